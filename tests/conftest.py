@@ -1,0 +1,10 @@
+"""Shared test set-up: a headless matplotlib, and a quiet TensorFlow."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from labs import _runtime  # noqa: E402  (after the environment is set)
+
+_runtime.import_tensorflow_quietly()

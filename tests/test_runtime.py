@@ -1,0 +1,109 @@
+"""The shared lab runtime: flags, quick mode, output folder, figures, seeding."""
+
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from labs import _runtime
+
+DEFAULTS = {"epochs": 20, "learning_rate": 0.1, "hidden": (8, 4), "plot": True, "name": "a"}
+
+
+def start(argv, tmp_path, quick=None, monkeypatch=None):
+    return _runtime.start("demo", DEFAULTS, quick=quick, argv=[*argv, "--out", str(tmp_path)])
+
+
+def test_defaults_become_attributes(tmp_path):
+    lab = start([], tmp_path)
+    assert (lab.epochs, lab.learning_rate, lab.hidden, lab.plot, lab.name) == (
+        20, 0.1, (8, 4), True, "a")
+    assert lab.seed == 0 and lab.quick is False and lab.out == tmp_path
+
+
+def test_flags_override_with_types_from_defaults(tmp_path):
+    lab = start(["--epochs", "3", "--learning-rate", "0.5", "--hidden", "2", "3",
+                 "--no-plot", "--seed", "7"], tmp_path)
+    assert (lab.epochs, lab.learning_rate, lab.hidden, lab.plot, lab.seed) == (
+        3, 0.5, [2, 3], False, 7)
+
+
+def test_quick_mode_from_flag_or_environment_and_flags_win(tmp_path, monkeypatch):
+    assert start(["--quick"], tmp_path, quick={"epochs": 2}).epochs == 2
+    monkeypatch.setenv("LABS_QUICK", "1")
+    lab = start([], tmp_path, quick={"epochs": 2})
+    assert lab.quick and lab.epochs == 2
+    assert start(["--epochs", "5"], tmp_path, quick={"epochs": 2}).epochs == 5
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--epochs", "0"], "epochs must be positive, got 0"),
+    (["--epochs", "-3"], "epochs must be positive, got -3"),
+    (["--learning-rate", "0"], "learning_rate must be positive"),
+    (["--epochs", "many"], "invalid int value: 'many'"),
+    (["--epoch", "3"], "unrecognized arguments: --epoch 3"),
+])
+def test_bad_values_exit_2_with_one_line(argv, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        start(argv, tmp_path)
+    assert exit.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and message in error
+
+
+def test_unwritable_output_folder_is_a_usage_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SystemExit) as exit:
+        _runtime.start("demo", {}, argv=["--out", str(blocker / "sub")])
+    assert exit.value.code == 2
+    assert "cannot write to output folder" in capsys.readouterr().err
+
+
+def test_notebook_ignores_kernel_argv_and_raises_instead_of_exiting(monkeypatch, tmp_path):
+    monkeypatch.setattr(_runtime, "in_notebook", lambda: True)
+    monkeypatch.setattr("sys.argv", ["ipykernel_launcher.py", "-f", "/tmp/kernel.json"])
+    monkeypatch.chdir(tmp_path)
+    lab = _runtime.start("demo", DEFAULTS)
+    assert lab.epochs == 20 and lab.out == tmp_path.joinpath("outputs", "demo").relative_to(
+        tmp_path)
+    with pytest.raises(_runtime.UsageError, match="epochs must be positive"):
+        _runtime.start("demo", DEFAULTS, argv=["--epochs", "0"])
+
+
+def test_default_output_folder_is_outputs_slash_lab(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    lab = _runtime.start("demo", {}, argv=[])
+    assert lab.out.resolve() == (tmp_path / "outputs" / "demo").resolve() and lab.out.is_dir()
+
+
+def test_save_figure_writes_a_png_and_closes_it(tmp_path):
+    lab = start([], tmp_path)
+    figure, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    path = lab.save_figure(figure, "line.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not plt.fignum_exists(figure.number)
+
+
+def test_seeding_makes_keras_draws_repeat(tmp_path):
+    import keras
+
+    def draw(seed):
+        _runtime.seed_everything(seed)
+        return keras.random.normal((3,)).numpy(), np.random.rand(2)
+
+    first, again, other = draw(1), draw(1), draw(2)
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not np.array_equal(first[0], other[0])
+
+
+def test_environment_flag_parsing(monkeypatch):
+    for value, expected in [("1", True), ("yes", True), ("0", False), ("", False)]:
+        monkeypatch.setenv("LABS_QUICK", value)
+        assert _runtime.quick_from_environment() is expected
+    monkeypatch.delenv("LABS_QUICK")
+    assert _runtime.quick_from_environment() is False
+    assert os.environ.get("LABS_QUICK") is None
