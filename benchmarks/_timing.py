@@ -1,0 +1,50 @@
+"""Timing that survives a shared, noisy machine: interleaved rounds, medians, ratios.
+
+Absolute seconds on a shared 2-core machine drift by tens of percent from one
+minute to the next, so every benchmark here compares candidates *within one
+run*, alternating them round by round, and reports the ratio of medians.
+"""
+
+import statistics
+import time
+
+
+def seconds(function):
+    """Wall-clock seconds of one call."""
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def interleaved(candidates, rounds=5, warmup=1):
+    """Time each candidate ``rounds`` times, alternating A, B, A, B, … after ``warmup`` calls.
+
+    Args:
+        candidates: name → zero-argument callable (one unit of work, e.g. one epoch).
+    Returns:
+        name → list of seconds, one per round.
+    """
+    for function in candidates.values():
+        for _ in range(warmup):
+            function()
+    timings = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, function in candidates.items():
+            timings[name].append(seconds(function))
+    return timings
+
+
+def ratio_table(rows, target):
+    """Format (label, baseline_seconds_list, candidate_seconds_list) rows as a table.
+
+    The ratio is median(candidate) / median(baseline); rows above ``target`` are flagged.
+    """
+    lines = [f"{'comparison':<34} {'baseline s':>10} {'candidate s':>11} {'ratio':>6}  target",
+             "-" * 74]
+    for label, baseline, candidate in rows:
+        base, cand = statistics.median(baseline), statistics.median(candidate)
+        ratio = cand / base
+        verdict = "ok" if ratio <= target else "OVER"
+        lines.append(f"{label:<34} {base:>10.4f} {cand:>11.4f} {ratio:>6.3f}  "
+                     f"<= {target:.2f} {verdict}")
+    return "\n".join(lines)

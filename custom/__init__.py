@@ -1,0 +1,11 @@
+"""From-scratch maths that students read and swap in.
+
+``custom.optimizers``  SGD (plain, momentum, Nesterov), EMA momentum, RMSprop, Adam
+``custom.schedules``   learning-rate schedules as ``LearningRateSchedule`` subclasses
+``custom.losses``      MSE and cross-entropies, with clipping
+``custom.numpy_net``   a small NumPy network with a hand-written backward pass
+``custom.gradient_check``  central differences against any backward pass
+``custom.clipping``    gradient clipping by value, by norm and by global norm
+``custom.minibatches`` the mini-batch generator
+``custom.training``    the one manual ``tf.GradientTape`` training loop, ``fit_with_tape``
+"""
