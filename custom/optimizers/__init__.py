@@ -1,0 +1,112 @@
+"""Optimizers written from scratch as real Keras optimizers, and a registry to swap them.
+
+    custom.optimizers.SGD          plain, classic momentum, Nesterov (= keras.optimizers.SGD)
+    custom.optimizers.EMAMomentum  v ← β·v + (1−β)·g; w ← w − η·v   (seed 000; no Keras twin)
+    custom.optimizers.RMSprop      = keras.optimizers.RMSprop without momentum, uncentered
+    custom.optimizers.Adam         = keras.optimizers.Adam, or textbook ε with textbook_epsilon=True
+
+Pick one by name, from scratch or the Keras built-in, with the same arguments::
+
+    import custom.optimizers
+    optimizer = custom.optimizers.get("momentum", learning_rate=0.05)
+    twin = custom.optimizers.get("momentum", implementation="keras", learning_rate=0.05)
+    custom.optimizers.names()   # every name ``get`` accepts
+
+Each call returns a fresh optimizer: an optimizer keeps state (its velocities
+and step count), so two models must never share one.
+"""
+
+import keras
+
+from custom.optimizers import _validation
+from custom.optimizers.adam import Adam
+from custom.optimizers.ema_momentum import EMAMomentum
+from custom.optimizers.rmsprop import RMSprop
+from custom.optimizers.sgd import SGD
+
+IMPLEMENTATIONS = ("custom", "keras")
+
+# Name → (from-scratch class, Keras built-in or None, defaults that the name implies).
+_REGISTRY = {
+    "sgd": (SGD, keras.optimizers.SGD, {}),
+    "momentum": (SGD, keras.optimizers.SGD, {"momentum": 0.9}),
+    "nesterov": (SGD, keras.optimizers.SGD, {"momentum": 0.9, "nesterov": True}),
+    "ema_momentum": (EMAMomentum, None, {}),
+    "rmsprop": (RMSprop, keras.optimizers.RMSprop, {}),
+    "adam": (Adam, keras.optimizers.Adam, {}),
+}
+
+# Arguments of the from-scratch classes that select a form Keras does not have.
+_CUSTOM_ONLY = {"textbook_epsilon": True}
+
+# Decay coefficients that must lie in [0, 1), whichever implementation is asked for.
+_UNIT_INTERVAL = ("momentum", "rho", "beta_1", "beta_2")
+
+
+def names(implementation="custom"):
+    """Every optimizer name that ``get`` accepts for ``implementation``."""
+    _check_implementation(implementation)
+    return [name for name, (_, built_in, _) in _REGISTRY.items()
+            if implementation == "custom" or built_in is not None]
+
+
+def get(name, implementation="custom", **kwargs):
+    """A fresh optimizer called ``name``, from scratch or the Keras built-in.
+
+    Args:
+        name: one of ``names()``: sgd, momentum, nesterov, ema_momentum, rmsprop,
+            adam (case-insensitive). ``momentum`` and ``nesterov`` default to
+            momentum 0.9.
+        implementation: ``"custom"`` (the classes in this package) or
+            ``"keras"`` (``keras.optimizers.*`` with the same arguments).
+        **kwargs: the optimizer's arguments, e.g. ``learning_rate=0.01``, a
+            ``LearningRateSchedule``, ``clipnorm=1.0``.
+
+    Raises:
+        ValueError: an unknown name or implementation, a form Keras lacks
+            (``ema_momentum``, ``textbook_epsilon=True``), or an argument out
+            of range. The message lists what is valid.
+    """
+    _check_implementation(implementation)
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key not in _REGISTRY:
+        raise ValueError(f"unknown optimizer {name!r}; choose from: {', '.join(names())}")
+    custom_class, built_in, implied = _REGISTRY[key]
+    for argument, value in implied.items():
+        if argument == "nesterov" and kwargs.get("nesterov", True) is not True:
+            raise ValueError("optimizer 'nesterov' always has nesterov=True; use 'momentum' for "
+                             "classic momentum")
+        kwargs.setdefault(argument, value)
+    if implementation == "custom":
+        return custom_class(**kwargs)
+    if built_in is None:
+        raise ValueError(f"Keras has no built-in {key!r} optimizer; with implementation='keras' "
+                         f"choose from: {', '.join(names('keras'))}")
+    for argument, value in _CUSTOM_ONLY.items():
+        if kwargs.get(argument) == value:
+            raise ValueError(f"Keras' {built_in.__name__} has no {argument}={value!r} form; use "
+                             f"implementation='custom' for it")
+        kwargs.pop(argument, None)
+    return built_in(**_checked_for_keras(kwargs))
+
+
+def _check_implementation(implementation):
+    if implementation not in IMPLEMENTATIONS:
+        raise ValueError(f"implementation must be one of {', '.join(IMPLEMENTATIONS)}, "
+                         f"got {implementation!r}")
+
+
+def _checked_for_keras(kwargs):
+    """The same range checks as the from-scratch classes, and floats where Keras wants them."""
+    checked = dict(kwargs)
+    if "learning_rate" in checked:
+        checked["learning_rate"] = _validation.learning_rate(checked["learning_rate"])
+    for argument in _UNIT_INTERVAL:
+        if argument in checked:
+            checked[argument] = _validation.unit_interval(argument, checked[argument])
+    if "epsilon" in checked:
+        checked["epsilon"] = _validation.non_negative("epsilon", checked["epsilon"])
+    return checked
+
+
+__all__ = ["Adam", "EMAMomentum", "IMPLEMENTATIONS", "RMSprop", "SGD", "get", "names"]

@@ -1,0 +1,102 @@
+"""Adam: momentum on the gradient, RMSprop on its scale, both bias-corrected."""
+
+import keras
+
+from custom.optimizers import _validation
+
+
+@keras.saving.register_keras_serializable(package="custom")
+class Adam(keras.optimizers.Optimizer):
+    """Adam, step for step the Keras built-in, or with the textbook placement of ε.
+
+    For a variable w with gradient g at step t = 1, 2, …, learning rate η,
+    decays β₁, β₂ and constant ε (seed 001):
+
+        m ← β₁·m + (1−β₁)·g            (first moment: average gradient)
+        v ← β₂·v + (1−β₂)·g²           (second moment: average squared gradient)
+        m̂ = m / (1−β₁ᵗ),  v̂ = v / (1−β₂ᵗ)   (bias correction)
+
+    textbook (``textbook_epsilon=True``, seed 001):
+        w ← w − η·m̂ / (√v̂ + ε)
+    Keras (the default, the paper's "ε̂" form):
+        α = η·√(1−β₂ᵗ) / (1−β₁ᵗ)
+        w ← w − α·m / (√v + ε)
+
+    The two forms are the same except for ε: the Keras form equals the textbook
+    one with ε replaced by ε/√(1−β₂ᵗ), which is about 32·ε at t = 1 for β₂ = 0.999
+    and shrinks to ε as t grows. It matters only where √v̂ is as small as ε.
+
+    Args:
+        learning_rate: float ≥ 0, a ``LearningRateSchedule`` or a callable.
+            Defaults to 0.001.
+        beta_1: β₁ in [0, 1). Defaults to 0.9.
+        beta_2: β₂ in [0, 1). Defaults to 0.999.
+        epsilon: ε ≥ 0. Defaults to 1e-7, as in Keras (the paper and seed 001 use 1e-8).
+        textbook_epsilon: bool. False (default) matches ``keras.optimizers.Adam``;
+            True adds ε to √v̂ as seed 001 does.
+        **kwargs: the base optimizer's arguments (``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name``, ...).
+
+    Example:
+        >>> optimizer = Adam(learning_rate=0.01, textbook_epsilon=True)
+        >>> w = keras.Variable([-1.5, 2.0])
+        >>> optimizer.apply([keras.ops.convert_to_tensor([1.0, -1.0])], [w])
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 textbook_epsilon=False, **kwargs):
+        learning_rate = _validation.learning_rate(learning_rate)
+        beta_1 = _validation.unit_interval("beta_1", beta_1)
+        beta_2 = _validation.unit_interval("beta_2", beta_2)
+        epsilon = _validation.non_negative("epsilon", epsilon)
+        if not isinstance(textbook_epsilon, bool):
+            raise ValueError(f"textbook_epsilon must be True or False, got {textbook_epsilon!r}")
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.textbook_epsilon = textbook_epsilon
+
+    def build(self, variables):
+        """Create the first- and second-moment slots, one of each per variable."""
+        if self.built:
+            return
+        super().build(variables)
+        self.first_moments, self.second_moments = self.add_optimizer_variables(
+            variables, ["first_moment", "second_moment"])
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One step for one variable. Runs inside the traced train step: no Python maths."""
+        learning_rate = keras.ops.cast(learning_rate, variable.dtype)
+        gradient = keras.ops.cast(gradient, variable.dtype)
+        index = self._get_variable_index(variable)
+        first_moment, second_moment = self.first_moments[index], self.second_moments[index]
+        step = keras.ops.cast(self.iterations + 1, variable.dtype)  # t, counted from 1
+        beta_1_power = keras.ops.power(keras.ops.cast(self.beta_1, variable.dtype), step)  # β₁ᵗ
+        beta_2_power = keras.ops.power(keras.ops.cast(self.beta_2, variable.dtype), step)  # β₂ᵗ
+        # m ← β₁·m + (1−β₁)·g, written m + (1−β₁)·(g − m) as Keras does, to stay bit-identical
+        self.assign_add(first_moment, keras.ops.multiply(
+            keras.ops.subtract(gradient, first_moment), 1.0 - self.beta_1))
+        # v ← β₂·v + (1−β₂)·g², written the same way
+        self.assign_add(second_moment, keras.ops.multiply(
+            keras.ops.subtract(keras.ops.square(gradient), second_moment), 1.0 - self.beta_2))
+        if self.textbook_epsilon:
+            corrected_first = keras.ops.divide(first_moment, 1.0 - beta_1_power)  # m̂ = m/(1−β₁ᵗ)
+            corrected_second = keras.ops.divide(second_moment, 1.0 - beta_2_power)  # v̂ = v/(1−β₂ᵗ)
+            # w ← w − η·m̂ / (√v̂ + ε)
+            self.assign_sub(variable, keras.ops.divide(
+                keras.ops.multiply(learning_rate, corrected_first),
+                keras.ops.add(keras.ops.sqrt(corrected_second), self.epsilon)))
+        else:
+            # α = η·√(1−β₂ᵗ) / (1−β₁ᵗ)
+            step_size = learning_rate * keras.ops.sqrt(1.0 - beta_2_power) / (1.0 - beta_1_power)
+            # w ← w − α·m / (√v + ε)
+            self.assign_sub(variable, keras.ops.divide(
+                keras.ops.multiply(first_moment, step_size),
+                keras.ops.add(keras.ops.sqrt(second_moment), self.epsilon)))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "textbook_epsilon": self.textbook_epsilon})
+        return config

@@ -1,0 +1,84 @@
+"""Stochastic gradient descent: plain, with classic momentum, or with Nesterov momentum."""
+
+import keras
+
+from custom.optimizers import _validation
+
+
+@keras.saving.register_keras_serializable(package="custom")
+class SGD(keras.optimizers.Optimizer):
+    """Gradient descent, with optional classic or Nesterov momentum.
+
+    For a variable w with gradient g, learning rate η and momentum μ:
+
+        plain (μ = 0):      w ← w − η·g
+        classic momentum:   v ← μ·v + η·g          (the velocity, seed 001's form)
+                            w ← w − v
+        Nesterov momentum:  v ← μ·v + η·g
+                            w ← w − (μ·v + η·g)    (step from the look-ahead point)
+
+    Keras' ``SGD`` stores the velocity with the opposite sign, v ← μ·v − η·g and
+    w ← w + v. Negating a float is exact, so the two give bit-identical weights.
+    The learning rate sits *inside* the velocity: under a schedule, steps taken
+    at an old, larger η keep echoing after η drops. (``EMAMomentum`` is the form
+    where η multiplies the whole velocity.)
+
+    Args:
+        learning_rate: float ≥ 0, a ``LearningRateSchedule`` or a callable.
+            Defaults to 0.01, as in Keras.
+        momentum: μ in [0, 1). 0 (the default) is plain gradient descent.
+        nesterov: bool, whether to use Nesterov momentum. Defaults to False.
+        **kwargs: the base optimizer's arguments (``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, ``name``, ...).
+
+    Example:
+        >>> optimizer = SGD(learning_rate=0.1, momentum=0.9)
+        >>> w = keras.Variable([1.0, 2.0])
+        >>> optimizer.apply([keras.ops.convert_to_tensor([0.5, 0.5])], [w])
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        learning_rate = _validation.learning_rate(learning_rate)
+        momentum = _validation.unit_interval("momentum", momentum)
+        if not isinstance(nesterov, bool):
+            raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and momentum == 0.0:
+            raise ValueError("nesterov=True needs momentum in (0, 1), got momentum=0.0")
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def build(self, variables):
+        """Create one velocity slot per variable (none for plain gradient descent)."""
+        if self.built:
+            return
+        super().build(variables)
+        self.velocities = []
+        if self.momentum != 0.0:
+            self.velocities = self.add_optimizer_variables(variables, "velocity")
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One step for one variable. Runs inside the traced train step: no Python maths."""
+        learning_rate = keras.ops.cast(learning_rate, variable.dtype)
+        gradient = keras.ops.cast(gradient, variable.dtype)
+        if self.momentum == 0.0:
+            # w ← w − η·g
+            self.assign_sub(variable, keras.ops.multiply(gradient, learning_rate))
+            return
+        velocity = self.velocities[self._get_variable_index(variable)]
+        momentum = keras.ops.cast(self.momentum, variable.dtype)
+        # v ← μ·v + η·g
+        self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, momentum),
+                                            keras.ops.multiply(gradient, learning_rate)))
+        if self.nesterov:
+            # w ← w − (μ·v + η·g)
+            self.assign_sub(variable, keras.ops.add(keras.ops.multiply(velocity, momentum),
+                                                    keras.ops.multiply(gradient, learning_rate)))
+        else:
+            # w ← w − v
+            self.assign_sub(variable, velocity)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config
