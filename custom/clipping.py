@@ -1,0 +1,169 @@
+"""Gradient clipping by value, by norm and by global norm, written from scratch.
+
+One bad batch, a learning rate set too high or a deep stack of layers can make a
+gradient thousands of times larger than usual, and one step along it throws the
+weights far from anything they had learned: the loss jumps or becomes NaN.
+Clipping caps the step before the optimizer sees it. With ``c`` the threshold
+and ``g_i`` the gradient of variable ``i``:
+
+    by value        g_i ← min(max(g_i, −c), c)          each element on its own
+    by norm         g_i ← g_i · c / max(‖g_i‖, c)         each variable's tensor on its own
+    by global norm  g_i ← g_i · c / max(‖G‖, c),  ‖G‖ = √(Σ_i ‖g_i‖²)   all of them together
+
+where ‖·‖ is the Euclidean (L2) norm over every element of a tensor. A gradient
+already inside the limit passes unchanged (the max picks ``c`` and the factor is 1).
+
+What each one keeps:
+
+* by value changes the *direction* of the gradient (large elements are cut, small
+  ones are not);
+* by norm keeps each variable's direction but changes how big the layers' steps
+  are relative to each other;
+* by global norm keeps the direction of the whole gradient and only shortens it.
+
+Keras' optimizers take the same three as ``clipvalue=``, ``clipnorm=`` and
+``global_clipnorm=`` (at most one of them), and apply them to the gradients just
+before the update. The seed (000, exercise 6) says "clip by norm: scale gradients
+if total norm exceeds threshold": a *total* norm over every gradient is what Keras
+calls ``global_clipnorm``; Keras' ``clipnorm`` is the per-variable one.
+
+A gradient that contains ``inf`` or NaN is not rescued: by global norm makes
+every gradient NaN, as Keras does, so the failure shows instead of hiding.
+
+The functions take a list of gradients (NumPy arrays or tensors, one per
+variable; ``None`` entries pass through, as Keras allows) and return a list of
+tensors. They use ``keras.ops``, so they also work inside a ``tf.function``.
+
+Example:
+    >>> gradients = tape.gradient(loss, model.trainable_variables)
+    >>> gradients = clipping.clip_by_global_norm(gradients, clip_norm=1.0)
+    >>> optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+"""
+
+import math
+import numbers
+
+import keras
+
+
+def norm(gradient):
+    """‖g‖ = √(Σ g²), the Euclidean norm over every element of one tensor."""
+    return keras.ops.sqrt(keras.ops.sum(keras.ops.square(gradient)))
+
+
+def global_norm(gradients):
+    """‖G‖ = √(Σ_i ‖g_i‖²), one norm over every element of every gradient.
+
+    Args:
+        gradients: a list of arrays or tensors; ``None`` entries are skipped.
+    """
+    squared_norms = [keras.ops.sum(keras.ops.square(gradient))
+                     for gradient in _check_gradients(gradients) if gradient is not None]
+    if not squared_norms:
+        raise ValueError("gradients has no tensors (every entry is None)")
+    return keras.ops.sqrt(keras.ops.sum(keras.ops.stack(squared_norms)))
+
+
+def clip_by_value(gradients, clip_value):
+    """g ← min(max(g, −c), c), element by element: Keras' ``clipvalue``.
+
+    Args:
+        gradients: a list of arrays or tensors, one per variable (``None`` passes through).
+        clip_value: c, the largest magnitude an element may keep; a number > 0.
+
+    Example:
+        >>> clip_by_value([numpy.array([-3.0, 0.5, 2.0])], clip_value=1.0)   # [-1, 0.5, 1]
+    """
+    limit = _check_threshold("clip_value", clip_value)
+    return [None if gradient is None
+            else keras.ops.minimum(keras.ops.maximum(gradient, -limit), limit)
+            for gradient in _check_gradients(gradients)]
+
+
+def clip_by_norm(gradients, clip_norm):
+    """g_i ← g_i · c / max(‖g_i‖, c), each tensor on its own: Keras' ``clipnorm``.
+
+    Args:
+        gradients: a list of arrays or tensors, one per variable (``None`` passes through).
+        clip_norm: c, the largest norm each tensor may keep; a number > 0.
+
+    Example:
+        >>> clip_by_norm([numpy.array([3.0, 4.0])], clip_norm=1.0)   # ‖g‖ = 5 → [0.6, 0.8]
+    """
+    limit = _check_threshold("clip_norm", clip_norm)
+    clipped = []
+    for gradient in _check_gradients(gradients):
+        if gradient is None:
+            clipped.append(None)
+            continue
+        # g · c / max(‖g‖, c): the factor is 1 inside the limit, c/‖g‖ outside it.
+        clipped.append(keras.ops.multiply(gradient, limit)
+                       / keras.ops.maximum(norm(gradient), limit))
+    return clipped
+
+
+def clip_by_global_norm(gradients, clip_norm):
+    """g_i ← g_i · c / max(‖G‖, c) with one ‖G‖ for all: Keras' ``global_clipnorm``.
+
+    Args:
+        gradients: a list of arrays or tensors, one per variable (``None`` passes through).
+        clip_norm: c, the largest global norm the gradients may keep; a number > 0.
+
+    Returns:
+        The list of clipped gradients. If ‖G‖ is ``inf`` or NaN, every one is NaN.
+
+    Example:
+        >>> clip_by_global_norm([numpy.array([3.0]), numpy.array([4.0])], clip_norm=1.0)
+        ... # ‖G‖ = 5 → [0.6], [0.8]
+    """
+    limit = _check_threshold("clip_norm", clip_norm)
+    gradients = _check_gradients(gradients)
+    total = global_norm(gradients)
+    scale = limit / keras.ops.maximum(total, limit)   # c / max(‖G‖, c), one number for all
+    # An infinite or NaN norm makes the scale NaN, so the damage is visible (as in Keras).
+    scale = keras.ops.where(keras.ops.isfinite(total), scale, math.nan)
+    return [None if gradient is None else keras.ops.multiply(gradient, scale)
+            for gradient in gradients]
+
+
+def clip_gradients(gradients, clipvalue=None, clipnorm=None, global_clipnorm=None):
+    """Clip as a Keras optimizer built with the same argument would, before its update.
+
+    At most one of the three may be set; with none, the gradients pass unchanged.
+    The names are Keras' own, so ``keras.optimizers.SGD(clipnorm=1.0)`` and
+    ``clip_gradients(gradients, clipnorm=1.0)`` followed by a plain SGD step agree.
+
+    Args:
+        gradients: a list of arrays or tensors, one per variable.
+        clipvalue: clip each element to [−clipvalue, clipvalue]. Default None.
+        clipnorm: clip each tensor's norm to clipnorm. Default None.
+        global_clipnorm: clip the norm of all the gradients together. Default None.
+    """
+    chosen = {name: value for name, value in (("clipvalue", clipvalue), ("clipnorm", clipnorm),
+                                              ("global_clipnorm", global_clipnorm))
+              if value is not None}
+    if len(chosen) > 1:
+        raise ValueError(f"set at most one of clipvalue, clipnorm and global_clipnorm, "
+                         f"got {', '.join(chosen)}")
+    if clipvalue is not None:
+        return clip_by_value(gradients, clipvalue)
+    if clipnorm is not None:
+        return clip_by_norm(gradients, clipnorm)
+    if global_clipnorm is not None:
+        return clip_by_global_norm(gradients, global_clipnorm)
+    return list(_check_gradients(gradients))
+
+
+def _check_threshold(name, value):
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or value <= 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _check_gradients(gradients):
+    # A bare array would be iterated row by row and clipped as if each row were a variable.
+    if not isinstance(gradients, (list, tuple)):
+        raise ValueError(f"gradients must be a list of tensors, one per variable, "
+                         f"got {type(gradients).__name__}")
+    return gradients
