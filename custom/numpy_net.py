@@ -116,6 +116,7 @@ class Network:
             raise ValueError(f"output must be one of {', '.join(OUTPUTS)}; got {output!r}")
         if output == "sigmoid" and layer_sizes[-1] != 1:
             raise ValueError(f"a sigmoid output has 1 unit, got layer_sizes[-1] = {layer_sizes[-1]}")
+        activations.get(hidden_activation)                 # raises ValueError on a bad name
         rng = np.random.default_rng(seed)
         self.output = output
         self.layers = []
@@ -188,9 +189,10 @@ class Network:
         grad = self.layers[-1].backward_from_z(grad_z)
         for layer in reversed(self.layers[:-1]):
             grad = layer.backward(grad)                    # dz = da ⊙ g′(z), then dW, db, dx
-        return self._gradients()
+        return self.current_gradients()
 
-    def _gradients(self):
+    def current_gradients(self):
+        """[dW⁽¹⁾, db⁽¹⁾, …] from the last backward pass, in ``get_weights()`` order."""
         gradients = []
         for layer in self.layers:
             gradients += [layer.grad_weights, layer.grad_bias]
