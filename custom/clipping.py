@@ -30,9 +30,12 @@ calls ``global_clipnorm``; Keras' ``clipnorm`` is the per-variable one.
 A gradient that contains ``inf`` or NaN is not rescued: by global norm makes
 every gradient NaN, as Keras does, so the failure shows instead of hiding.
 
-The functions take a list of gradients (NumPy arrays or tensors, one per
-variable; ``None`` entries pass through, as Keras allows) and return a list of
-tensors. They use ``keras.ops``, so they also work inside a ``tf.function``.
+The functions take a list of gradients, one per variable (``None`` entries pass
+through, as Keras allows). NumPy arrays in give NumPy arrays out, computed with
+NumPy (the NumPy network's gradients stay cheap); anything else (tensors,
+variables) goes through ``keras.ops`` and gives tensors, which also works inside
+a ``tf.function``. Both modules spell the operations the same way, so each
+line below reads the same for either.
 
 Example:
     >>> gradients = tape.gradient(loss, model.trainable_variables)
@@ -44,11 +47,13 @@ import math
 import numbers
 
 import keras
+import numpy as np
 
 
 def norm(gradient):
     """‖g‖ = √(Σ g²), the Euclidean norm over every element of one tensor."""
-    return keras.ops.sqrt(keras.ops.sum(keras.ops.square(gradient)))
+    ops = _module_for([gradient])
+    return ops.sqrt(ops.sum(ops.square(gradient)))
 
 
 def global_norm(gradients):
@@ -57,11 +62,10 @@ def global_norm(gradients):
     Args:
         gradients: a list of arrays or tensors; ``None`` entries are skipped.
     """
-    squared_norms = [keras.ops.sum(keras.ops.square(gradient))
-                     for gradient in _check_gradients(gradients) if gradient is not None]
-    if not squared_norms:
-        raise ValueError("gradients has no tensors (every entry is None)")
-    return keras.ops.sqrt(keras.ops.sum(keras.ops.stack(squared_norms)))
+    ops = _module_for(gradients)
+    squared_norms = [ops.sum(ops.square(gradient)) for gradient in gradients
+                     if gradient is not None]                      # ‖g_i‖², one per tensor
+    return ops.sqrt(ops.sum(ops.stack(squared_norms)))             # √(Σ_i ‖g_i‖²)
 
 
 def clip_by_value(gradients, clip_value):
@@ -75,9 +79,10 @@ def clip_by_value(gradients, clip_value):
         >>> clip_by_value([numpy.array([-3.0, 0.5, 2.0])], clip_value=1.0)   # [-1, 0.5, 1]
     """
     limit = _check_threshold("clip_value", clip_value)
+    ops = _module_for(gradients)
     return [None if gradient is None
-            else keras.ops.minimum(keras.ops.maximum(gradient, -limit), limit)
-            for gradient in _check_gradients(gradients)]
+            else ops.minimum(ops.maximum(gradient, -limit), limit)   # min(max(g, −c), c)
+            for gradient in gradients]
 
 
 def clip_by_norm(gradients, clip_norm):
@@ -91,14 +96,14 @@ def clip_by_norm(gradients, clip_norm):
         >>> clip_by_norm([numpy.array([3.0, 4.0])], clip_norm=1.0)   # ‖g‖ = 5 → [0.6, 0.8]
     """
     limit = _check_threshold("clip_norm", clip_norm)
+    ops = _module_for(gradients)
     clipped = []
-    for gradient in _check_gradients(gradients):
+    for gradient in gradients:
         if gradient is None:
             clipped.append(None)
             continue
         # g · c / max(‖g‖, c): the factor is 1 inside the limit, c/‖g‖ outside it.
-        clipped.append(keras.ops.multiply(gradient, limit)
-                       / keras.ops.maximum(norm(gradient), limit))
+        clipped.append(ops.multiply(gradient, limit) / ops.maximum(norm(gradient), limit))
     return clipped
 
 
@@ -117,12 +122,12 @@ def clip_by_global_norm(gradients, clip_norm):
         ... # ‖G‖ = 5 → [0.6], [0.8]
     """
     limit = _check_threshold("clip_norm", clip_norm)
-    gradients = _check_gradients(gradients)
-    total = global_norm(gradients)
-    scale = limit / keras.ops.maximum(total, limit)   # c / max(‖G‖, c), one number for all
+    ops = _module_for(gradients)
+    total = global_norm(gradients)                # ‖G‖
+    scale = limit / ops.maximum(total, limit)     # c / max(‖G‖, c), one number for all
     # An infinite or NaN norm makes the scale NaN, so the damage is visible (as in Keras).
-    scale = keras.ops.where(keras.ops.isfinite(total), scale, math.nan)
-    return [None if gradient is None else keras.ops.multiply(gradient, scale)
+    scale = ops.where(ops.isfinite(total), scale, math.nan)
+    return [None if gradient is None else ops.multiply(gradient, scale)
             for gradient in gradients]
 
 
@@ -151,7 +156,8 @@ def clip_gradients(gradients, clipvalue=None, clipnorm=None, global_clipnorm=Non
         return clip_by_norm(gradients, clipnorm)
     if global_clipnorm is not None:
         return clip_by_global_norm(gradients, global_clipnorm)
-    return list(_check_gradients(gradients))
+    _module_for(gradients)   # Checks the list.
+    return list(gradients)
 
 
 def _check_threshold(name, value):
@@ -161,9 +167,15 @@ def _check_threshold(name, value):
     return float(value)
 
 
-def _check_gradients(gradients):
+def _module_for(gradients):
+    """NumPy when every gradient is a NumPy array, else ``keras.ops``; checks the list."""
     # A bare array would be iterated row by row and clipped as if each row were a variable.
     if not isinstance(gradients, (list, tuple)):
         raise ValueError(f"gradients must be a list of tensors, one per variable, "
                          f"got {type(gradients).__name__}")
-    return gradients
+    present = [gradient for gradient in gradients if gradient is not None]
+    if not present:
+        raise ValueError("gradients has no tensors (every entry is None)")
+    if all(isinstance(gradient, np.ndarray) for gradient in present):
+        return np
+    return keras.ops

@@ -11,16 +11,21 @@ from custom import clipping
 RTOL, ATOL = 1e-6, 1e-7
 
 
-def some_gradients(scale=1.0, seed=0):
-    """Three gradients of different shapes and sizes, like a Dense layer's kernel and bias."""
+def some_gradients(scale=1.0, seed=0, kind="numpy"):
+    """Three gradients of different shapes and sizes, like a Dense layer's kernel and bias.
+
+    kind "numpy" gives NumPy arrays (clipped with NumPy), "tensor" gives tf.Tensors
+    (clipped with keras.ops).
+    """
     rng = np.random.default_rng(seed)
-    return [(scale * rng.standard_normal(shape)).astype(np.float32)
-            for shape in [(4, 3), (3,), (3, 2)]]
+    arrays = [(scale * rng.standard_normal(shape)).astype(np.float32)
+              for shape in [(4, 3), (3,), (3, 2)]]
+    return arrays if kind == "numpy" else [tf.constant(array) for array in arrays]
 
 
 def keras_clipped(gradients, **clip_argument):
     """What a Keras SGD with the clip argument applies: from zero weights, lr 1 → −g_clipped."""
-    variables = [keras.Variable(np.zeros_like(g)) for g in gradients]
+    variables = [keras.Variable(np.zeros(g.shape, np.float32)) for g in gradients]
     optimizer = keras.optimizers.SGD(learning_rate=1.0, **clip_argument)
     optimizer.apply_gradients(zip([tf.constant(g) for g in gradients], variables))
     return [-variable.numpy() for variable in variables]
@@ -32,16 +37,24 @@ def assert_all_close(ours, theirs):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(our), their, rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize("kind", ["numpy", "tensor"])
 @pytest.mark.parametrize("scale", [0.1, 1.0, 50.0])
 @pytest.mark.parametrize("threshold", [0.5, 1.0, 3.0])
-def test_each_clip_equals_what_a_keras_optimizer_applies(scale, threshold):
-    gradients = some_gradients(scale)
-    assert_all_close(clipping.clip_by_value(gradients, threshold),
-                     keras_clipped(gradients, clipvalue=threshold))
-    assert_all_close(clipping.clip_by_norm(gradients, threshold),
-                     keras_clipped(gradients, clipnorm=threshold))
-    assert_all_close(clipping.clip_by_global_norm(gradients, threshold),
-                     keras_clipped(gradients, global_clipnorm=threshold))
+def test_each_clip_equals_what_a_keras_optimizer_applies(kind, scale, threshold):
+    gradients = some_gradients(scale, kind=kind)
+    for argument, function in (("clipvalue", clipping.clip_by_value),
+                               ("clipnorm", clipping.clip_by_norm),
+                               ("global_clipnorm", clipping.clip_by_global_norm)):
+        ours = function(gradients, threshold)
+        assert all(isinstance(g, np.ndarray) == (kind == "numpy") for g in ours), argument
+        assert all(g.dtype == np.float32 for g in ours), argument   # No silent float64.
+        assert_all_close(ours, keras_clipped(gradients, **{argument: threshold}))
+
+
+def test_clipping_works_inside_a_tf_function():
+    gradients = some_gradients(50.0, kind="tensor")
+    compiled = tf.function(lambda gs: clipping.clip_by_global_norm(gs, 1.0))
+    assert_all_close(compiled(gradients), keras_clipped(gradients, global_clipnorm=1.0))
 
 
 def test_each_clip_equals_tensorflow_s_own():
@@ -116,9 +129,13 @@ def test_training_steps_with_our_clip_equal_keras_clip_on_a_model():
                                        err_msg=argument)
 
 
-def test_non_finite_gradients_behave_as_in_keras():
+@pytest.mark.filterwarnings("ignore:invalid value encountered")  # NumPy's inf / inf.
+@pytest.mark.parametrize("kind", ["numpy", "tensor"])
+def test_non_finite_gradients_behave_as_in_keras(kind):
     gradients = some_gradients()
     gradients[1] = np.array([np.inf, 1.0, 2.0], np.float32)
+    if kind == "tensor":
+        gradients = [tf.constant(g) for g in gradients]
     ours = clipping.clip_by_global_norm(gradients, 1.0)
     theirs = keras_clipped(gradients, global_clipnorm=1.0)
     for our, their in zip(ours, theirs):
