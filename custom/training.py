@@ -1,0 +1,238 @@
+"""The one manual training loop: ``model.fit`` written out with ``tf.GradientTape``.
+
+``fit_with_tape`` runs the same steps, in the same order, as Keras 3's ``model.fit``
+(``keras/src/backend/tensorflow/trainer.py``), so that a student can read every line
+of what ``fit`` does and swap one for the other::
+
+    for epoch in range(epochs):
+        reset the running means of loss and metrics          callbacks.on_epoch_begin
+        for (x, y) in batches:                                callbacks.on_train_batch_begin
+            with tf.GradientTape() as tape:
+                ŷ = model(x, training=True)                   forward pass
+                L = loss(y, ŷ) + Σ penalties                  model.compute_loss
+            g = ∂L/∂θ                                         tape.gradient
+            θ ← θ − η·update(g)                               optimizer.apply_gradients
+            update the running means                          callbacks.on_train_batch_end
+        run the validation batches (no tape) → val_loss, val_<metric>
+        callbacks.on_epoch_end(epoch, logs)                   EarlyStopping & co. act here
+        stop if model.stop_training
+
+Callbacks run through ``keras.callbacks.CallbackList``, exactly as under ``model.fit``:
+built-in and from-scratch callbacks, the ``History`` that is returned and the
+``ProgbarLogger`` (a ``keras.utils.Progbar``) that ``verbose=1`` shows.
+
+The two steps are compiled with ``tf.function`` (with the model's own ``jit_compile``
+setting, as ``fit`` does). ``eager=True`` runs them uncompiled, line by line, which is
+about ten times slower here and meant only for stepping through with a debugger.
+Each call traces its steps once, after ``on_train_begin``, so that a callback may
+still swap the optimizer's learning-rate schedule there (``callbacks.ReduceLROnPlateau``
+does). Call it once with many epochs rather than many times with one.
+
+Differences from ``model.fit``: arrays are shuffled with ``tf.data``'s full-buffer
+shuffle, so with ``shuffle=True`` the batch order differs from ``fit``'s (with
+``shuffle=False``, or the same ``tf.data.Dataset``, both see the same batches);
+``validation_split``, ``class_weight``, ``initial_epoch`` and ``steps_per_epoch`` are
+not offered.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=None,
+                  callbacks=None, shuffle=True, verbose=1, *, eager=False):
+    """Train a compiled ``model`` with a hand-written GradientTape loop; return its History.
+
+    Args:
+        model: a compiled ``keras.Model``; its optimizer, loss and metrics are used.
+        x: inputs as an array (samples first), or a batched ``tf.data.Dataset`` that
+            yields ``(x, y)`` or ``(x, y, sample_weight)``.
+        y: targets, an array with as many samples as ``x``. Must be None for a dataset.
+        batch_size: samples per batch for arrays, an integer >= 1. Default 32.
+        epochs: passes over the data, an integer >= 0. Default 1.
+        validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight)`` or a
+            batched dataset, evaluated after every epoch. Default None.
+        callbacks: a list of ``keras.callbacks.Callback``. Default None.
+        shuffle: reshuffle array data every epoch. Ignored for a dataset. Default True.
+        verbose: 0 silent, 1 progress bar, 2 one line per epoch, or "auto". Default 1.
+        eager: run the steps uncompiled, for teaching only. Default False.
+
+    Returns:
+        ``keras.callbacks.History`` with the same keys as ``model.fit``'s.
+
+    Example:
+        >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        >>> history = fit_with_tape(model, x, y, epochs=5, validation_data=(x_v, y_v))
+        >>> sorted(history.history)
+        ['loss', 'mae', 'val_loss', 'val_mae']
+    """
+    _check_arguments(model, batch_size, epochs, verbose)
+    train_batches = _as_dataset(x, y, batch_size, shuffle, "x")
+    validation_batches = None
+    if validation_data is not None:
+        validation_batches = _as_validation_dataset(validation_data, batch_size)
+
+    callback_list = keras.callbacks.CallbackList(
+        callbacks, add_history=True, add_progbar=verbose != 0, model=model,
+        verbose=verbose, epochs=epochs, steps=_number_of_batches(train_batches))
+    # The sample-weighted running mean of the loss that fit reports as "loss".
+    loss_tracker = keras.metrics.Mean(name="loss")
+
+    model.stop_training = False
+    callback_list.on_train_begin()
+    train_step, test_step = _make_steps(model, loss_tracker, eager)
+
+    epoch_logs = None
+    for epoch in range(epochs):
+        model.reset_metrics()
+        loss_tracker.reset_state()
+        callback_list.on_epoch_begin(epoch)
+        batch_logs = None
+        for step, batch in enumerate(train_batches):
+            callback_list.on_train_batch_begin(step)
+            batch_logs = train_step(batch)
+            callback_list.on_train_batch_end(step, batch_logs)
+            if model.stop_training:
+                break
+        if batch_logs is None:
+            raise ValueError(f"the training data yielded no batches in epoch {epoch + 1}")
+        epoch_logs = dict(batch_logs)  # The running means after the last batch.
+        if validation_batches is not None:
+            epoch_logs.update(_evaluate(model, test_step, loss_tracker, validation_batches,
+                                        callback_list))
+        callback_list.on_epoch_end(epoch, epoch_logs)
+        if model.stop_training:
+            break
+
+    if epochs > 0:
+        # Optimizers that keep an average of the weights (use_ema) write it back here.
+        model.optimizer.finalize_variable_values(model.trainable_variables)
+    callback_list.on_train_end(epoch_logs)
+    return model.history
+
+
+def _make_steps(model, loss_tracker, eager):
+    """The training step and the validation step, compiled unless ``eager``."""
+
+    def train_step(batch):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
+        with tf.GradientTape() as tape:
+            y_pred = model(x, training=True)  # ŷ = f(x; θ), dropout and batch-norm in training mode.
+            # L = loss(y, ŷ) + Σ penalties (regularizers and add_loss terms).
+            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                      training=True)
+            # Loss scaling for mixed precision; every other optimizer returns `loss` unchanged.
+            scaled_loss = model.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, model.trainable_variables)  # g = ∂L/∂θ
+        model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))  # θ ← θ − η·update(g)
+        return _update_running_means(model, loss_tracker, loss, x, y, y_pred, sample_weight)
+
+    def test_step(batch):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
+        y_pred = model(x, training=False)
+        loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=False)
+        return _update_running_means(model, loss_tracker, loss, x, y, y_pred, sample_weight)
+
+    if eager:
+        return train_step, test_step
+    compile_step = lambda step: tf.function(  # noqa: E731  (one line per step below)
+        step, reduce_retracing=True, jit_compile=bool(model.jit_compile), autograph=False)
+    return compile_step(train_step), compile_step(test_step)
+
+
+def _update_running_means(model, loss_tracker, loss, x, y, y_pred, sample_weight):
+    """Add one batch to the running means; return {"loss": …, metric name: …} so far."""
+    batch_size = tf.shape(tf.nest.flatten(x)[0])[0]
+    # Each batch counts in proportion to its samples, so a short last batch counts less.
+    loss_tracker.update_state(loss, sample_weight=batch_size)
+    results = model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+    results["loss"] = loss_tracker.result()
+    return results
+
+
+def _evaluate(model, test_step, loss_tracker, batches, callback_list):
+    """One pass over the validation batches, as model.evaluate does inside fit."""
+    callback_list.on_test_begin()
+    model.reset_metrics()
+    loss_tracker.reset_state()
+    logs = {}
+    for step, batch in enumerate(batches):
+        callback_list.on_test_batch_begin(step)
+        logs = test_step(batch)
+        callback_list.on_test_batch_end(step, logs)
+    logs = {name: float(keras.ops.convert_to_numpy(value)) for name, value in logs.items()}
+    callback_list.on_test_end(logs)
+    return {f"val_{name}": value for name, value in logs.items()}
+
+
+def _as_dataset(x, y, batch_size, shuffle, name):
+    """Batches of ``(x, y)``: a dataset passes through, arrays are sliced by tf.data."""
+    if isinstance(x, tf.data.Dataset):
+        if y is not None:
+            raise ValueError(f"y must be None when {name} is a tf.data.Dataset "
+                             "(the dataset yields (x, y) pairs itself)")
+        return x
+    x = _as_float_array(x, name)
+    if len(x) == 0:
+        raise ValueError(f"{name} has no samples")
+    if y is None:
+        dataset = tf.data.Dataset.from_tensor_slices(x)
+    else:
+        y = _as_float_array(y, "y")
+        if len(y) != len(x):
+            raise ValueError(f"{name} has {len(x)} samples but y has {len(y)}")
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        dataset = dataset.shuffle(len(x), reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def _as_validation_dataset(validation_data, batch_size):
+    if isinstance(validation_data, tf.data.Dataset):
+        return validation_data
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise ValueError("validation_data must be (x_val, y_val), (x_val, y_val, sample_weight) "
+                         f"or a tf.data.Dataset, got {type(validation_data).__name__}")
+    x_val, y_val = validation_data[0], validation_data[1]
+    if len(validation_data) == 2:
+        return _as_dataset(x_val, y_val, batch_size, False, "x_val")
+    weights = np.asarray(validation_data[2], dtype=keras.config.floatx())
+    x_val, y_val = _as_float_array(x_val, "x_val"), _as_float_array(y_val, "y_val")
+    dataset = tf.data.Dataset.from_tensor_slices((x_val, y_val, weights))
+    return dataset.batch(batch_size)
+
+
+def _as_float_array(values, name):
+    """A NumPy array; floating point becomes Keras' float type (float32), as in fit."""
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be an array, got {type(values).__name__}: {error}") from None
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have a samples dimension, got a scalar")
+    if np.issubdtype(array.dtype, np.floating):
+        array = array.astype(keras.config.floatx())
+    return array
+
+
+def _number_of_batches(dataset):
+    """Batches per epoch for the progress bar, or None when tf.data cannot tell."""
+    count = int(dataset.cardinality())
+    return count if count >= 0 else None
+
+
+def _check_arguments(model, batch_size, epochs, verbose):
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model must be a keras.Model, got {type(model).__name__}")
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        raise ValueError("model must be compiled first: model.compile(optimizer, loss, metrics)")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+    if verbose not in (0, 1, 2, "auto"):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
+
