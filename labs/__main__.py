@@ -4,6 +4,7 @@
     python -m labs --list           one lab per line: name, then a description
     python -m labs NAME [FLAGS]     run one lab; FLAGS go to it (try NAME --help)
     python -m labs --all --quick    run every lab in quick mode, then a summary table
+    python -m labs --notebooks DIR  export every lab as DIR/NAME.ipynb for Jupyter and Colab
 """
 
 import os
@@ -78,6 +79,15 @@ def main(argv):
         for name in names:
             print(f"{name:<{width}}  {_catalog.description(name)}")
         return 0
+    if argv and argv[0] == "--notebooks":
+        if len(argv) != 2 or argv[1].startswith("-"):
+            return usage_error("--notebooks needs one folder, e.g. --notebooks notebooks/")
+        from labs import _notebooks
+
+        try:
+            return _notebooks.main(argv[1])
+        except _runtime.UsageError as error:
+            return usage_error(str(error))
     if argv and argv[0] == "--all":
         if _runtime.quick_from_environment() or "--quick" in argv:
             os.environ[_runtime.QUICK_ENV] = "1"

@@ -14,9 +14,14 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
 * Quick mode (``--quick``, or ``LABS_QUICK=1`` in the environment where flags
   cannot reach, such as notebooks and tests) applies the ``quick`` overrides.
   Explicit flags win over both.
+* Outputs go to ``outputs/<lab>/``, or ``$LABS_OUTPUTS/<lab>/`` when that
+  environment variable names another folder; ``--out DIR`` wins over both.
 * In Jupyter or Colab the kernel's own argv is ignored, figures are shown
   inline as well as saved, and a bad value raises ``UsageError`` instead of
-  exiting the kernel.
+  exiting the kernel. Quick mode is off unless ``LABS_QUICK=1``. The notebooks'
+  setup cell makes the repository the working directory, so ``outputs/`` is
+  the repository's, wherever the notebook file sits (see ``labs/_notebooks.py``).
+  Keras' progress bars redraw in place there, as in a terminal.
 * On the command line a bad value prints one line naming the problem and
   exits with status 2.
 """
@@ -30,6 +35,7 @@ import time
 # Hyperparameters that must be strictly positive, whichever lab declares them.
 POSITIVE = ("epochs", "batch_size", "steps", "n_samples", "learning_rate")
 QUICK_ENV = "LABS_QUICK"
+OUTPUTS_ENV = "LABS_OUTPUTS"
 
 
 class UsageError(ValueError):
@@ -204,9 +210,11 @@ class Lab:
         path = self.path(filename)
         figure.savefig(path, dpi=110, bbox_inches="tight")
         if self.notebook:
-            from IPython.display import display
+            # Show the saved PNG itself: the same picture as the file, whatever matplotlib
+            # backend the kernel has (inline, or Agg when MPLBACKEND says so).
+            from IPython.display import Image, display
 
-            display(figure)
+            display(Image(filename=str(path)))
         plt.close(figure)
         print(f"  figure: {path}")
         return path
@@ -242,7 +250,7 @@ def start(name, hyperparameters, quick=None, argv=None):
                              f"(see python -m labs {name} --help)")
         parsed = vars(parsed)
         is_quick = parsed.pop("quick", False) or quick_from_environment()
-        out = parsed.pop("out", os.path.join("outputs", name))
+        out = parsed.pop("out", os.path.join(os.environ.get(OUTPUTS_ENV) or "outputs", name))
         deterministic = parsed.pop("deterministic", False)
         if is_quick:
             values.update(quick or {})

@@ -1,0 +1,179 @@
+"""Exports every lab to a Jupyter notebook: ``python -m labs --notebooks OUT_DIR``.
+
+A lab is a percent-format script (``# %%`` code cells, ``# %% [markdown]`` text
+cells), so jupytext turns it into a notebook cell for cell. The export adds two
+things:
+
+* a setup cell first, which makes ``import labs`` work wherever the notebook is
+  opened (see ``SETUP_CELL``);
+* the lab's header docstring as a markdown cell, instead of a code cell that
+  would only echo the string back.
+
+The repository that Colab clones is ``REPOSITORY_URL``. An instructor sets it
+to their own fork or copy, either here or with the environment variable
+``LABS_REPOSITORY_URL`` when exporting (or in Colab, before the setup cell runs).
+"""
+
+import ast
+import os
+import string
+import time
+
+import labs
+from labs import _catalog, _runtime
+
+# The repository that the setup cell clones in Colab. A placeholder until an
+# instructor points it at their fork or copy (README.md, "Colab and Jupyter").
+REPOSITORY_URL = "https://github.com/YOUR-ACCOUNT/how-networks-learn.git"
+REPOSITORY_URL_ENV = "LABS_REPOSITORY_URL"
+PLACEHOLDER = "YOUR-ACCOUNT"
+
+# The first cell of every notebook. $repository_url and $exported_from are
+# filled in at export time; the rest is the cell exactly as students see it.
+SETUP_CELL = string.Template('''\
+# Setup: run this cell first. It makes `import labs` work in this notebook.
+# In Colab it clones the lab's repository and installs only the packages that
+# Colab lacks (Colab's own TensorFlow is kept). Elsewhere it finds the
+# repository this notebook was exported from. Either way the repository becomes
+# the working directory, so figures and CSVs go to its outputs/<lab>/ folder.
+import importlib.metadata
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+REPOSITORY_URL = os.environ.get("LABS_REPOSITORY_URL", $repository_url)
+EXPORTED_FROM = pathlib.Path($exported_from)  # Where `python -m labs --notebooks` ran.
+
+
+def is_lab_repository(folder):
+    return (folder / "labs" / "_runtime.py").is_file()
+
+
+def missing_requirements(requirements_file):
+    """The lines of requirements.txt whose package is not installed at all."""
+    missing = []
+    for line in requirements_file.read_text().splitlines():
+        requirement = line.split("#")[0].strip()
+        if not requirement:
+            continue
+        package = re.match(r"[A-Za-z0-9._-]+", requirement).group()
+        try:
+            importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(requirement)
+    return missing
+
+
+if "google.colab" in sys.modules:
+    repository = pathlib.Path.cwd()
+    if not is_lab_repository(repository):
+        folder_name = REPOSITORY_URL.rstrip("/").split("/")[-1].removesuffix(".git")
+        repository = repository / folder_name
+    if not is_lab_repository(repository):
+        if "$placeholder" in REPOSITORY_URL:
+            raise RuntimeError("REPOSITORY_URL is still a placeholder: set LABS_REPOSITORY_URL "
+                               "to the lab's repository (ask your instructor for it)")
+        cloned = subprocess.run(["git", "clone", "--depth", "1", REPOSITORY_URL, str(repository)])
+        if cloned.returncode != 0:
+            raise RuntimeError(f"could not clone {REPOSITORY_URL} (see the git message above)")
+    missing = missing_requirements(repository / "requirements.txt")
+    if missing:
+        print("Installing what Colab lacks:", ", ".join(missing))
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
+else:
+    here = pathlib.Path.cwd().resolve()
+    candidates = [here, *here.parents, EXPORTED_FROM]
+    repository = next((folder for folder in candidates if is_lab_repository(folder)), None)
+    if repository is None:
+        raise FileNotFoundError(f"cannot find the lab repository (no labs/ above {here} or at "
+                                f"{EXPORTED_FROM}): open this notebook inside the repository, "
+                                "or export it again with python -m labs --notebooks DIR")
+
+os.chdir(repository)
+if str(repository) not in sys.path:
+    sys.path.insert(0, str(repository))
+# Import labs before anything imports `datasets`: Colab has Hugging Face's package of that
+# name, and importing labs makes sure that `import datasets` finds this repository's one.
+import labs  # noqa: E402
+from labs import _runtime  # noqa: E402
+
+_runtime.import_tensorflow_quietly()
+print(f"Setup done: labs from {repository}")''')
+
+
+def repository_url():
+    """The URL that the setup cell clones: ``LABS_REPOSITORY_URL`` if set, else the constant."""
+    return os.environ.get(REPOSITORY_URL_ENV) or REPOSITORY_URL
+
+
+def setup_cell():
+    """The setup cell's source, with the clone URL and this repository's path filled in."""
+    return SETUP_CELL.substitute(repository_url=repr(repository_url()),
+                                 exported_from=repr(str(labs.REPO)),
+                                 placeholder=PLACEHOLDER)
+
+
+def _docstring_only(source):
+    """The text of ``source`` if it is nothing but a docstring, else None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1:
+        return None
+    return ast.get_docstring(tree)
+
+
+def notebook(name):
+    """Lab ``name`` as an nbformat v4 notebook: the setup cell, then the lab's cells."""
+    import jupytext
+    import nbformat
+
+    lab_notebook = jupytext.read(_catalog.path(name), fmt="py:percent")
+    cells = list(lab_notebook.cells)
+    if cells and cells[0].cell_type == "code":
+        header = _docstring_only(cells[0].source)
+        if header is not None:
+            # The docstring uses reStructuredText's ``code``; markdown uses `code`.
+            cells[0] = nbformat.v4.new_markdown_cell(header.replace("``", "`"))
+    setup = nbformat.v4.new_code_cell(setup_cell(), metadata={"tags": ["setup"]})
+    result = nbformat.v4.new_notebook(cells=[setup, *cells])
+    result.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    return result
+
+
+def export(out_dir, names=None):
+    """Write ``OUT_DIR/NAME.ipynb`` for every lab (or the given names). Returns the paths.
+
+    Raises:
+        _runtime.UsageError: when ``out_dir`` cannot be created or written.
+    """
+    import nbformat
+
+    folder = _runtime._prepare_out(out_dir)
+    paths = []
+    for name in names or _catalog.names():
+        path = folder / f"{name}.ipynb"
+        try:
+            nbformat.write(notebook(name), str(path))
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise _runtime.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
+        paths.append(path)
+    return paths
+
+
+def main(out_dir):
+    """The front door's ``--notebooks OUT_DIR``: export, print each path, return 0."""
+    started = time.perf_counter()
+    paths = export(out_dir)
+    for path in paths:
+        print(path)
+    print(f"{len(paths)} notebooks in {time.perf_counter() - started:.1f} s; "
+          f"in Colab their setup cell clones {repository_url()}")
+    return 0

@@ -1,0 +1,211 @@
+"""Every lab exports to a valid notebook, and a real Jupyter kernel runs the exported notebooks.
+
+The kernel is this interpreter (``sys.executable -m ipykernel_launcher``), started through a
+kernelspec written to a temporary folder, so the test needs no installed kernelspec.
+"""
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+import labs
+from labs import _catalog, _notebooks
+
+# The second notebook that the kernel runs, next to the tour: a short lab.
+SECOND_LAB = "gradient_descent"
+
+
+def percent_cells(source):
+    """The header and the ``(kind, text)`` cells of a percent-format script, without jupytext."""
+    header, *blocks = re.split(r"^# %%", source, flags=re.M)
+    cells = []
+    for block in blocks:
+        marker, _, body = block.partition("\n")
+        if "[markdown]" in marker:
+            lines = [re.sub(r"^# ?", "", line) for line in body.strip().splitlines()]
+            cells.append(("markdown", "\n".join(lines).strip()))
+        else:
+            cells.append(("code", body.strip()))
+    return header.strip(), cells
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notebooks")
+    return folder, _notebooks.export(folder)
+
+
+def test_export_writes_one_valid_notebook_per_lab(exported):
+    folder, paths = exported
+    assert paths == [folder / f"{name}.ipynb" for name in _catalog.names()]
+    for path in paths:
+        notebook = nbformat.read(str(path), as_version=4)
+        nbformat.validate(notebook)
+        assert notebook.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("name", _catalog.names())
+def test_notebook_is_setup_cell_then_the_lab_cell_for_cell(name, exported):
+    folder, _ = exported
+    notebook = nbformat.read(str(folder / f"{name}.ipynb"), as_version=4)
+    setup, *cells = notebook.cells
+    assert setup.cell_type == "code" and setup.metadata.tags == ["setup"]
+    assert setup.source == _notebooks.setup_cell()
+
+    header, lab_cells = percent_cells(_catalog.path(name).read_text(encoding="utf-8"))
+    docstring = ast.get_docstring(ast.parse(header)) if header else None
+    if docstring:  # The header docstring becomes the lesson's first markdown cell.
+        first = cells.pop(0)
+        assert first.cell_type == "markdown"
+        assert first.source.startswith(docstring.splitlines()[0].replace("``", "`"))
+    assert [(cell.cell_type, cell.source.strip()) for cell in cells] == lab_cells
+    markdown = [cell for cell in cells if cell.cell_type == "markdown"]
+    assert markdown and all(len(cell.source.split()) >= 5 for cell in markdown), \
+        f"{name}: the lesson text is missing from the notebook"
+
+
+def run(*args, cwd=labs.REPO, env=None):
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
+    result = run("-m", "labs", "--notebooks", str(tmp_path / "notebooks"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in (tmp_path / "notebooks").iterdir()) == sorted(
+        f"{name}.ipynb" for name in _catalog.names())
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run("-m", "labs", "--notebooks", str(blocker / "notebooks"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "cannot write to output folder" in result.stderr and str(blocker) in result.stderr
+
+    result = run("-m", "labs", "--notebooks")
+    assert result.returncode == 2
+    assert result.stderr == "python -m labs: error: --notebooks needs one folder, " \
+                            "e.g. --notebooks notebooks/\n"
+
+
+def run_setup_cell_as_colab(cell, cwd, env):
+    """Run the setup cell in a fresh interpreter that looks like Colab; print what it did."""
+    script = cwd.parent / "colab_setup.py"
+    script.write_text('import sys, types\nsys.modules["google.colab"] = types.ModuleType("colab")\n'
+                      + cell + '\nprint("RESULT", labs.__file__, os.getcwd())\n')
+    return run(str(script), cwd=cwd, env=env)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to clone")
+def test_colab_setup_clones_chdirs_and_installs_only_what_is_missing(tmp_path, monkeypatch):
+    """In Colab the setup cell clones the repository, enters it and pip-installs only missing
+    packages. A small local repository stands in for the real one, and pip has no index."""
+    source = tmp_path / "lab-repo"
+    (source / "labs").mkdir(parents=True)
+    (source / "labs" / "__init__.py").write_text("")
+    (source / "labs" / "_runtime.py").write_text("def import_tensorflow_quietly():\n    pass\n")
+    (source / "requirements.txt").write_text("numpy>=1  # installed\npytest>=1\n")
+    git = ["git", "-c", "user.name=lab", "-c", "user.email=lab@example.org"]
+    subprocess.run(["git", "init", "-q", str(source)], check=True)
+    subprocess.run([*git, "-C", str(source), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(source), "commit", "-q", "-m", "lab"], check=True)
+    content = tmp_path / "content"  # Colab's working directory.
+    content.mkdir()
+    monkeypatch.delenv(_notebooks.REPOSITORY_URL_ENV, raising=False)
+    cell = _notebooks.setup_cell()
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+
+    result = run_setup_cell_as_colab(cell, content, env)
+    assert result.returncode != 0 and "is still a placeholder" in result.stderr
+
+    env.update({"LABS_REPOSITORY_URL": str(source), "PIP_NO_INDEX": "1"})
+    result = run_setup_cell_as_colab(cell, content, env)
+    clone = content / "lab-repo"
+    assert result.returncode == 0, result.stderr
+    assert f"RESULT {clone / 'labs' / '__init__.py'} {clone}" in result.stdout
+    assert "Installing" not in result.stdout
+
+    # Run again from inside the clone, now that it asks for a package that is not installed.
+    with open(clone / "requirements.txt", "a") as requirements:
+        requirements.write("no-such-package-for-lab-tests==1.0\n")
+    result = run_setup_cell_as_colab(cell, clone, env)
+    assert "Installing what Colab lacks: no-such-package-for-lab-tests==1.0\n" in result.stdout
+    assert result.returncode != 0  # pip has no index to install it from.
+    assert not (content / "lab-repo" / "lab-repo").exists()
+
+
+def expected_figures(name):
+    """The ``.png`` file names that the lab's source passes as string literals."""
+    tree = ast.parse(_catalog.path(name).read_text(encoding="utf-8"))
+    return sorted({node.value for node in ast.walk(tree)
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                   and node.value.endswith(".png")})
+
+
+def execute(path, tmp_path, env):
+    """Run the notebook at ``path`` through a kernel of this interpreter; return it executed."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbclient import NotebookClient
+
+    kernels = tmp_path / "kernels"
+    (kernels / "labs-under-test").mkdir(parents=True, exist_ok=True)
+    (kernels / "labs-under-test" / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "labs under test", "language": "python"}))
+    manager = KernelManager(kernel_name="labs-under-test",
+                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    notebook = nbformat.read(str(path), as_version=4)
+    client = NotebookClient(notebook, km=manager, kernel_name="labs-under-test", timeout=240,
+                            startup_timeout=120, resources={"metadata": {"path": str(path.parent)}},
+                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    client.execute(env=env)
+    return notebook
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["tour", SECOND_LAB])
+def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
+    if not _catalog.path(name).exists():
+        pytest.skip(f"labs/{name}.py has not landed yet")
+    path, = _notebooks.export(tmp_path / "notebooks", [name])
+    notebook = nbformat.read(str(path), as_version=4)
+    # One more cell: a Keras progress bar, which must redraw its line rather than add lines.
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "import keras, numpy\n"
+        "tiny = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])\n"
+        "tiny.compile(loss='mse')\n"
+        "tiny.fit(numpy.ones((64, 1)), numpy.ones((64, 1)), epochs=2, batch_size=8, verbose=1)"))
+    nbformat.write(notebook, str(path))
+    outputs = tmp_path / "outputs"
+    # A package named datasets on the kernel's path, as Hugging Face's is in Colab.
+    foreign = tmp_path / "site" / "datasets"
+    foreign.mkdir(parents=True)
+    (foreign / "__init__.py").write_text("raise ImportError('the foreign datasets was imported')\n")
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MPLBACKEND", _notebooks.REPOSITORY_URL_ENV)}
+    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs),
+                "PYTHONPATH": str(tmp_path / "site")})
+
+    executed = execute(path, tmp_path, env)
+
+    every_output = [output for cell in executed.cells if cell.cell_type == "code"
+                    for output in cell.outputs]
+    assert not [output for output in every_output if output.output_type == "error"]
+    text = "".join(output.get("text", "") for output in every_output)
+    assert f"Lab '{name}' (quick mode" in text, "LABS_QUICK=1 did not reach the kernel"
+    assert f"Setup done: labs from {labs.REPO}\n" in text
+    assert "rebuild TensorFlow" not in text and "absl::InitializeLog" not in text
+    inline = [output for output in every_output if "image/png" in output.get("data", {})]
+    assert len(inline) >= len(expected_figures(name)) >= 1, "figures were not shown inline"
+    for figure in expected_figures(name):
+        saved = outputs / name / figure
+        assert saved.is_file() and saved.stat().st_size > 5000, f"{saved} was not saved"
+    progress = "".join(output.get("text", "") for output in executed.cells[-1].outputs)
+    assert "Epoch 2/2" in progress and "\r" in progress
