@@ -1,0 +1,307 @@
+"""The learning-rate range test (Smith 2017; fastai's ``lr_find``), as a callback and a function.
+
+For ``steps`` batches the learning rate grows exponentially from ``start`` to ``end``,
+
+    η_i = start · (end / start)^(i / (steps − 1)),       i = 0, 1, …, steps − 1
+
+and the loss of each batch is recorded. The raw losses are noisy, so they are smoothed
+with a bias-corrected exponential moving average (as Adam corrects its moments):
+
+    a_i = β·a_{i−1} + (1 − β)·L_i,   a_{−1} = 0,   smoothed_i = a_i / (1 − β^(i+1))
+
+The sweep stops early once smoothed_i > divergence × min(smoothed) (4× by default) or
+the loss is not finite. Then the weights, the optimizer's variables (slots and
+``iterations``) and its learning rate are put back exactly as they were.
+
+Suggestions (``LRFinderResult.suggest``): ``"steepest"`` (default), the rate where the
+smoothed loss falls fastest against log(η), searched up to the minimum of the curve and
+measured across ±5 % of the sweep;
+``"valley"``, fastai's middle of the longest falling stretch; ``"minimum/10"``, the
+rate at the lowest loss divided by 10, the seed's rule of thumb. As in fastai, the
+first tenth of the sweep is skipped, because the moving average rests on few batches
+there. Non-finite losses never enter a suggestion.
+
+An optimizer whose ``learning_rate`` is a ``LearningRateSchedule`` (or a callable)
+cannot be set to a number. For the sweep, the callback swaps in a schedule that reads a
+variable it controls, re-traces the training step so that the swap takes effect, and
+puts the original schedule back (and re-traces again) at the end.
+"""
+
+import math
+import warnings
+
+import keras
+import numpy as np
+
+SUGGESTIONS = ("steepest", "valley", "minimum/10")
+
+
+def _check_sweep(start, end, steps, smoothing, divergence):
+    if not (isinstance(start, (int, float)) and math.isfinite(start) and start > 0):
+        raise ValueError(f"start must be a finite learning rate > 0, got {start!r}")
+    if not (isinstance(end, (int, float)) and math.isfinite(end) and end > start):
+        raise ValueError(f"end must be a finite learning rate > start={start!r}, got {end!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError(f"steps must be a whole number >= 2, got {steps!r}")
+    if not (isinstance(smoothing, (int, float)) and 0 <= smoothing < 1):
+        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+    if not (isinstance(divergence, (int, float)) and divergence > 1):
+        raise ValueError(f"divergence must be a number > 1, got {divergence!r}")
+
+
+def _longest_valley(losses):
+    """(first, last) index of the longest strictly decreasing subsequence (fastai's valley)."""
+    length = np.ones(len(losses), dtype=int)
+    best_end = 0
+    for i in range(1, len(losses)):
+        for j in range(i):
+            if losses[i] < losses[j] and length[i] < length[j] + 1:
+                length[i] = length[j] + 1
+        if length[i] > length[best_end]:
+            best_end = i
+    return best_end - length[best_end] + 1, best_end
+
+
+class LRFinderResult:
+    """What the range test found.
+
+    Attributes:
+        learning_rates: the rate used at each recorded batch, float64 (n,).
+        losses: each batch's own loss (not Keras' running epoch mean), float64 (n,).
+        smoothed_losses: the bias-corrected moving average of ``losses``, (n,).
+        stop_reason: why the sweep ended, in words.
+        method: the default suggestion method.
+        suggestion: ``suggest(method)``, or None when no finite loss was left to use.
+    """
+
+    def __init__(self, learning_rates, losses, smoothed_losses, stop_reason,
+                 method="steepest"):
+        if method not in SUGGESTIONS:
+            raise ValueError(f"method must be one of {', '.join(SUGGESTIONS)}, got {method!r}")
+        self.learning_rates = np.asarray(learning_rates, dtype=np.float64)
+        self.losses = np.asarray(losses, dtype=np.float64)
+        self.smoothed_losses = np.asarray(smoothed_losses, dtype=np.float64)
+        self.stop_reason = stop_reason
+        self.method = method
+        try:
+            self.suggestion = self.suggest(method)
+        except ValueError as error:
+            warnings.warn(f"LR finder: no suggestion ({error})", stacklevel=2)
+            self.suggestion = None
+
+    def _usable(self):
+        """Rates and smoothed losses after the first tenth, up to the first non-finite loss."""
+        finite = np.isfinite(self.smoothed_losses) & np.isfinite(self.losses)
+        first_bad = len(finite) if finite.all() else int(np.argmin(finite))
+        skip = len(self.learning_rates) // 10
+        rates = self.learning_rates[skip:first_bad]
+        smoothed = self.smoothed_losses[skip:first_bad]
+        if len(rates) < 3:
+            raise ValueError(f"only {len(rates)} finite losses after skipping the first "
+                             f"{skip}; widen the sweep or lower start")
+        return rates, smoothed
+
+    def suggest(self, method="steepest"):
+        """The suggested learning rate, by ``method`` (one of ``SUGGESTIONS``)."""
+        if method not in SUGGESTIONS:
+            raise ValueError(f"method must be one of {', '.join(SUGGESTIONS)}, got {method!r}")
+        rates, smoothed = self._usable()
+        lowest = int(np.argmin(smoothed))
+        if method == "minimum/10":
+            return float(rates[lowest] / 10.0)
+        if method == "valley":
+            first, last = _longest_valley(smoothed)
+            return float(rates[first + (last - first) // 2])
+        # Steepest: the most negative dL/dlog10(η), on the way down to the minimum. The
+        # slope is taken across ±k points (k = 5 % of the sweep), so that one noisy batch
+        # cannot make a steep stretch of its own.
+        k = max(1, len(self.learning_rates) // 20)
+        log_rates = np.log10(rates)
+        slope = np.full(len(rates), np.inf)
+        for i in range(min(lowest, len(rates) - 1) + 1):
+            before, after = max(i - k, 0), min(i + k, lowest)
+            if after > before:
+                slope[i] = (smoothed[after] - smoothed[before]) / (log_rates[after]
+                                                                   - log_rates[before])
+        return float(rates[int(np.argmin(slope))])
+
+    def plot(self, ax=None, title="learning-rate range test"):
+        """Loss against learning rate (log axis), raw and smoothed, with the suggestion marked.
+
+        Returns the ``Axes`` (a new figure's when ``ax`` is None).
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4.2))
+        ax.plot(self.learning_rates, self.losses, color="0.7", linewidth=1, label="batch loss")
+        ax.plot(self.learning_rates, self.smoothed_losses, linewidth=2, label="smoothed loss")
+        if self.suggestion is not None:
+            ax.axvline(self.suggestion, color="red", linestyle="--",
+                       label=f"suggestion ({self.method}): {self.suggestion:.2g}")
+        ax.set_xscale("log")
+        finite = self.smoothed_losses[np.isfinite(self.smoothed_losses)]
+        if finite.size:
+            low, high = finite.min(), finite[0]
+            ax.set_ylim(low - 0.1 * (high - low + 1e-12), high + 0.5 * (high - low + 1e-12))
+        ax.set_xlabel("learning rate (log scale)")
+        ax.set_ylabel("loss")
+        ax.set_title(title)
+        ax.legend()
+        return ax
+
+
+class _SweepRate(keras.optimizers.schedules.LearningRateSchedule):
+    """Stands in for an optimizer's own schedule during the sweep: returns a variable."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def __call__(self, step):
+        return self.variable
+
+    def get_config(self):
+        return {}
+
+
+class LRFinder(keras.callbacks.Callback):
+    """The range test inside a ``fit`` that you control; read ``finder.result`` afterwards.
+
+    Give ``fit`` at least ``steps`` batches in all (epochs × batches per epoch); the
+    callback stops training after ``steps`` batches, or earlier when the loss diverges.
+    Before each batch it calls ``model.reset_metrics()``, so that ``logs["loss"]`` is
+    that batch's own loss rather than the running mean over the epoch (as ``model.fit``
+    reports it), and it sets the learning rate for that batch.
+
+    Args:
+        start, end: the first and last learning rate, 0 < start < end. Defaults 1e-7, 10.
+        steps: how many batches the sweep takes, ≥ 2. Default 100.
+        smoothing: β of the moving average, in [0, 1). Default 0.98.
+        divergence: stop when the smoothed loss exceeds this × its minimum, > 1. Default 4.
+        method: the default suggestion, one of ``SUGGESTIONS``. Default "steepest".
+
+    Example:
+        >>> finder = callbacks.LRFinder(steps=50)
+        >>> model.fit(x, y, epochs=5, callbacks=[finder], verbose=0)
+        >>> finder.result.suggestion
+    """
+
+    def __init__(self, start=1e-7, end=10.0, steps=100, smoothing=0.98, divergence=4.0,
+                 method="steepest"):
+        super().__init__()
+        _check_sweep(start, end, steps, smoothing, divergence)
+        if method not in SUGGESTIONS:
+            raise ValueError(f"method must be one of {', '.join(SUGGESTIONS)}, got {method!r}")
+        self.start, self.end, self.steps = float(start), float(end), steps
+        self.smoothing, self.divergence, self.method = smoothing, divergence, method
+        # η_i = start · (end/start)^(i/(steps − 1))
+        self.schedule = start * (end / start) ** (np.arange(steps) / (steps - 1))
+        self.result = None
+
+    def on_train_begin(self, logs=None):
+        model, optimizer = self.model, self.model.optimizer
+        if optimizer is None:
+            raise ValueError("LRFinder needs a compiled model (model.optimizer is None)")
+        if not optimizer.built:
+            # Build now, so that the snapshot holds the optimizer's initial state.
+            optimizer.build(model.trainable_variables)
+        self._saved_weights = model.get_weights()
+        self._saved_optimizer = [variable.numpy() for variable in optimizer.variables]
+        # Keras keeps the rate in `_learning_rate`: a Variable, or a schedule/callable.
+        self._original_rate = optimizer._learning_rate
+        self._swapped = not isinstance(self._original_rate, keras.Variable)
+        if self._swapped:
+            self._rate_variable = keras.Variable(self.start, dtype=keras.backend.floatx(),
+                                                 trainable=False, name="lr_finder_rate")
+            optimizer.learning_rate = _SweepRate(self._rate_variable)
+            model.make_train_function(force=True)   # The traced step read the old schedule.
+        self._rates, self._losses, self._smoothed = [], [], []
+        self._average, self._best = 0.0, math.inf
+        self._stop_reason = f"finished all {self.steps} steps"
+        self._restored = False
+
+    def _set_rate(self, rate):
+        if self._swapped:
+            self._rate_variable.assign(rate)
+        else:
+            self.model.optimizer.learning_rate = rate
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._set_rate(self.schedule[len(self._losses)])
+        self.model.reset_metrics()   # So that logs["loss"] is this batch's loss alone.
+
+    def on_train_batch_end(self, batch, logs=None):
+        i = len(self._losses)
+        loss = float(keras.ops.convert_to_numpy((logs or {})["loss"]))
+        self._rates.append(float(self.schedule[i]))
+        self._losses.append(loss)
+        self._average = self.smoothing * self._average + (1 - self.smoothing) * loss  # a_i
+        smoothed = self._average / (1 - self.smoothing ** (i + 1))  # a_i / (1 − β^(i+1))
+        self._smoothed.append(smoothed)
+        if not math.isfinite(smoothed):
+            self._stop_reason = f"loss became {loss} at step {i} (rate {self.schedule[i]:.3g})"
+        elif smoothed > self.divergence * self._best:
+            self._stop_reason = (f"smoothed loss exceeded {self.divergence:g}× its minimum at "
+                                 f"step {i} (rate {self.schedule[i]:.3g})")
+        elif i + 1 < self.steps:
+            self._best = min(self._best, smoothed)
+            return
+        self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.restore()
+        self.result = LRFinderResult(self._rates, self._losses, self._smoothed,
+                                     self._stop_reason, self.method)
+
+    def restore(self):
+        """Put back the weights, the optimizer's variables and its learning rate (once)."""
+        if self._restored:
+            return
+        model, optimizer = self.model, self.model.optimizer
+        if self._swapped:
+            optimizer.learning_rate = self._original_rate
+            model.make_train_function(force=True)
+        model.set_weights(self._saved_weights)
+        for variable, value in zip(optimizer.variables, self._saved_optimizer):
+            variable.assign(value)
+        self._restored = True
+
+
+def find_learning_rate(model, x, y=None, batch_size=32, start=1e-7, end=10.0, steps=100, *,
+                       method="steepest", smoothing=0.98, divergence=4.0, shuffle=True):
+    """Run the range test on a compiled ``model`` and return an ``LRFinderResult``.
+
+    The model and its optimizer are left exactly as they were, whatever happens.
+
+    Args:
+        model: a compiled ``keras.Model``.
+        x, y: arrays (samples first), or a batched ``tf.data.Dataset`` as ``x`` with y=None.
+        batch_size: samples per batch for arrays, ≥ 1. Default 32.
+        start, end, steps, method, smoothing, divergence: as for ``LRFinder``.
+        shuffle: reshuffle arrays each pass over the data. Default True.
+
+    Example:
+        >>> result = callbacks.find_learning_rate(model, x_train, y_train)
+        >>> result.suggestion, result.suggest("valley")
+        >>> result.plot()
+    """
+    if getattr(model, "optimizer", None) is None:
+        raise ValueError("model must be compiled (model.compile(optimizer=..., loss=...)) "
+                         "before the learning-rate range test")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    finder = LRFinder(start, end, steps, smoothing, divergence, method)
+    if hasattr(x, "repeat") and hasattr(x, "element_spec"):   # a tf.data.Dataset
+        if y is not None:
+            raise ValueError("y must be None when x is a tf.data.Dataset")
+        arguments = dict(x=x.repeat(), epochs=1, steps_per_epoch=steps, shuffle=False)
+    else:
+        batches_per_epoch = math.ceil(len(x) / batch_size)
+        arguments = dict(x=x, y=y, batch_size=batch_size, shuffle=shuffle,
+                         epochs=math.ceil(steps / batches_per_epoch))
+    try:
+        model.fit(callbacks=[finder], verbose=0, **arguments)
+    finally:
+        if hasattr(finder, "_saved_weights"):
+            finder.restore()
+    return finder.result
