@@ -13,6 +13,7 @@ import tensorflow as tf
 
 import callbacks
 import custom.schedules as schedules
+import custom.training
 
 RTOL, ATOL = 1e-6, 1e-9
 KERAS_ATOL = 1e-8   # Keras computes (1 + cos) in float32, which cancels near t = T.
@@ -183,8 +184,19 @@ def test_inside_model_fit_the_optimizer_steps_by_the_schedule():
     np.testing.assert_allclose(model.layers[0].kernel.numpy()[0, 0], -expected.sum(), rtol=1e-5)
 
 
-def test_inside_a_gradient_tape_loop_the_optimizer_steps_by_the_schedule():
-    # custom.training.fit_with_tape had not landed; this is the minimal explicit loop.
+def test_inside_fit_with_tape_the_optimizer_steps_by_the_schedule():
+    schedule = schedules.OneCycle(0.1, total_steps=12)
+    model = constant_gradient_model(keras.optimizers.SGD(schedule))
+    record = RecordRate()
+    x = np.ones((48, 1), np.float32)
+    custom.training.fit_with_tape(model, x, x, batch_size=4, epochs=1, shuffle=False,
+                                  verbose=0, callbacks=[record])
+    expected = schedules.sample(schedule, 12)
+    np.testing.assert_allclose(record.rates, expected, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(model.layers[0].kernel.numpy()[0, 0], -expected.sum(), rtol=1e-5)
+
+
+def test_inside_a_bare_gradient_tape_step_the_optimizer_steps_by_the_schedule():
     schedule = schedules.StepDecay(0.1, 0.5, 4)
     optimizer = keras.optimizers.SGD(schedule)
     weight = tf.Variable(0.0)
