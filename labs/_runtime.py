@@ -20,7 +20,8 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
   inline as well as saved, and a bad value raises ``UsageError`` instead of
   exiting the kernel. Quick mode is off unless ``LABS_QUICK=1``. The notebooks'
   setup cell makes the repository the working directory, so ``outputs/`` is
-  the repository's, wherever the notebook file sits (see ``labs/_notebooks.py``).
+  the repository's, wherever the notebook file sits (see ``labs/_notebooks.py``);
+  so is a lab opened straight from ``labs/`` with jupytext.
   Keras' progress bars redraw in place there, as in a terminal.
 * On the command line a bad value prints one line naming the problem and
   exits with status 2.
@@ -250,7 +251,7 @@ def start(name, hyperparameters, quick=None, argv=None):
                              f"(see python -m labs {name} --help)")
         parsed = vars(parsed)
         is_quick = parsed.pop("quick", False) or quick_from_environment()
-        out = parsed.pop("out", os.path.join(os.environ.get(OUTPUTS_ENV) or "outputs", name))
+        out = parsed.pop("out") if "out" in parsed else _default_out(name, notebook)
         deterministic = parsed.pop("deterministic", False)
         if is_quick:
             values.update(quick or {})
@@ -268,6 +269,20 @@ def start(name, hyperparameters, quick=None, argv=None):
     mode = "quick mode" if is_quick else "full mode"
     print(f"Lab '{name}' ({mode}, seed {values['seed']}); outputs go to {out}/")
     return Lab(name, values, out, is_quick, notebook)
+
+
+def _default_out(name, notebook):
+    """``outputs/NAME`` (or ``$LABS_OUTPUTS/NAME``), relative to the working directory.
+
+    A notebook opened straight from ``labs/`` (a lab's ``.py`` through jupytext) runs in
+    that folder; its outputs still go to the repository's ``outputs/``.
+    """
+    root = os.environ.get(OUTPUTS_ENV) or "outputs"
+    repository = pathlib.Path(__file__).resolve().parent.parent
+    here = pathlib.Path.cwd().resolve()
+    if notebook and not os.path.isabs(root) and repository in here.parents:
+        root = repository / root
+    return os.path.join(root, name)
 
 
 def _use_headless_backend_outside_notebooks(notebook):

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 import labs
-from labs import _catalog, _notebooks
+from labs import _catalog, _notebooks, _runtime
 
 # The second notebook that the kernel runs, next to the tour: a short lab.
 SECOND_LAB = "gradient_descent"
@@ -69,6 +69,18 @@ def test_notebook_is_setup_cell_then_the_lab_cell_for_cell(name, exported):
     markdown = [cell for cell in cells if cell.cell_type == "markdown"]
     assert markdown and all(len(cell.source.split()) >= 5 for cell in markdown), \
         f"{name}: the lesson text is missing from the notebook"
+
+
+def test_notebook_outputs_go_to_the_repository_outputs_folder(monkeypatch, tmp_path):
+    """Opened from labs/ (jupytext), outputs still land in the repository's outputs/."""
+    monkeypatch.delenv(_runtime.OUTPUTS_ENV, raising=False)
+    monkeypatch.chdir(labs.REPO / "labs")
+    assert _runtime._default_out("demo", notebook=True) == str(labs.REPO / "outputs" / "demo")
+    assert _runtime._default_out("demo", notebook=False) == os.path.join("outputs", "demo")
+    monkeypatch.chdir(labs.REPO)  # Where the exported notebooks' setup cell moves to.
+    assert _runtime._default_out("demo", notebook=True) == os.path.join("outputs", "demo")
+    monkeypatch.setenv(_runtime.OUTPUTS_ENV, str(tmp_path))
+    assert _runtime._default_out("demo", notebook=True) == str(tmp_path / "demo")
 
 
 def run(*args, cwd=labs.REPO, env=None):
