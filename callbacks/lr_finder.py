@@ -173,12 +173,20 @@ class LRFinder(keras.callbacks.Callback):
     that batch's own loss rather than the running mean over the epoch (as ``model.fit``
     reports it), and it sets the learning rate for that batch.
 
+    A loop that keeps its own running mean and ignores ``model.reset_metrics()``
+    (``custom.training.fit_with_tape`` does) needs ``running_mean=True``: the batch
+    loss is then recovered from the running means m_b of batches b = 0, 1, … of an
+    epoch as L_b = (b + 1)·m_b − b·m_(b−1), which is exact when the epoch's batches
+    all have the same size (choose a batch size that divides the data).
+
     Args:
         start, end: the first and last learning rate, 0 < start < end. Defaults 1e-7, 10.
         steps: how many batches the sweep takes, ≥ 2. Default 100.
         smoothing: β of the moving average, in [0, 1). Default 0.98.
         divergence: stop when the smoothed loss exceeds this × its minimum, > 1. Default 4.
         method: the default suggestion, one of ``SUGGESTIONS``. Default "steepest".
+        running_mean: whether ``logs["loss"]`` is the epoch's running mean (see above).
+            Default False.
 
     Example:
         >>> finder = callbacks.LRFinder(steps=50)
@@ -187,13 +195,14 @@ class LRFinder(keras.callbacks.Callback):
     """
 
     def __init__(self, start=1e-7, end=10.0, steps=100, smoothing=0.98, divergence=4.0,
-                 method="steepest"):
+                 method="steepest", running_mean=False):
         super().__init__()
         _check_sweep(start, end, steps, smoothing, divergence)
         if method not in SUGGESTIONS:
             raise ValueError(f"method must be one of {', '.join(SUGGESTIONS)}, got {method!r}")
         self.start, self.end, self.steps = float(start), float(end), steps
         self.smoothing, self.divergence, self.method = smoothing, divergence, method
+        self.running_mean = bool(running_mean)
         # η_i = start · (end/start)^(i/(steps − 1))
         self.schedule = start * (end / start) ** (np.arange(steps) / (steps - 1))
         self.result = None
@@ -217,6 +226,7 @@ class LRFinder(keras.callbacks.Callback):
             model.make_train_function(force=True)   # The traced step read the old schedule.
         self._rates, self._losses, self._smoothed = [], [], []
         self._average, self._best = 0.0, math.inf
+        self._previous_mean = 0.0
         self._stop_reason = f"finished all {self.steps} steps"
         self._restored = False
 
@@ -233,6 +243,11 @@ class LRFinder(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         i = len(self._losses)
         loss = float(keras.ops.convert_to_numpy((logs or {})["loss"]))
+        if self.running_mean:
+            # batch counts from 0 in each epoch: L_b = (b + 1)·m_b − b·m_(b−1)
+            mean = loss
+            loss = (batch + 1) * mean - batch * (self._previous_mean if batch else 0.0)
+            self._previous_mean = mean
         self._rates.append(float(self.schedule[i]))
         self._losses.append(loss)
         self._average = self.smoothing * self._average + (1 - self.smoothing) * loss  # a_i

@@ -11,6 +11,7 @@ import tensorflow as tf
 import callbacks
 import custom.optimizers
 import custom.schedules
+import custom.training
 from callbacks import lr_finder
 
 
@@ -121,6 +122,22 @@ def test_an_optimizer_with_a_schedule_sweeps_and_gets_its_schedule_back():
 
     for with_finder, without in zip(trained(True), trained(False)):
         np.testing.assert_array_equal(with_finder, without)
+
+
+def test_inside_fit_with_tape_running_means_are_turned_back_into_batch_losses():
+    x, y = regression_data(n_samples=128)           # 8 equal batches of 16 per epoch
+
+    def sweep(loop, **kwargs):
+        model = linear_model(keras.optimizers.SGD())
+        finder = callbacks.LRFinder(1e-3, 1.0, steps=12, **kwargs)
+        loop(model, x, y, batch_size=16, epochs=2, shuffle=False, verbose=0,
+             callbacks=[finder])
+        return finder.result
+
+    under_fit = sweep(keras.Model.fit)
+    under_tape = sweep(custom.training.fit_with_tape, running_mean=True)
+    np.testing.assert_allclose(under_tape.losses, under_fit.losses, rtol=1e-4)
+    assert len(under_fit.losses) == 12              # crossed the epoch boundary at batch 8
 
 
 def test_a_dataset_is_accepted():
