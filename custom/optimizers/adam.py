@@ -72,8 +72,10 @@ class Adam(keras.optimizers.Optimizer):
         index = self._get_variable_index(variable)
         first_moment, second_moment = self.first_moments[index], self.second_moments[index]
         step = keras.ops.cast(self.iterations + 1, variable.dtype)  # t, counted from 1
-        beta_1_power = keras.ops.power(keras.ops.cast(self.beta_1, variable.dtype), step)  # β₁ᵗ
-        beta_2_power = keras.ops.power(keras.ops.cast(self.beta_2, variable.dtype), step)  # β₂ᵗ
+        beta_1 = keras.ops.convert_to_tensor(self.beta_1, variable.dtype)
+        beta_2 = keras.ops.convert_to_tensor(self.beta_2, variable.dtype)
+        beta_1_power = keras.ops.power(beta_1, step)  # β₁ᵗ
+        beta_2_power = keras.ops.power(beta_2, step)  # β₂ᵗ
         # m ← β₁·m + (1−β₁)·g, written m + (1−β₁)·(g − m) as Keras does, to stay bit-identical
         self.assign_add(first_moment, keras.ops.multiply(
             keras.ops.subtract(gradient, first_moment), 1.0 - self.beta_1))

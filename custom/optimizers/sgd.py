@@ -66,13 +66,12 @@ class SGD(keras.optimizers.Optimizer):
             self.assign_sub(variable, keras.ops.multiply(gradient, learning_rate))
             return
         velocity = self.velocities[self._get_variable_index(variable)]
-        momentum = keras.ops.cast(self.momentum, variable.dtype)
         # v ← μ·v + η·g
-        self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, momentum),
+        self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, self.momentum),
                                             keras.ops.multiply(gradient, learning_rate)))
         if self.nesterov:
             # w ← w − (μ·v + η·g)
-            self.assign_sub(variable, keras.ops.add(keras.ops.multiply(velocity, momentum),
+            self.assign_sub(variable, keras.ops.add(keras.ops.multiply(velocity, self.momentum),
                                                     keras.ops.multiply(gradient, learning_rate)))
         else:
             # w ← w − v
