@@ -1,0 +1,140 @@
+"""The shared "best value so far of a monitored metric" base of EarlyStopping and ReduceLROnPlateau.
+
+An epoch *improves* on the best value so far when, for the direction of the metric,
+
+    mode "min":  current < best − min_delta      (a loss should fall)
+    mode "max":  current > best + min_delta      (an accuracy should rise)
+
+and the first monitored value always improves on "nothing yet" (best = None).
+A NaN never improves on anything. "auto" picks "min" for a name ending in "loss" and
+otherwise asks the model's metric of that name which way it points (Keras metrics
+carry a direction, "up" for accuracy and AUC, "down" for errors).
+
+Differences from Keras' ``keras.callbacks.MonitorCallback`` (Keras 3.15):
+  * Keras lets a NaN as the *first* monitored value become the best, after which no
+    value ever improves on it; here a NaN never counts, so training can still recover.
+  * An unknown ``mode`` or a negative ``min_delta`` raise ``ValueError`` here; Keras
+    warns and falls back to "auto", and takes ``abs(min_delta)``.
+  * The direction is worked out again at the first epoch of every run, never mutating
+    ``min_delta`` (Keras flips its sign in place).
+
+Every subclass also writes the optimizer's effective learning rate into the epoch's
+logs as ``learning_rate`` (unless a callback earlier in the list already did), so
+that it reaches History and CSV loggers for any optimizer, constant or scheduled.
+Loggers see it when they come *after* this callback in the callbacks list.
+"""
+
+import math
+import numbers
+import warnings
+
+import keras
+
+from callbacks import learning_rate as learning_rate_module
+
+MODES = ("auto", "min", "max")
+
+
+class MonitorCallback(keras.callbacks.Callback):
+    """Track the best value of ``monitor`` and say whether an epoch improved on it.
+
+    Subclasses call ``monitored_value(logs)`` and ``is_improvement(current, reference)``
+    from ``on_epoch_end``, and call ``super().on_train_begin()`` to reset.
+
+    Args:
+        monitor: the key of the logs to watch, e.g. "val_loss" (default) or "val_accuracy".
+        mode: "auto" (default), "min" or "max"; see the module docstring.
+        min_delta: how much better than the best a value must be to count, >= 0. Default 0.
+
+    Example:
+        >>> class PrintBest(MonitorCallback):
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         current = self.monitored_value(logs)
+        ...         if current is not None and self.is_improvement(current, self.best):
+        ...             self.best = current
+    """
+
+    def __init__(self, monitor="val_loss", mode="auto", min_delta=0.0):
+        super().__init__()
+        if not isinstance(monitor, str) or not monitor:
+            raise ValueError(f"monitor must be the name of a logged metric, got {monitor!r}")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        self.monitor = monitor
+        self.mode = mode
+        self.min_delta = check_number("min_delta", min_delta, minimum=0.0)
+        self.best = None
+        self.direction = None  # "min" or "max", resolved at the first monitored epoch.
+
+    def on_train_begin(self, logs=None):
+        """Forget everything from a previous run, so one instance can be reused."""
+        self.best = None
+        self.direction = None
+
+    def monitored_value(self, logs):
+        """The monitored metric as a float, after logging the learning rate; None if absent."""
+        logs = {} if logs is None else logs
+        self.log_learning_rate(logs)
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"{type(self).__name__} is conditioned on metric '{self.monitor}', "
+                          f"which is not in the logs. Available keys: {', '.join(sorted(logs))}",
+                          stacklevel=3)
+            return None
+        if self.direction is None:
+            self.direction = self._resolve_direction()
+        return float(current)
+
+    def is_improvement(self, current, reference):
+        """True when ``current`` beats ``reference`` by more than ``min_delta``."""
+        if math.isnan(current):
+            return False  # A NaN is never better than anything.
+        if reference is None:
+            return True   # The first value is the best so far.
+        if self.direction == "min":
+            return current + self.min_delta < reference  # current < best − min_delta
+        return current - self.min_delta > reference      # current > best + min_delta
+
+    def log_learning_rate(self, logs):
+        """Put the optimizer's effective learning rate into ``logs`` as "learning_rate"."""
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and "learning_rate" not in logs:
+            logs["learning_rate"] = learning_rate_module.current_learning_rate(optimizer)
+
+    def _resolve_direction(self):
+        if self.mode != "auto":
+            return self.mode
+        name = self.monitor.removeprefix("val_")
+        if name == "loss" or name.endswith("_loss"):
+            return "min"
+        for metric in _all_metrics(self.model):
+            # Keras metrics declare which way is better: "up" (accuracy) or "down" (error).
+            direction = getattr(metric, "_direction", None)
+            if metric.name == name and direction in ("up", "down"):
+                return "max" if direction == "up" else "min"
+        raise ValueError(f"{type(self).__name__} cannot tell whether '{self.monitor}' should "
+                         "be minimized or maximized; pass mode='min' or mode='max'")
+
+
+def _all_metrics(model):
+    """The model's metrics, with the ones compiled together (CompileMetrics) unpacked."""
+    found = []
+    for metric in getattr(model, "metrics", []):
+        found.append(metric)
+        found.extend(getattr(metric, "metrics", []))
+    return found
+
+
+def check_number(name, value, minimum=None, below=None, integer=False):
+    """``value`` as a float (or int), or ValueError naming ``name`` and its allowed range."""
+    kind = "an integer" if integer else "a number"
+    allowed = [f">= {minimum}"] if minimum is not None else []
+    allowed += [f"< {below}"] if below is not None else []
+    wanted = f"{kind} {' and '.join(allowed)}".strip()
+    acceptable = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, acceptable) or math.isnan(value) \
+            or math.isinf(value):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    if (minimum is not None and value < minimum) or (below is not None and value >= below):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    return int(value) if integer else float(value)
