@@ -73,6 +73,7 @@ def random_case(rng):
     return values.tolist(), arguments, stop_externally_at
 
 
+@pytest.mark.slow
 def test_random_sequences_stop_and_restore_like_keras(models):
     ours_model, keras_model = models
     rng = np.random.default_rng(0)
@@ -195,6 +196,7 @@ def test_learning_rate_reaches_history_under_fit_with_tape():
     assert history.history["learning_rate"] == pytest.approx([0.05, 0.05])
 
 
+@pytest.mark.slow
 def test_stop_epoch_is_the_same_under_fit_and_fit_with_tape():
     """A real run whose val loss stops falling: every loop and callback pair stops alike."""
     lengths = []

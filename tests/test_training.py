@@ -46,6 +46,7 @@ def assert_same_training(fit_model, fit_history, tape_model, tape_history):
         np.testing.assert_allclose(tape_weight, fit_weight, atol=WEIGHT_TOLERANCE)
 
 
+@pytest.mark.slow
 def test_arrays_unshuffled_match_fit_after_two_epochs():
     fit_model, tape_model = classifier(), classifier()
     arguments = dict(batch_size=16, epochs=2, validation_data=(X_VAL, Y_VAL), shuffle=False,
@@ -57,6 +58,7 @@ def test_arrays_unshuffled_match_fit_after_two_epochs():
     assert tape_model.history is tape_history
 
 
+@pytest.mark.slow
 def test_dataset_with_sample_weights_matches_fit():
     weights = np.linspace(0.5, 1.5, len(X_TRAIN)).astype("float32")
 
@@ -104,6 +106,7 @@ class StopAfterBatches(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+@pytest.mark.slow
 def test_callbacks_see_the_same_hooks_in_the_same_order_and_stop_mid_epoch():
     recorded = []
     for loop in ("fit", "tape"):
