@@ -16,8 +16,10 @@ def sample(schedule, steps):
         steps: an int n (the steps 0, 1, …, n − 1) or a sequence of steps.
 
     Example:
-        >>> sample(StepDecay(0.1, 0.5, 20), 3)
-        array([0.1, 0.1, 0.1])
+        >>> import custom.schedules
+        >>> schedule = custom.schedules.StepDecay(0.1, drop=0.5, steps_per_drop=20)
+        >>> custom.schedules.sample(schedule, [0, 20, 40]).round(4).tolist()
+        [0.1, 0.05, 0.025]
     """
     if np.isscalar(steps):
         if int(steps) != steps or steps < 1:
