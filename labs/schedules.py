@@ -9,7 +9,7 @@ schedule does to the training curves of the same model on the same data.
 
 Follows: seed 001 ("Learning Rate Schedules" and its figure), seed 000 (section 4,
 the learning-rate table), seed 004 (the Keras map: ``tf.keras.optimizers.schedules``).
-Run time: about 35 s on 2 CPU cores (about 8 s with --quick).
+Run time: about 35 s on 2 CPU cores (about 7 s with --quick).
 """
 
 # %% [markdown]
@@ -42,7 +42,7 @@ lab = _runtime.start("schedules", {
     "n_samples": 600,         # Three spiral arms: hard enough that the rate matters.
     "batch_size": 32,
     "hidden_units": 32,
-}, quick={"epochs": 16, "n_samples": 240})   # Full run: 100 epochs on 600 samples.
+}, quick={"epochs": 12, "n_samples": 240})   # Full run: 100 epochs on 600 samples.
 
 # %% [markdown]
 # ## The schedules, as in the seed's figure
@@ -213,7 +213,7 @@ for name, schedule in make_schedules().items():   # What fit used is what we plo
 # decay drops the rate so early that its loss flattens at a higher level than the
 # others, while cosine, warm-up + cosine and 1cycle, which keep a large rate for
 # longer and then anneal it to nearly 0, end lowest. Step decay calms down in
-# stages, one at each drop. With `--quick` (16 epochs) the run is too short for
+# stages, one at each drop. With `--quick` (12 epochs) the run is too short for
 # the constant rate's noise to hurt, so there it can even come out ahead. The
 # exact numbers vary a little with threads, but the picture does not.
 # %%
