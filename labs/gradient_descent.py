@@ -10,7 +10,7 @@ and ``tf.GradientTape``, and both give the same numbers.
 Follows: seed 000 (sections 1.2, 1.3 and 4.1), seed 001 (loss landscape, 1-D
 gradient descent, learning-rate comparison), seed 003 (the update rule) and seed 004
 (convergence checks).
-Run time: about 6 s on 2 CPU cores (about 4 s with --quick).
+Run time: about 11 s on 2 CPU cores, most of it drawing figures (the same with --quick).
 """
 
 # %% [markdown]

@@ -75,3 +75,14 @@ def test_check_rejects_float32_and_mismatched_shapes():
         gradient_check.check(lambda: 0.0, [np.ones(3)], [np.ones(4)])
     with pytest.raises(ValueError, match="step must be positive"):
         gradient_check.numerical_gradient(lambda: 0.0, np.ones(3), step=0.0)
+
+
+@pytest.mark.parametrize("hidden_activation", ["leaky_relu", "sigmoid", "swish", "gelu"])
+def test_every_hidden_activation_and_the_linear_output_pass_the_check(hidden_activation):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((6, 3))
+    classifier = Network([3, 5, 4, 3], output="softmax", hidden_activation=hidden_activation)
+    assert gradient_check.check_network(classifier, x, rng.integers(0, 3, 6)).passed
+    regressor = Network([3, 5, 2], output="linear", hidden_activation=hidden_activation)
+    report = gradient_check.check_network(regressor, x, rng.standard_normal((6, 2)))
+    assert report.passed, report.table()
