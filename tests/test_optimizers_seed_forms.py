@@ -201,3 +201,15 @@ def test_follow_rejects_bad_arguments():
         trajectories.follow(optimizer, trajectories.ravine, (1.0, 1.0), 0)
     with pytest.raises(ValueError, match="start must be two numbers"):
         trajectories.follow(optimizer, trajectories.ravine, (1.0, 1.0, 1.0), 5)
+
+
+def test_follow_together_equals_one_at_a_time():
+    """The lab runs six optimizers in one graph; each path must be the one it gets alone."""
+    rates = {"momentum": 0.001, "adam": 0.01}
+    together = trajectories.follow_together(
+        {name: custom.optimizers.get(name, learning_rate=rate) for name, rate in rates.items()},
+        trajectories.rosenbrock, (-1.5, 2.0), 100)
+    for name, rate in rates.items():
+        alone = trajectories.follow(custom.optimizers.get(name, learning_rate=rate),
+                                    trajectories.rosenbrock, (-1.5, 2.0), 100)
+        np.testing.assert_array_equal(together[name], alone)

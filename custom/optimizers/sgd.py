@@ -66,12 +66,13 @@ class SGD(keras.optimizers.Optimizer):
             self.assign_sub(variable, keras.ops.multiply(gradient, learning_rate))
             return
         velocity = self.velocities[self._get_variable_index(variable)]
+        momentum = keras.ops.convert_to_tensor(self.momentum, variable.dtype)  # μ
         # v ← μ·v + η·g
-        self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, self.momentum),
+        self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, momentum),
                                             keras.ops.multiply(gradient, learning_rate)))
         if self.nesterov:
             # w ← w − (μ·v + η·g)
-            self.assign_sub(variable, keras.ops.add(keras.ops.multiply(velocity, self.momentum),
+            self.assign_sub(variable, keras.ops.add(keras.ops.multiply(velocity, momentum),
                                                     keras.ops.multiply(gradient, learning_rate)))
         else:
             # w ← w − v
