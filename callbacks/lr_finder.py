@@ -227,7 +227,7 @@ class LRFinder(keras.callbacks.Callback):
         self._rates, self._losses, self._smoothed = [], [], []
         self._average, self._best = 0.0, math.inf
         self._previous_mean = 0.0
-        self._stop_reason = f"finished all {self.steps} steps"
+        self._stop_reason = None
         self._restored = False
 
     def _set_rate(self, rate):
@@ -237,12 +237,20 @@ class LRFinder(keras.callbacks.Callback):
             self.model.optimizer.learning_rate = rate
 
     def on_train_batch_begin(self, batch, logs=None):
+        if len(self._losses) >= self.steps or self._stop_reason:
+            self.model.stop_training = True   # A loop that ignored the request to stop.
+            return
         self._set_rate(self.schedule[len(self._losses)])
         self.model.reset_metrics()   # So that logs["loss"] is this batch's loss alone.
 
     def on_train_batch_end(self, batch, logs=None):
         i = len(self._losses)
-        loss = float(keras.ops.convert_to_numpy((logs or {})["loss"]))
+        if i >= self.steps or self._stop_reason:
+            return
+        if "loss" not in (logs or {}):
+            raise ValueError(f"LRFinder needs logs['loss'] after each batch; the training loop "
+                             f"gave only: {sorted(logs or {})}")
+        loss = float(keras.ops.convert_to_numpy(logs["loss"]))
         if self.running_mean:
             # batch counts from 0 in each epoch: L_b = (b + 1)·m_b − b·m_(b−1)
             mean = loss
@@ -261,10 +269,16 @@ class LRFinder(keras.callbacks.Callback):
         elif i + 1 < self.steps:
             self._best = min(self._best, smoothed)
             return
+        else:
+            self._stop_reason = f"finished all {self.steps} steps"
         self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         self.restore()
+        if self._stop_reason is None:
+            self._stop_reason = (f"training ended after {len(self._losses)} of {self.steps} "
+                                 f"steps; give fit more epochs or batches")
+            warnings.warn(f"LRFinder: {self._stop_reason}", stacklevel=2)
         self.result = LRFinderResult(self._rates, self._losses, self._smoothed,
                                      self._stop_reason, self.method)
 
@@ -305,8 +319,11 @@ def find_learning_rate(model, x, y=None, batch_size=32, start=1e-7, end=10.0, st
                          "before the learning-rate range test")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    is_dataset = hasattr(x, "repeat") and hasattr(x, "element_spec")   # a tf.data.Dataset
+    if not is_dataset and len(x) == 0:
+        raise ValueError("x must hold at least one sample, got an empty array")
     finder = LRFinder(start, end, steps, smoothing, divergence, method)
-    if hasattr(x, "repeat") and hasattr(x, "element_spec"):   # a tf.data.Dataset
+    if is_dataset:
         if y is not None:
             raise ValueError("y must be None when x is a tf.data.Dataset")
         arguments = dict(x=x.repeat(), epochs=1, steps_per_epoch=steps, shuffle=False)

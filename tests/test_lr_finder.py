@@ -171,7 +171,8 @@ def test_a_nan_loss_stops_the_sweep_without_contaminating_the_suggestion():
     result, model = drive_by_hand(falling + [float("nan"), 1.0, 1.0])
     assert model.stop_training and "nan" in result.stop_reason
     assert len(result.losses) == 31 and math.isnan(result.losses[-1])
-    clean, _ = drive_by_hand(falling)
+    with pytest.warns(UserWarning, match="ended after 30 of 40"):
+        clean, _ = drive_by_hand(falling)                 # the same sweep, never reaching NaN
     for method in lr_finder.SUGGESTIONS:
         assert math.isfinite(result.suggest(method))
         assert result.suggest(method) == clean.suggest(method)
@@ -194,6 +195,22 @@ def test_the_smoothed_loss_above_four_times_its_best_stops_the_sweep():
     assert "exceeded 4×" in result.stop_reason
 
 
+def test_too_few_batches_end_the_sweep_with_a_warning_that_says_so():
+    with pytest.warns(UserWarning, match="ended after 5 of 40 steps"):
+        result, model = drive_by_hand([1.0, 0.9, 0.8, 0.7, 0.6])
+    assert len(result.losses) == 5 and not model.stop_training
+
+
+def test_a_loop_without_a_loss_in_its_logs_gets_a_clear_error():
+    model = linear_model(keras.optimizers.SGD())
+    finder = callbacks.LRFinder(steps=10)
+    finder.set_model(model)
+    finder.on_train_begin()
+    finder.on_train_batch_begin(0)
+    with pytest.raises(ValueError, match=r"logs\['loss'\].*accuracy"):
+        finder.on_train_batch_end(0, {"accuracy": 0.5})
+
+
 def test_all_nan_gives_no_suggestion_and_a_warning():
     with pytest.warns(UserWarning, match="no suggestion"):
         result, _ = drive_by_hand([float("nan")])
@@ -211,6 +228,13 @@ def test_bad_arguments_raise_value_error_naming_them(arguments, name):
     model = linear_model(keras.optimizers.SGD())
     with pytest.raises(ValueError, match=name):
         callbacks.find_learning_rate(model, x, y, **arguments)
+
+
+def test_an_empty_array_is_refused():
+    model = linear_model(keras.optimizers.SGD())
+    with pytest.raises(ValueError, match="x must hold at least one sample"):
+        callbacks.find_learning_rate(model, np.zeros((0, 4), np.float32),
+                                     np.zeros((0, 1), np.float32))
 
 
 def test_an_uncompiled_model_is_refused():
