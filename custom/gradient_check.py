@@ -17,11 +17,12 @@ norm over each array is used here, and the worst single element is reported too.
 Use float64: in float32 the rounding error of L alone is ~1e-7·|L|/h ≈ 1e-2 for h = 1e-5.
 
 Example:
+    >>> import numpy as np
     >>> from custom.numpy_net import Network
     >>> from custom import gradient_check
     >>> network = Network([2, 3, 1], output="sigmoid", seed=42)
-    >>> report = gradient_check.check_network(network, x, y)   # x (m, 2), y (m,)
-    >>> report.passed
+    >>> x, y = np.array([[0.5, 0.3], [0.8, 0.1]]), np.array([1, 0])   # seed 001's batch
+    >>> gradient_check.check_network(network, x, y).passed
     True
 """
 

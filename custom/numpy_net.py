@@ -62,11 +62,15 @@ class DenseLayer:
         self.bias = np.zeros(n_outputs)                                       # b (n_outputs,)
         self.cache = {}
 
+    def activate(self, z):
+        """a = g(z), element by element (softmax: along the last axis)."""
+        return self._function(z)
+
     def forward(self, x):
         """z = x·W + b, a = g(z); caches x and z. x: (batch, n_inputs) → a: (batch, n_outputs)."""
         z = x @ self.weights + self.bias
         self.cache = {"x": x, "z": z}
-        return self._function(z)
+        return self.activate(z)
 
     def activation_derivative(self):
         """g′(z) on the cached z, (batch, n_outputs). Softmax has a full Jacobian, so none here."""
@@ -241,5 +245,5 @@ class Network:
         if a.ndim != 2 or a.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"x must have shape (batch, {self.layer_sizes[0]}), got {a.shape}")
         for layer in self.layers:
-            a = layer._function(a @ layer.weights + layer.bias)
+            a = layer.activate(a @ layer.weights + layer.bias)
         return a

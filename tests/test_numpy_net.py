@@ -132,3 +132,13 @@ def test_labels_out_of_range_are_rejected():
     network.forward(np.zeros((2, 2)))
     with pytest.raises(ValueError, match=r"\[0, 2\]"):
         network.backward(np.array([0, 3]))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from custom import activations, gradient_check, losses, numpy_net
+
+    for module in (activations, losses, numpy_net, gradient_check):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
