@@ -218,24 +218,30 @@ print(f"NumPy: stopped after {len(path_numpy) - 1} steps ({reason}) at "
 # %% [markdown]
 # ## 6. The same descent with `tf.Variable` and `tf.GradientTape`
 #
-# Now TensorFlow computes ∇J from the formula for J alone; we still write the update,
+# Now TensorFlow computes ∇J from the formula for J alone (`landscape_tf`, the same J in
+# TensorFlow operations); we still write the update,
 # `w.assign_sub(learning_rate * gradient)`, by hand. In float64 both runs stop at the same
 # step, and their paths agree to rounding error (about 1e-15).
 
 # %%
+def landscape_tf(w):
+    """The same J, written with TensorFlow operations so that the tape can differentiate it."""
+    return 0.5 * tf.reduce_sum(w**2) + 0.3 * tf.sin(3 * w[0]) * tf.cos(3 * w[1])
+
+
 w_variable = tf.Variable(start, dtype=tf.float64)
-loss_tf, path_tf, reason_tf = float(landscape(start)), [start.copy()], "max_steps"
+loss_tf, path_tf, reason_tf = float(landscape_tf(w_variable)), [start.copy()], "max_steps"
 for step in range(1, lab.max_steps + 1):
     with tf.GradientTape() as tape:
-        value = 0.5 * tf.reduce_sum(w_variable**2) + 0.3 * tf.sin(3 * w_variable[0]) * tf.cos(3 * w_variable[1])
-    gradient = tape.gradient(value, w_variable)
-    if float(tf.norm(gradient)) < lab.gradient_tolerance:
+        value = landscape_tf(w_variable)
+    gradient = tape.gradient(value, w_variable)                 # ∇J, by automatic differentiation
+    if float(tf.norm(gradient)) < lab.gradient_tolerance:       # ‖∇J‖ < ε
         reason_tf = "‖∇J‖ < ε"
         break
     w_variable.assign_sub(lab.learning_rate * gradient)         # θ ← θ − η·∇J(θ)
-    new_loss = float(landscape(w_variable.numpy()))
+    new_loss = float(landscape_tf(w_variable))
     path_tf.append(w_variable.numpy().copy())
-    if abs(new_loss - loss_tf) < lab.change_tolerance:
+    if abs(new_loss - loss_tf) < lab.change_tolerance:          # |ΔJ| < δ
         reason_tf, loss_tf = "|ΔJ| < δ", new_loss
         break
     loss_tf = new_loss
