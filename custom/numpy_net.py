@@ -153,7 +153,8 @@ class Network:
         if self.output == "softmax" and y_true.ndim == 1:
             if not np.issubdtype(y_true.dtype, np.integer) or y_true.min() < 0 \
                     or y_true.max() >= n_outputs:
-                raise ValueError(f"integer labels must lie in [0, {n_outputs - 1}]")
+                raise ValueError(f"y_true for a softmax output must be integer labels in "
+                                 f"[0, {n_outputs - 1}] or one-hot rows (batch, {n_outputs})")
             y_true = np.eye(n_outputs)[y_true]
         elif y_true.ndim == 1:
             y_true = y_true.reshape(-1, 1)
