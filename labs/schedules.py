@@ -1,4 +1,4 @@
-"""Learning-rate schedules: plot step, exponential, cosine, warm-up and 1cycle, then train with each.
+"""Learning-rate schedules: plot the seeds' four and 1cycle, then train the same model with each.
 
 What you learn: how the four schedules of the seeds (step decay, exponential decay,
 cosine annealing, warm-up + cosine) and Smith's 1cycle change the learning rate over
@@ -199,7 +199,7 @@ for name, learning_rate in runs.items():
 results = pd.DataFrame(rows).set_index("schedule")
 results.to_csv(lab.path("training.csv"))
 print(results.round(4).to_string())
-for name, schedule in make_schedules().items():   # What fit used is what we plotted.
+for name in curves:   # What fit used is what we plotted.
     np.testing.assert_allclose(used_rates[name], curves[name], rtol=1e-6, atol=1e-12)
 
 # %% [markdown]

@@ -37,7 +37,8 @@ class ExponentialDecay(_base.Schedule):
         self.decay_rate = _base.check_rate("decay_rate", decay_rate)
 
     def rate(self, t):
-        return self.initial_learning_rate * keras.ops.exp(-self.decay_rate * t)  # η₀·e^(−k·t)
+        # η₀·e^(−k·t)
+        return self.initial_learning_rate * keras.ops.exp(-self.decay_rate * t)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
