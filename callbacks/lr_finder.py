@@ -211,6 +211,9 @@ class LRFinder(keras.callbacks.Callback):
         model, optimizer = self.model, self.model.optimizer
         if optimizer is None:
             raise ValueError("LRFinder needs a compiled model (model.optimizer is None)")
+        if not model.built:
+            raise ValueError("LRFinder needs a built model, to save its weights first: start it "
+                             "with keras.Input(shape=...) or call it on one batch before fit")
         if not optimizer.built:
             # Build now, so that the snapshot holds the optimizer's initial state.
             optimizer.build(model.trainable_variables)
@@ -326,8 +329,12 @@ def find_learning_rate(model, x, y=None, batch_size=32, start=1e-7, end=10.0, st
     if is_dataset:
         if y is not None:
             raise ValueError("y must be None when x is a tf.data.Dataset")
+        if not model.built:
+            model(keras.utils.unpack_x_y_sample_weight(next(iter(x)))[0])   # build the weights
         arguments = dict(x=x.repeat(), epochs=1, steps_per_epoch=steps, shuffle=False)
     else:
+        if not model.built:
+            model(x[:batch_size])   # Build the weights now, so that they can be saved.
         batches_per_epoch = math.ceil(len(x) / batch_size)
         arguments = dict(x=x, y=y, batch_size=batch_size, shuffle=shuffle,
                          epochs=math.ceil(steps / batches_per_epoch))

@@ -140,6 +140,19 @@ def test_inside_fit_with_tape_running_means_are_turned_back_into_batch_losses():
     assert len(under_fit.losses) == 12              # crossed the epoch boundary at batch 8
 
 
+def test_a_model_without_an_input_layer_is_built_first_and_restored():
+    x, y = regression_data(n_samples=128)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    result = callbacks.find_learning_rate(model, x, y, start=1e-4, end=1.0, steps=12)
+    assert len(result.losses) == 12 and int(model.optimizer.iterations.numpy()) == 0
+    unbuilt = keras.Sequential([keras.layers.Dense(1)])
+    unbuilt.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match="built model"):
+        unbuilt.fit(x, y, verbose=0, callbacks=[callbacks.LRFinder(steps=4)])
+
+
 def test_a_dataset_is_accepted():
     x, y = regression_data()
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(64)
