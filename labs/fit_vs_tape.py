@@ -42,7 +42,7 @@ from custom import training
 from labs import _runtime
 
 lab = _runtime.start("fit_vs_tape", {
-    "n_samples": 600,        # Two moons: small enough to train in seconds, bent enough to need a hidden layer.
+    "n_samples": 640,        # Two moons, 480 to train: 15 full batches of 32, no short last batch.
     "noise": 0.25,           # Some overlap, so the loss does not fall to zero.
     "hidden_units": 32,      # One hidden ReLU layer.
     "epochs": 20,            # Enough for the curves to flatten.
@@ -50,7 +50,7 @@ lab = _runtime.start("fit_vs_tape", {
     "learning_rate": 0.01,   # A rate at which both Adam and momentum SGD train in a few epochs.
     "optimizer": "adam",     # Any name of custom.optimizers.names(); both loops get the same one.
     "impl": "custom",        # "custom": our from-scratch optimizer; "keras": the built-in.
-}, quick={"n_samples": 200, "epochs": 3})  # Quick mode: 200 samples and 3 epochs (full: 600, 20).
+}, quick={"n_samples": 256, "epochs": 3})  # Quick mode: 256 samples and 3 epochs (full: 640, 20).
 
 # %% [markdown]
 # ## The data and one set of starting weights
