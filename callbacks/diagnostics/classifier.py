@@ -6,23 +6,27 @@ thresholds, for example "train and val loss > 0.5 means underfitting". A loss of
 regression, so here every test is **relative** and works at any loss scale:
 
     rise of the loss        r = L_end / L_ref − 1               (10 % worse than the best, …)
-    progress still to come  g = 1 − exp(slope · w)              (slope of log L over the last w epochs)
+    progress still to come  g = 1 − exp(slope · T)              (slope of log L over the last w epochs,
+                                                                 carried on for as many epochs again)
     jitter                  σ = std(log L_t − trend)            (a 0.1 jitter is ±10 %)
     loss left               ρ = L_end / L_first                 (how much of the first epoch's loss remains)
 
 The checks run in order, and the first that fires gives the label:
 
-1. ``DIVERGING``: a NaN or inf; a training loss that ends above its first
-   epoch or at 10× its best; or a spike (10× the final level) after which
+1. ``DIVERGING``: a NaN or inf; a training loss that ends 25 % above its first
+   epoch or at 10× its best; or a spike (3× the final level) after which
    accuracy sits at chance, a network killed by a step too large.
 2. ``OSCILLATING``: in the second half of training the loss keeps jumping up
-   (≥ 20 % of the steps rise by > 10 %) with a jitter larger than its trend.
-3. ``OVERFITTING``: the validation loss is ≥ 10 % above its best, reached ≥ 3
+   (≥ 20 % of the steps rise by > 10 %, or it sits 1.5× above an earlier best)
+   with a jitter larger than its trend,
+   while still above 20 % of the first epoch's loss.
+3. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3
    epochs before the end, while the training loss kept falling.
 4. ``STILL_IMPROVING``: the watched loss (validation if logged, else training)
-   still falls fast enough to gain ≥ 5 % in as many epochs again.
+   set a new best in its last quarter and still falls fast enough to gain
+   ≥ 10 % in as many epochs again.
 5. ``UNDERFITTING``: the curves have flattened while much of the first epoch's
-   loss is left (ρ ≥ 0.5) or accuracy is close to chance.
+   loss is left (ρ ≥ 0.6) or accuracy is close to chance.
 6. ``CONVERGED``: flattened at a low level; more epochs will not help.
 
 Without validation data the classifier says so, judges the training loss, and
@@ -40,17 +44,19 @@ LABELS = ("DIVERGING", "OSCILLATING", "OVERFITTING", "UNDERFITTING", "CONVERGED"
           "STILL_IMPROVING")
 
 # Every threshold is relative (a ratio or a change of log-loss), so it holds at any loss scale.
-BLOW_UP_OVER_FIRST = 1.10      # Late loss 10 % above the first epoch's: it got worse than it began.
+BLOW_UP_OVER_FIRST = 1.25      # Late loss 25 % above the first epoch's: it got worse than it began.
 BLOW_UP_OVER_BEST = 10.0       # Late loss 10× its best: it had learned, then blew up.
+SPIKE_OVER_END = 3.0           # A spike 3× the final level, then accuracy at chance: a dead network.
 RISE_STEP = math.log(1.10)     # An epoch-to-epoch rise of more than 10 % counts as a jump.
 RISE_SHARE = 0.20              # At least one step in five is such a jump …
 JITTER = 0.10                  # … and the log-loss scatters by ±10 % around its trend.
-MIN_LEVEL = 0.05               # Jitter on a loss below 5 % of the first epoch's is not "no progress".
-OVERFIT_RISE = 0.10            # Validation loss 10 % above its best …
+KNOCKED_BACK = 1.5             # … or it sits 50 % above a best it reached earlier.
+MIN_LEVEL = 0.20               # Jitter on a loss below 20 % of the first epoch's is not "no progress".
+OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best.
-STILL_IMPROVING_GAIN = 0.05    # Another window of epochs would lower the watched loss by ≥ 5 %.
-LOSS_LEFT = 0.50               # Flat with half the first epoch's loss left: too little capacity.
+STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 %.
+LOSS_LEFT = 0.60               # Flat with 60 % of the first epoch's loss left: too little capacity.
 NEAR_CHANCE = 0.05             # Accuracy within 5 points of a coin flip's or of its first epoch's.
 
 ADVICE = {
@@ -121,7 +127,7 @@ def classify(history):
         found = check(curves)
         if found is not None:
             label, reason, key_epochs = found
-            if curves.val is None:
+            if not curves.has_validation_column:
                 reason += " (No validation loss was logged, so this judges the training loss " \
                           "alone and cannot see overfitting.)"
             return Diagnosis(label, reason, ADVICE[label], key_epochs)
@@ -134,6 +140,7 @@ class _Curves:
     def __init__(self, columns):
         self.train = columns["loss"]
         val = columns.get("val_loss")
+        self.has_validation_column = val is not None
         self.val = val if val is not None and np.isfinite(val).any() else None
         accuracy = history_module.accuracy_key(columns)
         self.accuracy = columns[accuracy] if accuracy else None
@@ -172,7 +179,7 @@ def _diverging(curves):
     late = _tail(train, max(3, curves.epochs // 4))
     peak = int(np.argmax(train))
     chance = _near_chance(curves.accuracy)
-    if chance and train[peak] >= BLOW_UP_OVER_BEST * late:
+    if chance and train[peak] >= SPIKE_OVER_END * late:
         return ("DIVERGING",
                 f"the training loss spiked to {train[peak]:.4g} at epoch {peak + 1} "
                 f"({train[peak] / late:.3g}× where it ends) and the network has stopped "
@@ -195,11 +202,16 @@ def _oscillating(curves):
     slope, jitter = _log_trend(window)
     trend = -slope * (len(window) - 1)  # How much log-loss the trend removes across the window.
     level = float(np.median(window)) / float(curves.train[0])
-    if rise_share >= RISE_SHARE and jitter >= JITTER and trend < 2 * jitter and level >= MIN_LEVEL:
+    # Knocked back: the training loss now sits 50 % above a best it reached earlier.
+    knocked_back = float(np.median(window)) / float(np.nanmin(curves.train)) >= KNOCKED_BACK
+    jumpy = rise_share >= RISE_SHARE or knocked_back
+    if jumpy and jitter >= JITTER and trend < 2 * jitter and level >= MIN_LEVEL:
         worst = int(np.argmax(steps))
+        best = float(np.nanmin(curves.train))
         reason = (f"over the last {len(window)} epochs the training loss rose by more than 10 % "
                   f"in {rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f}"
-                  f" at epoch {curves.epochs - len(window) + worst + 2}); it scatters ±"
+                  f" at epoch {curves.epochs - len(window) + worst + 2}) and sits at "
+                  f"{np.median(window) / best:.1f}× its best ({best:.4g}); it scatters ±"
                   f"{jitter:.0%} around a trend that gains only {1 - math.exp(-trend):.0%}.")
         if curves.accuracy is not None:
             jumps = np.abs(np.diff(curves.accuracy[curves.epochs // 2:]))
@@ -239,18 +251,19 @@ def _improving_or_flat(curves):
                 "few to see a plateau; early training is assumed to be still improving.", {})
     window = watched[-max(3, len(watched) // 4):]
     slope, jitter = _log_trend(np.maximum(window, 1e-300))
-    gain = 1.0 - math.exp(slope * len(window))
+    gain = 1.0 - math.exp(slope * len(watched))  # Carried on for as many epochs again.
     noise_floor = 2.0 * jitter / max(1.0, math.sqrt(len(window)))
     best = int(np.argmin(watched)) + 1
     keys = {f"best {name}": best}
-    if gain >= STILL_IMPROVING_GAIN and slope * len(window) < -noise_floor:
+    recent_best = best > len(watched) - len(window)  # A new best within the window.
+    if gain >= STILL_IMPROVING_GAIN and slope * len(window) < -noise_floor and recent_best:
         return ("STILL_IMPROVING",
                 f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
                 f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
                 f"epoch; best {watched.min():.4g} at epoch {best}).", keys)
     left = _tail(curves.train, 3) / float(curves.train[0])
-    flat = (f"the {name} loss has flattened (it would gain {max(gain, 0):.1%} in "
-            f"{len(window)} more epochs)")
+    flat = (f"the {name} loss has flattened (at its recent pace it would gain "
+            f"{max(gain, 0):.1%} in {len(watched)} more epochs)")
     chance = _near_chance(curves.accuracy)
     if left >= LOSS_LEFT or chance:
         evidence = f"{left:.0%} of the first epoch's training loss is left"

@@ -88,7 +88,12 @@ def _to_arrays(columns):
     for name, values in columns.items():
         if name in NOT_METRICS:
             continue
-        arrays[name] = np.array([_to_float(name, value) for value in values], dtype=np.float64)
+        try:  # Fast path: numbers and None only (a logger calls this after every epoch).
+            arrays[name] = np.array([math.nan if value is None else value for value in values],
+                                    dtype=np.float64)
+        except (TypeError, ValueError):  # Strings such as "NA": convert one by one.
+            arrays[name] = np.array([_to_float(name, value) for value in values],
+                                    dtype=np.float64)
     lengths = {len(values) for values in arrays.values()}
     if len(lengths) != 1:
         sizes = ", ".join(f"{name}: {len(values)}" for name, values in arrays.items())
