@@ -1,17 +1,18 @@
 """Per-epoch time of model.fit with each from-scratch optimizer against its Keras twin.
 
-    python -m benchmarks.optimizers            # about a minute on 2 CPU cores
-    python -m benchmarks.optimizers --rounds 21
+    python -m benchmarks.optimizers            # about a minute on an idle 2-core machine
+    python -m benchmarks.optimizers --rounds 15
 
 Both optimizers of a pair train identical models on the same data in the same
-process; their epochs alternate A, B, A, B (``benchmarks._timing.interleaved``) and
-the table gives the ratio of median epoch times. Target: ≤ 1.10×. Everything in
+process; their epochs alternate A, B, A, B (``benchmarks._timing.interleaved``), then
+B, A, B, A, and the table gives the ratio of median epoch times. Target: ≤ 1.10×. Everything in
 ``update_step`` is traced once into the train step's graph, so a ratio above the
 target points at work that escaped the graph (Python-side maths, retracing).
 """
 
 import argparse
 import os
+import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -43,6 +44,19 @@ def epoch_runner(name, implementation, x, y, batch_size):
     return one_epoch
 
 
+def with_cpu_clock(function, record):
+    """``function``, also appending the process CPU seconds of each call to ``record``.
+
+    CPU time counts TensorFlow's own threads and is far less disturbed than wall time
+    when other jobs share the machine, so the benchmark prints both.
+    """
+    def timed():
+        started = time.process_time()
+        function()
+        record.append(time.process_time() - started)
+    return timed
+
+
 def traced_op_count(name, implementation):
     """How many graph operations one ``apply`` adds to a traced step, for two Dense kernels.
 
@@ -65,7 +79,8 @@ def traced_op_count(name, implementation):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.optimizers")
-    parser.add_argument("--rounds", type=int, default=11, help="timed epochs per optimizer")
+    parser.add_argument("--rounds", type=int, default=8,
+                        help="timed epochs per optimizer and order (twice this in all)")
     parser.add_argument("--samples", type=int, default=4096, help="training samples")
     parser.add_argument("--batch-size", type=int, default=32)
     arguments = parser.parse_args(argv)
@@ -77,14 +92,24 @@ def main(argv=None):
     y = (x @ rng.normal(size=(32, 1))).astype(np.float32)  # (samples, 1)
     print(f"model.fit, one epoch = {arguments.samples // arguments.batch_size} steps of "
           f"batch {arguments.batch_size}; {arguments.rounds} interleaved rounds, medians\n")
-    rows = []
+    rows, cpu_rows = [], []
     for name in custom.optimizers.names("keras"):
-        candidates = {implementation: epoch_runner(name, implementation, x, y,
-                                                   arguments.batch_size)
-                      for implementation in ("keras", "custom")}
-        timings = _timing.interleaved(candidates, rounds=arguments.rounds, warmup=1)
-        rows.append((f"{name}: custom / keras", timings["keras"], timings["custom"]))
+        cpu = {"keras": [], "custom": []}
+        candidates = {implementation: with_cpu_clock(
+            epoch_runner(name, implementation, x, y, arguments.batch_size), cpu[implementation])
+            for implementation in ("keras", "custom")}
+        # A, B, A, B … and then B, A, B, A …, so that neither always runs first in a round.
+        forward = _timing.interleaved(candidates, rounds=arguments.rounds, warmup=1)
+        backward = _timing.interleaved(dict(reversed(candidates.items())),
+                                       rounds=arguments.rounds, warmup=0)
+        rows.append((f"{name}: custom / keras", forward["keras"] + backward["keras"],
+                     forward["custom"] + backward["custom"]))
+        # The first CPU reading of each is the warm-up epoch.
+        cpu_rows.append((f"{name}: custom / keras", cpu["keras"][1:], cpu["custom"][1:]))
+    print("wall-clock seconds per epoch")
     print(_timing.ratio_table(rows, TARGET))
+    print("\nprocess CPU seconds per epoch (all threads)")
+    print(_timing.ratio_table(cpu_rows, TARGET))
     print("\ngraph operations in one traced optimizer.apply (custom, keras):")
     for name in custom.optimizers.names("keras"):
         print(f"  {name:<10} {traced_op_count(name, 'custom'):>4} {traced_op_count(name, 'keras'):>4}")
