@@ -9,7 +9,7 @@ times slower.
 
 Follows: seed 004 (the Keras map: "Gradients / Backprop: tf.GradientTape, .gradient(),
 .apply_gradients()") and seed 000, section 5 (the full training loop).
-Run time: about 25 s on 2 CPU cores (about 8 s with --quick).
+Run time: about 25 s on 2 CPU cores (about 10 s with --quick).
 """
 
 # %% [markdown]
