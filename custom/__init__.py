@@ -2,6 +2,8 @@
 
 ``custom.optimizers``  SGD (plain, momentum, Nesterov), EMA momentum, RMSprop, Adam
 ``custom.schedules``   learning-rate schedules as ``LearningRateSchedule`` subclasses
+``custom.activations`` NumPy activations and their derivatives (ReLU, Leaky ReLU, sigmoid,
+                      Swish, GELU, softmax)
 ``custom.losses``      MSE and cross-entropies, with clipping
 ``custom.numpy_net``   a small NumPy network with a hand-written backward pass
 ``custom.gradient_check``  central differences against any backward pass

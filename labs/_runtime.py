@@ -33,8 +33,10 @@ import pathlib
 import sys
 import time
 
-# Hyperparameters that must be strictly positive, whichever lab declares them.
-POSITIVE = ("epochs", "batch_size", "steps", "n_samples", "learning_rate")
+# Whole-number hyperparameters (sizes, counts, steps) must be at least 1, except those
+# whose name contains one of these words, which may be 0. Any hyperparameter whose name
+# contains "learning_rate" must be positive.
+MAY_BE_ZERO = ("seed", "patience", "cooldown", "start_from_epoch", "warmup")
 QUICK_ENV = "LABS_QUICK"
 OUTPUTS_ENV = "LABS_OUTPUTS"
 
@@ -149,10 +151,24 @@ def _build_parser(name, hyperparameters):
     return parser
 
 
-def _check_values(values):
-    for key in POSITIVE:
-        if key in values and not values[key] > 0:
-            raise UsageError(f"{key} must be positive, got {values[key]!r}")
+def _is_whole_number(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_values(values, defaults):
+    """Raise UsageError for a count below 1 (or 0), or a learning rate that is not positive."""
+    for key, value in values.items():
+        default = defaults.get(key)
+        may_be_zero = any(word in key for word in MAY_BE_ZERO)
+        counts = value if isinstance(value, (list, tuple)) else [value]
+        if _is_whole_number(default) or (isinstance(default, (list, tuple)) and default
+                                         and all(map(_is_whole_number, default))):
+            if may_be_zero and min(counts) < 0:
+                raise UsageError(f"{key} must be >= 0, got {value!r}")
+            if not may_be_zero and min(counts) < 1:
+                raise UsageError(f"{key} must be positive, got {value!r}")
+        if "learning_rate" in key and isinstance(value, (int, float)) and not value > 0:
+            raise UsageError(f"{key} must be positive, got {value!r}")
     if "optimizer" in values:
         import custom.optimizers
 
@@ -233,8 +249,9 @@ def start(name, hyperparameters, quick=None, argv=None):
     Args:
         name: the lab's name, which is also its module name in ``labs/``.
         hyperparameters: name → default value. Each one becomes a flag; its type
-            follows the default. ``seed`` defaults to 0 when absent. Names in
-            ``POSITIVE`` must be > 0. ``optimizer`` (with ``impl``) is checked
+            follows the default. ``seed`` defaults to 0 when absent. Whole
+            numbers must be >= 1 (>= 0 for names with a word in ``MAY_BE_ZERO``),
+            learning rates > 0. ``optimizer`` (with ``impl``) is checked
             against ``custom.optimizers``.
         quick: name → value used in quick mode instead of the default.
         argv: the flags to parse; default ``sys.argv[1:]``, or none in a notebook.
@@ -256,7 +273,7 @@ def start(name, hyperparameters, quick=None, argv=None):
         if is_quick:
             values.update(quick or {})
         values.update(parsed)
-        _check_values(values)
+        _check_values(values, {"seed": 0, **hyperparameters})
         out = _prepare_out(out)
     except UsageError as error:
         if notebook:

@@ -107,3 +107,22 @@ def test_environment_flag_parsing(monkeypatch):
     monkeypatch.delenv("LABS_QUICK")
     assert _runtime.quick_from_environment() is False
     assert os.environ.get("LABS_QUICK") is None
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--hidden", "2", "0"], "hidden must be positive, got [2, 0]"),
+    (["--patience", "-1"], "patience must be >= 0, got -1"),
+    (["--seed", "-2"], "seed must be >= 0, got -2"),
+    (["--peak-learning-rate", "-0.1"], "peak_learning_rate must be positive"),
+])
+def test_counts_and_rates_are_checked_by_their_kind(argv, message, tmp_path, capsys):
+    defaults = {**DEFAULTS, "patience": 3, "peak_learning_rate": 0.1}
+    with pytest.raises(SystemExit) as exit:
+        _runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
+    assert exit.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_zero_is_allowed_where_it_means_none(tmp_path):
+    lab = _runtime.start("demo", {"patience": 3, "warmup_epochs": 2},
+                         argv=["--patience", "0", "--warmup-epochs", "0", "--out", str(tmp_path)])
+    assert (lab.patience, lab.warmup_epochs) == (0, 0)
