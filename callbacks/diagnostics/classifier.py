@@ -262,16 +262,20 @@ def _improving_or_flat(curves):
                 f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
                 f"epoch; best {watched.min():.4g} at epoch {best}).", keys)
     left = _tail(curves.train, 3) / float(curves.train[0])
-    flat = (f"the {name} loss has flattened (at its recent pace it would gain "
-            f"{max(gain, 0):.1%} in {len(watched)} more epochs)")
+    if recent_best:
+        flat = (f"the {name} loss has flattened (at its recent pace it would gain "
+                f"{max(gain, 0):.1%} in {len(watched)} more epochs)")
+    else:
+        flat = (f"the {name} loss has not beaten its best ({watched.min():.4g} at epoch "
+                f"{best}) in the last {len(window)} epochs")
     chance = _near_chance(curves.accuracy)
     if left >= LOSS_LEFT or chance:
         evidence = f"{left:.0%} of the first epoch's training loss is left"
         if chance:
             evidence += f"; {chance}"
         return ("UNDERFITTING", f"{flat} while {evidence}.", keys)
-    return ("CONVERGED", f"{flat} at {left:.0%} of the first epoch's training loss "
-                         f"(best {watched.min():.4g} at epoch {best}).", keys)
+    return ("CONVERGED", f"{flat}, with {left:.0%} of the first epoch's training loss left.",
+            keys)
 
 
 def _near_chance(accuracy):

@@ -23,6 +23,10 @@ def draw(ax, history, diagnosis, title=None):
                              if name in ("loss", "val_loss")])
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
         ax.set_yscale("log")  # Divergence spans decades; a log axis keeps the start visible.
+    bad = np.flatnonzero(~np.isfinite(columns["loss"]))
+    if bad.size:  # NaN and inf cannot be drawn: say where the curve stops.
+        ax.text(0.5, 0.5, f"loss is {columns['loss'][bad[0]]} from epoch {bad[0] + 1}",
+                transform=ax.transAxes, ha="center", va="center", color="red")
     for (name, epoch), color in zip(diagnosis.key_epochs.items(), ("red", "green", "purple")):
         ax.axvline(epoch, color=color, linestyle=":", label=f"{name} (epoch {epoch})")
     ax.set_xlabel("epoch")
