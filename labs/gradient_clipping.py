@@ -51,6 +51,9 @@ lab = _runtime.start("gradient_clipping", {
     "epochs": 20,            # 320 steps; the clipped runs have settled by then.
     "batch_size": 32,
 }, quick={"n_samples": 256, "epochs": 8})  # Full run: 512 samples, 20 epochs.
+# The runtime has checked that every count is >= 1 and the learning rate > 0.
+if not 0 < lab.clip_threshold < float("inf"):
+    raise ValueError(f"clip_threshold must be a finite number > 0, got {lab.clip_threshold}")
 
 # %% [markdown]
 # ## The three rules on one small example

@@ -40,9 +40,9 @@ lab = _runtime.start("xor_keras", {
     "restarts": 10,           # Seeds to try until the NumPy run reaches 100 %.
     "steps_per_epoch": 100,   # Full-batch steps that model.fit groups into one "epoch".
 }, quick={"steps": 500})      # Full run: 1000 steps.
-for name in ("steps_per_epoch", "restarts"):
-    if getattr(lab, name) < 1:
-        raise ValueError(f"{name} must be >= 1, got {getattr(lab, name)}")
+# The runtime has checked that every count is >= 1 and the learning rate > 0.
+if not lab.weight_scale > 0:
+    raise ValueError(f"weight_scale must be > 0, got {lab.weight_scale}")
 if lab.steps % lab.steps_per_epoch:
     raise ValueError(f"steps ({lab.steps}) must be a multiple of steps_per_epoch "
                      f"({lab.steps_per_epoch})")
