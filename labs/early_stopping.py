@@ -49,8 +49,8 @@ lab = _runtime.start("early_stopping", {
     "factor": 0.3,                 # Each cut keeps 30 % of the rate.
     "plateau_patience": 3,         # Epochs without improvement before a cut.
     "min_lr": 1e-4,                # The rate never goes below this.
-}, quick={"max_epochs": 20, "patience": 5, "plateau_epochs": 15})
-# Quick mode: 20 and 15 epochs, patience 5 (full: 60 and 40 epochs, patience 10).
+}, quick={"max_epochs": 14, "patience": 3, "plateau_epochs": 10})
+# Quick mode: 14 and 10 epochs, patience 3 (full: 60 and 40 epochs, patience 10).
 
 # %% [markdown]
 # ## Part 1: overfitting, and early stopping

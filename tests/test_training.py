@@ -33,6 +33,13 @@ def data(n_samples, seed):
     return x, y
 
 
+@pytest.fixture(autouse=True)
+def _fresh_keras_session():
+    """Drop the models and traced steps of the previous test, so none piles up."""
+    yield
+    keras.backend.clear_session()
+
+
 X_TRAIN, Y_TRAIN = data(90, 0)  # 90 = 5 batches of 16 and a short one of 10.
 X_VAL, Y_VAL = data(30, 1)
 
