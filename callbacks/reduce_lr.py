@@ -104,7 +104,8 @@ class ReduceLROnPlateau(monitor_module.MonitorCallback):
         new_rate = max(old_rate * self.factor, self.min_lr)
         schedule = _schedule_of(optimizer)
         if isinstance(schedule, ScaledSchedule):
-            schedule.multiplier.assign(schedule.multiplier * (new_rate / old_rate))  # m ← m·η'/η
+            # m ← m · η_new / η_old
+            schedule.multiplier.assign(schedule.multiplier * (new_rate / old_rate))
         else:
             optimizer.learning_rate = new_rate
         if self.verbose > 0:

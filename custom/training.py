@@ -118,14 +118,16 @@ def _make_steps(model, loss_tracker, eager):
     def train_step(batch):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
         with tf.GradientTape() as tape:
-            y_pred = model(x, training=True)  # ŷ = f(x; θ), dropout and batch-norm in training mode.
+            # ŷ = f(x; θ), with dropout and batch normalization in training mode.
+            y_pred = model(x, training=True)
             # L = loss(y, ŷ) + Σ penalties (regularizers and add_loss terms).
             loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                       training=True)
             # Loss scaling for mixed precision; every other optimizer returns `loss` unchanged.
             scaled_loss = model.optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, model.trainable_variables)  # g = ∂L/∂θ
-        model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))  # θ ← θ − η·update(g)
+        # θ ← θ − η·update(g), the optimizer's own rule.
+        model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return _update_running_means(model, loss_tracker, loss, x, y, y_pred, sample_weight)
 
     def test_step(batch):

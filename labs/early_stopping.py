@@ -23,8 +23,8 @@ Run time: about 40 s on 2 CPU cores (about 12 s with --quick).
 #   `patience` epochs have passed without beating it; with `restore_best_weights` the
 #   model ends with the weights of that best epoch, not the last one.
 # * **A plateau.** The learning rate is too large to settle into the minimum, so the
-#   loss stalls above the best it could reach. *ReduceLROnPlateau* multiplies the rate by `factor` after
-#   `patience` epochs without improvement, and the loss goes below the floor.
+#   loss stalls above the best it could reach. *ReduceLROnPlateau* multiplies the rate
+#   by `factor` after `patience` epochs without improvement, and the loss falls again.
 
 # %%
 import keras

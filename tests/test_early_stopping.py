@@ -147,7 +147,8 @@ def test_missing_metric_warns_with_the_available_keys(models):
     stopper.set_model(models[0])
     models[0].stop_training = False
     stopper.on_train_begin()
-    with pytest.warns(UserWarning, match="'val_los'.*Available keys: learning_rate, loss, val_loss"):
+    expected = "'val_los'.*Available keys: learning_rate, loss, val_loss"
+    with pytest.warns(UserWarning, match=expected):
         stopper.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.0})
     assert models[0].stop_training is False
 

@@ -124,7 +124,7 @@ def test_works_with_a_custom_optimizer_as_with_keras():
 
 
 def bias_model(schedule):
-    """ŷ = w·x + b on x = 0, loss = mean(ŷ): the gradient on b is exactly 1, so b ← b − η_t."""
+    """ŷ = w·x + b on x = 0 and loss = mean(ŷ): ∂L/∂b is exactly 1, so b ← b − η_t."""
     model = keras.Sequential([keras.Input(shape=(1,)),
                               keras.layers.Dense(1, kernel_initializer="zeros")])
     model.compile(optimizer=keras.optimizers.SGD(schedule),
