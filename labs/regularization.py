@@ -149,13 +149,13 @@ print(f"max_norm: largest incoming-weight norm {largest:.4f} (c = {lab.max_norm:
 #
 # Each panel shows one model's training and validation cross-entropy, with the
 # plain model's validation curve in grey for reference. Read where each
-# validation curve bottoms out and how far it climbs afterwards. The Dropout
-# model's training numbers are measured *with* units dropped (they are averaged
-# over the epoch's training steps), while validation runs with every unit, so its
-# two curves are closer together than the others', and can even cross.
+# validation curve bottoms out and how far it climbs afterwards. Keep in mind
+# that the Dropout model's training numbers are measured *with* units dropped
+# (averaged over the epoch's training steps), while validation runs with every
+# unit, so its train and validation curves do not measure the same network.
 #
 # Not every remedy suits every problem. On 100 noisy points, Dropout at
-# p = 0.3 slows the overfitting down but does not stop it: compare its best and
+# p = 0.3 does little against the overfitting: compare its best and
 # final validation cross-entropy in the table below, then try other values with
 # `--dropout`, and other strengths with `--l1`, `--l2` and `--max-norm`.
 
