@@ -135,6 +135,33 @@ def report(labels, runs, methods):
         "",
         confusion(runs, "seed rules"),
         "",
+        "## Reading the tables",
+        "",
+        "* **Scale.** The seed's rules call any loss above 0.5 underfitting, so they cannot "
+        "say CONVERGED or STILL_IMPROVING for ten-class cross-entropy or for a mean squared "
+        "error in the target's own units (diabetes, about 3 000 at its best); ours compare "
+        "the loss with itself (ratios, changes of log-loss) and do not care about its units.",
+        "* **No validation data.** The seed's rules, Prechelt's GL and UMLAUT's overfitting "
+        "check all need `val_loss`; ours say so in the reason and judge the training loss.",
+        "* **NaN.** The seed's `train_loss[-1] > train_loss[0]` is False for NaN, so a run "
+        "that blew up to NaN is reported as still training.",
+        "* **Detectors that fire once.** Prechelt's GL5 and UMLAUT look at one epoch at a "
+        "time: a single noisy rise of the validation loss (UMLAUT: any rise while the training "
+        "loss falls) raises the alarm, which is why their OVERFITTING precision is low on "
+        "runs that merely jitter. Ours ask for a sustained rise (the median of the last three "
+        "epochs 15 % above the best, at least 3 epochs after it).",
+        "* **AUTOTRAINER** reads accuracy, so on regression only its NaN rule can fire. Its "
+        "accuracy-swing rule (ζ = 0.03) also fires on small-data runs whose accuracy jumps by "
+        "a few points (overfitting runs here), and its slow-convergence rule needs every "
+        "epoch-to-epoch gain below δ = 0.01, which a real run rarely shows. Its gradient "
+        "rules need the model, not a CSV.",
+        "* **Where ours is weak.** OSCILLATING and CONVERGED have few confirmed runs (too "
+        "high a learning rate usually either kills the network or merely jitters at a low "
+        "loss, and a well-tuned run on small data keeps creeping down), so their numbers rest "
+        "on a handful of examples. A flat curve at a high loss on noisy data is called "
+        "UNDERFITTING when 60 % or more of the first epoch's loss is left: from a history "
+        "alone, too little capacity and irreducible noise look the same.",
+        "",
     ]
     return "\n".join(text)
 

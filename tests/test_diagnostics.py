@@ -101,6 +101,17 @@ def test_without_validation_it_says_so_and_still_labels(label):
     assert "No validation loss was logged" in diagnosis.reason
 
 
+def test_keras_csvlogger_without_validation_is_read_as_no_validation(tmp_path):
+    # CSVLogger pads val_* columns with NA when fit had no validation data.
+    path = tmp_path / "run.csv"
+    history = synthetic("CONVERGED", with_validation=False)
+    frame = pd.DataFrame(history).assign(val_loss="NA", val_accuracy="NA")
+    frame.to_csv(path, index_label="epoch")
+    diagnosis = diagnostics.classify(path)
+    assert diagnosis.label == "CONVERGED" and "No validation loss was logged" in diagnosis.reason
+    assert baselines.seed_rules(path) is None and baselines.umlaut_checks(path) is None
+
+
 def test_nan_loss_is_diverging_at_the_right_epoch():
     diagnosis = diagnostics.classify({"loss": [1.0, 0.8, math.nan, math.nan]})
     assert diagnosis.label == "DIVERGING"
@@ -205,7 +216,9 @@ def test_autotrainer_rules():
     history = {"loss": [1.0] * 20, "val_loss": [1.0] * 20, "accuracy": zigzag,
                "val_accuracy": zigzag}
     assert baselines.autotrainer_loss_rules(history) == "OSCILLATING"
-    flat = {"loss": [1.0] * 20, "accuracy": [0.5] * 20}  # No rise of even δ = 0.01.
+    flat = {"loss": [1.0] * 20, "val_loss": [1.0] * 20, "accuracy": [0.5] * 20,
+            "val_accuracy": [0.5] * 20}  # No rise of even δ = 0.01.
+    assert baselines.autotrainer_loss_rules({"loss": [1.0] * 20}) is None  # Needs val_loss.
     assert baselines.autotrainer_loss_rules(flat) == "UNDERFITTING"
     assert baselines.autotrainer_loss_rules({"loss": [1.0] * 5, "val_loss": [1e5] * 5}) \
         == "DIVERGING"

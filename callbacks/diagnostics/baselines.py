@@ -23,7 +23,8 @@ it cannot run on this history). They are here so that the benchmark
   the model, which a CSV does not have, so only these can fire: NaN loss or
   val loss ≥ 1e5 ("explode" → DIVERGING), slow convergence of accuracy
   ("not_converge" → UNDERFITTING) and accuracy oscillation ("unstable" →
-  OSCILLATING). It reads accuracy, so on regression only the NaN rule works.
+  OSCILLATING). It reads accuracy, so on regression only the NaN rule works,
+  and it needs validation data (its rules read ``val_loss``).
 """
 
 import numpy as np
@@ -34,7 +35,7 @@ from callbacks.diagnostics import history as history_module
 def seed_rules(history):
     """Seed 000's ``analyze_learning_curves`` mapped onto our labels (TRAINING → STILL_IMPROVING)."""
     columns = history_module.read_history(history)
-    if "val_loss" not in columns or not np.isfinite(columns["val_loss"]).any():
+    if not history_module.validation_logged(columns):
         return None  # The seed's function indexes val_loss and fails without it.
     train_loss, val_loss = columns["loss"], columns["val_loss"]
     if train_loss[-1] > train_loss[0]:
@@ -55,9 +56,9 @@ def seed_rules(history):
 def prechelt_generalization_loss(history, alpha=5.0):
     """OVERFITTING if Prechelt's GL_α criterion fires at some epoch, else None."""
     columns = history_module.read_history(history)
-    val = columns.get("val_loss")
-    if val is None or not np.isfinite(val).any():
+    if not history_module.validation_logged(columns):
         return None
+    val = columns["val_loss"]
     best_so_far = np.inf
     for value in val:
         if not np.isfinite(value):
@@ -75,9 +76,9 @@ def umlaut_checks(history):
     train = columns["loss"]
     if np.isnan(train).any():
         return "DIVERGING"
-    val = columns.get("val_loss")
-    if val is None:
-        return None
+    if not history_module.validation_logged(columns):
+        return None  # UMLAUT reads logs["val_loss"]; without it the check cannot run.
+    val = columns["val_loss"]
     for epoch in range(1, len(train)):
         change_train = train[epoch] - train[epoch - 1]
         change_val = val[epoch] - val[epoch - 1]
@@ -107,8 +108,9 @@ def autotrainer_loss_rules(history, zeta=0.03, eta=0.2, delta=0.01, theta=0.6,
                            judgment_point=0.3, check_every=3):
     """AUTOTRAINER's loss/accuracy symptoms, mapped to DIVERGING, UNDERFITTING or OSCILLATING."""
     columns = history_module.read_history(history)
-    train_loss = columns["loss"]
-    val_loss = columns.get("val_loss", np.array([]))
+    if not history_module.validation_logged(columns):
+        return None  # Its loss_issue reads history["val_loss"] and history["val_acc"].
+    train_loss, val_loss = columns["loss"], columns["val_loss"]
     train_key = history_module.accuracy_key(columns)
     val_key = history_module.accuracy_key(columns, validation=True)
     total = len(train_loss)
@@ -121,7 +123,7 @@ def autotrainer_loss_rules(history, zeta=0.03, eta=0.2, delta=0.01, theta=0.6,
         if epoch < judgment_point * total or train_key is None:
             continue
         train_acc = columns[train_key][:epoch]
-        test_acc = columns[val_key][:epoch] if val_key else train_acc
+        test_acc = columns[val_key][:epoch] if val_key else train_acc  # Loss-only logs.
         if _oscillation_judge(train_acc, zeta, eta):
             unstable = True
         not_converged = max(test_acc) < theta or max(train_acc) < theta

@@ -140,7 +140,7 @@ class _Curves:
     def __init__(self, columns):
         self.train = columns["loss"]
         val = columns.get("val_loss")
-        self.has_validation_column = val is not None
+        self.has_validation_column = history_module.validation_logged(columns)
         self.val = val if val is not None and np.isfinite(val).any() else None
         accuracy = history_module.accuracy_key(columns)
         self.accuracy = columns[accuracy] if accuracy else None

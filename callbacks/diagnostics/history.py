@@ -103,6 +103,20 @@ def _to_arrays(columns):
     return arrays
 
 
+def validation_logged(columns):
+    """True when the history holds a validation loss.
+
+    Keras' ``CSVLogger`` writes ``val_*`` columns full of ``NA`` when a fit had no
+    validation data. A validation column that is all missing while the training
+    loss is finite is therefore "no validation"; when the training loss is NaN as
+    well, the NaN validation loss is real.
+    """
+    val = columns.get("val_loss")
+    if val is None:
+        return False
+    return bool(np.isfinite(val).any() or not np.isfinite(columns["loss"]).all())
+
+
 def accuracy_key(columns, validation=False):
     """The name of the accuracy column (``accuracy``, ``acc``, ``binary_accuracy``, …) or None."""
     prefix = "val_" if validation else ""
