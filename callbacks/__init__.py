@@ -14,6 +14,7 @@ import importlib
 _HOMES = {
     "EarlyStopping": "callbacks.early_stopping",
     "ReduceLROnPlateau": "callbacks.reduce_lr",
+    "ScaledSchedule": "callbacks.reduce_lr",
     "MonitorCallback": "callbacks.monitor",
     "LRFinder": "callbacks.lr_finder",
     "find_learning_rate": "callbacks.lr_finder",

@@ -29,8 +29,11 @@ still swap the optimizer's learning-rate schedule there (``callbacks.ReduceLROnP
 does). Call it once with many epochs rather than many times with one.
 
 Differences from ``model.fit``: arrays are shuffled with ``tf.data``'s full-buffer
-shuffle, so with ``shuffle=True`` the batch order differs from ``fit``'s (with
-``shuffle=False``, or the same ``tf.data.Dataset``, both see the same batches);
+shuffle, so with ``shuffle=True`` the batch order differs from ``fit``'s. With
+``shuffle=False``, or a ``tf.data.Dataset`` that does not reshuffle, both see the same
+batches. A dataset built with ``reshuffle_each_iteration=True`` is not enough: Keras
+3.15's ``fit`` starts a new pass over it twice per epoch, so its epochs get the
+dataset's 1st, 3rd, 5th, … orders while this loop's get the 1st, 2nd, 3rd, ….
 ``validation_split``, ``class_weight``, ``initial_epoch`` and ``steps_per_epoch`` are
 not offered.
 """
