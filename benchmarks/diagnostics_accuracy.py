@@ -29,6 +29,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "diagnostics"
 RESULTS = ROOT / "benchmarks" / "diagnostics_results.md"
 NONE = "(no verdict)"
+OVERHEAD = "## Overhead"
 
 
 def load_runs():
@@ -171,7 +172,10 @@ def main(argv):
     text = report(labels, runs, methods)
     print(text)
     if "--write" in argv:
-        RESULTS.write_text(text + "\n", encoding="utf-8")
+        # Keep the overhead section that benchmarks/diagnostics_overhead.py writes.
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        kept = old[old.index(OVERHEAD):] if OVERHEAD in old else ""
+        RESULTS.write_text(text + "\n" + kept, encoding="utf-8")
         print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -9,7 +9,7 @@ log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5".
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.2
 (``analyze_learning_curves`` and its three scenarios), and seed 004's
 objective "diagnose common training failures (bad LR, …) and apply fixes".
-Run time: about 40 s on 2 CPU cores (about 8 s with --quick).
+Run time: about 50 s on 2 CPU cores (about 15 s with --quick), measured on a busy machine.
 """
 
 # %% [markdown]
@@ -25,7 +25,7 @@ Run time: about 40 s on 2 CPU cores (about 8 s with --quick).
 # | label | the evidence it looks for |
 # |---|---|
 # | `DIVERGING` | NaN or inf, or the loss ends 25 % above its first epoch, or at 10× its best |
-# | `OSCILLATING` | the loss keeps jumping up by > 10 % (or sits 1.5× above an earlier best), no trend beneath the jitter |
+# | `OSCILLATING` | the loss keeps jumping up > 10 % (or sits 1.5× its earlier best), no trend |
 # | `OVERFITTING` | validation loss ≥ 15 % above its best, while the training loss kept falling |
 # | `STILL_IMPROVING` | a recent best, and the pace would gain ≥ 10 % in as many epochs again |
 # | `UNDERFITTING` | flat, with 60 % of the first epoch's loss left or accuracy near chance |

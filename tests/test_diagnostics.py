@@ -29,7 +29,8 @@ SEED_EXPECTED = {"Good training": "STILL_IMPROVING", "Overfitting": "OVERFITTING
 
 def scenario(name, scale=1.0):
     train, val = SEED_SCENARIOS[name]
-    return {"loss": [scale * value for value in train], "val_loss": [scale * value for value in val]}
+    return {"loss": [scale * value for value in train],
+            "val_loss": [scale * value for value in val]}
 
 
 def synthetic(label, epochs=40, with_validation=True, seed=0):
@@ -199,8 +200,8 @@ def test_cli_as_a_module_exit_codes(tmp_path):
 
 def test_prechelt_generalization_loss_threshold():
     # GL(3) = 100·(0.95/0.9 − 1) = 5.56 > 5 fires; 0.94 gives 4.44 and does not.
-    assert baselines.prechelt_generalization_loss({"loss": [1, 1, 1], "val_loss": [1.0, 0.9, 0.95]}) \
-        == "OVERFITTING"
+    assert baselines.prechelt_generalization_loss(
+        {"loss": [1, 1, 1], "val_loss": [1.0, 0.9, 0.95]}) == "OVERFITTING"
     assert baselines.prechelt_generalization_loss(
         {"loss": [1, 1, 1], "val_loss": [1.0, 0.9, 0.94]}) is None
 

@@ -1,4 +1,4 @@
-"""classify on real, labelled Keras runs (tests/fixtures/diagnostics), with thresholds that can fail.
+"""classify on real, labelled Keras runs (tests/fixtures/diagnostics); thresholds that can fail.
 
 The labels were confirmed by evidence the classifier never sees (see the
 fixtures' generate.py). Seed 0 was used to set the thresholds; the held-out

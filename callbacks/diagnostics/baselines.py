@@ -33,7 +33,7 @@ from callbacks.diagnostics import history as history_module
 
 
 def seed_rules(history):
-    """Seed 000's ``analyze_learning_curves`` mapped onto our labels (TRAINING → STILL_IMPROVING)."""
+    """Seed 000's ``analyze_learning_curves`` on our labels (its TRAINING is STILL_IMPROVING)."""
     columns = history_module.read_history(history)
     if not history_module.validation_logged(columns):
         return None  # The seed's function indexes val_loss and fails without it.
@@ -88,7 +88,7 @@ def umlaut_checks(history):
 
 
 def _oscillation_judge(accuracy, threshold, rate):
-    """AUTOTRAINER's ``ol_judge``: pair up local maxima and minima of accuracy, count big swings."""
+    """AUTOTRAINER's ``ol_judge``: pair local maxima and minima of accuracy, count big swings."""
     maxima, minima = [], []
     for i in range(1, len(accuracy) - 1):
         if accuracy[i] - accuracy[i - 1] >= 0 and accuracy[i] - accuracy[i + 1] >= 0:

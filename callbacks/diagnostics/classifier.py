@@ -5,11 +5,11 @@ thresholds, for example "train and val loss > 0.5 means underfitting". A loss of
 0.5 is excellent for ten-class cross-entropy and terrible for a standardised
 regression, so here every test is **relative** and works at any loss scale:
 
-    rise of the loss        r = L_end / L_ref − 1               (10 % worse than the best, …)
-    progress still to come  g = 1 − exp(slope · T)              (slope of log L over the last w epochs,
-                                                                 carried on for as many epochs again)
-    jitter                  σ = std(log L_t − trend)            (a 0.1 jitter is ±10 %)
-    loss left               ρ = L_end / L_first                 (how much of the first epoch's loss remains)
+    rise of the loss        r = L_end / L_ref − 1      (15 % worse than the best, …)
+    progress still to come  g = 1 − exp(slope · T)     (slope of log L over the last w epochs,
+                                                        carried on for T more epochs)
+    jitter                  σ = std(log L_t − trend)   (a 0.1 jitter is ±10 %)
+    loss left               ρ = L_end / L_first        (how much of epoch 1's loss remains)
 
 The checks run in order, and the first that fires gives the label:
 
@@ -44,19 +44,19 @@ LABELS = ("DIVERGING", "OSCILLATING", "OVERFITTING", "UNDERFITTING", "CONVERGED"
           "STILL_IMPROVING")
 
 # Every threshold is relative (a ratio or a change of log-loss), so it holds at any loss scale.
-BLOW_UP_OVER_FIRST = 1.25      # Late loss 25 % above the first epoch's: it got worse than it began.
+BLOW_UP_OVER_FIRST = 1.25      # Late loss 25 % above epoch 1's: worse than it began.
 BLOW_UP_OVER_BEST = 10.0       # Late loss 10× its best: it had learned, then blew up.
-SPIKE_OVER_END = 3.0           # A spike 3× the final level, then accuracy at chance: a dead network.
+SPIKE_OVER_END = 3.0           # A spike 3× the final level, then chance accuracy: dead.
 RISE_STEP = math.log(1.10)     # An epoch-to-epoch rise of more than 10 % counts as a jump.
 RISE_SHARE = 0.20              # At least one step in five is such a jump …
 JITTER = 0.10                  # … and the log-loss scatters by ±10 % around its trend.
 KNOCKED_BACK = 1.5             # … or it sits 50 % above a best it reached earlier.
-MIN_LEVEL = 0.20               # Jitter on a loss below 20 % of the first epoch's is not "no progress".
+MIN_LEVEL = 0.20               # Jitter below 20 % of epoch 1's loss is not "no progress".
 OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best.
 STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 %.
-LOSS_LEFT = 0.60               # Flat with 60 % of the first epoch's loss left: too little capacity.
+LOSS_LEFT = 0.60               # Flat with 60 % of epoch 1's loss left: too little capacity.
 NEAR_CHANCE = 0.05             # Accuracy within 5 points of a coin flip's or of its first epoch's.
 
 ADVICE = {

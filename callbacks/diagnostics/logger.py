@@ -1,4 +1,4 @@
-"""``DiagnosticsLogger``: a CSV row per epoch with a running diagnosis, and a verdict at the end."""
+"""``DiagnosticsLogger``: a CSV row per epoch with a running diagnosis, a verdict at the end."""
 
 import csv
 import math
