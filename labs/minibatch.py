@@ -6,7 +6,7 @@ full batch makes one exact one; what that means for the loss per epoch, per
 update and per second; and why a framework like Keras makes tiny batches slow.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 3 and exercise 4.
-Run time: about 20 s on 2 CPU cores (about 8 s with --quick).
+Run time: about 15 s on 2 CPU cores (about 5 s with --quick).
 """
 
 # %% [markdown]

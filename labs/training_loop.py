@@ -8,7 +8,7 @@ same curves on real data when it starts from the same weights and sees the same
 batches.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.3.
-Run time: about 20 s on 2 CPU cores (about 8 s with --quick).
+Run time: about 10 s on 2 CPU cores (about 4 s with --quick).
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ the decision boundary that a hidden layer draws where no straight line can.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), exercise 7; seed 001 (2-layer
 XOR backprop); seed 004 (its Keras XOR, "Final accuracy on XOR: 1.0").
-Run time: about 10 s on 2 CPU cores (about 6 s with --quick).
+Run time: about 7 s on 2 CPU cores (about 6 s with --quick).
 """
 
 # %% [markdown]
