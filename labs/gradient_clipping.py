@@ -1,4 +1,4 @@
-"""Gradient clipping: an exploding network rescued by clipping by value, by norm and by global norm.
+"""Gradient clipping: an exploding network rescued by clipping by value, norm and global norm.
 
 What you learn: why a deep network with a learning rate a little too high blows
 up within a few steps; how clipping by value, by norm and by global norm cap the

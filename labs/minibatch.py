@@ -40,7 +40,7 @@ from custom.numpy_net import Network
 from labs import _runtime
 
 lab = _runtime.start("minibatch", {
-    "n_train": 1000,                  # Digits to train on; batch size 1 makes 1000 updates an epoch.
+    "n_train": 1000,                  # Digits to train on: 1000 updates an epoch at batch size 1.
     "batch_sizes": [1, 8, 32, 128],   # The full batch is always added as the last one.
     "epochs": 20,                     # The full batch makes only 20 updates in all.
     "learning_rate": 0.05,            # One plain-SGD rate for every batch size, as the seed does.

@@ -19,10 +19,13 @@ Run time: about 50 s on 2 CPU cores (about 15 s with --quick).
 #
 # | remedy | what it does | Keras |
 # |---|---|---|
-# | L2 (weight decay) | J_reg = J + λ·Σ w² : large weights cost more | `kernel_regularizer=keras.regularizers.L2(λ)` |
-# | L1 (sparsity) | J_reg = J + λ·Σ \|w\| : many weights go to zero | `kernel_regularizer=keras.regularizers.L1(λ)` |
-# | Dropout | in training, zero each unit with probability p and scale the rest by 1/(1−p) | `keras.layers.Dropout(p)` |
-# | MaxNorm | after each update, rescale every unit's incoming weights to norm ≤ c | `kernel_constraint=keras.constraints.MaxNorm(c)` |
+# | L2 (weight decay) | J_reg = J + λ·Σ w²: large weights cost more | `kernel_regularizer=L2(λ)` |
+# | L1 (sparsity) | J_reg = J + λ·Σ \|w\|: many weights go to zero | `kernel_regularizer=L1(λ)` |
+# | Dropout | in training, zero units with chance p, scale the rest by 1/(1−p) | `Dropout(p)` |
+# | MaxNorm | after each step, cap each unit's incoming weight norm at c | `MaxNorm(c)` |
+#
+# (`L1` and `L2` live in `keras.regularizers`, `Dropout` in `keras.layers`, and `MaxNorm`,
+# passed as `kernel_constraint=`, in `keras.constraints`.)
 #
 # The seed writes L2 as λ·Σ‖w_j‖²; Keras' `L2(λ)` adds exactly λ·Σ w², without
 # the ½ that some textbooks put in front (we check this below). Only the kernels

@@ -1,4 +1,4 @@
-"""The complete training loop: the seed's 4-16-8-3 network by hand, with fit_with_tape, with model.fit.
+"""The complete training loop: the 4-16-8-3 network by hand, with fit_with_tape and with model.fit.
 
 What you learn: every step of a training loop (shuffle, batch, forward, loss,
 backward, update, evaluate); that the seed's synthetic data has random labels,

@@ -1,4 +1,4 @@
-"""XOR with Keras: the seeds' 2-4-1 network trained with model.fit to 100 %, beside the NumPy version.
+"""XOR with Keras: the 2-4-1 network trained with model.fit to 100 %, beside the NumPy version.
 
 What you learn: how the hand-written network of the backprop lab maps onto
 Keras layers (``Dense(4, "relu")``, ``Dense(1, "sigmoid")``, binary
@@ -81,7 +81,7 @@ else:
 #
 # | NumPy (`custom.numpy_net`) | Keras |
 # |---|---|
-# | `DenseLayer(2, 4, "relu")`: W (2, 4), b (4,) | `Dense(4, activation="relu")`: kernel (2, 4), bias (4,) |
+# | `DenseLayer(2, 4, "relu")`: W (2, 4), b (4,) | `Dense(4, activation="relu")`: (2, 4), (4,) |
 # | `DenseLayer(4, 1, "sigmoid")` | `Dense(1, activation="sigmoid")` |
 # | binary cross-entropy, mean over the batch | `loss="binary_crossentropy"` |
 # | θ ← θ − η·∇θ | `keras.optimizers.SGD(learning_rate=η)` |
