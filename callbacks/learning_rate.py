@@ -10,4 +10,5 @@ def current_learning_rate(optimizer):
     when ``optimizer.learning_rate`` is read, so one expression covers a
     constant rate and a schedule alike.
     """
-    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    # Through a tensor rather than NumPy: NumPy 2 warns about a Keras variable's __array__.
+    return float(keras.ops.convert_to_tensor(optimizer.learning_rate))

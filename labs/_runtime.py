@@ -210,8 +210,25 @@ class Lab:
         self.notebook = notebook
         self.hyperparameters = dict(values)
         for key, value in values.items():
+            if hasattr(self, key):
+                raise ValueError(f"hyperparameter {key!r} would hide Lab.{key}; rename it")
             setattr(self, key, value)
         self._started = time.perf_counter()
+
+    def require(self, condition, message):
+        """Stop with a one-line usage error unless ``condition`` holds.
+
+        For a lab's own checks of its hyperparameters, e.g.
+        ``lab.require(0 <= lab.dropout < 1, f"dropout must be in [0, 1), got {lab.dropout}")``.
+        In a terminal it prints the message and exits with status 2; in a notebook
+        it raises ``UsageError``.
+        """
+        if condition:
+            return
+        if self.notebook:
+            raise UsageError(message)
+        print(f"python -m labs {self.name}: error: {message}", file=sys.stderr)
+        sys.exit(2)
 
     def path(self, filename):
         """The path of ``filename`` inside the output folder."""

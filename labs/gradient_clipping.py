@@ -52,8 +52,8 @@ lab = _runtime.start("gradient_clipping", {
     "batch_size": 32,
 }, quick={"n_samples": 256, "epochs": 8})  # Full run: 512 samples, 20 epochs.
 # The runtime has checked that every count is >= 1 and the learning rate > 0.
-if not 0 < lab.clip_threshold < float("inf"):
-    raise ValueError(f"clip_threshold must be a finite number > 0, got {lab.clip_threshold}")
+lab.require(0 < lab.clip_threshold < float("inf"),
+            f"clip_threshold must be a finite number > 0, got {lab.clip_threshold}")
 
 # %% [markdown]
 # ## The three rules on one small example

@@ -55,12 +55,9 @@ lab = _runtime.start("regularization", {
 }, quick={"n_val": 100, "epochs": 4})  # Full run: 500 validation samples, 30 epochs.
 # The runtime has checked that every count is >= 1 and the learning rate > 0.
 for name in ("noise", "l1", "l2"):
-    if not getattr(lab, name) >= 0:
-        raise ValueError(f"{name} must be >= 0, got {getattr(lab, name)}")
-if not 0 <= lab.dropout < 1:
-    raise ValueError(f"dropout must be in [0, 1), got {lab.dropout}")
-if not lab.max_norm > 0:
-    raise ValueError(f"max_norm must be > 0, got {lab.max_norm}")
+    lab.require(getattr(lab, name) >= 0, f"{name} must be >= 0, got {getattr(lab, name)}")
+lab.require(0 <= lab.dropout < 1, f"dropout must be in [0, 1), got {lab.dropout}")
+lab.require(lab.max_norm > 0, f"max_norm must be > 0, got {lab.max_norm}")
 
 # %% [markdown]
 # ## The data

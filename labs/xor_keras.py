@@ -41,11 +41,9 @@ lab = _runtime.start("xor_keras", {
     "steps_per_epoch": 100,   # Full-batch steps that model.fit groups into one "epoch".
 }, quick={"steps": 500})      # Full run: 1000 steps.
 # The runtime has checked that every count is >= 1 and the learning rate > 0.
-if not lab.weight_scale > 0:
-    raise ValueError(f"weight_scale must be > 0, got {lab.weight_scale}")
-if lab.steps % lab.steps_per_epoch:
-    raise ValueError(f"steps ({lab.steps}) must be a multiple of steps_per_epoch "
-                     f"({lab.steps_per_epoch})")
+lab.require(lab.weight_scale > 0, f"weight_scale must be > 0, got {lab.weight_scale}")
+lab.require(lab.steps % lab.steps_per_epoch == 0, f"steps ({lab.steps}) must be a multiple "
+            f"of steps_per_epoch ({lab.steps_per_epoch})")
 
 # %% [markdown]
 # ## The NumPy version

@@ -8,7 +8,7 @@ import pytest
 
 from labs import _runtime
 
-DEFAULTS = {"epochs": 20, "learning_rate": 0.1, "hidden": (8, 4), "plot": True, "name": "a"}
+DEFAULTS = {"epochs": 20, "learning_rate": 0.1, "hidden": (8, 4), "plot": True, "label": "a"}
 
 
 def start(argv, tmp_path, quick=None, monkeypatch=None):
@@ -17,7 +17,7 @@ def start(argv, tmp_path, quick=None, monkeypatch=None):
 
 def test_defaults_become_attributes(tmp_path):
     lab = start([], tmp_path)
-    assert (lab.epochs, lab.learning_rate, lab.hidden, lab.plot, lab.name) == (
+    assert (lab.epochs, lab.learning_rate, lab.hidden, lab.plot, lab.label) == (
         20, 0.1, (8, 4), True, "a")
     assert lab.seed == 0 and lab.quick is False and lab.out == tmp_path
 
@@ -126,3 +126,20 @@ def test_zero_is_allowed_where_it_means_none(tmp_path):
     lab = _runtime.start("demo", {"patience": 3, "warmup_epochs": 2},
                          argv=["--patience", "0", "--warmup-epochs", "0", "--out", str(tmp_path)])
     assert (lab.patience, lab.warmup_epochs) == (0, 0)
+
+
+def test_require_is_a_one_line_usage_error(tmp_path, capsys, monkeypatch):
+    lab = start([], tmp_path)
+    lab.require(True, "never shown")
+    with pytest.raises(SystemExit) as exit:
+        lab.require(False, "dropout must be in [0, 1), got 1.5")
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == "python -m labs demo: error: dropout must be in [0, 1), got 1.5\n"
+    lab.notebook = True
+    with pytest.raises(_runtime.UsageError, match="dropout"):
+        lab.require(False, "dropout must be in [0, 1), got 1.5")
+
+
+def test_a_hyperparameter_may_not_hide_a_lab_attribute(tmp_path):
+    with pytest.raises(ValueError, match="'finish' would hide Lab.finish"):
+        _runtime.start("demo", {"finish": 1}, argv=["--out", str(tmp_path)])
