@@ -169,6 +169,12 @@ def _check_values(values, defaults):
                 raise UsageError(f"{key} must be positive, got {value!r}")
         if "learning_rate" in key and isinstance(value, (int, float)) and not value > 0:
             raise UsageError(f"{key} must be positive, got {value!r}")
+    if "dataset" in values:
+        import datasets
+
+        if values["dataset"] not in datasets.names():
+            raise UsageError(f"unknown data set {values['dataset']!r}; choose from: "
+                             f"{', '.join(datasets.names())}")
     if "optimizer" in values:
         import custom.optimizers
 
@@ -269,7 +275,7 @@ def start(name, hyperparameters, quick=None, argv=None):
             follows the default. ``seed`` defaults to 0 when absent. Whole
             numbers must be >= 1 (>= 0 for names with a word in ``MAY_BE_ZERO``),
             learning rates > 0. ``optimizer`` (with ``impl``) is checked
-            against ``custom.optimizers``.
+            against ``custom.optimizers``, and ``dataset`` against ``datasets.names()``.
         quick: name → value used in quick mode instead of the default.
         argv: the flags to parse; default ``sys.argv[1:]``, or none in a notebook.
     """

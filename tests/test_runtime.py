@@ -143,3 +143,16 @@ def test_require_is_a_one_line_usage_error(tmp_path, capsys, monkeypatch):
 def test_a_hyperparameter_may_not_hide_a_lab_attribute(tmp_path):
     with pytest.raises(ValueError, match="'finish' would hide Lab.finish"):
         _runtime.start("demo", {"finish": 1}, argv=["--out", str(tmp_path)])
+
+
+def test_unknown_data_set_or_optimizer_is_one_line_naming_the_valid_ones(tmp_path, capsys):
+    defaults = {"dataset": "two_moons", "optimizer": "adam", "impl": "custom"}
+    for argv, message in [(["--dataset", "moons"], "unknown data set 'moons'; choose from: xor"),
+                          (["--optimizer", "adamw"], "unknown optimizer 'adamw'; choose from:"),
+                          (["--optimizer", "ema_momentum", "--impl", "keras"], "Keras has no")]:
+        with pytest.raises(SystemExit) as exit:
+            _runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
+        error = capsys.readouterr().err
+        assert exit.value.code == 2 and error.count("\n") == 1 and message in error, error
+    assert _runtime.start("demo", defaults, argv=["--dataset", "digits", "--out",
+                                                  str(tmp_path)]).dataset == "digits"
