@@ -82,6 +82,13 @@ def fresh(model, optimizer, loss, metrics=()):
     return copy
 
 
+def train(model, loop, x, y, **arguments):
+    """Train with ``model.fit`` (loop "fit") or with ``fit_with_tape``; return the history dict."""
+    if loop == "fit":
+        return model.fit(x, y, **arguments).history
+    return training.fit_with_tape(model, x, y, **arguments).history
+
+
 runs = {  # name → (loop, early-stopping callback or None)
     "no early stopping": ("fit", None),
     "keras EarlyStopping, fit": ("fit", keras.callbacks.EarlyStopping),
@@ -96,8 +103,7 @@ for name, (loop, callback_class) in runs.items():
         monitor="val_loss", patience=lab.patience, restore_best_weights=True)
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=30,
                      shuffle=False, verbose=0, callbacks=[stopper] if stopper else None)
-    fit = model.fit if loop == "fit" else lambda *a, **k: training.fit_with_tape(model, *a, **k)
-    history = fit(x_train, y_train, **arguments).history
+    history = train(model, loop, x_train, y_train, **arguments)
     val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)  # With restored weights.
     results[name] = {"history": history, "stopper": stopper, "val_loss": val_loss,
                      "val_accuracy": val_accuracy}
@@ -183,8 +189,7 @@ for name, (loop, callback_class, rate) in plateau_runs.items():
     reducer = None if callback_class is None else callback_class(**reduce_arguments)
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs, batch_size=16,
                      shuffle=False, verbose=0, callbacks=[reducer] if reducer else None)
-    fit = model.fit if loop == "fit" else lambda *a, **k: training.fit_with_tape(model, *a, **k)
-    plateau[name] = fit(x_train, y_train, **arguments).history
+    plateau[name] = train(model, loop, x_train, y_train, **arguments)
 
 # %% [markdown]
 # Keras' callback on the same schedule: it raises at its first cut, because a schedule
