@@ -120,6 +120,19 @@ def test_nan_loss_is_diverging_at_the_right_epoch():
     assert diagnosis.key_epochs == {"divergence": 3}
 
 
+def test_a_loss_that_only_bounces_is_oscillating_not_diverging():
+    """Measured: linear regression with SGD at η = 0.9, just under its stability limit of 1.
+
+    It ends 26 % above a lucky first epoch, but log(loss) has no rising trend beyond
+    its scatter, so "worse than it began" must not fire.
+    """
+    bouncing = [0.27, 0.16, 0.28, 0.25, 0.25, 0.2, 0.26, 0.26, 0.15, 0.17, 0.19, 0.13, 0.15,
+                0.29, 0.25, 0.13, 0.34, 0.44, 0.12, 0.36]
+    assert diagnostics.classify({"loss": bouncing}).label == "OSCILLATING"
+    rising = [0.3 * 1.1 ** epoch * (1.05 if epoch % 2 else 0.95) for epoch in range(20)]
+    assert diagnostics.classify({"loss": rising}).label == "DIVERGING"
+
+
 def test_classify_is_pure():
     history = scenario("Overfitting")
     before = json.dumps(history)

@@ -14,7 +14,7 @@ regression, so here every test is **relative** and works at any loss scale:
 The checks run in order, and the first that fires gives the label:
 
 1. ``DIVERGING``: a NaN or inf; a training loss that ends 25 % above its first
-   epoch or at 10× its best; or a spike (3× the final level) after which
+   epoch on a rising trend (more than twice its jitter), or at 10× its best; or a spike (3× the final level) after which
    accuracy sits at chance, a network killed by a step too large.
 2. ``OSCILLATING``: in the second half of training the loss keeps jumping up
    (≥ 20 % of the steps rise by > 10 %, or it sits 1.5× above an earlier best)
@@ -184,13 +184,28 @@ def _diverging(curves):
                 f"the training loss spiked to {train[peak]:.4g} at epoch {peak + 1} "
                 f"({train[peak] / late:.3g}× where it ends) and the network has stopped "
                 f"learning: {chance}.", {"divergence": peak + 1})
-    if late > BLOW_UP_OVER_FIRST * first or (late > BLOW_UP_OVER_BEST * best and best > 0):
+    worse_than_start = late > BLOW_UP_OVER_FIRST * first and _rising_above_noise(train)
+    blown_up = late > BLOW_UP_OVER_BEST * best and best > 0
+    if worse_than_start or blown_up:
         start = int(np.argmin(train)) + 1
         return ("DIVERGING",
                 f"the training loss ends at {late:.4g}, {late / first:.2f}× its first epoch "
                 f"({first:.4g}) and {late / best:.1f}× its best ({best:.4g}, epoch {start}).",
                 {"divergence": start})
     return None
+
+
+def _rising_above_noise(values):
+    """True when log(loss) trends up by more than twice its scatter around that trend.
+
+    A loss that only bounces (an end 25 % above a lucky first epoch) is not diverging;
+    the oscillation rule judges it instead.
+    """
+    positive = values[np.isfinite(values) & (values > 0)]
+    if len(positive) < 4:
+        return True  # Too few epochs to tell a rise from noise: keep the plain rule.
+    slope, jitter = _log_trend(positive)
+    return slope * (len(positive) - 1) > 2 * jitter
 
 
 def _oscillating(curves):
