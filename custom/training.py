@@ -79,8 +79,9 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
     callback_list = keras.callbacks.CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, model=model,
         verbose=verbose, epochs=epochs, steps=_number_of_batches(train_batches))
-    # The sample-weighted running mean of the loss that fit reports as "loss".
-    loss_tracker = keras.metrics.Mean(name="loss")
+    # The sample-weighted running mean of the loss that fit reports as "loss": the model's
+    # own tracker, so that model.reset_metrics() resets it, as it does under fit.
+    loss_tracker = _loss_tracker_of(model)
 
     model.stop_training = False
     callback_list.on_train_begin()
@@ -88,8 +89,7 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
 
     epoch_logs = None
     for epoch in range(epochs):
-        model.reset_metrics()
-        loss_tracker.reset_state()
+        model.reset_metrics()  # The loss tracker and every compiled metric start again.
         callback_list.on_epoch_begin(epoch)
         batch_logs = None
         for step, batch in enumerate(train_batches):
@@ -102,7 +102,7 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
             raise ValueError(f"the training data yielded no batches in epoch {epoch + 1}")
         epoch_logs = dict(batch_logs)  # The running means after the last batch.
         if validation_batches is not None:
-            epoch_logs.update(_evaluate(model, test_step, loss_tracker, validation_batches,
+            epoch_logs.update(_evaluate(model, test_step, validation_batches,
                                         callback_list))
         callback_list.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
@@ -147,6 +147,15 @@ def _make_steps(model, loss_tracker, eager):
     return compile_step(train_step), compile_step(test_step)
 
 
+def _loss_tracker_of(model):
+    """The ``Mean`` named "loss" among a compiled model's metrics, which fit updates too."""
+    for metric in model.metrics:
+        if metric.name == "loss" and isinstance(metric, keras.metrics.Mean):
+            return metric
+    raise ValueError("the compiled model has no 'loss' tracker among model.metrics; "
+                     "compile it with a loss")
+
+
 def _update_running_means(model, loss_tracker, loss, x, y, y_pred, sample_weight):
     """Add one batch to the running means; return {"loss": …, metric name: …} so far."""
     batch_size = tf.shape(tf.nest.flatten(x)[0])[0]
@@ -157,11 +166,10 @@ def _update_running_means(model, loss_tracker, loss, x, y, y_pred, sample_weight
     return results
 
 
-def _evaluate(model, test_step, loss_tracker, batches, callback_list):
+def _evaluate(model, test_step, batches, callback_list):
     """One pass over the validation batches, as model.evaluate does inside fit."""
     callback_list.on_test_begin()
     model.reset_metrics()
-    loss_tracker.reset_state()
     logs = {}
     for step, batch in enumerate(batches):
         callback_list.on_test_batch_begin(step)

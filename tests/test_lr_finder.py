@@ -124,7 +124,7 @@ def test_an_optimizer_with_a_schedule_sweeps_and_gets_its_schedule_back():
         np.testing.assert_array_equal(with_finder, without)
 
 
-def test_inside_fit_with_tape_running_means_are_turned_back_into_batch_losses():
+def test_inside_fit_with_tape_the_batch_losses_are_those_of_fit():
     x, y = regression_data(n_samples=128)           # 8 equal batches of 16 per epoch
 
     def sweep(loop, **kwargs):
@@ -135,9 +135,22 @@ def test_inside_fit_with_tape_running_means_are_turned_back_into_batch_losses():
         return finder.result
 
     under_fit = sweep(keras.Model.fit)
-    under_tape = sweep(custom.training.fit_with_tape, running_mean=True)
+    under_tape = sweep(custom.training.fit_with_tape)
     np.testing.assert_allclose(under_tape.losses, under_fit.losses, rtol=1e-4)
     assert len(under_fit.losses) == 12              # crossed the epoch boundary at batch 8
+
+
+def test_running_means_are_turned_back_into_batch_losses():
+    """For a loop that keeps its own running mean: m_b = mean(L_0 … L_b)."""
+    batch_losses = [4.0, 2.0, 3.0, 1.0]
+    finder = callbacks.LRFinder(1e-3, 1.0, steps=4, running_mean=True)
+    finder.set_model(linear_model(keras.optimizers.SGD()))
+    finder.on_train_begin()
+    for batch, _ in enumerate(batch_losses):
+        finder.on_train_batch_begin(batch)
+        finder.on_train_batch_end(batch, {"loss": float(np.mean(batch_losses[:batch + 1]))})
+    finder.on_train_end()
+    np.testing.assert_allclose(finder.result.losses, batch_losses, rtol=1e-12)
 
 
 def test_a_model_without_an_input_layer_is_built_first_and_restored():

@@ -48,8 +48,9 @@ class LRFinder(keras.callbacks.Callback):
     that batch's own loss rather than the running mean over the epoch (as ``model.fit``
     reports it), and it sets the learning rate for that batch.
 
-    A loop that keeps its own running mean and ignores ``model.reset_metrics()``
-    (``custom.training.fit_with_tape`` does) needs ``running_mean=True``: the batch
+    ``custom.training.fit_with_tape`` reports the model's own loss tracker, so it needs
+    nothing more. A loop that keeps its own running mean and ignores
+    ``model.reset_metrics()`` needs ``running_mean=True``: the batch
     loss is then recovered from the running means m_b of batches b = 0, 1, … of an
     epoch as L_b = (b + 1)·m_b − b·m_(b−1), which is exact when the epoch's batches
     all have the same size (choose a batch size that divides the data).
