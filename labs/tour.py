@@ -44,6 +44,9 @@ lab = _runtime.start("tour", {
     "warmup_epochs": 3,         # Linear warm-up from 0, then cosine down to 0.
     "patience": 5,              # Early stopping waits this many epochs without improvement.
 }, quick={"n_samples": 200, "epochs": 8, "warmup_epochs": 1})
+lab.require(lab.optimizer in custom.optimizers.names("keras"),
+            f"the tour compares an optimizer with its Keras twin; choose from: "
+            f"{', '.join(custom.optimizers.names('keras'))}")
 
 # %% [markdown]
 # ## The data
