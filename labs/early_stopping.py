@@ -71,7 +71,6 @@ classifier = keras.Sequential([
     keras.layers.Dense(lab.hidden_units, activation="relu"),
     keras.layers.Dense(1, activation="sigmoid"),
 ])
-initial_weights = classifier.get_weights()
 
 
 def fresh(model, optimizer, loss, metrics=()):

@@ -21,10 +21,7 @@ def learning_rate(value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"learning_rate must be a number >= 0, a LearningRateSchedule or a "
                          f"callable, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"learning_rate must be a finite number >= 0, got {value!r}")
-    return value
+    return non_negative("learning_rate", value)
 
 
 def unit_interval(name, value):
