@@ -2,8 +2,13 @@
 
     custom.optimizers.SGD          plain, classic momentum, Nesterov (= keras.optimizers.SGD)
     custom.optimizers.EMAMomentum  v ← β·v + (1−β)·g; w ← w − η·v   (seed 000; no Keras twin)
-    custom.optimizers.RMSprop      = keras.optimizers.RMSprop without momentum, uncentered
-    custom.optimizers.Adam         = keras.optimizers.Adam, or textbook ε with textbook_epsilon=True
+    custom.optimizers.RMSprop      plain, centered, with momentum (= keras.optimizers.RMSprop)
+    custom.optimizers.Adam         Adam and AMSGrad (= keras.optimizers.Adam), or textbook ε
+                                   with textbook_epsilon=True
+
+Each class takes the same arguments as its Keras twin, and their configs load into
+each other (``Adam.from_config(keras.optimizers.Adam().get_config())`` and back), so
+one can replace the other in any code.
 
 Pick one by name, from scratch or the Keras built-in, with the same arguments::
 
@@ -39,8 +44,12 @@ _REGISTRY = {
 # Arguments of the from-scratch classes that select a form Keras does not have.
 _CUSTOM_ONLY = {"textbook_epsilon": True}
 
-# Decay coefficients that must lie in [0, 1), whichever implementation is asked for.
-_UNIT_INTERVAL = ("momentum", "rho", "beta_1", "beta_2")
+# Decay coefficients that must lie in [0, 1), whichever implementation is asked for,
+# and momentum, which Keras allows in [0, 1].
+_UNIT_INTERVAL = ("rho", "beta_1", "beta_2")
+_CLOSED_UNIT_INTERVAL = ("momentum",)
+# Switches that must be True or False (Keras would take any truthy value).
+_SWITCHES = ("nesterov", "centered", "amsgrad")
 
 
 def names(implementation="custom"):
@@ -104,8 +113,15 @@ def _checked_for_keras(kwargs):
     for argument in _UNIT_INTERVAL:
         if argument in checked:
             checked[argument] = _validation.unit_interval(argument, checked[argument])
+    for argument in _CLOSED_UNIT_INTERVAL:
+        if argument in checked:
+            checked[argument] = _validation.unit_interval(argument, checked[argument],
+                                                          include_one=True)
     if "epsilon" in checked:
         checked["epsilon"] = _validation.non_negative("epsilon", checked["epsilon"])
+    for argument in _SWITCHES:
+        if argument in checked and not isinstance(checked[argument], bool):
+            raise ValueError(f"{argument} must be True or False, got {checked[argument]!r}")
     return checked
 
 

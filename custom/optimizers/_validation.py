@@ -24,13 +24,19 @@ def learning_rate(value):
     return non_negative("learning_rate", value)
 
 
-def unit_interval(name, value):
-    """A decay coefficient (momentum, rho, beta_1, beta_2) in [0, 1), returned as a float."""
+def unit_interval(name, value, include_one=False):
+    """A decay coefficient in [0, 1), or in [0, 1] with ``include_one``, returned as a float.
+
+    rho, beta_1 and beta_2 must stay below 1 (at 1 a running average never moves
+    from 0); a momentum of 1 is allowed where Keras allows it (``SGD``, ``RMSprop``).
+    """
+    interval = "[0, 1]" if include_one else "[0, 1)"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
     value = float(value)
-    if not 0.0 <= value < 1.0:  # Also false for NaN.
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    inside = 0.0 <= value <= 1.0 if include_one else 0.0 <= value < 1.0  # Both false for NaN.
+    if not inside:
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return value
 
 

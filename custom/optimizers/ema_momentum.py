@@ -27,7 +27,8 @@ class EMAMomentum(keras.optimizers.Optimizer):
     Args:
         learning_rate: float ≥ 0, a ``LearningRateSchedule`` or a callable.
             Defaults to 0.01.
-        momentum: β in [0, 1). Defaults to 0.9. 0 is plain gradient descent.
+        momentum: β in [0, 1). Defaults to 0.9. 0 is plain gradient descent; at 1
+            the velocity would stay 0 and nothing would move, so 1 is refused.
         **kwargs: the base optimizer's arguments (``clipnorm``, ``clipvalue``,
             ``global_clipnorm``, ``name``, ...).
 

@@ -11,7 +11,7 @@ class SGD(keras.optimizers.Optimizer):
 
     For a variable w with gradient g, learning rate η and momentum μ:
 
-        plain (μ = 0):      w ← w − η·g
+        plain (μ = 0):      w ← w − η·g            (also with nesterov=True, as in Keras)
         classic momentum:   v ← μ·v + η·g          (the velocity, seed 001's form)
                             w ← w − v
         Nesterov momentum:  v ← μ·v + η·g
@@ -26,8 +26,10 @@ class SGD(keras.optimizers.Optimizer):
     Args:
         learning_rate: float ≥ 0, a ``LearningRateSchedule`` or a callable.
             Defaults to 0.01, as in Keras.
-        momentum: μ in [0, 1). 0 (the default) is plain gradient descent.
+        momentum: μ in [0, 1], as in Keras. 0 (the default) is plain gradient
+            descent; at 1 the velocity never decays.
         nesterov: bool, whether to use Nesterov momentum. Defaults to False.
+            With momentum 0 it changes nothing: both forms are plain descent.
         **kwargs: the base optimizer's arguments (``clipnorm``, ``clipvalue``,
             ``global_clipnorm``, ``weight_decay``, ``name``, ...).
 
@@ -39,11 +41,9 @@ class SGD(keras.optimizers.Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         learning_rate = _validation.learning_rate(learning_rate)
-        momentum = _validation.unit_interval("momentum", momentum)
+        momentum = _validation.unit_interval("momentum", momentum, include_one=True)
         if not isinstance(nesterov, bool):
             raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
-        if nesterov and momentum == 0.0:
-            raise ValueError("nesterov=True needs momentum in (0, 1), got momentum=0.0")
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.momentum = momentum
         self.nesterov = nesterov
