@@ -86,6 +86,10 @@ PARITY_SETTINGS = [
     ("adam", {"learning_rate": 0.01, "amsgrad": True}),
     ("adam", {"learning_rate": _schedule, "amsgrad": True, "beta_2": 0.9, "clipnorm": 0.1}),
     ("adam", {"learning_rate": 0.02, "amsgrad": True, "epsilon": 1e-4, "clipvalue": 0.05}),
+    # The base class's own arguments act on the new variants exactly as on Keras' twins.
+    ("rmsprop", {"learning_rate": 0.005, "momentum": 0.9, "centered": True,
+                 "weight_decay": 0.01, "gradient_accumulation_steps": 2}),
+    ("adam", {"learning_rate": 0.01, "amsgrad": True, "weight_decay": 0.01, "use_ema": True}),
 ]
 
 
