@@ -25,10 +25,14 @@ class EarlyStopping(monitor_module.MonitorCallback):
     """Stop training when ``monitor`` has stopped improving; optionally restore the best weights.
 
     Args:
-        monitor: the metric to watch. Default "val_loss".
+        monitor: the metric to watch. Default "val_loss". With mode "auto", a name
+            whose direction cannot be told (e.g. a typo) raises ValueError at the end
+            of the first epoch.
         min_delta: an improvement must beat the best by more than this, >= 0. Default 0.
         patience: epochs without improvement before stopping, an integer >= 0. Default 0.
-        verbose: 1 prints when it stops and restores, 0 is silent. Default 0.
+        verbose: 1 reports when it stops and restores, 0 is silent. Default 0. The
+            messages go to the screen, or to Python logging when Keras' interactive
+            logging is off, as Keras' own callback's do.
         mode: "auto", "min" or "max" (see ``callbacks.monitor``). Default "auto".
         baseline: a value the metric must beat before ``wait`` is reset; None for no
             baseline. With a baseline, training stops after ``patience`` epochs unless
@@ -96,12 +100,11 @@ class EarlyStopping(monitor_module.MonitorCallback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            self.print_message(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(
-                    f"Restoring model weights from the end of the best epoch: "
-                    f"{self.best_epoch + 1}.")
+                self.print_message(f"Restoring model weights from the end of the best epoch: "
+                                   f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
     def get_config(self):

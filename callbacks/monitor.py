@@ -8,7 +8,18 @@ An epoch *improves* on the best value so far when, for the direction of the metr
 and the first monitored value always improves on "nothing yet" (best = None).
 A NaN never improves on anything. "auto" picks "min" for a name ending in "loss" and
 otherwise asks the model's metric of that name which way it points (Keras metrics
-carry a direction, "up" for accuracy and AUC, "down" for errors).
+carry a direction, "up" for accuracy, AUC and F1, "down" for errors). As in Keras,
+the direction is settled at the first epoch's end, and a monitor whose direction
+cannot be told (a misspelled name, a value no metric of the model logs) raises
+``ValueError`` there, listing the keys that are in the logs, rather than training on
+unwatched. With mode "min" or "max" a missing monitor only warns, every epoch.
+
+A metric may log a one-element array rather than a number (``keras.metrics.F1Score``
+logs one F1 per class, so one value for a single output); it is read as that number.
+An array of several values (one per class) cannot be ranked and raises ``ValueError``.
+
+Messages for ``verbose=1`` go through Keras' own message function, as Keras' callbacks'
+do: to the screen, or to Python logging after ``keras.config.disable_interactive_logging()``.
 
 Differences from Keras' ``keras.callbacks.MonitorCallback`` (Keras 3.15):
   * Keras lets a NaN as the *first* monitored value become the best, after which no
@@ -16,7 +27,10 @@ Differences from Keras' ``keras.callbacks.MonitorCallback`` (Keras 3.15):
   * An unknown ``mode`` or a negative ``min_delta`` raise ``ValueError`` here; Keras
     warns and falls back to "auto", and takes ``abs(min_delta)``.
   * The direction is worked out again at the first epoch of every run, never mutating
-    ``min_delta`` (Keras flips its sign in place).
+    ``min_delta`` (Keras flips its sign in place). A name ending in "_loss" (one output's
+    loss in a multi-output model) is "min" here; Keras raises for it in "auto" mode.
+  * ``best`` is a float, also for a one-element array; a longer array raises
+    ``ValueError`` here, where Keras fails with NumPy's "truth value is ambiguous".
 
 Every subclass also writes the optimizer's effective learning rate into the epoch's
 logs as ``learning_rate`` (unless a callback earlier in the list already did), so
@@ -29,6 +43,9 @@ import numbers
 import warnings
 
 import keras
+import numpy as np
+# Keras' callbacks print through this: stdout, or absl logging when interactive logging is off.
+from keras.src.utils import io_utils
 
 from callbacks import learning_rate as learning_rate_module
 
@@ -71,19 +88,44 @@ class MonitorCallback(keras.callbacks.Callback):
         self.best = None
         self.direction = None
 
+    @property
+    def monitor_op(self):
+        """Keras' name for the direction: ``keras.ops.less`` ("min"), ``keras.ops.greater``
+        ("max"), or None before the first epoch. Kept so that code written for Keras'
+        callbacks can read it; the comparisons here use ``direction``."""
+        if self.direction is None:
+            return None
+        return keras.ops.less if self.direction == "min" else keras.ops.greater
+
     def monitored_value(self, logs):
-        """The monitored metric as a float, after logging the learning rate; None if absent."""
+        """The monitored metric as a float, after logging the learning rate; None if absent.
+
+        The first call settles the direction, and raises ValueError when "auto" cannot.
+        """
         logs = {} if logs is None else logs
         self.log_learning_rate(logs)
+        if self.direction is None:
+            self.direction = self._resolve_direction(logs)
         current = logs.get(self.monitor)
         if current is None:
             warnings.warn(f"{type(self).__name__} is conditioned on metric '{self.monitor}', "
                           f"which is not in the logs. Available keys: {', '.join(sorted(logs))}",
                           stacklevel=3)
             return None
-        if self.direction is None:
-            self.direction = self._resolve_direction()
-        return float(current)
+        return self._as_number(current)
+
+    def print_message(self, message):
+        """Show a ``verbose`` message the way Keras' callbacks do (screen or logging)."""
+        io_utils.print_msg(message)
+
+    def _as_number(self, current):
+        """A logged value as a float: a number, or an array holding exactly one number."""
+        values = np.asarray(current)
+        if values.size != 1:
+            raise ValueError(f"{type(self).__name__} monitors '{self.monitor}', which logs "
+                             f"{values.size} values (shape {values.shape}), not one number; "
+                             "monitor a single number, e.g. F1Score(average='macro')")
+        return float(values.reshape(()))
 
     def is_improvement(self, current, reference):
         """True when ``current`` beats ``reference`` by more than ``min_delta``."""
@@ -101,7 +143,7 @@ class MonitorCallback(keras.callbacks.Callback):
         if optimizer is not None and "learning_rate" not in logs:
             logs["learning_rate"] = learning_rate_module.current_learning_rate(optimizer)
 
-    def _resolve_direction(self):
+    def _resolve_direction(self, logs):
         if self.mode != "auto":
             return self.mode
         name = self.monitor.removeprefix("val_")
@@ -112,8 +154,13 @@ class MonitorCallback(keras.callbacks.Callback):
             direction = getattr(metric, "_direction", None)
             if metric.name == name and direction in ("up", "down"):
                 return "max" if direction == "up" else "min"
-        raise ValueError(f"{type(self).__name__} cannot tell whether '{self.monitor}' should "
-                         "be minimized or maximized; pass mode='min' or mode='max'")
+        cannot_tell = (f"{type(self).__name__} cannot tell whether '{self.monitor}' should be "
+                       "minimized or maximized")
+        if self.monitor not in logs:
+            raise ValueError(f"{cannot_tell}: it is not in the logs (available keys: "
+                             f"{', '.join(sorted(logs))}); check the name, or pass mode='min' "
+                             "or mode='max'")
+        raise ValueError(f"{cannot_tell}; pass mode='min' or mode='max'")
 
 
 def _all_metrics(model):

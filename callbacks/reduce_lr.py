@@ -38,10 +38,13 @@ class ReduceLROnPlateau(monitor_module.MonitorCallback):
     """Multiply the learning rate by ``factor`` after ``patience`` epochs without improvement.
 
     Args:
-        monitor: the metric to watch. Default "val_loss".
+        monitor: the metric to watch. Default "val_loss". With mode "auto", a name
+            whose direction cannot be told (e.g. a typo) raises ValueError at the end
+            of the first epoch.
         factor: the multiplier of each cut, 0 < factor < 1. Default 0.1.
         patience: epochs without improvement before a cut, an integer >= 0. Default 10.
-        verbose: 1 prints each cut, 0 is silent. Default 0.
+        verbose: 1 reports each cut, 0 is silent. Default 0. The messages go to the
+            screen, or to Python logging when Keras' interactive logging is off.
         mode: "auto", "min" or "max" (see ``callbacks.monitor``). Default "auto".
         min_delta: an improvement must beat the best by more than this, >= 0. Default 1e-4.
         cooldown: epochs after a cut during which nothing is counted, an integer >= 0.
@@ -109,7 +112,8 @@ class ReduceLROnPlateau(monitor_module.MonitorCallback):
         else:
             optimizer.learning_rate = new_rate
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}.")
+            self.print_message(
+                f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}.")
         return True
 
     def _wrap_schedule(self):

@@ -143,7 +143,8 @@ def test_nan_never_improves_even_as_the_first_value(models):
 
 
 def test_missing_metric_warns_with_the_available_keys(models):
-    stopper = callbacks.EarlyStopping(monitor="val_los")
+    # With a direction given, a missing metric only warns, as in Keras.
+    stopper = callbacks.EarlyStopping(monitor="val_los", mode="min")
     stopper.set_model(models[0])
     models[0].stop_training = False
     stopper.on_train_begin()
@@ -151,6 +152,18 @@ def test_missing_metric_warns_with_the_available_keys(models):
     with pytest.warns(UserWarning, match=expected):
         stopper.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.0})
     assert models[0].stop_training is False
+
+
+def test_missing_metric_in_auto_mode_raises_with_the_available_keys(models):
+    stopper = callbacks.EarlyStopping(monitor="val_los")
+    stopper.set_model(models[0])
+    stopper.on_train_begin()
+    expected = ("EarlyStopping cannot tell whether 'val_los' should be minimized or maximized: "
+                "it is not in the logs (available keys: learning_rate, loss, val_loss); check "
+                "the name, or pass mode='min' or mode='max'")
+    with pytest.raises(ValueError) as error:
+        stopper.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.0})
+    assert str(error.value) == expected
 
 
 def test_auto_mode_that_cannot_be_resolved_raises(models):

@@ -194,10 +194,16 @@ def test_scaled_schedule_serializes_and_floor_holds_on_a_schedule():
 
 
 def test_missing_metric_warns_with_the_available_keys(models):
-    reducer = callbacks.ReduceLROnPlateau(monitor="val_accuracy")
+    reducer = callbacks.ReduceLROnPlateau(monitor="val_accuracy", mode="max")
     reducer.set_model(models[0])
     reducer.on_train_begin()
     with pytest.warns(UserWarning, match="Available keys: learning_rate, loss, val_loss"):
+        reducer.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.0})
+    # In "auto" mode nothing tells the direction of a metric that is nowhere: an error.
+    reducer = callbacks.ReduceLROnPlateau(monitor="val_accuracy")
+    reducer.set_model(models[0])
+    reducer.on_train_begin()
+    with pytest.raises(ValueError, match=r"available keys: learning_rate, loss, val_loss\)"):
         reducer.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.0})
 
 
