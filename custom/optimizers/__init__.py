@@ -19,7 +19,19 @@ Pick one by name, from scratch or the Keras built-in, with the same arguments::
 
 Each call returns a fresh optimizer: an optimizer keeps state (its velocities
 and step count), so two models must never share one.
+
+Your own optimizer (Adagrad, AdamW, Lion, …) joins the registry with ``register``,
+and then runs in every lab that takes ``--optimizer``; put the call in
+``custom/optimizers/registered.py``, which this package imports::
+
+    custom.optimizers.register("adagrad", Adagrad, keras_twin=keras.optimizers.Adagrad)
+
+``slots.slot`` finds a variable's slot inside ``update_step`` without Keras'
+private methods (see ``custom/optimizers/slots.py``).
 """
+
+import re
+
 
 import keras
 
@@ -50,6 +62,46 @@ _UNIT_INTERVAL = ("rho", "beta_1", "beta_2")
 _CLOSED_UNIT_INTERVAL = ("momentum",)
 # Switches that must be True or False (Keras would take any truthy value).
 _SWITCHES = ("nesterov", "centered", "amsgrad")
+
+
+def register(name, optimizer_class, keras_twin=None, **defaults):
+    """Add an optimizer to the registry, so that ``get`` and every lab's ``--optimizer`` know it.
+
+    Args:
+        name: a new lowercase name, letters, digits and underscores (e.g. "adagrad").
+        optimizer_class: a ``keras.optimizers.Optimizer`` subclass, built from scratch.
+        keras_twin: the Keras built-in that computes the same rule, or None. With a twin,
+            ``implementation="keras"`` and ``python -m assignments check NAME`` use it.
+        **defaults: arguments that the name implies, as ``momentum=0.9`` for "momentum".
+
+    Raises:
+        ValueError: a malformed or taken name, or a class that is not a Keras optimizer.
+
+    Example:
+        >>> register("adagrad", Adagrad, keras_twin=keras.optimizers.Adagrad)
+        >>> get("adagrad", learning_rate=0.1)
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"an optimizer name is lowercase letters, digits and underscores, "
+                         f"got {name!r}")
+    if name in _REGISTRY:
+        raise ValueError(f"optimizer {name!r} is registered already; choose another name")
+    for argument, value in (("optimizer_class", optimizer_class), ("keras_twin", keras_twin)):
+        if value is None and argument == "keras_twin":
+            continue
+        if not (isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer)):
+            raise ValueError(f"{argument} must be a keras.optimizers.Optimizer subclass, "
+                             f"got {value!r}")
+    _REGISTRY[name] = (optimizer_class, keras_twin, dict(defaults))
+
+
+def lookup(name):
+    """(from-scratch class, Keras twin or None, implied defaults) registered as ``name``."""
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key not in _REGISTRY:
+        raise ValueError(f"unknown optimizer {name!r}; choose from: {', '.join(names())}")
+    optimizer_class, twin, defaults = _REGISTRY[key]
+    return optimizer_class, twin, dict(defaults)
 
 
 def names(implementation="custom"):
@@ -125,4 +177,8 @@ def _checked_for_keras(kwargs):
     return checked
 
 
-__all__ = ["Adam", "EMAMomentum", "IMPLEMENTATIONS", "RMSprop", "SGD", "get", "names"]
+# The optimizers a student registers (last, so that they may use everything above).
+from custom.optimizers import registered  # noqa: E402,F401
+
+__all__ = ["Adam", "EMAMomentum", "IMPLEMENTATIONS", "RMSprop", "SGD", "get", "lookup", "names",
+           "register"]
