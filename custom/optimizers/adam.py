@@ -2,7 +2,7 @@
 
 import keras
 
-from custom.optimizers import _validation
+from custom.optimizers import _validation, slots
 
 
 @keras.saving.register_keras_serializable(package="custom")
@@ -91,25 +91,30 @@ class Adam(keras.optimizers.Optimizer):
         """One step for one variable. Runs inside the traced train step: no Python maths."""
         learning_rate = keras.ops.cast(learning_rate, variable.dtype)
         gradient = keras.ops.cast(gradient, variable.dtype)
-        index = self._get_variable_index(variable)
-        first_moment, second_moment = self.first_moments[index], self.second_moments[index]
-        step = keras.ops.cast(self.iterations + 1, variable.dtype)  # t, counted from 1
-        beta_1 = keras.ops.convert_to_tensor(self.beta_1, variable.dtype)
-        beta_2 = keras.ops.convert_to_tensor(self.beta_2, variable.dtype)
-        beta_1_power = keras.ops.power(beta_1, step)  # β₁ᵗ
-        beta_2_power = keras.ops.power(beta_2, step)  # β₂ᵗ
+        first_moment = slots.slot(self, self.first_moments, variable)     # m
+        second_moment = slots.slot(self, self.second_moments, variable)   # v
+        # TODO: m ← β₁·m + (1−β₁)·g and v ← β₂·v + (1−β₂)·g², kept in their slots.
+        # BEGIN SOLUTION adam
         # m ← β₁·m + (1−β₁)·g, written m + (1−β₁)·(g − m) as Keras does, to stay bit-identical
         self.assign_add(first_moment, keras.ops.multiply(
             keras.ops.subtract(gradient, first_moment), 1.0 - self.beta_1))
         # v ← β₂·v + (1−β₂)·g², written the same way
         self.assign_add(second_moment, keras.ops.multiply(
             keras.ops.subtract(keras.ops.square(gradient), second_moment), 1.0 - self.beta_2))
+        # END SOLUTION
         if self.amsgrad:
-            largest_second_moment = self.largest_second_moments[index]
+            largest_second_moment = slots.slot(self, self.largest_second_moments, variable)
             # vₘₐₓ ← max(vₘₐₓ, v), and vₘₐₓ takes v's place in the step below
             self.assign(largest_second_moment,
                         keras.ops.maximum(largest_second_moment, second_moment))
             second_moment = largest_second_moment
+        # TODO: t counted from 1, bias correction, then w ← w − η·m̂ / (√v̂ + ε) in either form.
+        # BEGIN SOLUTION adam
+        step = keras.ops.cast(self.iterations + 1, variable.dtype)  # t, counted from 1
+        beta_1 = keras.ops.convert_to_tensor(self.beta_1, variable.dtype)
+        beta_2 = keras.ops.convert_to_tensor(self.beta_2, variable.dtype)
+        beta_1_power = keras.ops.power(beta_1, step)  # β₁ᵗ
+        beta_2_power = keras.ops.power(beta_2, step)  # β₂ᵗ
         if self.textbook_epsilon:
             corrected_first = keras.ops.divide(first_moment, 1.0 - beta_1_power)  # m̂ = m/(1−β₁ᵗ)
             corrected_second = keras.ops.divide(second_moment, 1.0 - beta_2_power)  # v̂ = v/(1−β₂ᵗ)
@@ -124,6 +129,7 @@ class Adam(keras.optimizers.Optimizer):
             self.assign_sub(variable, keras.ops.divide(
                 keras.ops.multiply(first_moment, step_size),
                 keras.ops.add(keras.ops.sqrt(second_moment), self.epsilon)))
+        # END SOLUTION
 
     def get_config(self):
         """Keras' Adam config; ``textbook_epsilon`` appears only when True.

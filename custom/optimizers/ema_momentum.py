@@ -2,7 +2,7 @@
 
 import keras
 
-from custom.optimizers import _validation
+from custom.optimizers import _validation, slots
 
 
 @keras.saving.register_keras_serializable(package="custom")
@@ -55,12 +55,15 @@ class EMAMomentum(keras.optimizers.Optimizer):
         """One step for one variable. Runs inside the traced train step: no Python maths."""
         learning_rate = keras.ops.cast(learning_rate, variable.dtype)
         gradient = keras.ops.cast(gradient, variable.dtype)
-        velocity = self.velocities[self._get_variable_index(variable)]
+        velocity = slots.slot(self, self.velocities, variable)
+        # TODO: v ← β·v + (1−β)·g (keep v in its slot with self.assign), then w ← w − η·v.
+        # BEGIN SOLUTION ema_momentum
         # v ← β·v + (1−β)·g
         self.assign(velocity, keras.ops.add(keras.ops.multiply(self.momentum, velocity),
                                             keras.ops.multiply(1.0 - self.momentum, gradient)))
         # w ← w − η·v
         self.assign_sub(variable, keras.ops.multiply(learning_rate, velocity))
+        # END SOLUTION
 
     def get_config(self):
         config = super().get_config()

@@ -2,7 +2,7 @@
 
 import keras
 
-from custom.optimizers import _validation
+from custom.optimizers import _validation, slots
 
 
 @keras.saving.register_keras_serializable(package="custom")
@@ -82,8 +82,9 @@ class RMSprop(keras.optimizers.Optimizer):
         """One step for one variable. Runs inside the traced train step: no Python maths."""
         learning_rate = keras.ops.cast(learning_rate, variable.dtype)
         gradient = keras.ops.cast(gradient, variable.dtype)
-        index = self._get_variable_index(variable)
-        mean_square = self.mean_squares[index]
+        mean_square = slots.slot(self, self.mean_squares, variable)   # s
+        # TODO: s ← ρ·s + (1−ρ)·g² (kept in its slot), then w ← w − η·g / √(s + ε).
+        # BEGIN SOLUTION rmsprop
         # s ← ρ·s + (1−ρ)·g²
         self.assign(mean_square, keras.ops.add(keras.ops.multiply(self.rho, mean_square),
                                                keras.ops.multiply(1.0 - self.rho,
@@ -98,7 +99,7 @@ class RMSprop(keras.optimizers.Optimizer):
 
         # The variants: first the step Δ, centered or not, then with or without a velocity.
         if self.centered:
-            mean_gradient = self.mean_gradients[index]
+            mean_gradient = slots.slot(self, self.mean_gradients, variable)
             # ḡ ← ρ·ḡ + (1−ρ)·g
             self.assign(mean_gradient, keras.ops.add(keras.ops.multiply(self.rho, mean_gradient),
                                                      keras.ops.multiply(1.0 - self.rho, gradient)))
@@ -114,7 +115,7 @@ class RMSprop(keras.optimizers.Optimizer):
                 keras.ops.multiply(learning_rate, gradient),
                 keras.ops.sqrt(keras.ops.add(mean_square, self.epsilon)))
         if self.momentum > 0.0:
-            velocity = self.velocities[index]
+            velocity = slots.slot(self, self.velocities, variable)
             # v ← μ·v + Δ
             self.assign(velocity, keras.ops.add(keras.ops.multiply(self.momentum, velocity),
                                                 increment))
@@ -123,6 +124,7 @@ class RMSprop(keras.optimizers.Optimizer):
         else:
             # w ← w − Δ
             self.assign_sub(variable, increment)
+        # END SOLUTION
 
     def get_config(self):
         config = super().get_config()

@@ -2,7 +2,7 @@
 
 import keras
 
-from custom.optimizers import _validation
+from custom.optimizers import _validation, slots
 
 
 @keras.saving.register_keras_serializable(package="custom")
@@ -65,18 +65,27 @@ class SGD(keras.optimizers.Optimizer):
             # w ← w − η·g
             self.assign_sub(variable, keras.ops.multiply(gradient, learning_rate))
             return
-        velocity = self.velocities[self._get_variable_index(variable)]
+        velocity = slots.slot(self, self.velocities, variable)
         momentum = keras.ops.convert_to_tensor(self.momentum, variable.dtype)  # μ
-        # v ← μ·v + η·g
-        self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, momentum),
-                                            keras.ops.multiply(gradient, learning_rate)))
         if self.nesterov:
-            # w ← w − (μ·v + η·g)
+            # TODO: v ← μ·v + η·g (keep v in its slot with self.assign), then w ← w − (μ·v + η·g).
+            # BEGIN SOLUTION nesterov
+            # v ← μ·v + η·g
+            self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, momentum),
+                                                keras.ops.multiply(gradient, learning_rate)))
+            # w ← w − (μ·v + η·g): the step from the look-ahead point
             self.assign_sub(variable, keras.ops.add(keras.ops.multiply(velocity, momentum),
                                                     keras.ops.multiply(gradient, learning_rate)))
+            # END SOLUTION
         else:
+            # TODO: v ← μ·v + η·g (keep v in its slot with self.assign), then w ← w − v.
+            # BEGIN SOLUTION sgd_momentum
+            # v ← μ·v + η·g
+            self.assign(velocity, keras.ops.add(keras.ops.multiply(velocity, momentum),
+                                                keras.ops.multiply(gradient, learning_rate)))
             # w ← w − v
             self.assign_sub(variable, velocity)
+            # END SOLUTION
 
     def get_config(self):
         config = super().get_config()
