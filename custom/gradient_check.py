@@ -49,6 +49,8 @@ def numerical_gradient(loss_function, parameter, step=1e-5):
         raise ValueError(f"step must be positive, got {step!r}")
     if parameter.dtype != np.float64:
         raise ValueError(f"parameter must be float64 for a meaningful check, got {parameter.dtype}")
+    # TODO: for each element θᵢ, [L(θᵢ + h) − L(θᵢ − h)] / 2h, restoring θᵢ exactly after.
+    # BEGIN SOLUTION gradient_check
     gradient = np.zeros_like(parameter)
     flat_parameter, flat_gradient = parameter.reshape(-1), gradient.reshape(-1)
     for index in range(flat_parameter.size):
@@ -60,6 +62,7 @@ def numerical_gradient(loss_function, parameter, step=1e-5):
         flat_parameter[index] = original                     # restore θᵢ
         flat_gradient[index] = (loss_plus - loss_minus) / (2.0 * step)
     return gradient
+    # END SOLUTION
 
 
 def relative_error(analytic, numerical):

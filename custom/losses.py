@@ -68,7 +68,10 @@ def mean_squared_error(y_true, y_pred):
         float, the mean squared difference.
     """
     y_true, y_pred = _as_arrays(y_true, y_pred, "mean_squared_error")
+    # TODO: the mean over every element of (y − ŷ)², as a Python float.
+    # BEGIN SOLUTION losses
     return float(np.mean((y_true - y_pred) ** 2))
+    # END SOLUTION
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, epsilon=SEED_EPSILON):
@@ -88,14 +91,18 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, epsilon=SEED_EPSILON)
     """
     _check_epsilon(epsilon)
     y_true, y_pred = _as_arrays(y_true, y_pred, "binary_crossentropy")
+    if not from_logits:
+        _check_probabilities(y_pred, "binary_crossentropy")
+    # TODO: log p̂ and log(1 − p̂) (clipped, or from logits in log space), then the mean loss.
+    # BEGIN SOLUTION losses
     if from_logits:
         log_p = -np.logaddexp(0.0, -y_pred)            # log σ(z)
         log_one_minus_p = -np.logaddexp(0.0, y_pred)   # log(1 − σ(z))
     else:
-        _check_probabilities(y_pred, "binary_crossentropy")
         p = np.clip(y_pred, epsilon, 1.0 - epsilon)    # p̂ ∈ [ε, 1 − ε]
         log_p, log_one_minus_p = np.log(p), np.log(1.0 - p)
     return float(np.mean(-(y_true * log_p + (1.0 - y_true) * log_one_minus_p)))
+    # END SOLUTION
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, epsilon=SEED_EPSILON,
@@ -116,15 +123,19 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, epsilon=SEED_EPS
     """
     _check_epsilon(epsilon)
     y_true, y_pred = _as_arrays(y_true, y_pred, "categorical_crossentropy")
+    if not from_logits:
+        _check_probabilities(y_pred, "categorical_crossentropy")
+    # TODO: log p̂ (clipped, renormalised if asked, or log-softmax of logits), then the mean loss.
+    # BEGIN SOLUTION losses
     if from_logits:
         log_p = activations.log_softmax(y_pred)        # z − logsumexp(z)
     else:
-        _check_probabilities(y_pred, "categorical_crossentropy")
         if renormalize:
             y_pred = y_pred / y_pred.sum(axis=-1, keepdims=True)
         log_p = np.log(np.clip(y_pred, epsilon, 1.0 - epsilon))
     per_sample = -np.sum(y_true * log_p, axis=-1)      # −Σ_k y_k·log p̂_k
     return float(np.mean(per_sample))
+    # END SOLUTION
 
 
 def sparse_categorical_crossentropy(labels, y_pred, from_logits=False, epsilon=SEED_EPSILON):

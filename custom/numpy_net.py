@@ -81,16 +81,22 @@ class DenseLayer:
 
     def backward(self, grad_activation):
         """From dL/da (batch, n_outputs): dz = dL/da ⊙ g′(z), then ``backward_from_z(dz)``."""
+        # TODO: dz = dL/da ⊙ g′(z) (self.activation_derivative()), then backward_from_z(dz).
+        # BEGIN SOLUTION backprop
         return self.backward_from_z(grad_activation * self.activation_derivative())
+        # END SOLUTION
 
     def backward_from_z(self, grad_z):
         """From dL/dz (batch, n_outputs): returns dL/dx (batch, n_inputs) and sets
         ``grad_weights`` (n_inputs, n_outputs) and ``grad_bias`` (n_outputs,)."""
         if not self.cache:
             raise ValueError("call forward before backward")
+        # TODO: set self.grad_weights (dW = xᵀ·dz) and self.grad_bias (db), return dx = dz·Wᵀ.
+        # BEGIN SOLUTION backprop
         self.grad_weights = self.cache["x"].T @ grad_z     # dW = xᵀ·dz
         self.grad_bias = grad_z.sum(axis=0)                # db = Σ_batch dz
         return grad_z @ self.weights.T                     # dx = dz·Wᵀ
+        # END SOLUTION
 
 
 class Network:

@@ -41,10 +41,13 @@ class CosineAnnealing(_base.Schedule):
                              f"{self.initial_learning_rate}], got {final_learning_rate!r}")
 
     def rate(self, t):
+        # TODO: η(t) = η_f + (η₀ − η_f)·(1 + cos(π·t/T))/2 up to T, then η_f (keras.ops only).
+        # BEGIN SOLUTION schedules
         t = keras.ops.minimum(t, self.decay_steps)                       # hold η_final after T
         cosine = (1.0 + keras.ops.cos(math.pi * t / self.decay_steps)) / 2.0  # 1 → 0
         span = self.initial_learning_rate - self.final_learning_rate
         return self.final_learning_rate + span * cosine   # η_final + (η₀ − η_final)·cosine
+        # END SOLUTION
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,

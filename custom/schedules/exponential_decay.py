@@ -37,8 +37,11 @@ class ExponentialDecay(_base.Schedule):
         self.decay_rate = _base.check_rate("decay_rate", decay_rate)
 
     def rate(self, t):
+        # TODO: η(t) = η₀·e^(−k·t), with keras.ops (t is a float64 tensor).
+        # BEGIN SOLUTION schedules
         # η₀·e^(−k·t)
         return self.initial_learning_rate * keras.ops.exp(-self.decay_rate * t)
+        # END SOLUTION
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,

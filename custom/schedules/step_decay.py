@@ -40,8 +40,11 @@ class StepDecay(_base.Schedule):
         self.steps_per_drop = _base.check_steps("steps_per_drop", steps_per_drop)
 
     def rate(self, t):
+        # TODO: η(t) = η₀·drop^⌊t / steps_per_drop⌋, with keras.ops (t is a float64 tensor).
+        # BEGIN SOLUTION schedules
         drops_so_far = keras.ops.floor(t / self.steps_per_drop)  # ⌊t / steps_per_drop⌋
         return self.initial_learning_rate * keras.ops.power(self.drop, drops_so_far)
+        # END SOLUTION
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "drop": self.drop,

@@ -51,6 +51,8 @@ class WarmupCosine(_base.Schedule):
                              f"{self.peak_learning_rate}], got {final_learning_rate!r}")
 
     def rate(self, t):
+        # TODO: warm-up η_peak·t/W for t < W, then a cosine from η_peak to η_final at T.
+        # BEGIN SOLUTION schedules
         warmup = self.peak_learning_rate * t / max(self.warmup_steps, 1)   # η_peak·t/W
         decay_steps = self.total_steps - self.warmup_steps                  # T − W
         progress = keras.ops.clip((t - self.warmup_steps) / decay_steps, 0.0, 1.0)
@@ -58,6 +60,7 @@ class WarmupCosine(_base.Schedule):
         span = self.peak_learning_rate - self.final_learning_rate
         annealed = self.final_learning_rate + span * cosine
         return keras.ops.where(t < self.warmup_steps, warmup, annealed)
+        # END SOLUTION
 
     def get_config(self):
         return {"peak_learning_rate": self.peak_learning_rate,
