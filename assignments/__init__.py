@@ -1,0 +1,35 @@
+"""The course kit: tasks students write, the checks that name their mistakes, release and grading.
+
+From a notebook cell::
+
+    import assignments
+    assignments.check("adam")          # prints each check, pass/fail, points and feedback
+
+From a terminal::
+
+    python -m assignments list                     one task a line, with its points
+    python -m assignments check adam [--json]      the public checks of one task
+    python -m assignments release OUT [--tasks …]  write the student edition (instructors)
+    python -m assignments grade SUBMISSIONS --out RESULTS [--tasks …]   grade a class
+
+See README.md, "Assignments", for the instructor's and the student's paths.
+"""
+
+from assignments import runner
+
+
+def check(task, subject=None, quiet=False):
+    """Run the public checks of ``task``, print the report, and return the ``TaskResult``.
+
+    Args:
+        task: a task name (``python -m assignments list``).
+        subject: the code under test; default the student's file named in the task table.
+        quiet: return the result without printing it.
+    """
+    result = runner.run(task, subject=subject)
+    if not quiet:
+        print(result.text())
+    return result
+
+
+__all__ = ["check"]

@@ -1,0 +1,128 @@
+"""The command line of the course kit (see ``assignments/__init__.py`` for the commands).
+
+Exit status: 0 when everything asked for passed, 1 when a check failed, 2 for a usage
+error (one line on stderr, naming the problem).
+"""
+
+import argparse
+import pathlib
+import sys
+
+USAGE = """\
+python -m assignments list
+python -m assignments check TASK [--json] [--hidden]
+python -m assignments release OUT_DIR [--tasks TASK ...]
+python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+class UsageError(ValueError):
+    pass
+
+
+def parser():
+    top = _Parser(prog="python -m assignments", usage=USAGE)
+    commands = top.add_subparsers(dest="command", parser_class=_Parser)
+    commands.add_parser("list", help="one task a line, with its points")
+    check = commands.add_parser("check", help="run a task's public checks")
+    check.add_argument("task")
+    check.add_argument("--json", action="store_true",
+                       help="print the result in Gradescope's results.json format")
+    check.add_argument("--hidden", action="store_true",
+                       help="also run the hidden checks (the instructor's edition only)")
+    check.add_argument("--result-file", help=argparse.SUPPRESS)
+    release = commands.add_parser("release", help="write the student edition")
+    release.add_argument("out_dir")
+    release.add_argument("--tasks", nargs="+")
+    grade = commands.add_parser("grade", help="grade a folder of submissions")
+    grade.add_argument("submissions")
+    grade.add_argument("--out", required=True)
+    grade.add_argument("--tasks", nargs="+")
+    grade.add_argument("--timeout", type=float, default=300.0,
+                       help="seconds per student and task (default 300)")
+    grade.add_argument("--jobs", type=int, default=None,
+                       help="submissions graded at once (default: one per CPU core)")
+    return top
+
+
+def main(argv):
+    try:
+        arguments = parser().parse_args(argv)
+        if arguments.command is None:
+            raise UsageError("choose a command: list, check, release or grade")
+        return COMMANDS[arguments.command](arguments)
+    except UsageError as error:
+        print(f"python -m assignments: error: {error}", file=sys.stderr)
+        return 2
+
+
+def list_tasks(arguments):
+    from assignments import tasks
+
+    width = max(len(name) for name in tasks.TASKS)
+    for name, task in tasks.TASKS.items():
+        hidden = f" + {task.points - task.public_points:g} hidden" if task.hidden else ""
+        print(f"{name:<{width}}  {task.public_points:g} points{hidden}  {task.title}")
+    return 0
+
+
+def check(arguments):
+    from assignments import runner
+
+    try:
+        definition = runner.task(arguments.task)
+    except runner.UnknownTask as error:
+        raise UsageError(str(error)) from None
+    if arguments.hidden and not definition.hidden and arguments.task in _task_names():
+        raise UsageError("this edition has no hidden checks (they are the instructor's)")
+    result = runner.run(arguments.task, hidden=arguments.hidden)
+    if arguments.result_file:
+        pathlib.Path(arguments.result_file).write_text(result.json(), encoding="utf-8")
+    print(result.json() if arguments.json else result.text())
+    return 0 if result.passed else 1
+
+
+def _task_names():
+    from assignments import tasks
+
+    return tasks.TASKS
+
+
+def release(arguments):
+    from assignments import release as release_module
+
+    try:
+        written = release_module.release(arguments.out_dir, arguments.tasks)
+    except release_module.ReleaseError as error:
+        raise UsageError(str(error)) from None
+    tasks = arguments.tasks or list(_task_names())
+    print(f"student edition in {arguments.out_dir}: {len(written)} files, tasks: "
+          f"{', '.join(tasks)}")
+    return 0
+
+
+def grade(arguments):
+    from assignments import grade as grade_module
+    from assignments import release as release_module
+
+    if arguments.jobs is not None and arguments.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {arguments.jobs}")
+    try:
+        rows = grade_module.grade(arguments.submissions, arguments.out, arguments.tasks,
+                                  arguments.timeout, arguments.jobs)
+    except (grade_module.GradeError, release_module.ReleaseError) as error:
+        raise UsageError(str(error)) from None
+    print(grade_module.summary(rows))
+    print(f"grades: {pathlib.Path(arguments.out) / 'grades.csv'}; Gradescope results: "
+          f"{pathlib.Path(arguments.out)}/<student>/results.json")
+    return 0
+
+
+COMMANDS = {"list": list_tasks, "check": check, "release": release, "grade": grade}
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,200 @@
+"""Checks for the optimizer tasks: the student's ``update_step`` against its Keras twin.
+
+Every check feeds the optimizer a scripted sequence of gradients, the same for the
+student's class and for the twin, so that the two trajectories differ only by the
+update rule. The variables are float64. Keras itself rounds a few constants to float32
+(the learning rate, and Adam's β inside βᵗ), so an exact float64 rule differs from its
+twin by about 1e-7 relative; the tolerance (rtol 1e-5, atol 1e-6) allows that and any
+correct order of operations, while every known mistake moves the numbers by far more.
+
+    scenario = Scenario(steps=6, hyperparameters=(("learning_rate", 0.1),))
+    outputs = trajectory_of(custom.optimizers.Adam(learning_rate=0.1), scenario)
+    outputs.arrays["w0"]      # (steps + 1, 3): the start and the point after every step
+"""
+
+import dataclasses
+import math
+
+import keras
+import numpy as np
+
+from assignments import checking
+
+TOLERANCE = checking.Tolerance(rtol=1e-5, atol=1e-6)
+FIT_TOLERANCE = checking.Tolerance(rtol=1e-4, atol=1e-6)   # float32 training in model.fit
+SHAPES = {"w0": (3,), "w1": (2, 2)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """The inputs of one trajectory check.
+
+    Args:
+        steps: how many optimizer steps.
+        hyperparameters: (name, value) pairs for the optimizer's constructor.
+        decay: None for a constant learning rate, or k: the rate then follows Keras'
+            ``ExponentialDecay(η, decay_steps=1, decay_rate=k)``, η·kᵗ, so that a rate
+            taken from the wrong step shows.
+        gradient_scale: the gradients' standard deviation (small ones make ε matter).
+        seed: for the start points and the gradients.
+    """
+
+    steps: int = 6
+    hyperparameters: tuple = ()
+    decay: float = None
+    gradient_scale: float = 1.0
+    seed: int = 0
+
+    def kwargs(self):
+        kwargs = dict(self.hyperparameters)
+        if self.decay is not None:
+            kwargs["learning_rate"] = keras.optimizers.schedules.ExponentialDecay(
+                kwargs.get("learning_rate", 0.01), decay_steps=1, decay_rate=self.decay)
+        return kwargs
+
+    def starts(self):
+        rng = np.random.default_rng(self.seed)
+        return {name: rng.normal(size=shape) for name, shape in SHAPES.items()}
+
+    def gradients(self):
+        """name → (steps, *shape): g_t for t = 1 … steps. One element is 0 at the first step."""
+        rng = np.random.default_rng(self.seed + 1000)
+        gradients = {name: self.gradient_scale * rng.normal(size=(self.steps, *shape))
+                     for name, shape in SHAPES.items()}
+        gradients["w0"][0, 0] = 0.0
+        return gradients
+
+    def learning_rates(self):
+        """η_t for t = 1 … steps, as the optimizer receives them (float32, as Keras keeps them)."""
+        rate = dict(self.hyperparameters).get("learning_rate", 0.01)
+        decay = 1.0 if self.decay is None else self.decay
+        return np.array([np.float32(rate * decay ** t) for t in range(self.steps)], dtype=float)
+
+    def describe(self):
+        rate = "constant η" if self.decay is None else f"η·{self.decay:g}ᵗ"
+        values = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters)
+        return f"{self.steps} steps, {rate}, {values}"
+
+
+def trajectory_of(optimizer, scenario):
+    """Run ``optimizer`` on the scenario's scripted gradients, eagerly; return the Outputs."""
+    starts, gradients = scenario.starts(), scenario.gradients()
+    variables = [keras.Variable(start, dtype="float64", name=name)
+                 for name, start in starts.items()]
+    path = {name: [start.copy()] for name, start in starts.items()}
+    for step in range(scenario.steps):
+        optimizer.apply([keras.ops.convert_to_tensor(gradients[name][step], dtype="float64")
+                         for name in starts], variables)
+        for name, variable in zip(starts, variables):
+            path[name].append(keras.ops.convert_to_numpy(variable).copy())
+    return checking.Outputs({name: np.array(points) for name, points in path.items()}, "step")
+
+
+def keras_twin(task, scenario):
+    """The Keras built-in that computes the task's rule on this scenario, or None."""
+    kwargs = scenario.kwargs()
+    if task in ("sgd_momentum", "nesterov"):
+        return keras.optimizers.SGD(**kwargs)
+    if task == "rmsprop":
+        return keras.optimizers.RMSprop(**kwargs)
+    if task == "adam":
+        return keras.optimizers.Adam(**kwargs)
+    if task == "ema_momentum":
+        if scenario.decay is not None:
+            return None
+        # v ← β·v + (1−β)·g, w ← w − η·v is Keras' momentum with the rate η·(1−β).
+        momentum = kwargs.get("momentum", 0.9)
+        rate = kwargs.get("learning_rate", 0.01) * (1.0 - momentum)
+        return keras.optimizers.SGD(learning_rate=rate, momentum=momentum)
+    # An optimizer a student registered with custom.optimizers.register(..., keras_twin=...).
+    import custom.optimizers
+
+    _, twin, defaults = custom.optimizers.lookup(task)
+    return twin(**{**defaults, **kwargs}) if twin is not None else None
+
+
+def trajectory(subject, catalogue, task, scenario):
+    """The student's trajectory against the twin's (and the catalogue) on one scenario."""
+    twin = keras_twin(task, scenario)
+    expected = trajectory_of(twin, scenario) if twin is not None else None
+    got = trajectory_of(subject(**scenario.kwargs()), scenario)
+    twin_name = f"keras.optimizers.{type(twin).__name__}" if twin is not None else "the twin"
+    return checking.compare(expected, got, catalogue, TOLERANCE, twin_name)
+
+
+def structure(subject, catalogue, task, scenario):
+    """A real Keras optimizer of its own (not the built-in renamed), whose config round-trips."""
+    if not (isinstance(subject, type) and issubclass(subject, keras.optimizers.Optimizer)):
+        return checking.Outcome(False, f"{subject!r} is not a keras.optimizers.Optimizer subclass")
+    twin = keras_twin(task, scenario)
+    if twin is not None and isinstance(subject(**scenario.kwargs()), type(twin)):
+        return checking.Outcome(False, f"{subject.__name__} subclasses Keras' own "
+                                       f"{type(twin).__name__}: write update_step yourself")
+    optimizer = subject(**dict(scenario.hyperparameters))
+    clone = subject.from_config(optimizer.get_config())
+    if clone.get_config() != optimizer.get_config():
+        return checking.Outcome(False, "get_config → from_config does not give the same config")
+    return checking.Outcome(True, "a keras.optimizers.Optimizer subclass; its config round-trips")
+
+
+def inside_fit(subject, catalogue, task, scenario, epochs=2):
+    """Swap the optimizer into ``model.fit`` (a traced step, float32): weights equal the twin's."""
+    twin = keras_twin(task, scenario)
+    rng = np.random.default_rng(scenario.seed)
+    x = rng.normal(size=(64, 4)).astype("float32")                 # (samples, features)
+    y = (x @ rng.normal(size=(4, 1)) + 0.1).astype("float32")      # (samples, 1)
+    weights = None
+    finals = {}
+    for label, optimizer in (("twin", twin), ("yours", subject(**scenario.kwargs()))):
+        keras.utils.set_random_seed(scenario.seed)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="tanh"),
+                                  keras.layers.Dense(1)])
+        if weights is None:
+            weights = model.get_weights()
+        model.set_weights(weights)
+        model.compile(optimizer=optimizer, loss="mse")
+        model.fit(x, y, batch_size=16, epochs=epochs, shuffle=False, verbose=0)
+        finals[label] = model.get_weights()
+    expected = checking.Outputs({f"weights{i}": w[None] for i, w in enumerate(finals["twin"])},
+                                "run")
+    got = checking.Outputs({f"weights{i}": w[None] for i, w in enumerate(finals["yours"])}, "run")
+    if checking.matches(expected, got, FIT_TOLERANCE):
+        return checking.Outcome(True, f"model.fit ({epochs} epochs, traced) ends on the same weights "
+                                      f"as keras.optimizers.{type(twin).__name__} ({FIT_TOLERANCE})")
+    difference = checking.first_difference(expected, got, FIT_TOLERANCE)
+    return checking.Outcome(False, "after model.fit: "
+                            + checking.describe_difference(difference, "run")
+                            + f" ({FIT_TOLERANCE}); the eager trajectory checks say where")
+
+
+def numpy_trajectory(scenario, step):
+    """A model of an update rule run on the scenario in NumPy (float64), as the Outputs.
+
+    ``step(name, w, g, learning_rate, t, state) → w`` updates one variable at step
+    t = 1, 2, …; ``state`` is a dict per variable that the rule may keep slots in, and
+    ``g`` is the scripted gradient of step t. Used by the catalogue of known mistakes.
+    """
+    starts, gradients, rates = scenario.starts(), scenario.gradients(), scenario.learning_rates()
+    path = {}
+    for name, start in starts.items():
+        w, state, points = start.copy(), {"previous_gradient": np.zeros_like(start)}, [start]
+        for t in range(1, scenario.steps + 1):
+            g = gradients[name][t - 1]
+            w = step(name, w, g, rates[t - 1], t, state, rates)
+            state["previous_gradient"] = g
+            points.append(np.array(w, dtype=float))
+        path[name] = np.array(points)
+    return checking.Outputs(path, "step")
+
+
+def hyperparameter(scenario, name, default):
+    return dict(scenario.hyperparameters).get(name, default)
+
+
+def float32(value):
+    """A hyperparameter as a Keras optimizer holds it when it is cast to float32."""
+    return float(np.float32(value))
+
+
+def finite(value):
+    return math.isfinite(value)

@@ -1,0 +1,151 @@
+"""The markers that make one source serve two editions, and the stubs that replace them.
+
+A region a student writes sits between two comment lines that name its task::
+
+    # TODO: m ← β₁·m + (1−β₁)·g, v ← β₂·v + (1−β₂)·g², then the bias-corrected step.
+    # BEGIN SOLUTION adam
+    ...the reference code...
+    # END SOLUTION
+
+The ``# TODO:`` line just above a region is its hint and stays in the student
+edition. There the region becomes one line at the region's indentation::
+
+    raise NotImplementedError("TODO adam: <hint> (custom/optimizers/adam.py:71)")
+
+A file that only the instructor may see (hidden checks, the models of students'
+mistakes, tests that copy a solution's maths) says so in one of its first five lines::
+
+    # ASSIGNMENTS: INSTRUCTOR ONLY
+
+and the release leaves it out. Lines that only the instructor may see inside a file
+that students get (the hidden checks' rows of the task table) sit between
+``# BEGIN HIDDEN`` and ``# END HIDDEN`` lines, and the release drops them. All the
+markers are plain comments, so the reference edition runs and is tested exactly as
+it reads.
+"""
+
+import dataclasses
+import re
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION (?P<task>[a-z_]+)[ \t]*$")
+END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
+HINT = re.compile(r"^[ \t]*# TODO:[ \t]*(?P<hint>.*)$")
+HIDDEN_BEGIN = re.compile(r"^[ \t]*# BEGIN HIDDEN[ \t]*$")
+HIDDEN_END = re.compile(r"^[ \t]*# END HIDDEN[ \t]*$")
+INSTRUCTOR_ONLY = "# ASSIGNMENTS: INSTRUCTOR ONLY"
+TODO_PREFIX = "TODO "
+
+
+class MarkerError(ValueError):
+    """A marker that is unmatched, nested or nameless: the file cannot be released safely."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    """One solution region: lines ``begin`` to ``end`` (1-based, the marker lines included)."""
+
+    path: str
+    task: str
+    begin: int
+    end: int
+    indent: str
+    hint: str
+
+    def stub(self, line):
+        """The line that replaces the region; ``line`` is where it lands in the student file."""
+        message = f"{TODO_PREFIX}{self.task}: {self.hint} ({self.path}:{line})"
+        return f"{self.indent}raise NotImplementedError({message!r})\n"
+
+
+def is_instructor_only(text):
+    """True when one of the first five lines is the instructor-only marker."""
+    return any(line.strip() == INSTRUCTOR_ONLY for line in text.splitlines()[:5])
+
+
+def regions(text, path):
+    """Every solution region of a file's text, in order.
+
+    Raises:
+        MarkerError: an END without a BEGIN, a BEGIN inside a region or never closed,
+            or a BEGIN SOLUTION line without a task name.
+    """
+    found = []
+    lines = text.splitlines()
+    opened = None
+    for number, line in enumerate(lines, start=1):
+        if line.strip().startswith("# BEGIN SOLUTION"):
+            match = BEGIN.match(line)
+            if match is None:
+                raise MarkerError(f"{path}:{number}: write '# BEGIN SOLUTION <task>' with a task "
+                                  f"name in lowercase")
+            if opened is not None:
+                raise MarkerError(f"{path}:{number}: BEGIN SOLUTION inside the region opened at "
+                                  f"line {opened[0]}")
+            previous = HINT.match(lines[number - 2]) if number > 1 else None
+            hint = previous.group("hint").strip() if previous else "write this part"
+            opened = (number, match.group("task"), match.group("indent"), hint)
+        elif END.match(line):
+            if opened is None:
+                raise MarkerError(f"{path}:{number}: END SOLUTION without a BEGIN SOLUTION")
+            begin, task, indent, hint = opened
+            found.append(Region(path, task, begin, number, indent, hint))
+            opened = None
+    if opened is not None:
+        raise MarkerError(f"{path}:{opened[0]}: BEGIN SOLUTION is never closed")
+    return found
+
+
+def without_hidden(text, path):
+    """``text`` without its ``# BEGIN HIDDEN`` … ``# END HIDDEN`` blocks (markers included)."""
+    kept, inside = [], None
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if HIDDEN_BEGIN.match(line):
+            if inside is not None:
+                raise MarkerError(f"{path}:{number}: BEGIN HIDDEN inside the block opened at "
+                                  f"line {inside}")
+            inside = number
+        elif HIDDEN_END.match(line):
+            if inside is None:
+                raise MarkerError(f"{path}:{number}: END HIDDEN without a BEGIN HIDDEN")
+            inside = None
+        elif inside is None:
+            kept.append(line)
+    if inside is not None:
+        raise MarkerError(f"{path}:{inside}: BEGIN HIDDEN is never closed")
+    return "".join(kept)
+
+
+def student_text(text, path, tasks):
+    """The student edition of a file's text.
+
+    Regions of ``tasks`` become a stub; the regions of every other task keep their
+    code and lose only their marker lines, so that the file still runs. Hidden
+    blocks are dropped.
+    """
+    text = without_hidden(text, path)
+    lines = text.splitlines(keepends=True)
+    by_begin = {region.begin: region for region in regions(text, path)}
+    out = []
+    number = 1
+    while number <= len(lines):
+        region = by_begin.get(number)
+        if region is None:
+            out.append(lines[number - 1])
+            number += 1
+            continue
+        if region.task in tasks:
+            out.append(region.stub(len(out) + 1))
+        else:
+            out.extend(lines[region.begin:region.end - 1])   # The code without its markers.
+        number = region.end + 1
+    return "".join(out)
+
+
+def solution_lines(text, path, tasks=None):
+    """The code lines inside the regions of ``tasks`` (all tasks when None), stripped."""
+    lines = text.splitlines()
+    found = []
+    for region in regions(text, path):
+        if tasks is None or region.task in tasks:
+            found += [line.strip() for line in lines[region.begin:region.end - 1]]
+    return found
