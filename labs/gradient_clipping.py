@@ -41,19 +41,19 @@ import datasets
 from custom import clipping, losses, minibatches
 from custom.numpy_net import Network
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("gradient_clipping", {
-    "n_samples": 512,        # Enough points to draw y = sin(3x) + 0.3x² clearly.
-    "depth": 6,              # Six hidden ReLU layers: deep enough for the product to explode.
-    "width": 32,             # Units per hidden layer.
-    "learning_rate": 0.1,    # Too high for this network without clipping; 0.01 is safe.
-    "clip_threshold": 1.0,   # c, for all three kinds of clipping.
-    "epochs": 20,            # 320 steps; the clipped runs have settled by then.
-    "batch_size": 32,
+    "n_samples": param(512, minimum=20),    # Enough points to draw y = sin(3x) + 0.3x² clearly.
+    "depth": param(6, minimum=1),           # Six hidden ReLU layers: deep enough for the product
+                                            # to explode.
+    "width": param(32, minimum=1),          # Units per hidden layer.
+    "learning_rate": param(0.1, above=0),   # Too high for this network without clipping; 0.01 is
+                                            # safe.
+    "clip_threshold": param(1.0, above=0),  # c, for all three kinds of clipping.
+    "epochs": param(20, minimum=1),         # 320 steps; the clipped runs have settled by then.
+    "batch_size": param(32, minimum=1),
 }, quick={"n_samples": 256, "epochs": 8})  # Full run: 512 samples, 20 epochs.
-# The runtime has checked that every count is >= 1 and the learning rate > 0.
-lab.require(0 < lab.clip_threshold < float("inf"),
-            f"clip_threshold must be a finite number > 0, got {lab.clip_threshold}")
 
 # %% [markdown]
 # ## The three rules on one small example

@@ -38,14 +38,19 @@ import datasets
 from custom import minibatches
 from custom.numpy_net import Network
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("minibatch", {
-    "n_train": 1000,                  # Digits to train on: 1000 updates an epoch at batch size 1.
-    "batch_sizes": [1, 8, 32, 128],   # The full batch is always added as the last one.
-    "epochs": 20,                     # The full batch makes only 20 updates in all.
-    "learning_rate": 0.05,            # One plain-SGD rate for every batch size, as the seed does.
-    "hidden_units": 32,               # A 64-32-10 network.
-    "keras_epochs": 2,                # Timed epochs of model.fit per batch size (after a warm-up).
+    "n_train": param(1000, minimum=10),             # Digits to train on: 1000 updates an epoch at
+                                                    # batch size 1.
+    # The full batch is always added as the last one.
+    "batch_sizes": param([1, 8, 32, 128], minimum=1),
+    "epochs": param(20, minimum=1),                 # The full batch makes only 20 updates in all.
+    "learning_rate": param(0.05, above=0),          # One plain-SGD rate for every batch size, as
+                                                    # the seed does.
+    "hidden_units": param(32, minimum=1),           # A 64-32-10 network.
+    "keras_epochs": param(2, minimum=1),            # Timed epochs of model.fit per batch size
+                                                    # (after a warm-up).
 }, quick={"n_train": 300, "epochs": 6, "keras_epochs": 1})
 # Full run: 1000 training samples, 20 epochs, 2 timed Keras epochs.
 

@@ -39,13 +39,15 @@ from custom import minibatches
 from custom.numpy_net import Network
 from custom.training import fit_with_tape
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("training_loop", {
-    "hidden_sizes": [16, 8],     # The seed's two hidden layers.
-    "epochs": 100,               # The seed's 100 epochs on random labels.
-    "real_epochs": 15,           # Digits: enough for about 90 % validation accuracy.
-    "batch_size": 32,            # The seed's batch size.
-    "learning_rate": 0.1,        # The seed's learning rate, plain SGD.
+    "hidden_sizes": param([16, 8], minimum=1),  # The seed's two hidden layers.
+    "epochs": param(100, minimum=1),            # The seed's 100 epochs on random labels.
+    "real_epochs": param(15, minimum=1),        # Digits: enough for about 90 % validation
+                                                # accuracy.
+    "batch_size": param(32, minimum=1),         # The seed's batch size.
+    "learning_rate": param(0.1, above=0),       # The seed's learning rate, plain SGD.
 }, quick={"epochs": 30, "real_epochs": 3})  # Full run: 100 and 15 epochs.
 
 # %% [markdown]
