@@ -35,7 +35,7 @@ import numpy as np
 import pandas
 
 import datasets
-from custom import minibatches
+from custom import minibatches, numpy_training
 from custom.numpy_net import Network
 from labs import _runtime
 from labs._runtime import param
@@ -83,8 +83,11 @@ print(f"train {x_train.shape}, validation {x_val.shape}; batch sizes {batch_size
 # ## The experiment
 #
 # Every run starts from the same weights and sees the same sequence of shuffles.
-# After each epoch we measure the loss on the whole training set, and the time
-# the epoch's updates took.
+# Each epoch is `custom.numpy_training.train_epoch`: for each batch, forward,
+# backward, θ ← θ − η·g. After each epoch we evaluate the loss of the network
+# *as it stands* on the whole training set (not the running mean over the epoch
+# that `train_epoch` and Keras report, which for the full batch would be the
+# loss before the epoch's only update), and keep the time the epoch took.
 
 # %%
 def train(batch_size):
@@ -94,14 +97,11 @@ def train(batch_size):
     updates = 0
     for epoch in range(lab.epochs):
         started = time.perf_counter()
-        for x_batch, y_batch in minibatches.create_batches(x_train, y_train, batch_size,
-                                                           seed=order):
-            network.forward(x_batch)                            # (batch, 10) probabilities
-            gradients = network.backward(y_batch)               # ∇ of the batch's mean loss
-            network.update(gradients, lab.learning_rate)        # θ ← θ − η·g
-            updates += 1
+        result = numpy_training.train_epoch(network, x_train, y_train, batch_size,
+                                            lab.learning_rate, seed=order)
         record["seconds"].append(time.perf_counter() - started)
-        record["loss"].append(network.loss(x_train, y_train))   # whole training set
+        updates += len(result.step_losses)                      # one update per batch
+        record["loss"].append(network.loss(x_train, y_train))   # whole training set, now
         record["updates"].append(updates)
     predictions = network.predict(x_val).argmax(axis=1)
     record["val_accuracy"] = float(np.mean(predictions == y_val))
