@@ -16,9 +16,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from labs import _runtime  # noqa: E402
+from custom import quiet_import  # noqa: E402
 
-_runtime.import_tensorflow_quietly()
+quiet_import.import_tensorflow_quietly()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -23,10 +23,15 @@ built-in and from-scratch callbacks, the ``History`` that is returned and the
 
 The two steps are compiled with ``tf.function`` (with the model's own ``jit_compile``
 setting, as ``fit`` does). ``eager=True`` runs them uncompiled, line by line, which is
-about ten times slower here and meant only for stepping through with a debugger.
-Each call traces its steps once, after ``on_train_begin``, so that a callback may
-still swap the optimizer's learning-rate schedule there (``callbacks.ReduceLROnPlateau``
-does). Call it once with many epochs rather than many times with one.
+many times slower (``benchmarks/results.md`` gives the measured ratio) and meant only
+for stepping through with a debugger.
+
+Like ``fit``, which keeps its compiled ``train_function`` on the model, the compiled
+steps are kept on the model and reused by the next call. They are traced again only
+when something they close over has changed: the optimizer, its learning rate's
+schedule or variable, the compiled loss and metrics, ``jit_compile`` or the trainable
+weights. The check runs after ``on_train_begin``, so a callback may still swap the
+optimizer's learning-rate schedule there (``callbacks.ReduceLROnPlateau`` does).
 
 Differences from ``model.fit``: arrays are shuffled with ``tf.data``'s full-buffer
 shuffle, so with ``shuffle=True`` the batch order differs from ``fit``'s. With
@@ -85,7 +90,7 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
 
     model.stop_training = False
     callback_list.on_train_begin()
-    train_step, test_step = _make_steps(model, loss_tracker, eager)
+    train_step, test_step = _compiled_steps(model, loss_tracker, eager)
 
     epoch_logs = None
     for epoch in range(epochs):
@@ -113,6 +118,38 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
         model.optimizer.finalize_variable_values(model.trainable_variables)
     callback_list.on_train_end(epoch_logs)
     return model.history
+
+
+class _CompiledSteps:
+    """The compiled steps of one model, with what they were traced against."""
+
+    def __init__(self, closed_over, train_step, test_step):
+        self.closed_over = closed_over
+        self.train_step = train_step
+        self.test_step = test_step
+
+
+def _closed_over(model, loss_tracker):
+    """The objects that a traced step bakes in; a new one among them needs a new trace."""
+    optimizer = model.optimizer
+    return (optimizer, getattr(optimizer, "_learning_rate", None), loss_tracker,
+            getattr(model, "_compile_loss", None), getattr(model, "_compile_metrics", None),
+            bool(model.jit_compile), *model.trainable_variables)
+
+
+def _compiled_steps(model, loss_tracker, eager):
+    """The model's compiled steps from an earlier call, or new ones when those are stale."""
+    if eager:
+        return _make_steps(model, loss_tracker, eager=True)
+    closed_over = _closed_over(model, loss_tracker)
+    kept = getattr(model, "_fit_with_tape_steps", None)
+    same = kept is not None and len(kept.closed_over) == len(closed_over) and all(
+        old is new for old, new in zip(kept.closed_over, closed_over))
+    if not same:
+        kept = _CompiledSteps(closed_over, *_make_steps(model, loss_tracker, eager=False))
+        # Set past Keras' attribute tracking: this is a cache, not part of the model's state.
+        object.__setattr__(model, "_fit_with_tape_steps", kept)
+    return kept.train_step, kept.test_step
 
 
 def _make_steps(model, loss_tracker, eager):

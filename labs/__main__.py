@@ -12,14 +12,15 @@ import runpy
 import sys
 import time
 
-from labs import _catalog, _runtime
+from custom import quiet_import
+from labs import _catalog, _environment, _hyperparameters
 
 USAGE = __doc__
 
 
 def run_lab(name, flags):
     """Run ``labs/NAME.py`` as ``__main__`` with ``flags`` as its argv. Returns its exit status."""
-    _runtime.import_tensorflow_quietly()
+    quiet_import.import_tensorflow_quietly()
     saved_argv = sys.argv
     sys.argv = [f"labs.{name}", *flags]
     try:
@@ -86,11 +87,11 @@ def main(argv):
 
         try:
             return _notebooks.main(argv[1])
-        except _runtime.UsageError as error:
+        except _hyperparameters.UsageError as error:
             return usage_error(str(error))
     if argv and argv[0] == "--all":
-        if _runtime.quick_from_environment() or "--quick" in argv:
-            os.environ[_runtime.QUICK_ENV] = "1"
+        if _environment.quick_from_environment() or "--quick" in argv:
+            os.environ[_environment.QUICK_ENV] = "1"
         return run_all([flag for flag in argv[1:] if flag != "--quick"])
     if not argv or argv[0].startswith("-"):
         return run_lab("tour", argv)

@@ -20,7 +20,7 @@ import string
 import time
 
 import labs
-from labs import _catalog, _runtime
+from labs import _catalog, _hyperparameters, _output
 
 # The repository that the setup cell clones in Colab. A placeholder until an
 # instructor points it at their fork or copy (README.md, "Colab and Jupyter").
@@ -97,9 +97,9 @@ if str(repository) not in sys.path:
 # Import labs before anything imports `datasets`: Colab has Hugging Face's package of that
 # name, and importing labs makes sure that `import datasets` finds this repository's one.
 import labs  # noqa: E402
-from labs import _runtime  # noqa: E402
+from custom import quiet_import  # noqa: E402
 
-_runtime.import_tensorflow_quietly()
+quiet_import.import_tensorflow_quietly()
 print(f"Setup done: labs from {repository}")''')
 
 
@@ -151,11 +151,11 @@ def export(out_dir, names=None):
     """Write ``OUT_DIR/NAME.ipynb`` for every lab (or the given names). Returns the paths.
 
     Raises:
-        _runtime.UsageError: when ``out_dir`` cannot be created or written.
+        _hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
     """
     import nbformat
 
-    folder = _runtime._prepare_out(out_dir)
+    folder = _output.prepare(out_dir)
     paths = []
     for name in names or _catalog.names():
         path = folder / f"{name}.ipynb"
@@ -163,7 +163,7 @@ def export(out_dir, names=None):
             nbformat.write(notebook(name), str(path))
         except OSError as error:
             reason = error.strerror or type(error).__name__
-            raise _runtime.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
+            raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
         paths.append(path)
     return paths
 

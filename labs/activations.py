@@ -27,15 +27,20 @@ import tensorflow as tf
 import datasets
 from custom import activations
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("activations", {
-    "leaky_slope": 0.1,        # Seed 004's example slope for negative inputs (Keras' default is 0.2).
-    "depth": 6,                # Hidden layers in the dead-ReLU network: deep enough to die.
-    "width": 32,               # Units per hidden layer.
-    "negative_bias": -1.0,     # Every hidden bias starts here, pushing units below zero.
-    "n_samples": 256,          # Two moons, trained full batch.
-    "epochs": 150,             # Full-batch Adam steps; Leaky ReLU has recovered by then.
-    "learning_rate": 0.01,     # Adam.
+    # Seed 004's example slope for negative inputs (Keras' default is 0.2).
+    "leaky_slope": param(0.1, minimum=0, maximum=1),
+    "depth": param(6, minimum=1),                   # Hidden layers in the dead-ReLU network: deep
+                                                    # enough to die.
+    "width": param(32, minimum=1),                  # Units per hidden layer.
+    "negative_bias": param(-1.0),                   # Every hidden bias starts here, pushing units
+                                                    # below zero.
+    "n_samples": param(256, minimum=8),             # Two moons, trained full batch.
+    "epochs": param(150, minimum=1),                # Full-batch Adam steps; Leaky ReLU has
+                                                    # recovered by then.
+    "learning_rate": param(0.01, above=0),          # Adam.
 }, quick={"epochs": 60})       # Full run: 150 epochs.
 
 # %% [markdown]

@@ -40,14 +40,18 @@ import datasets
 from custom import gradient_check
 from custom.numpy_net import Network
 from labs import _plots, _runtime
+from labs._runtime import param
 
 lab = _runtime.start("backprop", {
-    "hidden_units": 8,        # For XOR: 8 ReLU units reach 100 % from every seed we tried.
-    "seed_hidden_units": 4,   # Seed 001's XOR network, which sometimes gets stuck.
-    "epochs": 1000,           # Seed 001's 1000 full-batch steps.
-    "learning_rate": 0.5,     # Seed 001's rate for XOR.
-    "weight_scale": 0.5,      # Seed 001 draws initial weights from N(0, 0.5²).
-    "restarts": 10,           # Seeds per XOR network, to measure how often each reaches 100 %.
+    "hidden_units": param(8, minimum=1),       # For XOR: 8 ReLU units reach 100 % from every seed
+                                               # we tried.
+    "seed_hidden_units": param(4, minimum=1),  # Seed 001's XOR network, which sometimes gets
+                                               # stuck.
+    "epochs": param(1000, minimum=1),          # Seed 001's 1000 full-batch steps.
+    "learning_rate": param(0.5, above=0),      # Seed 001's rate for XOR.
+    "weight_scale": param(0.5, above=0),       # Seed 001 draws initial weights from N(0, 0.5²).
+    "restarts": param(10, minimum=1),          # Seeds per XOR network, to measure how often each
+                                               # reaches 100 %.
 }, quick={"restarts": 4, "epochs": 600})   # Full run: 10 restarts of 1000 epochs.
 
 # %% [markdown]

@@ -43,13 +43,17 @@ import datasets
 from callbacks import diagnostics
 from callbacks.diagnostics import baselines, plot
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("diagnostics", {
-    "epochs": 40,             # Long enough for the good fit to flatten and the overfit to turn.
-    "early_epochs": 4,        # The run stopped too early gets only this many.
-    "n_samples": 600,         # Samples in the data sets that are not meant to be small.
-    "n_small": 40,            # Training samples for the overfitting run: far too few for its size.
-    "batch_size": 32,
+    "epochs": param(40, minimum=3),       # Long enough for the good fit to flatten and the overfit
+                                          # to turn.
+    "early_epochs": param(4, minimum=1),  # The run stopped too early gets only this many.
+    "n_samples": param(600, minimum=20),  # Samples in the data sets that are not meant to be
+                                          # small.
+    "n_small": param(40, minimum=8),      # Training samples for the overfitting run: far too few
+                                          # for its size.
+    "batch_size": param(32, minimum=1),
 }, quick={"epochs": 12, "n_samples": 300})  # Full run: epochs 40, n_samples 600.
 
 # %% [markdown]

@@ -35,20 +35,28 @@ import callbacks
 import datasets
 from custom import training
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("early_stopping", {
-    "n_samples": 120,              # Few, noisy samples and a big network: it will overfit.
-    "noise": 0.35,                 # Heavy overlap between the two moons.
-    "hidden_units": 64,            # Two hidden layers of 64: far more capacity than 60 points need.
-    "learning_rate": 0.003,        # Adam; the validation loss is lowest around epoch 9.
-    "max_epochs": 60,              # The run without early stopping goes all the way.
-    "patience": 10,                # Keras' examples use 5-10; 10 rides out small bumps.
-    "plateau_samples": 256,        # Linear regression, 8 features: 192 train = 12 batches of 16.
-    "plateau_learning_rate": 0.2,  # Plain SGD: too large a step to settle, so the loss stalls.
-    "plateau_epochs": 40,          # Long enough for three or four cuts.
-    "factor": 0.3,                 # Each cut keeps 30 % of the rate.
-    "plateau_patience": 3,         # Epochs without improvement before a cut.
-    "min_lr": 1e-4,                # The rate never goes below this.
+    "n_samples": param(120, minimum=20),           # Few, noisy samples and a big network: it will
+                                                   # overfit.
+    "noise": param(0.35, minimum=0),               # Heavy overlap between the two moons.
+    "hidden_units": param(64, minimum=1),          # Two hidden layers of 64: far more capacity
+                                                   # than 60 points need.
+    "learning_rate": param(0.003, above=0),        # Adam; the validation loss is lowest around
+                                                   # epoch 9.
+    "max_epochs": param(60, minimum=1),            # The run without early stopping goes all the
+                                                   # way.
+    "patience": param(10, minimum=0),              # Keras' examples use 5-10; 10 rides out small
+                                                   # bumps.
+    "plateau_samples": param(256, minimum=20),     # Linear regression, 8 features: 192 train = 12
+                                                   # batches of 16.
+    "plateau_learning_rate": param(0.2, above=0),  # Plain SGD: too large a step to settle, so the
+                                                   # loss stalls.
+    "plateau_epochs": param(40, minimum=1),        # Long enough for three or four cuts.
+    "factor": param(0.3, above=0, below=1),        # Each cut keeps 30 % of the rate.
+    "plateau_patience": param(3, minimum=0),       # Epochs without improvement before a cut.
+    "min_lr": param(1e-4, minimum=0),              # The rate never goes below this.
 }, quick={"max_epochs": 14, "patience": 3, "plateau_epochs": 10})
 # Quick mode: 14 and 10 epochs, patience 3 (full: 60 and 40 epochs, patience 10).
 

@@ -40,16 +40,22 @@ import custom.optimizers
 import datasets
 from custom import training
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("fit_vs_tape", {
-    "n_samples": 640,        # Two moons, 480 to train: 15 full batches of 32, no short last batch.
-    "noise": 0.25,           # Some overlap, so the loss does not fall to zero.
-    "hidden_units": 32,      # One hidden ReLU layer.
-    "epochs": 20,            # Enough for the curves to flatten.
-    "batch_size": 32,        # Keras' default batch size.
-    "learning_rate": 0.01,   # A rate at which both Adam and momentum SGD train in a few epochs.
-    "optimizer": "adam",     # Any name of custom.optimizers.names(); both loops get the same one.
-    "impl": "custom",        # "custom": our from-scratch optimizer; "keras": the built-in.
+    "n_samples": param(640, minimum=20),            # Two moons, 480 to train: 15 full batches of
+                                                    # 32, no short last batch.
+    "noise": param(0.25, minimum=0),                # Some overlap, so the loss does not fall to
+                                                    # zero.
+    "hidden_units": param(32, minimum=1),           # One hidden ReLU layer.
+    "epochs": param(20, minimum=1),                 # Enough for the curves to flatten.
+    "batch_size": param(32, minimum=1),             # Keras' default batch size.
+    "learning_rate": param(0.01, above=0),          # A rate at which both Adam and momentum SGD
+                                                    # train in a few epochs.
+    # Any name of custom.optimizers.names(); both loops get the same one.
+    "optimizer": param("adam", choices=custom.optimizers.names()),
+    # "custom": our from-scratch optimizer; "keras": the built-in.
+    "impl": param("custom", choices=("custom", "keras")),
 }, quick={"n_samples": 256, "epochs": 3})  # Quick mode: 256 samples and 3 epochs (full: 640, 20).
 
 # %% [markdown]

@@ -38,22 +38,22 @@ import pandas
 import tensorflow as tf
 
 import datasets
-from custom import clipping, losses, minibatches
+from custom import clipping, losses, numpy_training
 from custom.numpy_net import Network
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("gradient_clipping", {
-    "n_samples": 512,        # Enough points to draw y = sin(3x) + 0.3x² clearly.
-    "depth": 6,              # Six hidden ReLU layers: deep enough for the product to explode.
-    "width": 32,             # Units per hidden layer.
-    "learning_rate": 0.1,    # Too high for this network without clipping; 0.01 is safe.
-    "clip_threshold": 1.0,   # c, for all three kinds of clipping.
-    "epochs": 20,            # 320 steps; the clipped runs have settled by then.
-    "batch_size": 32,
+    "n_samples": param(512, minimum=20),    # Enough points to draw y = sin(3x) + 0.3x² clearly.
+    "depth": param(6, minimum=1),           # Six hidden ReLU layers: deep enough for the product
+                                            # to explode.
+    "width": param(32, minimum=1),          # Units per hidden layer.
+    "learning_rate": param(0.1, above=0),   # Too high for this network without clipping; 0.01 is
+                                            # safe.
+    "clip_threshold": param(1.0, above=0),  # c, for all three kinds of clipping.
+    "epochs": param(20, minimum=1),         # 320 steps; the clipped runs have settled by then.
+    "batch_size": param(32, minimum=1),
 }, quick={"n_samples": 256, "epochs": 8})  # Full run: 512 samples, 20 epochs.
-# The runtime has checked that every count is >= 1 and the learning rate > 0.
-lab.require(0 < lab.clip_threshold < float("inf"),
-            f"clip_threshold must be a finite number > 0, got {lab.clip_threshold}")
 
 # %% [markdown]
 # ## The three rules on one small example
@@ -128,11 +128,12 @@ for argument in ("clipvalue", "clipnorm", "global_clipnorm"):
 # %% [markdown]
 # ## Training with and without clipping
 #
-# The loop is the seed's: forward, backward, update, over shuffled mini-batches
-# from `custom.minibatches`. One line is new: the gradients pass through
-# `clipping.clip_gradients` between backward and update. We record the global
-# norm ‖G‖ *before* clipping at every step, and stop a run once its outputs are
-# no longer finite numbers. The run without clipping at a ten times smaller
+# The loop is the seed's: forward, backward, update, over shuffled mini-batches,
+# one epoch at a time with `custom.numpy_training.train_epoch`. One line is new
+# there: with `clip`, the gradients pass through `clipping.clip_gradients`
+# between backward and update. It records each batch's loss and the global norm
+# ‖G‖ *before* clipping at every step, and stops a run once its outputs are no
+# longer finite numbers. The run without clipping at a ten times smaller
 # learning rate is the safe reference.
 
 # %%
@@ -142,16 +143,12 @@ def train(learning_rate, clip=None):
     order = np.random.default_rng(lab.seed)                          # Same batches every run.
     step_losses, step_norms = [], []
     for epoch in range(lab.epochs):
-        for x_batch, y_batch in minibatches.create_batches(x, y, lab.batch_size, seed=order):
-            outputs = network.forward(x_batch)                       # (batch, 1)
-            if not np.all(np.isfinite(outputs)):
-                return step_losses, step_norms, None                 # It has blown up.
-            step_losses.append(losses.mean_squared_error(y_batch, outputs))
-            gradients = network.backward(y_batch)                    # [dW1, db1, …]
-            step_norms.append(float(clipping.global_norm(gradients)))  # ‖G‖ before clipping
-            if clip is not None:
-                gradients = clipping.clip_gradients(gradients, **clip)
-            network.update(gradients, learning_rate)                 # θ ← θ − η·g
+        result = numpy_training.train_epoch(network, x, y, lab.batch_size, learning_rate,
+                                            seed=order, clip=clip, gradient_norms=True)
+        step_losses += result.step_losses                            # each batch's MSE
+        step_norms += result.gradient_norms                          # ‖G‖ before clipping
+        if result.diverged:
+            return step_losses, step_norms, None                     # It has blown up.
     return step_losses, step_norms, network
 
 

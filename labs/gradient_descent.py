@@ -26,14 +26,18 @@ import numpy as np
 import tensorflow as tf
 
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("gradient_descent", {
-    "learning_rate": 0.1,         # The seeds' step size for x², the bowl and the landscape.
-    "steps": 20,                  # Seed 000 prints 20 steps on x².
-    "gradient_tolerance": 1e-6,   # ε: stop when ‖∇J‖ < ε (seed 004's first check).
-    "change_tolerance": 1e-12,    # δ: stop when |J_t − J_(t−1)| < δ (its second check).
-    "max_steps": 1000,            # A safety net in case neither check ever fires.
-    "grid_points": 100,           # Resolution of the landscape plots, as in seed 001.
+    "learning_rate": param(0.1, above=0),        # The seeds' step size for x², the bowl and the
+                                                 # landscape.
+    "steps": param(20, minimum=5),               # Seed 000 prints 20 steps on x².
+    "gradient_tolerance": param(1e-6, above=0),  # ε: stop when ‖∇J‖ < ε (seed 004's first check).
+    "change_tolerance": param(1e-12, above=0),   # δ: stop when |J_t − J_(t−1)| < δ (its second
+                                                 # check).
+    "max_steps": param(1000, minimum=1),         # A safety net in case neither check ever fires.
+    "grid_points": param(100, minimum=2),        # Resolution of the landscape plots, as in seed
+                                                 # 001.
 }, quick={"grid_points": 40})     # Full run: 100 points a side.
 
 

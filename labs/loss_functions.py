@@ -27,10 +27,12 @@ import tensorflow as tf
 
 from custom import activations, losses
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("loss_functions", {
-    "logit_range": 200.0,   # The logit gaps swept in the stability plot: float32 overflows past ~88.
-    "points": 401,          # Points along each curve; the figures need no more.
+    "logit_range": param(200.0, above=0),  # The logit gaps swept in the stability plot: float32
+                                           # overflows past ~88.
+    "points": param(401, minimum=2),       # Points along each curve; the figures need no more.
 }, quick={"points": 201})   # Full run: 401 points.
 
 

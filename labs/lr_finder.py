@@ -29,18 +29,26 @@ import callbacks
 import custom.optimizers
 import datasets
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("lr_finder", {
-    "optimizer": "sgd",       # Plain SGD, as in the seeds' learning-rate chapters; try adam.
-    "impl": "custom",         # Our from-scratch SGD (--impl keras for the built-in).
-    "start": 1e-6,            # Far below any useful rate: the loss must start flat.
-    "end": 10.0,              # Far above: the loss must explode before the end.
-    "steps": 100,             # Batches in the sweep: 100 as in fastai, 7 decades in 100 steps.
-    "epochs": 30,             # For the three training runs afterwards.
-    "n_samples": 900,         # Three spiral arms; enough batches for the sweep to flow.
-    "batch_size": 32,
-    "hidden_units": 32,
+    # Plain SGD, as in the seeds' learning-rate chapters; try adam.
+    "optimizer": param("sgd", choices=custom.optimizers.names()),
+    # Our from-scratch SGD (--impl keras for the built-in).
+    "impl": param("custom", choices=("custom", "keras")),
+    "start": param(1e-6, above=0),                  # Far below any useful rate: the loss must
+                                                    # start flat.
+    "end": param(10.0, above=0),                    # Far above: the loss must explode before the
+                                                    # end.
+    "steps": param(100, minimum=2),                 # Batches in the sweep: 100 as in fastai, 7
+                                                    # decades in 100 steps.
+    "epochs": param(30, minimum=1),                 # For the three training runs afterwards.
+    "n_samples": param(900, minimum=20),            # Three spiral arms; enough batches for the
+                                                    # sweep to flow.
+    "batch_size": param(32, minimum=1),
+    "hidden_units": param(32, minimum=1),
 }, quick={"steps": 60, "epochs": 8, "n_samples": 300})   # Full run: 100 steps, 30 epochs.
+lab.require(lab.end > lab.start, f"end ({lab.end}) must be above start ({lab.start})")
 
 # %% [markdown]
 # ## The data and the model

@@ -35,17 +35,22 @@ import numpy as np
 import pandas
 
 import datasets
-from custom import minibatches
+from custom import minibatches, numpy_training
 from custom.numpy_net import Network
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("minibatch", {
-    "n_train": 1000,                  # Digits to train on: 1000 updates an epoch at batch size 1.
-    "batch_sizes": [1, 8, 32, 128],   # The full batch is always added as the last one.
-    "epochs": 20,                     # The full batch makes only 20 updates in all.
-    "learning_rate": 0.05,            # One plain-SGD rate for every batch size, as the seed does.
-    "hidden_units": 32,               # A 64-32-10 network.
-    "keras_epochs": 2,                # Timed epochs of model.fit per batch size (after a warm-up).
+    "n_train": param(1000, minimum=10),             # Digits to train on: 1000 updates an epoch at
+                                                    # batch size 1.
+    # The full batch is always added as the last one.
+    "batch_sizes": param([1, 8, 32, 128], minimum=1),
+    "epochs": param(20, minimum=1),                 # The full batch makes only 20 updates in all.
+    "learning_rate": param(0.05, above=0),          # One plain-SGD rate for every batch size, as
+                                                    # the seed does.
+    "hidden_units": param(32, minimum=1),           # A 64-32-10 network.
+    "keras_epochs": param(2, minimum=1),            # Timed epochs of model.fit per batch size
+                                                    # (after a warm-up).
 }, quick={"n_train": 300, "epochs": 6, "keras_epochs": 1})
 # Full run: 1000 training samples, 20 epochs, 2 timed Keras epochs.
 
@@ -78,8 +83,11 @@ print(f"train {x_train.shape}, validation {x_val.shape}; batch sizes {batch_size
 # ## The experiment
 #
 # Every run starts from the same weights and sees the same sequence of shuffles.
-# After each epoch we measure the loss on the whole training set, and the time
-# the epoch's updates took.
+# Each epoch is `custom.numpy_training.train_epoch`: for each batch, forward,
+# backward, θ ← θ − η·g. After each epoch we evaluate the loss of the network
+# *as it stands* on the whole training set (not the running mean over the epoch
+# that `train_epoch` and Keras report, which for the full batch would be the
+# loss before the epoch's only update), and keep the time the epoch took.
 
 # %%
 def train(batch_size):
@@ -89,14 +97,11 @@ def train(batch_size):
     updates = 0
     for epoch in range(lab.epochs):
         started = time.perf_counter()
-        for x_batch, y_batch in minibatches.create_batches(x_train, y_train, batch_size,
-                                                           seed=order):
-            network.forward(x_batch)                            # (batch, 10) probabilities
-            gradients = network.backward(y_batch)               # ∇ of the batch's mean loss
-            network.update(gradients, lab.learning_rate)        # θ ← θ − η·g
-            updates += 1
+        result = numpy_training.train_epoch(network, x_train, y_train, batch_size,
+                                            lab.learning_rate, seed=order)
         record["seconds"].append(time.perf_counter() - started)
-        record["loss"].append(network.loss(x_train, y_train))   # whole training set
+        updates += len(result.step_losses)                      # one update per batch
+        record["loss"].append(network.loss(x_train, y_train))   # whole training set, now
         record["updates"].append(updates)
     predictions = network.predict(x_val).argmax(axis=1)
     record["val_accuracy"] = float(np.mean(predictions == y_val))

@@ -30,18 +30,24 @@ import custom.optimizers
 import datasets
 from custom.optimizers import trajectories
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("optimizers", {
-    "ravine_steps": 100,     # Seed 000 takes 50 steps on x² + 10y²; 100 shows the slow ones settle.
-    "rosenbrock_steps": 500,  # Seed 001's n_steps on Rosenbrock.
-    "momentum": 0.9,         # β (EMA form) and γ (classic form): the seeds' "typically 0.9".
-    "n_samples": 600,        # Two moons for part (b): small enough to train in seconds.
-    "hidden_units": 16,      # One hidden layer, as in the tour.
-    "epochs": 30,            # The loss curves have flattened by then.
-    "batch_size": 32,
-    "adam_epsilon": 0.1,     # A large ε, so that where Adam adds it shows on the curves.
-    "run_eagerly": False,    # model.fit traces a graph (full: False). Quick mode's few full-batch
-                             # steps run eagerly: cheaper than tracing 14 graphs.
+    "ravine_steps": param(100, minimum=1),       # Seed 000 takes 50 steps on x² + 10y²; 100 shows
+                                                 # the slow ones settle.
+    "rosenbrock_steps": param(500, minimum=1),   # Seed 001's n_steps on Rosenbrock.
+    "momentum": param(0.9, minimum=0, below=1),  # β (EMA form) and γ (classic form): the seeds'
+                                                 # "typically 0.9".
+    "n_samples": param(600, minimum=20),         # Two moons for part (b): small enough to train in
+                                                 # seconds.
+    "hidden_units": param(16, minimum=1),        # One hidden layer, as in the tour.
+    "epochs": param(30, minimum=1),              # The loss curves have flattened by then.
+    "batch_size": param(32, minimum=1),
+    "adam_epsilon": param(0.1, above=0),         # A large ε, so that where Adam adds it shows on
+                                                 # the curves.
+    "run_eagerly": param(False),                 # model.fit traces a graph (full: False). Quick
+                                                 # mode's few full-batch steps run eagerly: cheaper
+                                                 # than tracing 14 graphs.
 }, quick={"rosenbrock_steps": 200, "n_samples": 200, "epochs": 3,  # full: 500, 600, 30
           "batch_size": 256, "run_eagerly": True})                 # full: 32, False
 

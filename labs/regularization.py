@@ -39,25 +39,24 @@ import pandas
 
 import datasets
 from labs import _plots, _runtime
+from labs._runtime import param
 
 lab = _runtime.start("regularization", {
-    "n_train": 100,          # Few samples and many weights: a recipe for overfitting.
-    "n_val": 500,            # A large validation set, so its curve is smooth.
-    "noise": 0.3,            # Moons that overlap: memorising the noise hurts.
-    "hidden_units": 128,     # Three layers of 128: about 33 000 weights for 100 samples.
-    "epochs": 30,            # 300 steps; the plain model starts overfitting after about 6 epochs.
-    "batch_size": 10,
-    "learning_rate": 0.01,   # Adam, a little fast, so overfitting shows early.
-    "l1": 1e-3,              # λ for L1.
-    "l2": 1e-3,              # λ for L2.
-    "dropout": 0.3,          # p, the share of units dropped in training.
-    "max_norm": 1.0,         # c, the largest norm of a unit's incoming weights.
+    "n_train": param(100, minimum=10),          # Few samples and many weights: a recipe for
+                                                # overfitting.
+    "n_val": param(500, minimum=1),             # A large validation set, so its curve is smooth.
+    "noise": param(0.3, minimum=0),             # Moons that overlap: memorising the noise hurts.
+    "hidden_units": param(128, minimum=1),      # Three layers of 128: about 33 000 weights for 100
+                                                # samples.
+    "epochs": param(30, minimum=1),             # 300 steps; the plain model starts overfitting
+                                                # after about 6 epochs.
+    "batch_size": param(10, minimum=1),
+    "learning_rate": param(0.01, above=0),      # Adam, a little fast, so overfitting shows early.
+    "l1": param(1e-3, minimum=0),               # λ for L1.
+    "l2": param(1e-3, minimum=0),               # λ for L2.
+    "dropout": param(0.3, minimum=0, below=1),  # p, the share of units dropped in training.
+    "max_norm": param(1.0, above=0),            # c, the largest norm of a unit's incoming weights.
 }, quick={"n_val": 100, "epochs": 4})  # Full run: 500 validation samples, 30 epochs.
-# The runtime has checked that every count is >= 1 and the learning rate > 0.
-for name in ("noise", "l1", "l2"):
-    lab.require(getattr(lab, name) >= 0, f"{name} must be >= 0, got {getattr(lab, name)}")
-lab.require(0 <= lab.dropout < 1, f"dropout must be in [0, 1), got {lab.dropout}")
-lab.require(lab.max_norm > 0, f"max_norm must be > 0, got {lab.max_norm}")
 
 # %% [markdown]
 # ## The data

@@ -33,15 +33,20 @@ import custom.optimizers
 import custom.schedules
 import datasets
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("schedules", {
-    "epochs": 100,            # The seed's horizon: T = 100 epochs, drops every 20, warm-up 10.
-    "learning_rate": 0.1,     # The seed's initial (or peak) rate.
-    "optimizer": "momentum",  # SGD with momentum 0.9: the optimizer schedules were made for.
-    "impl": "custom",         # Our from-scratch SGD (--impl keras for keras.optimizers.SGD).
-    "n_samples": 600,         # Three spiral arms: hard enough that the rate matters.
-    "batch_size": 32,
-    "hidden_units": 32,
+    "epochs": param(100, minimum=2),                # The seed's horizon: T = 100 epochs, drops
+                                                    # every 20, warm-up 10.
+    "learning_rate": param(0.1, above=0),           # The seed's initial (or peak) rate.
+    # SGD with momentum 0.9: the optimizer schedules were made for.
+    "optimizer": param("momentum", choices=custom.optimizers.names()),
+    # Our from-scratch SGD (--impl keras for keras.optimizers.SGD).
+    "impl": param("custom", choices=("custom", "keras")),
+    "n_samples": param(600, minimum=20),            # Three spiral arms: hard enough that the rate
+                                                    # matters.
+    "batch_size": param(32, minimum=1),
+    "hidden_units": param(32, minimum=1),
 }, quick={"epochs": 12, "n_samples": 240})   # Full run: 100 epochs on 600 samples.
 
 # %% [markdown]

@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from labs import _plots, _runtime  # Import labs first: it makes sure `datasets` is ours.
+from labs._runtime import param
 import callbacks
 import callbacks.diagnostics
 import custom.optimizers
@@ -34,19 +35,22 @@ import custom.training
 import datasets
 
 lab = _runtime.start("tour", {
-    "n_samples": 600,           # Two moons is easy to see and hard for a straight line.
-    "noise": 0.2,               # Enough overlap that 100 % validation accuracy is out of reach.
-    "hidden_units": 16,         # One hidden layer of 16 ReLU units bends the boundary enough.
-    "epochs": 40,               # The schedule anneals to zero by then; --quick uses 8.
-    "batch_size": 32,
-    "optimizer": "adam",        # Any name with a Keras twin: sgd, momentum, nesterov, rmsprop.
-    "learning_rate": 0.05,      # The schedule's peak.
-    "warmup_epochs": 3,         # Linear warm-up from 0, then cosine down to 0.
-    "patience": 5,              # Early stopping waits this many epochs without improvement.
+    "n_samples": param(600, minimum=20),            # Two moons is easy to see and hard for a
+                                                    # straight line.
+    "noise": param(0.2, minimum=0),                 # Enough overlap that 100 % validation accuracy
+                                                    # is out of reach.
+    "hidden_units": param(16, minimum=1),           # One hidden layer of 16 ReLU units bends the
+                                                    # boundary enough.
+    "epochs": param(40, minimum=1),                 # The schedule anneals to zero by then; --quick
+                                                    # uses 8.
+    "batch_size": param(32, minimum=1),
+    # Any name with a Keras twin: sgd, momentum, nesterov, rmsprop.
+    "optimizer": param("adam", choices=custom.optimizers.names("keras")),
+    "learning_rate": param(0.05, above=0),          # The schedule's peak.
+    "warmup_epochs": param(3, minimum=0),           # Linear warm-up from 0, then cosine down to 0.
+    "patience": param(5, minimum=0),                # Early stopping waits this many epochs without
+                                                    # improvement.
 }, quick={"n_samples": 200, "epochs": 8, "warmup_epochs": 1})
-lab.require(lab.optimizer in custom.optimizers.names("keras"),
-            f"the tour compares an optimizer with its Keras twin; choose from: "
-            f"{', '.join(custom.optimizers.names('keras'))}")
 
 # %% [markdown]
 # ## The data

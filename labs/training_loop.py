@@ -35,41 +35,40 @@ import numpy as np
 import pandas
 
 import datasets
-from custom import minibatches
+from custom import numpy_training
 from custom.numpy_net import Network
 from custom.training import fit_with_tape
 from labs import _runtime
+from labs._runtime import param
 
 lab = _runtime.start("training_loop", {
-    "hidden_sizes": [16, 8],     # The seed's two hidden layers.
-    "epochs": 100,               # The seed's 100 epochs on random labels.
-    "real_epochs": 15,           # Digits: enough for about 90 % validation accuracy.
-    "batch_size": 32,            # The seed's batch size.
-    "learning_rate": 0.1,        # The seed's learning rate, plain SGD.
+    "hidden_sizes": param([16, 8], minimum=1),  # The seed's two hidden layers.
+    "epochs": param(100, minimum=1),            # The seed's 100 epochs on random labels.
+    "real_epochs": param(15, minimum=1),        # Digits: enough for about 90 % validation
+                                                # accuracy.
+    "batch_size": param(32, minimum=1),         # The seed's batch size.
+    "learning_rate": param(0.1, above=0),       # The seed's learning rate, plain SGD.
 }, quick={"epochs": 30, "real_epochs": 3})  # Full run: 100 and 15 epochs.
 
 # %% [markdown]
 # ## The loop by hand, in NumPy
 #
-# One function runs the seed's loop for the NumPy network. Like Keras, it
-# reports as the epoch's training loss the mean of the batch losses seen
-# during that epoch, and evaluates the validation set after the epoch.
+# `custom.numpy_training.train_epoch` runs one epoch of the seed's loop for the
+# NumPy network: for each shuffled batch, forward, loss, backward, θ ← θ − η·g.
+# Like Keras, it reports as the epoch's training loss (and accuracy) the mean
+# over the batches seen during that epoch, each measured before its update and
+# weighted by its size. The validation set is evaluated after the epoch.
 
 # %%
 def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, shuffle=True):
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
     order = np.random.default_rng(lab.seed)                       # a new shuffle every epoch
     for epoch in range(epochs):
-        loss_sum, correct = 0.0, 0
-        for x_batch, y_batch in minibatches.create_batches(
-                x_train, y_train, lab.batch_size, shuffle=shuffle, seed=order):
-            loss_sum += network.loss(x_batch, y_batch) * len(x_batch)   # forward + loss
-            correct += np.sum(network.outputs.argmax(axis=1) == y_batch)
-            gradients = network.backward(y_batch)                       # backward
-            network.update(gradients, lab.learning_rate)                # θ ← θ − η·g
-        history["loss"].append(loss_sum / len(x_train))
-        history["accuracy"].append(correct / len(x_train))
-        history["val_loss"].append(network.loss(x_val, y_val))          # evaluate
+        result = numpy_training.train_epoch(network, x_train, y_train, lab.batch_size,
+                                            lab.learning_rate, seed=order, shuffle=shuffle)
+        history["loss"].append(result.loss)                       # mean over the epoch
+        history["accuracy"].append(result.accuracy)
+        history["val_loss"].append(network.loss(x_val, y_val))    # evaluate after the epoch
         history["val_accuracy"].append(np.mean(network.outputs.argmax(axis=1) == y_val))
     return history
 

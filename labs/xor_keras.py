@@ -31,17 +31,18 @@ import pandas
 import datasets
 from custom.numpy_net import Network
 from labs import _plots, _runtime
+from labs._runtime import param
 
 lab = _runtime.start("xor_keras", {
-    "hidden_units": 4,        # Seed 001's 2-4-1 network.
-    "steps": 1000,            # Seed 001's 1000 full-batch gradient-descent steps.
-    "learning_rate": 0.5,     # Seed 001's rate.
-    "weight_scale": 0.5,      # Seed 001's N(0, 0.5²) initial weights.
-    "restarts": 10,           # Seeds to try until the NumPy run reaches 100 %.
-    "steps_per_epoch": 100,   # Full-batch steps that model.fit groups into one "epoch".
+    "hidden_units": param(4, minimum=1),       # Seed 001's 2-4-1 network.
+    "steps": param(1000, minimum=1),           # Seed 001's 1000 full-batch gradient-descent steps.
+    "learning_rate": param(0.5, above=0),      # Seed 001's rate.
+    "weight_scale": param(0.5, above=0),       # Seed 001's N(0, 0.5²) initial weights.
+    "restarts": param(10, minimum=1),          # Seeds to try until the NumPy run reaches 100 %.
+    "steps_per_epoch": param(100, minimum=1),  # Full-batch steps that model.fit groups into one
+                                               # "epoch".
 }, quick={"steps": 500})      # Full run: 1000 steps.
-# The runtime has checked that every count is >= 1 and the learning rate > 0.
-lab.require(lab.weight_scale > 0, f"weight_scale must be > 0, got {lab.weight_scale}")
+# The runtime has checked every value's range; this pair is checked together.
 lab.require(lab.steps % lab.steps_per_epoch == 0, f"steps ({lab.steps}) must be a multiple "
             f"of steps_per_epoch ({lab.steps_per_epoch})")
 

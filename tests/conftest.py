@@ -5,6 +5,6 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from labs import _runtime  # noqa: E402  (after the environment is set)
+from custom import quiet_import  # noqa: E402  (after the environment is set)
 
-_runtime.import_tensorflow_quietly()
+quiet_import.import_tensorflow_quietly()

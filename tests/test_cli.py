@@ -37,7 +37,7 @@ def test_unknown_lab_is_one_line_exit_2_listing_valid_names():
 def test_zero_epochs_is_one_line_exit_2_without_traceback(tmp_path):
     result = run("-m", "labs", "tour", "--epochs", "0", "--out", str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr.strip() == "python -m labs tour: error: epochs must be positive, got 0"
+    assert result.stderr.strip() == "python -m labs tour: error: epochs must be >= 1, got 0"
 
 
 def test_every_lab_has_a_docstring_with_title_and_run_time():

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 import labs
-from labs import _catalog, _notebooks, _runtime
+from labs import _catalog, _notebooks, _output
 
 # The second notebook that the kernel runs, next to the tour: a short lab (about 6 s).
 SECOND_LAB = "gradient_descent"
@@ -73,14 +73,14 @@ def test_notebook_is_setup_cell_then_the_lab_cell_for_cell(name, exported):
 
 def test_notebook_outputs_go_to_the_repository_outputs_folder(monkeypatch, tmp_path):
     """Opened from labs/ (jupytext), outputs still land in the repository's outputs/."""
-    monkeypatch.delenv(_runtime.OUTPUTS_ENV, raising=False)
+    monkeypatch.delenv(_output.OUTPUTS_ENV, raising=False)
     monkeypatch.chdir(labs.REPO / "labs")
-    assert _runtime._default_out("demo", notebook=True) == str(labs.REPO / "outputs" / "demo")
-    assert _runtime._default_out("demo", notebook=False) == os.path.join("outputs", "demo")
+    assert _output.default_folder("demo", notebook=True) == str(labs.REPO / "outputs" / "demo")
+    assert _output.default_folder("demo", notebook=False) == os.path.join("outputs", "demo")
     monkeypatch.chdir(labs.REPO)  # Where the exported notebooks' setup cell moves to.
-    assert _runtime._default_out("demo", notebook=True) == os.path.join("outputs", "demo")
-    monkeypatch.setenv(_runtime.OUTPUTS_ENV, str(tmp_path))
-    assert _runtime._default_out("demo", notebook=True) == str(tmp_path / "demo")
+    assert _output.default_folder("demo", notebook=True) == os.path.join("outputs", "demo")
+    monkeypatch.setenv(_output.OUTPUTS_ENV, str(tmp_path))
+    assert _output.default_folder("demo", notebook=True) == str(tmp_path / "demo")
 
 
 def run(*args, cwd=labs.REPO, env=None):
@@ -121,7 +121,11 @@ def test_colab_setup_clones_chdirs_and_installs_only_what_is_missing(tmp_path, m
     source = tmp_path / "lab-repo"
     (source / "labs").mkdir(parents=True)
     (source / "labs" / "__init__.py").write_text("")
-    (source / "labs" / "_runtime.py").write_text("def import_tensorflow_quietly():\n    pass\n")
+    (source / "labs" / "_runtime.py").write_text("")
+    (source / "custom").mkdir()
+    (source / "custom" / "__init__.py").write_text("")
+    (source / "custom" / "quiet_import.py").write_text(
+        "def import_tensorflow_quietly():\n    pass\n")
     (source / "requirements.txt").write_text("numpy>=1  # installed\npytest>=1\n")
     git = ["git", "-c", "user.name=lab", "-c", "user.email=lab@example.org"]
     subprocess.run(["git", "init", "-q", str(source)], check=True)

@@ -1,4 +1,5 @@
-"""The shared lab runtime: flags, quick mode, output folder, figures, seeding."""
+"""The shared lab runtime: declared hyperparameters, flags, quick mode, output folder,
+figures, seeding."""
 
 import os
 
@@ -6,9 +7,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from labs import _runtime
+from labs import _environment, _hyperparameters, _runtime, _seeding
+from labs._runtime import param
 
-DEFAULTS = {"epochs": 20, "learning_rate": 0.1, "hidden": (8, 4), "plot": True, "label": "a"}
+DEFAULTS = {"epochs": param(20, minimum=1), "learning_rate": param(0.1, above=0),
+            "hidden": param([8, 4], minimum=1), "plot": param(True),
+            "label": param("a", choices=("a", "b"))}
 
 
 def start(argv, tmp_path, quick=None, monkeypatch=None):
@@ -18,7 +22,7 @@ def start(argv, tmp_path, quick=None, monkeypatch=None):
 def test_defaults_become_attributes(tmp_path):
     lab = start([], tmp_path)
     assert (lab.epochs, lab.learning_rate, lab.hidden, lab.plot, lab.label) == (
-        20, 0.1, (8, 4), True, "a")
+        20, 0.1, [8, 4], True, "a")
     assert lab.seed == 0 and lab.quick is False and lab.out == tmp_path
 
 
@@ -38,10 +42,14 @@ def test_quick_mode_from_flag_or_environment_and_flags_win(tmp_path, monkeypatch
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--epochs", "0"], "epochs must be positive, got 0"),
-    (["--epochs", "-3"], "epochs must be positive, got -3"),
-    (["--learning-rate", "0"], "learning_rate must be positive"),
+    (["--epochs", "0"], "epochs must be >= 1, got 0"),
+    (["--epochs", "-3"], "epochs must be >= 1, got -3"),
+    (["--learning-rate", "0"], "learning_rate must be > 0, got 0.0"),
+    (["--learning-rate", "nan"], "learning_rate must be a finite number > 0, got nan"),
+    (["--learning-rate=-inf"], "learning_rate must be a finite number > 0, got -inf"),
+    (["--label", "c"], "label must be one of a, b, got 'c'"),
     (["--epochs", "many"], "invalid int value: 'many'"),
+    (["--epochs", "2.5"], "invalid int value: '2.5'"),
     (["--epoch", "3"], "unrecognized arguments: --epoch 3"),
 ])
 def test_bad_values_exit_2_with_one_line(argv, message, tmp_path, capsys):
@@ -62,13 +70,13 @@ def test_unwritable_output_folder_is_a_usage_error(tmp_path, capsys):
 
 
 def test_notebook_ignores_kernel_argv_and_raises_instead_of_exiting(monkeypatch, tmp_path):
-    monkeypatch.setattr(_runtime, "in_notebook", lambda: True)
+    monkeypatch.setattr(_environment, "in_notebook", lambda: True)
     monkeypatch.setattr("sys.argv", ["ipykernel_launcher.py", "-f", "/tmp/kernel.json"])
     monkeypatch.chdir(tmp_path)
     lab = _runtime.start("demo", DEFAULTS)
     assert lab.epochs == 20 and lab.out == tmp_path.joinpath("outputs", "demo").relative_to(
         tmp_path)
-    with pytest.raises(_runtime.UsageError, match="epochs must be positive"):
+    with pytest.raises(_runtime.UsageError, match="epochs must be >= 1"):
         _runtime.start("demo", DEFAULTS, argv=["--epochs", "0"])
 
 
@@ -91,7 +99,7 @@ def test_seeding_makes_keras_draws_repeat(tmp_path):
     import keras
 
     def draw(seed):
-        _runtime.seed_everything(seed)
+        _seeding.seed_everything(seed)
         return keras.random.normal((3,)).numpy(), np.random.rand(2)
 
     first, again, other = draw(1), draw(1), draw(2)
@@ -103,29 +111,59 @@ def test_seeding_makes_keras_draws_repeat(tmp_path):
 def test_environment_flag_parsing(monkeypatch):
     for value, expected in [("1", True), ("yes", True), ("0", False), ("", False)]:
         monkeypatch.setenv("LABS_QUICK", value)
-        assert _runtime.quick_from_environment() is expected
+        assert _environment.quick_from_environment() is expected
     monkeypatch.delenv("LABS_QUICK")
-    assert _runtime.quick_from_environment() is False
+    assert _environment.quick_from_environment() is False
     assert os.environ.get("LABS_QUICK") is None
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--hidden", "2", "0"], "hidden must be positive, got [2, 0]"),
+    (["--hidden", "2", "0"], "hidden must be >= 1, got [2, 0]"),
     (["--patience", "-1"], "patience must be >= 0, got -1"),
-    (["--seed", "-2"], "seed must be >= 0, got -2"),
-    (["--peak-learning-rate", "-0.1"], "peak_learning_rate must be positive"),
+    (["--seed", "-2"], "seed must be >= 0 and <= 4294967295, got -2"),
+    (["--dropout", "1"], "dropout must be >= 0 and < 1, got 1.0"),
 ])
-def test_counts_and_rates_are_checked_by_their_kind(argv, message, tmp_path, capsys):
-    defaults = {**DEFAULTS, "patience": 3, "peak_learning_rate": 0.1}
+def test_each_value_is_checked_against_its_declared_range(argv, message, tmp_path, capsys):
+    defaults = {**DEFAULTS, "patience": param(3, minimum=0),
+                "dropout": param(0.5, minimum=0, below=1)}
     with pytest.raises(SystemExit) as exit:
         _runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
     assert exit.value.code == 2 and message in capsys.readouterr().err
 
 
-def test_zero_is_allowed_where_it_means_none(tmp_path):
-    lab = _runtime.start("demo", {"patience": 3, "warmup_epochs": 2},
-                         argv=["--patience", "0", "--warmup-epochs", "0", "--out", str(tmp_path)])
-    assert (lab.patience, lab.warmup_epochs) == (0, 0)
+def test_zero_is_allowed_where_the_declaration_allows_it(tmp_path):
+    lab = _runtime.start("demo", {"patience": param(3, minimum=0),
+                                  "seed_hidden_units": param(4, minimum=1)},
+                         argv=["--patience", "0", "--seed", "0", "--out", str(tmp_path)])
+    assert (lab.patience, lab.seed, lab.seed_hidden_units) == (0, 0, 4)
+
+
+def test_a_plain_value_or_a_bad_default_is_a_mistake_in_the_lab(tmp_path):
+    with pytest.raises(TypeError, match="declare it with param"):
+        _runtime.start("demo", {"epochs": 3}, argv=["--out", str(tmp_path)])
+    with pytest.raises(TypeError, match="quick mode overrides 'epoch'"):
+        _runtime.start("demo", DEFAULTS, quick={"epoch": 2}, argv=["--out", str(tmp_path)])
+    with pytest.raises(ValueError, match="the default 0 must be >= 1"):
+        param(0, minimum=1)
+    with pytest.raises(TypeError, match="bool, int, float or str"):
+        param(None)
+
+
+def test_a_float_takes_a_whole_number_and_reports_its_range(tmp_path):
+    assert _runtime.start("demo", DEFAULTS, quick={"learning_rate": 1},
+                          argv=["--quick", "--out", str(tmp_path)]).learning_rate == 1
+    declaration = param(0.5, minimum=0, maximum=1)
+    assert declaration.range_text() == ">= 0 and <= 1"
+    with pytest.raises(_hyperparameters.UsageError, match="x must be of type float, got 'a'"):
+        declaration.check("x", "a")
+
+
+def test_help_shows_each_default_and_its_range(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        _runtime.start("demo", DEFAULTS, argv=["--help"])
+    assert exit.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "default 0.1; > 0" in shown and "default 'a'; one of a, b" in shown
 
 
 def test_require_is_a_one_line_usage_error(tmp_path, capsys, monkeypatch):
@@ -142,17 +180,20 @@ def test_require_is_a_one_line_usage_error(tmp_path, capsys, monkeypatch):
 
 def test_a_hyperparameter_may_not_hide_a_lab_attribute(tmp_path):
     with pytest.raises(ValueError, match="'finish' would hide Lab.finish"):
-        _runtime.start("demo", {"finish": 1}, argv=["--out", str(tmp_path)])
+        _runtime.start("demo", {"finish": param(1)}, argv=["--out", str(tmp_path)])
 
 
-def test_unknown_data_set_or_optimizer_is_one_line_naming_the_valid_ones(tmp_path, capsys):
-    defaults = {"dataset": "two_moons", "optimizer": "adam", "impl": "custom"}
-    for argv, message in [(["--dataset", "moons"], "unknown data set 'moons'; choose from: xor"),
-                          (["--optimizer", "adamw"], "unknown optimizer 'adamw'; choose from:"),
-                          (["--optimizer", "ema_momentum", "--impl", "keras"], "Keras has no")]:
+def test_an_optimizer_must_exist_in_the_chosen_implementation(tmp_path, capsys):
+    import custom.optimizers
+
+    defaults = {"optimizer": param("adam", choices=custom.optimizers.names()),
+                "impl": param("custom", choices=("custom", "keras"))}
+    for argv, message in [(["--optimizer", "adamw"], "optimizer must be one of sgd, "),
+                          (["--optimizer", "ema_momentum", "--impl", "keras"], "Keras has no"),
+                          (["--impl", "torch"], "impl must be one of custom, keras")]:
         with pytest.raises(SystemExit) as exit:
             _runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
         error = capsys.readouterr().err
         assert exit.value.code == 2 and error.count("\n") == 1 and message in error, error
-    assert _runtime.start("demo", defaults, argv=["--dataset", "digits", "--out",
-                                                  str(tmp_path)]).dataset == "digits"
+    assert _runtime.start("demo", defaults, argv=["--optimizer", "ema_momentum", "--out",
+                                                  str(tmp_path)]).optimizer == "ema_momentum"

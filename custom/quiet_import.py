@@ -1,0 +1,41 @@
+"""Import TensorFlow without its start-up chatter on stderr.
+
+On a machine without a GPU, TensorFlow's C++ core writes a dozen lines at import
+(no CUDA driver, CPU instructions, oneDNN) that ``TF_CPP_MIN_LOG_LEVEL`` does not all
+silence. They say nothing about a lesson or a benchmark, so the labs, the benchmarks
+and the tests import TensorFlow through ``import_tensorflow_quietly`` first.
+"""
+
+import os
+import sys
+import tempfile
+
+# Lines that TensorFlow's C++ core writes to stderr at start-up on a machine without a GPU.
+STARTUP_NOISE = ("absl::InitializeLog", "port.cc", "cudart_stub.cc", "cpu_feature_guard.cc",
+                 "rebuild TensorFlow with", "cuda_platform.cc", "cuda_executor.cc",
+                 "computation_placer.cc")
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow and find its devices, dropping its start-up chatter from stderr.
+
+    Anything else TensorFlow writes during the import (a real error) is passed on.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_logical_devices()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        for line in captured.read().decode(errors="replace").splitlines():
+            if not any(noise in line for noise in STARTUP_NOISE):
+                print(line, file=sys.stderr)
