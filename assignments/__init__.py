@@ -15,8 +15,6 @@ From a terminal::
 See README.md, "Assignments", for the instructor's and the student's paths.
 """
 
-from assignments import runner
-
 
 def check(task, subject=None, quiet=False):
     """Run the public checks of ``task``, print the report, and return the ``TaskResult``.
@@ -26,6 +24,11 @@ def check(task, subject=None, quiet=False):
         subject: the code under test; default the student's file named in the task table.
         quiet: return the result without printing it.
     """
+    from custom import quiet_import
+
+    quiet_import.import_tensorflow_quietly()
+    from assignments import runner
+
     result = runner.run(task, subject=subject)
     if not quiet:
         print(result.text())

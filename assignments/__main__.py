@@ -54,6 +54,9 @@ def main(argv):
         arguments = parser().parse_args(argv)
         if arguments.command is None:
             raise UsageError("choose a command: list, check, release or grade")
+        from custom import quiet_import
+
+        quiet_import.import_tensorflow_quietly()
         return COMMANDS[arguments.command](arguments)
     except UsageError as error:
         print(f"python -m assignments: error: {error}", file=sys.stderr)

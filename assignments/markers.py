@@ -15,7 +15,7 @@ edition. There the region becomes one line at the region's indentation::
 A file that only the instructor may see (hidden checks, the models of students'
 mistakes, tests that copy a solution's maths) says so in one of its first five lines::
 
-    # ASSIGNMENTS: INSTRUCTOR ONLY
+    # ASSIGNMENTS: INSTRUCTOR ONLY (a reason may follow)
 
 and the release leaves it out. Lines that only the instructor may see inside a file
 that students get (the hidden checks' rows of the task table) sit between
@@ -58,8 +58,8 @@ class Region:
 
 
 def is_instructor_only(text):
-    """True when one of the first five lines is the instructor-only marker."""
-    return any(line.strip() == INSTRUCTOR_ONLY for line in text.splitlines()[:5])
+    """True when one of the first five lines starts with the instructor-only marker."""
+    return any(line.strip().startswith(INSTRUCTOR_ONLY) for line in text.splitlines()[:5])
 
 
 def regions(text, path):

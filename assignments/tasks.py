@@ -46,7 +46,7 @@ def optimizer_checks(task, hyperparameters, small_gradients=False):
     scale = 0.1 if small_gradients else 1.0
     constant = Scenario(steps=6, hyperparameters=hyperparameters, gradient_scale=scale)
     return (
-        Check("a Keras optimizer of its own; config round-trips", 1, optimizers.structure,
+        Check("a Keras optimizer of its own that takes a step", 1, optimizers.structure,
               (("task", task), ("scenario", constant))),
         Check("the first step", 2, optimizers.trajectory,
               (("task", task), ("scenario", Scenario(steps=1, hyperparameters=hyperparameters,

@@ -1,3 +1,4 @@
+# ASSIGNMENTS: INSTRUCTOR ONLY (it copies the solutions' maths as NumPy references)
 """The from-scratch optimizers pass Keras' own optimizer tests, and swap configs with Keras.
 
 Keras ships its unit tests inside the installed package (``keras/src/optimizers/

@@ -1,3 +1,4 @@
+# ASSIGNMENTS: INSTRUCTOR ONLY (it copies the solutions' maths as NumPy references)
 """The seeds' own formulas, in NumPy, against the Keras optimizers that implement them.
 
 Each reference below is the seed's loop, copied in its own form (seed 000's EMA

@@ -1,3 +1,4 @@
+# ASSIGNMENTS: INSTRUCTOR ONLY (it copies the solutions' maths as NumPy references)
 """custom.schedules against the seed's formulas (seed 001) and Keras' own schedules.
 
 Tolerances: the schedules return float32 (computed in float64), the twins float64, so values

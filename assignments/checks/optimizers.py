@@ -123,7 +123,7 @@ def trajectory(subject, catalogue, task, scenario):
 
 
 def structure(subject, catalogue, task, scenario):
-    """A real Keras optimizer of its own (not the built-in renamed), whose config round-trips."""
+    """A Keras optimizer of its own (not the built-in renamed): it steps, its config round-trips."""
     if not (isinstance(subject, type) and issubclass(subject, keras.optimizers.Optimizer)):
         return checking.Outcome(False, f"{subject!r} is not a keras.optimizers.Optimizer subclass")
     twin = keras_twin(task, scenario)
@@ -134,7 +134,9 @@ def structure(subject, catalogue, task, scenario):
     clone = subject.from_config(optimizer.get_config())
     if clone.get_config() != optimizer.get_config():
         return checking.Outcome(False, "get_config → from_config does not give the same config")
-    return checking.Outcome(True, "a keras.optimizers.Optimizer subclass; its config round-trips")
+    trajectory_of(optimizer, dataclasses.replace(scenario, steps=1))   # Raises if unwritten.
+    return checking.Outcome(True, "a keras.optimizers.Optimizer subclass that takes a step; "
+                                  "its config round-trips")
 
 
 def inside_fit(subject, catalogue, task, scenario, epochs=2):
@@ -159,8 +161,9 @@ def inside_fit(subject, catalogue, task, scenario, epochs=2):
                                 "run")
     got = checking.Outputs({f"weights{i}": w[None] for i, w in enumerate(finals["yours"])}, "run")
     if checking.matches(expected, got, FIT_TOLERANCE):
-        return checking.Outcome(True, f"model.fit ({epochs} epochs, traced) ends on the same weights "
-                                      f"as keras.optimizers.{type(twin).__name__} ({FIT_TOLERANCE})")
+        return checking.Outcome(True, f"model.fit ({epochs} epochs, traced) ends on the same "
+                                      f"weights as keras.optimizers.{type(twin).__name__} "
+                                      f"({FIT_TOLERANCE})")
     difference = checking.first_difference(expected, got, FIT_TOLERANCE)
     return checking.Outcome(False, "after model.fit: "
                             + checking.describe_difference(difference, "run")
