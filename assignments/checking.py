@@ -112,13 +112,13 @@ def first_difference(expected, got, tolerance):
         for name, wanted in expected.arrays.items():
             if position >= len(np.atleast_1d(wanted)):
                 continue
-            row_expected = np.asarray(wanted, dtype=float)[position]
-            row_got = np.asarray(got.arrays[name], dtype=float)[position]
+            row_expected = np.atleast_1d(np.asarray(wanted, dtype=float)[position])
+            row_got = np.atleast_1d(np.asarray(got.arrays[name], dtype=float)[position])
             bad = ~expected_close(tolerance, row_expected, row_got)
             if bad.any():
                 index = tuple(int(i) for i in np.argwhere(bad)[0])
-                return (position, name, index, float(np.asarray(row_expected)[index]),
-                        float(np.asarray(row_got)[index]))
+                where = index if np.ndim(wanted) > 1 else ()   # A 1-D array: the row says it.
+                return (position, name, where, float(row_expected[index]), float(row_got[index]))
     return None
 
 

@@ -65,10 +65,15 @@ class Scenario:
         return gradients
 
     def learning_rates(self):
-        """η_t for t = 1 … steps, as the optimizer receives them (float32, as Keras keeps them)."""
+        """η of steps 1 … steps + 1, as the optimizer receives them (float32, as Keras keeps them).
+
+        Entry i is the rate at ``optimizer.iterations`` = i; the one after the last step is
+        there for the model of a rate taken from the next step.
+        """
         rate = dict(self.hyperparameters).get("learning_rate", 0.01)
         decay = 1.0 if self.decay is None else self.decay
-        return np.array([np.float32(rate * decay ** t) for t in range(self.steps)], dtype=float)
+        return np.array([np.float32(rate * decay ** t) for t in range(self.steps + 1)],
+                        dtype=float)
 
     def describe(self):
         rate = "constant η" if self.decay is None else f"η·{self.decay:g}ᵗ"

@@ -13,11 +13,12 @@ from assignments.checks.optimizers import hyperparameter, numpy_trajectory
 
 
 def _rate(t, rates, shift):
-    return rates[min(t - 1 + shift, len(rates) - 1)]
+    """η of step t (counted from 1), or of the step ``shift`` after it."""
+    return rates[t - 1 + shift]
 
 
 def sgd_rule(scenario, *, nesterov=False, sign=1.0, carry=True, ema=False, rate_outside=False,
-             lag=False, old_velocity=False, rate_shift=0):
+             lag=False, rate_shift=0):
     """v ← μ·v + η·g; w ← w − v (or the Nesterov step), with the given mistakes switched on."""
     momentum = hyperparameter(scenario, "momentum", 0.0)
 
@@ -25,7 +26,6 @@ def sgd_rule(scenario, *, nesterov=False, sign=1.0, carry=True, ema=False, rate_
         learning_rate = _rate(t, rates, rate_shift)
         g = state["previous_gradient"] if lag else g
         velocity = state.get("velocity", np.zeros_like(w)) if carry else np.zeros_like(w)
-        previous = velocity
         if ema:
             velocity = momentum * velocity + (1.0 - momentum) * g      # v ← μ·v + (1−μ)·g
             update = learning_rate * velocity
@@ -36,8 +36,7 @@ def sgd_rule(scenario, *, nesterov=False, sign=1.0, carry=True, ema=False, rate_
             velocity = momentum * velocity + learning_rate * g        # v ← μ·v + η·g
             update = velocity
         if nesterov:
-            look_ahead = previous if old_velocity else velocity
-            update = momentum * look_ahead + learning_rate * g        # μ·v + η·g
+            update = momentum * velocity + learning_rate * g          # μ·v + η·g, with the new v
         state["velocity"] = velocity
         return w - sign * update
     return numpy_trajectory(scenario, step)
@@ -145,8 +144,6 @@ MISTAKES = {
     "nesterov": _entries(sgd_rule, [
         ("classic momentum", "w ← w − v forgets the look-ahead: Nesterov steps "
          "w ← w − (μ·v + η·g) with the new v", False, {}),
-        ("look-ahead from the old velocity", "the step μ·v + η·g must use v after this "
-         "step's update", False, {"nesterov": True, "old_velocity": True}),
         (*WRONG_SIGN, False, {"nesterov": True, "sign": -1.0}),
         ("velocity not carried", "v starts from 0 at every step: keep v in its slot between "
          "steps", False, {"nesterov": True, "carry": False}),
