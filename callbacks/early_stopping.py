@@ -76,6 +76,8 @@ class EarlyStopping(monitor_module.MonitorCallback):
 
     def on_epoch_end(self, epoch, logs=None):
         current = self.monitored_value(logs)
+        # TODO: the module docstring's rule: wait, best, best_epoch, best_weights, stopped_epoch.
+        # BEGIN SOLUTION early_stopping
         if current is None or epoch < self.start_from_epoch:
             return  # No value to judge, or still warming up.
         if self.restore_best_weights and self.best_weights is None:
@@ -97,15 +99,19 @@ class EarlyStopping(monitor_module.MonitorCallback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
+        # END SOLUTION
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
             self.print_message(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        # TODO: with restore_best_weights, put back the weights of the best epoch (if any).
+        # BEGIN SOLUTION early_stopping
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
                 self.print_message(f"Restoring model weights from the end of the best epoch: "
                                    f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
+        # END SOLUTION
 
     def get_config(self):
         return {"monitor": self.monitor, "min_delta": self.min_delta, "patience": self.patience,

@@ -53,7 +53,10 @@ import numpy as np
 def norm(gradient):
     """‖g‖ = √(Σ g²), the Euclidean norm over every element of one tensor."""
     ops = _module_for([gradient])
+    # TODO: return ‖g‖ = √(Σ g²) over every element (ops is numpy or keras.ops: sqrt, sum, square).
+    # BEGIN SOLUTION gradient_clipping
     return ops.sqrt(ops.sum(ops.square(gradient)))
+    # END SOLUTION
 
 
 def global_norm(gradients):
@@ -63,9 +66,12 @@ def global_norm(gradients):
         gradients: a list of arrays or tensors; ``None`` entries are skipped.
     """
     ops = _module_for(gradients)
+    # TODO: return ‖G‖ = √(Σ_i ‖g_i‖²) over the gradients that are not None (ops.stack helps).
+    # BEGIN SOLUTION gradient_clipping
     squared_norms = [ops.sum(ops.square(gradient)) for gradient in gradients
                      if gradient is not None]                      # ‖g_i‖², one per tensor
     return ops.sqrt(ops.sum(ops.stack(squared_norms)))             # √(Σ_i ‖g_i‖²)
+    # END SOLUTION
 
 
 def clip_by_value(gradients, clip_value):
@@ -80,9 +86,12 @@ def clip_by_value(gradients, clip_value):
     """
     limit = _check_threshold("clip_value", clip_value)
     ops = _module_for(gradients)
+    # TODO: return the list of min(max(g, −c), c) with c = limit; a None gradient stays None.
+    # BEGIN SOLUTION gradient_clipping
     return [None if gradient is None
             else ops.minimum(ops.maximum(gradient, -limit), limit)   # min(max(g, −c), c)
             for gradient in gradients]
+    # END SOLUTION
 
 
 def clip_by_norm(gradients, clip_norm):
@@ -102,8 +111,11 @@ def clip_by_norm(gradients, clip_norm):
         if gradient is None:
             clipped.append(None)
             continue
+        # TODO: append g · c / max(‖g‖, c) with c = limit, so that g inside the limit passes as is.
+        # BEGIN SOLUTION gradient_clipping
         # g · c / max(‖g‖, c): the factor is 1 inside the limit, c/‖g‖ outside it.
         clipped.append(ops.multiply(gradient, limit) / ops.maximum(norm(gradient), limit))
+        # END SOLUTION
     return clipped
 
 
@@ -123,12 +135,15 @@ def clip_by_global_norm(gradients, clip_norm):
     """
     limit = _check_threshold("clip_norm", clip_norm)
     ops = _module_for(gradients)
+    # TODO: return each g_i · c / max(‖G‖, c) (None stays None); NaN for all if ‖G‖ is not finite.
+    # BEGIN SOLUTION gradient_clipping
     total = global_norm(gradients)                # ‖G‖
     scale = limit / ops.maximum(total, limit)     # c / max(‖G‖, c), one number for all
     # An infinite or NaN norm makes the scale NaN, so the damage is visible (as in Keras).
     scale = ops.where(ops.isfinite(total), scale, math.nan)
     return [None if gradient is None else ops.multiply(gradient, scale)
             for gradient in gradients]
+    # END SOLUTION
 
 
 def clip_gradients(gradients, clipvalue=None, clipnorm=None, global_clipnorm=None):

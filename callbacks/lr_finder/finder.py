@@ -79,8 +79,11 @@ class LRFinder(keras.callbacks.Callback):
         self.start, self.end, self.steps = float(start), float(end), steps
         self.smoothing, self.divergence, self.method = smoothing, divergence, method
         self.running_mean = bool(running_mean)
+        # TODO: self.schedule = the array of η_i = start · (end/start)^(i/(steps − 1)), i < steps.
+        # BEGIN SOLUTION lr_finder
         # η_i = start · (end/start)^(i/(steps − 1))
         self.schedule = start * (end / start) ** (np.arange(steps) / (steps - 1))
+        # END SOLUTION
         self.result = None
 
     def on_train_begin(self, logs=None):
@@ -137,8 +140,11 @@ class LRFinder(keras.callbacks.Callback):
             self._previous_mean = mean
         self._rates.append(float(self.schedule[i]))
         self._losses.append(loss)
+        # TODO: β = self.smoothing; self._average = β·a + (1−β)·loss; smoothed = a_i/(1−β^(i+1))
+        # BEGIN SOLUTION lr_finder
         self._average = self.smoothing * self._average + (1 - self.smoothing) * loss  # a_i
         smoothed = self._average / (1 - self.smoothing ** (i + 1))  # a_i / (1 − β^(i+1))
+        # END SOLUTION
         self._smoothed.append(smoothed)
         if not math.isfinite(smoothed):
             self._stop_reason = f"loss became {loss} at step {i} (rate {self.schedule[i]:.3g})"
