@@ -32,7 +32,7 @@ wherever the notebook file sits (see ``labs/_notebooks.py``).
 import sys
 import time
 
-from labs import _environment, _flags, _hyperparameters, _output, _seeding
+from labs import _environment, _flags, _hyperparameters, _output, _seeding, _unfinished
 from labs._hyperparameters import UsageError, param  # noqa: F401  (what labs use)
 
 
@@ -69,6 +69,8 @@ def start(name, hyperparameters, quick=None, argv=None):
         sys.exit(2)
 
     _environment.use_headless_backend_outside_notebooks(notebook)
+    if not notebook:
+        _unfinished.install_hook(name)
     _seeding.seed_everything(values["seed"], deterministic)
     mode = "quick mode" if is_quick else "full mode"
     print(f"Lab '{name}' ({mode}, seed {values['seed']}); outputs go to {out}/")

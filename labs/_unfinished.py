@@ -1,0 +1,48 @@
+"""A lab that reaches a student's unfinished task stops with one line, not a traceback.
+
+In the student edition, each task's code is a stub that raises
+``NotImplementedError("TODO <task>: <hint> (<file>:<line>)")``. TensorFlow may wrap
+that message when it is raised while a training step is traced, so the line is found
+inside the message rather than taken whole.
+"""
+
+import os
+import re
+import sys
+
+TODO = re.compile(r"TODO (?P<task>[a-z_]+): (?P<hint>.*?) \((?P<where>[^()\s]+:\d+)\)")
+
+
+def message(error):
+    """The one line for an unfinished task's error, or None for any other error."""
+    if not isinstance(error, NotImplementedError):
+        return None
+    match = TODO.search(str(error))
+    if match is None:
+        return None
+    return (f"task '{match['task']}' is not written yet: {match['where']} ({match['hint']}); "
+            f"write it and check it with python -m assignments check {match['task']} "
+            f"(a lab that takes --impl also runs with --impl keras)")
+
+
+def report(lab_name, error):
+    """Print the one line on stderr if ``error`` is an unfinished task; return whether it was."""
+    line = message(error)
+    if line is None:
+        return False
+    print(f"python -m labs {lab_name}: error: {line}", file=sys.stderr)
+    return True
+
+
+def install_hook(lab_name):
+    """In a terminal run (``python -m labs.NAME``): an unfinished task ends the run with exit 2."""
+    previous = sys.excepthook
+
+    def hook(kind, error, traceback):
+        if report(lab_name, error):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(2)
+        previous(kind, error, traceback)
+
+    sys.excepthook = hook
