@@ -93,7 +93,7 @@ class EarlyStopping(monitor_module.MonitorCallback):
                 self.best_weights = self.model.get_weights()
             # The wait restarts only when the baseline, if any, is beaten too.
             if self.baseline is None or self.is_improvement(current, self.baseline):
-                self.wait = 0
+                self.wait = 0   # wait ← 0
             return
 
         if self.wait >= self.patience and epoch > 0:

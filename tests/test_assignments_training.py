@@ -14,12 +14,13 @@ import pathlib
 import pytest
 
 import custom.clipping
-from assignments import runner, tasks
+from assignments import markers, runner, tasks
 from assignments.checks import training
 from assignments.instructor import training as instructor
 from callbacks import early_stopping
 from callbacks.lr_finder import finder
 
+REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
 SUBJECTS = {"gradient_clipping": ("custom.clipping", custom.clipping, None),
             "early_stopping": ("callbacks.early_stopping:EarlyStopping", early_stopping,
                                "EarlyStopping"),
@@ -53,7 +54,7 @@ MUTANTS = {
         [("if self.wait >= self.patience and epoch > 0:",
           "if self.wait > self.patience and epoch > 0:")], {0, 1, 2, 3}, {0}),
     ("early_stopping", "the wait never reset"): (
-        [("                self.wait = 0\n", "                pass\n")], {0, 1, 2, 3}, {0}),
+        [("self.wait = 0   # wait ← 0", "pass")], {0, 1, 2, 3}, {0}),
     ("early_stopping", "compared with the last value"): (
         [("        self.best_weights = None\n",
           "        self.best_weights = None\n        self.previous = None\n"),
@@ -103,21 +104,26 @@ def task_table(monkeypatch):
                 public=training.PUBLIC[name], hidden=instructor.HIDDEN[name]))
 
 
-def mutant(task, replacements, directory):
-    """The task's reference file with the mistaken lines swapped in, written to ``directory``
-    and imported from there as a module of its own, as a student's file would be (AutoGraph
-    reads a function's source from its file, so the file must hold the mutant)."""
+def load(task, source, directory):
+    """``source`` as the task's file, written to ``directory`` and imported from there as a
+    module of its own, as a student's file would be (AutoGraph reads a function's source
+    from its file, so the file must hold this source); returns the task's subject."""
     _, module, attribute = SUBJECTS[task]
-    source = pathlib.Path(module.__file__).read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert source.count(old) == 1, f"the mutation's line is not in {module.__file__}: {old}"
-        source = source.replace(old, new)
     path = directory / pathlib.Path(module.__file__).name
     path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(f"{module.__name__}_mutant", path)
+    spec = importlib.util.spec_from_file_location(f"{module.__name__}_under_test", path)
     copy = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(copy)
     return getattr(copy, attribute) if attribute else copy
+
+
+def mutant(task, replacements, directory):
+    """The task's reference file with the mistaken lines swapped in, as a subject."""
+    source = (REPOSITORY / FILES[task]).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert source.count(old) == 1, f"the mutation's line is not in {FILES[task]}: {old}"
+        source = source.replace(old, new)
+    return load(task, source, directory)
 
 
 @pytest.mark.parametrize("task", list(SUBJECTS))
@@ -151,3 +157,15 @@ def test_a_mutant_fails_its_checks_and_is_named(task, mistake, tmp_path):
             assert f"likely cause: {mistake}:" in check.feedback, result.text()
             assert "first difference at" in check.feedback, result.text()
     assert result.score < result.max_score
+
+
+@pytest.mark.parametrize("task", list(SUBJECTS))
+def test_the_student_edition_fails_every_check_with_its_todo(task, tmp_path):
+    source = (REPOSITORY / FILES[task]).read_text(encoding="utf-8")
+    student = markers.student_text(source, FILES[task], {task})
+    solution = set(markers.solution_lines(source, FILES[task], {task})) - {""}
+    assert not solution & {line.strip() for line in student.splitlines()}
+    result = runner.run(task, subject=load(task, student, tmp_path), hidden=True)
+    assert result.score == 0, result.text()
+    for check in result.checks:
+        assert check.feedback.startswith(f"not written yet: TODO {task}: "), result.text()
