@@ -25,7 +25,9 @@ it reads.
 """
 
 import dataclasses
+import io
 import re
+import tokenize
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION (?P<task>[a-z_]+)[ \t]*$")
 END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
@@ -62,6 +64,21 @@ def is_instructor_only(text):
     return any(line.strip().startswith(INSTRUCTOR_ONLY) for line in text.splitlines()[:5])
 
 
+def comment_lines(text, path):
+    """The numbers of the lines that hold only a comment (not text inside a string).
+
+    Markers are comments; a docstring or a test that shows one as text is not a marker.
+    """
+    numbers = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT and not token.line[:token.start[1]].strip():
+                numbers.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError) as error:
+        raise MarkerError(f"{path}: cannot read it as Python ({error})") from None
+    return numbers
+
+
 def regions(text, path):
     """Every solution region of a file's text, in order.
 
@@ -71,8 +88,11 @@ def regions(text, path):
     """
     found = []
     lines = text.splitlines()
+    comments = comment_lines(text, path)
     opened = None
     for number, line in enumerate(lines, start=1):
+        if number not in comments:
+            continue
         if line.strip().startswith("# BEGIN SOLUTION"):
             match = BEGIN.match(line)
             if match is None:
@@ -98,8 +118,12 @@ def regions(text, path):
 def without_hidden(text, path):
     """``text`` without its ``# BEGIN HIDDEN`` … ``# END HIDDEN`` blocks (markers included)."""
     kept, inside = [], None
+    comments = comment_lines(text, path)
     for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        if HIDDEN_BEGIN.match(line):
+        if number not in comments:
+            if inside is None:
+                kept.append(line)
+        elif HIDDEN_BEGIN.match(line):
             if inside is not None:
                 raise MarkerError(f"{path}:{number}: BEGIN HIDDEN inside the block opened at "
                                   f"line {inside}")

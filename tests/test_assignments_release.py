@@ -1,0 +1,164 @@
+# ASSIGNMENTS: INSTRUCTOR ONLY (it reads the solutions to prove that none leaks)
+"""The student edition: nothing of a solution in it, every stub in place, and it works.
+
+One release of every task is written per test session; the tests then read it line by
+line and run its commands as a student would, in subprocesses.
+"""
+
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from assignments import markers, release
+from assignments import tasks as task_table
+
+REPOSITORY = release.REPOSITORY
+STUB = re.compile(r"raise NotImplementedError\('TODO (?P<task>[a-z_]+): .* \((?P<path>[^()]+):"
+                  r"(?P<line>\d+)\)'\)")
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student") / "edition"
+    release.release(out)
+    return out
+
+
+def run(edition, *command, timeout=300):
+    environment = {**os.environ, "PYTHONPATH": "", "LABS_QUICK": "1"}
+    return subprocess.run([sys.executable, *command], cwd=edition, capture_output=True,
+                          text=True, timeout=timeout, env=environment)
+
+
+def reference_python_files():
+    return [path for path in release.repository_files() if path.endswith(".py")]
+
+
+def test_no_line_of_any_solution_region_reaches_the_student_edition(edition):
+    texts = {path: (REPOSITORY / path).read_text(encoding="utf-8")
+             for path in reference_python_files()}
+    outside = set()
+    solution = {}
+    for path, text in texts.items():
+        inside_numbers = set()
+        for region in markers.regions(text, path):
+            if region.task in task_table.TASKS:
+                inside_numbers.update(range(region.begin + 1, region.end))
+        for number, line in enumerate(text.splitlines(), start=1):
+            code = line.strip()
+            if code and not code.startswith("#"):
+                if number in inside_numbers:
+                    solution.setdefault(code, path)
+                else:
+                    outside.add(code)
+    secret = {line: path for line, path in solution.items() if line not in outside}
+    assert len(secret) > 50, "the regions hold far fewer lines than the tasks need"
+    for file in edition.rglob("*.py"):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            assert line.strip() not in secret, (
+                f"{file.relative_to(edition)} has {line.strip()!r} from {secret[line.strip()]}")
+
+
+def test_instructor_only_files_and_hidden_checks_are_left_out(edition):
+    for path in reference_python_files():
+        text = (REPOSITORY / path).read_text(encoding="utf-8")
+        present = (edition / path).exists()
+        assert present != markers.is_instructor_only(text), path
+    assert not (edition / "assignments" / "instructor").exists()
+    for file in edition.rglob("*.py"):
+        text = file.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for number in markers.comment_lines(text, file.name):
+            comment = lines[number - 1].strip()
+            assert not comment.startswith(("# BEGIN", "# END")), f"{file}:{number}: {comment}"
+    tasks = (edition / "assignments" / "tasks.py").read_text(encoding="utf-8")
+    assert "hidden." not in tasks and "assignments.instructor" not in tasks
+
+
+def test_every_region_is_a_stub_that_names_its_task_and_its_own_line(edition):
+    stubs = []
+    for file in edition.rglob("*.py"):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            match = STUB.search(line)
+            if match:
+                assert match["path"] == file.relative_to(edition).as_posix()
+                assert int(match["line"]) == number
+                stubs.append(match["task"])
+    regions = [region.task for path in reference_python_files()
+               for region in markers.regions((REPOSITORY / path).read_text(encoding="utf-8"),
+                                             path)
+               if region.task in task_table.TASKS]
+    assert sorted(stubs) == sorted(regions)
+    assert set(stubs) == set(task_table.TASKS)
+
+
+def test_release_refuses_a_folder_that_is_not_empty_and_an_unknown_task(tmp_path):
+    (tmp_path / "keep.txt").write_text("students' work")
+    with pytest.raises(release.ReleaseError, match="not empty"):
+        release.release(tmp_path)
+    assert (tmp_path / "keep.txt").read_text() == "students' work"
+    with pytest.raises(release.ReleaseError, match="unknown task 'adamw'"):
+        release.release(tmp_path / "new", tasks=["adamw"])
+
+
+def test_a_release_of_some_tasks_keeps_the_others_solved(tmp_path):
+    release.release(tmp_path / "edition", tasks=["adam"])
+    adam = (tmp_path / "edition" / "custom/optimizers/adam.py").read_text(encoding="utf-8")
+    rmsprop = (tmp_path / "edition" / "custom/optimizers/rmsprop.py").read_text(encoding="utf-8")
+    assert "TODO adam" in adam and "NotImplementedError" not in rmsprop
+
+
+@pytest.mark.slow
+def test_a_student_runs_the_check_sees_the_todo_then_step_level_feedback(edition, tmp_path):
+    listed = run(edition, "-m", "assignments", "list")
+    assert listed.returncode == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == list(task_table.TASKS)
+    todo = run(edition, "-m", "assignments", "check", "adam")
+    assert todo.returncode == 1 and "not written yet: TODO adam" in todo.stdout
+    # The student writes Adam but forgets the bias correction.
+    student = shutil.copytree(edition, tmp_path / "student")
+    reference = (REPOSITORY / "custom/optimizers/adam.py").read_text(encoding="utf-8")
+    wrong = reference.replace(
+        "learning_rate * keras.ops.sqrt(1.0 - beta_2_power) / (1.0 - beta_1_power)",
+        "learning_rate")
+    assert wrong != reference
+    (student / "custom/optimizers/adam.py").write_text(
+        markers.student_text(wrong, "custom/optimizers/adam.py", set()), encoding="utf-8")
+    feedback = run(student, "-m", "assignments", "check", "adam")
+    assert feedback.returncode == 1
+    assert "first difference at step 1" in feedback.stdout
+    assert "likely cause: missing bias correction" in feedback.stdout
+    as_json = run(student, "-m", "assignments", "check", "adam", "--json")
+    assert '"max_score": 10' in as_json.stdout
+
+
+@pytest.mark.slow
+def test_the_student_editions_own_tests_report_unfinished_tasks_as_failures(edition):
+    result = run(edition, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_tasks.py",
+                 "-k", "adam or losses")
+    assert result.returncode == 1, result.stdout[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert "2 failed" in summary and "error" not in summary, summary
+    assert "TODO adam" in result.stdout and "TODO losses" in result.stdout
+
+
+@pytest.mark.slow
+def test_labs_in_the_student_edition_run_with_keras_and_stop_on_an_unfinished_task(edition):
+    keras_run = run(edition, "-m", "labs", "fit_vs_tape", "--impl", "keras")
+    assert keras_run.returncode == 0, keras_run.stderr[-2000:]
+    front_door = run(edition, "-m", "labs", "fit_vs_tape", "--impl", "custom",
+                     "--optimizer", "rmsprop")
+    assert front_door.returncode == 2
+    lines = front_door.stderr.strip().splitlines()
+    assert len(lines) == 1, front_door.stderr
+    assert "task 'rmsprop' is not written yet: custom/optimizers/rmsprop.py:" in lines[0]
+    # Run as a module, TensorFlow's own start-up lines come first; the error is still one line.
+    module = run(edition, "-m", "labs.fit_vs_tape", "--impl", "custom", "--optimizer", "rmsprop")
+    assert module.returncode == 2
+    assert module.stderr.strip().splitlines()[-1] == lines[0]
+    assert "Traceback" not in module.stderr
