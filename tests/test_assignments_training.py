@@ -93,6 +93,31 @@ MUTANTS = {
         {1, 2, 3}, {1}),
 }
 
+# Correct code in another form than the reference's: it must score every point.
+ALTERNATIVES = {
+    "gradient_clipping": [
+        ("clipped.append(ops.multiply(gradient, limit) / ops.maximum(norm(gradient), limit))",
+         "clipped.append(gradient * ops.minimum(1.0, limit / norm(gradient)))"),
+        ("return ops.sqrt(ops.sum(ops.stack(squared_norms)))",
+         "return ops.sqrt(ops.sum(ops.stack([ops.square(norm(gradient)) for gradient in "
+         "gradients if gradient is not None])))"),
+        ("else ops.minimum(ops.maximum(gradient, -limit), limit)",
+         "else ops.clip(gradient, -limit, limit)"),
+    ],
+    "early_stopping": [
+        ("if self.is_improvement(current, self.best):",
+         "if self.best is None or (current < self.best - self.min_delta "
+         "if self.direction == 'min' else current > self.best + self.min_delta):"),
+    ],
+    "lr_finder": [
+        ("self.schedule = start * (end / start) ** (np.arange(steps) / (steps - 1))",
+         "self.schedule = np.exp(np.linspace(np.log(start), np.log(end), steps))"),
+        ("self._average = self.smoothing * self._average + (1 - self.smoothing) * loss",
+         "self._average += (1 - self.smoothing) * (loss - self._average)"),
+        ("smoothed = self._average / (1 - self.smoothing ** (i + 1))",
+         "smoothed = self._average / (1 - self.smoothing ** len(self._losses))"),
+    ],
+}
 
 @pytest.fixture(autouse=True)
 def task_table(monkeypatch):
@@ -137,11 +162,18 @@ def test_the_reference_scores_every_public_and_hidden_point(task):
     assert 3 <= len(instructor.MISTAKES[task]) <= 5
 
 
+@pytest.mark.parametrize("task", list(ALTERNATIVES))
+def test_correct_code_in_other_forms_scores_every_point(task, tmp_path):
+    result = runner.run(task, subject=mutant(task, ALTERNATIVES[task], tmp_path), hidden=True)
+    assert result.passed and result.score == result.max_score, result.text()
+
+
 def test_every_catalogue_mistake_has_a_mutant():
     assert set(MUTANTS) == {(task, entry[0]) for task, entries in instructor.MISTAKES.items()
                             for entry in entries}
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore:LR finder:UserWarning")
 @pytest.mark.parametrize("task, mistake", list(MUTANTS), ids=[name for _, name in MUTANTS])
 def test_a_mutant_fails_its_checks_and_is_named(task, mistake, tmp_path):
     replacements, failing_public, failing_hidden = MUTANTS[(task, mistake)]

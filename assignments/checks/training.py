@@ -40,27 +40,31 @@ SHAPES = ((4, 3), None, (3,), (3, 2))
 CLIPPERS = ("clip_by_value", "clip_by_norm", "clip_by_global_norm")
 
 
-def clipping_case(kind, scale, threshold, seed):
-    """One case of the clipping checks: (kind, scale, threshold, seed) as a check lists it."""
-    return (kind, float(scale), float(threshold), int(seed))
+def clipping_case(kind, scale, threshold, seed, poisoned=False):
+    """One case of the clipping checks: "numpy" arrays or "tensor"s, elements N(0, scale²),
+    the threshold c, the seed, and whether one element of g0 is +inf (an overflow)."""
+    return (kind, float(scale), float(threshold), int(seed), bool(poisoned))
 
 
 def gradients_of(case):
     """The case's gradients: float32 N(0, scale²) arrays, or tf tensors for kind "tensor"."""
-    kind, scale, _, seed = case
+    kind, scale, _, seed, poisoned = case
     rng = np.random.default_rng(seed)
     arrays = [None if shape is None else (scale * rng.standard_normal(shape)).astype(np.float32)
               for shape in SHAPES]
+    if poisoned:
+        arrays[0][0, 0] = np.inf
     if kind == "numpy":
         return arrays
     return [None if array is None else tf.constant(array) for array in arrays]
 
 
 def describe_clipping_case(case):
-    kind, scale, threshold, seed = case
+    kind, scale, threshold, seed, poisoned = case
     what = "NumPy arrays" if kind == "numpy" else "tf tensors"
+    overflow = ", and g0[0, 0] = inf" if poisoned else ""
     return (f"{what} of shapes {', '.join(str(shape) for shape in SHAPES)} (g1 is None), "
-            f"elements N(0, {scale:g}²) (seed {seed}), threshold c = {threshold:g}")
+            f"elements N(0, {scale:g}²) (seed {seed}){overflow}, threshold c = {threshold:g}")
 
 
 def gradient_slots(label, gradients):
@@ -407,6 +411,9 @@ CLIPPING_CASES = (
     clipping_case("tensor", 1.0, 2.0, 3),
     clipping_case("tensor", 0.1, 3.0, 4),
 )
+# An overflowed gradient: by global norm, every gradient becomes NaN, as in TensorFlow.
+OVERFLOW_CASES = (clipping_case("numpy", 1.0, 2.0, 7, poisoned=True),
+                  clipping_case("tensor", 1.0, 2.0, 8, poisoned=True))
 TRACED_CASES = (clipping_case("tensor", 50.0, 1.0, 5), clipping_case("tensor", 1.0, 2.0, 6))
 
 
@@ -458,8 +465,8 @@ PUBLIC = {
               cases=CLIPPING_CASES),
         check("clip_by_norm against tf.clip_by_norm; inside the limit, unchanged", 2,
               "clip_by_norm", cases=CLIPPING_CASES),
-        check("clip_by_global_norm against tf.clip_by_global_norm", 2, "clip_by_global_norm",
-              cases=CLIPPING_CASES),
+        check("clip_by_global_norm against tf.clip_by_global_norm; an inf makes all NaN", 2,
+              "clip_by_global_norm", cases=CLIPPING_CASES + OVERFLOW_CASES),
         check("all three on tensors inside a tf.function", 2, "clipping_traced",
               cases=TRACED_CASES),
     ),

@@ -41,7 +41,8 @@ def clipping_model(part, cases, *, always_scale=False, per_tensor_global=False,
         if per_tensor_global:   # Each tensor scaled by its own norm.
             return [None if g is None else g * limit / max(np.sqrt(np.sum(np.square(g))), limit)
                     for g in gradients]
-        scale = limit / max(global_norm(gradients), limit)
+        total = global_norm(gradients)
+        scale = limit / max(total, limit) if np.isfinite(total) else np.nan
         return [None if g is None else g * scale for g in gradients]
 
     functions = {"norm": norm, "global_norm": global_norm, "clip_by_value": clip_by_value,
@@ -49,13 +50,14 @@ def clipping_model(part, cases, *, always_scale=False, per_tensor_global=False,
     per_case = []
     for case in cases:
         as_numpy = ("numpy", *case[1:])
-        if part != "clipping_traced":
-            per_case.append(training.clipping_results(functions, part, as_numpy))
-            continue
-        gradients, arrays = training.gradients_of(as_numpy), {}
-        for name in training.CLIPPERS:
-            arrays.update(training.gradient_slots(f"{name}: ", functions[name](gradients,
-                                                                                case[2])))
+        with np.errstate(invalid="ignore", divide="ignore"):   # inf / inf in an overflow case
+            if part != "clipping_traced":
+                per_case.append(training.clipping_results(functions, part, as_numpy))
+                continue
+            gradients, arrays = training.gradients_of(as_numpy), {}
+            for name in training.CLIPPERS:
+                clipped = functions[name](gradients, case[2])
+                arrays.update(training.gradient_slots(f"{name}: ", clipped))
         per_case.append(arrays)
     return training.stack_cases(per_case)
 
