@@ -4,7 +4,8 @@
   ``tf.linalg.global_norm``, ``tf.clip_by_value``, ``tf.clip_by_norm`` and
   ``tf.clip_by_global_norm``, on NumPy arrays and on tensors, with a ``None`` gradient in
   the list and thresholds that leave some gradients inside the limit (they must pass as
-  they are). Float32 round-off: rtol 1e-5, atol 1e-6.
+  they are); by global norm, an overflowed (inf) gradient makes every gradient NaN, as in
+  TensorFlow. Float32 round-off: rtol 1e-5, atol 1e-6.
 * ``early_stopping`` (exercise 5): the student's ``EarlyStopping`` and
   ``keras.callbacks.EarlyStopping`` driven by the same scripted metrics, by hand
   (``on_epoch_end(epoch, logs)`` over a list). Before each epoch the model's one weight is
