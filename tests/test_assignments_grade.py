@@ -1,0 +1,109 @@
+# ASSIGNMENTS: INSTRUCTOR ONLY (its submissions are the reference and mutants of it)
+"""Grading a class: each kind of submission gets the points it deserves, and none stops the batch.
+
+Seven students hand in Adam: a correct folder, a wrong zip (no bias correction), a file
+that does not import, one that hangs, one that prints without end, garbage, and a task
+notebook. The batch runs in subprocesses with a time limit and must finish within it.
+"""
+
+import csv
+import json
+import time
+import zipfile
+
+import pytest
+
+from assignments import grade, markers
+from assignments import tasks as task_table
+
+ADAM = "custom/optimizers/adam.py"
+TIMEOUT = 40.0
+
+
+def reference_adam():
+    text = (grade.release_module.REPOSITORY / ADAM).read_text(encoding="utf-8")
+    return markers.student_text(text, ADAM, set())   # What a student who got it right hands in.
+
+
+def write(folder, text):
+    path = folder / ADAM
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    submissions = tmp_path_factory.mktemp("submissions")
+    right = reference_adam()
+    wrong = right.replace("learning_rate * keras.ops.sqrt(1.0 - beta_2_power) / "
+                          "(1.0 - beta_1_power)", "learning_rate")
+    assert wrong != right
+    write(submissions / "alice", right)
+    with zipfile.ZipFile(submissions / "bob.zip", "w") as archive:
+        archive.writestr(f"bob/{ADAM}", wrong)
+    write(submissions / "carol", right.replace("class Adam(", "class Adam((("))
+    write(submissions / "dave", right.replace("import keras\n", "import keras\nwhile True:\n"
+                                                                 "    pass\n", 1))
+    write(submissions / "erin", right.replace("import keras\n", "import keras\nwhile True:\n"
+                                                                "    print('x' * 1000)\n", 1))
+    (submissions / "frank.zip").write_bytes(b"this is not a zip file")
+    notebook = {"cells": [{"cell_type": "markdown", "source": "# Adam"},
+                          {"cell_type": "code", "source": f"%%writefile {ADAM}\n{right}"}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (submissions / "grace.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path_factory.mktemp("results")
+    started = time.perf_counter()
+    rows = grade.grade(submissions, out, tasks=["adam"], timeout=TIMEOUT, jobs=2)
+    return rows, out, time.perf_counter() - started
+
+
+def score(rows, student):
+    mine = [row for row in rows if row["student"] == student]
+    return sum(row["points"] for row in mine), sum(row["max_points"] for row in mine)
+
+
+@pytest.mark.slow
+def test_each_submission_gets_the_points_it_deserves(graded):
+    rows, _, elapsed = graded
+    full = task_table.TASKS["adam"].points
+    assert score(rows, "alice") == (full, full)
+    assert score(rows, "grace") == (full, full)
+    bob, _ = score(rows, "bob")
+    assert 0 < bob < full
+    bob_feedback = " ".join(row["feedback"] for row in rows if row["student"] == "bob")
+    assert "likely cause: missing bias correction" in bob_feedback
+    for student, reason in (("carol", "SyntaxError"), ("dave", "time limit"),
+                            ("erin", "printing more than"), ("frank", "cannot read")):
+        assert score(rows, student) == (0, full), student
+        feedback = {row["feedback"] for row in rows if row["student"] == student}
+        assert any(reason in text for text in feedback), (student, feedback)
+    # Seven students, two at a time, one of them stopped at the time limit.
+    assert elapsed < 4 * TIMEOUT
+
+
+@pytest.mark.slow
+def test_grades_csv_and_gradescope_results_are_written(graded):
+    rows, out, _ = graded
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    assert list(table[0]) == list(grade.CSV_COLUMNS)
+    assert len(table) == len(rows) == 7 * (len(task_table.TASKS["adam"].public)
+                                           + len(task_table.TASKS["adam"].hidden))
+    result = json.loads((out / "alice" / "results.json").read_text(encoding="utf-8"))
+    assert result["score"] == result["max_score"] == task_table.TASKS["adam"].points
+    assert {"name", "score", "max_score", "output"} <= set(result["tests"][0])
+    assert any("hidden" in test["name"] for test in result["tests"])
+
+
+def test_a_missing_folder_or_unknown_task_is_a_clear_error(tmp_path):
+    with pytest.raises(grade.GradeError, match="no submissions folder"):
+        grade.grade(tmp_path / "nowhere", tmp_path / "out")
+    with pytest.raises(grade.release_module.ReleaseError, match="unknown task"):
+        grade.grade(tmp_path, tmp_path / "out", tasks=["adamw"])
+
+
+def test_only_the_tasks_files_are_taken_from_a_submission(tmp_path):
+    (tmp_path / "mallory" / "assignments").mkdir(parents=True)
+    (tmp_path / "mallory" / "assignments" / "checking.py").write_text("# score everything 100")
+    files, problems = grade.submitted_files(tmp_path / "mallory", [ADAM])
+    assert files == {} and problems == [f"no {ADAM} in the submission"]
