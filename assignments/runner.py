@@ -1,6 +1,7 @@
 """Run a task's checks on the code under test and collect a ``TaskResult``."""
 
 import importlib
+import sys
 
 from assignments import catalogue, checking
 from assignments import tasks as task_table
@@ -28,10 +29,23 @@ def task(name):
         raise UnknownTask(f"{unknown} ({error})") from None
 
 
-def import_subject(path):
-    """``"package.module:attribute"`` → the object (the module itself when no attribute)."""
+def import_subject(path, files=()):
+    """``"package.module:attribute"`` → the object (the module itself when no attribute).
+
+    The modules of ``files`` (the task's files) are loaded afresh first, and then the
+    subject's own module, so that a notebook that has just rewritten a file with
+    ``%%writefile`` checks the new code, not the one it imported before.
+    """
     module_name, _, attribute = path.partition(":")
+    for file in files:
+        name = file.removesuffix(".py").replace("/", ".")
+        if name in sys.modules:
+            importlib.reload(sys.modules[name])
     module = importlib.import_module(module_name)
+    if module_name in sys.modules and module.__name__ not in [file.removesuffix(".py")
+                                                              .replace("/", ".")
+                                                              for file in files]:
+        module = importlib.reload(module)
     return getattr(module, attribute) if attribute else module
 
 
@@ -55,7 +69,7 @@ def run(name, subject=None, hidden=False):
         try:
             subject = definition.subject
             if isinstance(subject, str):
-                subject = import_subject(subject)
+                subject = import_subject(subject, definition.files)
         except Exception as error:   # A syntax error or a failing import in the student's file.
             outcome = checking.outcome_of_exception(error)
             return checking.TaskResult(name, [

@@ -30,6 +30,7 @@ class Task:
     summary: str
     public: tuple
     hidden: tuple = ()
+    try_it: tuple = ()   # Lab commands that run the student's code, for the task's notebook.
 
     @property
     def points(self):
@@ -62,6 +63,12 @@ def optimizer_checks(task, hyperparameters, small_gradients=False):
     )
 
 
+def swap_in_a_lab(optimizer):
+    """The same lab with the student's optimizer, then with the Keras built-in."""
+    return tuple(f"python -m labs fit_vs_tape --quick --optimizer {optimizer} --impl {impl}"
+                 for impl in ("custom", "keras"))
+
+
 def part(name, **options):
     """The options of a ``values`` check: which function (``part``) and its inputs."""
     return (("part", name), *options.items())
@@ -86,6 +93,7 @@ TASKS = {
         files=("custom/optimizers/sgd.py",),
         subject="custom.optimizers.sgd:SGD",
         summary="v ← μ·v + η·g, then w ← w − v (The Learning Problem's form; Keras stores −v).",
+        try_it=swap_in_a_lab("momentum"),
         public=optimizer_checks("sgd_momentum", SGD_MOMENTUM),
         # BEGIN HIDDEN
         hidden=hidden.optimizer_checks("sgd_momentum", SGD_MOMENTUM),
@@ -96,6 +104,7 @@ TASKS = {
         files=("custom/optimizers/sgd.py",),
         subject="custom.optimizers.sgd:SGD",
         summary="v ← μ·v + η·g, then w ← w − (μ·v + η·g): the step from the look-ahead point.",
+        try_it=swap_in_a_lab("nesterov"),
         public=optimizer_checks("nesterov", NESTEROV),
         # BEGIN HIDDEN
         hidden=hidden.optimizer_checks("nesterov", NESTEROV),
@@ -106,6 +115,7 @@ TASKS = {
         files=("custom/optimizers/ema_momentum.py",),
         subject="custom.optimizers.ema_momentum:EMAMomentum",
         summary="v ← β·v + (1−β)·g, then w ← w − η·v.",
+        try_it=("python -m labs optimizers --quick",),
         public=optimizer_checks("ema_momentum", EMA_MOMENTUM)[:3]
         + (Check("6 steps under a decaying learning rate", 2, optimizers.trajectory,
                  (("task", "ema_momentum"),
@@ -121,6 +131,7 @@ TASKS = {
         subject="custom.optimizers.rmsprop:RMSprop",
         summary="s ← ρ·s + (1−ρ)·g², then w ← w − η·g / √(s + ε); ε outside the root, "
                 "η·g / (√s + ε), is accepted too.",
+        try_it=swap_in_a_lab("rmsprop"),
         public=optimizer_checks("rmsprop", RMSPROP, small_gradients=True),
         # BEGIN HIDDEN
         hidden=hidden.optimizer_checks("rmsprop", RMSPROP, small_gradients=True),
@@ -133,6 +144,7 @@ TASKS = {
         summary="m ← β₁·m + (1−β₁)·g, v ← β₂·v + (1−β₂)·g², bias correction with t counted "
                 "from 1, then Keras' step w ← w − η·√(1−β₂ᵗ)/(1−β₁ᵗ)·m / (√v + ε); the "
                 "textbook step w ← w − η·m̂ / (√v̂ + ε) is accepted too.",
+        try_it=swap_in_a_lab("adam"),
         public=optimizer_checks("adam", ADAM, small_gradients=True),
         # BEGIN HIDDEN
         hidden=hidden.optimizer_checks("adam", ADAM, small_gradients=True),
@@ -144,6 +156,7 @@ TASKS = {
                "custom/schedules/cosine_annealing.py", "custom/schedules/warmup_cosine.py"),
         subject="custom.schedules",
         summary="Each schedule's rate(t) with keras.ops, as The Learning Problem writes them.",
+        try_it=("python -m labs schedules --quick",),
         public=(
             Check("StepDecay at every step to 20", 2.5, maths.values,
                   part("step_decay", arguments=tuple(STEP_DECAY.items()), last_step=20)),
@@ -166,6 +179,7 @@ TASKS = {
         files=("custom/losses.py",),
         subject="custom.losses",
         summary="The mean over the batch, clipped probabilities or logits in log space.",
+        try_it=("python -m labs loss_functions --quick",),
         public=(
             Check("mean_squared_error against keras.losses", 2, maths.values, part("mse")),
             Check("binary_crossentropy on probabilities", 2, maths.values, part("bce")),
@@ -184,6 +198,7 @@ TASKS = {
         files=("custom/gradient_check.py",),
         subject="custom.gradient_check",
         summary="∂L/∂θᵢ ≈ [L(θᵢ + h) − L(θᵢ − h)] / 2h for every element, θᵢ restored after.",
+        try_it=("python -m labs backprop --quick",),
         public=(
             Check("a smooth function against tf.GradientTape", 4, maths.values, part("smooth")),
             Check("central, not one-sided: Σθ³ at h = 0.01", 3, maths.values,
@@ -199,6 +214,7 @@ TASKS = {
         files=("custom/numpy_net.py",),
         subject="custom.numpy_net",
         summary="dz = dL/da ⊙ g′(z); dW = xᵀ·dz, db = Σ_batch dz, dx = dz·Wᵀ.",
+        try_it=("python -m labs backprop --quick", "python -m labs training_loop --quick"),
         public=(
             Check("backward_from_z: dW, db, dx", 5, maths.values, part("from_z")),
             Check("backward through ReLU", 3, maths.values,

@@ -16,6 +16,7 @@ to their own fork or copy, either here or with the environment variable
 
 import ast
 import os
+import pathlib
 import string
 import time
 
@@ -168,10 +169,37 @@ def export(out_dir, names=None):
     return paths
 
 
+def export_tasks(out_dir):
+    """Write ``OUT_DIR/assignments/TASK.ipynb`` for every assignment task. Returns the paths.
+
+    Each holds the student edition of the task's files, never a solution, whichever
+    edition exports it (see ``assignments/notebooks.py``).
+    """
+    import nbformat
+
+    from custom import quiet_import
+
+    quiet_import.import_tensorflow_quietly()   # The tasks' checks import Keras.
+    from assignments import notebooks
+    from assignments import tasks as task_table
+
+    folder = _output.prepare(pathlib.Path(out_dir) / "assignments")
+    paths = []
+    for name in task_table.TASKS:
+        path = folder / f"{name}.ipynb"
+        try:
+            nbformat.write(notebooks.task_notebook(name, setup_cell()), str(path))
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
+        paths.append(path)
+    return paths
+
+
 def main(out_dir):
-    """The front door's ``--notebooks OUT_DIR``: export, print each path, return 0."""
+    """The front door's ``--notebooks OUT_DIR``: export labs and tasks, print each path."""
     started = time.perf_counter()
-    paths = export(out_dir)
+    paths = export(out_dir) + export_tasks(out_dir)
     for path in paths:
         print(path)
     print(f"{len(paths)} notebooks in {time.perf_counter() - started:.1f} s; "

@@ -11,13 +11,17 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
+import nbformat
 import pytest
 
 from assignments import markers, release
+from labs import _notebooks
 from assignments import tasks as task_table
 
 REPOSITORY = release.REPOSITORY
+ADAM = "custom/optimizers/adam.py"
 STUB = re.compile(r"raise NotImplementedError\('TODO (?P<task>[a-z_]+): .* \((?P<path>[^()]+):"
                   r"(?P<line>\d+)\)'\)")
 
@@ -39,7 +43,8 @@ def reference_python_files():
     return [path for path in release.repository_files() if path.endswith(".py")]
 
 
-def test_no_line_of_any_solution_region_reaches_the_student_edition(edition):
+def secret_lines():
+    """Code lines that stand only inside the tasks' regions: line → the file they come from."""
     texts = {path: (REPOSITORY / path).read_text(encoding="utf-8")
              for path in reference_python_files()}
     outside = set()
@@ -56,12 +61,30 @@ def test_no_line_of_any_solution_region_reaches_the_student_edition(edition):
                     solution.setdefault(code, path)
                 else:
                     outside.add(code)
-    secret = {line: path for line, path in solution.items() if line not in outside}
+    return {line: path for line, path in solution.items() if line not in outside}
+
+
+def test_no_line_of_any_solution_region_reaches_the_student_edition(edition):
+    secret = secret_lines()
     assert len(secret) > 50, "the regions hold far fewer lines than the tasks need"
     for file in edition.rglob("*.py"):
         for line in file.read_text(encoding="utf-8").splitlines():
             assert line.strip() not in secret, (
                 f"{file.relative_to(edition)} has {line.strip()!r} from {secret[line.strip()]}")
+
+
+def test_task_notebooks_exported_from_the_reference_hold_no_solution(tmp_path):
+    paths = _notebooks.export_tasks(tmp_path)
+    assert sorted(path.stem for path in paths) == sorted(task_table.TASKS)
+    secret = secret_lines()
+    for path in paths:
+        notebook = nbformat.read(str(path), as_version=4)
+        for cell in notebook.cells:
+            for line in cell.source.splitlines():
+                assert line.strip() not in secret, f"{path.name} has {line.strip()!r}"
+        sources = [cell.source for cell in notebook.cells]
+        assert any(f"assignments.check({path.stem!r})" in source for source in sources)
+        assert any(f"assignments.pack({path.stem!r})" in source for source in sources)
 
 
 def test_instructor_only_files_and_hidden_checks_are_left_out(edition):
@@ -162,3 +185,36 @@ def test_labs_in_the_student_edition_run_with_keras_and_stop_on_an_unfinished_ta
     assert module.returncode == 2
     assert module.stderr.strip().splitlines()[-1] == lines[0]
     assert "Traceback" not in module.stderr
+
+
+@pytest.mark.slow
+def test_a_task_notebook_checks_the_students_cell_and_packs_it_in_a_real_kernel(edition,
+                                                                               tmp_path):
+    from tests.test_notebooks import execute
+
+    student = shutil.copytree(edition, tmp_path / "student")
+    exported = run(student, "-m", "labs", "--notebooks", "notebooks")
+    assert exported.returncode == 0, exported.stderr
+    path = student / "notebooks" / "assignments" / "adam.ipynb"
+    notebook = nbformat.read(str(path), as_version=4)
+    # The student writes Adam in its %%writefile cell; the lab commands are left out for speed.
+    reference = markers.student_text((REPOSITORY / ADAM).read_text(encoding="utf-8"), ADAM, set())
+    cells = []
+    for cell in notebook.cells:
+        if cell.source.startswith(f"%%writefile {ADAM}"):
+            assert "TODO adam" in cell.source
+            cell.source = f"%%writefile {ADAM}\n{reference}"
+        if not cell.source.startswith("!python -m labs"):
+            cells.append(cell)
+    notebook.cells = cells
+    nbformat.write(notebook, str(path))
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+
+    executed = execute(path, tmp_path, env)
+
+    text = "".join(output.get("text", "") for cell in executed.cells if cell.cell_type == "code"
+                   for output in cell.outputs)
+    assert "total: 10/10 points" in text, text[-3000:]
+    with zipfile.ZipFile(student / "submission-adam.zip") as archive:
+        assert archive.namelist() == [ADAM]
+        assert archive.read(ADAM).decode("utf-8") == reference

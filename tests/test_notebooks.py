@@ -91,8 +91,9 @@ def run(*args, cwd=labs.REPO, env=None):
 def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
     result = run("-m", "labs", "--notebooks", str(tmp_path / "notebooks"))
     assert result.returncode == 0, result.stderr
-    assert sorted(path.name for path in (tmp_path / "notebooks").iterdir()) == sorted(
+    assert sorted(path.name for path in (tmp_path / "notebooks").glob("*.ipynb")) == sorted(
         f"{name}.ipynb" for name in _catalog.names())
+    assert len(list((tmp_path / "notebooks" / "assignments").glob("*.ipynb"))) >= 1
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
