@@ -15,10 +15,11 @@ Every check compares the student's code with a trusted twin (a Keras built-in,
 import dataclasses
 
 from assignments.checking import Check
-from assignments.checks import maths, optimizers
+from assignments.checks import maths, optimizers, training
 from assignments.checks.optimizers import Scenario
 # BEGIN HIDDEN
 from assignments.instructor import hidden
+from assignments.instructor import training as hidden_training
 # END HIDDEN
 
 
@@ -225,6 +226,42 @@ TASKS = {
         ),
         # BEGIN HIDDEN
         hidden=hidden.backprop_checks(),
+        # END HIDDEN
+    ),
+    "gradient_clipping": Task(
+        title="Gradient clipping by value, norm and global norm (Learning Algorithms, exercise 6)",
+        files=("custom/clipping.py",),
+        subject="custom.clipping",
+        summary="By value min(max(g, −c), c); by norm g·c / max(‖g‖, c) per tensor; by global "
+                "norm g·c / max(‖G‖, c) with ‖G‖ = √(Σ‖gᵢ‖²).",
+        try_it=("python -m labs gradient_clipping --quick",),
+        public=training.PUBLIC["gradient_clipping"],
+        # BEGIN HIDDEN
+        hidden=hidden_training.HIDDEN["gradient_clipping"],
+        # END HIDDEN
+    ),
+    "early_stopping": Task(
+        title="Early stopping (Learning Algorithms, exercise 5)",
+        files=("callbacks/early_stopping.py",),
+        subject="callbacks.early_stopping:EarlyStopping",
+        summary="Count the epochs since the best value; stop after `patience` of them; put "
+                "back the best epoch's weights.",
+        try_it=("python -m labs early_stopping --quick",),
+        public=training.PUBLIC["early_stopping"],
+        # BEGIN HIDDEN
+        hidden=hidden_training.HIDDEN["early_stopping"],
+        # END HIDDEN
+    ),
+    "lr_finder": Task(
+        title="The learning-rate range test (Learning Algorithms, exercise 2)",
+        files=("callbacks/lr_finder/finder.py",),
+        subject="callbacks.lr_finder.finder",
+        summary="η_i = start·(end/start)^(i/(steps−1)) for each batch, and the bias-corrected "
+                "moving average a_i / (1 − βⁱ⁺¹) of the batch losses.",
+        try_it=("python -m labs lr_finder --quick",),
+        public=training.PUBLIC["lr_finder"],
+        # BEGIN HIDDEN
+        hidden=hidden_training.HIDDEN["lr_finder"],
         # END HIDDEN
     ),
 }
