@@ -5,6 +5,7 @@ One release of every task is written per test session; the tests then read it li
 line and run its commands as a student would, in subprocesses.
 """
 
+import ast
 import os
 import pathlib
 import re
@@ -22,8 +23,7 @@ from assignments import tasks as task_table
 
 REPOSITORY = release.REPOSITORY
 ADAM = "custom/optimizers/adam.py"
-STUB = re.compile(r"raise NotImplementedError\('TODO (?P<task>[a-z_]+): .* \((?P<path>[^()]+):"
-                  r"(?P<line>\d+)\)'\)")
+STUB = re.compile(r"^TODO (?P<task>[a-z_]+): .* \((?P<path>[^()]+):(?P<line>\d+)\)$")
 
 
 @pytest.fixture(scope="module")
@@ -103,15 +103,26 @@ def test_instructor_only_files_and_hidden_checks_are_left_out(edition):
     assert "hidden." not in tasks and "assignments.instructor" not in tasks
 
 
+def stubs_in(path, text):
+    """(task, line in the message, line of the raise) for each stub: a real raise statement."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                and getattr(node.exc.func, "id", None) == "NotImplementedError"
+                and node.exc.args and isinstance(node.exc.args[0], ast.Constant)):
+            match = STUB.search(node.exc.args[0].value)
+            assert match and match["path"] == path, (path, node.exc.args[0].value)
+            found.append((match["task"], int(match["line"]), node.lineno))
+    return found
+
+
 def test_every_region_is_a_stub_that_names_its_task_and_its_own_line(edition):
     stubs = []
     for file in edition.rglob("*.py"):
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-            match = STUB.search(line)
-            if match:
-                assert match["path"] == file.relative_to(edition).as_posix()
-                assert int(match["line"]) == number
-                stubs.append(match["task"])
+        path = file.relative_to(edition).as_posix()
+        for task, line, number in stubs_in(path, file.read_text(encoding="utf-8")):
+            assert line == number, (path, task)
+            stubs.append(task)
     regions = [region.task for path in reference_python_files()
                for region in markers.regions((REPOSITORY / path).read_text(encoding="utf-8"),
                                              path)
