@@ -29,7 +29,8 @@ def check(task, subject=None, quiet=False):
     quiet_import.import_tensorflow_quietly()
     from assignments import runner
 
-    result = runner.run(task, subject=subject)
+    # A notebook may have just rewritten the task's files with %%writefile: load them afresh.
+    result = runner.run(task, subject=subject, reload=subject is None)
     if not quiet:
         print(result.text())
     return result

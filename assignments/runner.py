@@ -29,33 +29,34 @@ def task(name):
         raise UnknownTask(f"{unknown} ({error})") from None
 
 
-def import_subject(path, files=()):
+def import_subject(path, files=(), reload=False):
     """``"package.module:attribute"`` → the object (the module itself when no attribute).
 
-    The modules of ``files`` (the task's files) are loaded afresh first, and then the
-    subject's own module, so that a notebook that has just rewritten a file with
-    ``%%writefile`` checks the new code, not the one it imported before.
+    With ``reload``, the modules of ``files`` (the task's files) are loaded afresh
+    first, and then the subject's own module, so that a notebook that has just
+    rewritten a file with ``%%writefile`` checks the new code, not the one it imported
+    before. (Reloading makes new classes, so it is for a student's kernel only.)
     """
     module_name, _, attribute = path.partition(":")
-    for file in files:
-        name = file.removesuffix(".py").replace("/", ".")
-        if name in sys.modules:
-            importlib.reload(sys.modules[name])
+    file_modules = [file.removesuffix(".py").replace("/", ".") for file in files]
+    if reload:
+        for name in file_modules:
+            if name in sys.modules:
+                importlib.reload(sys.modules[name])
     module = importlib.import_module(module_name)
-    if module_name in sys.modules and module.__name__ not in [file.removesuffix(".py")
-                                                              .replace("/", ".")
-                                                              for file in files]:
+    if reload and module_name not in file_modules:
         module = importlib.reload(module)
     return getattr(module, attribute) if attribute else module
 
 
-def run(name, subject=None, hidden=False):
+def run(name, subject=None, hidden=False, reload=False):
     """Run the public checks of task ``name`` (and the hidden ones with ``hidden``).
 
     Args:
         name: a task of ``assignments.tasks.TASKS``.
         subject: the code under test; default the task's own ``subject`` (the student's file).
         hidden: also run the hidden checks (the reference edition only).
+        reload: load the task's files afresh first (see ``import_subject``).
 
     Returns:
         a ``checking.TaskResult``. Code that fails to import gives every check 0 points
@@ -69,7 +70,7 @@ def run(name, subject=None, hidden=False):
         try:
             subject = definition.subject
             if isinstance(subject, str):
-                subject = import_subject(subject, definition.files)
+                subject = import_subject(subject, definition.files, reload)
         except Exception as error:   # A syntax error or a failing import in the student's file.
             outcome = checking.outcome_of_exception(error)
             return checking.TaskResult(name, [
