@@ -17,7 +17,10 @@ mistakes, tests that copy a solution's maths) says so in one of its first five l
 
     # ASSIGNMENTS: INSTRUCTOR ONLY (a reason may follow)
 
-and the release leaves it out. Lines that only the instructor may see inside a file
+and the release leaves it out. A lab's answer to an exercise is a markdown cell tagged
+``answer`` (``# %% [markdown] tags=["answer"]``, jupytext's cell metadata); the release
+drops the cell, and the notebook export leaves it out unless asked for the
+instructor's edition. Lines that only the instructor may see inside a file
 that students get (the hidden checks' rows of the task table) sit between
 ``# BEGIN HIDDEN`` and ``# END HIDDEN`` lines, and the release drops them. All the
 markers are plain comments, so the reference edition runs and is tested exactly as
@@ -35,6 +38,8 @@ HINT = re.compile(r"^[ \t]*# TODO:[ \t]*(?P<hint>.*)$")
 HIDDEN_BEGIN = re.compile(r"^[ \t]*# BEGIN HIDDEN[ \t]*$")
 HIDDEN_END = re.compile(r"^[ \t]*# END HIDDEN[ \t]*$")
 INSTRUCTOR_ONLY = "# ASSIGNMENTS: INSTRUCTOR ONLY"
+CELL = re.compile(r"^# %%")
+ANSWER_CELL = re.compile(r'^# %%.*\btags=\[[^\]]*"answer"[^\]]*\]')
 TODO_PREFIX = "TODO "
 
 
@@ -139,14 +144,25 @@ def without_hidden(text, path):
     return "".join(kept)
 
 
+def without_answer_cells(text):
+    """``text`` without its answer cells: from a ``# %% … tags=["answer"]`` line to the next cell."""
+    kept, inside = [], False
+    for line in text.splitlines(keepends=True):
+        if CELL.match(line):
+            inside = bool(ANSWER_CELL.match(line))
+        if not inside:
+            kept.append(line)
+    return "".join(kept)
+
+
 def student_text(text, path, tasks):
     """The student edition of a file's text.
 
     Regions of ``tasks`` become a stub; the regions of every other task keep their
     code and lose only their marker lines, so that the file still runs. Hidden
-    blocks are dropped.
+    blocks and answer cells are dropped.
     """
-    text = without_hidden(text, path)
+    text = without_answer_cells(without_hidden(text, path))
     lines = text.splitlines(keepends=True)
     by_begin = {region.begin: region for region in regions(text, path)}
     out = []

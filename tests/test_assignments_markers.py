@@ -65,3 +65,21 @@ def test_malformed_markers_are_refused_with_the_line(broken, message):
 def test_instructor_only_marker_must_stand_in_the_first_five_lines():
     assert markers.is_instructor_only("# ASSIGNMENTS: INSTRUCTOR ONLY (hidden checks)\nx = 1\n")
     assert not markers.is_instructor_only("\n" * 5 + "# ASSIGNMENTS: INSTRUCTOR ONLY\n")
+
+
+def test_answer_cells_are_dropped_up_to_the_next_cell():
+    lab = textwrap.dedent('''\
+        # %% [markdown]
+        # ## Exercises
+        # 1. Halve the learning rate. How many epochs now?
+
+        # %% [markdown] tags=["answer"]
+        # **Answer.** About twice as many.
+
+        # %%
+        print("the lab goes on")
+        ''')
+    text = markers.student_text(lab, "labs/demo.py", set())
+    assert "Answer" not in text and "twice" not in text
+    assert "# 1. Halve the learning rate. How many epochs now?" in text
+    assert 'print("the lab goes on")' in text
