@@ -56,6 +56,18 @@ class Outputs:
     axis: str = "step"
 
 
+def outputs(arrays, axis):
+    """``Outputs`` of float arrays."""
+    return Outputs({name: np.asarray(array, dtype=float) for name, array in arrays.items()},
+                   axis)
+
+
+def stack_cases(per_case, axis="case"):
+    """A list of {name: array} (one per case) as Outputs whose arrays have the case first."""
+    return outputs({name: np.stack([np.asarray(case[name], dtype=float) for case in per_case])
+                    for name in per_case[0]}, axis)
+
+
 @dataclasses.dataclass(frozen=True)
 class Candidate:
     """A catalogue entry: a known mistake (or an accepted form) and its numbers for one check."""

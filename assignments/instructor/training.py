@@ -9,7 +9,8 @@ the hidden checks: the public checks' code on inputs the student has not seen.
 
 import numpy as np
 
-from assignments.checks import training
+from assignments import checking
+from assignments.checks import clipping, lr_finder, stopping, training
 
 
 # ---------------------------------------------------------------- gradient_clipping
@@ -52,14 +53,14 @@ def clipping_model(part, cases, *, always_scale=False, per_tensor_global=False,
         as_numpy = ("numpy", *case[1:])
         with np.errstate(invalid="ignore", divide="ignore"):   # inf / inf in an overflow case
             if part != "clipping_traced":
-                per_case.append(training.clipping_results(functions, part, as_numpy))
+                per_case.append(clipping.clipping_results(functions, part, as_numpy))
                 continue
-            gradients, arrays = training.gradients_of(as_numpy), {}
-            for name in training.CLIPPERS:
+            gradients, arrays = clipping.gradients_of(as_numpy), {}
+            for name in clipping.CLIPPERS:
                 clipped = functions[name](gradients, case[2])
-                arrays.update(training.gradient_slots(f"{name}: ", clipped))
+                arrays.update(clipping.gradient_slots(f"{name}: ", clipped))
         per_case.append(arrays)
-    return training.stack_cases(per_case)
+    return checking.stack_cases(per_case)
 
 
 # ---------------------------------------------------------------- early_stopping
@@ -102,11 +103,11 @@ def scripted_stopping(case, *, late=False, no_reset=False, versus_last=False,
             break
     if restore and best_weights is not None:
         weight = best_weights
-    return dict(zip(training.STOPPING_RESULTS, (stopped_at, stopped_epoch, best_epoch, weight)))
+    return dict(zip(stopping.STOPPING_RESULTS, (stopped_at, stopped_epoch, best_epoch, weight)))
 
 
 def stopping_model(part, cases, **mistakes):
-    return training.stack_cases([scripted_stopping(case, **mistakes) for case in cases])
+    return checking.stack_cases([scripted_stopping(case, **mistakes) for case in cases])
 
 
 # ---------------------------------------------------------------- lr_finder
@@ -135,22 +136,22 @@ def lr_model(part, *, linear=False, exponent_over_steps=False, no_correction=Fal
         return np.array(smoothed)
 
     if part == "lr_sweep":
-        return training.outputs(
-            {training.sweep_name(*sweep_): sweep(*sweep_) for sweep_ in options["sweeps"]}, "step")
+        return checking.outputs(
+            {lr_finder.sweep_name(*sweep_): sweep(*sweep_) for sweep_ in options["sweeps"]}, "step")
     if part == "lr_smoothing":
         arrays = {}
         for beta, steps, seed in options["runs"]:
-            smoothed = smooth(training.scripted_losses(steps, seed), beta)
-            recorded = training.divergence_stop(smoothed, 1e12)
-            arrays[f"smoothed loss, β = {beta:g}, losses of seed {seed}"] = training.padded(
+            smoothed = smooth(lr_finder.scripted_losses(steps, seed), beta)
+            recorded = lr_finder.divergence_stop(smoothed, 1e12)
+            arrays[f"smoothed loss, β = {beta:g}, losses of seed {seed}"] = lr_finder.padded(
                 smoothed[:recorded], steps)
-        return training.outputs(arrays, "step")
+        return checking.outputs(arrays, "step")
     start, end, steps, seed = options["sweep"]
-    smoothed = smooth(training.scripted_losses(steps, seed, diverge=True), 0.98)
-    recorded = training.divergence_stop(smoothed, 4.0)
-    return training.outputs(
-        {"η_i": training.padded(sweep(start, end, steps)[:recorded], steps),
-         "smoothed loss": training.padded(smoothed[:recorded], steps)}, "step")
+    smoothed = smooth(lr_finder.scripted_losses(steps, seed, diverge=True), 0.98)
+    recorded = lr_finder.divergence_stop(smoothed, 4.0)
+    return checking.outputs(
+        {"η_i": lr_finder.padded(sweep(start, end, steps)[:recorded], steps),
+         "smoothed loss": lr_finder.padded(smoothed[:recorded], steps)}, "step")
 
 
 def _entries(model, table):
@@ -204,16 +205,16 @@ HIDDEN = {
     "gradient_clipping": (
         training.check("hidden: clip_by_global_norm on other gradients", 2,
                        "clip_by_global_norm", cases=(
-                           training.clipping_case("numpy", 3.0, 5.0, 10),
-                           training.clipping_case("tensor", 0.5, 0.25, 11),
-                           training.clipping_case("numpy", 0.01, 0.5, 12))),
+                           clipping.clipping_case("numpy", 3.0, 5.0, 10),
+                           clipping.clipping_case("tensor", 0.5, 0.25, 11),
+                           clipping.clipping_case("numpy", 0.01, 0.5, 12))),
         training.check("hidden: clip_by_norm on other gradients", 1, "clip_by_norm", cases=(
-            training.clipping_case("tensor", 2.0, 4.0, 13),
-            training.clipping_case("numpy", 0.5, 0.75, 14))),
+            clipping.clipping_case("tensor", 2.0, 4.0, 13),
+            clipping.clipping_case("numpy", 0.5, 0.75, 14))),
     ),
     "early_stopping": (
         training.check("hidden: 30 random scripted runs", 3, "stopping_random",
-                       cases=training.random_stopping_cases(30, seed=12)),
+                       cases=stopping.random_stopping_cases(30, seed=12)),
     ),
     "lr_finder": (
         training.check("hidden: other sweeps", 1, "lr_sweep",
