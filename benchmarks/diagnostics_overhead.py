@@ -19,7 +19,9 @@ import statistics
 import tempfile
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from custom import quiet_import
+
+quiet_import.import_tensorflow_quietly()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

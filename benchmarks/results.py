@@ -84,6 +84,9 @@ def ratio(rows_entry):
 
 def measure_speed():
     """The table of speed ratios, as markdown rows."""
+    from custom import quiet_import
+
+    quiet_import.import_tensorflow_quietly()
     from benchmarks import diagnostics_overhead, fit_with_tape, optimizers
 
     wall, cpu = optimizers.measure()
