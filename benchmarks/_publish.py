@@ -14,6 +14,7 @@ RESULTS = ROOT / "benchmarks" / "results.md"
 README = ROOT / "README.md"
 RATIO_HEADER = "| comparison | ratio | target |"
 STARTUP = "Start-up (command − own, median over every run):"
+TEST_SUITE = "The whole test suite (`python -m pytest -q`, the whole command):"
 LAB_ROW = re.compile(r"^\| (\w+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|$",
                      flags=re.M)
 
@@ -28,25 +29,27 @@ def read(text):
 
     Returns:
         dict with "labs" (name → {"full_own", "full_command", "quick_own",
-        "quick_command"} in seconds), "startup" (seconds) and "speed_rows" (the ratio
-        table's lines, header included).
+        "quick_command"} in seconds), "startup" and "test_suite" (seconds) and
+        "speed_rows" (the ratio table's lines, header included).
     """
     labs = {}
     for name, *numbers in LAB_ROW.findall(text):
         labs[name] = dict(zip(("full_own", "full_command", "quick_own", "quick_command"),
                               map(float, numbers)))
     startup = re.search(re.escape(STARTUP) + r" ([0-9.]+) s", text)
+    test_suite = re.search(re.escape(TEST_SUITE) + r" ([0-9.]+) s", text)
     lines = text.splitlines()
-    if not labs or startup is None or RATIO_HEADER not in lines:
-        raise ValueError("not a results file: it needs the lab table, the start-up line "
-                         "and the table of speed ratios")
+    if not labs or startup is None or test_suite is None or RATIO_HEADER not in lines:
+        raise ValueError("not a results file: it needs the lab table, the start-up and "
+                         "test-suite lines and the table of speed ratios")
     first = lines.index(RATIO_HEADER)
     speed_rows = []
     for line in lines[first:]:
         if not line.startswith("|"):
             break
         speed_rows.append(line)
-    return {"labs": labs, "startup": float(startup.group(1)), "speed_rows": speed_rows}
+    return {"labs": labs, "startup": float(startup.group(1)),
+            "test_suite": float(test_suite.group(1)), "speed_rows": speed_rows}
 
 
 def lab_header_line(times):
@@ -62,6 +65,7 @@ def readme_sentences(results):
     return [
         f"Run the tour (offline; about {seconds_text(labs['tour']['full_command'])} "
         "after the install):",
+        f"Run the tests (about {max(1, round(results['test_suite'] / 60))} minutes on 2 cores):",
         f"Starting Python and importing TensorFlow adds about "
         f"{seconds_text(results['startup'])} to a lab run on its own.",
         f"In quick mode (`--quick`) each lab's own run takes {seconds_text(min(quick))} "
@@ -86,6 +90,7 @@ def copy_into_documents(results):
     for old, new in readme_lab_rows(results, readme).items():
         readme = readme.replace(old, new)
     patterns = [r"Run the tour \(offline; about [0-9.]+ s after the install\):",
+                r"Run the tests \(about [0-9]+ minutes on 2 cores\):",
                 r"Starting Python and importing TensorFlow adds about [0-9.]+ s to a lab run "
                 r"on its own\.",
                 r"In quick mode \(`--quick`\) each lab's own run takes [0-9.]+ s to [0-9.]+ s\."]

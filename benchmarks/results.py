@@ -1,12 +1,12 @@
 """Every published number, measured in one run: the labs' run times and the speed ratios.
 
-    python -m benchmarks.results           # about 25 minutes on 2 cores; prints the report
+    python -m benchmarks.results           # about 30 minutes on 2 cores; prints the report
     python -m benchmarks.results --write   # also writes benchmarks/results.md and copies
                                            # its numbers into README.md and each lab's header
 
-``benchmarks/results.md`` is the one source: README.md's lab table, its start-up and
-quick-mode times, its table of speed ratios, and the "Run time:" line at the top of
-every lab quote it, and ``tests/test_published_numbers.py`` checks that they agree.
+``benchmarks/results.md`` is the one source: README.md's lab table, its start-up,
+quick-mode and test-suite times, its table of speed ratios, and the "Run time:" line at
+the top of every lab quote it, and ``tests/test_published_numbers.py`` checks that they agree.
 The file says on what machine, how loaded, it was measured.
 
 Each lab runs in a fresh process, as a student runs it (``python -m labs NAME``), in
@@ -52,6 +52,16 @@ def time_lab(name, quick):
         raise RuntimeError(f"{' '.join(command)} failed ({finished.returncode}):\n"
                            f"{finished.stderr[-2000:]}")
     return float(found.group(1)), whole
+
+
+def time_test_suite():
+    """Seconds of the whole test suite, run as README says; it must pass."""
+    started = time.perf_counter()
+    finished = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    if finished.returncode != 0:
+        raise RuntimeError(f"the test suite failed:\n{finished.stdout[-3000:]}")
+    return time.perf_counter() - started
 
 
 def machine():
@@ -117,7 +127,7 @@ def measure_speed():
     ]
 
 
-def report(labs, speed_rows, description):
+def report(labs, test_suite, speed_rows, description):
     """benchmarks/results.md, from the lab times and the speed rows."""
     startup = statistics.median(whole - own for times in labs.values()
                                 for own, whole in times.values())
@@ -144,6 +154,7 @@ def report(labs, speed_rows, description):
         lines.append(f"| {name} | {full_own:.1f} | {full_whole:.1f} | {quick_own:.1f} | "
                      f"{quick_whole:.1f} |")
     lines += ["", f"{_publish.STARTUP} {startup:.1f} s", "",
+              f"{_publish.TEST_SUITE} {test_suite:.0f} s", "",
               "## Speed ratios", "",
               "Each benchmark alternates its candidates round by round and takes the ratio "
               "of medians (`benchmarks/_timing.py`).", "", *speed_rows, ""]
@@ -160,15 +171,17 @@ def main(argv):
         print(f"{name:<18} full {labs[name]['full'][0]:6.1f} s own, "
               f"{labs[name]['full'][1]:6.1f} s command; quick {labs[name]['quick'][0]:5.1f} s own",
               flush=True)
+    test_suite = time_test_suite()
+    print(f"test suite {test_suite:.0f} s", flush=True)
     loads.append(load())
     speed_rows = measure_speed()
     loads.append(load())
     description = (f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}. The machine was "
                    f"shared with other jobs: its 1-minute load average was {loads[0]} at the "
-                   f"start, {loads[1]} after the labs and {loads[2]} at the end, so absolute "
+                   f"start, {loads[1]} after the labs and the tests and {loads[2]} at the end, so absolute "
                    "times are those of a busy machine; the ratios compare candidates within "
                    "one run.")
-    text = report(labs, speed_rows, description)
+    text = report(labs, test_suite, speed_rows, description)
     print(text)
     if write:
         _publish.RESULTS.write_text(text, encoding="utf-8")

@@ -9,7 +9,7 @@ log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5".
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.2
 (``analyze_learning_curves`` and its three scenarios), and seed 004's
 objective "diagnose common training failures (bad LR, …) and apply fixes".
-Run time: about 17 s on 2 CPU cores (about 18 s with --quick), start-up included.
+Run time: about 21 s on 2 CPU cores (about 19 s with --quick), start-up included.
 """
 
 # %% [markdown]
