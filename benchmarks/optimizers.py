@@ -77,6 +77,28 @@ def traced_op_count(name, implementation):
     return len(graph.get_operations())
 
 
+def measure(rounds=8, samples=4096, batch_size=32):
+    """Wall-clock and CPU rows (label, keras seconds, custom seconds) for every optimizer."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(samples, 32)).astype(np.float32)  # (samples, features)
+    y = (x @ rng.normal(size=(32, 1))).astype(np.float32)  # (samples, 1)
+    rows, cpu_rows = [], []
+    for name in custom.optimizers.names("keras"):
+        cpu = {"keras": [], "custom": []}
+        candidates = {implementation: with_cpu_clock(
+            epoch_runner(name, implementation, x, y, batch_size), cpu[implementation])
+            for implementation in ("keras", "custom")}
+        # A, B, A, B … and then B, A, B, A …, so that neither always runs first in a round.
+        forward = _timing.interleaved(candidates, rounds=rounds, warmup=1)
+        backward = _timing.interleaved(dict(reversed(candidates.items())),
+                                       rounds=rounds, warmup=0)
+        rows.append((f"{name}: custom / keras", forward["keras"] + backward["keras"],
+                     forward["custom"] + backward["custom"]))
+        # The first CPU reading of each is the warm-up epoch.
+        cpu_rows.append((f"{name}: custom / keras", cpu["keras"][1:], cpu["custom"][1:]))
+    return rows, cpu_rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.optimizers")
     parser.add_argument("--rounds", type=int, default=8,
@@ -87,25 +109,9 @@ def main(argv=None):
     if arguments.rounds < 1 or arguments.samples < 1 or arguments.batch_size < 1:
         parser.error("--rounds, --samples and --batch-size must be positive")
 
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(arguments.samples, 32)).astype(np.float32)  # (samples, features)
-    y = (x @ rng.normal(size=(32, 1))).astype(np.float32)  # (samples, 1)
     print(f"model.fit, one epoch = {arguments.samples // arguments.batch_size} steps of "
           f"batch {arguments.batch_size}; {arguments.rounds} interleaved rounds, medians\n")
-    rows, cpu_rows = [], []
-    for name in custom.optimizers.names("keras"):
-        cpu = {"keras": [], "custom": []}
-        candidates = {implementation: with_cpu_clock(
-            epoch_runner(name, implementation, x, y, arguments.batch_size), cpu[implementation])
-            for implementation in ("keras", "custom")}
-        # A, B, A, B … and then B, A, B, A …, so that neither always runs first in a round.
-        forward = _timing.interleaved(candidates, rounds=arguments.rounds, warmup=1)
-        backward = _timing.interleaved(dict(reversed(candidates.items())),
-                                       rounds=arguments.rounds, warmup=0)
-        rows.append((f"{name}: custom / keras", forward["keras"] + backward["keras"],
-                     forward["custom"] + backward["custom"]))
-        # The first CPU reading of each is the warm-up epoch.
-        cpu_rows.append((f"{name}: custom / keras", cpu["keras"][1:], cpu["custom"][1:]))
+    rows, cpu_rows = measure(arguments.rounds, arguments.samples, arguments.batch_size)
     print("wall-clock seconds per epoch")
     print(_timing.ratio_table(rows, TARGET))
     print("\nprocess CPU seconds per epoch (all threads)")

@@ -8,7 +8,7 @@ how Leaky ReLU's small slope lets the same network recover.
 
 Follows: seed 004 (week 3: activations as gatekeepers and their derivatives) and seed
 000 (the ReLU derivative in the backward pass).
-Run time: about 17 s on 2 CPU cores (about 13 s with --quick).
+Run time: about 29 s on 2 CPU cores (about 18 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -32,14 +32,14 @@ from labs._runtime import param
 lab = _runtime.start("activations", {
     # Seed 004's example slope for negative inputs (Keras' default is 0.2).
     "leaky_slope": param(0.1, minimum=0, maximum=1),
-    "depth": param(6, minimum=1),                   # Hidden layers in the dead-ReLU network: deep
-                                                    # enough to die.
+    "depth": param(6, minimum=1),                   # Hidden layers in the dead-ReLU
+                                                    # network: deep enough to die.
     "width": param(32, minimum=1),                  # Units per hidden layer.
-    "negative_bias": param(-1.0),                   # Every hidden bias starts here, pushing units
-                                                    # below zero.
+    "negative_bias": param(-1.0),                   # Every hidden bias starts here,
+                                                    # pushing units below zero.
     "n_samples": param(256, minimum=8),             # Two moons, trained full batch.
-    "epochs": param(150, minimum=1),                # Full-batch Adam steps; Leaky ReLU has
-                                                    # recovered by then.
+    "epochs": param(150, minimum=1),                # Full-batch Adam steps; Leaky
+                                                    # ReLU has recovered by then.
     "learning_rate": param(0.01, above=0),          # Adam.
 }, quick={"epochs": 60})       # Full run: 150 epochs.
 

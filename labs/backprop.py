@@ -10,7 +10,7 @@ you see how often the seeds' 4-unit version gets stuck.
 Follows: seed 001 (2-layer XOR backprop, gradient checking), seed 000 (the dense
 layer with backprop, exercise 1 on gradient checking, exercise 7 on XOR) and seed 002
 (the forward and backward pass narrative).
-Run time: about 8 s on 2 CPU cores (about 7 s with --quick).
+Run time: about 12 s on 2 CPU cores (about 12 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -43,15 +43,15 @@ from labs import _plots, _runtime
 from labs._runtime import param
 
 lab = _runtime.start("backprop", {
-    "hidden_units": param(8, minimum=1),       # For XOR: 8 ReLU units reach 100 % from every seed
-                                               # we tried.
-    "seed_hidden_units": param(4, minimum=1),  # Seed 001's XOR network, which sometimes gets
-                                               # stuck.
+    "hidden_units": param(8, minimum=1),       # For XOR: 8 ReLU units reach 100
+                                               # % from every seed we tried.
+    "seed_hidden_units": param(4, minimum=1),  # Seed 001's XOR network,
+                                               # which sometimes gets stuck.
     "epochs": param(1000, minimum=1),          # Seed 001's 1000 full-batch steps.
     "learning_rate": param(0.5, above=0),      # Seed 001's rate for XOR.
     "weight_scale": param(0.5, above=0),       # Seed 001 draws initial weights from N(0, 0.5²).
-    "restarts": param(10, minimum=1),          # Seeds per XOR network, to measure how often each
-                                               # reaches 100 %.
+    "restarts": param(10, minimum=1),          # Seeds per XOR network, to measure
+                                               # how often each reaches 100 %.
 }, quick={"restarts": 4, "epochs": 600})   # Full run: 10 restarts of 1000 epochs.
 
 # %% [markdown]

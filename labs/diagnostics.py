@@ -9,7 +9,7 @@ log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5".
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.2
 (``analyze_learning_curves`` and its three scenarios), and seed 004's
 objective "diagnose common training failures (bad LR, …) and apply fixes".
-Run time: about 50 s on 2 CPU cores (about 15 s with --quick), measured on a busy machine.
+Run time: about 21 s on 2 CPU cores (about 19 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -46,13 +46,13 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("diagnostics", {
-    "epochs": param(40, minimum=3),       # Long enough for the good fit to flatten and the overfit
-                                          # to turn.
+    "epochs": param(40, minimum=3),       # Long enough for the good fit to
+                                          # flatten and the overfit to turn.
     "early_epochs": param(4, minimum=1),  # The run stopped too early gets only this many.
-    "n_samples": param(600, minimum=20),  # Samples in the data sets that are not meant to be
-                                          # small.
-    "n_small": param(40, minimum=8),      # Training samples for the overfitting run: far too few
-                                          # for its size.
+    "n_samples": param(600, minimum=20),  # Samples in the data sets that
+                                          # are not meant to be small.
+    "n_small": param(40, minimum=8),      # Training samples for the overfitting
+                                          # run: far too few for its size.
     "batch_size": param(32, minimum=1),
 }, quick={"epochs": 12, "n_samples": 300})  # Full run: epochs 40, n_samples 600.
 

@@ -10,7 +10,7 @@ learning-rate schedule) and how ours handles it.
 
 Follows: seed 000, exercise 5 ("Early Stopping": monitor val loss, patience, restore
 the best weights) and seed 004 (the Keras map: EarlyStopping, ReduceLROnPlateau).
-Run time: about 40 s on 2 CPU cores (about 12 s with --quick).
+Run time: about 49 s on 2 CPU cores (about 33 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -38,21 +38,21 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("early_stopping", {
-    "n_samples": param(120, minimum=20),           # Few, noisy samples and a big network: it will
-                                                   # overfit.
+    "n_samples": param(120, minimum=20),           # Few, noisy samples and a big
+                                                   # network: it will overfit.
     "noise": param(0.35, minimum=0),               # Heavy overlap between the two moons.
-    "hidden_units": param(64, minimum=1),          # Two hidden layers of 64: far more capacity
-                                                   # than 60 points need.
-    "learning_rate": param(0.003, above=0),        # Adam; the validation loss is lowest around
-                                                   # epoch 9.
-    "max_epochs": param(60, minimum=1),            # The run without early stopping goes all the
-                                                   # way.
-    "patience": param(10, minimum=0),              # Keras' examples use 5-10; 10 rides out small
-                                                   # bumps.
-    "plateau_samples": param(256, minimum=20),     # Linear regression, 8 features: 192 train = 12
-                                                   # batches of 16.
-    "plateau_learning_rate": param(0.2, above=0),  # Plain SGD: too large a step to settle, so the
-                                                   # loss stalls.
+    "hidden_units": param(64, minimum=1),          # Two hidden layers of 64: far more
+                                                   # capacity than 60 points need.
+    "learning_rate": param(0.003, above=0),        # Adam; the validation loss
+                                                   # is lowest around epoch 9.
+    "max_epochs": param(60, minimum=1),            # The run without early
+                                                   # stopping goes all the way.
+    "patience": param(10, minimum=0),              # Keras' examples use 5-10;
+                                                   # 10 rides out small bumps.
+    "plateau_samples": param(256, minimum=20),     # Linear regression, 8 features:
+                                                   # 192 train = 12 batches of 16.
+    "plateau_learning_rate": param(0.2, above=0),  # Plain SGD: too large a step to
+                                                   # settle, so the loss stalls.
     "plateau_epochs": param(40, minimum=1),        # Long enough for three or four cuts.
     "factor": param(0.3, above=0, below=1),        # Each cut keeps 30 % of the rate.
     "plateau_patience": param(3, minimum=0),       # Epochs without improvement before a cut.

@@ -9,7 +9,7 @@ times slower.
 
 Follows: seed 004 (the Keras map: "Gradients / Backprop: tf.GradientTape, .gradient(),
 .apply_gradients()") and seed 000, section 5 (the full training loop).
-Run time: about 25 s on 2 CPU cores (about 10 s with --quick).
+Run time: about 18 s on 2 CPU cores (about 19 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -43,15 +43,15 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("fit_vs_tape", {
-    "n_samples": param(640, minimum=20),            # Two moons, 480 to train: 15 full batches of
-                                                    # 32, no short last batch.
-    "noise": param(0.25, minimum=0),                # Some overlap, so the loss does not fall to
-                                                    # zero.
+    "n_samples": param(640, minimum=20),            # Two moons, 480 to train: 15 full
+                                                    # batches of 32, no short last batch.
+    "noise": param(0.25, minimum=0),                # Some overlap, so the loss
+                                                    # does not fall to zero.
     "hidden_units": param(32, minimum=1),           # One hidden ReLU layer.
     "epochs": param(20, minimum=1),                 # Enough for the curves to flatten.
     "batch_size": param(32, minimum=1),             # Keras' default batch size.
-    "learning_rate": param(0.01, above=0),          # A rate at which both Adam and momentum SGD
-                                                    # train in a few epochs.
+    "learning_rate": param(0.01, above=0),          # A rate at which both Adam and
+                                                    # momentum SGD train in a few epochs.
     # Any name of custom.optimizers.names(); both loops get the same one.
     "optimizer": param("adam", choices=custom.optimizers.names()),
     # "custom": our from-scratch optimizer; "keras": the built-in.

@@ -7,7 +7,7 @@ what Keras' ``clipvalue``, ``clipnorm`` and ``global_clipnorm`` give; and how to
 read a plot of gradient norms.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), exercise 6.
-Run time: about 6 s on 2 CPU cores (about 4 s with --quick).
+Run time: about 13 s on 2 CPU cores (about 7 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -45,11 +45,11 @@ from labs._runtime import param
 
 lab = _runtime.start("gradient_clipping", {
     "n_samples": param(512, minimum=20),    # Enough points to draw y = sin(3x) + 0.3x² clearly.
-    "depth": param(6, minimum=1),           # Six hidden ReLU layers: deep enough for the product
-                                            # to explode.
+    "depth": param(6, minimum=1),           # Six hidden ReLU layers: deep
+                                            # enough for the product to explode.
     "width": param(32, minimum=1),          # Units per hidden layer.
-    "learning_rate": param(0.1, above=0),   # Too high for this network without clipping; 0.01 is
-                                            # safe.
+    "learning_rate": param(0.1, above=0),   # Too high for this network
+                                            # without clipping; 0.01 is safe.
     "clip_threshold": param(1.0, above=0),  # c, for all three kinds of clipping.
     "epochs": param(20, minimum=1),         # 320 steps; the clipped runs have settled by then.
     "batch_size": param(32, minimum=1),

@@ -10,7 +10,7 @@ and ``tf.GradientTape``, and both give the same numbers.
 Follows: seed 000 (sections 1.2, 1.3 and 4.1), seed 001 (loss landscape, 1-D
 gradient descent, learning-rate comparison), seed 003 (the update rule) and seed 004
 (convergence checks).
-Run time: about 11 s on 2 CPU cores, most of it drawing figures (the same with --quick).
+Run time: about 17 s on 2 CPU cores (about 17 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -29,15 +29,15 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("gradient_descent", {
-    "learning_rate": param(0.1, above=0),        # The seeds' step size for x², the bowl and the
-                                                 # landscape.
+    "learning_rate": param(0.1, above=0),        # The seeds' step size for x²,
+                                                 # the bowl and the landscape.
     "steps": param(20, minimum=5),               # Seed 000 prints 20 steps on x².
     "gradient_tolerance": param(1e-6, above=0),  # ε: stop when ‖∇J‖ < ε (seed 004's first check).
-    "change_tolerance": param(1e-12, above=0),   # δ: stop when |J_t − J_(t−1)| < δ (its second
-                                                 # check).
+    "change_tolerance": param(1e-12, above=0),   # δ: stop when |J_t − J_(t−1)|
+                                                 # < δ (its second check).
     "max_steps": param(1000, minimum=1),         # A safety net in case neither check ever fires.
-    "grid_points": param(100, minimum=2),        # Resolution of the landscape plots, as in seed
-                                                 # 001.
+    "grid_points": param(100, minimum=2),        # Resolution of the landscape
+                                                 # plots, as in seed 001.
 }, quick={"grid_points": 40})     # Full run: 100 points a side.
 
 

@@ -9,7 +9,7 @@ fused log-softmax stays exact where softmax followed by log overflows.
 Follows: seed 001 (loss functions from scratch), seed 002 (cross-entropy as
 −log P(target), −log 0.6 ≈ 0.51 and −log 0.05 ≈ 3.0) and seed 004 (logits against
 probabilities, the Keras map of losses).
-Run time: about 5 s on 2 CPU cores (about 4 s with --quick).
+Run time: about 13 s on 2 CPU cores (about 11 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -30,8 +30,8 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("loss_functions", {
-    "logit_range": param(200.0, above=0),  # The logit gaps swept in the stability plot: float32
-                                           # overflows past ~88.
+    "logit_range": param(200.0, above=0),  # The logit gaps swept in the stability
+                                           # plot: float32 overflows past ~88.
     "points": param(401, minimum=2),       # Points along each curve; the figures need no more.
 }, quick={"points": 201})   # Full run: 401 points.
 

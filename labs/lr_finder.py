@@ -9,7 +9,7 @@ train with the suggestion, with 10× it and with 1/100 of it.
 
 Follows: seed 001 (the learning rate finder and its rules of thumb), seed 000
 (exercise 2: "Learning Rate Finder"), seed 004 (the LR range test in the session plan).
-Run time: about 20 s on 2 CPU cores (about 5 s with --quick).
+Run time: about 16 s on 2 CPU cores (about 16 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -36,15 +36,15 @@ lab = _runtime.start("lr_finder", {
     "optimizer": param("sgd", choices=custom.optimizers.names()),
     # Our from-scratch SGD (--impl keras for the built-in).
     "impl": param("custom", choices=("custom", "keras")),
-    "start": param(1e-6, above=0),                  # Far below any useful rate: the loss must
-                                                    # start flat.
-    "end": param(10.0, above=0),                    # Far above: the loss must explode before the
-                                                    # end.
-    "steps": param(100, minimum=2),                 # Batches in the sweep: 100 as in fastai, 7
-                                                    # decades in 100 steps.
+    "start": param(1e-6, above=0),                  # Far below any useful rate:
+                                                    # the loss must start flat.
+    "end": param(10.0, above=0),                    # Far above: the loss must
+                                                    # explode before the end.
+    "steps": param(100, minimum=2),                 # Batches in the sweep: 100 as in
+                                                    # fastai, 7 decades in 100 steps.
     "epochs": param(30, minimum=1),                 # For the three training runs afterwards.
-    "n_samples": param(900, minimum=20),            # Three spiral arms; enough batches for the
-                                                    # sweep to flow.
+    "n_samples": param(900, minimum=20),            # Three spiral arms; enough
+                                                    # batches for the sweep to flow.
     "batch_size": param(32, minimum=1),
     "hidden_units": param(32, minimum=1),
 }, quick={"steps": 60, "epochs": 8, "n_samples": 300})   # Full run: 100 steps, 30 epochs.

@@ -6,7 +6,7 @@ full batch makes one exact one; what that means for the loss per epoch, per
 update and per second; and why a framework like Keras makes tiny batches slow.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 3 and exercise 4.
-Run time: about 15 s on 2 CPU cores (about 5 s with --quick).
+Run time: about 33 s on 2 CPU cores (about 21 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -41,16 +41,16 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("minibatch", {
-    "n_train": param(1000, minimum=10),             # Digits to train on: 1000 updates an epoch at
-                                                    # batch size 1.
+    "n_train": param(1000, minimum=10),             # Digits to train on: 1000 updates
+                                                    # an epoch at batch size 1.
     # The full batch is always added as the last one.
     "batch_sizes": param([1, 8, 32, 128], minimum=1),
     "epochs": param(20, minimum=1),                 # The full batch makes only 20 updates in all.
-    "learning_rate": param(0.05, above=0),          # One plain-SGD rate for every batch size, as
-                                                    # the seed does.
+    "learning_rate": param(0.05, above=0),          # One plain-SGD rate for every
+                                                    # batch size, as the seed does.
     "hidden_units": param(32, minimum=1),           # A 64-32-10 network.
-    "keras_epochs": param(2, minimum=1),            # Timed epochs of model.fit per batch size
-                                                    # (after a warm-up).
+    "keras_epochs": param(2, minimum=1),            # Timed epochs of model.fit per
+                                                    # batch size (after a warm-up).
 }, quick={"n_train": 300, "epochs": 6, "keras_epochs": 1})
 # Full run: 1000 training samples, 20 epochs, 2 timed Keras epochs.
 

@@ -7,7 +7,7 @@ and histograms); and why the validation curve to compare is the cross-entropy
 without the penalty, as in TensorFlow's "overfit and underfit" tutorial.
 
 Follows: seed 004 (session plan, "Regularization" and "Regularization & Constraints").
-Run time: about 50 s on 2 CPU cores (about 15 s with --quick).
+Run time: about 52 s on 2 CPU cores (about 19 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -42,14 +42,14 @@ from labs import _plots, _runtime
 from labs._runtime import param
 
 lab = _runtime.start("regularization", {
-    "n_train": param(100, minimum=10),          # Few samples and many weights: a recipe for
-                                                # overfitting.
+    "n_train": param(100, minimum=10),          # Few samples and many weights:
+                                                # a recipe for overfitting.
     "n_val": param(500, minimum=1),             # A large validation set, so its curve is smooth.
     "noise": param(0.3, minimum=0),             # Moons that overlap: memorising the noise hurts.
-    "hidden_units": param(128, minimum=1),      # Three layers of 128: about 33 000 weights for 100
-                                                # samples.
-    "epochs": param(30, minimum=1),             # 300 steps; the plain model starts overfitting
-                                                # after about 6 epochs.
+    "hidden_units": param(128, minimum=1),      # Three layers of 128: about 33
+                                                # 000 weights for 100 samples.
+    "epochs": param(30, minimum=1),             # 300 steps; the plain model starts
+                                                # overfitting after about 6 epochs.
     "batch_size": param(10, minimum=1),
     "learning_rate": param(0.01, above=0),      # Adam, a little fast, so overfitting shows early.
     "l1": param(1e-3, minimum=0),               # λ for L1.

@@ -9,7 +9,7 @@ schedule does to the training curves of the same model on the same data.
 
 Follows: seed 001 ("Learning Rate Schedules" and its figure), seed 000 (section 4,
 the learning-rate table), seed 004 (the Keras map: ``tf.keras.optimizers.schedules``).
-Run time: about 35 s on 2 CPU cores (about 7 s with --quick).
+Run time: about 31 s on 2 CPU cores (about 19 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -36,15 +36,15 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("schedules", {
-    "epochs": param(100, minimum=2),                # The seed's horizon: T = 100 epochs, drops
-                                                    # every 20, warm-up 10.
+    "epochs": param(100, minimum=2),                # The seed's horizon: T = 100 epochs,
+                                                    # drops every 20, warm-up 10.
     "learning_rate": param(0.1, above=0),           # The seed's initial (or peak) rate.
     # SGD with momentum 0.9: the optimizer schedules were made for.
     "optimizer": param("momentum", choices=custom.optimizers.names()),
     # Our from-scratch SGD (--impl keras for keras.optimizers.SGD).
     "impl": param("custom", choices=("custom", "keras")),
-    "n_samples": param(600, minimum=20),            # Three spiral arms: hard enough that the rate
-                                                    # matters.
+    "n_samples": param(600, minimum=20),            # Three spiral arms: hard
+                                                    # enough that the rate matters.
     "batch_size": param(32, minimum=1),
     "hidden_units": param(32, minimum=1),
 }, quick={"epochs": 12, "n_samples": 240})   # Full run: 100 epochs on 600 samples.

@@ -8,7 +8,7 @@ verdict says what to try next. The tests check that the three runs agree.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), sections 1, 3 and 5, and
 seed 001's schedules.
-Run time: about 20 s on 2 CPU cores (about 10 s with --quick).
+Run time: about 26 s on 2 CPU cores (about 19 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -35,21 +35,21 @@ import custom.training
 import datasets
 
 lab = _runtime.start("tour", {
-    "n_samples": param(600, minimum=20),            # Two moons is easy to see and hard for a
-                                                    # straight line.
-    "noise": param(0.2, minimum=0),                 # Enough overlap that 100 % validation accuracy
-                                                    # is out of reach.
-    "hidden_units": param(16, minimum=1),           # One hidden layer of 16 ReLU units bends the
-                                                    # boundary enough.
-    "epochs": param(40, minimum=1),                 # The schedule anneals to zero by then; --quick
-                                                    # uses 8.
+    "n_samples": param(600, minimum=20),            # Two moons is easy to see and
+                                                    # hard for a straight line.
+    "noise": param(0.2, minimum=0),                 # Enough overlap that 100 % validation
+                                                    # accuracy is out of reach.
+    "hidden_units": param(16, minimum=1),           # One hidden layer of 16 ReLU
+                                                    # units bends the boundary enough.
+    "epochs": param(40, minimum=1),                 # The schedule anneals to zero
+                                                    # by then; --quick uses 8.
     "batch_size": param(32, minimum=1),
     # Any name with a Keras twin: sgd, momentum, nesterov, rmsprop.
     "optimizer": param("adam", choices=custom.optimizers.names("keras")),
     "learning_rate": param(0.05, above=0),          # The schedule's peak.
     "warmup_epochs": param(3, minimum=0),           # Linear warm-up from 0, then cosine down to 0.
-    "patience": param(5, minimum=0),                # Early stopping waits this many epochs without
-                                                    # improvement.
+    "patience": param(5, minimum=0),                # Early stopping waits this many
+                                                    # epochs without improvement.
 }, quick={"n_samples": 200, "epochs": 8, "warmup_epochs": 1})
 
 # %% [markdown]

@@ -8,7 +8,7 @@ same curves on real data when it starts from the same weights and sees the same
 batches.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.3.
-Run time: about 10 s on 2 CPU cores (about 4 s with --quick).
+Run time: about 22 s on 2 CPU cores (about 16 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -44,8 +44,8 @@ from labs._runtime import param
 lab = _runtime.start("training_loop", {
     "hidden_sizes": param([16, 8], minimum=1),  # The seed's two hidden layers.
     "epochs": param(100, minimum=1),            # The seed's 100 epochs on random labels.
-    "real_epochs": param(15, minimum=1),        # Digits: enough for about 90 % validation
-                                                # accuracy.
+    "real_epochs": param(15, minimum=1),        # Digits: enough for about
+                                                # 90 % validation accuracy.
     "batch_size": param(32, minimum=1),         # The seed's batch size.
     "learning_rate": param(0.1, above=0),       # The seed's learning rate, plain SGD.
 }, quick={"epochs": 30, "real_epochs": 3})  # Full run: 100 and 15 epochs.

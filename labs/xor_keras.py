@@ -8,7 +8,7 @@ the decision boundary that a hidden layer draws where no straight line can.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), exercise 7; seed 001 (2-layer
 XOR backprop); seed 004 (its Keras XOR, "Final accuracy on XOR: 1.0").
-Run time: about 7 s on 2 CPU cores (about 6 s with --quick).
+Run time: about 15 s on 2 CPU cores (about 11 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -39,8 +39,8 @@ lab = _runtime.start("xor_keras", {
     "learning_rate": param(0.5, above=0),      # Seed 001's rate.
     "weight_scale": param(0.5, above=0),       # Seed 001's N(0, 0.5²) initial weights.
     "restarts": param(10, minimum=1),          # Seeds to try until the NumPy run reaches 100 %.
-    "steps_per_epoch": param(100, minimum=1),  # Full-batch steps that model.fit groups into one
-                                               # "epoch".
+    "steps_per_epoch": param(100, minimum=1),  # Full-batch steps that model.fit
+                                               # groups into one "epoch".
 }, quick={"steps": 500})      # Full run: 1000 steps.
 # The runtime has checked every value's range; this pair is checked together.
 lab.require(lab.steps % lab.steps_per_epoch == 0, f"steps ({lab.steps}) must be a multiple "

@@ -1,0 +1,194 @@
+"""Every published number, measured in one run: the labs' run times and the speed ratios.
+
+    python -m benchmarks.results           # about 30 minutes on 2 cores; prints the report
+    python -m benchmarks.results --write   # also writes benchmarks/results.md and copies
+                                           # its numbers into README.md and each lab's header
+
+``benchmarks/results.md`` is the one source: README.md's lab table, its start-up,
+quick-mode and test-suite times, its table of speed ratios, and the "Run time:" line at
+the top of every lab quote it, and ``tests/test_published_numbers.py`` checks that they agree.
+The file says on what machine, how loaded, it was measured.
+
+Each lab runs in a fresh process, as a student runs it (``python -m labs NAME``), in
+full and in quick mode. Two times are kept: the lab's own run (the "Done in" line it
+prints, after Python and TensorFlow have started) and the whole command.
+"""
+
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from benchmarks import _publish
+
+ROOT = _publish.ROOT
+DONE = re.compile(r"^Done in ([0-9.]+) s\.", flags=re.M)
+
+
+def lab_names():
+    """The labs in course order, from the front door's --list (no lab is imported here)."""
+    listed = subprocess.run([sys.executable, "-m", "labs", "--list"], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+
+
+def time_lab(name, quick):
+    """(the lab's own seconds, the whole command's seconds) for one fresh run."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("LABS_QUICK", "LABS_OUTPUTS")}
+    with tempfile.TemporaryDirectory(prefix=f"results-{name}-") as out:
+        command = [sys.executable, "-m", "labs", name, "--out", out] + (["--quick"] * quick)
+        started = time.perf_counter()
+        finished = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True,
+                                  text=True, timeout=900)
+        whole = time.perf_counter() - started
+    found = DONE.search(finished.stdout)
+    if finished.returncode != 0 or not found:
+        raise RuntimeError(f"{' '.join(command)} failed ({finished.returncode}):\n"
+                           f"{finished.stderr[-2000:]}")
+    return float(found.group(1)), whole
+
+
+def time_test_suite():
+    """Seconds of the whole test suite, run as README says; it must pass."""
+    started = time.perf_counter()
+    finished = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    if finished.returncode != 0:
+        raise RuntimeError(f"the test suite failed:\n{finished.stdout[-3000:]}")
+    return time.perf_counter() - started
+
+
+def machine():
+    """One line about the machine: CPU model, cores, versions."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import keras
+    import tensorflow as tf
+
+    return (f"{model}, {os.cpu_count()} cores visible, {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}, TensorFlow "
+            f"{tf.__version__}, Keras {keras.__version__}")
+
+
+def load():
+    """The 1-minute load average, as text (how busy the shared machine was)."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
+
+
+def ratio(rows_entry):
+    _, baseline, candidate = rows_entry
+    return statistics.median(candidate) / statistics.median(baseline)
+
+
+def measure_speed():
+    """The table of speed ratios, as markdown rows."""
+    from custom import quiet_import
+
+    quiet_import.import_tensorflow_quietly()
+    from benchmarks import diagnostics_overhead, fit_with_tape, optimizers
+
+    wall, cpu = optimizers.measure()
+    names = ", ".join(label.split(":")[0] for label, _, _ in wall)
+    tape = fit_with_tape.measure()
+    logger = diagnostics_overhead.measure()
+    logger_ratio = statistics.median(logger["with"]) / statistics.median(logger["without"])
+    share = logger["logger_seconds"] / logger["epoch_seconds"]
+    join = ", ".join
+    return [
+        _publish.RATIO_HEADER,
+        "|---|---|---|",
+        f"| `model.fit` epoch, custom / Keras: {names} (wall clock) | "
+        f"{join(f'{ratio(row):.2f}' for row in wall)} | ≤ {optimizers.TARGET:.2f} |",
+        f"| the same, process CPU time | {join(f'{ratio(row):.2f}' for row in cpu)} | "
+        f"≤ {optimizers.TARGET:.2f} |",
+        f"| `fit_with_tape` / `model.fit`: training epoch; epoch with validation | "
+        f"{ratio(tape['rows'][0]):.2f}; {ratio(tape['rows'][1]):.2f} | "
+        f"≤ {fit_with_tape.TARGET:.2f} |",
+        f"| `fit_with_tape` / `model.fit`: the same model fitted again, "
+        f"{tape['rows'][2][0]} | {ratio(tape['rows'][2]):.2f} | ≤ {fit_with_tape.TARGET:.2f} |",
+        f"| the eager loop / the compiled one (a lesson, not a target) | "
+        f"{tape['eager_ratio']:.1f} | — |",
+        f"| `model.fit` with `DiagnosticsLogger` / without | {logger_ratio:.2f} | "
+        f"≤ {diagnostics_overhead.TARGET:.2f} |",
+        f"| the logger's own time per epoch, share of a {logger['epoch_seconds'] * 1e3:.0f} ms "
+        f"epoch | {logger['logger_seconds'] * 1e3:.1f} ms, {share:.2%} | — |",
+    ]
+
+
+def report(labs, test_suite, speed_rows, description):
+    """benchmarks/results.md, from the lab times and the speed rows."""
+    startup = statistics.median(whole - own for times in labs.values()
+                                for own, whole in times.values())
+    lines = [
+        "# Measured numbers",
+        "",
+        "Made by `python -m benchmarks.results --write`, which also copies them into "
+        "README.md and the labs' headers (`tests/test_published_numbers.py` checks that "
+        "they agree).",
+        "",
+        description,
+        "",
+        "## Lab run times",
+        "",
+        "Each lab in a fresh process (`python -m labs NAME`, then with `--quick`). *Own*: "
+        "the lab's own run, as its last line prints it; *command*: the whole command, "
+        "with starting Python and importing TensorFlow.",
+        "",
+        "| lab | full, own | full, command | quick, own | quick, command |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, times in labs.items():
+        (full_own, full_whole), (quick_own, quick_whole) = times["full"], times["quick"]
+        lines.append(f"| {name} | {full_own:.1f} | {full_whole:.1f} | {quick_own:.1f} | "
+                     f"{quick_whole:.1f} |")
+    lines += ["", f"{_publish.STARTUP} {startup:.1f} s", "",
+              f"{_publish.TEST_SUITE} {test_suite:.0f} s", "",
+              "## Speed ratios", "",
+              "Each benchmark alternates its candidates round by round and takes the ratio "
+              "of medians (`benchmarks/_timing.py`).", "", *speed_rows, ""]
+    return "\n".join(lines)
+
+
+def main(argv):
+    write = "--write" in argv
+    loads = [load()]
+    started = datetime.datetime.now(datetime.timezone.utc)
+    labs = {}
+    for name in lab_names():
+        labs[name] = {"full": time_lab(name, quick=False), "quick": time_lab(name, quick=True)}
+        print(f"{name:<18} full {labs[name]['full'][0]:6.1f} s own, "
+              f"{labs[name]['full'][1]:6.1f} s command; quick {labs[name]['quick'][0]:5.1f} s own",
+              flush=True)
+    test_suite = time_test_suite()
+    print(f"test suite {test_suite:.0f} s", flush=True)
+    loads.append(load())
+    speed_rows = measure_speed()
+    loads.append(load())
+    description = (f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}. The machine was "
+                   f"shared with other jobs: its 1-minute load average was {loads[0]} at the "
+                   f"start, {loads[1]} after the labs and the tests and {loads[2]} at the end, so absolute "
+                   "times are those of a busy machine; the ratios compare candidates within "
+                   "one run.")
+    text = report(labs, test_suite, speed_rows, description)
+    print(text)
+    if write:
+        _publish.RESULTS.write_text(text, encoding="utf-8")
+        _publish.copy_into_documents(_publish.read(text))
+        print(f"wrote {_publish.RESULTS} and copied its numbers into README.md and the labs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
