@@ -117,6 +117,17 @@ def test_auto_direction_matches_keras(trained, ours_class, keras_class, mode, mo
     assert ours.best == pytest.approx(float(np.ravel(logs[monitor])[0]), abs=0)
 
 
+def test_min_delta_like_keras_monitor_callback_test():
+    """Keras' MonitorCallbackTest.test_min_delta, on our shared base class."""
+    monitor = callbacks.MonitorCallback(mode="max", min_delta=0.5)
+    monitor.monitored_value({"val_loss": 0.0})  # The first epoch settles the direction.
+    assert monitor.direction == "max"
+    assert monitor.is_improvement(0.75, 0)
+    assert monitor.is_improvement(0.5, None)
+    assert not monitor.is_improvement(0.5, 0)
+    assert not monitor.is_improvement(0.2, 0.5)
+
+
 @pytest.mark.parametrize("ours_class, keras_class", CALLBACK_CLASSES)
 def test_one_element_arrays_give_keras_decisions(trained, ours_class, keras_class):
     model, _, _ = trained
