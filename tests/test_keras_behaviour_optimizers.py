@@ -11,14 +11,13 @@ are listed in ``KNOWN_DIFFERENCES`` and each is tested here in its own form.
 
 import importlib
 import re
-import unittest
-import warnings
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+import _keras_own_tests
 import custom.optimizers
 
 # Keras test module → (the class name it tests, our class).
@@ -35,38 +34,17 @@ KNOWN_DIFFERENCES = {
 }
 
 
-def keras_test_methods():
-    """(module name, test class, method name) for every test method Keras ships."""
-    found = []
-    for module_name, (class_name, _) in KERAS_TEST_MODULES.items():
-        with warnings.catch_warnings():
-            # Keras' tests carry pytest marks of their own repository (requires_trainable_backend).
-            warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
-            module = importlib.import_module(module_name)
-        test_class = getattr(module, f"{class_name}Test")
-        for method in unittest.defaultTestLoader.getTestCaseNames(test_class):
-            if f"{module_name}.{test_class.__name__}.{method}" not in KNOWN_DIFFERENCES:
-                found.append((module_name, test_class, method))
-    return found
-
-
 def run_keras_test(monkeypatch, module_name, test_class, method, replacement):
-    """Run one Keras test method with its optimizer class replaced; return the failures."""
-    module = importlib.import_module(module_name)
-    monkeypatch.setattr(module, KERAS_TEST_MODULES[module_name][0], replacement)
-    filtering = keras.config.is_traceback_filtering_enabled()
-    result = unittest.TestResult()
-    try:
-        test_class(method).run(result)
-    finally:
-        # Keras' TestCase.setUp turns traceback filtering off for the whole process.
-        if filtering:
-            keras.config.enable_traceback_filtering()
-    return [text for _, text in result.failures + result.errors]
+    class_name = KERAS_TEST_MODULES[module_name][0]
+    return _keras_own_tests.run(monkeypatch, module_name, test_class, method,
+                                {class_name: replacement})
 
 
-@pytest.mark.parametrize("module_name, test_class, method", keras_test_methods(),
-                         ids=lambda item: getattr(item, "__name__", str(item).split(".")[-1]))
+@pytest.mark.parametrize(
+    "module_name, test_class, method",
+    _keras_own_tests.test_methods({module: f"{name}Test" for module, (name, _)
+                                   in KERAS_TEST_MODULES.items()}, KNOWN_DIFFERENCES),
+    ids=_keras_own_tests.test_id)
 def test_passes_keras_own_test(monkeypatch, module_name, test_class, method):
     problems = run_keras_test(monkeypatch, module_name, test_class, method,
                               KERAS_TEST_MODULES[module_name][1])

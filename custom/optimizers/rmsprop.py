@@ -19,11 +19,12 @@ class RMSprop(keras.optimizers.Optimizer):
     s is as small as ε. Seed 001 calls ρ "beta" and uses ε = 1e-8; Keras uses 1e-7.
 
     Centered (``centered=True``, Graves 2013) divides by an estimate of the
-    gradient's *variance* instead of its mean square, so a gradient that is
-    large but steady still takes full-size steps:
+    gradient's *variance*, s − ḡ², instead of its mean square s: steps grow where
+    the gradient is consistent and shrink where it is noisy.
 
         ḡ ← ρ·ḡ + (1−ρ)·g          (running mean of gradients)
         Δ = η·g / √(s − ḡ² + ε)
+        w ← w − Δ
 
     With momentum μ > 0 the step Δ (plain or centered; plain Δ = η·g / √(s + ε))
     feeds a velocity, as classic momentum does with η·g:
