@@ -74,9 +74,13 @@ def readme_sentences(results):
 
 
 def readme_lab_rows(results, readme_text):
-    """README's lab table rows, with the time column set from the results."""
+    """README's lab table rows (in its section "The labs"), with the time column from the results.
+
+    Other tables (the assignments') may name a lab in their first column too.
+    """
     rows = {}
-    for line in readme_text.splitlines():
+    section = readme_text.split("\n## The labs\n", 1)[1].split("\n## ", 1)[0]
+    for line in section.splitlines():
         found = re.match(r"^\| `(\w+)` \|.*\| ([^|]*) \|$", line)
         if found and found.group(1) in results["labs"]:
             own = results["labs"][found.group(1)]["full_own"]
