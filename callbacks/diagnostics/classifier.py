@@ -1,36 +1,56 @@
 """Classify a learning curve: one label, the evidence behind it, and what to try next.
 
-The seed's ``analyze_learning_curves`` (seed 000, section 5.2) uses absolute
-thresholds, for example "train and val loss > 0.5 means underfitting". A loss of
-0.5 is excellent for ten-class cross-entropy and terrible for a standardised
-regression, so here every test is **relative** and works at any loss scale:
+The seed's ``analyze_learning_curves`` ("Learning Algorithms", section 5.2) uses
+absolute thresholds, for example "train and val loss > 0.5 means underfitting".
+A loss of 0.5 is excellent for ten-class cross-entropy and terrible for a
+standardised regression, so here every test is **relative** and works at any
+loss scale. The quantities, for a loss curve L_1 … L_T (log-loss residuals
+around a least-squares line through log L give the jitter):
 
-    rise of the loss        r = L_end / L_ref − 1      (15 % worse than the best, …)
-    progress still to come  g = 1 − exp(slope · T)     (slope of log L over the last w epochs,
-                                                        carried on for T more epochs)
-    jitter                  σ = std(log L_t − trend)   (a 0.1 jitter is ±10 %)
-    loss left               ρ = L_end / L_first        (how much of epoch 1's loss remains)
+    rise                  r = L_late / L_ref − 1        (L_late: median of the last epochs)
+    progress to come      g = 1 − exp(s · T)            (s: slope of log L over the last
+                                                         quarter, carried on for T epochs)
+    trend over a window   τ = |s| · (n − 1)             (log-loss the line removes or adds)
+    jitter                σ = std(log L_t − line)       (σ = 0.1 is about ±10 %)
+    lift above chance     λ = (a − 1/K) / (1 − 1/K)      (a: accuracy, K classes; see chance.py)
 
-The checks run in order, and the first that fires gives the label:
+Rules are read in this order; the first that fires gives the label.
 
-1. ``DIVERGING``: a NaN or inf; a training loss that ends 25 % above its first
-   epoch on a rising trend (more than twice its jitter), or at 10× its best; or a spike (3× the final level) after which
-   accuracy sits at chance, a network killed by a step too large.
-2. ``OSCILLATING``: in the second half of training the loss keeps jumping up
-   (≥ 20 % of the steps rise by > 10 %, or it sits 1.5× above an earlier best)
-   with a jitter larger than its trend,
-   while still above 20 % of the first epoch's loss.
-3. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3
-   epochs before the end, while the training loss kept falling.
-4. ``STILL_IMPROVING``: the watched loss (validation if logged, else training)
-   set a new best in its last quarter and still falls fast enough to gain
-   ≥ 10 % in as many epochs again.
-5. ``UNDERFITTING``: the curves have flattened while much of the first epoch's
-   loss is left (ρ ≥ 0.6) or accuracy is close to chance.
-6. ``CONVERGED``: flattened at a low level; more epochs will not help.
+1. ``DIVERGING``:
+   * a NaN or inf loss; or
+   * the late training loss is 25 % above epoch 1's with a rising trend (τ > 2σ); or
+   * it is 10× its best **and** still at least 10 % of epoch 1's loss (a wobble far
+     below where the run began, 1e-7 → 5e-5, is round-off, not a blow-up); or
+   * a spike 3× the final level, after which accuracy is at chance (λ < 0.1, K known)
+     or has gone less than 10 % of the way from epoch 1's accuracy to 100 %. (A high
+     first epoch of a run whose accuracy then climbs is a start, not a spike.)
+2. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3 epochs
+   (and 10 % of the run) before the end, while the training loss fell ≥ 5 % more;
+   the rise is **steady**: larger than twice the validation curve's jitter after
+   its best, and at least 0.1 % of epoch 1's validation loss.
+3. ``OSCILLATING`` on the **training** curve: over its second half, ≥ 20 % of the
+   epoch-to-epoch steps rise by > 10 % (or the loss sits 1.5× above its best), the
+   jitter is σ ≥ 0.1, the trend is smaller than the jitter (τ < 2σ), and the loss is
+   still at least 20 % of epoch 1's (below that, bouncing is fine-tuning noise).
+4. ``OSCILLATING`` on the **validation** curve: the same jumpiness test as rule 3
+   on the second half of the validation loss. A validation loss that bounces under
+   too high a rate is told apart from overfitting by rule 2's steadiness test.
+5. ``STILL_IMPROVING``: the watched loss (validation if logged, else training) set
+   a new best in its last quarter, and its slope there would gain g ≥ 10 % in as
+   many epochs again, with a fall larger than its noise (2σ / √n over the window).
+6. ``UNDERFITTING``: the curves have flattened (not rule 5) and the model is close
+   to chance: λ < 0.3 when accuracy and K are known. With accuracy but no K, the
+   accuracy gained since epoch 1 stands in: (a − a_1) / (1 − a_1) < 0.3 (chance is
+   at most a_1, so this understates λ). Without accuracy (regression), ≥ 60 % of
+   epoch 1's loss is left: for a mean squared error that starts near the target's
+   variance, R² ≤ 0.4.
+   A loss that stays high at a noise floor (noisy labels, overlapping classes) is
+   not underfitting when accuracy is well above chance.
+7. ``CONVERGED``: flattened, well above chance; more epochs will not help.
 
 Without validation data the classifier says so, judges the training loss, and
-cannot see overfitting.
+cannot see overfitting. From a history alone, too small a model and a noise floor
+at the same accuracy look the same; a run near the λ threshold can be either.
 """
 
 import dataclasses
@@ -38,26 +58,32 @@ import math
 
 import numpy as np
 
+from callbacks.diagnostics import chance as chance_module
 from callbacks.diagnostics import history as history_module
+from callbacks.diagnostics import trends
 
 LABELS = ("DIVERGING", "OSCILLATING", "OVERFITTING", "UNDERFITTING", "CONVERGED",
           "STILL_IMPROVING")
 
 # Every threshold is relative (a ratio or a change of log-loss), so it holds at any loss scale.
 BLOW_UP_OVER_FIRST = 1.25      # Late loss 25 % above epoch 1's: worse than it began.
-BLOW_UP_OVER_BEST = 10.0       # Late loss 10× its best: it had learned, then blew up.
+BLOW_UP_OVER_BEST = 10.0       # Late loss 10× its best: it had learned, then blew up …
+BLOW_UP_FLOOR = 0.10           # … unless it stays below 10 % of epoch 1's loss: that is a wobble.
 SPIKE_OVER_END = 3.0           # A spike 3× the final level, then chance accuracy: dead.
 RISE_STEP = math.log(1.10)     # An epoch-to-epoch rise of more than 10 % counts as a jump.
 RISE_SHARE = 0.20              # At least one step in five is such a jump …
 JITTER = 0.10                  # … and the log-loss scatters by ±10 % around its trend.
 KNOCKED_BACK = 1.5             # … or it sits 50 % above a best it reached earlier.
-MIN_LEVEL = 0.20               # Jitter below 20 % of epoch 1's loss is not "no progress".
+TREND_OVER_JITTER = 2.0        # A trend counts when it moves the log-loss by > 2σ (≈ 95 %).
+MIN_LEVEL = 0.20               # Bouncing below 20 % of epoch 1's loss is fine-tuning noise.
 OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
-TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best.
+TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
+OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off).
 STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 %.
-LOSS_LEFT = 0.60               # Flat with 60 % of epoch 1's loss left: too little capacity.
-NEAR_CHANCE = 0.05             # Accuracy within 5 points of a coin flip's or of its first epoch's.
+LOSS_LEFT = 0.60               # Regression: flat with 60 % of epoch 1's loss left (R² ≤ 0.4).
+UNDERFIT_LIFT = 0.30           # Flat, under 30 % of the way from chance (or epoch 1) to 100 %.
+NEAR_CHANCE_LIFT = 0.10        # After a spike: within 10 % of the way from chance, it is dead.
 
 ADVICE = {
     "DIVERGING": "Lower the learning rate about 10× (the LR range test finds a safe one); check "
@@ -102,28 +128,33 @@ class Diagnosis:
         return f"{self.label}: {self.reason}\n  advice: {self.advice}"
 
 
-def classify(history):
-    """Label a training history. Pure: it reads its argument and nothing else.
+def classify(history, num_classes=None):
+    """Label a training history. Pure: it reads its arguments and nothing else.
 
     Args:
         history: a dict of lists (``model.fit(...).history``), a ``History``, a
             pandas DataFrame, or the path of a CSV written by ``DiagnosticsLogger``
-            or by Keras' ``CSVLogger``. It needs a ``loss`` column; ``val_loss``
-            and an accuracy column are used when present.
+            or by Keras' ``CSVLogger``. It needs a ``loss`` column; ``val_loss``,
+            an accuracy column and ``num_classes`` are used when present.
+        num_classes: K, the number of classes (chance is 1/K), or None (default) to
+            take it from the logs where they tell, else to say chance is unknown.
 
     Returns:
         A ``Diagnosis`` with ``label``, ``reason`` and ``advice``.
 
     Raises:
         callbacks.diagnostics.HistoryError (a ValueError): unreadable input or no ``loss``.
+        ValueError: ``num_classes`` is not an integer >= 2.
 
     Example:
         >>> classify({"loss": [2.0, 3.0, 5.0, 10.0], "val_loss": [2.1, 3.5, 6.0, 15.0]}).label
         'DIVERGING'
     """
     columns = history_module.read_history(history)
-    curves = _Curves(columns)
-    for check in (_diverging, _oscillating, _overfitting, _improving_or_flat):
+    curves = _Curves(columns, chance_module.number_of_classes(columns, num_classes))
+    checks = (_diverging, _overfitting, _oscillating_training, _oscillating_validation,
+              _improving_or_flat)
+    for check in checks:
         found = check(curves)
         if found is not None:
             label, reason, key_epochs = found
@@ -137,29 +168,17 @@ def classify(history):
 class _Curves:
     """The columns the checks read, with the validation curve set to None when absent."""
 
-    def __init__(self, columns):
+    def __init__(self, columns, classes):
         self.train = columns["loss"]
         val = columns.get("val_loss")
         self.has_validation_column = history_module.validation_logged(columns)
         self.val = val if val is not None and np.isfinite(val).any() else None
         accuracy = history_module.accuracy_key(columns)
         self.accuracy = columns[accuracy] if accuracy else None
+        if self.accuracy is not None and not np.isfinite(self.accuracy).any():
+            self.accuracy = None
+        self.classes = classes
         self.epochs = len(self.train)
-
-
-def _tail(values, count):
-    """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite[-count:]))
-
-
-def _log_trend(values):
-    """Least-squares line through log(values): returns (slope per epoch, std of the residuals)."""
-    logs = np.log(values)
-    epochs = np.arange(len(logs), dtype=np.float64)
-    slope, intercept = np.polyfit(epochs, logs, 1)
-    residuals = logs - (slope * epochs + intercept)
-    return float(slope), float(residuals.std())
 
 
 def _diverging(curves):
@@ -176,16 +195,17 @@ def _diverging(curves):
     if curves.epochs < 3:
         return None
     first, best = float(train[0]), float(train.min())
-    late = _tail(train, max(3, curves.epochs // 4))
+    late = trends.tail(train, max(3, curves.epochs // 4))
     peak = int(np.argmax(train))
-    chance = _near_chance(curves.accuracy)
-    if chance and train[peak] >= SPIKE_OVER_END * late:
+    dead = _stopped_learning(curves)
+    if dead and train[peak] >= SPIKE_OVER_END * late:
         return ("DIVERGING",
                 f"the training loss spiked to {train[peak]:.4g} at epoch {peak + 1} "
                 f"({train[peak] / late:.3g}× where it ends) and the network has stopped "
-                f"learning: {chance}.", {"divergence": peak + 1})
-    worse_than_start = late > BLOW_UP_OVER_FIRST * first and _rising_above_noise(train)
-    blown_up = late > BLOW_UP_OVER_BEST * best and best > 0
+                f"learning: {dead}.", {"divergence": peak + 1})
+    worse_than_start = (late > BLOW_UP_OVER_FIRST * first
+                        and trends.rising_above_noise(train, TREND_OVER_JITTER))
+    blown_up = best > 0 and late > BLOW_UP_OVER_BEST * best and late >= BLOW_UP_FLOOR * first
     if worse_than_start or blown_up:
         start = int(np.argmin(train)) + 1
         return ("DIVERGING",
@@ -195,44 +215,51 @@ def _diverging(curves):
     return None
 
 
-def _rising_above_noise(values):
-    """True when log(loss) trends up by more than twice its scatter around that trend.
-
-    A loss that only bounces (an end 25 % above a lucky first epoch) is not diverging;
-    the oscillation rule judges it instead.
-    """
-    positive = values[np.isfinite(values) & (values > 0)]
-    if len(positive) < 4:
-        return True  # Too few epochs to tell a rise from noise: keep the plain rule.
-    slope, jitter = _log_trend(positive)
-    return slope * (len(positive) - 1) > 2 * jitter
-
-
-def _oscillating(curves):
-    window = curves.train[curves.epochs // 2:]
-    if len(window) < 4 or np.any(window <= 0):
+def _jumpy(values, first):
+    """The oscillation test on the second half of one curve: a reason, or None."""
+    window = values[len(values) // 2:]
+    if len(window) < 4 or not np.all(np.isfinite(window)) or np.any(window <= 0):
         return None
-    steps = np.diff(np.log(window))
-    rise_share = float(np.mean(steps > RISE_STEP))
-    slope, jitter = _log_trend(window)
-    trend = -slope * (len(window) - 1)  # How much log-loss the trend removes across the window.
-    level = float(np.median(window)) / float(curves.train[0])
-    # Knocked back: the training loss now sits 50 % above a best it reached earlier.
-    knocked_back = float(np.median(window)) / float(np.nanmin(curves.train)) >= KNOCKED_BACK
-    jumpy = rise_share >= RISE_SHARE or knocked_back
-    if jumpy and jitter >= JITTER and trend < 2 * jitter and level >= MIN_LEVEL:
-        worst = int(np.argmax(steps))
-        best = float(np.nanmin(curves.train))
-        reason = (f"over the last {len(window)} epochs the training loss rose by more than 10 % "
-                  f"in {rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f}"
-                  f" at epoch {curves.epochs - len(window) + worst + 2}) and sits at "
-                  f"{np.median(window) / best:.1f}× its best ({best:.4g}); it scatters ±"
-                  f"{jitter:.0%} around a trend that gains only {1 - math.exp(-trend):.0%}.")
-        if curves.accuracy is not None:
-            jumps = np.abs(np.diff(curves.accuracy[curves.epochs // 2:]))
-            reason += f" Accuracy moves {np.nanmean(jumps):.1%} per epoch on average."
-        return ("OSCILLATING", reason, {"largest jump": curves.epochs - len(window) + worst + 2})
+    rise_share, worst, steps = trends.jumps(window, RISE_STEP)
+    slope, jitter = trends.log_trend(window)
+    trend = abs(slope) * (len(window) - 1)  # Log-loss the line removes (or adds) over the window.
+    best = float(np.nanmin(values))
+    knocked_back = float(np.median(window)) / best >= KNOCKED_BACK
+    level = float(np.median(window)) / first
+    if (rise_share >= RISE_SHARE or knocked_back) and jitter >= JITTER \
+            and trend < TREND_OVER_JITTER * jitter and level >= MIN_LEVEL:
+        epoch = len(values) - len(window) + worst + 2
+        return (f"over the last {len(window)} epochs {{name}} loss rose by more than 10 % in "
+                f"{rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f} at "
+                f"epoch {epoch}) and sits at {np.median(window) / best:.1f}× its best "
+                f"({best:.4g}); it scatters ±{jitter:.0%} around a trend that moves it only "
+                f"{math.exp(trend) - 1:.0%}."), epoch
     return None
+
+
+def _oscillating_training(curves):
+    found = _jumpy(curves.train, float(curves.train[0]))
+    if found is None:
+        return None
+    reason, epoch = found
+    reason = reason.format(name="the training")
+    if curves.accuracy is not None:
+        jumps = np.abs(np.diff(curves.accuracy[curves.epochs // 2:]))
+        reason += f" Accuracy moves {np.nanmean(jumps):.1%} per epoch on average."
+    return ("OSCILLATING", reason, {"largest jump": epoch})
+
+
+def _oscillating_validation(curves):
+    if curves.val is None or not np.isfinite(curves.val[0]):
+        return None
+    found = _jumpy(curves.val, float(curves.val[0]))
+    if found is None:
+        return None
+    reason, epoch = found
+    reason = reason.format(name="the validation") + (
+        " It bounces rather than rising steadily, so this is too large a step, not "
+        "overfitting.")
+    return ("OSCILLATING", reason, {"largest jump": epoch})
 
 
 def _overfitting(curves):
@@ -244,17 +271,25 @@ def _overfitting(curves):
     after = curves.epochs - 1 - best
     if after < max(OVERFIT_AFTER, math.ceil(0.1 * curves.epochs)):
         return None
-    val_best, val_late = float(val[best]), _tail(val, 3)
+    val_best, val_late = float(val[best]), trends.tail(val, 3)
     rise = val_late / val_best - 1.0
-    train_late = _tail(curves.train, 3)
+    train_late = trends.tail(curves.train, 3)
     train_fall = 1.0 - train_late / float(curves.train[best])
-    if rise >= OVERFIT_RISE and train_fall >= TRAIN_STILL_FALLING:
-        reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
-                  f"{best + 1}, {after} epochs before the end) while the training loss fell "
-                  f"{train_fall:.0%} more; validation/training loss is now "
-                  f"{val_late / train_late:.1f}.")
-        return ("OVERFITTING", reason, {"best validation": best + 1})
-    return None
+    if rise < OVERFIT_RISE or train_fall < TRAIN_STILL_FALLING:
+        return None
+    first_val = float(val[np.isfinite(val)][0])
+    if val_late - val_best < OVERFIT_FLOOR * first_val:
+        return None  # A rise this small against where the run began is round-off.
+    since_best = val[best:]
+    since_best = since_best[np.isfinite(since_best) & (since_best > 0)]
+    _, jitter = trends.log_trend(since_best) if len(since_best) >= 3 else (0.0, 0.0)
+    if math.log1p(rise) <= TREND_OVER_JITTER * jitter:
+        return None  # It bounces about as much as it rose: rule 4 (validation) judges it.
+    reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
+              f"{best + 1}, {after} epochs before the end), a steady rise (its scatter is "
+              f"±{jitter:.0%}), while the training loss fell {train_fall:.0%} more; "
+              f"validation/training loss is now {val_late / train_late:.1f}.")
+    return ("OVERFITTING", reason, {"best validation": best + 1})
 
 
 def _improving_or_flat(curves):
@@ -265,42 +300,41 @@ def _improving_or_flat(curves):
         return ("STILL_IMPROVING", f"only {len(watched)} epoch(s) of {name} loss are logged, too "
                 "few to see a plateau; early training is assumed to be still improving.", {})
     window = watched[-max(3, len(watched) // 4):]
-    slope, jitter = _log_trend(np.maximum(window, 1e-300))
+    slope, jitter = trends.log_trend(np.maximum(window, 1e-300))
     gain = 1.0 - math.exp(slope * len(watched))  # Carried on for as many epochs again.
-    noise_floor = 2.0 * jitter / max(1.0, math.sqrt(len(window)))
+    noise_floor = TREND_OVER_JITTER * jitter / max(1.0, math.sqrt(len(window)))
     best = int(np.argmin(watched)) + 1
     keys = {f"best {name}": best}
     recent_best = best > len(watched) - len(window)  # A new best within the window.
     if gain >= STILL_IMPROVING_GAIN and slope * len(window) < -noise_floor and recent_best:
-        return ("STILL_IMPROVING",
-                f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
-                f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
-                f"epoch; best {watched.min():.4g} at epoch {best}).", keys)
-    left = _tail(curves.train, 3) / float(curves.train[0])
+        reason = (f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
+                  f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
+                  f"epoch; best {watched.min():.4g} at epoch {best})")
+        if curves.accuracy is not None:
+            reason += f"; training accuracy {trends.tail(curves.accuracy, 3):.1%}"
+        return ("STILL_IMPROVING", reason + ".", keys)
     if recent_best:
         flat = (f"the {name} loss has flattened (at its recent pace it would gain "
                 f"{max(gain, 0):.1%} in {len(watched)} more epochs)")
     else:
         flat = (f"the {name} loss has not beaten its best ({watched.min():.4g} at epoch "
                 f"{best}) in the last {len(window)} epochs")
-    chance = _near_chance(curves.accuracy)
-    if left >= LOSS_LEFT or chance:
-        evidence = f"{left:.0%} of the first epoch's training loss is left"
-        if chance:
-            evidence += f"; {chance}"
-        return ("UNDERFITTING", f"{flat} while {evidence}.", keys)
-    return ("CONVERGED", f"{flat}, with {left:.0%} of the first epoch's training loss left.",
-            keys)
+    underfit, evidence = _capacity(curves)
+    return ("UNDERFITTING" if underfit else "CONVERGED", f"{flat}; {evidence}.", keys)
 
 
-def _near_chance(accuracy):
-    """A sentence if training accuracy is close to a coin flip or never left its first epoch."""
-    if accuracy is None or not np.isfinite(accuracy).any():
+def _capacity(curves):
+    """(too little capacity?, the evidence): rule 6 of the module docstring."""
+    if curves.accuracy is None:
+        left = trends.tail(curves.train, 3) / float(curves.train[0])
+        return left >= LOSS_LEFT, f"{left:.0%} of the first epoch's training loss is left"
+    return chance_module.low_accuracy(curves.accuracy, curves.classes, UNDERFIT_LIFT)
+
+
+def _stopped_learning(curves):
+    """A sentence if training accuracy is back at chance or hardly better than at epoch 1."""
+    if curves.accuracy is None:
         return ""
-    final = _tail(accuracy, 3)
-    first = float(accuracy[np.isfinite(accuracy)][0])
-    if final <= 0.5 + NEAR_CHANCE:
-        return f"training accuracy {final:.1%} is close to a coin flip"
-    if final <= first + NEAR_CHANCE and final < 0.9:
-        return f"training accuracy {final:.1%} is no better than at epoch 1 ({first:.1%})"
-    return ""
+    low, evidence = chance_module.low_accuracy(curves.accuracy, curves.classes,
+                                               NEAR_CHANCE_LIFT)
+    return evidence if low else ""
