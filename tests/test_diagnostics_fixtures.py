@@ -11,19 +11,26 @@ import pandas as pd
 import pytest
 
 from callbacks import diagnostics
+from benchmarks import diagnostics_accuracy
 from callbacks.diagnostics import baselines
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
 HELD_OUT_ACCURACY = 0.80      # Exact label on at least 80 % of the held-out runs.
 CLASS_RECALL = 0.50           # Every label with 3+ held-out runs is found at least half the time.
+# The targets are macro-F1 >= 0.90 and every recall >= 0.8 (benchmarks/
+# diagnostics_results.md reports how far the fixtures are from them). These floors are
+# what the current fixtures measure, so that a change that makes a class worse fails CI.
+HELD_OUT_MACRO_F1 = 0.65
 
 
 @pytest.fixture(scope="module")
 def runs():
     labels = pd.read_csv(FIXTURES / "labels.csv")
     confirmed = labels[labels["confirmed"]].copy()
-    confirmed["ours"] = [diagnostics.classify(FIXTURES / "runs" / f"{run}.csv").label
-                         for run in confirmed["run"]]
+    confirmed["ours"] = [
+        diagnostics.classify(FIXTURES / "runs" / f"{run}.csv",
+                             num_classes=diagnostics_accuracy.CLASSES.get(dataset)).label
+        for run, dataset in zip(confirmed["run"], confirmed["dataset"])]
     confirmed["seed"] = [baselines.seed_rules(FIXTURES / "runs" / f"{run}.csv")
                          for run in confirmed["run"]]
     return confirmed
@@ -54,3 +61,11 @@ def test_beats_the_seed_rules_on_the_same_runs(runs):
     ours = (runs["ours"] == runs["label"]).mean()
     seed = (runs["seed"] == runs["label"]).mean()
     assert ours >= seed + 0.10, f"ours {ours:.0%} vs seed rules {seed:.0%}"
+
+
+def test_held_out_macro_f1_and_its_margin_over_the_seed_rules(runs):
+    held_out = runs[runs["split"] == "held_out"]
+    ours = diagnostics_accuracy.macro_f1(held_out["label"], held_out["ours"])
+    seed = diagnostics_accuracy.macro_f1(held_out["label"], held_out["seed"])
+    assert ours >= HELD_OUT_MACRO_F1, f"held-out macro-F1 {ours:.2f}"
+    assert ours >= seed + 0.2, f"ours {ours:.2f} vs seed rules {seed:.2f}"

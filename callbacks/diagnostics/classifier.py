@@ -36,8 +36,10 @@ Rules are read in this order; the first that fires gives the label.
    on the second half of the validation loss. A validation loss that bounces under
    too high a rate is told apart from overfitting by rule 2's steadiness test.
 5. ``STILL_IMPROVING``: the watched loss (validation if logged, else training) set
-   a new best in its last quarter, and its slope there would gain g ≥ 10 % in as
-   many epochs again, with a fall larger than its noise (2σ / √n over the window).
+   a new best in its last quarter and falls there by more than its noise (2σ / √n
+   over the window), and at that pace as many epochs again would lower it by
+   g ≥ 10 % or raise training accuracy by ≥ 10 points (a many-class cross-entropy
+   near ln K falls slowly while accuracy still climbs).
 6. ``UNDERFITTING``: the curves have flattened (not rule 5) and the model is close
    to chance: λ < 0.3 when accuracy and K are known. With accuracy but no K, the
    accuracy gained since epoch 1 stands in: (a − a_1) / (1 − a_1) < 0.3 (chance is
@@ -80,7 +82,9 @@ OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
 OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off).
-STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 %.
+STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 % …
+ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln K, the loss moves
+                               # slowly while a many-class accuracy still climbs).
 LOSS_LEFT = 0.60               # Regression: flat with 60 % of epoch 1's loss left (R² ≤ 0.4).
 UNDERFIT_LIFT = 0.30           # Flat, under 30 % of the way from chance (or epoch 1) to 100 %.
 NEAR_CHANCE_LIFT = 0.10        # After a spike: within 10 % of the way from chance, it is dead.
@@ -306,12 +310,15 @@ def _improving_or_flat(curves):
     best = int(np.argmin(watched)) + 1
     keys = {f"best {name}": best}
     recent_best = best > len(watched) - len(window)  # A new best within the window.
-    if gain >= STILL_IMPROVING_GAIN and slope * len(window) < -noise_floor and recent_best:
+    accuracy_gain = _accuracy_to_come(curves, len(window))
+    falling = slope * len(window) < -noise_floor and recent_best
+    if falling and (gain >= STILL_IMPROVING_GAIN or accuracy_gain >= ACCURACY_STILL_RISING):
         reason = (f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
                   f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
                   f"epoch; best {watched.min():.4g} at epoch {best})")
         if curves.accuracy is not None:
-            reason += f"; training accuracy {trends.tail(curves.accuracy, 3):.1%}"
+            reason += (f"; training accuracy {trends.tail(curves.accuracy, 3):.1%} would gain "
+                       f"{accuracy_gain:.1%} more at its recent pace")
         return ("STILL_IMPROVING", reason + ".", keys)
     if recent_best:
         flat = (f"the {name} loss has flattened (at its recent pace it would gain "
@@ -321,6 +328,18 @@ def _improving_or_flat(curves):
                 f"{best}) in the last {len(window)} epochs")
     underfit, evidence = _capacity(curves)
     return ("UNDERFITTING" if underfit else "CONVERGED", f"{flat}; {evidence}.", keys)
+
+
+def _accuracy_to_come(curves, window):
+    """Accuracy points gained in as many epochs again, at the pace of the last ``window``."""
+    if curves.accuracy is None:
+        return 0.0
+    recent = curves.accuracy[-window:]
+    recent = recent[np.isfinite(recent)]
+    if len(recent) < 3:
+        return 0.0
+    pace = np.polyfit(np.arange(len(recent), dtype=np.float64), recent, 1)[0]
+    return float(pace) * curves.epochs
 
 
 def _capacity(curves):
