@@ -61,6 +61,7 @@ import math
 import numpy as np
 
 from callbacks.diagnostics import chance as chance_module
+from callbacks.diagnostics import findings as findings_module
 from callbacks.diagnostics import history as history_module
 from callbacks.diagnostics import trends
 
@@ -117,19 +118,27 @@ class Diagnosis:
         advice: what to try next.
         key_epochs: name → 1-based epoch worth marking on a plot, e.g.
             ``{"best validation": 12}`` or ``{"divergence": 30}``.
+        findings: secondary findings from gradient columns (``findings.py``), each
+            (name, evidence, advice); empty without them or for a healthy run.
     """
 
     label: str
     reason: str
     advice: str
     key_epochs: dict = dataclasses.field(default_factory=dict)
+    findings: tuple = ()
 
     def as_dict(self):
-        """The JSON form: label, reason and advice."""
-        return {"label": self.label, "reason": self.reason, "advice": self.advice}
+        """The JSON form: label, reason, advice and findings."""
+        return {"label": self.label, "reason": self.reason, "advice": self.advice,
+                "findings": [{"finding": name, "evidence": evidence, "advice": advice}
+                             for name, evidence, advice in self.findings]}
 
     def __str__(self):
-        return f"{self.label}: {self.reason}\n  advice: {self.advice}"
+        text = f"{self.label}: {self.reason}\n  advice: {self.advice}"
+        for name, evidence, advice in self.findings:
+            text += f"\n  also {name}: {evidence}\n    advice: {advice}"
+        return text
 
 
 def classify(history, num_classes=None):
@@ -165,7 +174,8 @@ def classify(history, num_classes=None):
             if not curves.has_validation_column:
                 reason += " (No validation loss was logged, so this judges the training loss " \
                           "alone and cannot see overfitting.)"
-            return Diagnosis(label, reason, ADVICE[label], key_epochs)
+            return Diagnosis(label, reason, ADVICE[label], key_epochs,
+                             tuple(findings_module.find(columns)))
     raise AssertionError("the last check always returns a label")  # Unreachable.
 
 
