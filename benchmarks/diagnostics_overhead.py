@@ -8,6 +8,10 @@ alternating A, B, A, B. The ratio of medians is the overhead; the target is
 classifying every row so far) is also timed directly, because for a network
 whose epoch takes a few milliseconds that fixed cost is what matters.
 
+With ``gradients=True`` the logger adds one forward and backward pass per epoch
+on a fixed probe batch of 256 samples; the target for that is ≤ 1.03. Its
+cost is timed the same two ways: whole fits, and the probe's own pass.
+
     python -m benchmarks.diagnostics_overhead            # about 2 minutes on 2 cores
     python -m benchmarks.diagnostics_overhead --write    # also update diagnostics_results.md
 """
@@ -30,6 +34,7 @@ from benchmarks import _timing  # noqa: E402
 
 EPOCHS = 5
 ROUNDS = 7
+PROBE = 256  # Samples in the gradient probe batch.
 SECTION = "## Overhead"
 
 
@@ -50,19 +55,27 @@ def main():
     (x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.2, seed=0)
     folder = tempfile.mkdtemp(prefix="diagnostics-overhead-")
 
-    def fit(with_logger):
+    probe = (x_train[:PROBE], y_train[:PROBE])
+
+    def fit(with_logger, gradients=False):
         keras.utils.set_random_seed(0)
         model = make_model()
-        logger = [callbacks.DiagnosticsLogger(os.path.join(folder, "run.csv"), verbose=False)]
+        logger = [callbacks.DiagnosticsLogger(os.path.join(folder, "run.csv"), verbose=False,
+                                              gradients=gradients,
+                                              probe=probe if gradients else None)]
         model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=EPOCHS,
                   batch_size=32, verbose=0, callbacks=logger if with_logger else [])
+        return model
 
-    timings = _timing.interleaved({"without": lambda: fit(False), "with": lambda: fit(True)},
+    timings = _timing.interleaved({"without": lambda: fit(False), "with": lambda: fit(True),
+                                   "gradients": lambda: fit(True, gradients=True)},
                                   rounds=ROUNDS, warmup=1)
     print(f"model.fit, {EPOCHS} epochs of digits ({len(x_train)} samples, batch 32), "
           f"{ROUNDS} interleaved rounds:")
     table = _timing.ratio_table([("fit + DiagnosticsLogger / fit", timings["without"],
                                   timings["with"])], target=1.01)
+    table += "\n" + _timing.ratio_table([("fit + logger(gradients) / fit", timings["without"],
+                                          timings["gradients"])], target=1.03).splitlines()[-1]
     print(table)
 
     # The logger alone, driven by hand: one row written, flushed and classified per epoch.
@@ -81,15 +94,24 @@ def main():
     logger.on_train_end()
     epoch_seconds = statistics.median(timings["without"]) / EPOCHS
     per_epoch = statistics.median(costs)
+    # The gradient probe alone: one forward and backward pass on the probe batch.
+    from callbacks.diagnostics import gradients
+
+    measure = gradients.Probe(fit(False), *probe).measure
+    measure()  # The first call traces the tf.function.
+    probe_costs = [_timing.seconds(measure) for _ in range(30)]
+    probe_share = statistics.median(probe_costs) / epoch_seconds
+    print(f"gradient probe alone: median {statistics.median(probe_costs) * 1e3:.2f} ms per "
+          f"epoch ({PROBE} samples), {probe_share:.2%} of one epoch of this fit.")
     print(f"\nlogger alone: median {per_epoch * 1e3:.2f} ms per epoch over 100 epochs "
           f"(max {max(costs) * 1e3:.2f} ms); one epoch of this fit takes "
           f"{epoch_seconds * 1e3:.0f} ms, so the fixed cost is {per_epoch / epoch_seconds:.2%}.")
     print(f"It stays under 1 % for any epoch longer than {per_epoch * 100 * 1e3:.0f} ms.")
     if "--write" in sys.argv[1:]:
-        write_section(table, per_epoch, epoch_seconds)
+        write_section(table, per_epoch, epoch_seconds, statistics.median(probe_costs))
 
 
-def write_section(table, per_epoch, epoch_seconds):
+def write_section(table, per_epoch, epoch_seconds, probe_seconds):
     """Replace the overhead section of benchmarks/diagnostics_results.md with this run's."""
     results = pathlib.Path(__file__).resolve().parent / "diagnostics_results.md"
     old = results.read_text(encoding="utf-8") if results.exists() else ""
@@ -102,7 +124,11 @@ def write_section(table, per_epoch, epoch_seconds):
                f"{per_epoch / epoch_seconds:.2%} of one epoch of this fit; it stays under 1 % "
                f"for any epoch longer than {per_epoch * 100 * 1e3:.0f} ms. On a shared machine "
                f"the ratio of whole fits is dominated by noise (it can come out below 1); the "
-               f"direct per-epoch cost is the steadier number.\n")
+               f"direct per-epoch cost is the steadier number.\n\n"
+               f"With `gradients=True`, the probe's forward and backward pass on {PROBE} "
+               f"samples takes a median {probe_seconds * 1e3:.2f} ms per epoch, "
+               f"{probe_seconds / epoch_seconds:.2%} of one epoch of this fit (target ≤ 3 %, "
+               f"on top of the logger's own cost above).\n")
     results.write_text(head + section, encoding="utf-8")
     print(f"wrote {results}")
 

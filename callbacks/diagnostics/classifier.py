@@ -43,7 +43,9 @@ Rules are read in this order; the first that fires gives the label.
 6. ``UNDERFITTING``: the curves have flattened (not rule 5) and the model is close
    to chance: λ < 0.3 when accuracy and K are known. With accuracy but no K, the
    accuracy gained since epoch 1 stands in: (a − a_1) / (1 − a_1) < 0.3 (chance is
-   at most a_1, so this understates λ). Without accuracy (regression), ≥ 60 % of
+   at most a_1, so this understates λ). With K known, a training loss still ≥ 90 %
+   of ln K (the cross-entropy of a uniform guess) is also too close to chance,
+   whatever a noisy accuracy says. Without accuracy (regression), ≥ 60 % of
    epoch 1's loss is left: for a mean squared error that starts near the target's
    variance, R² ≤ 0.4.
    A loss that stays high at a noise floor (noisy labels, overlapping classes) is
@@ -88,6 +90,7 @@ ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln
                                # slowly while a many-class accuracy still climbs).
 LOSS_LEFT = 0.60               # Regression: flat with 60 % of epoch 1's loss left (R² ≤ 0.4).
 UNDERFIT_LIFT = 0.30           # Flat, under 30 % of the way from chance (or epoch 1) to 100 %.
+LOSS_AT_CHANCE = 0.90         # K known: a cross-entropy ≥ 90 % of ln K (a uniform guess).
 NEAR_CHANCE_LIFT = 0.10        # After a spike: within 10 % of the way from chance, it is dead.
 
 ADVICE = {
@@ -357,7 +360,15 @@ def _capacity(curves):
     if curves.accuracy is None:
         left = trends.tail(curves.train, 3) / float(curves.train[0])
         return left >= LOSS_LEFT, f"{left:.0%} of the first epoch's training loss is left"
-    return chance_module.low_accuracy(curves.accuracy, curves.classes, UNDERFIT_LIFT)
+    low, evidence = chance_module.low_accuracy(curves.accuracy, curves.classes, UNDERFIT_LIFT)
+    if curves.classes is not None and not low:
+        # Cross-entropy of a uniform guess over K classes is ln K: a loss still near it has
+        # learned next to nothing about P(y | x), whatever a noisy accuracy says.
+        share = trends.tail(curves.train, 3) / math.log(curves.classes)
+        if share >= LOSS_AT_CHANCE:
+            return True, (f"the training loss is {share:.0%} of ln {curves.classes}, the "
+                          f"cross-entropy of a uniform guess ({evidence})")
+    return low, evidence
 
 
 def _stopped_learning(curves):
