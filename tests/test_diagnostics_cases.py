@@ -92,3 +92,17 @@ def test_a_many_class_run_still_climbing_is_still_improving(run):
     assert labels.loc[run, "label"] == "STILL_IMPROVING" and labels.loc[run, "confirmed"]
     diagnosis = diagnostics.classify(FIXTURES / "runs" / f"{run}.csv", num_classes=10)
     assert diagnosis.label == "STILL_IMPROVING", diagnosis.reason
+
+
+def test_a_validation_loss_that_bounces_is_oscillating_not_overfitting():
+    """SGD at 0.5 with momentum on two moons: the training loss is smooth, validation bounces.
+
+    The training-curve rule cannot see it; the validation curve shows jumps with no
+    steady rise, and the continuation confirmed it kept bouncing without a trend.
+    """
+    diagnosis = diagnostics.classify(case("bouncing_validation"))
+    assert diagnosis.label == CASES.loc["bouncing_validation", "expected"] == "OSCILLATING"
+    assert "validation loss rose by more than 10 %" in diagnosis.reason
+    history = diagnostics.read_history(case("bouncing_validation"))
+    train_only = {"loss": history["loss"], "accuracy": history["accuracy"]}
+    assert diagnostics.classify(train_only).label != "OSCILLATING"  # Seen only on validation.

@@ -8,8 +8,8 @@ loss scale. The quantities, for a loss curve L_1 … L_T (log-loss residuals
 around a least-squares line through log L give the jitter):
 
     rise                  r = L_late / L_ref − 1        (L_late: median of the last epochs)
-    progress to come      g = 1 − exp(s · T)            (s: slope of log L over the last
-                                                         quarter, carried on for T epochs)
+    progress to come      g = 1 − exp(s · H)            (s: slope of log L over the last
+                                                         quarter, carried on for H = max(T, 20))
     trend over a window   τ = |s| · (n − 1)             (log-loss the line removes or adds)
     jitter                σ = std(log L_t − line)       (σ = 0.1 is about ±10 %)
     lift above chance     λ = (a − 1/K) / (1 − 1/K)      (a: accuracy, K classes; see chance.py)
@@ -26,8 +26,10 @@ Rules are read in this order; the first that fires gives the label.
      first epoch of a run whose accuracy then climbs is a start, not a spike.)
 2. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3 epochs
    (and 10 % of the run) before the end, while the training loss fell ≥ 5 % more;
-   the rise is **steady**: larger than twice the validation curve's jitter after
-   its best, and at least 0.1 % of epoch 1's validation loss.
+   the rise is **steady**: log(1 + r) is more than twice the standard deviation of
+   the validation loss's epoch-to-epoch log steps over the run (a curve that bounces
+   by ±30 % an epoch can sit 50 % above a lucky dip without any trend), and at least
+   0.1 % of epoch 1's validation loss.
 3. ``OSCILLATING`` on the **training** curve: over its second half, ≥ 20 % of the
    epoch-to-epoch steps rise by > 10 % (or the loss sits 1.5× above its best), the
    jitter is σ ≥ 0.1, the trend is smaller than the jitter (τ < 2σ), and the loss is
@@ -37,7 +39,8 @@ Rules are read in this order; the first that fires gives the label.
    too high a rate is told apart from overfitting by rule 2's steadiness test.
 5. ``STILL_IMPROVING``: the watched loss (validation if logged, else training) set
    a new best in its last quarter and falls there by more than its noise (2σ / √n
-   over the window), and at that pace as many epochs again would lower it by
+   over the window), and at that pace as many epochs again (at least 20, the
+   least a student would add) would lower it by
    g ≥ 10 % or raise training accuracy by ≥ 10 points (a many-class cross-entropy
    near ln K falls slowly while accuracy still climbs).
 6. ``UNDERFITTING``: the curves have flattened (not rule 5) and the model is close
@@ -85,6 +88,7 @@ OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
 OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off).
+MIN_HORIZON = 20               # "More epochs" means as many again, and at least 20.
 STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 % …
 ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln K, the loss moves
                                # slowly while a many-class accuracy still climbs).
@@ -297,14 +301,14 @@ def _overfitting(curves):
     first_val = float(val[np.isfinite(val)][0])
     if val_late - val_best < OVERFIT_FLOOR * first_val:
         return None  # A rise this small against where the run began is round-off.
-    since_best = val[best:]
-    since_best = since_best[np.isfinite(since_best) & (since_best > 0)]
-    _, jitter = trends.log_trend(since_best) if len(since_best) >= 3 else (0.0, 0.0)
+    positive = val[np.isfinite(val) & (val > 0)]
+    jitter = float(np.std(np.diff(np.log(positive)))) if len(positive) >= 3 else 0.0
     if math.log1p(rise) <= TREND_OVER_JITTER * jitter:
         return None  # It bounces about as much as it rose: rule 4 (validation) judges it.
     reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
-              f"{best + 1}, {after} epochs before the end), a steady rise (its scatter is "
-              f"±{jitter:.0%}), while the training loss fell {train_fall:.0%} more; "
+              f"{best + 1}, {after} epochs before the end), a steady rise (it moves "
+              f"±{jitter:.0%} from epoch to epoch), while the training loss fell "
+              f"{train_fall:.0%} more; "
               f"validation/training loss is now {val_late / train_late:.1f}.")
     return ("OVERFITTING", reason, {"best validation": best + 1})
 
@@ -318,7 +322,8 @@ def _improving_or_flat(curves):
                 "few to see a plateau; early training is assumed to be still improving.", {})
     window = watched[-max(3, len(watched) // 4):]
     slope, jitter = trends.log_trend(np.maximum(window, 1e-300))
-    gain = 1.0 - math.exp(slope * len(watched))  # Carried on for as many epochs again.
+    horizon = max(len(watched), MIN_HORIZON)  # As many epochs again, and at least 20.
+    gain = 1.0 - math.exp(slope * horizon)
     noise_floor = TREND_OVER_JITTER * jitter / max(1.0, math.sqrt(len(window)))
     best = int(np.argmin(watched)) + 1
     keys = {f"best {name}": best}
@@ -335,7 +340,7 @@ def _improving_or_flat(curves):
         return ("STILL_IMPROVING", reason + ".", keys)
     if recent_best:
         flat = (f"the {name} loss has flattened (at its recent pace it would gain "
-                f"{max(gain, 0):.1%} in {len(watched)} more epochs)")
+                f"{max(gain, 0):.1%} in {horizon} more epochs)")
     else:
         flat = (f"the {name} loss has not beaten its best ({watched.min():.4g} at epoch "
                 f"{best}) in the last {len(window)} epochs")
