@@ -50,6 +50,16 @@ def test_json_lines_hold_the_same_rows(tmp_path, capsys):
     ours = next(row for row in rows if row["run"] == "ours")
     assert ours["epochs"] == 10 and abs(ours["final_loss"] - 2.0 * 0.8 ** 9) < 1e-12
     assert abs(ours["best_val_loss"] - 2.1 * 0.8 ** 9) < 1e-12 and ours["reason"]
+    assert ours["findings"] == []
+
+
+def test_a_gradient_finding_shows_on_its_row(tmp_path, capsys):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "cases" / "gradients-vanishing.csv", folder / "deep_sigmoid.csv")
+    assert cli.main([str(folder)]) == 0
+    row = capsys.readouterr().out.strip().splitlines()[1]
+    assert row.startswith("deep_sigmoid") and row.endswith("vanishing gradients")
 
 
 def test_exit_2_only_when_the_folder_is_missing(tmp_path):

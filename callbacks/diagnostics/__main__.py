@@ -83,7 +83,7 @@ def folder_rows(folder, num_classes=None):
     rows = []
     for path in sorted(folder.glob("*.csv")):
         row = {"run": path.stem, "label": ERROR, "epochs": None, "final_loss": None,
-               "best_val_loss": None, "final_accuracy": None, "reason": ""}
+               "best_val_loss": None, "final_accuracy": None, "findings": [], "reason": ""}
         try:
             columns = history_module.read_history(path)
             diagnosis = classifier.classify(columns, num_classes=num_classes)
@@ -92,6 +92,7 @@ def folder_rows(folder, num_classes=None):
             rows.append(row)
             continue
         row["label"], row["reason"] = diagnosis.label, diagnosis.reason
+        row["findings"] = [name for name, _, _ in diagnosis.findings]
         row["epochs"] = len(columns["loss"])
         row["final_loss"] = _number(columns["loss"][-1])
         if history_module.validation_logged(columns):
@@ -117,14 +118,14 @@ def _folder(folder, arguments):
         return 0
     width = max(len(row["run"]) for row in rows)
     print(f"{'run':<{width}}  {'label':<15}  {'epochs':>6}  {'loss':>10}  {'best val':>10}  "
-          f"{'accuracy':>8}")
+          f"{'accuracy':>8}  findings")
     for row in rows:
         if row["label"] == ERROR:
             print(f"{row['run']:<{width}}  {ERROR:<15}  {row['reason']}")
             continue
         print(f"{row['run']:<{width}}  {row['label']:<15}  {row['epochs']:>6}  "
               f"{_cell(row['final_loss'], '.4g'):>10}  {_cell(row['best_val_loss'], '.4g'):>10}  "
-              f"{_cell(row['final_accuracy'], '.1%'):>8}")
+              f"{_cell(row['final_accuracy'], '.1%'):>8}  {', '.join(row['findings']) or '–'}")
     return 0
 
 
