@@ -94,7 +94,7 @@ ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln
                                # slowly while a many-class accuracy still climbs).
 LOSS_LEFT = 0.60               # Regression: flat with 60 % of epoch 1's loss left (R² ≤ 0.4).
 UNDERFIT_LIFT = 0.30           # Flat, under 30 % of the way from chance (or epoch 1) to 100 %.
-LOSS_AT_CHANCE = 0.90         # K known: a cross-entropy ≥ 90 % of ln K (a uniform guess).
+LOSS_AT_CHANCE = 0.90          # K known: a cross-entropy ≥ 90 % of ln K (a uniform guess).
 NEAR_CHANCE_LIFT = 0.10        # After a spike: within 10 % of the way from chance, it is dead.
 
 ADVICE = {
@@ -328,7 +328,7 @@ def _improving_or_flat(curves):
     best = int(np.argmin(watched)) + 1
     keys = {f"best {name}": best}
     recent_best = best > len(watched) - len(window)  # A new best within the window.
-    accuracy_gain = _accuracy_to_come(curves, len(window))
+    accuracy_gain = _accuracy_to_come(curves, len(window), horizon)
     falling = slope * len(window) < -noise_floor and recent_best
     if falling and (gain >= STILL_IMPROVING_GAIN or accuracy_gain >= ACCURACY_STILL_RISING):
         reason = (f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
@@ -348,8 +348,8 @@ def _improving_or_flat(curves):
     return ("UNDERFITTING" if underfit else "CONVERGED", f"{flat}; {evidence}.", keys)
 
 
-def _accuracy_to_come(curves, window):
-    """Accuracy points gained in as many epochs again, at the pace of the last ``window``."""
+def _accuracy_to_come(curves, window, horizon):
+    """Accuracy gained in ``horizon`` more epochs at the pace of the last ``window``."""
     if curves.accuracy is None:
         return 0.0
     recent = curves.accuracy[-window:]
@@ -357,7 +357,7 @@ def _accuracy_to_come(curves, window):
     if len(recent) < 3:
         return 0.0
     pace = np.polyfit(np.arange(len(recent), dtype=np.float64), recent, 1)[0]
-    return float(pace) * curves.epochs
+    return float(pace) * horizon
 
 
 def _capacity(curves):
