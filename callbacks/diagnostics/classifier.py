@@ -10,7 +10,7 @@ around a least-squares line through log L give the jitter):
     rise                  r = L_late / L_ref − 1        (L_late: median of the last epochs)
     progress to come      g = 1 − exp(s · H)            (s: slope of log L over the last
                                                          quarter, carried on for H = max(T, 20))
-    trend over a window   τ = |s| · (n − 1)             (log-loss the line removes or adds)
+    trend over a window   τ = s · (n − 1)               (log-loss the line adds; < 0: removes)
     jitter                σ = std(log L_t − line)       (σ = 0.1 is about ±10 %)
     lift above chance     λ = (a − 1/K) / (1 − 1/K)      (a: accuracy, K classes; see chance.py)
 
@@ -32,8 +32,9 @@ Rules are read in this order; the first that fires gives the label.
    0.1 % of epoch 1's validation loss.
 3. ``OSCILLATING`` on the **training** curve: over its second half, ≥ 20 % of the
    epoch-to-epoch steps rise by > 10 % (or the loss sits 1.5× above its best), the
-   jitter is σ ≥ 0.1, the trend is smaller than the jitter (τ < 2σ), and the loss is
-   still at least 20 % of epoch 1's (below that, bouncing is fine-tuning noise).
+   jitter is σ ≥ 0.1, the line does not lower the loss by more than its scatter
+   (s · (n − 1) > −2σ: no real progress; a rise is allowed), and the loss is still
+   at least 20 % of epoch 1's (below that, bouncing is fine-tuning noise).
 4. ``OSCILLATING`` on the **validation** curve: the same jumpiness test as rule 3
    on the second half of the validation loss. A validation loss that bounces under
    too high a rate is told apart from overfitting by rule 2's steadiness test.
@@ -243,18 +244,19 @@ def _jumpy(values, first):
         return None
     rise_share, worst, steps = trends.jumps(window, RISE_STEP)
     slope, jitter = trends.log_trend(window)
-    trend = abs(slope) * (len(window) - 1)  # Log-loss the line removes (or adds) over the window.
+    trend = -slope * (len(window) - 1)  # Log-loss the line removes (negative: it adds).
     best = float(np.nanmin(values))
     knocked_back = float(np.median(window)) / best >= KNOCKED_BACK
     level = float(np.median(window)) / first
     if (rise_share >= RISE_SHARE or knocked_back) and jitter >= JITTER \
             and trend < TREND_OVER_JITTER * jitter and level >= MIN_LEVEL:
         epoch = len(values) - len(window) + worst + 2
-        return (f"over the last {len(window)} epochs {{name}} loss rose by more than 10 % in "
-                f"{rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f} at "
-                f"epoch {epoch}) and sits at {np.median(window) / best:.1f}× its best "
-                f"({best:.4g}); it scatters ±{jitter:.0%} around a trend that moves it only "
-                f"{math.exp(trend) - 1:.0%}."), epoch
+        reason = (f"over the last {len(window)} epochs {{name}} loss rose by more than 10 % in "
+                  f"{rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f} "
+                  f"at epoch {epoch}) and sits at {np.median(window) / best:.1f}× its best "
+                  f"({best:.4g}); it scatters ±{jitter:.0%} around a trend that moves it only "
+                  f"{math.exp(-trend) - 1:+.0%} over those epochs.")
+        return reason, epoch
     return None
 
 
