@@ -4,12 +4,14 @@ What you learn: what a good fit, overfitting, underfitting, divergence,
 oscillation and a run stopped too early look like in the loss curves; how
 ``callbacks.DiagnosticsLogger`` writes one CSV row per epoch with a running
 diagnosis; and why its rules are relative (a ratio of losses, a change of
-log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5".
+log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5";
+and what the gradients add (``gradients=True``): vanishing gradients in a deep
+sigmoid net, seen in each layer's gradient/weight ratio.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.2
 (``analyze_learning_curves`` and its three scenarios), and seed 004's
 objective "diagnose common training failures (bad LR, …) and apply fixes".
-Run time: about 50 s on 2 CPU cores (about 15 s with --quick), measured on a busy machine.
+Run time: about 40 s on 2 CPU cores (about 16 s with --quick), measured on a busy machine.
 """
 
 # %% [markdown]

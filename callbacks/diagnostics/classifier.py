@@ -254,7 +254,7 @@ def _jumpy(values, first):
         reason = (f"over the last {len(window)} epochs {{name}} loss rose by more than 10 % in "
                   f"{rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f} "
                   f"at epoch {epoch}) and sits at {np.median(window) / best:.1f}× its best "
-                  f"({best:.4g}); it scatters ±{jitter:.0%} around a trend that moves it only "
+                  f"({best:.4g}); it scatters ±{jitter:.0%} around a trend that moves it "
                   f"{math.exp(-trend) - 1:+.0%} over those epochs.")
         return reason, epoch
     return None
