@@ -56,6 +56,21 @@ def test_probe_matches_an_independent_gradient_tape():
         np.testing.assert_array_equal(old, new)  # The probe reads the model, never changes it.
 
 
+def test_binary_targets_of_shape_batch_are_not_broadcast():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((16, 3)).astype("float32"), rng.integers(0, 2, 16)
+    measured = gradients.Probe(model, x, y).measure()["grad_norm"]
+    with tf.GradientTape() as tape:
+        loss = keras.losses.BinaryCrossentropy()(y[:, None].astype("float32"), model(x))
+    expected = np.sqrt(sum(np.sum(g.numpy() ** 2)
+                           for g in tape.gradient(loss, model.trainable_weights)))
+    np.testing.assert_allclose(measured, expected, rtol=1e-5)
+
+
 def test_logger_writes_gradient_columns_and_num_classes(tmp_path):
     model, x, y = small_model()
     path = tmp_path / "run.csv"

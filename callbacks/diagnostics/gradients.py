@@ -48,6 +48,11 @@ class Probe:
         self.model = model
         self.x = tf.convert_to_tensor(x)
         self.y = tf.convert_to_tensor(y)
+        output_shape = model.outputs[0].shape
+        if output_shape[-1] == 1 and len(self.y.shape) == len(output_shape) - 1:
+            # (batch,) targets for a (batch, 1) output, as compile accepts them; a plain loss
+            # function would broadcast them to (batch, batch).
+            self.y = tf.expand_dims(self.y, -1)
         self.weighted = [layer for layer in model.layers if layer.trainable_weights]
         self.relu_layers = [layer for layer in model.layers if _is_relu_family(layer)]
         outputs = [model.outputs[0]] + [layer.output for layer in self.relu_layers]
