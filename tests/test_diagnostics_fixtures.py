@@ -1,8 +1,9 @@
 """classify on real, labelled Keras runs (tests/fixtures/diagnostics); thresholds that can fail.
 
 The labels were confirmed by evidence the classifier never sees (see the
-fixtures' generate.py). Seed 0 was used to set the thresholds; the held-out
-runs (seeds 1 and 2) are the honest score.
+fixtures' generate.py and generate_extra.py). Seed 0 was used to set the thresholds;
+the held-out runs (seeds 1-6) are the score. Seeds 5 and 6 were trained after the
+rules were frozen; benchmarks/diagnostics_results.md reports them apart.
 """
 
 import pathlib
@@ -10,17 +11,17 @@ import pathlib
 import pandas as pd
 import pytest
 
-from callbacks import diagnostics
 from benchmarks import diagnostics_accuracy
+from callbacks import diagnostics
 from callbacks.diagnostics import baselines
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
-HELD_OUT_ACCURACY = 0.80      # Exact label on at least 80 % of the held-out runs.
-CLASS_RECALL = 0.50           # Every label with 3+ held-out runs is found at least half the time.
-# The issue's targets are macro-F1 >= 0.90 and every recall >= 0.8 (benchmarks/
-# diagnostics_results.md reports how far the fixtures are from them). These floors are
-# what the current fixtures measure, so that a change that makes a class worse fails CI.
-HELD_OUT_MACRO_F1 = 0.65
+# The targets of benchmarks/diagnostics_accuracy.py, asserted on every held-out run
+# (seeds 1-6). Measured: accuracy 0.91, macro-F1 0.900, lowest recall 0.81 (OSCILLATING).
+HELD_OUT_ACCURACY = 0.90      # Exact label on at least 90 % of the held-out runs.
+HELD_OUT_MACRO_F1 = 0.90      # Mean F1 over the six labels.
+CLASS_RECALL = 0.80           # Every label with 3+ held-out runs is found 80 % of the time.
+MARGIN_OVER_SEED_RULES = 0.2  # Macro-F1 at least 0.2 above the seed's rules (the best baseline).
 
 
 @pytest.fixture(scope="module")
@@ -67,5 +68,11 @@ def test_held_out_macro_f1_and_its_margin_over_the_seed_rules(runs):
     held_out = runs[runs["split"] == "held_out"]
     ours = diagnostics_accuracy.macro_f1(held_out["label"], held_out["ours"])
     seed = diagnostics_accuracy.macro_f1(held_out["label"], held_out["seed"])
-    assert ours >= HELD_OUT_MACRO_F1, f"held-out macro-F1 {ours:.2f}"
-    assert ours >= seed + 0.2, f"ours {ours:.2f} vs seed rules {seed:.2f}"
+    assert ours >= HELD_OUT_MACRO_F1, f"held-out macro-F1 {ours:.3f}"
+    assert ours >= seed + MARGIN_OVER_SEED_RULES, f"ours {ours:.2f} vs seed rules {seed:.2f}"
+
+
+def test_every_label_has_ten_confirmed_runs_over_three_data_sets_and_two_families(runs):
+    for label, group in runs.groupby("label"):
+        assert len(group) >= 10, f"{label}: {len(group)} confirmed runs"
+        assert group["dataset"].nunique() >= 3 and group["family"].nunique() >= 2, label
