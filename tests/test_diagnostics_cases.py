@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from callbacks import diagnostics
-from callbacks.diagnostics import chance
+from callbacks.diagnostics import chance, unstable
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
 CASES = pd.read_csv(FIXTURES / "cases" / "cases.csv").set_index("case")
@@ -33,7 +33,7 @@ def test_a_memorised_regression_that_wobbles_at_1e_minus_10_is_not_diverging():
     """
     history = diagnostics.read_history(case("memorised_regression"))
     late, best = history["loss"][-10:].max(), history["loss"].min()
-    assert late / best > diagnostics.classifier.BLOW_UP_OVER_BEST  # The trap is really there.
+    assert late / best > unstable.BLOW_UP_OVER_BEST  # The trap is really there.
     diagnosis = diagnostics.classify(case("memorised_regression"))
     assert diagnosis.label == CASES.loc["memorised_regression", "expected"], diagnosis.reason
 

@@ -8,8 +8,8 @@
     python -m callbacks.diagnostics RUNS_DIR [--json]  one row (or JSON line) per CSV
 
 The labels are ``LABELS``: DIVERGING, OSCILLATING, OVERFITTING, UNDERFITTING,
-CONVERGED and STILL_IMPROVING. ``classifier.py`` states the rules, ``chance.py``
-the chance level, ``gradients.py`` the gradient measurements and ``findings.py``
+CONVERGED and STILL_IMPROVING. ``classifier.py`` states the rules (``unstable.py``
+checks DIVERGING and OSCILLATING), ``chance.py`` the chance level, ``gradients.py`` the gradient measurements and ``findings.py``
 the gradient findings.
 """
 

@@ -14,7 +14,8 @@ around a least-squares line through log L give the jitter):
     jitter                σ = std(log L_t − line)       (σ = 0.1 is about ±10 %)
     lift above chance     λ = (a − 1/K) / (1 − 1/K)      (a: accuracy, K classes; see chance.py)
 
-Rules are read in this order; the first that fires gives the label.
+Rules are read in this order; the first that fires gives the label. Rules 1, 3 and 4
+are checked in ``unstable.py``, the others here; each number is a named constant.
 
 1. ``DIVERGING``:
    * a NaN or inf loss; or
@@ -70,21 +71,13 @@ from callbacks.diagnostics import chance as chance_module
 from callbacks.diagnostics import findings as findings_module
 from callbacks.diagnostics import history as history_module
 from callbacks.diagnostics import trends
+from callbacks.diagnostics import unstable
 
 LABELS = ("DIVERGING", "OSCILLATING", "OVERFITTING", "UNDERFITTING", "CONVERGED",
           "STILL_IMPROVING")
 
 # Every threshold is relative (a ratio or a change of log-loss), so it holds at any loss scale.
-BLOW_UP_OVER_FIRST = 1.25      # Late loss 25 % above epoch 1's: worse than it began.
-BLOW_UP_OVER_BEST = 10.0       # Late loss 10× its best: it had learned, then blew up …
-BLOW_UP_FLOOR = 0.10           # … unless it stays below 10 % of epoch 1's loss: that is a wobble.
-SPIKE_OVER_END = 3.0           # A spike 3× the final level, then chance accuracy: dead.
-RISE_STEP = math.log(1.10)     # An epoch-to-epoch rise of more than 10 % counts as a jump.
-RISE_SHARE = 0.20              # At least one step in five is such a jump …
-JITTER = 0.10                  # … and the log-loss scatters by ±10 % around its trend.
-KNOCKED_BACK = 1.5             # … or it sits 50 % above a best it reached earlier.
-TREND_OVER_JITTER = 2.0        # A trend counts when it moves the log-loss by > 2σ (≈ 95 %).
-MIN_LEVEL = 0.20               # Bouncing below 20 % of epoch 1's loss is fine-tuning noise.
+# Those of rules 1, 3 and 4 (DIVERGING, OSCILLATING) are in unstable.py, beside their checks.
 OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
@@ -96,7 +89,6 @@ ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln
 LOSS_LEFT = 0.60               # Regression: flat with 60 % of epoch 1's loss left (R² ≤ 0.4).
 UNDERFIT_LIFT = 0.30           # Flat, under 30 % of the way from chance (or epoch 1) to 100 %.
 LOSS_AT_CHANCE = 0.90          # K known: a cross-entropy ≥ 90 % of ln K (a uniform guess).
-NEAR_CHANCE_LIFT = 0.10        # After a spike: within 10 % of the way from chance, it is dead.
 
 ADVICE = {
     "DIVERGING": "Lower the learning rate about 10× (the LR range test finds a safe one); check "
@@ -173,8 +165,8 @@ def classify(history, num_classes=None):
     """
     columns = history_module.read_history(history)
     curves = _Curves(columns, chance_module.number_of_classes(columns, num_classes))
-    checks = (_diverging, _overfitting, _oscillating_training, _oscillating_validation,
-              _improving_or_flat)
+    checks = (unstable.diverging, _overfitting, unstable.oscillating_training,
+              unstable.oscillating_validation, _improving_or_flat)
     for check in checks:
         found = check(curves)
         if found is not None:
@@ -203,88 +195,6 @@ class _Curves:
         self.epochs = len(self.train)
 
 
-def _diverging(curves):
-    train = curves.train
-    bad = np.flatnonzero(~np.isfinite(train))
-    if bad.size:
-        epoch = int(bad[0]) + 1
-        return ("DIVERGING", f"the training loss became {train[bad[0]]} at epoch {epoch}.",
-                {"divergence": epoch})
-    if curves.val is not None and np.isinf(curves.val).any():
-        epoch = int(np.flatnonzero(np.isinf(curves.val))[0]) + 1
-        return ("DIVERGING", f"the validation loss became inf at epoch {epoch}.",
-                {"divergence": epoch})
-    if curves.epochs < 3:
-        return None
-    first, best = float(train[0]), float(train.min())
-    late = trends.tail(train, max(3, curves.epochs // 4))
-    peak = int(np.argmax(train))
-    dead = _stopped_learning(curves)
-    if dead and train[peak] >= SPIKE_OVER_END * late:
-        return ("DIVERGING",
-                f"the training loss spiked to {train[peak]:.4g} at epoch {peak + 1} "
-                f"({train[peak] / late:.3g}× where it ends) and the network has stopped "
-                f"learning: {dead}.", {"divergence": peak + 1})
-    worse_than_start = (late > BLOW_UP_OVER_FIRST * first
-                        and trends.rising_above_noise(train, TREND_OVER_JITTER))
-    blown_up = best > 0 and late > BLOW_UP_OVER_BEST * best and late >= BLOW_UP_FLOOR * first
-    if worse_than_start or blown_up:
-        start = int(np.argmin(train)) + 1
-        return ("DIVERGING",
-                f"the training loss ends at {late:.4g}, {late / first:.2f}× its first epoch "
-                f"({first:.4g}) and {late / best:.1f}× its best ({best:.4g}, epoch {start}).",
-                {"divergence": start})
-    return None
-
-
-def _jumpy(values, first):
-    """The oscillation test on the second half of one curve: a reason, or None."""
-    window = values[len(values) // 2:]
-    if len(window) < 4 or not np.all(np.isfinite(window)) or np.any(window <= 0):
-        return None
-    rise_share, worst, steps = trends.jumps(window, RISE_STEP)
-    slope, jitter = trends.log_trend(window)
-    trend = -slope * (len(window) - 1)  # Log-loss the line removes (negative: it adds).
-    best = float(np.nanmin(values))
-    knocked_back = float(np.median(window)) / best >= KNOCKED_BACK
-    level = float(np.median(window)) / first
-    if (rise_share >= RISE_SHARE or knocked_back) and jitter >= JITTER \
-            and trend < TREND_OVER_JITTER * jitter and level >= MIN_LEVEL:
-        epoch = len(values) - len(window) + worst + 2
-        reason = (f"over the last {len(window)} epochs {{name}} loss rose by more than 10 % in "
-                  f"{rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f} "
-                  f"at epoch {epoch}) and sits at {np.median(window) / best:.1f}× its best "
-                  f"({best:.4g}); it scatters ±{jitter:.0%} around a trend that moves it "
-                  f"{math.exp(-trend) - 1:+.0%} over those epochs.")
-        return reason, epoch
-    return None
-
-
-def _oscillating_training(curves):
-    found = _jumpy(curves.train, float(curves.train[0]))
-    if found is None:
-        return None
-    reason, epoch = found
-    reason = reason.format(name="the training")
-    if curves.accuracy is not None:
-        jumps = np.abs(np.diff(curves.accuracy[curves.epochs // 2:]))
-        reason += f" Accuracy moves {np.nanmean(jumps):.1%} per epoch on average."
-    return ("OSCILLATING", reason, {"largest jump": epoch})
-
-
-def _oscillating_validation(curves):
-    if curves.val is None or not np.isfinite(curves.val[0]):
-        return None
-    found = _jumpy(curves.val, float(curves.val[0]))
-    if found is None:
-        return None
-    reason, epoch = found
-    reason = reason.format(name="the validation") + (
-        " It bounces rather than rising steadily, so this is too large a step, not "
-        "overfitting.")
-    return ("OSCILLATING", reason, {"largest jump": epoch})
-
-
 def _overfitting(curves):
     val = curves.val
     if val is None or curves.epochs < OVERFIT_AFTER + 2:
@@ -305,7 +215,7 @@ def _overfitting(curves):
         return None  # A rise this small against where the run began is round-off.
     positive = val[np.isfinite(val) & (val > 0)]
     jitter = float(np.std(np.diff(np.log(positive)))) if len(positive) >= 3 else 0.0
-    if math.log1p(rise) <= TREND_OVER_JITTER * jitter:
+    if math.log1p(rise) <= trends.TREND_OVER_JITTER * jitter:
         return None  # It bounces about as much as it rose: rule 4 (validation) judges it.
     reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
               f"{best + 1}, {after} epochs before the end), a steady rise (it moves "
@@ -326,7 +236,7 @@ def _improving_or_flat(curves):
     slope, jitter = trends.log_trend(np.maximum(window, 1e-300))
     horizon = max(len(watched), MIN_HORIZON)  # As many epochs again, and at least 20.
     gain = 1.0 - math.exp(slope * horizon)
-    noise_floor = TREND_OVER_JITTER * jitter / max(1.0, math.sqrt(len(window)))
+    noise_floor = trends.TREND_OVER_JITTER * jitter / max(1.0, math.sqrt(len(window)))
     best = int(np.argmin(watched)) + 1
     keys = {f"best {name}": best}
     recent_best = best > len(watched) - len(window)  # A new best within the window.
@@ -376,12 +286,3 @@ def _capacity(curves):
             return True, (f"the training loss is {share:.0%} of ln {curves.classes}, the "
                           f"cross-entropy of a uniform guess ({evidence})")
     return low, evidence
-
-
-def _stopped_learning(curves):
-    """A sentence if training accuracy is back at chance or hardly better than at epoch 1."""
-    if curves.accuracy is None:
-        return ""
-    low, evidence = chance_module.low_accuracy(curves.accuracy, curves.classes,
-                                               NEAR_CHANCE_LIFT)
-    return evidence if low else ""

@@ -7,6 +7,8 @@
 
 import numpy as np
 
+TREND_OVER_JITTER = 2.0  # A trend counts when it moves the log-loss by > 2σ (about 95 %).
+
 
 def tail(values, count):
     """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
