@@ -9,8 +9,8 @@
 
 The labels are ``LABELS``: DIVERGING, OSCILLATING, OVERFITTING, UNDERFITTING,
 CONVERGED and STILL_IMPROVING. ``classifier.py`` states the rules (``unstable.py``
-checks DIVERGING and OSCILLATING), ``chance.py`` the chance level, ``gradients.py`` the gradient measurements and ``findings.py``
-the gradient findings.
+checks DIVERGING and OSCILLATING), ``chance.py`` the chance level, ``gradients.py``
+the gradient measurements and ``findings.py`` the gradient findings.
 """
 
 from callbacks.diagnostics.classifier import ADVICE, LABELS, Diagnosis, classify
