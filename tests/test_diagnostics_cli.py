@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from callbacks.diagnostics import __main__ as cli
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
@@ -71,3 +73,16 @@ def test_exit_2_only_when_the_folder_is_missing(tmp_path):
     empty.mkdir()
     listed = subprocess.run(run + [str(empty)], capture_output=True, text=True)
     assert listed.returncode == 0 and "no CSV files" in listed.stdout
+
+
+def test_num_classes_sets_chance_and_is_checked(tmp_path, capsys):
+    noise_floor = FIXTURES / "cases" / "ten_class_noise_floor.csv"  # A Keras CSVLogger file.
+    assert cli.main([str(noise_floor), "--num-classes", "10", "--json"]) == 0
+    assert "chance 10.0%" in json.loads(capsys.readouterr().out)["reason"]
+    assert cli.main([str(noise_floor), "--json"]) == 0
+    assert "chance unknown" in json.loads(capsys.readouterr().out)["reason"]
+    with pytest.raises(SystemExit) as stop:
+        cli.main([str(noise_floor), "--num-classes", "1"])
+    assert stop.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.endswith("--num-classes must be an integer >= 2, got 1") and "\n" not in error

@@ -43,6 +43,8 @@ def main(argv=None):
     parser.add_argument("--num-classes", type=int, default=None, metavar="K",
                         help="number of classes, so chance is 1/K (default: from the logs)")
     arguments = parser.parse_args(argv)
+    if arguments.num_classes is not None and arguments.num_classes < 2:
+        parser.error(f"--num-classes must be an integer >= 2, got {arguments.num_classes}")
     path = pathlib.Path(arguments.path)
     if path.is_dir():
         return _folder(path, arguments)
