@@ -104,7 +104,10 @@ def measure_speed():
     tape = fit_with_tape.measure()
     logger = diagnostics_overhead.measure()
     logger_ratio = statistics.median(logger["with"]) / statistics.median(logger["without"])
+    gradients_ratio = (statistics.median(logger["gradients"])
+                       / statistics.median(logger["without"]))
     share = logger["logger_seconds"] / logger["epoch_seconds"]
+    probe_share = logger["probe_seconds"] / logger["epoch_seconds"]
     join = ", ".join
     return [
         _publish.RATIO_HEADER,
@@ -124,6 +127,10 @@ def measure_speed():
         f"≤ {diagnostics_overhead.TARGET:.2f} |",
         f"| the logger's own time per epoch, share of a {logger['epoch_seconds'] * 1e3:.0f} ms "
         f"epoch | {logger['logger_seconds'] * 1e3:.1f} ms, {share:.2%} | — |",
+        f"| `model.fit` with `DiagnosticsLogger(gradients=True)` / without | "
+        f"{gradients_ratio:.2f} | ≤ {diagnostics_overhead.GRADIENTS_TARGET:.2f} |",
+        f"| the gradient probe's own time per epoch ({diagnostics_overhead.PROBE} samples) | "
+        f"{logger['probe_seconds'] * 1e3:.1f} ms, {probe_share:.2%} | — |",
     ]
 
 

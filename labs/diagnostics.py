@@ -4,7 +4,9 @@ What you learn: what a good fit, overfitting, underfitting, divergence,
 oscillation and a run stopped too early look like in the loss curves; how
 ``callbacks.DiagnosticsLogger`` writes one CSV row per epoch with a running
 diagnosis; and why its rules are relative (a ratio of losses, a change of
-log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5".
+log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5";
+and what the gradients add (``gradients=True``): vanishing gradients in a deep
+sigmoid net, seen in each layer's gradient/weight ratio.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.2
 (``analyze_learning_curves`` and its three scenarios), and seed 004's
@@ -24,12 +26,15 @@ Run time: about 21 s on 2 CPU cores (about 19 s with --quick), start-up included
 #
 # | label | the evidence it looks for |
 # |---|---|
-# | `DIVERGING` | NaN or inf, or the loss ends 25 % above its first epoch, or at 10× its best |
-# | `OSCILLATING` | the loss keeps jumping up > 10 % (or sits 1.5× its earlier best), no trend |
-# | `OVERFITTING` | validation loss ≥ 15 % above its best, while the training loss kept falling |
-# | `STILL_IMPROVING` | a recent best, and the pace would gain ≥ 10 % in as many epochs again |
-# | `UNDERFITTING` | flat, with 60 % of the first epoch's loss left or accuracy near chance |
-# | `CONVERGED` | flat at a low level: more epochs will not help |
+# | `DIVERGING` | NaN or inf; or 25 % above epoch 1 and rising; or 10× its best, not tiny |
+# | `OSCILLATING` | training or validation loss keeps jumping up > 10 %, with no trend down |
+# | `OVERFITTING` | validation loss ≥ 15 % above its best, rising steadily, training still falls |
+# | `STILL_IMPROVING` | a recent best, and the pace would gain ≥ 10 % (or 10 accuracy points) |
+# | `UNDERFITTING` | flat and close to chance (1/K for K classes); regression: 60 % of it left |
+# | `CONVERGED` | flat, well above chance: more epochs will not help |
+#
+# (The exact rules, with every number and its reason, are in the docstring of
+# `callbacks/diagnostics/classifier.py`.)
 
 # %%
 import math
@@ -54,7 +59,11 @@ lab = _runtime.start("diagnostics", {
     "n_small": param(40, minimum=8),      # Training samples for the overfitting
                                           # run: far too few for its size.
     "batch_size": param(32, minimum=1),
-}, quick={"epochs": 12, "n_samples": 300})  # Full run: epochs 40, n_samples 600.
+    "deep_layers": param(8, minimum=2),   # Depth of the two nets whose gradients we compare.
+    "gradient_epochs": param(10, minimum=1),  # Epochs of each of those two runs.
+    "probe_size": param(256, minimum=1),  # Samples in the fixed batch the gradients are measured on.
+}, quick={"epochs": 12, "n_samples": 300, "gradient_epochs": 4})
+# Full run: epochs 40, n_samples 600, gradient_epochs 10.
 
 # %% [markdown]
 # ## Six runs, each set up to go one way
@@ -174,12 +183,72 @@ figure.tight_layout()
 lab.save_figure(figure, "diagnostics_grid.png")
 
 # %% [markdown]
+# ## What the gradients say
+#
+# A loss curve shows *that* a run is stuck; the gradients often show *why*.
+# `DiagnosticsLogger(gradients=True, probe=(x, y))` adds, once per epoch, one
+# forward and backward pass on a fixed batch and logs the global gradient
+# norm, each layer's ratio ‖∂L/∂w‖ / ‖w‖ (how far one step at rate 1 would move
+# that layer), and the share of dead ReLU units. The verdict then adds findings:
+# exploding gradients, vanishing gradients (the first layer's ratio ≤ 1 % of the
+# last layer's) and dead units (≥ 50 % of a layer).
+#
+# Two nets of the same depth on the digits, same optimizer: one with sigmoid
+# units, whose derivative σ'(z) = σ(z)(1 − σ(z)) is at most 1/4, so backprop
+# multiplies the signal by at most 1/4 per layer ("Learning Algorithms",
+# section 4: the backward pass); one with ReLU, whose derivative is 1 where a
+# unit is active.
+
+# %%
+x_digits, y_digits = datasets.digits()
+x_digits = datasets.Standardizer().fit(x_digits).transform(x_digits)
+probe_batch = (x_digits[:lab.probe_size], y_digits[:lab.probe_size])
+gradient_runs = {}
+for activation in ("sigmoid", "relu"):
+    keras.utils.set_random_seed(lab.seed)
+    deep = keras.Sequential([keras.Input(shape=(64,))] + [
+        keras.layers.Dense(32, activation=activation) for _ in range(lab.deep_layers)] + [
+        keras.layers.Dense(10, activation="softmax")])
+    deep.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
+                 metrics=["accuracy"])
+    csv_path = lab.path(f"deep_{activation}.csv")
+    print(f"\n--- {lab.deep_layers} {activation} layers on digits, {lab.gradient_epochs} epochs")
+    logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch)
+    deep.fit(x_digits, y_digits, validation_split=0.2, epochs=lab.gradient_epochs,
+             batch_size=lab.batch_size, verbose=0, callbacks=[logger])
+    gradient_runs[activation] = (pd.read_csv(csv_path), logger.diagnosis)
+
+# %% [markdown]
+# The ratio of each layer at the last epoch, first layer on the left. The lesson
+# needs the sigmoid net's finding, so the lab stops if the run did not show it.
+
+# %%
+figure, ax = plt.subplots(figsize=(7, 4))
+for activation, (frame, diagnosis) in gradient_runs.items():
+    ratio_columns = sorted(name for name in frame.columns if name.startswith("grad_ratio/"))
+    ratios = frame[ratio_columns].iloc[-1].to_numpy()
+    ax.semilogy(range(1, len(ratios) + 1), ratios, "o-", label=activation)
+    findings = [name for name, _, _ in diagnosis.findings] or ["no gradient finding"]
+    print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
+          f"{', '.join(findings)}; label {diagnosis.label}")
+ax.set_xlabel("layer (1 = nearest the input)")
+ax.set_ylabel("‖gradient‖ / ‖weights‖ at the last epoch")
+ax.set_title("Gradient/weight ratio per layer")
+ax.legend()
+lab.save_figure(figure, "gradient_ratios.png")
+sigmoid_findings = [name for name, _, _ in gradient_runs["sigmoid"][1].findings]
+if "vanishing gradients" not in sigmoid_findings:
+    raise RuntimeError(f"the sigmoid net did not show vanishing gradients ({sigmoid_findings})")
+print(gradient_runs["sigmoid"][1])
+
+# %% [markdown]
 # ## Reading a log from the command line
 #
 # The same verdict is one command away for any log, ours or Keras' `CSVLogger`:
 #
 #     python -m callbacks.diagnostics outputs/diagnostics/overfitting.csv
 #     python -m callbacks.diagnostics outputs/diagnostics/overfitting.csv --json
+#     python -m callbacks.diagnostics outputs/diagnostics/          # every CSV, one table
 #
 # Try it on a run of your own: add `callbacks.DiagnosticsLogger("run.csv")` to
 # the `callbacks` of any `model.fit`.

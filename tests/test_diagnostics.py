@@ -187,7 +187,8 @@ def test_cli_prints_label_reason_and_advice(tmp_path, capsys):
     assert "label:  OVERFITTING" in out and "reason: " in out and "advice: " in out
     assert cli.main([str(path), "--json", "--plot", str(tmp_path / "run.png")]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"label", "reason", "advice"} and payload["label"] == "OVERFITTING"
+    assert set(payload) == {"label", "reason", "advice", "findings"}
+    assert payload["label"] == "OVERFITTING" and payload["findings"] == []
     assert (tmp_path / "run.png").stat().st_size > 5000
 
 

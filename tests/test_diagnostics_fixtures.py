@@ -1,8 +1,9 @@
 """classify on real, labelled Keras runs (tests/fixtures/diagnostics); thresholds that can fail.
 
 The labels were confirmed by evidence the classifier never sees (see the
-fixtures' generate.py). Seed 0 was used to set the thresholds; the held-out
-runs (seeds 1 and 2) are the honest score.
+fixtures' generate.py and generate_extra.py). Seed 0 was used to set the thresholds;
+the held-out runs (seeds 1-6) are the score. Seeds 5 and 6 were trained after the
+rules were frozen; benchmarks/diagnostics_results.md reports them apart.
 """
 
 import pathlib
@@ -10,20 +11,27 @@ import pathlib
 import pandas as pd
 import pytest
 
+from benchmarks import diagnostics_accuracy
 from callbacks import diagnostics
 from callbacks.diagnostics import baselines
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
-HELD_OUT_ACCURACY = 0.80      # Exact label on at least 80 % of the held-out runs.
-CLASS_RECALL = 0.50           # Every label with 3+ held-out runs is found at least half the time.
+# The targets of benchmarks/diagnostics_accuracy.py, asserted on every held-out run
+# (seeds 1-6). Measured: accuracy 0.91, macro-F1 0.900, lowest recall 0.81 (OSCILLATING).
+HELD_OUT_ACCURACY = 0.90      # Exact label on at least 90 % of the held-out runs.
+HELD_OUT_MACRO_F1 = 0.90      # Mean F1 over the six labels.
+CLASS_RECALL = 0.80           # Every label with 3+ held-out runs is found 80 % of the time.
+MARGIN_OVER_SEED_RULES = 0.2  # Macro-F1 at least 0.2 above the seed's rules (the best baseline).
 
 
 @pytest.fixture(scope="module")
 def runs():
     labels = pd.read_csv(FIXTURES / "labels.csv")
     confirmed = labels[labels["confirmed"]].copy()
-    confirmed["ours"] = [diagnostics.classify(FIXTURES / "runs" / f"{run}.csv").label
-                         for run in confirmed["run"]]
+    confirmed["ours"] = [
+        diagnostics.classify(FIXTURES / "runs" / f"{run}.csv",
+                             num_classes=diagnostics_accuracy.CLASSES.get(dataset)).label
+        for run, dataset in zip(confirmed["run"], confirmed["dataset"])]
     confirmed["seed"] = [baselines.seed_rules(FIXTURES / "runs" / f"{run}.csv")
                          for run in confirmed["run"]]
     return confirmed
@@ -54,3 +62,17 @@ def test_beats_the_seed_rules_on_the_same_runs(runs):
     ours = (runs["ours"] == runs["label"]).mean()
     seed = (runs["seed"] == runs["label"]).mean()
     assert ours >= seed + 0.10, f"ours {ours:.0%} vs seed rules {seed:.0%}"
+
+
+def test_held_out_macro_f1_and_its_margin_over_the_seed_rules(runs):
+    held_out = runs[runs["split"] == "held_out"]
+    ours = diagnostics_accuracy.macro_f1(held_out["label"], held_out["ours"])
+    seed = diagnostics_accuracy.macro_f1(held_out["label"], held_out["seed"])
+    assert ours >= HELD_OUT_MACRO_F1, f"held-out macro-F1 {ours:.3f}"
+    assert ours >= seed + MARGIN_OVER_SEED_RULES, f"ours {ours:.2f} vs seed rules {seed:.2f}"
+
+
+def test_every_label_has_ten_confirmed_runs_over_three_data_sets_and_two_families(runs):
+    for label, group in runs.groupby("label"):
+        assert len(group) >= 10, f"{label}: {len(group)} confirmed runs"
+        assert group["dataset"].nunique() >= 3 and group["family"].nunique() >= 2, label

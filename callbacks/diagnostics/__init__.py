@@ -1,11 +1,16 @@
 """The CSV diagnostics logger and its learning-curve classifier.
 
     callbacks.diagnostics.DiagnosticsLogger(filename)   one CSV row per epoch + a verdict
-    callbacks.diagnostics.classify(history)            label, reason and advice for any history
-    python -m callbacks.diagnostics RUN.csv [--json] [--plot out.png]
+        … num_classes=K                                 chance is 1/K (else from the model)
+        … gradients=True, probe=(x, y)                  gradient health on a fixed batch
+    callbacks.diagnostics.classify(history)            label, reason, advice and findings
+    python -m callbacks.diagnostics RUN.csv [--json] [--plot out.png] [--num-classes K]
+    python -m callbacks.diagnostics RUNS_DIR [--json]  one row (or JSON line) per CSV
 
 The labels are ``LABELS``: DIVERGING, OSCILLATING, OVERFITTING, UNDERFITTING,
-CONVERGED and STILL_IMPROVING. ``classifier.py`` explains the rules.
+CONVERGED and STILL_IMPROVING. ``classifier.py`` states the rules (``unstable.py``
+checks DIVERGING and OSCILLATING), ``chance.py`` the chance level, ``gradients.py``
+the gradient measurements and ``findings.py`` the gradient findings.
 """
 
 from callbacks.diagnostics.classifier import ADVICE, LABELS, Diagnosis, classify

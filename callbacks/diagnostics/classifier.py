@@ -1,36 +1,65 @@
 """Classify a learning curve: one label, the evidence behind it, and what to try next.
 
-The seed's ``analyze_learning_curves`` (seed 000, section 5.2) uses absolute
-thresholds, for example "train and val loss > 0.5 means underfitting". A loss of
-0.5 is excellent for ten-class cross-entropy and terrible for a standardised
-regression, so here every test is **relative** and works at any loss scale:
+The seed's ``analyze_learning_curves`` ("Learning Algorithms", section 5.2) uses
+absolute thresholds, for example "train and val loss > 0.5 means underfitting".
+A loss of 0.5 is excellent for ten-class cross-entropy and terrible for a
+standardised regression, so here every test is **relative** and works at any
+loss scale. The quantities, for a loss curve L_1 … L_T (log-loss residuals
+around a least-squares line through log L give the jitter):
 
-    rise of the loss        r = L_end / L_ref − 1      (15 % worse than the best, …)
-    progress still to come  g = 1 − exp(slope · T)     (slope of log L over the last w epochs,
-                                                        carried on for T more epochs)
-    jitter                  σ = std(log L_t − trend)   (a 0.1 jitter is ±10 %)
-    loss left               ρ = L_end / L_first        (how much of epoch 1's loss remains)
+    rise                  r = L_late / L_ref − 1        (L_late: median of the last epochs)
+    progress to come      g = 1 − exp(s · H)            (s: slope of log L over the last
+                                                         quarter, carried on for H = max(T, 20))
+    trend over a window   τ = s · (n − 1)               (log-loss the line adds; < 0: removes)
+    jitter                σ = std(log L_t − line)       (σ = 0.1 is about ±10 %)
+    lift above chance     λ = (a − 1/K) / (1 − 1/K)      (a: accuracy, K classes; see chance.py)
 
-The checks run in order, and the first that fires gives the label:
+Rules are read in this order; the first that fires gives the label. Rules 1, 3 and 4
+are checked in ``unstable.py``, the others here; each number is a named constant.
 
-1. ``DIVERGING``: a NaN or inf; a training loss that ends 25 % above its first
-   epoch on a rising trend (more than twice its jitter), or at 10× its best; or a spike (3× the final level) after which
-   accuracy sits at chance, a network killed by a step too large.
-2. ``OSCILLATING``: in the second half of training the loss keeps jumping up
-   (≥ 20 % of the steps rise by > 10 %, or it sits 1.5× above an earlier best)
-   with a jitter larger than its trend,
-   while still above 20 % of the first epoch's loss.
-3. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3
-   epochs before the end, while the training loss kept falling.
-4. ``STILL_IMPROVING``: the watched loss (validation if logged, else training)
-   set a new best in its last quarter and still falls fast enough to gain
-   ≥ 10 % in as many epochs again.
-5. ``UNDERFITTING``: the curves have flattened while much of the first epoch's
-   loss is left (ρ ≥ 0.6) or accuracy is close to chance.
-6. ``CONVERGED``: flattened at a low level; more epochs will not help.
+1. ``DIVERGING``:
+   * a NaN or inf loss; or
+   * the late training loss is 25 % above epoch 1's with a rising trend (τ > 2σ); or
+   * it is 10× its best **and** still at least 10 % of epoch 1's loss (a wobble far
+     below where the run began, 1e-7 → 5e-5, is round-off, not a blow-up); or
+   * a spike 3× the final level, after which accuracy is at chance (λ < 0.1, K known)
+     or has gone less than 10 % of the way from epoch 1's accuracy to 100 %. (A high
+     first epoch of a run whose accuracy then climbs is a start, not a spike.)
+2. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3 epochs
+   (and 10 % of the run) before the end, while the training loss fell ≥ 5 % more;
+   the rise is **steady**: log(1 + r) is more than twice the standard deviation of
+   the validation loss's epoch-to-epoch log steps over the run (a curve that bounces
+   by ±30 % an epoch can sit 50 % above a lucky dip without any trend), and at least
+   0.1 % of epoch 1's validation loss.
+3. ``OSCILLATING`` on the **training** curve: over its second half, ≥ 20 % of the
+   epoch-to-epoch steps rise by > 10 % (or the loss sits 1.5× above its best), the
+   jitter is σ ≥ 0.1, the line does not lower the loss by more than its scatter
+   (s · (n − 1) > −2σ: no real progress; a rise is allowed), and the loss is still
+   at least 20 % of epoch 1's (below that, bouncing is fine-tuning noise).
+4. ``OSCILLATING`` on the **validation** curve: the same jumpiness test as rule 3
+   on the second half of the validation loss. A validation loss that bounces under
+   too high a rate is told apart from overfitting by rule 2's steadiness test.
+5. ``STILL_IMPROVING``: the watched loss (validation if logged, else training) set
+   a new best in its last quarter and falls there by more than its noise (2σ / √n
+   over the window), and at that pace as many epochs again (at least 20, the
+   least a student would add) would lower it by
+   g ≥ 10 % or raise training accuracy by ≥ 10 points (a many-class cross-entropy
+   near ln K falls slowly while accuracy still climbs).
+6. ``UNDERFITTING``: the curves have flattened (not rule 5) and the model is close
+   to chance: λ < 0.3 when accuracy and K are known. With accuracy but no K, the
+   accuracy gained since epoch 1 stands in: (a − a_1) / (1 − a_1) < 0.3 (chance is
+   at most a_1, so this understates λ). With K known, a training loss still ≥ 90 %
+   of ln K (the cross-entropy of a uniform guess) is also too close to chance,
+   whatever a noisy accuracy says. Without accuracy (regression), ≥ 60 % of
+   epoch 1's loss is left: for a mean squared error that starts near the target's
+   variance, R² ≤ 0.4.
+   A loss that stays high at a noise floor (noisy labels, overlapping classes) is
+   not underfitting when accuracy is well above chance.
+7. ``CONVERGED``: flattened, well above chance; more epochs will not help.
 
 Without validation data the classifier says so, judges the training loss, and
-cannot see overfitting.
+cannot see overfitting. From a history alone, too small a model and a noise floor
+at the same accuracy look the same; a run near the λ threshold can be either.
 """
 
 import dataclasses
@@ -38,26 +67,28 @@ import math
 
 import numpy as np
 
+from callbacks.diagnostics import chance as chance_module
+from callbacks.diagnostics import findings as findings_module
 from callbacks.diagnostics import history as history_module
+from callbacks.diagnostics import trends
+from callbacks.diagnostics import unstable
 
 LABELS = ("DIVERGING", "OSCILLATING", "OVERFITTING", "UNDERFITTING", "CONVERGED",
           "STILL_IMPROVING")
 
 # Every threshold is relative (a ratio or a change of log-loss), so it holds at any loss scale.
-BLOW_UP_OVER_FIRST = 1.25      # Late loss 25 % above epoch 1's: worse than it began.
-BLOW_UP_OVER_BEST = 10.0       # Late loss 10× its best: it had learned, then blew up.
-SPIKE_OVER_END = 3.0           # A spike 3× the final level, then chance accuracy: dead.
-RISE_STEP = math.log(1.10)     # An epoch-to-epoch rise of more than 10 % counts as a jump.
-RISE_SHARE = 0.20              # At least one step in five is such a jump …
-JITTER = 0.10                  # … and the log-loss scatters by ±10 % around its trend.
-KNOCKED_BACK = 1.5             # … or it sits 50 % above a best it reached earlier.
-MIN_LEVEL = 0.20               # Jitter below 20 % of epoch 1's loss is not "no progress".
+# Those of rules 1, 3 and 4 (DIVERGING, OSCILLATING) are in unstable.py, beside their checks.
 OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
-TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best.
-STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 %.
-LOSS_LEFT = 0.60               # Flat with 60 % of epoch 1's loss left: too little capacity.
-NEAR_CHANCE = 0.05             # Accuracy within 5 points of a coin flip's or of its first epoch's.
+TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
+OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off).
+MIN_HORIZON = 20               # "More epochs" means as many again, and at least 20.
+STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 % …
+ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln K, the loss moves
+                               # slowly while a many-class accuracy still climbs).
+LOSS_LEFT = 0.60               # Regression: flat with 60 % of epoch 1's loss left (R² ≤ 0.4).
+UNDERFIT_LIFT = 0.30           # Flat, under 30 % of the way from chance (or epoch 1) to 100 %.
+LOSS_AT_CHANCE = 0.90          # K known: a cross-entropy ≥ 90 % of ln K (a uniform guess).
 
 ADVICE = {
     "DIVERGING": "Lower the learning rate about 10× (the LR range test finds a safe one); check "
@@ -87,152 +118,81 @@ class Diagnosis:
         advice: what to try next.
         key_epochs: name → 1-based epoch worth marking on a plot, e.g.
             ``{"best validation": 12}`` or ``{"divergence": 30}``.
+        findings: secondary findings from gradient columns (``findings.py``), each
+            (name, evidence, advice); empty without them or for a healthy run.
     """
 
     label: str
     reason: str
     advice: str
     key_epochs: dict = dataclasses.field(default_factory=dict)
+    findings: tuple = ()
 
     def as_dict(self):
-        """The JSON form: label, reason and advice."""
-        return {"label": self.label, "reason": self.reason, "advice": self.advice}
+        """The JSON form: label, reason, advice and findings."""
+        return {"label": self.label, "reason": self.reason, "advice": self.advice,
+                "findings": [{"finding": name, "evidence": evidence, "advice": advice}
+                             for name, evidence, advice in self.findings]}
 
     def __str__(self):
-        return f"{self.label}: {self.reason}\n  advice: {self.advice}"
+        text = f"{self.label}: {self.reason}\n  advice: {self.advice}"
+        for name, evidence, advice in self.findings:
+            text += f"\n  also {name}: {evidence}\n    advice: {advice}"
+        return text
 
 
-def classify(history):
-    """Label a training history. Pure: it reads its argument and nothing else.
+def classify(history, num_classes=None):
+    """Label a training history. Pure: it reads its arguments and nothing else.
 
     Args:
         history: a dict of lists (``model.fit(...).history``), a ``History``, a
             pandas DataFrame, or the path of a CSV written by ``DiagnosticsLogger``
-            or by Keras' ``CSVLogger``. It needs a ``loss`` column; ``val_loss``
-            and an accuracy column are used when present.
+            or by Keras' ``CSVLogger``. It needs a ``loss`` column; ``val_loss``,
+            an accuracy column and ``num_classes`` are used when present.
+        num_classes: K, the number of classes (chance is 1/K), or None (default) to
+            take it from the logs where they tell, else to say chance is unknown.
 
     Returns:
         A ``Diagnosis`` with ``label``, ``reason`` and ``advice``.
 
     Raises:
         callbacks.diagnostics.HistoryError (a ValueError): unreadable input or no ``loss``.
+        ValueError: ``num_classes`` is not an integer >= 2.
 
     Example:
         >>> classify({"loss": [2.0, 3.0, 5.0, 10.0], "val_loss": [2.1, 3.5, 6.0, 15.0]}).label
         'DIVERGING'
     """
     columns = history_module.read_history(history)
-    curves = _Curves(columns)
-    for check in (_diverging, _oscillating, _overfitting, _improving_or_flat):
+    curves = _Curves(columns, chance_module.number_of_classes(columns, num_classes))
+    checks = (unstable.diverging, _overfitting, unstable.oscillating_training,
+              unstable.oscillating_validation, _improving_or_flat)
+    for check in checks:
         found = check(curves)
         if found is not None:
             label, reason, key_epochs = found
             if not curves.has_validation_column:
                 reason += " (No validation loss was logged, so this judges the training loss " \
                           "alone and cannot see overfitting.)"
-            return Diagnosis(label, reason, ADVICE[label], key_epochs)
+            return Diagnosis(label, reason, ADVICE[label], key_epochs,
+                             tuple(findings_module.find(columns)))
     raise AssertionError("the last check always returns a label")  # Unreachable.
 
 
 class _Curves:
     """The columns the checks read, with the validation curve set to None when absent."""
 
-    def __init__(self, columns):
+    def __init__(self, columns, classes):
         self.train = columns["loss"]
         val = columns.get("val_loss")
         self.has_validation_column = history_module.validation_logged(columns)
         self.val = val if val is not None and np.isfinite(val).any() else None
         accuracy = history_module.accuracy_key(columns)
         self.accuracy = columns[accuracy] if accuracy else None
+        if self.accuracy is not None and not np.isfinite(self.accuracy).any():
+            self.accuracy = None
+        self.classes = classes
         self.epochs = len(self.train)
-
-
-def _tail(values, count):
-    """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite[-count:]))
-
-
-def _log_trend(values):
-    """Least-squares line through log(values): returns (slope per epoch, std of the residuals)."""
-    logs = np.log(values)
-    epochs = np.arange(len(logs), dtype=np.float64)
-    slope, intercept = np.polyfit(epochs, logs, 1)
-    residuals = logs - (slope * epochs + intercept)
-    return float(slope), float(residuals.std())
-
-
-def _diverging(curves):
-    train = curves.train
-    bad = np.flatnonzero(~np.isfinite(train))
-    if bad.size:
-        epoch = int(bad[0]) + 1
-        return ("DIVERGING", f"the training loss became {train[bad[0]]} at epoch {epoch}.",
-                {"divergence": epoch})
-    if curves.val is not None and np.isinf(curves.val).any():
-        epoch = int(np.flatnonzero(np.isinf(curves.val))[0]) + 1
-        return ("DIVERGING", f"the validation loss became inf at epoch {epoch}.",
-                {"divergence": epoch})
-    if curves.epochs < 3:
-        return None
-    first, best = float(train[0]), float(train.min())
-    late = _tail(train, max(3, curves.epochs // 4))
-    peak = int(np.argmax(train))
-    chance = _near_chance(curves.accuracy)
-    if chance and train[peak] >= SPIKE_OVER_END * late:
-        return ("DIVERGING",
-                f"the training loss spiked to {train[peak]:.4g} at epoch {peak + 1} "
-                f"({train[peak] / late:.3g}× where it ends) and the network has stopped "
-                f"learning: {chance}.", {"divergence": peak + 1})
-    worse_than_start = late > BLOW_UP_OVER_FIRST * first and _rising_above_noise(train)
-    blown_up = late > BLOW_UP_OVER_BEST * best and best > 0
-    if worse_than_start or blown_up:
-        start = int(np.argmin(train)) + 1
-        return ("DIVERGING",
-                f"the training loss ends at {late:.4g}, {late / first:.2f}× its first epoch "
-                f"({first:.4g}) and {late / best:.1f}× its best ({best:.4g}, epoch {start}).",
-                {"divergence": start})
-    return None
-
-
-def _rising_above_noise(values):
-    """True when log(loss) trends up by more than twice its scatter around that trend.
-
-    A loss that only bounces (an end 25 % above a lucky first epoch) is not diverging;
-    the oscillation rule judges it instead.
-    """
-    positive = values[np.isfinite(values) & (values > 0)]
-    if len(positive) < 4:
-        return True  # Too few epochs to tell a rise from noise: keep the plain rule.
-    slope, jitter = _log_trend(positive)
-    return slope * (len(positive) - 1) > 2 * jitter
-
-
-def _oscillating(curves):
-    window = curves.train[curves.epochs // 2:]
-    if len(window) < 4 or np.any(window <= 0):
-        return None
-    steps = np.diff(np.log(window))
-    rise_share = float(np.mean(steps > RISE_STEP))
-    slope, jitter = _log_trend(window)
-    trend = -slope * (len(window) - 1)  # How much log-loss the trend removes across the window.
-    level = float(np.median(window)) / float(curves.train[0])
-    # Knocked back: the training loss now sits 50 % above a best it reached earlier.
-    knocked_back = float(np.median(window)) / float(np.nanmin(curves.train)) >= KNOCKED_BACK
-    jumpy = rise_share >= RISE_SHARE or knocked_back
-    if jumpy and jitter >= JITTER and trend < 2 * jitter and level >= MIN_LEVEL:
-        worst = int(np.argmax(steps))
-        best = float(np.nanmin(curves.train))
-        reason = (f"over the last {len(window)} epochs the training loss rose by more than 10 % "
-                  f"in {rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f}"
-                  f" at epoch {curves.epochs - len(window) + worst + 2}) and sits at "
-                  f"{np.median(window) / best:.1f}× its best ({best:.4g}); it scatters ±"
-                  f"{jitter:.0%} around a trend that gains only {1 - math.exp(-trend):.0%}.")
-        if curves.accuracy is not None:
-            jumps = np.abs(np.diff(curves.accuracy[curves.epochs // 2:]))
-            reason += f" Accuracy moves {np.nanmean(jumps):.1%} per epoch on average."
-        return ("OSCILLATING", reason, {"largest jump": curves.epochs - len(window) + worst + 2})
-    return None
 
 
 def _overfitting(curves):
@@ -244,17 +204,25 @@ def _overfitting(curves):
     after = curves.epochs - 1 - best
     if after < max(OVERFIT_AFTER, math.ceil(0.1 * curves.epochs)):
         return None
-    val_best, val_late = float(val[best]), _tail(val, 3)
+    val_best, val_late = float(val[best]), trends.tail(val, 3)
     rise = val_late / val_best - 1.0
-    train_late = _tail(curves.train, 3)
+    train_late = trends.tail(curves.train, 3)
     train_fall = 1.0 - train_late / float(curves.train[best])
-    if rise >= OVERFIT_RISE and train_fall >= TRAIN_STILL_FALLING:
-        reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
-                  f"{best + 1}, {after} epochs before the end) while the training loss fell "
-                  f"{train_fall:.0%} more; validation/training loss is now "
-                  f"{val_late / train_late:.1f}.")
-        return ("OVERFITTING", reason, {"best validation": best + 1})
-    return None
+    if rise < OVERFIT_RISE or train_fall < TRAIN_STILL_FALLING:
+        return None
+    first_val = float(val[np.isfinite(val)][0])
+    if val_late - val_best < OVERFIT_FLOOR * first_val:
+        return None  # A rise this small against where the run began is round-off.
+    positive = val[np.isfinite(val) & (val > 0)]
+    jitter = float(np.std(np.diff(np.log(positive)))) if len(positive) >= 3 else 0.0
+    if math.log1p(rise) <= trends.TREND_OVER_JITTER * jitter:
+        return None  # It bounces about as much as it rose: rule 4 (validation) judges it.
+    reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
+              f"{best + 1}, {after} epochs before the end), a steady rise (it moves "
+              f"±{jitter:.0%} from epoch to epoch), while the training loss fell "
+              f"{train_fall:.0%} more; "
+              f"validation/training loss is now {val_late / train_late:.1f}.")
+    return ("OVERFITTING", reason, {"best validation": best + 1})
 
 
 def _improving_or_flat(curves):
@@ -265,42 +233,56 @@ def _improving_or_flat(curves):
         return ("STILL_IMPROVING", f"only {len(watched)} epoch(s) of {name} loss are logged, too "
                 "few to see a plateau; early training is assumed to be still improving.", {})
     window = watched[-max(3, len(watched) // 4):]
-    slope, jitter = _log_trend(np.maximum(window, 1e-300))
-    gain = 1.0 - math.exp(slope * len(watched))  # Carried on for as many epochs again.
-    noise_floor = 2.0 * jitter / max(1.0, math.sqrt(len(window)))
+    slope, jitter = trends.log_trend(np.maximum(window, 1e-300))
+    horizon = max(len(watched), MIN_HORIZON)  # As many epochs again, and at least 20.
+    gain = 1.0 - math.exp(slope * horizon)
+    noise_floor = trends.TREND_OVER_JITTER * jitter / max(1.0, math.sqrt(len(window)))
     best = int(np.argmin(watched)) + 1
     keys = {f"best {name}": best}
     recent_best = best > len(watched) - len(window)  # A new best within the window.
-    if gain >= STILL_IMPROVING_GAIN and slope * len(window) < -noise_floor and recent_best:
-        return ("STILL_IMPROVING",
-                f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
-                f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
-                f"epoch; best {watched.min():.4g} at epoch {best}).", keys)
-    left = _tail(curves.train, 3) / float(curves.train[0])
+    accuracy_gain = _accuracy_to_come(curves, len(window), horizon)
+    falling = slope * len(window) < -noise_floor and recent_best
+    if falling and (gain >= STILL_IMPROVING_GAIN or accuracy_gain >= ACCURACY_STILL_RISING):
+        reason = (f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
+                  f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
+                  f"epoch; best {watched.min():.4g} at epoch {best})")
+        if curves.accuracy is not None:
+            reason += (f"; training accuracy {trends.tail(curves.accuracy, 3):.1%} would gain "
+                       f"{accuracy_gain:.1%} more at its recent pace")
+        return ("STILL_IMPROVING", reason + ".", keys)
     if recent_best:
         flat = (f"the {name} loss has flattened (at its recent pace it would gain "
-                f"{max(gain, 0):.1%} in {len(watched)} more epochs)")
+                f"{max(gain, 0):.1%} in {horizon} more epochs)")
     else:
         flat = (f"the {name} loss has not beaten its best ({watched.min():.4g} at epoch "
                 f"{best}) in the last {len(window)} epochs")
-    chance = _near_chance(curves.accuracy)
-    if left >= LOSS_LEFT or chance:
-        evidence = f"{left:.0%} of the first epoch's training loss is left"
-        if chance:
-            evidence += f"; {chance}"
-        return ("UNDERFITTING", f"{flat} while {evidence}.", keys)
-    return ("CONVERGED", f"{flat}, with {left:.0%} of the first epoch's training loss left.",
-            keys)
+    underfit, evidence = _capacity(curves)
+    return ("UNDERFITTING" if underfit else "CONVERGED", f"{flat}; {evidence}.", keys)
 
 
-def _near_chance(accuracy):
-    """A sentence if training accuracy is close to a coin flip or never left its first epoch."""
-    if accuracy is None or not np.isfinite(accuracy).any():
-        return ""
-    final = _tail(accuracy, 3)
-    first = float(accuracy[np.isfinite(accuracy)][0])
-    if final <= 0.5 + NEAR_CHANCE:
-        return f"training accuracy {final:.1%} is close to a coin flip"
-    if final <= first + NEAR_CHANCE and final < 0.9:
-        return f"training accuracy {final:.1%} is no better than at epoch 1 ({first:.1%})"
-    return ""
+def _accuracy_to_come(curves, window, horizon):
+    """Accuracy gained in ``horizon`` more epochs at the pace of the last ``window``."""
+    if curves.accuracy is None:
+        return 0.0
+    recent = curves.accuracy[-window:]
+    recent = recent[np.isfinite(recent)]
+    if len(recent) < 3:
+        return 0.0
+    pace = np.polyfit(np.arange(len(recent), dtype=np.float64), recent, 1)[0]
+    return float(pace) * horizon
+
+
+def _capacity(curves):
+    """(too little capacity?, the evidence): rule 6 of the module docstring."""
+    if curves.accuracy is None:
+        left = trends.tail(curves.train, 3) / float(curves.train[0])
+        return left >= LOSS_LEFT, f"{left:.0%} of the first epoch's training loss is left"
+    low, evidence = chance_module.low_accuracy(curves.accuracy, curves.classes, UNDERFIT_LIFT)
+    if curves.classes is not None and not low:
+        # Cross-entropy of a uniform guess over K classes is ln K: a loss still near it has
+        # learned next to nothing about P(y | x), whatever a noisy accuracy says.
+        share = trends.tail(curves.train, 3) / math.log(curves.classes)
+        if share >= LOSS_AT_CHANCE:
+            return True, (f"the training loss is {share:.0%} of ln {curves.classes}, the "
+                          f"cross-entropy of a uniform guess ({evidence})")
+    return low, evidence

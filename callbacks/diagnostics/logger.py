@@ -8,7 +8,9 @@ import pathlib
 import keras
 
 from callbacks import learning_rate as learning_rate_module
+from callbacks.diagnostics import chance as chance_module
 from callbacks.diagnostics import classifier
+from callbacks.diagnostics import gradients as gradients_module
 from callbacks.diagnostics import history as history_module
 
 MISSING = "NA"  # What Keras' CSVLogger writes for a metric an epoch did not log.
@@ -36,19 +38,38 @@ class DiagnosticsLogger(keras.callbacks.Callback):
     advice, where the CSV is) and, with ``plot``, saves the curves with the
     diagnosis and its key epochs marked.
 
+    * ``num_classes`` (K) is written as a column, so that ``classify`` reading the
+      CSV later takes chance as 1/K. Without the argument it is read from the
+      model's output layer (one sigmoid unit: 2; K softmax units: K), else omitted.
+    * ``gradients=True`` also writes, once per epoch, the gradient health measured
+      on the fixed ``probe`` batch (``gradients.py``: global gradient norm, each
+      layer's gradient/weight norm ratio, dead-unit share of ReLU layers), and the
+      verdict adds findings such as vanishing gradients (``findings.py``).
+
     Args:
         filename: path of the CSV file.
         append: continue an existing file instead of overwriting it. Default False.
         plot: path of a PNG to save at the end of training, or None (default).
         verbose: print the verdict at the end of training. Default True.
+        num_classes: K for a classifier, or None (default: from the model, if it tells).
+        gradients: measure gradient health every epoch. Default False.
+        probe: ``(x, y)``, a small fixed batch (e.g. 256 training samples); needed
+            with ``gradients=True``.
 
     Example:
         >>> model.fit(x, y, validation_split=0.2, epochs=30,
         ...           callbacks=[callbacks.DiagnosticsLogger("run.csv")])
     """
 
-    def __init__(self, filename, append=False, plot=None, verbose=True):
+    def __init__(self, filename, append=False, plot=None, verbose=True, num_classes=None,
+                 gradients=False, probe=None):
         super().__init__()
+        if not isinstance(gradients, bool):
+            raise ValueError(f"gradients must be True or False, got {gradients!r}")
+        if gradients and (not isinstance(probe, (tuple, list)) or len(probe) != 2):
+            raise ValueError("gradients=True needs probe=(x, y), a fixed batch to measure on")
+        if num_classes is not None:
+            chance_module.number_of_classes({}, num_classes)  # Raises ValueError if invalid.
         if not isinstance(filename, (str, os.PathLike)) or not str(filename):
             raise ValueError(f"filename must be a non-empty path, got {filename!r}")
         if not isinstance(append, bool):
@@ -57,6 +78,11 @@ class DiagnosticsLogger(keras.callbacks.Callback):
         self.append = append
         self.plot = pathlib.Path(plot) if plot is not None else None
         self.verbose = bool(verbose)
+        self.num_classes = num_classes
+        self.gradients = gradients
+        self.probe = probe
+        self._probe = None
+        self._classes = num_classes
         self.diagnosis = None
         self._reset()
 
@@ -74,6 +100,9 @@ class DiagnosticsLogger(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self._reset()  # A callback reused for a second fit starts from a clean state.
         self.diagnosis = None
+        if self.gradients:
+            self._probe = gradients_module.Probe(self.model, *self.probe)
+        self._classes = self.num_classes or _classes_of(self.model)
         if self.append and self.filename.is_file() and self.filename.stat().st_size > 0:
             self._load_existing()
         else:
@@ -88,6 +117,10 @@ class DiagnosticsLogger(keras.callbacks.Callback):
         learning_rate = logs.pop("learning_rate", None)
         if learning_rate is None:
             learning_rate = self._optimizer_learning_rate()
+        if self._classes is not None:
+            logs["num_classes"] = self._classes
+        if self._probe is not None:
+            logs.update(self._probe.measure())
         new = [name for name in logs if name not in self.columns]
         if new:
             self.columns.extend(sorted(new))
@@ -117,6 +150,8 @@ class DiagnosticsLogger(keras.callbacks.Callback):
         if self.verbose:
             print(f"Diagnosis: {self.diagnosis.label}: {self.diagnosis.reason}")
             print(f"  Advice: {self.diagnosis.advice}")
+            for name, evidence, advice in self.diagnosis.findings:
+                print(f"  Also {name}: {evidence}. Advice: {advice}.")
             print(f"  Log: {self.filename} ({len(self.rows)} epochs)")
         if self.plot is not None:
             from callbacks.diagnostics import plot as plot_module
@@ -213,3 +248,18 @@ def _as_float(value):
 def _format(value):
     value = _as_float(value)
     return repr(value) if math.isfinite(value) else str(value)
+
+
+def _classes_of(model):
+    """K from the output layer: one sigmoid unit is 2 classes, K > 1 softmax units are K."""
+    try:
+        layer = model.layers[-1]
+        units = int(model.outputs[0].shape[-1])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    activation = getattr(getattr(layer, "activation", None), "__name__", "")
+    if activation == "sigmoid" and units == 1:
+        return 2
+    if activation == "softmax" and units > 1:
+        return units
+    return None

@@ -1,0 +1,66 @@
+"""Chance level: the accuracy of guessing, 1/K for K classes, and how far a run is above it.
+
+The number of classes K comes, in this order, from
+
+1. the ``num_classes`` argument of ``classify`` (or of ``DiagnosticsLogger``);
+2. a ``num_classes`` column in the history (``DiagnosticsLogger`` writes one when
+   it knows K, from its argument or from the model's output layer);
+3. a ``binary_accuracy`` column, which Keras logs only for two classes.
+
+Otherwise chance is unknown, and the classifier says so rather than assume two
+classes. What the logs still tell is a bound: a model starts at chance or above
+it, so chance is at most the first epoch's accuracy.
+
+    lift above chance   λ = (a − 1/K) / (1 − 1/K)    (0 at chance, 1 at 100 % accuracy)
+"""
+
+import numpy as np
+
+
+def number_of_classes(columns, num_classes=None):
+    """K for a history (``None`` when the logs do not tell). Validates ``num_classes``."""
+    if num_classes is not None:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+                or num_classes < 2:
+            raise ValueError(f"num_classes must be an integer >= 2 (or None), got "
+                             f"{num_classes!r}")
+        return int(num_classes)
+    logged = columns.get("num_classes")
+    if logged is not None:
+        finite = logged[np.isfinite(logged)]
+        if finite.size and finite[-1] >= 2 and finite[-1] == int(finite[-1]):
+            return int(finite[-1])
+    if "binary_accuracy" in columns:
+        return 2
+    return None
+
+
+def lift(accuracy, classes):
+    """λ = (a − 1/K) / (1 − 1/K): the share of the way from chance to 100 % accuracy."""
+    chance = 1.0 / classes
+    return (accuracy - chance) / (1.0 - chance)
+
+
+def describe(classes):
+    """How a reason names the chance level: '10 classes, chance 10.0 %' or 'chance unknown'."""
+    if classes is None:
+        return "chance unknown (give num_classes)"
+    return f"{classes} classes, chance {1.0 / classes:.1%}"
+
+
+def low_accuracy(accuracy, classes, threshold):
+    """(is the final accuracy less than ``threshold`` of the way up?, a sentence saying so).
+
+    With K known, "the way up" runs from chance 1/K to 100 % (λ). Without K it runs
+    from the first epoch's accuracy, which is at least chance, so λ is understated.
+    """
+    finite = accuracy[np.isfinite(accuracy)]
+    final, first = float(np.median(finite[-3:])), float(finite[0])
+    if classes is not None:
+        gained = lift(final, classes)
+        return gained < threshold, (f"training accuracy {final:.1%} ({describe(classes)}) "
+                                    f"is {gained:.0%} of the way from chance to 100 %")
+    gained = (final - first) / (1.0 - first) if first < 1.0 else 0.0
+    return gained < threshold, (
+        f"training accuracy {final:.1%} has gone {gained:.0%} of the way from its first "
+        f"epoch's {first:.1%} to 100 % ({describe(None)}; it is at most {first:.1%})")

@@ -1,0 +1,44 @@
+"""Small measurements of a curve that the classifier's rules are written in.
+
+    level    median of the last few finite values (one noisy epoch cannot move it)
+    line     least-squares fit log L_t ≈ s·t + c  →  slope s, jitter σ = std(residuals)
+    jumps    share of epoch-to-epoch steps of log L that rise by more than a threshold
+"""
+
+import numpy as np
+
+TREND_OVER_JITTER = 2.0  # A trend counts when it moves the log-loss by > 2σ (about 95 %).
+
+
+def tail(values, count):
+    """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite[-count:]))
+
+
+def log_trend(values):
+    """Least-squares line through log(values): returns (slope per epoch, std of the residuals)."""
+    logs = np.log(values)
+    epochs = np.arange(len(logs), dtype=np.float64)
+    slope, intercept = np.polyfit(epochs, logs, 1)
+    residuals = logs - (slope * epochs + intercept)
+    return float(slope), float(residuals.std())
+
+
+def rising_above_noise(values, trend_over_jitter):
+    """True when log(loss) trends up by more than ``trend_over_jitter`` times its scatter.
+
+    A loss that only bounces (an end 25 % above a lucky first epoch) is not diverging;
+    the oscillation rule judges it instead.
+    """
+    positive = values[np.isfinite(values) & (values > 0)]
+    if len(positive) < 4:
+        return True  # Too few epochs to tell a rise from noise: keep the plain rule.
+    slope, jitter = log_trend(positive)
+    return slope * (len(positive) - 1) > trend_over_jitter * jitter
+
+
+def jumps(window, rise_step):
+    """(share of steps with log L_{t+1} − log L_t > rise_step, index of the largest step)."""
+    steps = np.diff(np.log(window))
+    return float(np.mean(steps > rise_step)), int(np.argmax(steps)), steps

@@ -1,0 +1,113 @@
+"""Gradient health: the probe against tf.GradientTape, the findings on labelled real runs."""
+
+import pathlib
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+
+from callbacks import diagnostics
+from callbacks.diagnostics import findings, gradients
+
+CASES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics" / "cases"
+GRADIENT_CASES = pd.read_csv(CASES / "gradient_cases.csv")
+
+
+def small_model():
+    """Dense(6, relu) → Dense(3, softmax), L2 on the first kernel, half the hidden units dead."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input(shape=(4,)),
+        keras.layers.Dense(6, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01)),
+        keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    kernel, bias = model.layers[0].get_weights()
+    bias[:3] = -100.0  # Units 0-2 output 0 for every input of the probe: dead.
+    model.layers[0].set_weights([kernel, bias])
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((32, 4)).astype("float32")
+    y = rng.integers(0, 3, 32)
+    return model, x, y
+
+
+def test_probe_matches_an_independent_gradient_tape():
+    model, x, y = small_model()
+    before = [weight.copy() for weight in model.get_weights()]
+    measured = gradients.Probe(model, x, y).measure()
+    # Trusted: keras' own loss object and regularization, differentiated by tf.GradientTape.
+    with tf.GradientTape(persistent=True) as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x)) + tf.add_n(model.losses)
+    layer_gradients = [tape.gradient(loss, layer.trainable_weights) for layer in model.layers]
+    norms = [np.sqrt(sum(np.sum(g.numpy() ** 2) for g in group)) for group in layer_gradients]
+    weights = [np.sqrt(sum(np.sum(w.numpy() ** 2) for w in layer.trainable_weights))
+               for layer in model.layers]
+    np.testing.assert_allclose(measured["grad_norm"], np.sqrt(np.sum(np.square(norms))),
+                               rtol=1e-5)
+    for position, layer in enumerate(model.layers):
+        np.testing.assert_allclose(measured[f"grad_ratio/{position:02d}_{layer.name}"],
+                                   norms[position] / weights[position], rtol=1e-5)
+    hidden = np.maximum(x @ model.layers[0].get_weights()[0] + model.layers[0].get_weights()[1],
+                        0.0)  # (batch, 6)
+    dead = np.mean(np.all(hidden <= 0.0, axis=0))
+    assert dead == 0.5 and measured[f"dead/00_{model.layers[0].name}"] == dead
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)  # The probe reads the model, never changes it.
+
+
+def test_binary_targets_of_shape_batch_are_not_broadcast():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((16, 3)).astype("float32"), rng.integers(0, 2, 16)
+    measured = gradients.Probe(model, x, y).measure()["grad_norm"]
+    with tf.GradientTape() as tape:
+        loss = keras.losses.BinaryCrossentropy()(y[:, None].astype("float32"), model(x))
+    expected = np.sqrt(sum(np.sum(g.numpy() ** 2)
+                           for g in tape.gradient(loss, model.trainable_weights)))
+    np.testing.assert_allclose(measured, expected, rtol=1e-5)
+
+
+def test_logger_writes_gradient_columns_and_num_classes(tmp_path):
+    model, x, y = small_model()
+    path = tmp_path / "run.csv"
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[
+        diagnostics.DiagnosticsLogger(path, gradients=True, probe=(x, y), verbose=False)])
+    frame = pd.read_csv(path)
+    assert {"grad_norm", f"dead/00_{model.layers[0].name}"} <= set(frame.columns)
+    assert list(frame["num_classes"]) == [3, 3, 3]  # From the 3-unit softmax output.
+    assert np.isfinite(frame["grad_norm"]).all() and (frame["grad_norm"] > 0).all()
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"gradients": True}, "probe=\\(x, y\\)"),
+    ({"gradients": "yes"}, "gradients must be True or False"),
+    ({"num_classes": 1}, "num_classes must be an integer >= 2"),
+])
+def test_bad_gradient_arguments_name_themselves(tmp_path, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        diagnostics.DiagnosticsLogger(tmp_path / "run.csv", **arguments)
+
+
+@pytest.mark.parametrize("case", GRADIENT_CASES["case"])
+def test_each_labelled_case_gets_its_finding_and_healthy_runs_none(case):
+    expected = GRADIENT_CASES.set_index("case").loc[case, "expected"]
+    diagnosis = diagnostics.classify(CASES / f"gradients-{case}.csv")
+    found = [name for name, _, _ in diagnosis.findings]
+    assert found == ([] if expected == "none" else [expected]), diagnosis
+
+
+def test_findings_thresholds_on_hand_made_columns():
+    healthy = {"loss": np.ones(5), "grad_norm": np.array([1.0, 0.8, 0.7, 0.6, 0.6]),
+               "grad_ratio/00_a": np.full(5, 1e-3), "grad_ratio/01_b": np.full(5, 1e-2),
+               "dead/00_a": np.full(5, 0.49)}
+    assert findings.find(healthy) == []
+    vanishing = dict(healthy, **{"grad_ratio/00_a": np.full(5, 1e-4)})  # 1 % of the last.
+    assert [name for name, _, _ in findings.find(vanishing)] == ["vanishing gradients"]
+    growing = dict(healthy, grad_norm=np.array([1.0, 10.0, 100.0, 100.0, 100.0]))
+    assert [name for name, _, _ in findings.find(growing)] == ["exploding gradients"]
+    dead = dict(healthy, **{"dead/00_a": np.full(5, 0.5)})
+    assert [name for name, _, _ in findings.find(dead)] == ["dead units"]
