@@ -87,7 +87,9 @@ class LivePlot(keras.callbacks.Callback):
         self.runs = {}             # Run name → _Run, in the order they started.
         self.draws = 0             # Figures rendered, for the benchmark and the tests.
         self._handle = None        # The IPython display handle, made at the first draw.
-        self._figure = None
+        self._figure = None        # The matplotlib Figure, made at the first draw.
+        self._names = None         # The metrics it shows: ["loss"] or ["loss", metric].
+        self._lines = {}
         self._next_draw = 0.0      # time.perf_counter() before which no redraw happens.
         self._warned = set()
 
@@ -106,6 +108,7 @@ class LivePlot(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.runs = {}
+        self._figure = None  # Fresh axes; the picture stays in the same place.
         self._start("", self.params)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -119,6 +122,9 @@ class LivePlot(keras.callbacks.Callback):
     def _start(self, name, params):
         self.runs.pop(name, None)  # A name used again starts again, last in the legend.
         self.runs[name] = _Run(name, (params or {}).get("epochs"))
+        # The first picture of a run also waits min_interval: a fit shorter than that is
+        # drawn once, at its end.
+        self._next_draw = max(self._next_draw, time.perf_counter() + self.min_interval)
 
     def _record(self, name, epoch, logs):
         run = self.runs[name]
@@ -130,7 +136,7 @@ class LivePlot(keras.callbacks.Callback):
 
     def _finish(self, name):
         run = self.runs.get(name)
-        if run is not None and run.epochs and self.mode == "notebook":
+        if run is not None and run.epochs > run.drawn and self.mode == "notebook":
             self._draw(current=run)  # The final picture, whatever the throttle says.
 
     # Terminal: one line per epoch.
@@ -162,6 +168,7 @@ class LivePlot(keras.callbacks.Callback):
         else:
             self._handle.update(image)
         self.draws += 1
+        current.drawn = current.epochs
         finished = time.perf_counter()
         # Wait at least min_interval, and long enough that this draw's cost stays within
         # max_share of the time: cost / (cost + wait) <= max_share.
@@ -169,31 +176,31 @@ class LivePlot(keras.callbacks.Callback):
         self._next_draw = finished + max(self.min_interval, cost / self.max_share - cost)
 
     def _render(self, current):
-        """The figure as PNG bytes: loss on the left, the metric (if any) on the right."""
-        from matplotlib import figure as figure_module
+        """The figure as PNG bytes: loss on the left, the metric (if any) on the right.
 
+        The lines are made once and then only given new data: clearing and rebuilding
+        the axes on every draw would cost more than drawing them.
+        """
         metric = self._metric_of(current)
-        if self._figure is None or len(self._figure.axes) != (2 if metric else 1):
-            # A Figure outside pyplot: the inline backend never shows it a second time.
-            self._figure = figure_module.Figure(figsize=(9.0 if metric else 5.0, 3.4), dpi=80)
-            self._figure.subplots(1, 2 if metric else 1, squeeze=False)
-            # Fixed margins: tight_layout on every draw would double its cost.
-            self._figure.subplots_adjust(left=0.09 if metric else 0.16, right=0.98,
-                                         bottom=0.15, top=0.80, wspace=0.25)
-        loss_axes, *metric_axes = self._figure.axes
+        names = ["loss", *([metric] if metric else [])]
+        if self._figure is None or self._names != names:
+            self._new_figure(names)
         total = max((run.total or run.epochs for run in self.runs.values()), default=1)
-        for axes, name in zip(self._figure.axes, ["loss", *([metric] if metric else [])]):
-            axes.clear()
+        for axes, name in zip(self._figure.axes, names):
             for index, run in enumerate(self.runs.values()):
-                self._plot_run(axes, run, name, f"C{index % 10}")
+                self._update_lines(axes, run, name, f"C{index % 10}")
+            labelled = [line for line in axes.lines if not line.get_label().startswith("_")]
+            legend = axes.get_legend()
+            if labelled and (legend is None or len(legend.get_texts()) != len(labelled)):
+                axes.legend(fontsize="small")  # Only when a run joins: legends are slow.
+            axes.relim()
+            axes.autoscale_view(scalex=False)
             axes.set_xlim(1, max(total, 2))
-            axes.set_xlabel("epoch")
-            axes.set_ylabel(name)
-            axes.set_title(f"{name} per epoch (dashed: validation)")
-            if axes.lines:
-                axes.legend(fontsize="small")
-        if _spans_a_decade(loss_axes):
-            loss_axes.set_yscale("log")  # A loss that falls 10× or more reads better in log.
+        loss_axes = self._figure.axes[0]
+        # A loss that falls 10× or more reads better on a log scale.
+        scale = "log" if _spans_a_decade(loss_axes) else "linear"
+        if loss_axes.get_yscale() != scale:
+            loss_axes.set_yscale(scale)
         label = self._label(current)
         where = f"{current.name}, " if current.name else ""
         progress = f"epoch {current.epochs}" + (f"/{current.total}" if current.total else "")
@@ -203,14 +210,34 @@ class LivePlot(keras.callbacks.Callback):
         self._figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
-    def _plot_run(self, axes, run, name, colour):
+    def _new_figure(self, names):
+        from matplotlib import figure as figure_module
+
+        # A Figure outside pyplot: the inline backend never shows it a second time.
+        self._figure = figure_module.Figure(figsize=(4.5 * len(names), 3.4), dpi=80)
+        self._figure.subplots(1, len(names), squeeze=False)
+        # Fixed margins: tight_layout on every draw would double its cost.
+        self._figure.subplots_adjust(left=0.18 / len(names), right=0.98, bottom=0.15,
+                                     top=0.80, wspace=0.25)
+        for axes, name in zip(self._figure.axes, names):
+            axes.set_xlabel("epoch")
+            axes.set_ylabel(name)
+            axes.set_title(f"{name} per epoch (dashed: validation)")
+        self._names = names
+        self._lines = {}  # (metric, run, column) → its Line2D.
+
+    def _update_lines(self, axes, run, name, colour):
         """Training solid, validation dashed, one colour per run; the legend names the runs."""
         epochs = np.arange(1, run.epochs + 1)
-        if name in run.columns:
-            axes.plot(epochs, run.column(name), color=colour, label=run.name or "train")
-        if f"val_{name}" in run.columns:
-            axes.plot(epochs, run.column(f"val_{name}"), "--", color=colour,
-                      label="_" if run.name else "validation")  # "_…": not in the legend.
+        for column, style, label in ((name, "-", run.name or "train"),
+                                     (f"val_{name}", "--", "_" if run.name else "validation")):
+            if column not in run.columns:
+                continue
+            key = (name, run.name, column)
+            if key not in self._lines:  # Labels starting with "_" stay out of the legend.
+                self._lines[key], = axes.plot([], [], style, label=label)
+            self._lines[key].set_data(epochs, run.column(column))
+            self._lines[key].set_color(colour)
 
     # Shared by both modes.
 
@@ -268,6 +295,7 @@ class _Run:
         self.total = total
         self.columns = {}  # Name → list of floats, all as long as epochs.
         self.epochs = 0
+        self.drawn = 0     # Epochs shown in the last picture drawn for this run.
 
     def add(self, logs):
         for name, value in logs.items():

@@ -89,10 +89,10 @@ def test_terminal_prints_one_line_per_epoch_with_the_running_label():
 def test_notebook_shows_one_figure_and_updates_it_in_place(fake_display):
     plot = callbacks.LivePlot(mode="notebook", min_interval=0, max_share=1)
     drive(plot)
-    # Every epoch draws (no throttle here), plus the final draw at the end of training.
+    # Every epoch draws (no throttle here); the last one is the final picture already.
     assert len(fake_display.shown) == 1
-    assert len(fake_display.updates) == len(LOSSES)
-    assert plot.draws == len(LOSSES) + 1
+    assert len(fake_display.updates) == len(LOSSES) - 1
+    assert plot.draws == len(LOSSES)
     assert all(png.startswith(b"\x89PNG") for png in fake_display.shown + fake_display.updates)
     assert plot._figure._suptitle.get_text().endswith("diagnosis: OVERFITTING")
 
@@ -100,8 +100,9 @@ def test_notebook_shows_one_figure_and_updates_it_in_place(fake_display):
 def test_redraws_are_throttled_but_the_last_epoch_is_always_drawn(fake_display):
     plot = callbacks.LivePlot(mode="notebook", min_interval=3600)
     drive(plot)
-    assert plot.draws == 2  # The first epoch, then nothing for an hour, then the final draw.
-    assert len(fake_display.shown) == 1 and len(fake_display.updates) == 1
+    assert plot.draws == 1  # Nothing for an hour, but the final draw at the end of training.
+    assert len(fake_display.shown) == 1 and not fake_display.updates
+    assert plot._figure._suptitle.get_text().startswith(f"learning curves (epoch {len(LOSSES)}/")
 
 
 def test_a_slow_draw_waits_long_enough_to_stay_within_max_share(fake_display, monkeypatch):
@@ -269,10 +270,10 @@ def test_in_a_real_kernel_the_figure_is_updated_in_place(tmp_path):
     shown = [display_id for kind, display_id in messages if kind == "display_data"]
     updates = [display_id for kind, display_id in messages if kind == "update_display_data"]
     assert len(shown) == 1 and shown[0] is not None, "one figure, shown once with a display id"
-    # Two runs of six epochs, each epoch drawn (no throttle here), plus each run's final draw.
-    assert len(updates) == 2 * (6 + 1) - 1 and set(updates) == set(shown)
+    # Two runs of six epochs, each epoch drawn (no throttle here): one display, 11 updates.
+    assert len(updates) == 2 * 6 - 1 and set(updates) == set(shown)
     text = "".join(output.get("text", "") for output in outputs)
     assert "before training" in text, "the cell's earlier output was cleared"
-    assert "after training notebook 14" in text and "epoch" not in text
+    assert "after training notebook 12" in text and "epoch" not in text
     images = [output for output in outputs if "image/png" in output.get("data", {})]
     assert len(images) == 1, "the figure was appended instead of updated in place"
