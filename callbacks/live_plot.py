@@ -14,16 +14,19 @@ colour (training solid, validation dashed). Passed to ``fit`` itself, a ``LivePl
 one unnamed run that starts afresh on every ``fit``. It works the same under
 ``model.fit`` and ``custom.training.fit_with_tape``, which run callbacks the same way.
 
-Drawing costs tens of milliseconds, more than a whole epoch of a small network, so
-redraws are throttled: at most one every ``min_interval`` seconds (0.5 s), and further
-apart when a draw is slow, so that drawing takes at most ``max_share`` (5 %) of the
-time; every run ends with a final draw. ``benchmarks/live_plot.py`` measures the cost.
+A draw costs about 0.1 s, more than a whole epoch of a small network, so redraws are
+throttled: at most one every ``min_interval`` seconds (0.5 s), and only while all the
+drawing so far, plus room for a final draw, stays within ``max_share`` (5 %) of the time
+since the first run started. Every run ends with a final draw, so a fit of a few
+seconds is drawn once, at its end, and a long one every few seconds.
+``benchmarks/live_plot.py`` measures the cost.
 
 Why not livelossplot (0.6.1, a well-kept package): its notebook output clears the whole
 cell (``clear_output``) and shows a new figure on every epoch, which would wipe the
 tables a lab prints in the same cell; it has no throttle, so a fast epoch pays a full
 redraw; one ``PlotLosses`` is one run; and it brings Bokeh. What is needed here, one
-display handle, a throttle, named runs and the diagnosis, fits in this file.
+display handle, a throttle, named runs and the diagnosis, fits in this file and in
+``live_figure.py``, which draws the figure.
 
 Example:
     >>> live = callbacks.LivePlot(metric="accuracy")
@@ -33,7 +36,6 @@ Example:
     ...               callbacks=[live.run(name)])
 """
 
-import io
 import math
 import sys
 import time
@@ -42,11 +44,13 @@ import warnings
 import keras
 import numpy as np
 
-from callbacks import diagnostics
+from callbacks import diagnostics, live_figure
 
 # Below five epochs the classifier can tell little apart (overfitting needs a best epoch
 # and a few after it), so the title shows no label before then.
 DIAGNOSIS_AFTER = 5
+# A first guess at the seconds one draw takes on 2 cores, until a draw has been timed.
+DRAW_GUESS = 0.1
 
 
 class LivePlot(keras.callbacks.Callback):
@@ -58,7 +62,9 @@ class LivePlot(keras.callbacks.Callback):
         mode: ``"auto"`` (default: notebook inside a Jupyter or Colab kernel, else
             terminal), ``"notebook"`` or ``"terminal"``.
         min_interval: seconds between two redraws at least, >= 0. Default 0.5.
-        max_share: the largest share of the time spent drawing, in (0, 1]. Default 0.05.
+        max_share: the largest share of the time spent drawing, counted from the first
+            run's start and keeping room for each run's final draw, in (0, 1]; 1 turns
+            the budget off. Default 0.05.
         title: words before the running label in the figure's title. Default
             "learning curves".
         stream: where terminal lines go. Default ``sys.stdout`` at print time.
@@ -87,10 +93,11 @@ class LivePlot(keras.callbacks.Callback):
         self.runs = {}             # Run name → _Run, in the order they started.
         self.draws = 0             # Figures rendered, for the benchmark and the tests.
         self._handle = None        # The IPython display handle, made at the first draw.
-        self._figure = None        # The matplotlib Figure, made at the first draw.
-        self._names = None         # The metrics it shows: ["loss"] or ["loss", metric].
-        self._lines = {}
+        self._figure = live_figure.LiveFigure()
         self._next_draw = 0.0      # time.perf_counter() before which no redraw happens.
+        self._started = None       # time.perf_counter() when the first run started.
+        self._drawing = 0.0        # Seconds spent drawing since then.
+        self._last_cost = DRAW_GUESS
         self._warned = set()
 
     def run(self, name):
@@ -108,7 +115,8 @@ class LivePlot(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.runs = {}
-        self._figure = None  # Fresh axes; the picture stays in the same place.
+        self._figure = live_figure.LiveFigure()  # Fresh axes, shown in the same place.
+        self._started, self._drawing = None, 0.0
         self._start("", self.params)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -122,17 +130,31 @@ class LivePlot(keras.callbacks.Callback):
     def _start(self, name, params):
         self.runs.pop(name, None)  # A name used again starts again, last in the legend.
         self.runs[name] = _Run(name, (params or {}).get("epochs"))
+        now = time.perf_counter()
+        if self._started is None:
+            self._started = now
         # The first picture of a run also waits min_interval: a fit shorter than that is
         # drawn once, at its end.
-        self._next_draw = max(self._next_draw, time.perf_counter() + self.min_interval)
+        self._next_draw = max(self._next_draw, now + self.min_interval)
 
     def _record(self, name, epoch, logs):
         run = self.runs[name]
         run.add(logs or {})
         if self.mode == "terminal":
             self._print_line(run)
-        elif time.perf_counter() >= self._next_draw:
+        elif self._may_draw(time.perf_counter()):
             self._draw(current=run)
+
+    def _may_draw(self, now):
+        """At most one draw per min_interval, and all drawing within max_share of the time.
+
+        The budget keeps room for this draw and the run's final one, each costing about
+        as much as the last draw did: drawing + 2·cost ≤ max_share · elapsed.
+        """
+        if now < self._next_draw:
+            return False
+        budget = self.max_share * (now - self._started)
+        return self.max_share >= 1 or self._drawing + 2 * self._last_cost <= budget
 
     def _finish(self, name):
         run = self.runs.get(name)
@@ -144,7 +166,7 @@ class LivePlot(keras.callbacks.Callback):
     def _print_line(self, run):
         metric = self._metric_of(run)
         width = len(str(run.total)) if run.total else 3
-        parts = [f"{run.name:<10} " if run.name else "",
+        parts = [f"{run.name:<10}" if run.name else "",
                  f"epoch {run.epochs:>{width}}" + (f"/{run.total}" if run.total else ""),
                  _pair(run, "loss")]
         if metric is not None:
@@ -170,74 +192,19 @@ class LivePlot(keras.callbacks.Callback):
         self.draws += 1
         current.drawn = current.epochs
         finished = time.perf_counter()
-        # Wait at least min_interval, and long enough that this draw's cost stays within
-        # max_share of the time: cost / (cost + wait) <= max_share.
-        cost = finished - started
-        self._next_draw = finished + max(self.min_interval, cost / self.max_share - cost)
+        self._last_cost = finished - started
+        self._drawing += self._last_cost
+        self._next_draw = finished + self.min_interval
 
     def _render(self, current):
-        """The figure as PNG bytes: loss on the left, the metric (if any) on the right.
-
-        The lines are made once and then only given new data: clearing and rebuilding
-        the axes on every draw would cost more than drawing them.
-        """
+        """The figure as PNG bytes, with the current run's progress and label in its title."""
         metric = self._metric_of(current)
-        names = ["loss", *([metric] if metric else [])]
-        if self._figure is None or self._names != names:
-            self._new_figure(names)
-        total = max((run.total or run.epochs for run in self.runs.values()), default=1)
-        for axes, name in zip(self._figure.axes, names):
-            for index, run in enumerate(self.runs.values()):
-                self._update_lines(axes, run, name, f"C{index % 10}")
-            labelled = [line for line in axes.lines if not line.get_label().startswith("_")]
-            legend = axes.get_legend()
-            if labelled and (legend is None or len(legend.get_texts()) != len(labelled)):
-                axes.legend(fontsize="small")  # Only when a run joins: legends are slow.
-            axes.relim()
-            axes.autoscale_view(scalex=False)
-            axes.set_xlim(1, max(total, 2))
-        loss_axes = self._figure.axes[0]
-        # A loss that falls 10× or more reads better on a log scale.
-        scale = "log" if _spans_a_decade(loss_axes) else "linear"
-        if loss_axes.get_yscale() != scale:
-            loss_axes.set_yscale(scale)
         label = self._label(current)
         where = f"{current.name}, " if current.name else ""
         progress = f"epoch {current.epochs}" + (f"/{current.total}" if current.total else "")
-        self._figure.suptitle(f"{self.title} ({where}{progress})"
-                              + (f"  diagnosis: {label}" if label else ""))
-        buffer = io.BytesIO()
-        self._figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-    def _new_figure(self, names):
-        from matplotlib import figure as figure_module
-
-        # A Figure outside pyplot: the inline backend never shows it a second time.
-        self._figure = figure_module.Figure(figsize=(4.5 * len(names), 3.4), dpi=80)
-        self._figure.subplots(1, len(names), squeeze=False)
-        # Fixed margins: tight_layout on every draw would double its cost.
-        self._figure.subplots_adjust(left=0.18 / len(names), right=0.98, bottom=0.15,
-                                     top=0.80, wspace=0.25)
-        for axes, name in zip(self._figure.axes, names):
-            axes.set_xlabel("epoch")
-            axes.set_ylabel(name)
-            axes.set_title(f"{name} per epoch (dashed: validation)")
-        self._names = names
-        self._lines = {}  # (metric, run, column) → its Line2D.
-
-    def _update_lines(self, axes, run, name, colour):
-        """Training solid, validation dashed, one colour per run; the legend names the runs."""
-        epochs = np.arange(1, run.epochs + 1)
-        for column, style, label in ((name, "-", run.name or "train"),
-                                     (f"val_{name}", "--", "_" if run.name else "validation")):
-            if column not in run.columns:
-                continue
-            key = (name, run.name, column)
-            if key not in self._lines:  # Labels starting with "_" stay out of the legend.
-                self._lines[key], = axes.plot([], [], style, label=label)
-            self._lines[key].set_data(epochs, run.column(column))
-            self._lines[key].set_color(colour)
+        title = f"{self.title} ({where}{progress})" + (f"  diagnosis: {label}" if label else "")
+        return self._figure.render(list(self.runs.values()),
+                                   ["loss", *([metric] if metric else [])], title)
 
     # Shared by both modes.
 
@@ -332,14 +299,6 @@ def _as_float(value):
         return float(np.asarray(value))
     except (TypeError, ValueError):
         return math.nan
-
-
-def _spans_a_decade(axes):
-    """True when every drawn value is positive and the largest is 10× the smallest or more."""
-    values = np.concatenate([np.asarray(line.get_ydata(), dtype=np.float64)
-                             for line in axes.lines] or [np.empty(0)])
-    values = values[np.isfinite(values)]
-    return bool(values.size) and values.min() > 0 and values.max() >= 10 * values.min()
 
 
 def _notebook_or_terminal():
