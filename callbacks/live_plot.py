@@ -15,9 +15,9 @@ one unnamed run that starts afresh on every ``fit``. It works the same under
 ``model.fit`` and ``custom.training.fit_with_tape``, which run callbacks the same way.
 
 A draw costs about 0.1 s, more than a whole epoch of a small network, so redraws are
-throttled: at most one every ``min_interval`` seconds (0.5 s), and only while all the
-drawing so far, plus room for a final draw, stays within ``max_share`` (5 %) of the time
-since the first run started. Every run ends with a final draw, so a fit of a few
+throttled: at most one every ``min_interval`` seconds (0.5 s), and only while a run's
+drawing so far, plus room for its final draw, stays within ``max_share`` (5 %) of the
+time since it started. Every run ends with a final draw, so a fit of a few
 seconds is drawn once, at its end, and a long one every few seconds.
 ``benchmarks/live_plot.py`` measures the cost.
 
@@ -62,9 +62,8 @@ class LivePlot(keras.callbacks.Callback):
         mode: ``"auto"`` (default: notebook inside a Jupyter or Colab kernel, else
             terminal), ``"notebook"`` or ``"terminal"``.
         min_interval: seconds between two redraws at least, >= 0. Default 0.5.
-        max_share: the largest share of the time spent drawing, counted from the first
-            run's start and keeping room for each run's final draw, in (0, 1]; 1 turns
-            the budget off. Default 0.05.
+        max_share: the largest share of a run's time spent drawing it, keeping room for
+            its final draw, in (0, 1]; 1 turns the budget off. Default 0.05.
         title: words before the running label in the figure's title. Default
             "learning curves".
         stream: where terminal lines go. Default ``sys.stdout`` at print time.
@@ -95,9 +94,7 @@ class LivePlot(keras.callbacks.Callback):
         self._handle = None        # The IPython display handle, made at the first draw.
         self._figure = live_figure.LiveFigure()
         self._next_draw = 0.0      # time.perf_counter() before which no redraw happens.
-        self._started = None       # time.perf_counter() when the first run started.
-        self._drawing = 0.0        # Seconds spent drawing since then.
-        self._last_cost = DRAW_GUESS
+        self._last_cost = DRAW_GUESS  # Seconds the last draw took.
         self._warned = set()
 
     def run(self, name):
@@ -116,7 +113,6 @@ class LivePlot(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.runs = {}
         self._figure = live_figure.LiveFigure()  # Fresh axes, shown in the same place.
-        self._started, self._drawing = None, 0.0
         self._start("", self.params)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -129,10 +125,8 @@ class LivePlot(keras.callbacks.Callback):
 
     def _start(self, name, params):
         self.runs.pop(name, None)  # A name used again starts again, last in the legend.
-        self.runs[name] = _Run(name, (params or {}).get("epochs"))
         now = time.perf_counter()
-        if self._started is None:
-            self._started = now
+        self.runs[name] = _Run(name, (params or {}).get("epochs"), now)
         # The first picture of a run also waits min_interval: a fit shorter than that is
         # drawn once, at its end.
         self._next_draw = max(self._next_draw, now + self.min_interval)
@@ -142,19 +136,19 @@ class LivePlot(keras.callbacks.Callback):
         run.add(logs or {})
         if self.mode == "terminal":
             self._print_line(run)
-        elif self._may_draw(time.perf_counter()):
+        elif self._may_draw(run, time.perf_counter()):
             self._draw(current=run)
 
-    def _may_draw(self, now):
-        """At most one draw per min_interval, and all drawing within max_share of the time.
+    def _may_draw(self, run, now):
+        """At most one draw per min_interval, and drawing within max_share of the run's time.
 
         The budget keeps room for this draw and the run's final one, each costing about
         as much as the last draw did: drawing + 2·cost ≤ max_share · elapsed.
         """
         if now < self._next_draw:
             return False
-        budget = self.max_share * (now - self._started)
-        return self.max_share >= 1 or self._drawing + 2 * self._last_cost <= budget
+        budget = self.max_share * (now - run.started)
+        return self.max_share >= 1 or run.drawing + 2 * self._last_cost <= budget
 
     def _finish(self, name):
         run = self.runs.get(name)
@@ -193,7 +187,7 @@ class LivePlot(keras.callbacks.Callback):
         current.drawn = current.epochs
         finished = time.perf_counter()
         self._last_cost = finished - started
-        self._drawing += self._last_cost
+        current.drawing += self._last_cost
         self._next_draw = finished + self.min_interval
 
     def _render(self, current):
@@ -257,9 +251,11 @@ class _RunCallback(keras.callbacks.Callback):
 class _Run:
     """The per-epoch values of one run; a metric missing from an epoch is NaN."""
 
-    def __init__(self, name, total):
+    def __init__(self, name, total, started):
         self.name = name
         self.total = total
+        self.started = started  # time.perf_counter() at on_train_begin.
+        self.drawing = 0.0      # Seconds spent drawing this run.
         self.columns = {}  # Name → list of floats, all as long as epochs.
         self.epochs = 0
         self.drawn = 0     # Epochs shown in the last picture drawn for this run.
