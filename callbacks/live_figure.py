@@ -39,7 +39,7 @@ class LiveFigure:
         scale = "log" if _spans_a_decade(loss_axes) else "linear"
         if loss_axes.get_yscale() != scale:
             loss_axes.set_yscale(scale)
-        self.figure.suptitle(title)
+        self.figure.suptitle(title, fontsize="medium")
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png")
         return buffer.getvalue()
@@ -48,10 +48,12 @@ class LiveFigure:
         from matplotlib import figure as figure_module
 
         # A Figure outside pyplot: the inline backend never shows it a second time.
-        self.figure = figure_module.Figure(figsize=(4.5 * len(names), 3.4), dpi=80)
+        # Wide enough for the title, which names the run, its epoch and its diagnosis.
+        width = 9.0 if len(names) == 2 else 7.0
+        self.figure = figure_module.Figure(figsize=(width, 3.4), dpi=80)
         self.figure.subplots(1, len(names), squeeze=False)
         # Fixed margins: tight_layout on every draw would double its cost.
-        self.figure.subplots_adjust(left=0.18 / len(names), right=0.98, bottom=0.15, top=0.80,
+        self.figure.subplots_adjust(left=0.8 / width, right=0.98, bottom=0.15, top=0.80,
                                     wspace=0.25)
         for axes, name in zip(self.figure.axes, names):
             axes.set_xlabel("epoch")
