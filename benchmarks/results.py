@@ -97,7 +97,7 @@ def measure_speed():
     from custom import quiet_import
 
     quiet_import.import_tensorflow_quietly()
-    from benchmarks import diagnostics_overhead, fit_with_tape, optimizers
+    from benchmarks import diagnostics_overhead, fit_with_tape, live_plot, optimizers
 
     wall, cpu = optimizers.measure()
     names = ", ".join(label.split(":")[0] for label, _, _ in wall)
@@ -106,6 +106,7 @@ def measure_speed():
     logger_ratio = statistics.median(logger["with"]) / statistics.median(logger["without"])
     gradients_ratio = (statistics.median(logger["gradients"])
                        / statistics.median(logger["without"]))
+    live = live_plot.measure()
     share = logger["logger_seconds"] / logger["epoch_seconds"]
     probe_share = logger["probe_seconds"] / logger["epoch_seconds"]
     join = ", ".join
@@ -131,7 +132,23 @@ def measure_speed():
         f"{gradients_ratio:.2f} | ≤ {diagnostics_overhead.GRADIENTS_TARGET:.2f} |",
         f"| the gradient probe's own time per epoch ({diagnostics_overhead.PROBE} samples) | "
         f"{logger['probe_seconds'] * 1e3:.1f} ms, {probe_share:.2%} | — |",
+        *live_plot_rows(live, live_plot),
     ]
+
+
+def live_plot_rows(live, live_plot):
+    """The two rows of LivePlot's cost: whole fits, and the time inside its hooks."""
+    names = " and ".join(f"`{name}`" for name, *_ in live)
+    ratios, shares = [], []
+    for mode in ("terminal", "notebook"):
+        ratios.append(", ".join(f"{ratio(('', timings['without'], timings[mode])):.2f}"
+                                for _, timings, _, _, _ in live))
+        shares.append(", ".join(f"{statistics.median(share[mode]):.2%}"
+                                for _, _, share, _, _ in live))
+    return [f"| `model.fit` with `LivePlot` / without, {live_plot.EPOCHS} epochs of the {names} "
+            f"labs' models: terminal; notebook | {'; '.join(ratios)} | ≤ {live_plot.TARGET:.2f} |",
+            f"| the same, time inside `LivePlot`'s hooks as a share of the fit: terminal; "
+            f"notebook | {'; '.join(shares)} | ≤ {live_plot.SHARE_TARGET:.0%} |"]
 
 
 def report(labs, test_suite, speed_rows, description):

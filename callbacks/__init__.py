@@ -4,6 +4,7 @@
     callbacks.find_learning_rate, callbacks.LRFinder        the LR range test
     callbacks.DiagnosticsLogger                             CSV log + learning-curve verdict
     callbacks.diagnostics.classify                          the verdict on any history
+    callbacks.LivePlot                                      curves redrawn live while training
 
 Each name is imported from its own module on first use, so that importing one
 callback does not import them all.
@@ -20,6 +21,7 @@ _HOMES = {
     "find_learning_rate": "callbacks.lr_finder",
     "DiagnosticsLogger": "callbacks.diagnostics",
     "current_learning_rate": "callbacks.learning_rate",
+    "LivePlot": "callbacks.live_plot",
 }
 
 

@@ -145,9 +145,10 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
     print(f"\n--- {name}: {data_name}, {len(x_train)} training samples, hidden {hidden}, "
           f"{epochs} epochs")
     logger = callbacks.DiagnosticsLogger(csv_path)
+    live = callbacks.LivePlot(title=name)  # The curves and running label while it trains.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-              epochs=epochs, verbose=0, callbacks=[logger])
+              epochs=epochs, verbose=0, callbacks=[logger, live])
     results[name] = (csv_path, logger.diagnosis)
 
 # %% [markdown]

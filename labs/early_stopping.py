@@ -102,14 +102,16 @@ runs = {  # name → (loop, early-stopping callback or None)
     "our EarlyStopping, fit": ("fit", callbacks.EarlyStopping),
     "our EarlyStopping, fit_with_tape": ("tape", callbacks.EarlyStopping),
 }
+live = callbacks.LivePlot(title="early stopping")  # Curves while they train.
 results = {}
 for name, (loop, callback_class) in runs.items():
     model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate), "binary_crossentropy",
                   ["accuracy"])
     stopper = None if callback_class is None else callback_class(
         monitor="val_loss", patience=lab.patience, restore_best_weights=True)
+    run_callbacks = [live.run(name)] if stopper is None else [stopper, live.run(name)]
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=30,
-                     shuffle=False, verbose=0, callbacks=[stopper] if stopper else None)
+                     shuffle=False, verbose=0, callbacks=run_callbacks)
     history = train(model, loop, x_train, y_train, **arguments)
     val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)  # With restored weights.
     results[name] = {"history": history, "stopper": stopper, "val_loss": val_loss,
@@ -190,12 +192,14 @@ plateau_runs = {
     "our ReduceLROnPlateau, fit": ("fit", callbacks.ReduceLROnPlateau, lab.plateau_learning_rate),
     "ours on a schedule, fit_with_tape": ("tape", callbacks.ReduceLROnPlateau, schedule),
 }
+live = callbacks.LivePlot(title="ReduceLROnPlateau")
 plateau = {}
 for name, (loop, callback_class, rate) in plateau_runs.items():
     model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
     reducer = None if callback_class is None else callback_class(**reduce_arguments)
+    run_callbacks = [live.run(name)] if reducer is None else [reducer, live.run(name)]
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs, batch_size=16,
-                     shuffle=False, verbose=0, callbacks=[reducer] if reducer else None)
+                     shuffle=False, verbose=0, callbacks=run_callbacks)
     plateau[name] = train(model, loop, x_train, y_train, **arguments)
 
 # %% [markdown]

@@ -37,6 +37,7 @@ import numpy as np
 import pandas
 import tensorflow as tf
 
+import callbacks
 import datasets
 from custom import clipping, losses, numpy_training
 from custom.numpy_net import Network
@@ -218,13 +219,14 @@ lab.save_figure(figure, "gradient_clipping.png")
 
 # %%
 print(f"\n{'model.fit with SGD':<32} {'epochs run':>10} {'final loss':>10}")
+live = callbacks.LivePlot(title="model.fit with and without clipping")  # While it trains.
 for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g}",
                                          {"global_clipnorm": lab.clip_threshold})):
     keras.utils.set_random_seed(lab.seed)
     model = keras_twin(start)
     model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, **clip), loss="mse")
     history = model.fit(x, y, batch_size=lab.batch_size, epochs=lab.epochs, verbose=0,
-                        callbacks=[keras.callbacks.TerminateOnNaN()])
+                        callbacks=[keras.callbacks.TerminateOnNaN(), live.run(name)])
     print(f"{name:<32} {len(history.history['loss']):>10} {history.history['loss'][-1]:>10.4g}")
 
 lab.finish()

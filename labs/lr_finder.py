@@ -140,11 +140,13 @@ suggested = result.suggestion
 candidates = {"suggestion / 100": suggested / 100, "suggestion": suggested,
               "suggestion × 10": suggested * 10}
 train_batches = datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed)
+live = callbacks.LivePlot(title="three rates from the range test")  # Curves while training.
 histories, rows = {}, []
 for name, learning_rate in candidates.items():
     run = build_model(float(learning_rate))
     run.set_weights(initial_weights)
-    history = run.fit(train_batches, epochs=lab.epochs, shuffle=False, verbose=0)
+    history = run.fit(train_batches, epochs=lab.epochs, shuffle=False, verbose=0,
+                      callbacks=[live.run(name)])
     histories[name] = history.history
     probabilities = run(x_val)                                   # (n_val, 3)
     rows.append({"run": name, "learning rate": learning_rate,

@@ -34,6 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas
 
+import callbacks
 import datasets
 from custom import minibatches, numpy_training
 from custom.numpy_net import Network
@@ -90,11 +91,14 @@ print(f"train {x_train.shape}, validation {x_val.shape}; batch sizes {batch_size
 # loss before the epoch's only update), and keep the time the epoch took.
 
 # %%
-def train(batch_size):
+def train(batch_size, live_run):
+    """NumPy training; ``live_run`` is a Keras callback whose hooks it calls as fit would."""
     network = Network([x.shape[1], lab.hidden_units, 10], output="softmax", seed=lab.seed)
     order = np.random.default_rng(lab.seed)                     # A new order every epoch.
     record = {"loss": [], "seconds": [], "updates": []}
     updates = 0
+    live_run.set_params({"epochs": lab.epochs})
+    live_run.on_train_begin()
     for epoch in range(lab.epochs):
         started = time.perf_counter()
         result = numpy_training.train_epoch(network, x_train, y_train, batch_size,
@@ -103,12 +107,16 @@ def train(batch_size):
         updates += len(result.step_losses)                      # one update per batch
         record["loss"].append(network.loss(x_train, y_train))   # whole training set, now
         record["updates"].append(updates)
+        live_run.on_epoch_end(epoch, {"loss": record["loss"][-1]})  # Outside the timing.
+    live_run.on_train_end()
     predictions = network.predict(x_val).argmax(axis=1)
     record["val_accuracy"] = float(np.mean(predictions == y_val))
     return record
 
 
-records = {batch_size: train(batch_size) for batch_size in batch_sizes}
+live = callbacks.LivePlot(title="batch sizes, NumPy")  # The curves while they train.
+records = {batch_size: train(batch_size, live.run(f"B = {batch_size}"))
+           for batch_size in batch_sizes}
 
 rows = [{"batch_size": batch_size,
          "updates_per_epoch": minibatches.number_of_batches(len(x_train), batch_size),
@@ -127,6 +135,7 @@ rows = [{"batch_size": batch_size,
 # training set, after one untimed epoch that builds the compiled step.
 
 # %%
+live = callbacks.LivePlot(title="model.fit warm-up epochs")  # Progress, outside the timing.
 for row in rows:
     batch_size = row["batch_size"]
     keras.utils.set_random_seed(lab.seed)
@@ -135,7 +144,8 @@ for row in rows:
                               keras.layers.Dense(10, activation="softmax")])
     model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate),
                   loss="sparse_categorical_crossentropy")
-    model.fit(x_train, y_train, batch_size=batch_size, epochs=1, verbose=0)   # warm-up
+    model.fit(x_train, y_train, batch_size=batch_size, epochs=1, verbose=0,   # warm-up
+              callbacks=[live.run(f"B = {batch_size}")])
     started = time.perf_counter()
     model.fit(x_train, y_train, batch_size=batch_size, epochs=lab.keras_epochs, verbose=0)
     row["keras_seconds_per_epoch"] = (time.perf_counter() - started) / lab.keras_epochs

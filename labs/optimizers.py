@@ -26,6 +26,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
+import callbacks
 import custom.optimizers
 import datasets
 from custom.optimizers import trajectories
@@ -155,6 +156,8 @@ lab.save_figure(figure, "path_losses.png")
 #
 # Now each from-scratch optimizer trains a 2-16-1 network on two moons, and so
 # does its Keras twin, from the same initial weights and on the same batches.
+# While they train, `callbacks.LivePlot` draws every run's loss on shared axes (in
+# a terminal, it prints one line per epoch instead).
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
@@ -162,24 +165,31 @@ x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
 x_train = datasets.Standardizer().fit(x_train).transform(x_train)  # (n, 2)
 
 
-def train(optimizer):
-    """Fit a fresh 2-16-1 network, always from the same initial weights; return it and its losses."""
+def train(optimizer, live_run):
+    """Fit a fresh 2-16-1 network, always from the same initial weights; return it and its losses.
+
+    ``live_run`` is the run's callback on a ``callbacks.LivePlot``, which draws the curves
+    while the network trains (one line per epoch in a terminal).
+    """
     keras.utils.set_random_seed(lab.seed)
     model = keras.Sequential([keras.Input(shape=(2,)),
                               keras.layers.Dense(lab.hidden_units, activation="relu"),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=optimizer, loss="binary_crossentropy", run_eagerly=lab.run_eagerly)
     history = model.fit(x_train, y_train, epochs=lab.epochs, batch_size=lab.batch_size,
-                        shuffle=False, verbose=0)
+                        shuffle=False, verbose=0, callbacks=[live_run])
     return model, history.history["loss"]
 
 
 TWIN_RATES = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.005, "adam": 0.01}
+live = callbacks.LivePlot(title="custom and Keras optimizers on two moons")
 curves, gaps = {}, {}
 for name, rate in TWIN_RATES.items():
-    ours, curves[name, "custom"] = train(custom.optimizers.get(name, learning_rate=rate))
+    ours, curves[name, "custom"] = train(custom.optimizers.get(name, learning_rate=rate),
+                                         live.run(f"{name} custom"))
     theirs, curves[name, "keras"] = train(custom.optimizers.get(name, implementation="keras",
-                                                                learning_rate=rate))
+                                                                learning_rate=rate),
+                                          live.run(f"{name} keras"))
     gaps[name] = max(float(np.max(np.abs(a - b)))
                      for a, b in zip(ours.get_weights(), theirs.get_weights()))
 
@@ -231,14 +241,17 @@ def dropping(rate):
 
 
 ema_rate = 0.5
-_, ema_curve = train(custom.optimizers.EMAMomentum(dropping(ema_rate), momentum=lab.momentum))
+live = callbacks.LivePlot(title="where the seeds and Keras part ways")
+_, ema_curve = train(custom.optimizers.EMAMomentum(dropping(ema_rate), momentum=lab.momentum),
+                     live.run("EMA momentum"))
 _, classic_curve = train(custom.optimizers.get("momentum", implementation="keras",
                                                learning_rate=dropping(ema_rate * (1 - lab.momentum)),
-                                               momentum=lab.momentum))
+                                               momentum=lab.momentum),
+                         live.run("classic momentum"))
 _, adam_textbook = train(custom.optimizers.Adam(0.01, epsilon=lab.adam_epsilon,
-                                                textbook_epsilon=True))
+                                                textbook_epsilon=True), live.run("Adam textbook ε"))
 _, adam_keras = train(custom.optimizers.get("adam", implementation="keras", learning_rate=0.01,
-                                            epsilon=lab.adam_epsilon))
+                                            epsilon=lab.adam_epsilon), live.run("Adam Keras ε"))
 print(f"\nmomentum, η dropped at epoch {lab.epochs // 2}: final loss EMA form "
       f"{ema_curve[-1]:.5f}, classic (Keras) form {classic_curve[-1]:.5f}")
 print(f"Adam, ε = {lab.adam_epsilon}: final loss textbook ε {adam_textbook[-1]:.5f}, "

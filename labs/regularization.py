@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas
 
+import callbacks
 import datasets
 from labs import _plots, _runtime
 from labs._runtime import param
@@ -113,12 +114,14 @@ def build(kind):
 
 
 kinds = ("none", "l1", "l2", "dropout", "max_norm")
+# The curves of every run, drawn while they train (one line per epoch in a terminal).
+live = callbacks.LivePlot(metric="cross_entropy", title="five regularizers")
 models, histories = {}, {}
 for kind in kinds:
     models[kind] = build(kind)
     histories[kind] = models[kind].fit(x_train, y_train, validation_data=(x_val, y_val),
                                        epochs=lab.epochs, batch_size=lab.batch_size,
-                                       verbose=0).history
+                                       verbose=0, callbacks=[live.run(kind)]).history
     print(f"  trained {kind}")
 
 # %% [markdown]

@@ -181,6 +181,7 @@ class RecordRate(keras.callbacks.Callback):
 
 
 runs = {"constant": peak, **make_schedules(steps_per_epoch)}
+live = callbacks.LivePlot(title="one model, six schedules")  # Curves while they train.
 histories, used_rates, rows = {}, {}, []
 for name, learning_rate in runs.items():
     model = keras.models.clone_model(template)
@@ -191,7 +192,7 @@ for name, learning_rate in runs.items():
                   metrics=["accuracy"])
     record = RecordRate()
     history = model.fit(train_batches, epochs=epochs, shuffle=False, verbose=0,
-                        callbacks=[record])
+                        callbacks=[record, live.run(name)])
     histories[name], used_rates[name] = history.history, record.rates
     probabilities = model(x_val)                           # (n_val, 3), no tracing needed
     validation_loss = float(keras.ops.mean(

@@ -105,6 +105,7 @@ initial_weights = template.get_weights()
 
 RUNS = (("keras + fit", "keras", "fit"), ("custom + fit", "custom", "fit"),
         ("custom + tape", "custom", "tape"))
+live = callbacks.LivePlot(title="three runs")  # The curves while they train.
 histories, models, stoppers = {}, {}, {}
 for label, implementation, loop in RUNS:
     model = keras.models.clone_model(template)
@@ -121,11 +122,13 @@ for label, implementation, loop in RUNS:
                                          verbose=0)
     if loop == "fit":
         history = model.fit(batches(), epochs=lab.epochs, validation_data=(x_val, y_val),
-                            callbacks=[stopper, logger], shuffle=False, verbose=0)
+                            callbacks=[stopper, logger, live.run(label)], shuffle=False,
+                            verbose=0)
     else:
         history = custom.training.fit_with_tape(model, batches(), epochs=lab.epochs,
                                                 validation_data=(x_val, y_val),
-                                                callbacks=[stopper, logger], verbose=0)
+                                                callbacks=[stopper, logger, live.run(label)],
+                                                verbose=0)
     histories[label], models[label], stoppers[label] = history.history, model, stopper
 
 

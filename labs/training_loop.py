@@ -34,6 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas
 
+import callbacks
 import datasets
 from custom import numpy_training
 from custom.numpy_net import Network
@@ -60,9 +61,12 @@ lab = _runtime.start("training_loop", {
 # weighted by its size. The validation set is evaluated after the epoch.
 
 # %%
-def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, shuffle=True):
+def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, live_run, shuffle=True):
+    """The seed's loop; ``live_run`` is a Keras callback whose hooks it calls as fit would."""
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
     order = np.random.default_rng(lab.seed)                       # a new shuffle every epoch
+    live_run.set_params({"epochs": epochs})
+    live_run.on_train_begin()
     for epoch in range(epochs):
         result = numpy_training.train_epoch(network, x_train, y_train, lab.batch_size,
                                             lab.learning_rate, seed=order, shuffle=shuffle)
@@ -70,6 +74,8 @@ def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, shuffle=True)
         history["accuracy"].append(result.accuracy)
         history["val_loss"].append(network.loss(x_val, y_val))    # evaluate after the epoch
         history["val_accuracy"].append(np.mean(network.outputs.argmax(axis=1) == y_val))
+        live_run.on_epoch_end(epoch, {key: values[-1] for key, values in history.items()})
+    live_run.on_train_end()
     return history
 
 
@@ -90,7 +96,7 @@ x, y = datasets.random_labels(n_samples=500, n_features=4, n_classes=3, seed=lab
 split = int(0.8 * len(x))                                   # the seed's 80 / 20 split
 random_network = Network([4, *lab.hidden_sizes, 3], output="softmax", seed=lab.seed)
 random_history = train_by_hand(random_network, x[:split], y[:split], x[split:], y[split:],
-                               lab.epochs)
+                               lab.epochs, callbacks.LivePlot(title="random labels").run("NumPy"))
 print(f"random labels after {lab.epochs} epochs: train accuracy "
       f"{random_history['accuracy'][-1]:.1%}, validation accuracy "
       f"{random_history['val_accuracy'][-1]:.1%} (chance: 33.3%)")
@@ -132,14 +138,17 @@ def keras_copy():
     return model
 
 
+live = callbacks.LivePlot(title="digits, three loops")  # The curves while they train.
 histories = {"NumPy by hand": train_by_hand(by_hand, x_train, y_train, x_val, y_val,
-                                            lab.real_epochs, shuffle=False)}
+                                            lab.real_epochs, live.run("NumPy"), shuffle=False)}
 histories["fit_with_tape"] = fit_with_tape(
     keras_copy(), x_train, y_train, batch_size=lab.batch_size, epochs=lab.real_epochs,
-    validation_data=(x_val, y_val), shuffle=False, verbose=0).history
+    validation_data=(x_val, y_val), shuffle=False, verbose=0,
+    callbacks=[live.run("fit_with_tape")]).history
 histories["model.fit"] = keras_copy().fit(
     x_train, y_train, batch_size=lab.batch_size, epochs=lab.real_epochs,
-    validation_data=(x_val, y_val), shuffle=False, verbose=0).history
+    validation_data=(x_val, y_val), shuffle=False, verbose=0,
+    callbacks=[live.run("model.fit")]).history
 
 rows = []
 for name, history in histories.items():

@@ -28,6 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas
 
+import callbacks
 import datasets
 from custom.numpy_net import Network
 from labs import _plots, _runtime
@@ -105,7 +106,8 @@ model.compile(optimizer=keras.optimizers.SGD(learning_rate=lab.learning_rate),
 x_stacked = np.tile(x, (lab.steps_per_epoch, 1))    # (4·steps_per_epoch, 2)
 y_stacked = np.tile(y, (lab.steps_per_epoch, 1))    # (4·steps_per_epoch, 1)
 history = model.fit(x_stacked, y_stacked, batch_size=len(x), shuffle=False,
-                    epochs=lab.steps // lab.steps_per_epoch, verbose=0)
+                    epochs=lab.steps // lab.steps_per_epoch, verbose=0,
+                    callbacks=[callbacks.LivePlot(title="XOR with model.fit")])  # Live curves.
 keras_probabilities = model.predict(x, verbose=0)                       # (4, 1)
 keras_accuracy = np.mean((keras_probabilities > 0.5) == y)
 

@@ -1,0 +1,279 @@
+"""``callbacks.LivePlot``: one line per epoch in a terminal; in a notebook, one figure updated in
+place through one display handle, never a new picture per epoch; runs that share the axes;
+the same under ``model.fit`` and ``fit_with_tape``; and a throttle on redraws.
+
+Hooks are driven by hand where no training is needed; two tiny fits check the real loops,
+and one slow test runs the callback in a real Jupyter kernel.
+"""
+
+import io
+import json
+import math
+import os
+import sys
+import warnings
+
+import keras
+import nbformat
+import numpy as np
+import pytest
+
+import callbacks
+import labs
+from callbacks import diagnostics
+from callbacks import live_plot
+from custom import training
+
+# A loss that falls and a validation loss that turns up after epoch 4: an overfitting run.
+LOSSES = [1.0, 0.7, 0.5, 0.4, 0.33, 0.28, 0.24, 0.21]
+VAL_LOSSES = [1.05, 0.8, 0.62, 0.58, 0.6, 0.66, 0.74, 0.83]
+
+
+def scripted_logs(epoch):
+    return {"loss": LOSSES[epoch], "val_loss": VAL_LOSSES[epoch],
+            "accuracy": 0.5 + 0.05 * epoch, "val_accuracy": 0.5 + 0.03 * epoch}
+
+
+def drive(callback, epochs=len(LOSSES)):
+    """Run the hooks of ``callback`` as fit would for ``epochs`` epochs of the scripted logs."""
+    callback.set_params({"epochs": epochs, "steps": 4, "verbose": 0})
+    callback.on_train_begin()
+    for epoch in range(epochs):
+        callback.on_epoch_end(epoch, scripted_logs(epoch))
+    callback.on_train_end()
+
+
+class FakeDisplay:
+    """Stands in for IPython.display.display: counts shown images and in-place updates."""
+
+    def __init__(self):
+        self.shown = []
+        self.updates = []
+
+    def __call__(self, image, display_id=None):
+        assert display_id is True, "the figure must be shown with a display id"
+        self.shown.append(image.data)
+        return self
+
+    def update(self, image):
+        self.updates.append(image.data)
+
+
+@pytest.fixture
+def fake_display(monkeypatch):
+    from IPython import display as ipython_display
+
+    fake = FakeDisplay()
+    monkeypatch.setattr(ipython_display, "display", fake)
+    return fake
+
+
+def test_terminal_prints_one_line_per_epoch_with_the_running_label():
+    stream = io.StringIO()
+    drive(callbacks.LivePlot(mode="terminal", stream=stream).run("adam"))
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == len(LOSSES)
+    for epoch, line in enumerate(lines, start=1):
+        assert line.split()[:3] == ["adam", "epoch", f"{epoch}/{len(LOSSES)}"]
+        assert f"loss {LOSSES[epoch - 1]:.4f} / {VAL_LOSSES[epoch - 1]:.4f}" in line
+        assert "accuracy" in line and len(line) < 100
+        history = {key: [scripted_logs(e)[key] for e in range(epoch)] for key in scripted_logs(0)}
+        label = diagnostics.classify(history).label
+        if epoch >= live_plot.DIAGNOSIS_AFTER:
+            assert line.endswith(label)
+        else:
+            assert not any(name in line for name in diagnostics.LABELS)
+    assert lines[-1].endswith("OVERFITTING")
+
+
+def test_notebook_shows_one_figure_and_updates_it_in_place(fake_display):
+    plot = callbacks.LivePlot(mode="notebook", min_interval=0, max_share=1)
+    drive(plot)
+    # Every epoch draws (no throttle here); the last one is the final picture already.
+    assert len(fake_display.shown) == 1
+    assert len(fake_display.updates) == len(LOSSES) - 1
+    assert plot.draws == len(LOSSES)
+    assert all(png.startswith(b"\x89PNG") for png in fake_display.shown + fake_display.updates)
+    assert plot._figure.figure._suptitle.get_text().endswith("diagnosis: OVERFITTING")
+
+
+def test_redraws_are_throttled_but_the_last_epoch_is_always_drawn(fake_display):
+    plot = callbacks.LivePlot(mode="notebook", min_interval=3600)
+    drive(plot)
+    assert plot.draws == 1  # Nothing for an hour, but the final draw at the end of training.
+    assert len(fake_display.shown) == 1 and not fake_display.updates
+    assert plot._figure.figure._suptitle.get_text().startswith(f"learning curves (epoch {len(LOSSES)}/")
+
+
+def test_a_slow_draw_waits_long_enough_to_stay_within_max_share(fake_display, monkeypatch):
+    """Epochs of 0.2 s and draws of 0.1 s: a 0.5 s throttle alone would spend 14 % drawing."""
+    now = [0.0]  # A clock that moves only when an epoch or a draw takes time.
+    monkeypatch.setattr(live_plot.time, "perf_counter", lambda: now[0])
+    plot = callbacks.LivePlot(mode="notebook", min_interval=0.5, max_share=0.05)
+
+    def slow_render(run):
+        now[0] += 0.1
+        return b"\x89PNG"
+
+    monkeypatch.setattr(plot, "_render", slow_render)
+    callback = plot.run("slow")
+    callback.set_params({"epochs": 100})
+    callback.on_train_begin()
+    for epoch in range(100):
+        now[0] += 0.2
+        callback.on_epoch_end(epoch, {"loss": 1.0 / (epoch + 1)})
+    drawing = 0.1 * plot.draws
+    assert 5 <= plot.draws and drawing / now[0] <= 0.05
+
+
+def test_several_runs_share_the_axes_under_fit_and_fit_with_tape(fake_display):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype("float32")  # (samples, features)
+    y = (x[:, 0] > 0).astype("int32")
+
+    def tiny_model():
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model
+
+    plot = callbacks.LivePlot(mode="notebook", min_interval=0, max_share=1)
+    fitted = tiny_model().fit(x, y, validation_data=(x, y), epochs=3, batch_size=32,
+                              verbose=0, callbacks=[plot.run("fit")])
+    taped = training.fit_with_tape(tiny_model(), x, y, validation_data=(x, y), epochs=3,
+                                   batch_size=32, verbose=0, callbacks=[plot.run("tape")])
+
+    assert list(plot.runs) == ["fit", "tape"]
+    assert len(fake_display.shown) == 1  # Both runs draw into the one displayed figure.
+    loss_axes, accuracy_axes = plot._figure.figure.axes
+    for axes, key in ((loss_axes, "loss"), (accuracy_axes, "accuracy")):
+        lines = axes.get_lines()
+        assert [line.get_label() for line in lines] == ["fit", "_", "tape", "_"]
+        for line, values in zip(lines, [fitted.history[key], fitted.history[f"val_{key}"],
+                                        taped.history[key], taped.history[f"val_{key}"]]):
+            np.testing.assert_allclose(line.get_ydata(), values, rtol=1e-6)
+        assert lines[0].get_color() != lines[2].get_color()
+
+
+def test_terminal_lines_under_fit_with_tape_and_a_rerun_starts_again(capsys):
+    x = np.linspace(-1, 1, 32, dtype="float32").reshape(-1, 1)  # (samples, 1)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    plot = callbacks.LivePlot(mode="terminal")
+    for _ in range(2):
+        history = training.fit_with_tape(model, x, 2 * x, epochs=4, verbose=0,
+                                         callbacks=[plot.run("tape")])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 8 and plot.runs["tape"].epochs == 4
+    assert lines[-1].split()[:4] == ["tape", "epoch", "4/4", "loss"]
+    assert float(lines[-1].split()[4]) == pytest.approx(history.history["loss"][-1], abs=1e-4)
+
+
+def test_passed_to_fit_itself_it_is_one_run_that_starts_afresh(capsys):
+    plot = callbacks.LivePlot(mode="terminal")
+    drive(plot, epochs=3)
+    drive(plot, epochs=2)
+    assert list(plot.runs) == [""] and plot.runs[""].epochs == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5 and lines[-1].split()[:2] == ["epoch", "2/2"]
+
+
+def test_a_missing_metric_warns_with_the_available_keys(capsys):
+    plot = callbacks.LivePlot(metric="mae", mode="terminal")
+    with pytest.warns(UserWarning, match=r"'mae' is not in the logs \(available: accuracy, loss"):
+        drive(plot, epochs=2)
+    assert "mae" not in capsys.readouterr().out
+
+
+def test_a_history_that_classify_refuses_is_reported_not_hidden(monkeypatch, capsys):
+    def refuse(history):
+        raise diagnostics.HistoryError("no 'loss' column")
+
+    monkeypatch.setattr(diagnostics, "classify", refuse)
+    with pytest.warns(UserWarning, match="no diagnosis for run 'r': no 'loss' column"):
+        drive(callbacks.LivePlot(mode="terminal").run("r"))
+    assert capsys.readouterr().out.splitlines()[-1].endswith("no diagnosis")
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"mode": "browser"}, "mode must be 'auto', 'notebook' or 'terminal'"),
+    ({"min_interval": -1}, "min_interval must be a number of seconds >= 0"),
+    ({"min_interval": math.inf}, "min_interval must be a number of seconds >= 0"),
+    ({"max_share": 0}, r"max_share must be in \(0, 1\]"),
+    ({"metric": ""}, "metric must be a metric name or None"),
+])
+def test_bad_arguments_name_the_argument(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        callbacks.LivePlot(**arguments)
+    with pytest.raises(ValueError, match="name must be a non-empty string"):
+        callbacks.LivePlot().run(" ")
+
+
+def test_outside_a_kernel_auto_means_terminal():
+    assert callbacks.LivePlot().mode == "terminal"
+
+
+KERNEL_CELL = """
+import keras, numpy
+import callbacks
+from custom import training
+print("before training")
+x = numpy.linspace(-1, 1, 64, dtype="float32").reshape(-1, 1)
+live = callbacks.LivePlot(min_interval=0, max_share=1)
+for name, loop in (("fit", None), ("tape", training.fit_with_tape)):
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    arguments = dict(validation_data=(x, 2 * x), epochs=6, verbose=0,
+                     callbacks=[live.run(name)])
+    if loop is None:
+        model.fit(x, 2 * x, **arguments)
+    else:
+        loop(model, x, 2 * x, **arguments)
+print("after training", live.mode, live.draws)
+"""
+
+
+@pytest.mark.slow
+def test_in_a_real_kernel_the_figure_is_updated_in_place(tmp_path):
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbclient import NotebookClient
+
+    messages = []
+
+    class RecordingClient(NotebookClient):
+        def process_message(self, msg, cell, cell_index):
+            transient = msg["content"].get("transient") or {}
+            messages.append((msg["msg_type"], transient.get("display_id")))
+            return super().process_message(msg, cell, cell_index)
+
+    kernels = tmp_path / "kernels" / "live-plot-test"
+    kernels.mkdir(parents=True)
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "live plot test", "language": "python"}))
+    manager = KernelManager(kernel_name="live-plot-test", kernel_spec_manager=KernelSpecManager(
+        kernel_dirs=[str(tmp_path / "kernels")]))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(KERNEL_CELL)])
+    client = RecordingClient(notebook, km=manager, kernel_name="live-plot-test", timeout=120,
+                             startup_timeout=120, resources={"metadata": {"path": str(tmp_path)}},
+                             extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    env["PYTHONPATH"] = str(labs.REPO)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        client.execute(env=env)
+
+    outputs = notebook.cells[0].outputs
+    assert not [output for output in outputs if output.output_type == "error"], outputs
+    shown = [display_id for kind, display_id in messages if kind == "display_data"]
+    updates = [display_id for kind, display_id in messages if kind == "update_display_data"]
+    assert len(shown) == 1 and shown[0] is not None, "one figure, shown once with a display id"
+    # Two runs of six epochs, each epoch drawn (no throttle here): one display, 11 updates.
+    assert len(updates) == 2 * 6 - 1 and set(updates) == set(shown)
+    text = "".join(output.get("text", "") for output in outputs)
+    assert "before training" in text, "the cell's earlier output was cleared"
+    assert "after training notebook 12" in text and "epoch" not in text
+    images = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert len(images) == 1, "the figure was appended instead of updated in place"
