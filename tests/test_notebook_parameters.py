@@ -4,6 +4,7 @@ value changes the run while a bad one stops it with the flag's one-line error.""
 
 import ast
 import os
+import re
 
 import nbformat
 import pytest
@@ -105,6 +106,18 @@ def test_start_in_a_notebook_takes_the_cell_and_quick_mode_shrinks_only_what_was
         _runtime.start("demo", BLOCK)
 
 
+@pytest.mark.parametrize("name", _catalog.names())
+def test_every_flag_hint_in_the_lesson_text_also_shows_the_notebook_way(name):
+    """A markdown cell that names a hyperparameter's flag (`--learning-rate 5`) also says how
+    to set it in the notebook: in the parameters cell."""
+    hyperparameters, _ = _notebook_parameters.declarations(name)
+    flags = {"--" + key.replace("_", "-") for key in hyperparameters}
+    for cell in _notebooks.notebook(name).cells:
+        named = set(re.findall(r"`(--[a-z][a-z-]*)", cell.source)) & flags
+        if cell.cell_type == "markdown" and named:
+            assert "parameters cell" in cell.source, f"{name}: {sorted(named)}, no notebook way"
+
+
 # In the kernel: setup, header, parameters, then the lab up to its first table (no figures).
 KERNEL_LAB = "gradient_descent"
 FIRST_CELLS = 7
@@ -154,3 +167,4 @@ def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(t
         assert (error.ename, error.evalue) == ("UsageError", "steps must be >= 5, got 2")
 
     execute_cells(notebook, path, tmp_path, env, run)
+
