@@ -272,6 +272,9 @@ def main(out_dir):
     at = f"at {ref}" if ref else "on its default branch"
     print(f"{len(lab_paths) + len(task_paths)} notebooks in {time.perf_counter() - started:.1f} s; "
           f"in Colab their setup cell clones {repository_url()} {at}")
+    if PLACEHOLDER in repository_url():
+        print(f"note: the repository URL is still the placeholder, so {index} has no Colab "
+              f"links yet (set {REPOSITORY_URL_ENV}; README.md, \"Colab and Jupyter\")")
     if ref is None and REPOSITORY_REF_ENV not in os.environ:
         print(f"warning: {exporting_commit()[1]}, so the notebooks are not pinned to a commit: "
               "in Colab they clone the default branch as it is on the day they run "

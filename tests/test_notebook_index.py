@@ -16,7 +16,8 @@ COLAB_LINK = re.compile(r"\(https://colab\.research\.google\.com/github/([^)]+)\
 
 
 def export(folder, capsys, **environment):
-    """Run the front door's export with these environment variables; return the README, stderr."""
+    """Run the front door's export with these environment variables; return the README and
+    what it printed (``.out``, ``.err``)."""
     with pytest.MonkeyPatch.context() as patch:
         for key in (_notebooks.REPOSITORY_URL_ENV, _notebooks.REPOSITORY_REF_ENV,
                     _notebook_index.BRANCH_ENV):
@@ -24,7 +25,7 @@ def export(folder, capsys, **environment):
         for key, value in environment.items():
             patch.setenv(key, value)
         assert _notebooks.main(str(folder)) == 0
-    return (folder / "README.md").read_text(encoding="utf-8"), capsys.readouterr().err
+    return (folder / "README.md").read_text(encoding="utf-8"), capsys.readouterr()
 
 
 def recorded_ref(path):
@@ -77,7 +78,8 @@ def test_links_use_the_folder_path_inside_the_repository_and_non_github_gets_non
 
 
 def test_placeholder_url_gives_no_links_and_says_so(tmp_path, capsys):
-    readme, _ = export(tmp_path / "notebooks", capsys)
+    readme, printed = export(tmp_path / "notebooks", capsys)
+    assert "the repository URL is still the placeholder" in printed.out
     assert COLAB_LINK.findall(readme) == []
     assert "the repository URL is still the placeholder" in readme
     assert "LABS_REPOSITORY_URL=" in readme
@@ -87,13 +89,14 @@ def test_placeholder_url_gives_no_links_and_says_so(tmp_path, capsys):
 def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_set(
         tmp_path, capsys):
     folder = tmp_path / "notebooks"
-    readme, error = export(folder, capsys, LABS_REPOSITORY_URL=URL)
+    readme, printed = export(folder, capsys, LABS_REPOSITORY_URL=URL)
     commit = head()
     assert re.fullmatch(r"[0-9a-f]{40}", commit)
     notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("assignments/*.ipynb"))
     assert len(notebooks) > len(_catalog.names())
     assert {recorded_ref(path) for path in notebooks} == {repr(commit)}
-    assert f"checks out `{commit}`" in readme and error == ""
+    assert f"checks out `{commit}`" in readme and printed.err == ""
+    assert f"clones {URL} at {commit}" in printed.out and "placeholder" not in printed.out
 
     readme, _ = export(folder, capsys, LABS_REPOSITORY_URL=URL, LABS_REPOSITORY_REF="lesson-1")
     assert recorded_ref(folder / "tour.ipynb") == "'lesson-1'" and "`lesson-1`" in readme
@@ -106,7 +109,8 @@ def test_without_git_the_export_warns_and_falls_back_to_the_default_branch(
         tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(_notebooks.shutil, "which", lambda program: None)
     assert _notebooks.exporting_commit() == (None, "git is not installed")
-    readme, error = export(tmp_path / "notebooks", capsys, LABS_REPOSITORY_URL=URL)
+    readme, printed = export(tmp_path / "notebooks", capsys, LABS_REPOSITORY_URL=URL)
+    error = printed.err
     assert recorded_ref(tmp_path / "notebooks" / "tour.ipynb") == "None"
     assert error.startswith("warning: git is not installed, so the notebooks are not pinned")
     assert error.count("\n") == 1 and "LABS_REPOSITORY_REF" in error

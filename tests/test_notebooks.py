@@ -99,6 +99,8 @@ def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
     assert sorted(path.name for path in (tmp_path / "notebooks").glob("*.ipynb")) == sorted(
         f"{name}.ipynb" for name in _catalog.names())
     assert len(list((tmp_path / "notebooks" / "assignments").glob("*.ipynb"))) >= 1
+    assert (tmp_path / "notebooks" / "README.md").is_file()
+    assert f"{tmp_path / 'notebooks' / 'README.md'}\n" in result.stdout
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
