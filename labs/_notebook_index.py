@@ -76,7 +76,8 @@ def write(out_dir, lab_paths, task_paths, url, ref):
              "holds the lab's hyperparameters: change them there.", ""]
     if placeholder:
         lines += ["**No Colab links yet:** the repository URL is still the placeholder. "
-                  "Export again with `LABS_REPOSITORY_URL=https://github.com/<you>/<repository>.git "
+                  "Export again with "
+                  "`LABS_REPOSITORY_URL=https://github.com/<you>/<repository>.git "
                   "python -m labs --notebooks DIR`.", ""]
         repository = None
     elif repository is None:

@@ -36,7 +36,8 @@ HEADER = """\
 # (Colab: Runtime → Run all). Each value is checked as the flag of the same name
 # is on the command line (python -m labs {name} --{example} ...), and its range
 # is beside it. Quick mode (%env LABS_QUICK=1) shrinks only the values left as
-# they are. The lab's block below gives the reason for each value.
+# they are. The lab's block below gives the reason for each value. Keep the first
+# line: the lab finds this cell by its "# Parameters".
 """
 
 

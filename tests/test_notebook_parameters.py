@@ -106,6 +106,26 @@ def test_start_in_a_notebook_takes_the_cell_and_quick_mode_shrinks_only_what_was
         _runtime.start("demo", BLOCK)
 
 
+def test_the_latest_parameters_cell_is_read_and_papermill_injects_one_below_ours(monkeypatch):
+    class History:
+        input_hist_parsed = ["", "# Parameters: change a value here\nepochs = 20\n",
+                             "epochs = 3\n", "# Parameters\nepochs = 5\n",  # papermill's
+                             "lab = start(...)\n"]
+
+    class Shell:
+        history_manager = History()
+
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    assert _notebook_parameters.latest_cell() == "# Parameters\nepochs = 5\n"
+    History.input_hist_parsed = History.input_hist_parsed[:3]
+    assert _notebook_parameters.latest_cell() == "# Parameters: change a value here\nepochs = 20\n"
+    History.input_hist_parsed = ["epochs = 3\n"]
+    assert _notebook_parameters.latest_cell() is None
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)   # Not in IPython at all.
+    assert _notebook_parameters.latest_cell() is None
+
 @pytest.mark.parametrize("name", _catalog.names())
 def test_every_flag_hint_in_the_lesson_text_also_shows_the_notebook_way(name):
     """A markdown cell that names a hyperparameter's flag (`--learning-rate 5`) also says how
@@ -149,7 +169,7 @@ def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(t
         started = text(start_cell)
         table = text(notebook.cells[FIRST_CELLS - 1])
         assert "Changed in the parameters cell: learning_rate = 0.2, steps = 7\n" in started
-        # x ← x − η·2x from x = 5: with η = 0.2 the first step lands on 3, and the last row is 7.
+        # x ← x − η·2x from x = 5: with η = 0.2 step 1 lands on 3; the last row is step 7.
         rows = [line.split() for line in table.splitlines()[1:]]
         assert [row[0] for row in rows] == ["1", "2", "3", "4", "5", "7"]
         assert float(rows[0][1]) == pytest.approx(3.0) and float(rows[-1][1]) == pytest.approx(
