@@ -51,9 +51,9 @@ SETUP_CELL = string.Template('''\
 # Setup: run this cell first. It makes `import labs` work in this notebook.
 # In Colab it clones the lab's repository at the commit these notebooks were
 # made from, and installs only the packages that Colab lacks (Colab's own
-# TensorFlow is kept). Elsewhere it finds the
-# repository this notebook was exported from. Either way the repository becomes
-# the working directory, so figures and CSVs go to its outputs/<lab>/ folder.
+# TensorFlow is kept). Elsewhere it finds the repository this notebook was
+# exported from. Either way the repository becomes the working directory, so
+# figures and CSVs go to its outputs/<lab>/ folder.
 import importlib.metadata
 import os
 import pathlib
@@ -102,7 +102,7 @@ if "google.colab" in sys.modules:
             raise RuntimeError(f"could not clone {REPOSITORY_URL} (see the git message above)")
         if REPOSITORY_REF:
             # The shallow clone holds only the newest commit of the default branch:
-            # fetch the pinned commit by itself, then check it out.
+            # fetch the pinned commit (or tag) by itself, then check it out.
             for command in (["fetch", "--quiet", "--depth", "1", "origin", REPOSITORY_REF],
                             ["checkout", "--quiet", "FETCH_HEAD"]):
                 if subprocess.run(["git", "-C", str(repository), *command]).returncode != 0:
