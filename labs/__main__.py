@@ -4,7 +4,8 @@
     python -m labs --list           one lab per line: name, then a description
     python -m labs NAME [FLAGS]     run one lab; FLAGS go to it (try NAME --help)
     python -m labs --all --quick    run every lab in quick mode, then a summary table
-    python -m labs --notebooks DIR  export every lab as DIR/NAME.ipynb for Jupyter and Colab
+    python -m labs --notebooks DIR  export every lab as DIR/NAME.ipynb for Jupyter and Colab,
+                                    with DIR/README.md, their index of Colab links
 """
 
 import os

@@ -72,7 +72,10 @@ class Hyperparameter:
 
     def check(self, name, value):
         """Raise ``UsageError`` unless ``value`` (one value, or a list) is in range."""
-        elements = value if isinstance(value, (list, tuple)) else [value]
+        if isinstance(value, (list, tuple)) != self.is_list:
+            wanted = "a list of" if self.is_list else "one"
+            raise UsageError(f"{name} must be {wanted} {self.kind.__name__}, got {value!r}")
+        elements = value if self.is_list else [value]
         for element in elements:
             if self.kind is float and isinstance(element, int) and not isinstance(element, bool):
                 element = float(element)

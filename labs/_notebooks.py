@@ -1,50 +1,71 @@
 """Exports every lab to a Jupyter notebook: ``python -m labs --notebooks OUT_DIR``.
 
 A lab is a percent-format script (``# %%`` code cells, ``# %% [markdown]`` text
-cells), so jupytext turns it into a notebook cell for cell. The export adds two
+cells), so jupytext turns it into a notebook cell for cell. The export adds three
 things:
 
 * a setup cell first, which makes ``import labs`` work wherever the notebook is
   opened (see ``SETUP_CELL``);
 * the lab's header docstring as a markdown cell, instead of a code cell that
-  would only echo the string back.
+  would only echo the string back;
+* after it, the parameters cell, tagged ``parameters`` as papermill does: the
+  lab's block as ``name = default`` lines (``labs/_notebook_parameters.py``).
+
+It also writes ``OUT_DIR/README.md``, an index of the notebooks with their
+"Open in Colab" links (``labs/_notebook_index.py``).
 
 The repository that Colab clones is ``REPOSITORY_URL``. An instructor sets it
 to their own fork or copy, either here or with the environment variable
 ``LABS_REPOSITORY_URL`` when exporting (or in Colab, before the setup cell runs).
+The setup cell then checks out ``REPOSITORY_REF``: the commit that the export
+ran from (``git rev-parse HEAD``), so that students run the code the notebooks
+were made from, whatever the branch holds later. ``LABS_REPOSITORY_REF`` sets
+another commit or tag, in the same two places; set to nothing, the setup cell
+takes the default branch as it is on the day.
 """
 
 import ast
 import os
 import pathlib
+import shutil
 import string
+import subprocess
+import sys
 import time
 
 import labs
-from labs import _catalog, _hyperparameters, _output
+from labs import _catalog, _hyperparameters, _notebook_index, _notebook_parameters, _output
 
 # The repository that the setup cell clones in Colab. A placeholder until an
 # instructor points it at their fork or copy (README.md, "Colab and Jupyter").
 REPOSITORY_URL = "https://github.com/YOUR-ACCOUNT/how-networks-learn.git"
 REPOSITORY_URL_ENV = "LABS_REPOSITORY_URL"
 PLACEHOLDER = "YOUR-ACCOUNT"
+# The commit or tag that the setup cell checks out; by default the exporting commit.
+REPOSITORY_REF_ENV = "LABS_REPOSITORY_REF"
 
-# The first cell of every notebook. $repository_url and $exported_from are
-# filled in at export time; the rest is the cell exactly as students see it.
+# The first cell of every notebook. $repository_url, $repository_ref and
+# $exported_from are filled in at export time; the rest is the cell exactly as
+# students see it.
 SETUP_CELL = string.Template('''\
 # Setup: run this cell first. It makes `import labs` work in this notebook.
-# In Colab it clones the lab's repository and installs only the packages that
-# Colab lacks (Colab's own TensorFlow is kept). Elsewhere it finds the
-# repository this notebook was exported from. Either way the repository becomes
-# the working directory, so figures and CSVs go to its outputs/<lab>/ folder.
+# In Colab it clones the lab's repository at the commit these notebooks were
+# made from, and installs only the packages that Colab lacks (Colab's own
+# TensorFlow is kept). Elsewhere it finds the repository this notebook was
+# exported from. Either way the repository becomes the working directory, so
+# figures and CSVs go to its outputs/<lab>/ folder.
 import importlib.metadata
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 
 REPOSITORY_URL = os.environ.get("LABS_REPOSITORY_URL", $repository_url)
+# The commit (or tag) of the lab's code that this notebook was made from; empty or
+# None: the default branch as it is today.
+REPOSITORY_REF = os.environ.get("LABS_REPOSITORY_REF", $repository_ref)
 EXPORTED_FROM = pathlib.Path($exported_from)  # Where `python -m labs --notebooks` ran.
 
 
@@ -79,6 +100,16 @@ if "google.colab" in sys.modules:
         cloned = subprocess.run(["git", "clone", "--depth", "1", REPOSITORY_URL, str(repository)])
         if cloned.returncode != 0:
             raise RuntimeError(f"could not clone {REPOSITORY_URL} (see the git message above)")
+        if REPOSITORY_REF:
+            # The shallow clone holds only the newest commit of the default branch:
+            # fetch the pinned commit (or tag) by itself, then check it out.
+            for command in (["fetch", "--quiet", "--depth", "1", "origin", REPOSITORY_REF],
+                            ["checkout", "--quiet", "FETCH_HEAD"]):
+                if subprocess.run(["git", "-C", str(repository), *command]).returncode != 0:
+                    shutil.rmtree(repository)  # So that running this cell again starts afresh.
+                    raise RuntimeError(f"could not check out {REPOSITORY_REF} of {REPOSITORY_URL} "
+                                       "(see the git message above)")
+            print(f"Checked out {REPOSITORY_REF} of {REPOSITORY_URL}")
     missing = missing_requirements(repository / "requirements.txt")
     if missing:
         print("Installing what Colab lacks:", ", ".join(missing))
@@ -109,9 +140,30 @@ def repository_url():
     return os.environ.get(REPOSITORY_URL_ENV) or REPOSITORY_URL
 
 
-def setup_cell():
-    """The setup cell's source, with the clone URL and this repository's path filled in."""
+def exporting_commit():
+    """``(commit, problem)``: this repository's ``git rev-parse HEAD``, or None and why not."""
+    if shutil.which("git") is None:
+        return None, "git is not installed"
+    found = subprocess.run(["git", "-C", str(labs.REPO), "rev-parse", "HEAD"],
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        return None, f"{labs.REPO} is not a git repository with a commit"
+    return found.stdout.strip(), None
+
+
+def repository_ref():
+    """The ref the setup cell checks out: ``LABS_REPOSITORY_REF`` if set (empty: the default
+    branch, None), else the exporting commit, else None when git cannot say which it is."""
+    if REPOSITORY_REF_ENV in os.environ:
+        return os.environ[REPOSITORY_REF_ENV].strip() or None
+    return exporting_commit()[0]
+
+
+def setup_cell(ref=None):
+    """The setup cell's source, with the clone URL, the ref (default ``repository_ref()``)
+    and this repository's path filled in."""
     return SETUP_CELL.substitute(repository_url=repr(repository_url()),
+                                 repository_ref=repr(ref or repository_ref()),
                                  exported_from=repr(str(labs.REPO)),
                                  placeholder=PLACEHOLDER)
 
@@ -127,8 +179,9 @@ def _docstring_only(source):
     return ast.get_docstring(tree)
 
 
-def notebook(name):
-    """Lab ``name`` as an nbformat v4 notebook: the setup cell, then the lab's cells."""
+def notebook(name, ref=None):
+    """Lab ``name`` as an nbformat v4 notebook: the setup cell, the header, the parameters
+    cell, then the lab's cells. ``ref`` is the commit the setup cell checks out."""
     import jupytext
     import nbformat
 
@@ -139,7 +192,10 @@ def notebook(name):
         if header is not None:
             # The docstring uses reStructuredText's ``code``; markdown uses `code`.
             cells[0] = nbformat.v4.new_markdown_cell(header.replace("``", "`"))
-    setup = nbformat.v4.new_code_cell(setup_cell(), metadata={"tags": ["setup"]})
+    at = 1 if cells and cells[0].cell_type == "markdown" else 0
+    cells.insert(at, nbformat.v4.new_code_cell(_notebook_parameters.cell_source(name),
+                                               metadata={"tags": [_notebook_parameters.TAG]}))
+    setup = nbformat.v4.new_code_cell(setup_cell(ref), metadata={"tags": ["setup"]})
     result = nbformat.v4.new_notebook(cells=[setup, *cells])
     result.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -148,20 +204,26 @@ def notebook(name):
     return result
 
 
-def export(out_dir, names=None):
+def export(out_dir, names=None, ref=None):
     """Write ``OUT_DIR/NAME.ipynb`` for every lab (or the given names). Returns the paths.
+
+    ``ref`` is the commit the setup cell checks out (default ``repository_ref()``).
 
     Raises:
         _hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
     """
     import nbformat
 
+    from custom import quiet_import
+
+    quiet_import.import_tensorflow_quietly()   # Reading each lab's block imports Keras.
     folder = _output.prepare(out_dir)
+    ref = ref or repository_ref()
     paths = []
     for name in names or _catalog.names():
         path = folder / f"{name}.ipynb"
         try:
-            nbformat.write(notebook(name), str(path))
+            nbformat.write(notebook(name, ref), str(path))
         except OSError as error:
             reason = error.strerror or type(error).__name__
             raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
@@ -169,7 +231,7 @@ def export(out_dir, names=None):
     return paths
 
 
-def export_tasks(out_dir):
+def export_tasks(out_dir, ref=None):
     """Write ``OUT_DIR/assignments/TASK.ipynb`` for every assignment task. Returns the paths.
 
     Each holds the student edition of the task's files, never a solution, whichever
@@ -184,11 +246,12 @@ def export_tasks(out_dir):
     from assignments import tasks as task_table
 
     folder = _output.prepare(pathlib.Path(out_dir) / "assignments")
+    setup = setup_cell(ref)
     paths = []
     for name in task_table.TASKS:
         path = folder / f"{name}.ipynb"
         try:
-            nbformat.write(notebooks.task_notebook(name, setup_cell()), str(path))
+            nbformat.write(notebooks.task_notebook(name, setup), str(path))
         except OSError as error:
             reason = error.strerror or type(error).__name__
             raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
@@ -197,11 +260,23 @@ def export_tasks(out_dir):
 
 
 def main(out_dir):
-    """The front door's ``--notebooks OUT_DIR``: export labs and tasks, print each path."""
+    """The front door's ``--notebooks OUT_DIR``: export labs and tasks, write the index, print
+    each path, and warn when the notebooks cannot be pinned to a commit."""
     started = time.perf_counter()
-    paths = export(out_dir) + export_tasks(out_dir)
-    for path in paths:
+    ref = repository_ref()
+    lab_paths = export(out_dir, ref=ref)
+    task_paths = export_tasks(out_dir, ref)
+    index = _notebook_index.write(out_dir, lab_paths, task_paths, repository_url(), ref)
+    for path in [*lab_paths, *task_paths, index]:
         print(path)
-    print(f"{len(paths)} notebooks in {time.perf_counter() - started:.1f} s; "
-          f"in Colab their setup cell clones {repository_url()}")
+    at = f"at {ref}" if ref else "on its default branch"
+    print(f"{len(lab_paths) + len(task_paths)} notebooks in {time.perf_counter() - started:.1f} s; "
+          f"in Colab their setup cell clones {repository_url()} {at}")
+    if PLACEHOLDER in repository_url():
+        print(f"note: the repository URL is still the placeholder, so {index} has no Colab "
+              f"links yet (set {REPOSITORY_URL_ENV}; README.md, \"Colab and Jupyter\")")
+    if ref is None and REPOSITORY_REF_ENV not in os.environ:
+        print(f"warning: {exporting_commit()[1]}, so the notebooks are not pinned to a commit: "
+              "in Colab they clone the default branch as it is on the day they run "
+              f"(set {REPOSITORY_REF_ENV} to a commit or tag to pin one)", file=sys.stderr)
     return 0

@@ -12,9 +12,11 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
 
 1. read the flags (``labs/_flags.py``): one per hyperparameter, named as in the block
    (``--learning-rate 0.1``), plus ``--seed``, ``--out DIR``, ``--quick`` and
-   ``--deterministic``;
+   ``--deterministic``; in a notebook, read the parameters cell instead
+   (``learning_rate = 0.1``; ``labs/_notebook_parameters.py``);
 2. apply quick mode (``--quick``, or ``LABS_QUICK=1`` where flags cannot reach, such as
-   notebooks and tests; ``labs/_environment.py``), then the flags, which win;
+   notebooks and tests; ``labs/_environment.py``), then the flags or the values changed
+   in the parameters cell, which win;
 3. check every value against its declared type and range
    (``labs/_hyperparameters.py``): NaN, infinities and out-of-range values are refused;
 4. create the output folder (``labs/_output.py``): ``outputs/<lab>/``,
@@ -24,7 +26,8 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
 On the command line a bad value prints one line naming the problem and exits with
 status 2. In Jupyter or Colab the kernel's own argv is ignored, figures are shown
 inline as well as saved, and a bad value raises ``UsageError`` instead of exiting the
-kernel. Quick mode is off there unless ``LABS_QUICK=1``. The notebooks' setup cell
+kernel, whether it came from the parameters cell or the lab's own check. Quick mode
+is off there unless ``LABS_QUICK=1``. The notebooks' setup cell
 makes the repository the working directory, so ``outputs/`` is the repository's,
 wherever the notebook file sits (see ``labs/_notebooks.py``).
 """
@@ -32,7 +35,8 @@ wherever the notebook file sits (see ``labs/_notebooks.py``).
 import sys
 import time
 
-from labs import _environment, _flags, _hyperparameters, _output, _seeding, _unfinished
+from labs import (_environment, _flags, _hyperparameters, _notebook_parameters, _output,
+                  _seeding, _unfinished)
 from labs._hyperparameters import UsageError, param  # noqa: F401  (what labs use)
 
 
@@ -53,6 +57,11 @@ def start(name, hyperparameters, quick=None, argv=None):
         argv = [] if notebook else sys.argv[1:]
     try:
         flags = _flags.parse(name, declared, argv, ignore_unknown=notebook)
+        changed = {}
+        if notebook:
+            cell = _notebook_parameters.latest_cell()
+            if cell is not None:
+                changed = _notebook_parameters.values_from_cell(cell, name, declared)
         is_quick = flags.pop("quick", False) or _environment.quick_from_environment()
         out = flags.pop("out", None) or _output.default_folder(name, notebook)
         deterministic = flags.pop("deterministic", False)
@@ -60,6 +69,7 @@ def start(name, hyperparameters, quick=None, argv=None):
         if is_quick:
             values.update(quick or {})
         values.update(flags)
+        values.update(changed)
         _hyperparameters.check_values(values, declared)
         out = _output.prepare(out)
     except UsageError as error:
@@ -74,6 +84,9 @@ def start(name, hyperparameters, quick=None, argv=None):
     _seeding.seed_everything(values["seed"], deterministic)
     mode = "quick mode" if is_quick else "full mode"
     print(f"Lab '{name}' ({mode}, seed {values['seed']}); outputs go to {out}/")
+    if changed:
+        print("Changed in the parameters cell: "
+              + ", ".join(f"{key} = {value!r}" for key, value in changed.items()))
     return Lab(name, values, out, is_quick, notebook)
 
 

@@ -162,7 +162,8 @@ print(results.to_string(float_format="%.4g"))
 # the range test, and training goes nowhere. The test gives you the order of
 # magnitude, which is what guessing gets wrong.
 #
-# A caveat you can see with `--optimizer adam`. The network keeps learning during
+# A caveat you can see with `--optimizer adam` (in a notebook's parameters cell,
+# `optimizer = "adam"`). The network keeps learning during
 # the sweep, so by the time the sweep reaches the large rates it has already been
 # warmed up by the small ones. Adam's steepest point then sits close to the cliff,
 # and training *from scratch* at that rate can stall. That is why the seed's rule

@@ -289,7 +289,8 @@ lab.save_figure(figure, "part_ways.png")
 # larger early ε makes its first steps smaller, so it starts slower. Neither is
 # a bug; they are two definitions, and a lab that says "momentum" or "Adam"
 # should say which one it means. Swap any lab's optimizer with
-# `--optimizer NAME --impl custom|keras`.
+# `--optimizer NAME --impl custom|keras` (in a notebook's parameters cell,
+# `optimizer = "NAME"` and `impl = "keras"`).
 
 # %%
 lab.finish()

@@ -159,7 +159,8 @@ print(f"max_norm: largest incoming-weight norm {largest:.4f} (c = {lab.max_norm:
 # Not every remedy suits every problem. On 100 noisy points, Dropout at
 # p = 0.3 does little against the overfitting: compare its best and
 # final validation cross-entropy in the table below, then try other values with
-# `--dropout`, and other strengths with `--l1`, `--l2` and `--max-norm`.
+# `--dropout`, and other strengths with `--l1`, `--l2` and `--max-norm` (in a
+# notebook, `dropout`, `l1`, `l2` and `max_norm` in the parameters cell).
 
 # %%
 figure, axes = plt.subplots(1, len(kinds), figsize=(4 * len(kinds), 3.8), sharey=True)

@@ -15,9 +15,10 @@ Run time: about 26 s on 2 CPU cores (about 19 s with --quick), start-up included
 # # The tour
 #
 # Every lab in this module starts the same way: one block of hyperparameters,
-# each with its reason. Flags override them (`python -m labs tour --epochs 5`),
-# and quick mode (`--quick`, or `LABS_QUICK=1`) shrinks them for tests.
-# `--optimizer` picks the optimizer (`python -m labs --list` names the labs;
+# each with its reason. Flags override them (`python -m labs tour --epochs 5`;
+# in a notebook, `epochs = 5` in the parameters cell at the top), and quick mode
+# (`--quick`, or `LABS_QUICK=1`) shrinks them for tests. `--optimizer`
+# (`optimizer = "sgd"`) picks the optimizer (`python -m labs --list` names the labs;
 # `sgd`, `momentum`, `nesterov`, `rmsprop` and `adam` have Keras twins).
 
 # %%
@@ -159,7 +160,8 @@ print(f"max |Δw|, model.fit vs fit_with_tape (custom optimizer): "
 #
 # `callbacks.diagnostics.classify` reads the CSV the logger wrote and gives a
 # label, the evidence behind it and advice. Try `--learning-rate 5` or
-# `--hidden-units 1` to see other verdicts.
+# `--hidden-units 1` (in a notebook's parameters cell, `learning_rate = 5` or
+# `hidden_units = 1`) to see other verdicts.
 
 # %%
 verdict = callbacks.diagnostics.classify(lab.path("diagnostics_custom_tape.csv"))

@@ -74,7 +74,8 @@ for seed in range(lab.seed, lab.seed + lab.restarts):
         break
 else:
     raise RuntimeError(f"no seed in {lab.seed}…{lab.seed + lab.restarts - 1} reached 100 %; "
-                       f"try more --restarts or --hidden-units 8")
+                       f"try more --restarts or --hidden-units 8 (in a notebook's "
+                       "parameters cell: restarts, hidden_units = 8)")
 
 # %% [markdown]
 # ## The same network in Keras

@@ -1,5 +1,8 @@
 """Every lab exports to a valid notebook, and a real Jupyter kernel runs the exported notebooks.
 
+The parameters cell and the README index have their own tests in
+``tests/test_notebook_parameters.py`` and ``tests/test_notebook_index.py``.
+
 The kernel is this interpreter (``sys.executable -m ipykernel_launcher``), started through a
 kernelspec written to a temporary folder, so the test needs no installed kernelspec.
 """
@@ -65,6 +68,8 @@ def test_notebook_is_setup_cell_then_the_lab_cell_for_cell(name, exported):
         first = cells.pop(0)
         assert first.cell_type == "markdown"
         assert first.source.startswith(docstring.splitlines()[0].replace("``", "`"))
+    parameters = cells.pop(0)  # Then the parameters cell, before the lab's own cells.
+    assert parameters.metadata.tags == ["parameters"]
     assert [(cell.cell_type, cell.source.strip()) for cell in cells] == lab_cells
     markdown = [cell for cell in cells if cell.cell_type == "markdown"]
     assert markdown and all(len(cell.source.split()) >= 5 for cell in markdown), \
@@ -94,6 +99,8 @@ def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
     assert sorted(path.name for path in (tmp_path / "notebooks").glob("*.ipynb")) == sorted(
         f"{name}.ipynb" for name in _catalog.names())
     assert len(list((tmp_path / "notebooks" / "assignments").glob("*.ipynb"))) >= 1
+    assert (tmp_path / "notebooks" / "README.md").is_file()
+    assert f"{tmp_path / 'notebooks' / 'README.md'}\n" in result.stdout
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -115,11 +122,12 @@ def run_setup_cell_as_colab(cell, cwd, env):
     return run(str(script), cwd=cwd, env=env)
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to clone")
-def test_colab_setup_clones_chdirs_and_installs_only_what_is_missing(tmp_path, monkeypatch):
-    """In Colab the setup cell clones the repository, enters it and pip-installs only missing
-    packages. A small local repository stands in for the real one, and pip has no index."""
-    source = tmp_path / "lab-repo"
+GIT = ["git", "-c", "user.name=lab", "-c", "user.email=lab@example.org"]
+
+
+def small_lab_repository(source):
+    """A git repository with just enough of the lab for the setup cell; its first commit is
+    'pinned', and a second commit moves the branch on. Returns both commits."""
     (source / "labs").mkdir(parents=True)
     (source / "labs" / "__init__.py").write_text("")
     (source / "labs" / "_runtime.py").write_text("")
@@ -128,15 +136,39 @@ def test_colab_setup_clones_chdirs_and_installs_only_what_is_missing(tmp_path, m
     (source / "custom" / "quiet_import.py").write_text(
         "def import_tensorflow_quietly():\n    pass\n")
     (source / "requirements.txt").write_text("numpy>=1  # installed\npytest>=1\n")
-    git = ["git", "-c", "user.name=lab", "-c", "user.email=lab@example.org"]
+    commits = []
     subprocess.run(["git", "init", "-q", str(source)], check=True)
-    subprocess.run([*git, "-C", str(source), "add", "."], check=True)
-    subprocess.run([*git, "-C", str(source), "commit", "-q", "-m", "lab"], check=True)
+    for version in ("pinned", "moved on"):
+        (source / "version.txt").write_text(version)
+        subprocess.run([*GIT, "-C", str(source), "add", "."], check=True)
+        subprocess.run([*GIT, "-C", str(source), "commit", "-q", "-m", version], check=True)
+        commits.append(subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], check=True,
+                                      capture_output=True, text=True).stdout.strip())
+    return commits
+
+
+def checked_out(clone):
+    """The commit and the version.txt of a clone."""
+    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    return head, (clone / "version.txt").read_text()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to clone")
+def test_colab_setup_clones_the_pinned_commit_chdirs_and_installs_only_what_is_missing(
+        tmp_path, monkeypatch):
+    """In Colab the setup cell clones the repository, checks out the commit pinned at export
+    even though the branch has moved on since, enters it and pip-installs only missing
+    packages. A small local repository stands in for the real one, and pip has no index."""
+    source = tmp_path / "lab-repo"
+    pinned, moved_on = small_lab_repository(source)
     content = tmp_path / "content"  # Colab's working directory.
     content.mkdir()
     monkeypatch.delenv(_notebooks.REPOSITORY_URL_ENV, raising=False)
+    monkeypatch.setenv(_notebooks.REPOSITORY_REF_ENV, pinned)   # Set when exporting.
     cell = _notebooks.setup_cell()
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PYTHONPATH", _notebooks.REPOSITORY_REF_ENV)}
 
     result = run_setup_cell_as_colab(cell, content, env)
     assert result.returncode != 0 and "is still a placeholder" in result.stderr
@@ -146,6 +178,8 @@ def test_colab_setup_clones_chdirs_and_installs_only_what_is_missing(tmp_path, m
     clone = content / "lab-repo"
     assert result.returncode == 0, result.stderr
     assert f"RESULT {clone / 'labs' / '__init__.py'} {clone}" in result.stdout
+    assert checked_out(clone) == (pinned, "pinned")
+    assert f"Checked out {pinned}" in result.stdout
     assert "Installing" not in result.stdout
 
     # Run again from inside the clone, now that it asks for a package that is not installed.
@@ -157,6 +191,36 @@ def test_colab_setup_clones_chdirs_and_installs_only_what_is_missing(tmp_path, m
     assert not (content / "lab-repo" / "lab-repo").exists()
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to clone")
+def test_colab_setup_ref_set_in_colab_wins_and_a_missing_ref_leaves_no_clone(tmp_path,
+                                                                           monkeypatch):
+    """LABS_REPOSITORY_REF set in Colab overrides the exported commit: another commit, a tag,
+    or nothing for the default branch. A ref that the repository lacks stops the cell."""
+    source = tmp_path / "lab-repo"
+    pinned, moved_on = small_lab_repository(source)
+    monkeypatch.setenv(_notebooks.REPOSITORY_REF_ENV, pinned)
+    cell = _notebooks.setup_cell()
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env.update({"LABS_REPOSITORY_URL": str(source), "PIP_NO_INDEX": "1"})
+    subprocess.run([*GIT, "-C", str(source), "tag", "lesson-1", pinned], check=True)
+    for ref, expected in ((moved_on, (moved_on, "moved on")), ("", (moved_on, "moved on")),
+                          ("lesson-1", (pinned, "pinned"))):
+        content = tmp_path / f"content-{ref or 'default'}"
+        content.mkdir()
+        env[_notebooks.REPOSITORY_REF_ENV] = ref   # %env LABS_REPOSITORY_REF=... in Colab.
+        result = run_setup_cell_as_colab(cell, content, env)
+        assert result.returncode == 0, result.stderr
+        assert checked_out(content / "lab-repo") == expected
+
+    content = tmp_path / "content-missing"
+    content.mkdir()
+    env[_notebooks.REPOSITORY_REF_ENV] = "no-such-tag"
+    result = run_setup_cell_as_colab(cell, content, env)
+    assert result.returncode != 0
+    assert f"could not check out no-such-tag of {source}" in result.stderr
+    assert not (content / "lab-repo").exists(), "a failed checkout must not leave the clone"
+
+
 def expected_figures(name):
     """The ``.png`` file names that the lab's source passes as string literals."""
     tree = ast.parse(_catalog.path(name).read_text(encoding="utf-8"))
@@ -165,8 +229,8 @@ def expected_figures(name):
                    and node.value.endswith(".png")})
 
 
-def execute(path, tmp_path, env):
-    """Run the notebook at ``path`` through a kernel of this interpreter; return it executed."""
+def kernel_client(notebook, path, tmp_path):
+    """An nbclient client for ``notebook`` (saved at ``path``) on a kernel of this interpreter."""
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
@@ -178,12 +242,24 @@ def execute(path, tmp_path, env):
         "display_name": "labs under test", "language": "python"}))
     manager = KernelManager(kernel_name="labs-under-test",
                             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    return NotebookClient(notebook, km=manager, kernel_name="labs-under-test", timeout=240,
+                          startup_timeout=120, resources={"metadata": {"path": str(path.parent)}},
+                          extra_arguments=["--HistoryManager.hist_file=:memory:"])
+
+
+def execute(path, tmp_path, env):
+    """Run the notebook at ``path`` through a kernel of this interpreter; return it executed."""
     notebook = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(notebook, km=manager, kernel_name="labs-under-test", timeout=240,
-                            startup_timeout=120, resources={"metadata": {"path": str(path.parent)}},
-                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
-    client.execute(env=env)
+    kernel_client(notebook, path, tmp_path).execute(env=env)
     return notebook
+
+
+def execute_cells(notebook, path, tmp_path, env, steps):
+    """Start a kernel for ``notebook`` and call ``steps(client)``, which runs cells one by one
+    with ``client.execute_cell(cell, index)``, as a student does; then shut the kernel down."""
+    client = kernel_client(notebook, path, tmp_path)
+    with client.setup_kernel(env=env):
+        steps(client)
 
 
 @pytest.mark.slow

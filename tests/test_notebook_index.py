@@ -1,0 +1,129 @@
+"""``python -m labs --notebooks DIR`` writes ``DIR/README.md`` with one Colab link per notebook,
+and pins the setup cell to the exporting commit (or the ref the instructor sets)."""
+
+import re
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+
+import labs
+from labs import _catalog, _notebook_index, _notebooks
+
+URL = "https://github.com/teacher/nn-lab.git"
+COLAB_LINK = re.compile(r"\(https://colab\.research\.google\.com/github/([^)]+)\)")
+
+
+def export(folder, capsys, **environment):
+    """Run the front door's export with these environment variables; return the README and
+    what it printed (``.out``, ``.err``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key in (_notebooks.REPOSITORY_URL_ENV, _notebooks.REPOSITORY_REF_ENV,
+                    _notebook_index.BRANCH_ENV):
+            patch.delenv(key, raising=False)
+        for key, value in environment.items():
+            patch.setenv(key, value)
+        assert _notebooks.main(str(folder)) == 0
+    return (folder / "README.md").read_text(encoding="utf-8"), capsys.readouterr()
+
+
+def recorded_ref(path):
+    """The ref that a notebook's setup cell checks out, as written at export."""
+    setup = nbformat.read(str(path), as_version=4).cells[0].source
+    return re.search(r'os\.environ\.get\("LABS_REPOSITORY_REF", (.*)\)', setup).group(1)
+
+
+def head():
+    return subprocess.run(["git", "-C", str(labs.REPO), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def test_readme_has_one_colab_link_per_lab_and_task_at_the_configured_repository(
+        tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    readme, _ = export(folder, capsys, LABS_REPOSITORY_URL=URL, LABS_NOTEBOOKS_BRANCH="spring")
+    links = COLAB_LINK.findall(readme)
+    tasks = sorted(path.stem for path in (folder / "assignments").glob("*.ipynb"))
+    assert tasks, "the export wrote no task notebooks"
+    # The folder lies outside the repository, so the links place it at the repository's root.
+    assert "lies outside the repository" in readme
+    assert sorted(links) == sorted(
+        [f"teacher/nn-lab/blob/spring/notebooks/{name}.ipynb" for name in _catalog.names()]
+        + [f"teacher/nn-lab/blob/spring/notebooks/assignments/{task}.ipynb" for task in tasks])
+    for name in _catalog.names():
+        assert (folder / f"{name}.ipynb").is_file()
+        row, = [line for line in readme.splitlines()
+                if line.startswith(f"| [`{name}`]({name}.ipynb) |")]
+        assert _catalog.description(name) in row and f"/{name}.ipynb)" in row
+
+
+def test_links_use_the_folder_path_inside_the_repository_and_non_github_gets_none(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv(_notebook_index.BRANCH_ENV, "main")
+    monkeypatch.setattr(labs, "REPO", tmp_path)   # A repository with its notebooks in course/.
+    inside = tmp_path / "course" / "notebooks"
+    inside.mkdir(parents=True)
+    index = _notebook_index.write(inside, [inside / "tour.ipynb"], [],
+                                  "git@github.com:teacher/nn-lab.git", "abc123")
+    text = index.read_text()
+    assert COLAB_LINK.findall(text) == ["teacher/nn-lab/blob/main/course/notebooks/tour.ipynb"]
+    assert "outside the repository" not in text
+
+    index = _notebook_index.write(tmp_path, [tmp_path / "tour.ipynb"], [],
+                                  "https://gitlab.com/teacher/nn-lab.git", "abc123")
+    text = index.read_text()
+    assert COLAB_LINK.findall(text) == [] and "Colab opens notebooks only from GitHub" in text
+    assert "| [`tour`](tour.ipynb) |" in text
+
+
+def test_placeholder_url_gives_no_links_and_says_so(tmp_path, capsys):
+    readme, printed = export(tmp_path / "notebooks", capsys)
+    assert "the repository URL is still the placeholder" in printed.out
+    assert COLAB_LINK.findall(readme) == []
+    assert "the repository URL is still the placeholder" in readme
+    assert "LABS_REPOSITORY_URL=" in readme
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to read the commit")
+def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_set(
+        tmp_path, capsys):
+    folder = tmp_path / "notebooks"
+    readme, printed = export(folder, capsys, LABS_REPOSITORY_URL=URL)
+    commit = head()
+    assert re.fullmatch(r"[0-9a-f]{40}", commit)
+    notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("assignments/*.ipynb"))
+    assert len(notebooks) > len(_catalog.names())
+    assert {recorded_ref(path) for path in notebooks} == {repr(commit)}
+    assert f"checks out `{commit}`" in readme and printed.err == ""
+    assert f"clones {URL} at {commit}" in printed.out and "placeholder" not in printed.out
+
+    readme, _ = export(folder, capsys, LABS_REPOSITORY_URL=URL, LABS_REPOSITORY_REF="lesson-1")
+    assert recorded_ref(folder / "tour.ipynb") == "'lesson-1'" and "`lesson-1`" in readme
+    readme, _ = export(folder, capsys, LABS_REPOSITORY_URL=URL, LABS_REPOSITORY_REF="")
+    assert recorded_ref(folder / "tour.ipynb") == "None"
+    assert "takes the default branch as it is that day" in readme
+
+
+def test_without_git_the_export_warns_and_falls_back_to_the_default_branch(
+        tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(_notebooks.shutil, "which", lambda program: None)
+    assert _notebooks.exporting_commit() == (None, "git is not installed")
+    readme, printed = export(tmp_path / "notebooks", capsys, LABS_REPOSITORY_URL=URL)
+    error = printed.err
+    assert recorded_ref(tmp_path / "notebooks" / "tour.ipynb") == "None"
+    assert error.startswith("warning: git is not installed, so the notebooks are not pinned")
+    assert error.count("\n") == 1 and "LABS_REPOSITORY_REF" in error
+    assert "takes the default branch as it is that day" in readme
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://github.com/teacher/nn-lab.git", "teacher/nn-lab"),
+    ("https://github.com/teacher/nn-lab", "teacher/nn-lab"),
+    ("https://github.com/teacher/nn-lab/", "teacher/nn-lab"),
+    ("git@github.com:teacher/nn-lab.git", "teacher/nn-lab"),
+    ("https://gitlab.com/teacher/nn-lab.git", None),
+    ("/srv/git/nn-lab", None),
+])
+def test_github_repository(url, expected):
+    assert _notebook_index.github_repository(url) == expected

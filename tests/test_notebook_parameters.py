@@ -1,0 +1,190 @@
+"""The notebooks' parameters cell: written from each lab's block, tagged as papermill expects,
+read back by ``start`` and checked exactly like the flags; and, in a real kernel, a changed
+value changes the run while a bad one stops it with the flag's one-line error."""
+
+import ast
+import os
+import re
+
+import nbformat
+import pytest
+
+from labs import _catalog, _environment, _notebook_parameters, _notebooks, _runtime
+from labs._runtime import param
+from tests.test_notebooks import execute_cells
+
+BLOCK = {"epochs": param(20, minimum=1), "learning_rate": param(0.1, above=0),
+         "hidden": param([8, 4], minimum=1), "plot": param(True),
+         "label": param("a", choices=("a", "b"))}
+DECLARED = {**BLOCK, "seed": _runtime._hyperparameters.SEED}
+
+
+def assignments(source):
+    """name → literal value of every ``name = value`` line of a cell."""
+    return {statement.targets[0].id: ast.literal_eval(statement.value)
+            for statement in ast.parse(source).body}
+
+
+@pytest.mark.parametrize("name", _catalog.names())
+def test_parameters_cell_is_tagged_and_holds_the_lab_block_with_its_ranges(name):
+    hyperparameters, quick = _notebook_parameters.declarations(name)
+    notebook = _notebooks.notebook(name)
+    cell, = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert cell.cell_type == "code" and cell.metadata.tags == ["parameters"]
+    assert notebook.cells.index(cell) <= 2, "the parameters cell must sit at the top"
+    assert _notebook_parameters.is_parameters_cell(cell.source)
+    assert assignments(cell.source) == {key: declaration.default
+                                        for key, declaration in hyperparameters.items()}
+    for key, declaration in hyperparameters.items():
+        line, = [line for line in cell.source.splitlines() if line.startswith(f"{key} = ")]
+        assert declaration.range_text() in line
+        assert ("quick mode" in line) == (key in quick)
+        assert key not in quick or f"quick mode: {quick[key]!r}" in line
+    # Nothing changed: reading the cell back gives no overrides.
+    assert _notebook_parameters.values_from_cell(cell.source, name, hyperparameters) == {}
+
+
+def test_changed_values_come_back_typed_as_flags_give_them():
+    # As the kernel's history holds it: a magic line is a call, which the reader skips.
+    source = ("# Parameters\nepochs = 3\nlearning_rate = 1\nhidden = (2, 3)\nplot = True\n"
+              "get_ipython().run_line_magic('env', 'LABS_QUICK=1')\n")
+    changed = _notebook_parameters.values_from_cell(source, "demo", DECLARED)
+    assert changed == {"epochs": 3, "learning_rate": 1.0, "hidden": [2, 3]}
+    assert type(changed["learning_rate"]) is float  # As --learning-rate 1 gives it.
+
+
+@pytest.mark.parametrize("line, flag", [
+    ("epochs = 0", "--epochs 0"),
+    ("epochs = -3", "--epochs -3"),
+    ("learning_rate = 0.0", "--learning-rate 0"),
+    ("learning_rate = -1e9", "--learning-rate=-1e9"),
+    ("label = 'c'", "--label c"),
+    ("hidden = [8, 0]", "--hidden 8 0"),
+    ("seed = -1", "--seed -1"),
+])
+def test_a_bad_value_gives_the_same_one_line_error_as_its_flag(line, flag, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        _runtime.start("demo", BLOCK, argv=[*flag.split(), "--out", str(tmp_path)])
+    from_flag = capsys.readouterr().err.removeprefix("python -m labs demo: error: ").strip()
+    with pytest.raises(_runtime.UsageError) as error:
+        _notebook_parameters.values_from_cell(f"# Parameters\n{line}\n", "demo", DECLARED)
+    assert str(error.value) == from_flag
+    assert "\n" not in from_flag
+
+
+@pytest.mark.parametrize("line, message", [
+    ("epochs = 2.5", "epochs must be of type int, got 2.5"),
+    ("epochs = [3]", "epochs must be one int, got [3]"),
+    ("hidden = 8", "hidden must be a list of int, got 8"),
+    ("plot = 1", "plot must be of type bool, got 1"),
+    ("learning_rate = float('nan')",
+     "learning_rate in the parameters cell must be a plain value like 0.1, got float('nan')"),
+    ("epoch = 3", "the parameters cell sets 'epoch', which lab demo does not have; "
+                  "it has: epochs, learning_rate, hidden, plot, label, seed"),
+    ("epochs, seed = 1, 2", "line 2 of the parameters cell must read name = value"),
+    ("epochs = ", "the parameters cell is not valid Python (line 2: invalid syntax)"),
+])
+def test_what_no_flag_can_say_is_a_one_line_error_too(line, message):
+    with pytest.raises(_runtime.UsageError) as error:
+        _notebook_parameters.values_from_cell(f"# Parameters\n{line}\n", "demo", DECLARED)
+    assert str(error.value) == message
+
+
+def test_start_in_a_notebook_takes_the_cell_and_quick_mode_shrinks_only_what_was_left(
+        monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(_environment, "in_notebook", lambda: True)
+    monkeypatch.setenv(_environment.QUICK_ENV, "1")
+    monkeypatch.setenv("LABS_OUTPUTS", str(tmp_path))
+    cell = "# Parameters\nepochs = 20\nlearning_rate = 0.5\nhidden = [8, 4]\n"
+    monkeypatch.setattr(_notebook_parameters, "latest_cell", lambda: cell)
+    lab = _runtime.start("demo", BLOCK, quick={"epochs": 2, "learning_rate": 0.01})
+    assert (lab.epochs, lab.learning_rate, lab.hidden) == (2, 0.5, [8, 4])
+    assert "Changed in the parameters cell: learning_rate = 0.5\n" in capsys.readouterr().out
+
+    cell = "# Parameters\nepochs = 0\n"
+    with pytest.raises(_runtime.UsageError, match="^epochs must be >= 1, got 0$"):
+        _runtime.start("demo", BLOCK)
+
+
+def test_the_latest_parameters_cell_is_read_and_papermill_injects_one_below_ours(monkeypatch):
+    class History:
+        input_hist_parsed = ["", "# Parameters: change a value here\nepochs = 20\n",
+                             "epochs = 3\n", "# Parameters\nepochs = 5\n",  # papermill's
+                             "lab = start(...)\n"]
+
+    class Shell:
+        history_manager = History()
+
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    assert _notebook_parameters.latest_cell() == "# Parameters\nepochs = 5\n"
+    History.input_hist_parsed = History.input_hist_parsed[:3]
+    assert _notebook_parameters.latest_cell() == "# Parameters: change a value here\nepochs = 20\n"
+    History.input_hist_parsed = ["epochs = 3\n"]
+    assert _notebook_parameters.latest_cell() is None
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)   # Not in IPython at all.
+    assert _notebook_parameters.latest_cell() is None
+
+@pytest.mark.parametrize("name", _catalog.names())
+def test_every_flag_hint_in_the_lesson_text_also_shows_the_notebook_way(name):
+    """A markdown cell that names a hyperparameter's flag (`--learning-rate 5`) also says how
+    to set it in the notebook: in the parameters cell."""
+    hyperparameters, _ = _notebook_parameters.declarations(name)
+    flags = {"--" + key.replace("_", "-") for key in hyperparameters}
+    for cell in _notebooks.notebook(name).cells:
+        named = set(re.findall(r"`(--[a-z][a-z-]*)", cell.source)) & flags
+        if cell.cell_type == "markdown" and named:
+            assert "parameters cell" in cell.source, f"{name}: {sorted(named)}, no notebook way"
+
+
+# In the kernel: setup, header, parameters, then the lab up to its first table (no figures).
+KERNEL_LAB = "gradient_descent"
+FIRST_CELLS = 7
+
+
+@pytest.mark.slow
+def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    path, = _notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
+    notebook = nbformat.read(str(path), as_version=4)
+    del notebook.cells[FIRST_CELLS:]
+    parameters = next(cell for cell in notebook.cells
+                      if cell.metadata.get("tags") == ["parameters"])
+    start_cell = next(cell for cell in notebook.cells if "_runtime.start(" in cell.source)
+    assert "steps = 20 " in parameters.source and "learning_rate = 0.1 " in parameters.source
+    parameters.source = (parameters.source.replace("steps = 20 ", "steps = 7 ")
+                         .replace("learning_rate = 0.1 ", "learning_rate = 0.2 "))
+    # A variable of the same name set outside the parameters cell, as a lab's own code may do.
+    notebook.cells.append(nbformat.v4.new_code_cell("steps = 3"))
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    env.update({"LABS_OUTPUTS": str(tmp_path / "outputs")})
+    env.pop("LABS_QUICK", None)
+
+    def run(client):
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+        text = lambda cell: "".join(output.get("text", "") for output in cell.outputs)
+        started = text(start_cell)
+        table = text(notebook.cells[FIRST_CELLS - 1])
+        assert "Changed in the parameters cell: learning_rate = 0.2, steps = 7\n" in started
+        # x ← x − η·2x from x = 5: with η = 0.2 step 1 lands on 3; the last row is step 7.
+        rows = [line.split() for line in table.splitlines()[1:]]
+        assert [row[0] for row in rows] == ["1", "2", "3", "4", "5", "7"]
+        assert float(rows[0][1]) == pytest.approx(3.0) and float(rows[-1][1]) == pytest.approx(
+            5 * 0.6 ** 7, abs=1e-6)
+
+        # Rerun the lab's first cell: the kernel's `steps = 3` is not the parameters cell's.
+        client.execute_cell(start_cell, notebook.cells.index(start_cell))
+        assert "steps = 7" in text(start_cell)
+        # Now a bad value in the parameters cell: the lab's first cell raises the flag's error.
+        parameters.source = parameters.source.replace("steps = 7 ", "steps = 2 ")
+        client.execute_cell(parameters, notebook.cells.index(parameters))
+        with pytest.raises(CellExecutionError):
+            client.execute_cell(start_cell, notebook.cells.index(start_cell))
+        error, = [output for output in start_cell.outputs if output.output_type == "error"]
+        assert (error.ename, error.evalue) == ("UsageError", "steps must be >= 5, got 2")
+
+    execute_cells(notebook, path, tmp_path, env, run)
+
