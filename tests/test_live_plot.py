@@ -25,13 +25,14 @@ from callbacks import live_plot
 from custom import training
 
 # A loss that falls and a validation loss that turns up after epoch 4: an overfitting run.
-LOSSES = [1.0, 0.7, 0.5, 0.4, 0.33, 0.28, 0.24, 0.21]
-VAL_LOSSES = [1.05, 0.8, 0.62, 0.58, 0.6, 0.66, 0.74, 0.83]
+# Overfitting from epoch 5: the validation loss climbs steadily while the training loss falls.
+LOSSES = [1.0, 0.8, 0.65, 0.55, 0.47, 0.41, 0.36, 0.32, 0.29, 0.26, 0.24, 0.22]
+VAL_LOSSES = [1.0, 0.85, 0.74, 0.68, 0.66, 0.69, 0.73, 0.78, 0.83, 0.89, 0.95, 1.01]
 
 
 def scripted_logs(epoch):
     return {"loss": LOSSES[epoch], "val_loss": VAL_LOSSES[epoch],
-            "accuracy": 0.5 + 0.05 * epoch, "val_accuracy": 0.5 + 0.03 * epoch}
+            "accuracy": 0.5 + 0.04 * epoch, "val_accuracy": 0.5 + 0.02 * epoch}
 
 
 def drive(callback, epochs=len(LOSSES)):
