@@ -8,7 +8,7 @@ how Leaky ReLU's small slope lets the same network recover.
 
 Follows: seed 004 (week 3: activations as gatekeepers and their derivatives) and seed
 000 (the ReLU derivative in the backward pass).
-Run time: about 29 s on 2 CPU cores (about 18 s with --quick), start-up included.
+Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]

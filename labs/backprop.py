@@ -10,7 +10,7 @@ you see how often the seeds' 4-unit version gets stuck.
 Follows: seed 001 (2-layer XOR backprop, gradient checking), seed 000 (the dense
 layer with backprop, exercise 1 on gradient checking, exercise 7 on XOR) and seed 002
 (the forward and backward pass narrative).
-Run time: about 12 s on 2 CPU cores (about 12 s with --quick), start-up included.
+Run time: about 5 s on 2 CPU cores (about 5 s with --quick), start-up included.
 """
 
 # %% [markdown]

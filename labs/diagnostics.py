@@ -11,7 +11,7 @@ sigmoid net, seen in each layer's gradient/weight ratio.
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.2
 (``analyze_learning_curves`` and its three scenarios), and seed 004's
 objective "diagnose common training failures (bad LR, …) and apply fixes".
-Run time: about 21 s on 2 CPU cores (about 19 s with --quick), start-up included.
+Run time: about 15 s on 2 CPU cores (about 10 s with --quick), start-up included.
 """
 
 # %% [markdown]

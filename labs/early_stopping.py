@@ -10,7 +10,7 @@ learning-rate schedule) and how ours handles it.
 
 Follows: seed 000, exercise 5 ("Early Stopping": monitor val loss, patience, restore
 the best weights) and seed 004 (the Keras map: EarlyStopping, ReduceLROnPlateau).
-Run time: about 49 s on 2 CPU cores (about 33 s with --quick), start-up included.
+Run time: about 19 s on 2 CPU cores (about 12 s with --quick), start-up included.
 """
 
 # %% [markdown]

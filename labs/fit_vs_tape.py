@@ -9,7 +9,7 @@ times slower.
 
 Follows: seed 004 (the Keras map: "Gradients / Backprop: tf.GradientTape, .gradient(),
 .apply_gradients()") and seed 000, section 5 (the full training loop).
-Run time: about 18 s on 2 CPU cores (about 19 s with --quick), start-up included.
+Run time: about 8 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -10,7 +10,7 @@ and ``tf.GradientTape``, and both give the same numbers.
 Follows: seed 000 (sections 1.2, 1.3 and 4.1), seed 001 (loss landscape, 1-D
 gradient descent, learning-rate comparison), seed 003 (the update rule) and seed 004
 (convergence checks).
-Run time: about 17 s on 2 CPU cores (about 17 s with --quick), start-up included.
+Run time: about 6 s on 2 CPU cores (about 5 s with --quick), start-up included.
 """
 
 # %% [markdown]

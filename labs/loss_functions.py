@@ -9,7 +9,7 @@ fused log-softmax stays exact where softmax followed by log overflows.
 Follows: seed 001 (loss functions from scratch), seed 002 (cross-entropy as
 −log P(target), −log 0.6 ≈ 0.51 and −log 0.05 ≈ 3.0) and seed 004 (logits against
 probabilities, the Keras map of losses).
-Run time: about 13 s on 2 CPU cores (about 11 s with --quick), start-up included.
+Run time: about 4 s on 2 CPU cores (about 4 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -9,7 +9,7 @@ train with the suggestion, with 10× it and with 1/100 of it.
 
 Follows: seed 001 (the learning rate finder and its rules of thumb), seed 000
 (exercise 2: "Learning Rate Finder"), seed 004 (the LR range test in the session plan).
-Run time: about 16 s on 2 CPU cores (about 16 s with --quick), start-up included.
+Run time: about 7 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -6,7 +6,7 @@ full batch makes one exact one; what that means for the loss per epoch, per
 update and per second; and why a framework like Keras makes tiny batches slow.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 3 and exercise 4.
-Run time: about 33 s on 2 CPU cores (about 21 s with --quick), start-up included.
+Run time: about 10 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -7,7 +7,7 @@ and histograms); and why the validation curve to compare is the cross-entropy
 without the penalty, as in TensorFlow's "overfit and underfit" tutorial.
 
 Follows: seed 004 (session plan, "Regularization" and "Regularization & Constraints").
-Run time: about 52 s on 2 CPU cores (about 19 s with --quick), start-up included.
+Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included.
 """
 
 # %% [markdown]

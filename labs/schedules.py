@@ -9,7 +9,7 @@ schedule does to the training curves of the same model on the same data.
 
 Follows: seed 001 ("Learning Rate Schedules" and its figure), seed 000 (section 4,
 the learning-rate table), seed 004 (the Keras map: ``tf.keras.optimizers.schedules``).
-Run time: about 31 s on 2 CPU cores (about 19 s with --quick), start-up included.
+Run time: about 14 s on 2 CPU cores (about 7 s with --quick), start-up included.
 """
 
 # %% [markdown]

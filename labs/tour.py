@@ -8,7 +8,7 @@ verdict says what to try next. The tests check that the three runs agree.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), sections 1, 3 and 5, and
 seed 001's schedules.
-Run time: about 26 s on 2 CPU cores (about 19 s with --quick), start-up included.
+Run time: about 11 s on 2 CPU cores (about 8 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ same curves on real data when it starts from the same weights and sees the same
 batches.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.3.
-Run time: about 22 s on 2 CPU cores (about 16 s with --quick), start-up included.
+Run time: about 8 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ the decision boundary that a hidden layer draws where no straight line can.
 
 Follows: seed 000 ("Chapter 3: Learning Algorithms"), exercise 7; seed 001 (2-layer
 XOR backprop); seed 004 (its Keras XOR, "Final accuracy on XOR: 1.0").
-Run time: about 15 s on 2 CPU cores (about 11 s with --quick), start-up included.
+Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]
