@@ -5,7 +5,8 @@
     python -m labs NAME [FLAGS]     run one lab; FLAGS go to it (try NAME --help)
     python -m labs --all --quick    run every lab in quick mode, then a summary table
     python -m labs --notebooks DIR  export every lab as DIR/NAME.ipynb for Jupyter and Colab,
-                                    with DIR/README.md, their index of Colab links
+                                    with DIR/README.md, their index of Colab links; add
+                                    --instructor to keep the exercises' answer cells
 """
 
 import os
@@ -86,12 +87,15 @@ def main(argv):
             print(f"{name:<{width}}  {_catalog.description(name)}")
         return 0
     if argv and argv[0] == "--notebooks":
-        if len(argv) != 2 or argv[1].startswith("-"):
-            return usage_error("--notebooks needs one folder, e.g. --notebooks notebooks/")
+        instructor = argv[2:] == ["--instructor"]
+        if len(argv) not in (2, 3) or argv[1].startswith("-") or (len(argv) == 3
+                                                                  and not instructor):
+            return usage_error("--notebooks needs one folder, e.g. --notebooks notebooks/ "
+                               "(then --instructor to keep the answers)")
         from labs import _notebooks
 
         try:
-            return _notebooks.main(argv[1])
+            return _notebooks.main(argv[1], instructor)
         except _hyperparameters.UsageError as error:
             return usage_error(str(error))
     if argv and argv[0] == "--all":

@@ -179,14 +179,19 @@ def _docstring_only(source):
     return ast.get_docstring(tree)
 
 
-def notebook(name, ref=None):
+ANSWER_TAG = "answer"   # A lab's answer to an exercise: in the instructor's export only.
+
+
+def notebook(name, ref=None, instructor=False):
     """Lab ``name`` as an nbformat v4 notebook: the setup cell, the header, the parameters
-    cell, then the lab's cells. ``ref`` is the commit the setup cell checks out."""
+    cell, then the lab's cells. ``ref`` is the commit the setup cell checks out; cells
+    tagged ``answer`` are kept only with ``instructor``."""
     import jupytext
     import nbformat
 
     lab_notebook = jupytext.read(_catalog.path(name), fmt="py:percent")
-    cells = list(lab_notebook.cells)
+    cells = [cell for cell in lab_notebook.cells
+             if instructor or ANSWER_TAG not in cell.metadata.get("tags", [])]
     if cells and cells[0].cell_type == "code":
         header = _docstring_only(cells[0].source)
         if header is not None:
@@ -204,10 +209,11 @@ def notebook(name, ref=None):
     return result
 
 
-def export(out_dir, names=None, ref=None):
+def export(out_dir, names=None, ref=None, instructor=False):
     """Write ``OUT_DIR/NAME.ipynb`` for every lab (or the given names). Returns the paths.
 
-    ``ref`` is the commit the setup cell checks out (default ``repository_ref()``).
+    ``ref`` is the commit the setup cell checks out (default ``repository_ref()``);
+    ``instructor`` keeps the answer cells.
 
     Raises:
         _hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
@@ -223,7 +229,7 @@ def export(out_dir, names=None, ref=None):
     for name in names or _catalog.names():
         path = folder / f"{name}.ipynb"
         try:
-            nbformat.write(notebook(name, ref), str(path))
+            nbformat.write(notebook(name, ref, instructor), str(path))
         except OSError as error:
             reason = error.strerror or type(error).__name__
             raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
@@ -259,12 +265,13 @@ def export_tasks(out_dir, ref=None):
     return paths
 
 
-def main(out_dir):
-    """The front door's ``--notebooks OUT_DIR``: export labs and tasks, write the index, print
-    each path, and warn when the notebooks cannot be pinned to a commit."""
+def main(out_dir, instructor=False):
+    """The front door's ``--notebooks OUT_DIR [--instructor]``: export labs and tasks, write
+    the index, print each path, and warn when the notebooks cannot be pinned to a commit.
+    The instructor's export keeps the labs' answer cells; the default one leaves them out."""
     started = time.perf_counter()
     ref = repository_ref()
-    lab_paths = export(out_dir, ref=ref)
+    lab_paths = export(out_dir, ref=ref, instructor=instructor)
     task_paths = export_tasks(out_dir, ref)
     index = _notebook_index.write(out_dir, lab_paths, task_paths, repository_url(), ref)
     for path in [*lab_paths, *task_paths, index]:

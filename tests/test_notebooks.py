@@ -111,7 +111,33 @@ def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
     result = run("-m", "labs", "--notebooks")
     assert result.returncode == 2
     assert result.stderr == "python -m labs: error: --notebooks needs one folder, " \
-                            "e.g. --notebooks notebooks/\n"
+                            "e.g. --notebooks notebooks/ (then --instructor to keep the answers)\n"
+
+
+def test_answer_cells_are_in_the_instructors_export_only(tmp_path, monkeypatch):
+    lab = tmp_path / "demo.py"
+    lab.write_text('''"""A demo lab."""
+
+# %% [markdown]
+# ## Exercises
+# 1. Halve the learning rate: how many epochs does it take now?
+
+# %% [markdown] tags=["answer"]
+# **Answer.** About twice as many.
+
+# %%
+print("the lab goes on")
+''', encoding="utf-8")
+    monkeypatch.setattr(_catalog, "path", lambda name: lab)
+    monkeypatch.setattr(_notebooks._notebook_parameters, "cell_source", lambda name: "# Parameters")
+
+    def sources(instructor):
+        notebook = _notebooks.notebook("demo", ref="0" * 40, instructor=instructor)
+        return [cell.source for cell in notebook.cells]
+
+    assert not any("About twice as many" in source for source in sources(False))
+    assert any("About twice as many" in source for source in sources(True))
+    assert any("Halve the learning rate" in source for source in sources(False))
 
 
 def run_setup_cell_as_colab(cell, cwd, env):
