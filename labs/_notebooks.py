@@ -218,23 +218,13 @@ def export(out_dir, names=None, ref=None, instructor=False):
     Raises:
         _hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
     """
-    import nbformat
-
     from custom import quiet_import
 
     quiet_import.import_tensorflow_quietly()   # Reading each lab's block imports Keras.
     folder = _output.prepare(out_dir)
     ref = ref or repository_ref()
-    paths = []
-    for name in names or _catalog.names():
-        path = folder / f"{name}.ipynb"
-        try:
-            nbformat.write(notebook(name, ref, instructor), str(path))
-        except OSError as error:
-            reason = error.strerror or type(error).__name__
-            raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
-        paths.append(path)
-    return paths
+    return _write(folder, ((name, notebook(name, ref, instructor))
+                           for name in names or _catalog.names()))
 
 
 def export_tasks(out_dir, ref=None):
@@ -243,8 +233,6 @@ def export_tasks(out_dir, ref=None):
     Each holds the student edition of the task's files, never a solution, whichever
     edition exports it (see ``assignments/notebooks.py``).
     """
-    import nbformat
-
     from custom import quiet_import
 
     quiet_import.import_tensorflow_quietly()   # The tasks' checks import Keras.
@@ -253,14 +241,27 @@ def export_tasks(out_dir, ref=None):
 
     folder = _output.prepare(pathlib.Path(out_dir) / "assignments")
     setup = setup_cell(ref)
+    return _write(folder, ((name, notebooks.task_notebook(name, setup))
+                           for name in task_table.TASKS))
+
+
+def _write(folder, named_notebooks):
+    """Write each (name, notebook) as ``folder/NAME.ipynb``; return the paths.
+
+    Raises:
+        _hyperparameters.UsageError: when a notebook cannot be written.
+    """
+    import nbformat
+
     paths = []
-    for name in task_table.TASKS:
+    for name, lab_notebook in named_notebooks:
         path = folder / f"{name}.ipynb"
         try:
-            nbformat.write(notebooks.task_notebook(name, setup), str(path))
+            nbformat.write(lab_notebook, str(path))
         except OSError as error:
             reason = error.strerror or type(error).__name__
-            raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: {reason}") from None
+            raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: "
+                                              f"{reason}") from None
         paths.append(path)
     return paths
 
