@@ -145,7 +145,7 @@ def without_hidden(text, path):
 
 
 def without_answer_cells(text):
-    """``text`` without its answer cells: from a ``# %% … tags=["answer"]`` line to the next cell."""
+    """``text`` without its answer cells: from ``# %% … tags=["answer"]`` to the next cell."""
     kept, inside = [], False
     for line in text.splitlines(keepends=True):
         if CELL.match(line):

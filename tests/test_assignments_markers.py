@@ -37,7 +37,8 @@ def test_regions_are_found_with_their_task_hint_and_indentation():
 def test_a_released_region_becomes_a_stub_naming_task_file_and_its_own_line():
     text = markers.student_text(SOURCE, "toy.py", {"plain"})
     lines = text.splitlines()
-    stub = next(number for number, line in enumerate(lines, start=1) if "NotImplementedError" in line)
+    stub = next(number for number, line in enumerate(lines, start=1)
+                if "NotImplementedError" in line)
     assert lines[stub - 1] == ("    raise NotImplementedError('TODO plain: w ← w − η·g "
                                f"(toy.py:{stub})')")
     assert "w = w - 0.1 * g" not in text

@@ -29,7 +29,8 @@ EMA_VELOCITY = ("self.assign(velocity, keras.ops.add(keras.ops.multiply(self.mom
 EMA_STEP = "self.assign_sub(variable, keras.ops.multiply(learning_rate, velocity))"
 RMS_MEAN = ("self.assign(mean_square, keras.ops.add(keras.ops.multiply(self.rho, mean_square), "
             "keras.ops.multiply(1.0 - self.rho, keras.ops.square(gradient))))")
-RMS_STEP = ("self.assign_sub(variable, keras.ops.divide(keras.ops.multiply(learning_rate, gradient), "
+RMS_STEP = ("self.assign_sub(variable, keras.ops.divide("
+            "keras.ops.multiply(learning_rate, gradient), "
             "keras.ops.sqrt(keras.ops.add(mean_square, self.epsilon))))")
 ADAM_MOMENTS = """
 self.assign(first_moment, keras.ops.add(keras.ops.multiply(self.beta_1, first_moment),
@@ -153,7 +154,8 @@ SCHEDULE_MUTANTS = {
     "no floor": ("step_decay", "return self.initial_learning_rate * keras.ops.power("
                                "self.drop, t / self.steps_per_drop)"),
     "a drop too early": ("step_decay", "return self.initial_learning_rate * keras.ops.power("
-                                       "self.drop, keras.ops.floor((t + 1) / self.steps_per_drop))"),
+                                       "self.drop, "
+                                       "keras.ops.floor((t + 1) / self.steps_per_drop))"),
     "Keras' decay_rate read as the seeds' k": (
         "exponential_decay", "return self.initial_learning_rate * keras.ops.power("
                              "self.decay_rate, t)"),
@@ -161,11 +163,13 @@ SCHEDULE_MUTANTS = {
                                                   "keras.ops.exp(self.decay_rate * t)"),
     "η_final left out": ("cosine_annealing", """
         t = keras.ops.minimum(t, self.decay_steps)
-        return self.initial_learning_rate * (1.0 + keras.ops.cos(math.pi * t / self.decay_steps)) / 2.0
+        cosine = (1.0 + keras.ops.cos(math.pi * t / self.decay_steps)) / 2.0
+        return self.initial_learning_rate * cosine
     """),
     "no hold after T": ("cosine_annealing", """
         cosine = (1.0 + keras.ops.cos(math.pi * t / self.decay_steps)) / 2.0
-        return self.final_learning_rate + (self.initial_learning_rate - self.final_learning_rate) * cosine
+        span = self.initial_learning_rate - self.final_learning_rate
+        return self.final_learning_rate + span * cosine
     """),
     "the cosine counted from 0": ("warmup_cosine", """
         warmup = self.peak_learning_rate * t / self.warmup_steps

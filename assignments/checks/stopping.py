@@ -99,5 +99,6 @@ def compared(subject, part, cases):
         arguments = dict(case[1])
         expected.append(drive(keras.callbacks.EarlyStopping(**arguments), case))
         got.append(drive(subject(**arguments), case))
-    return (checking.stack_cases(expected), checking.stack_cases(got), "keras.callbacks.EarlyStopping", EXACT,
+    return (checking.stack_cases(expected), checking.stack_cases(got),
+            "keras.callbacks.EarlyStopping", EXACT,
             [describe_stopping_case(case) for case in cases])
