@@ -171,12 +171,16 @@ class Network:
         the logits (log space, so it never needs clipping): categorical CE for softmax,
         binary CE for sigmoid, MSE for linear."""
         self.forward(x)
-        y_true = self.targets(y_true)
+        return self.loss_of_last_forward(self.targets(y_true))
+
+    def loss_of_last_forward(self, targets):
+        """The mean loss of the cached forward pass, for ``targets`` in the output's shape
+        (``targets(y_true)``), without running the network again."""
         if self.output == "softmax":
-            return losses.categorical_crossentropy(y_true, self.logits(), from_logits=True)
+            return losses.categorical_crossentropy(targets, self.logits(), from_logits=True)
         if self.output == "sigmoid":
-            return losses.binary_crossentropy(y_true, self.logits(), from_logits=True)
-        return losses.mean_squared_error(y_true, self.outputs)
+            return losses.binary_crossentropy(targets, self.logits(), from_logits=True)
+        return losses.mean_squared_error(targets, self.outputs)
 
     def backward(self, y_true):
         """Gradients of the mean loss of the last ``forward`` batch, by the chain rule.

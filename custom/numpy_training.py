@@ -20,7 +20,7 @@ batch's loss, for curves per update.
 
 import numpy as np
 
-from custom import clipping, losses, minibatches
+from custom import clipping, minibatches
 
 
 class EpochResult:
@@ -79,7 +79,7 @@ def train_epoch(network, x, y, batch_size, learning_rate, seed=0, shuffle=True, 
             return _result(total_loss, total_correct, seen, classifier, step_losses, norms,
                            diverged=True)
         targets = network.targets(y_batch)                     # one-hot or (batch, 1)
-        batch_loss = _loss_of_last_forward(network, targets)   # L_b
+        batch_loss = network.loss_of_last_forward(targets)   # L_b
         step_losses.append(batch_loss)
         total_loss += batch_loss * len(x_batch)                # Σ m_b·L_b
         if classifier:
@@ -93,15 +93,6 @@ def train_epoch(network, x, y, batch_size, learning_rate, seed=0, shuffle=True, 
         network.update(gradients, learning_rate)                # θ ← θ − η·g
     return _result(total_loss, total_correct, seen, classifier, step_losses, norms,
                    diverged=False)
-
-
-def _loss_of_last_forward(network, targets):
-    """L_b from the cached forward pass, as ``Network.loss`` computes it (from the logits)."""
-    if network.output == "softmax":
-        return losses.categorical_crossentropy(targets, network.logits(), from_logits=True)
-    if network.output == "sigmoid":
-        return losses.binary_crossentropy(targets, network.logits(), from_logits=True)
-    return losses.mean_squared_error(targets, network.outputs)
 
 
 def _correct(network, targets):
