@@ -23,6 +23,12 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
    ``$LABS_OUTPUTS/<lab>/``, or ``--out DIR``;
 5. seed Python, NumPy and TensorFlow (``labs/_seeding.py``).
 
+While it runs, a lab prints each measured outcome beside the question its prediction cell
+asked (``lab.reveal``), records the numbers behind its other statements (``lab.record``),
+and states what must hold for its lesson to be true (``lab.check``); all three go to
+``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
+exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``).
+
 On the command line a bad value prints one line naming the problem and exits with
 status 2. In Jupyter or Colab the kernel's own argv is ignored, figures are shown
 inline as well as saved, and a bad value raises ``UsageError`` instead of exiting the
@@ -35,8 +41,8 @@ wherever the notebook file sits (see ``labs/_notebooks.py``).
 import sys
 import time
 
-from labs import (_environment, _flags, _hyperparameters, _notebook_parameters, _output,
-                  _seeding, _unfinished)
+from labs import (_classroom, _environment, _flags, _hyperparameters, _notebook_parameters,
+                  _output, _seeding, _unfinished)
 from labs._hyperparameters import UsageError, param  # noqa: F401  (what labs use)
 
 
@@ -113,6 +119,8 @@ class Lab:
                 raise ValueError(f"hyperparameter {key!r} would hide Lab.{key}; rename it")
             setattr(self, key, value)
         self._started = time.perf_counter()
+        self.outcomes = {"lab": name, "hyperparameters": dict(values), "predictions": {},
+                         "records": {}, "failed_checks": []}
 
     def require(self, condition, message):
         """Stop with a one-line usage error unless ``condition`` holds.
@@ -152,8 +160,64 @@ class Lab:
         print(f"  figure: {path}")
         return path
 
+    def reveal(self, number, measured, **numbers):
+        """Print prediction ``number``'s question with the measured outcome; record the numbers.
+
+        ``measured`` is a sentence built from this run's numbers (never a fixed outcome), and
+        ``numbers`` are the values it was built from, written to ``outcomes.json`` so that a
+        test can check the sentence's claim against them.
+
+        Raises:
+            ValueError: when the lab has no prediction cell ``**Predict NUMBER.**``.
+        """
+        try:
+            questions = _classroom.predictions(_classroom.lab_source(self.name))
+        except OSError:          # A notebook copied away from the repository: no source.
+            questions = {number: "(the question above)"}
+        if number not in questions:
+            raise ValueError(f"lab {self.name!r} has no prediction cell '**Predict {number}.**'")
+        print(f"\nPredict {number}: {questions[number]}\n  Measured: {measured}")
+        self.outcomes["predictions"][str(number)] = {
+            "question": questions[number], "measured": measured, "numbers": numbers}
+        self._write_outcomes()
+
+    def record(self, key, **numbers):
+        """Record the numbers behind a statement the lab prints, under ``key``, in
+        ``outcomes.json``, for the tests that check the statement against them."""
+        self.outcomes["records"][key] = numbers
+        self._write_outcomes()
+
+    def check(self, condition, message):
+        """Note that something the lesson relies on does not hold (e.g. two runs that should
+        agree do not). The lab goes on, so that every number is still shown, and
+        ``finish`` then exits with status 1 (in a notebook, raises ``LabCheckFailed``)."""
+        if condition:
+            return
+        print(f"CHECK FAILED: {message}")
+        self.outcomes["failed_checks"].append(message)
+        self._write_outcomes()
+
+    def _write_outcomes(self):
+        _classroom.write_outcomes(self.path("outcomes.json"), self.outcomes)
+
     def finish(self):
-        """Print the elapsed time and every file the lab left in its output folder."""
+        """Print the elapsed time and every file the lab left in its output folder.
+
+        Exits with status 1 (in a notebook, raises ``LabCheckFailed``) when a check failed.
+        """
         elapsed = time.perf_counter() - self._started
+        self._write_outcomes()
         files = sorted(p.name for p in self.out.iterdir() if p.is_file())
         print(f"\nDone in {elapsed:.1f} s. {len(files)} files in {self.out}/: {', '.join(files)}")
+        failed = self.outcomes["failed_checks"]
+        if not failed:
+            return
+        message = f"{len(failed)} check(s) failed: " + "; ".join(failed)
+        if self.notebook:
+            raise LabCheckFailed(message)
+        print(f"python -m labs {self.name}: {message}", file=sys.stderr)
+        sys.exit(1)
+
+
+class LabCheckFailed(AssertionError):
+    """Raised in a notebook by ``Lab.finish`` when something the lesson relies on failed."""

@@ -1,23 +1,57 @@
-"""Every lab runs end to end in quick mode and writes its figures under --out."""
+"""Every lab runs end to end in quick mode, with a seed that is not the default and one
+flag changed, writes its figures under --out, and tells the truth about its own numbers.
+
+What a lab states (which rate won, whether two runs agree, …) is recorded beside the numbers
+it was built from in ``outcomes.json`` (``lab.reveal`` and ``lab.record``). For each lab,
+``tests/lab_outcomes/NAME.py`` names the flag to change (``FLAGS``) and checks the
+statements against the numbers (``check(outcomes)``): the computed values, not the wording.
+"""
+
+import importlib.util
+import json
+import pathlib
 
 import keras
 import pytest
 
 from labs import __main__ as front_door
-from labs import _catalog
+from labs import _catalog, _classroom
+
+SEED = 7   # Not the default (0): no lesson may be true for one seed only.
+OUTCOME_CHECKS = pathlib.Path(__file__).parent / "lab_outcomes"
+
+
+def outcome_check(name):
+    """The module ``tests/lab_outcomes/NAME.py``: ``FLAGS`` and ``check(outcomes)``."""
+    path = OUTCOME_CHECKS / f"{name}.py"
+    assert path.exists(), f"{name}: no {path.relative_to(path.parents[2])} checks its statements"
+    spec = importlib.util.spec_from_file_location(f"lab_outcomes_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", _catalog.names())
-def test_lab_runs_in_quick_mode_and_writes_figures(name, tmp_path):
+def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(name, tmp_path):
+    checks = outcome_check(name)
+    assert checks.FLAGS, f"{name}: change at least one flag"
     out = tmp_path / name
-    status = front_door.run_lab(name, ["--quick", "--out", str(out)])
+    status = front_door.run_lab(name, ["--quick", "--seed", str(SEED), *checks.FLAGS,
+                                       "--out", str(out)])
     keras.backend.clear_session()
     assert status == 0
     figures = sorted(out.glob("*.png"))
     assert figures, f"{name} wrote no figure to {out}"
     for figure in figures:
         assert figure.stat().st_size > 5000, f"{figure.name} looks empty"
+
+    outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
+    assert outcomes["failed_checks"] == []
+    assert outcomes["hyperparameters"]["seed"] == SEED
+    asked = _classroom.predictions(_classroom.lab_source(name))
+    assert sorted(outcomes["predictions"], key=int) == [str(number) for number in asked]
+    checks.check(outcomes)
 
 
 def test_run_all_reports_a_failing_lab(monkeypatch, capsys):

@@ -31,6 +31,8 @@ def percent_cells(source):
     cells = []
     for block in blocks:
         marker, _, body = block.partition("\n")
+        if '"answer"' in marker:      # Answer cells are in the instructor's export only.
+            continue
         if "[markdown]" in marker:
             lines = [re.sub(r"^# ?", "", line) for line in body.strip().splitlines()]
             cells.append(("markdown", "\n".join(lines).strip()))

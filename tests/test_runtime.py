@@ -1,6 +1,7 @@
 """The shared lab runtime: declared hyperparameters, flags, quick mode, output folder,
 figures, seeding."""
 
+import json
 import os
 
 import matplotlib.pyplot as plt
@@ -197,3 +198,50 @@ def test_an_optimizer_must_exist_in_the_chosen_implementation(tmp_path, capsys):
         assert exit.value.code == 2 and error.count("\n") == 1 and message in error, error
     assert _runtime.start("demo", defaults, argv=["--optimizer", "ema_momentum", "--out",
                                                   str(tmp_path)]).optimizer == "ema_momentum"
+
+
+DEMO_SOURCE = '''
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Which rate
+# ends lowest?
+
+# %%
+lab.reveal(1, "0.3 ends lowest")
+'''
+
+
+def test_reveal_prints_the_question_beside_the_measured_outcome_and_records_it(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(_runtime._classroom, "lab_source", lambda name: DEMO_SOURCE)
+    lab = start([], tmp_path)
+    lab.reveal(1, "η = 0.3 ends lowest (J = 0.0012)", final_losses=np.array([0.5, 0.0012]))
+    printed = capsys.readouterr().out
+    assert "Predict 1: Which rate ends lowest?\n  Measured: η = 0.3 ends lowest" in printed
+    lab.record("table", rates=[0.1, 0.3], best=np.float64(0.3))
+    outcomes = json.loads((tmp_path / "outcomes.json").read_text())
+    assert outcomes["predictions"]["1"]["numbers"] == {"final_losses": [0.5, 0.0012]}
+    assert outcomes["records"]["table"] == {"rates": [0.1, 0.3], "best": 0.3}
+    assert outcomes["hyperparameters"]["epochs"] == 20
+    with pytest.raises(ValueError, match="no prediction cell '\\*\\*Predict 2.\\*\\*'"):
+        lab.reveal(2, "anything")
+
+
+def test_a_failed_check_lets_the_lab_finish_then_exits_1(tmp_path, capsys):
+    lab = start([], tmp_path)
+    lab.check(True, "never printed")
+    lab.check(False, "fit and fit_with_tape DISAGREE")
+    assert "CHECK FAILED: fit and fit_with_tape DISAGREE" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit:
+        lab.finish()
+    assert exit.value.code == 1
+    assert "1 check(s) failed: fit and fit_with_tape DISAGREE" in capsys.readouterr().err
+    outcomes = json.loads((tmp_path / "outcomes.json").read_text())
+    assert outcomes["failed_checks"] == ["fit and fit_with_tape DISAGREE"]
+
+
+def test_a_failed_check_raises_in_a_notebook(tmp_path):
+    lab = start([], tmp_path)
+    lab.notebook = True
+    lab.check(False, "runs DISAGREE")
+    with pytest.raises(_runtime.LabCheckFailed, match="runs DISAGREE"):
+        lab.finish()
