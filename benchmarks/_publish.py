@@ -1,4 +1,4 @@
-"""Where README.md and the labs' headers quote ``benchmarks/results.md``, and how.
+"""Where README.md, labs/SESSIONS.md and the labs' headers quote ``benchmarks/results.md``.
 
 ``read`` parses the results file; ``quotes`` lists, for every document, the exact text
 that must appear in it; ``copy_into_documents`` writes that text in (used by
@@ -12,6 +12,9 @@ import re
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.md"
 README = ROOT / "README.md"
+SESSIONS = ROOT / "labs" / "SESSIONS.md"
+# How labs/SESSIONS.md quotes a lab's own full-mode run time: "`optimizers` (20 s)".
+SESSION_QUOTE = re.compile(r"`(\w+)` \(([0-9.]+ s)\)")
 RATIO_HEADER = "| comparison | ratio | target |"
 STARTUP = "Start-up (command − own, median over every run):"
 TEST_SUITE = "The whole test suite (`python -m pytest -q`, the whole command):"
@@ -88,8 +91,20 @@ def readme_lab_rows(results, readme_text):
     return rows
 
 
+def session_quote(results, found):
+    """What a "`NAME` (N s)" match in labs/SESSIONS.md should say: the lab's own full run."""
+    name = found.group(1)
+    if name not in results["labs"]:
+        return found.group(0)
+    return f"`{name}` ({seconds_text(results['labs'][name]['full_own'])})"
+
+
 def copy_into_documents(results):
-    """Write the results into README.md and every lab's header line."""
+    """Write the results into README.md, labs/SESSIONS.md and every lab's header line."""
+    if SESSIONS.exists():
+        sessions = SESSIONS.read_text(encoding="utf-8")
+        SESSIONS.write_text(SESSION_QUOTE.sub(lambda found: session_quote(results, found),
+                                              sessions), encoding="utf-8")
     readme = README.read_text(encoding="utf-8")
     for old, new in readme_lab_rows(results, readme).items():
         readme = readme.replace(old, new)
