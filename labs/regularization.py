@@ -217,7 +217,10 @@ for kind in kinds:
 # for every weight, however small, so it flattens the many weights that do not matter and
 # spares the few that do: a spike at 0 with thin tails out to large values. That is what
 # "sparse" means. MaxNorm caps whole columns, and Dropout changes the weights only
-# indirectly, by making no single unit indispensable.
+# indirectly, by making no single unit indispensable. This picture is drawn for plain
+# gradient descent. Under Adam every gradient, the penalty's included, is divided by
+# √v̂ (see the last section), so which penalty leaves more weights near zero here is for
+# the run to say: Prediction 2's line reports it.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** Which model will end with the smallest norm of all its kernel weights,
