@@ -28,9 +28,9 @@ Run time: about 15 s on 2 CPU cores (about 10 s with --quick), start-up included
 # |---|---|
 # | `DIVERGING` | NaN or inf; or a loss that has grown far above where it started or its best |
 # | `OSCILLATING` | training or validation loss keeps jumping up, with no trend down |
-# | `OVERFITTING` | validation loss well above its best and rising, while training loss still falls |
+# | `OVERFITTING` | validation loss well above its best and rising, training loss still falling |
 # | `STILL_IMPROVING` | a recent best, and the recent pace would still gain a worthwhile amount |
-# | `UNDERFITTING` | flat and close to chance (1/K for K classes); regression: most of the loss left |
+# | `UNDERFITTING` | flat and close to chance (1/K for K classes); regression: most loss left |
 # | `CONVERGED` | flat, well above chance: more epochs will not help |
 #
 # (The exact rules, with every threshold and its reason, are in the docstring of
@@ -185,8 +185,8 @@ lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
 # scale the loss is on, and it has no notion of a loss that jumps around.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** On which of the six runs will the seed's absolute rules give a different
-# label from `classify`?
+# **Predict 2.** On which of the six runs will the absolute rules of "Learning Algorithms"
+# (the `seed rules` column) give a different label from `classify`?
 
 # %%
 rows = []
@@ -362,10 +362,10 @@ lab.finish()
 # for "too slow" is a larger rate or an adaptive optimizer, not only more epochs.
 
 # %% [markdown] tags=["exercise"]
-# **Exercise 4 (hard).** The seed's rules say "train and validation loss above 0.5 means
-# underfitting". Write a version of that rule that works for any loss scale, as a
-# function of the CSV's columns, and test it on the six CSVs in the output folder. Where
-# does your rule still fail?
+# **Exercise 4 (hard).** The rules of "Learning Algorithms" say "train and validation loss
+# above 0.5 means underfitting". Write a version of that rule that works for any loss
+# scale, as a function of the CSV's columns, and test it on the six CSVs in the output
+# folder. Where does your rule still fail?
 
 # %% [markdown] tags=["answer"]
 # **Answer 4.** The rule must compare the loss with something on the same scale. For a

@@ -157,7 +157,8 @@ lab.check(np.isclose(keras_run["val_loss"], best_logged, rtol=1e-4, atol=1e-6),
 full_run = results["no early stopping"]
 gain = full_run["val_loss"] - keras_run["val_loss"]   # > 0: the restored weights are better
 lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_epochs} epochs "
-              f"and kept the weights of epoch {keras_kept} (val loss {keras_run['val_loss']:.4f}); "
+              f"and kept the weights of epoch {keras_kept} "
+              f"(val loss {keras_run['val_loss']:.4f}); "
               f"the full run ended at val loss {full_run['val_loss']:.4f}, so early stopping "
               f"{'lowered' if gain > 0 else 'did not lower'} it by {abs(gain):.4f}",
            epochs_run=keras_epochs_run, epoch_kept=keras_kept, patience=lab.patience,

@@ -20,7 +20,7 @@ Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included
 #
 # | remedy | what it does | Keras |
 # |---|---|---|
-# | L2 ("weight decay") | J_reg = J + λ·Σ w²: large weights cost more | `kernel_regularizer=L2(λ)` |
+# | L2 ("weight decay") | J_reg = J + λ·Σ w²: large weights cost more | `kernel_regularizer=L2(λ)`|
 # | L1 (sparsity) | J_reg = J + λ·Σ \|w\|: many weights go to zero | `kernel_regularizer=L1(λ)` |
 # | Dropout | in training, zero units with chance p, scale the rest by 1/(1−p) | `Dropout(p)` |
 # | MaxNorm | after each step, cap each unit's incoming weight norm at c | `MaxNorm(c)` |
@@ -30,8 +30,8 @@ Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included
 #
 # The seed writes L2 as λ·Σ‖w_j‖²; Keras' `L2(λ)` adds exactly λ·Σ w², without
 # the ½ that some textbooks put in front (we check this below). Only the kernels
-# are penalised here, not the biases, as in the seed's examples. The seed calls L2
-# "weight decay"; under plain SGD it is, but under Adam, which this lab trains with, it
+# are penalised here, not the biases, as in the seed's examples. The session plan calls
+# L2 "weight decay"; under plain SGD it is, but under Adam, which this lab trains with, it
 # is not quite: the last section shows the difference, and Keras' `AdamW`.
 
 # %%
@@ -418,10 +418,11 @@ lab.finish()
 # the defaults (η = 0.01, T = 300 in full mode, λ_w = 2λ = 0.002) the product η·λ_w·T is
 # 0.006: the decay alone shrinks the weights by about 0.6 % in total, so expect AdamW(2λ)
 # to end close to the unpenalised model (Prediction 3's line shows both norms). For a
-# visible effect η·λ_w·T must be of order 1, that is λ_w of order 0.3; try 0.1, 0.3 and 1. The data gradient pushes back, so the norm you reach is
-# measured, not predicted by this estimate. The L2 model gets its strong effect for free
-# because Adam divides 2λ·w by √v̂, which is tiny for the many weights whose data gradient
-# is small: their decay step is close to the full η per step.
+# visible effect η·λ_w·T must be of order 1, that is λ_w of order 0.3; try 0.1, 0.3 and 1.
+# The data gradient pushes back, so the norm you reach is measured, not predicted by this
+# estimate. The L2 model gets its strong effect because Adam divides 2λ·w by √v̂, which
+# is tiny for the many weights whose data gradient is small: for them the penalty is
+# nearly all of the gradient, and Adam's step towards zero is close to the full η.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 5 (open-ended).** Which remedy would you use on this problem, and at which
