@@ -264,6 +264,7 @@ except TypeError as error:
     print(f"Keras' ReduceLROnPlateau on a schedule: TypeError: {str(error)[:90]}...")
     keras_raised = True
 lab.record("keras_on_schedule", raised=keras_raised)
+lab.check(keras_raised, "Keras' ReduceLROnPlateau cut a schedule, which the text says it cannot")
 
 print(f"\n{'run':<36} {'final val loss':>14} {'best val loss':>14} {'final rate':>11}")
 for name, history in plateau.items():
