@@ -26,15 +26,15 @@ Run time: about 15 s on 2 CPU cores (about 10 s with --quick), start-up included
 #
 # | label | the evidence it looks for |
 # |---|---|
-# | `DIVERGING` | NaN or inf; or 25 % above epoch 1 and rising; or 10× its best, not tiny |
-# | `OSCILLATING` | training or validation loss keeps jumping up > 10 %, with no trend down |
-# | `OVERFITTING` | validation loss ≥ 15 % above its best, rising steadily, training still falls |
-# | `STILL_IMPROVING` | a recent best, and the pace would gain ≥ 10 % (or 10 accuracy points) |
-# | `UNDERFITTING` | flat and close to chance (1/K for K classes); regression: 60 % of it left |
+# | `DIVERGING` | NaN or inf; or a loss that has grown far above where it started or its best |
+# | `OSCILLATING` | training or validation loss keeps jumping up, with no trend down |
+# | `OVERFITTING` | validation loss well above its best and rising, training loss still falling |
+# | `STILL_IMPROVING` | a recent best, and the recent pace would still gain a worthwhile amount |
+# | `UNDERFITTING` | flat and close to chance (1/K for K classes); regression: most loss left |
 # | `CONVERGED` | flat, well above chance: more epochs will not help |
 #
-# (The exact rules, with every number and its reason, are in the docstring of
-# `callbacks/diagnostics/classifier.py`.)
+# (The exact rules, with every threshold and its reason, are in the docstring of
+# `callbacks/diagnostics/classifier.py`; each verdict below quotes the numbers it used.)
 
 # %%
 import math
@@ -70,16 +70,24 @@ lab = _runtime.start("diagnostics", {
 #
 # Each scenario names its data, its network and its optimizer. Everything else
 # is shared: a 25 % validation split, standardised inputs, and the same logger.
-# The learning rates are the lesson. The good fit uses Adam with a cosine
-# schedule that decays from 0.02 to 0 (watch the `learning_rate` column of its
-# CSV), so it settles in the valley and stays there; plain SGD at 1.05 on a
+# Each run is *set up* to go one way; whether the classifier sees it that way is
+# what the run measures. The learning rates are the lesson. The good fit uses Adam
+# with a cosine schedule that decays from 0.02 to 0 (watch the `learning_rate`
+# column of its CSV), so that it can settle in the valley; plain SGD at 1.05 on a
 # linear regression is just past its stability limit (with standardised inputs
 # the loss curves with second derivative about 2, and gradient descent
-# overshoots further at every step once η > 2/2 = 1), so the loss grows by
-# orders of magnitude epoch after epoch; 0.5 with momentum SGD keeps
-# overshooting the valley; 0.05 with plain SGD for 4
-# epochs has barely set off. The underfitting run has no hidden layer at all:
-# a straight line cannot separate two circles, whatever the learning rate.
+# overshoots further at every step once η > 2/2 = 1), so its loss should grow;
+# 0.5 with momentum SGD takes steps large enough to overshoot the valley; 0.05
+# with plain SGD for only `early_epochs` epochs (4 by default) has little time to
+# get anywhere. The underfitting run has no hidden layer at all: a straight line
+# cannot separate two circles, whatever the learning rate.
+#
+# The label each scenario is meant to show is written beside it in `INTENDED`; the
+# labels the runs get are measured.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** For each of the six runs, which label will `DiagnosticsLogger` give it?
+# Write down your six guesses. Will every run get the label it was set up to show?
 
 # %%
 def cosine_to_zero(learning_rate, epochs):
@@ -103,6 +111,9 @@ SCENARIOS = {
     "stopped too early": ("two_moons", lab.n_samples, 0.25, [16, 16],
                           lambda: keras.optimizers.SGD(0.05), lab.early_epochs),
 }
+INTENDED = {"good fit": "CONVERGED", "overfitting": "OVERFITTING",
+            "underfitting": "UNDERFITTING", "divergence": "DIVERGING",
+            "oscillation": "OSCILLATING", "stopped too early": "STILL_IMPROVING"}
 
 
 def build_model(task, hidden_layers, optimizer, n_features):
@@ -151,12 +162,31 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
               epochs=epochs, verbose=0, callbacks=[logger, live])
     results[name] = (csv_path, logger.diagnosis)
 
+labels = {name: diagnosis.label for name, (_, diagnosis) in results.items()}
+# The label in the CSV's last row, and classify() reading the file again, as the command
+# line does: both must be the logger's verdict.
+csv_labels = {name: str(pd.read_csv(csv_path)["diagnosis"].iloc[-1])
+              for name, (csv_path, _) in results.items()}
+reread = {name: diagnostics.classify(csv_path).label for name, (csv_path, _) in results.items()}
+lab.check(labels == csv_labels == reread, f"the verdicts disagree: logger {labels}, CSV's last "
+          f"row {csv_labels}, classify(csv) {reread}")
+as_intended = [name for name in labels if labels[name] == INTENDED[name]]
+lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
+           + f". {len(as_intended)} of {len(labels)} runs got the label they were set up to show"
+           + ("" if len(as_intended) == len(labels) else ", not "
+              + ", ".join(name for name in labels if name not in as_intended)),
+           labels=labels, csv_labels=csv_labels, intended=INTENDED, as_intended=as_intended)
+
 # %% [markdown]
 # ## The verdicts side by side
 #
-# The last column is the seed's `analyze_learning_curves` on the same curves.
+# The third column is the seed's `analyze_learning_curves` on the same curves.
 # Where they differ, read the reason: the seed's "loss > 0.5" does not know what
 # scale the loss is on, and it has no notion of a loss that jumps around.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** On which of the six runs will the absolute rules of "Learning Algorithms"
+# (the `seed rules` column) give a different label from `classify`?
 
 # %%
 rows = []
@@ -167,6 +197,12 @@ for name, (csv_path, diagnosis) in results.items():
 table = pd.DataFrame(rows)
 print(table.to_string(index=False))
 table.to_csv(lab.path("verdicts.csv"), index=False)
+seed_labels = dict(zip(table["scenario"], table["seed rules"]))
+differ = [name for name in labels if seed_labels[name] != labels[name]]
+lab.reveal(2, (f"they differ on {len(differ)} of {len(labels)}: " + "; ".join(
+                   f"{name} (seed {seed_labels[name]}, classify {labels[name]})"
+                   for name in differ)) if differ else "they agree on all six runs",
+           differ=differ, seed_labels=seed_labels, labels=labels)
 
 # %% [markdown]
 # ## The curves, each titled with its diagnosis
@@ -200,6 +236,11 @@ lab.save_figure(figure, "diagnostics_grid.png")
 # section 4: the backward pass); one with ReLU, whose derivative is 1 where a
 # unit is active.
 
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** After training, how will the first layer's gradient/weight ratio compare
+# with the last layer's in each net: about equal, 10× smaller, 1000× smaller? Which net
+# will get the "vanishing gradients" finding?
+
 # %%
 x_digits, y_digits = datasets.digits()
 x_digits = datasets.Standardizer().fit(x_digits).transform(x_digits)
@@ -221,25 +262,35 @@ for activation in ("sigmoid", "relu"):
 
 # %% [markdown]
 # The ratio of each layer at the last epoch, first layer on the left. The lesson
-# needs the sigmoid net's finding, so the lab stops if the run did not show it.
+# needs the sigmoid net's finding, so the lab fails (exit status 1) if the run did not
+# show it.
 
 # %%
 figure, ax = plt.subplots(figsize=(7, 4))
+first_over_last, findings_of = {}, {}
 for activation, (frame, diagnosis) in gradient_runs.items():
     ratio_columns = sorted(name for name in frame.columns if name.startswith("grad_ratio/"))
     ratios = frame[ratio_columns].iloc[-1].to_numpy()
     ax.semilogy(range(1, len(ratios) + 1), ratios, "o-", label=activation)
     findings = [name for name, _, _ in diagnosis.findings] or ["no gradient finding"]
+    first_over_last[activation] = ratios[0] / ratios[-1]   # ρ of layer 1 / ρ of the last layer
+    findings_of[activation] = [name for name, _, _ in diagnosis.findings]
     print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
           f"{', '.join(findings)}; label {diagnosis.label}")
+lab.reveal(3, "; ".join(f"{activation}: the first layer's ratio is {value:.1e} of the last "
+                        f"layer's, " + ("with" if "vanishing gradients" in findings_of[activation]
+                                        else "without") + " the vanishing-gradients finding"
+                        for activation, value in first_over_last.items()),
+           first_over_last=first_over_last, findings=findings_of,
+           labels={activation: run[1].label for activation, run in gradient_runs.items()})
 ax.set_xlabel("layer (1 = nearest the input)")
 ax.set_ylabel("‖gradient‖ / ‖weights‖ at the last epoch")
 ax.set_title("Gradient/weight ratio per layer")
 ax.legend()
 lab.save_figure(figure, "gradient_ratios.png")
-sigmoid_findings = [name for name, _, _ in gradient_runs["sigmoid"][1].findings]
-if "vanishing gradients" not in sigmoid_findings:
-    raise RuntimeError(f"the sigmoid net did not show vanishing gradients ({sigmoid_findings})")
+sigmoid_findings = findings_of["sigmoid"]
+lab.check("vanishing gradients" in sigmoid_findings,
+          f"the sigmoid net did not show vanishing gradients ({sigmoid_findings})")
 print(gradient_runs["sigmoid"][1])
 
 # %% [markdown]
@@ -257,3 +308,90 @@ print(gradient_runs["sigmoid"][1])
 # %%
 print(diagnostics.classify(results["overfitting"][0]))
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the same
+# name: `early_epochs = 40` is `--early-epochs 40`) and run the lab again, or edit the
+# line named in `SCENARIOS`.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** The chapter's table of learning-rate symptoms reads: too small,
+# the loss decreases very slowly; just right, it decreases steadily; too large, it
+# oscillates or explodes. Which of the six runs show which symptom? Point to the panel
+# of the figure and to the label each got. *Syllabus: Session plan, learning-rate symptoms.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** "Too large, explodes" is the divergence run (plain SGD at 1.05, past the
+# stability limit η = 1 of this standardised regression). "Too large, oscillates" is the
+# oscillation run (momentum SGD at 0.5: its loss jumps up and down around a level instead
+# of falling). "Too small" is closest to the run stopped too early (plain SGD at 0.05 for
+# a few epochs: still falling slowly when it stops). "Just right" is the good fit, whose
+# schedule lets it settle. The underfitting and overfitting runs are not about the
+# learning rate at all: one lacks capacity, the other has too much for its data. The
+# labels the classifier gave are in Prediction 1's line; where a run did not get the
+# label it was set up for, its evidence column says which rule decided instead.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** In `SCENARIOS`, lower the divergence run's rate from 1.05 to
+# 0.9, just under the limit 2/2 = 1. Predict its label, then run. Then try 1.5.
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** With standardised inputs the mean squared error curves with second
+# derivative about 2 along every direction, so gradient descent with η < 2/2 = 1 shrinks
+# the error at every step and η > 1 grows it. At 0.9 the run should therefore settle
+# (expect CONVERGED, or STILL_IMPROVING if it is still falling at the end), though each
+# mini-batch's curvature is only *about* 2, so a rate this close to the limit can still
+# jitter. At 1.5 every step overshoots by a factor |1 − 1.5·2| = 2, so the loss should
+# grow much faster than at 1.05 and the label should be DIVERGING; the verdict's evidence
+# quotes the numbers it decided on.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Give the run stopped too early more time: `early_epochs = 40`
+# (`--early-epochs 40`). What label do you expect now, and what does its `learning_rate`
+# column say about why it was slow?
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** With ten times more epochs the slow SGD run has time to get where the good
+# fit got, so its label should move away from STILL_IMPROVING, to CONVERGED once its
+# validation loss stops beating its best, or stay STILL_IMPROVING if the pace is still
+# large at the end; the verdict quotes the pace it measured. Its `learning_rate` column is
+# 0.05 from the first row to the last: a constant, small rate with plain SGD, where the
+# good fit starts at 0.02 with Adam, whose steps do not shrink with the gradient. The cure
+# for "too slow" is a larger rate or an adaptive optimizer, not only more epochs.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** The rules of "Learning Algorithms" say "train and validation loss
+# above 0.5 means underfitting". Write a version of that rule that works for any loss
+# scale, as a function of the CSV's columns, and test it on the six CSVs in the output
+# folder. Where does your rule still fail?
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** The rule must compare the loss with something on the same scale. For a
+# classifier with K classes, compare the training loss with ln K, the cross-entropy of a
+# uniform guess: "underfitting if the last training loss is above 90 % of ln K and the
+# curve is flat", or use accuracy against chance 1/K. For a regression, compare with the
+# first epoch's loss (or the variance of the targets): "underfitting if more than half of
+# it is left and the curve is flat". Reading the files:
+# `frame = pd.read_csv(lab.path("underfitting.csv"))`, then `frame["loss"]`. Such rules
+# still fail when a loss is flat because the learning rate is tiny (it looks like
+# underfitting but is a rate problem) and on very noisy data, where even a perfect model
+# keeps much of its loss; `callbacks/diagnostics/classifier.py` shows how the lab's rules
+# handle both.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Add a seventh scenario with a learning rate far too low,
+# for example `keras.optimizers.Adam(1e-5)` on the good fit's data and network. Which label
+# should it get? Does `classify` agree, and if not, is the classifier wrong or is the
+# curve alone not enough to tell?
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** A rate far too low gives a curve that falls very slowly and almost
+# straight. Depending on how much it moves in the run, the relative rules can call it
+# STILL_IMPROVING (it is still falling at a steady pace), or UNDERFITTING or CONVERGED
+# (it barely moved, so it looks flat near chance or near where it started). None of these
+# is wrong about the curve: a curve cannot tell a rate that is too low from a model that
+# cannot learn more, which is why the advice for UNDERFITTING mentions the learning rate.
+# To tell them apart, run the LR range test (the "lr_finder" lab) or train the same model
+# at a ten times larger rate and see whether the curve changes.

@@ -43,8 +43,8 @@ lab = _runtime.start("early_stopping", {
     "noise": param(0.35, minimum=0),               # Heavy overlap between the two moons.
     "hidden_units": param(64, minimum=1),          # Two hidden layers of 64: far more
                                                    # capacity than 60 points need.
-    "learning_rate": param(0.003, above=0),        # Adam; the validation loss
-                                                   # is lowest around epoch 9.
+    "learning_rate": param(0.003, above=0),        # Adam at a modest rate, so the
+                                                   # overfitting unfolds over epochs.
     "max_epochs": param(60, minimum=1),            # The run without early
                                                    # stopping goes all the way.
     "patience": param(10, minimum=0),              # Keras' examples use 5-10;
@@ -63,9 +63,16 @@ lab = _runtime.start("early_stopping", {
 # %% [markdown]
 # ## Part 1: overfitting, and early stopping
 #
-# Half of 120 noisy two-moons points train a 2-64-64-1 network; the other half
-# validate it. Every run starts from the same weights and sees the batches in the same
-# order (`shuffle=False`), so the runs differ only in their callbacks and their loop.
+# Half of the noisy two-moons points (`n_samples`, 120 by default) train a 2-64-64-1
+# network; the other half validate it. Every run starts from the same weights and sees the
+# batches in the same order (`shuffle=False`), so the runs differ only in their callbacks
+# and their loop.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** With `patience` epochs of patience, the early-stopping runs stop
+# `patience` epochs after their best validation epoch, unless that falls after the last
+# epoch. At which epoch will they stop, whose weights will they keep, and will those
+# weights have a lower validation loss than the full run's final weights?
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=lab.noise, seed=lab.seed)
@@ -120,7 +127,9 @@ for name, (loop, callback_class) in runs.items():
 # %% [markdown]
 # The table lists, for each run, how many epochs it trained, the epoch whose weights it
 # ended with, and the validation loss and accuracy of those weights. The three runs
-# with early stopping should agree exactly: same rule, same numbers.
+# with early stopping apply the same rule to the same numbers, so they must agree: the
+# lab checks that they stopped at the same epoch, kept the same one, and that the
+# restored weights give back the validation loss of that epoch.
 
 # %%
 print(f"\n{'run':<34} {'epochs':>6} {'weights of epoch':>16} {'val loss':>9} {'val acc':>8}")
@@ -136,14 +145,41 @@ with open(lab.path("early_stopping_runs.csv"), "w", encoding="utf-8") as file:
     file.write("run,epochs_run,weights_of_epoch,val_loss,val_accuracy\n")
     file.writelines(f"{row[0]},{row[1]},{row[2]},{row[3]:.6f},{row[4]:.6f}\n" for row in table)
 
+stopped = {name: (epochs_run, kept) for name, epochs_run, kept, _, _ in table[1:]}
+lab.check(len(set(stopped.values())) == 1,
+          f"the early-stopping runs disagree on (epochs run, epoch kept): {stopped}")
+keras_run = results["keras EarlyStopping, fit"]
+keras_epochs_run, keras_kept = stopped["keras EarlyStopping, fit"]
+best_logged = keras_run["history"]["val_loss"][keras_kept - 1]  # val loss of the kept epoch
+lab.check(np.isclose(keras_run["val_loss"], best_logged, rtol=1e-4, atol=1e-6),
+          f"the restored weights give val loss {keras_run['val_loss']:.6f}, "
+          f"not the kept epoch's {best_logged:.6f}")
+full_run = results["no early stopping"]
+gain = full_run["val_loss"] - keras_run["val_loss"]   # > 0: the restored weights are better
+lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_epochs} epochs "
+              f"and kept the weights of epoch {keras_kept} "
+              f"(val loss {keras_run['val_loss']:.4f}); "
+              f"the full run ended at val loss {full_run['val_loss']:.4f}, so early stopping "
+              f"{'lowered' if gain > 0 else 'did not lower'} it by {abs(gain):.4f}",
+           epochs_run=keras_epochs_run, epoch_kept=keras_kept, patience=lab.patience,
+           max_epochs=lab.max_epochs, val_losses=keras_run["history"]["val_loss"],
+           stopped_val_loss=keras_run["val_loss"], full_val_loss=full_run["val_loss"],
+           lowered=bool(gain > 0), runs=stopped)
+
 # %% [markdown]
-# In the figure, the full run's validation loss falls, bottoms out and climbs while
-# its training loss keeps falling: that gap is overfitting. Each early-stopping run
-# draws a vertical line where it stopped and a star at the epoch it restored.
+# In the figure, look at the full run's two curves: where the validation loss bottoms
+# out and climbs while the training loss keeps falling, the network is overfitting. Each
+# early-stopping run draws a vertical line where it stopped and a star at the epoch it
+# restored. The lines below give the numbers behind the curves.
 
 # %%
-figure, axis = plt.subplots(figsize=(8, 4.6))
 full = results["no early stopping"]["history"]
+lowest = int(np.argmin(full["val_loss"]))                 # 0-based epoch of the lowest val loss
+print(f"The full run's validation loss was lowest at epoch {lowest + 1} "
+      f"({full['val_loss'][lowest]:.4f}) and ended at {full['val_loss'][-1]:.4f}; its training "
+      f"loss went from {full['loss'][lowest]:.4f} to {full['loss'][-1]:.4f} over the same epochs.")
+lab.record("full_run", lowest_epoch=lowest + 1, val_losses=full["val_loss"], losses=full["loss"])
+figure, axis = plt.subplots(figsize=(8, 4.6))
 epochs = np.arange(1, len(full["loss"]) + 1)
 axis.plot(epochs, full["loss"], color="gray", label="train loss, no early stopping")
 axis.plot(epochs, full["val_loss"], color="black", label="val loss, no early stopping")
@@ -165,14 +201,21 @@ lab.save_figure(figure, "early_stopping.png")
 # %% [markdown]
 # ## Part 2: a plateau, and ReduceLROnPlateau
 #
-# Plain SGD with a rate of 0.2 fits y = x·w + b + noise on 8 features. Each batch pulls
-# the weights towards its own least-squares solution, and with a step this large they
-# circle round the minimum for ever: the validation MSE stalls above the noise floor
-# (1.0, the variance of the noise). A smaller step makes the circle smaller. Four runs
-# start from the same weights: no callback, Keras' `ReduceLROnPlateau`, ours under
-# `model.fit`, and ours under `fit_with_tape` on a learning-rate *schedule*. Each
-# callback writes the rate of every epoch into the
-# History as `learning_rate`, which the right-hand panel draws.
+# Plain SGD with a large rate (`plateau_learning_rate`, 0.2 by default) fits
+# y = x·w + b + noise on 8 features. Each batch pulls the weights towards its own
+# least-squares solution, and with a large step they keep circling round the minimum
+# instead of settling: the validation MSE stalls above the best it could reach, and below
+# that lies the noise floor (1.0, the variance of the noise the data is drawn with). A
+# smaller step makes the circle smaller. Four runs start from the same weights: no
+# callback, Keras' `ReduceLROnPlateau`, ours under `model.fit`, and ours under
+# `fit_with_tape` on a learning-rate *schedule*. Each callback writes the rate of every
+# epoch into the History as `learning_rate`, which the right-hand panel draws.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** The run without a callback keeps its rate for all `plateau_epochs`
+# epochs. How many times will `ReduceLROnPlateau` (factor `factor`, patience
+# `plateau_patience`) cut the rate, and will its final validation MSE end below the
+# uncut run's?
 
 # %%
 x, y = datasets.linear_regression(n_samples=lab.plateau_samples, n_features=8, noise=1.0,
@@ -181,10 +224,11 @@ x, y = datasets.linear_regression(n_samples=lab.plateau_samples, n_features=8, n
 regressor = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])  # ŷ = x·w + b
 reduce_arguments = dict(monitor="val_loss", factor=lab.factor, patience=lab.plateau_patience,
                         min_lr=lab.min_lr)
-# A staircase decay, η_t = 0.2 · 0.8^⌊t / 120⌋ (0.8 every 10 epochs of 12 steps).
-# Keras' own callback cannot cut it.
-schedule = keras.optimizers.schedules.ExponentialDecay(lab.plateau_learning_rate, 120, 0.8,
-                                                       staircase=True)
+# A staircase decay, η_t = η_0 · 0.8^⌊t / s⌋ with s the steps of 10 epochs (12 batches of
+# 16 per epoch by default, so s = 120). Keras' own callback cannot cut it.
+steps_per_epoch = -(-len(x_train) // 16)                        # ⌈n_train / batch size⌉
+schedule = keras.optimizers.schedules.ExponentialDecay(lab.plateau_learning_rate,
+                                                       10 * steps_per_epoch, 0.8, staircase=True)
 plateau_runs = {
     "no callback": ("fit", None, lab.plateau_learning_rate),
     "keras ReduceLROnPlateau, fit": ("fit", keras.callbacks.ReduceLROnPlateau,
@@ -215,8 +259,12 @@ try:
     for epoch in range(2):  # The same value twice: no improvement, so it tries to cut.
         keras_on_schedule.on_epoch_end(epoch, {"val_loss": 1.0})
     print("Keras' ReduceLROnPlateau cut the schedule")
+    keras_raised = False
 except TypeError as error:
     print(f"Keras' ReduceLROnPlateau on a schedule: TypeError: {str(error)[:90]}...")
+    keras_raised = True
+lab.record("keras_on_schedule", raised=keras_raised)
+lab.check(keras_raised, "Keras' ReduceLROnPlateau cut a schedule, which the text says it cannot")
 
 print(f"\n{'run':<36} {'final val loss':>14} {'best val loss':>14} {'final rate':>11}")
 for name, history in plateau.items():
@@ -227,6 +275,25 @@ columns = [(f"{name}: {key}", history[key]) for name, history in plateau.items()
            for key in ("val_loss", "learning_rate") if key in history]
 np.savetxt(lab.path("plateau_history.csv"), np.array([values for _, values in columns]).T,
            delimiter=",", header=",".join(label for label, _ in columns), comments="")
+
+keras_history = plateau["keras ReduceLROnPlateau, fit"]
+our_history = plateau["our ReduceLROnPlateau, fit"]
+lab.check(np.allclose(keras_history["learning_rate"], our_history["learning_rate"], rtol=1e-6)
+          and np.allclose(keras_history["val_loss"], our_history["val_loss"], rtol=1e-5),
+          "Keras' ReduceLROnPlateau and ours cut the rate differently under model.fit")
+rates = np.array(keras_history["learning_rate"])
+cuts = int(np.sum(rates[1:] < rates[:-1]))            # epochs whose rate is below the last one's
+uncut = plateau["no callback"]["val_loss"]
+uncut_final, cut_final = uncut[-1], keras_history["val_loss"][-1]
+lab.reveal(2, f"ReduceLROnPlateau cut the rate {cuts} time(s), from {rates[0]:.3g} to "
+              f"{rates[-1]:.3g}; its final validation MSE is {cut_final:.4f} against "
+              f"{uncut_final:.4f} without the callback, "
+              f"{'lower' if cut_final < uncut_final else 'not lower'}",
+           cuts=cuts, rates=rates, cut_final=cut_final, uncut_final=uncut_final,
+           lower=bool(cut_final < uncut_final))
+print(f"Without a callback the validation MSE was at best {min(uncut):.4f} and ended at "
+      f"{uncut[-1]:.4f}; the noise alone costs 1.0 on average.")
+lab.record("no_callback", val_losses=uncut)
 
 # %%
 figure_plateau, (loss_axes, rate_axes) = plt.subplots(1, 2, figsize=(12, 4.4))
@@ -250,3 +317,89 @@ rate_axes.legend(fontsize=8)
 
 lab.save_figure(figure_plateau, "reduce_lr_on_plateau.png")
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the same
+# name: `patience = 2` is `--patience 2`) and run the lab again, or edit the cell named.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Set `patience = 2` (`--patience 2`). Before you run, find the
+# full run's lowest validation epoch in the figure and say at which epoch the early-stopping
+# runs will stop now. Then check the table.
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** The runs stop `patience` epochs after the last epoch that beat the best
+# validation loss so far, so the "epochs" column should read the "weights of epoch" column
+# plus 2 (unless that is past `max_epochs`). With less patience the run may stop at an
+# early dip of a bumpy validation curve, before the curve's true minimum: then the kept
+# epoch is earlier and its validation loss higher than with the default patience. Prediction
+# 1's line prints both epochs, so you can check the rule on your own run.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** In the Part 1 training cell, change `restore_best_weights=True`
+# to `False`. Which numbers of the table change, which stay, and why?
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** The "epochs" column stays: when to stop depends only on the validation
+# losses, not on which weights are kept at the end. The validation loss and accuracy of the
+# early-stopping runs change to those of their *last* epoch, `patience` epochs after the
+# best one, which are never better than the best (the best is the minimum over those
+# epochs). The "weights of epoch" column then misleads, since it prints `best_epoch + 1`:
+# without restoring, the model holds the weights of the stopping epoch. The lab's check
+# that the restored weights give back the kept epoch's validation loss fails, and says so.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Write early stopping yourself as a function of a list:
+# `stopping_epoch(val_losses, patience)` returns the number of epochs trained and the
+# (1-based) epoch whose weights are kept. Apply it to the full run's
+# `results["no early stopping"]["history"]["val_loss"]` and compare with the table.
+# *Syllabus: Learning Algorithms, exercise 5.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** One version, the rule of `callbacks/early_stopping.py` without the extras:
+#
+# ```python
+# def stopping_epoch(val_losses, patience):
+#     best, best_epoch, wait = float("inf"), 0, 0
+#     for epoch, loss in enumerate(val_losses):
+#         wait += 1
+#         if loss < best:                      # an improvement: remember it, reset the wait
+#             best, best_epoch, wait = loss, epoch, 0
+#         elif wait >= patience and epoch > 0:
+#             return epoch + 1, best_epoch + 1  # stop after this epoch
+#     return len(val_losses), best_epoch + 1
+# ```
+#
+# It gives the table's two numbers because every run starts from the same weights and sees
+# the same batches, so until it stops, an early-stopping run's curve is the full run's.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Set `factor = 0.5` and `plateau_patience = 1`. Predict whether
+# `ReduceLROnPlateau` will cut more or less often and whether the final validation MSE will
+# be lower, then run. What goes wrong if `min_lr` is 0 and the cuts never stop?
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** With patience 1 any epoch that fails to improve by `min_delta` (1e-4) brings
+# a cut, so the rate falls sooner and more often, by half each time instead of to 30 %.
+# Prediction 2's line counts the cuts. Smaller steps shrink the circle the weights draw
+# round the minimum, which lowers the stalled MSE, but a rate cut too soon and too far
+# also slows the approach, so the final MSE can end higher than with fewer, later cuts;
+# compare the two runs' lines. Without a floor (`min_lr = 0`) the rate keeps halving on
+# every flat epoch until the steps are too small to change the weights at all: the run
+# looks converged only because it can no longer move.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Put both callbacks in one run of Part 2: an `EarlyStopping`
+# and a `ReduceLROnPlateau` in the same `run_callbacks` list. Which one needs the larger
+# patience, and what happens if you get it the wrong way round? Try both orders of size.
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** Early stopping's patience should be clearly larger than ReduceLROnPlateau's
+# (for example 10 against 3), so that after a stall the rate is cut and the loss gets a
+# chance to fall again before the run is stopped. With early stopping's patience equal to
+# or smaller than the reducer's, the run stops at the first plateau before any cut happens,
+# and the reducer never acts. Note also that the two default to different `min_delta`
+# (0 for EarlyStopping, 1e-4 for ReduceLROnPlateau), so a tiny improvement can reset one
+# callback's wait but not the other's.

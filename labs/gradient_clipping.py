@@ -1,7 +1,7 @@
 """Gradient clipping: an exploding network rescued by clipping by value, norm and global norm.
 
-What you learn: why a deep network with a learning rate a little too high blows
-up within a few steps; how clipping by value, by norm and by global norm cap the
+What you learn: why a deep network with a learning rate a little too high can
+blow up within a few steps; how clipping by value, by norm and by global norm cap the
 step (written from scratch in ``custom/clipping.py``); that they give exactly
 what Keras' ``clipvalue``, ``clipnorm`` and ``global_clipnorm`` give; and how to
 read a plot of gradient norms.
@@ -49,10 +49,10 @@ lab = _runtime.start("gradient_clipping", {
     "depth": param(6, minimum=1),           # Six hidden ReLU layers: deep
                                             # enough for the product to explode.
     "width": param(32, minimum=1),          # Units per hidden layer.
-    "learning_rate": param(0.1, above=0),   # Too high for this network
-                                            # without clipping; 0.01 is safe.
+    "learning_rate": param(0.1, above=0),   # High for a network this deep: the
+                                            # rate at which clipping is put to work.
     "clip_threshold": param(1.0, above=0),  # c, for all three kinds of clipping.
-    "epochs": param(20, minimum=1),         # 320 steps; the clipped runs have settled by then.
+    "epochs": param(20, minimum=1),         # 16 batches of 32 per epoch: 320 steps in all.
     "batch_size": param(32, minimum=1),
 }, quick={"n_samples": 256, "epochs": 8})  # Full run: 512 samples, 20 epochs.
 
@@ -66,10 +66,14 @@ lab = _runtime.start("gradient_clipping", {
 
 # %%
 example = [np.array([3.0]), np.array([4.0])]
+worked = {"clip_by_value": (1.0, 1.0), "clip_by_norm": (1.0, 1.0),   # the text's answers
+          "clip_by_global_norm": (0.6, 0.8)}
 print(f"{'rule':<20} {'g_1':>6} {'g_2':>6}")
-for rule in ("clip_by_value", "clip_by_norm", "clip_by_global_norm"):
+for rule, expected in worked.items():
     clipped = getattr(clipping, rule)(example, 1.0)
     print(f"{rule:<20} {clipped[0][0]:>6.2f} {clipped[1][0]:>6.2f}")
+    lab.check(np.allclose([clipped[0][0], clipped[1][0]], expected),
+              f"{rule} on (3), (4) with c = 1 does not give {expected}")
 
 # %% [markdown]
 # ## The data and the network
@@ -90,7 +94,7 @@ print(f"data x {x.shape}, y {y.shape}; network {layer_sizes}")
 # take the gradients with `tf.GradientTape`, then compare two SGD steps: Keras'
 # SGD built with `clipvalue`, `clipnorm` or `global_clipnorm`, and a plain SGD
 # applied to gradients clipped by `custom.clipping`. The weights after the step
-# should agree to float32 round-off (about 1e-7).
+# should agree to float32 round-off (about 1e-7); the lab checks that they do.
 
 # %%
 def keras_twin(network):
@@ -123,8 +127,9 @@ for argument in ("clipvalue", "clipnorm", "global_clipnorm"):
     step_with(ours, keras.optimizers.SGD(lab.learning_rate), x_batch, y_batch, clip=clip)
     difference = max(np.abs(a - b).max() for a, b in zip(theirs.get_weights(), ours.get_weights()))
     print(f"{argument:<16} {difference:>28.2e}")
-    if difference > 1e-5:
-        raise RuntimeError(f"custom clipping differs from Keras' {argument} by {difference:.2e}")
+    lab.record(f"keras_{argument}", difference=difference, tolerance=1e-5)
+    lab.check(difference <= 1e-5,
+              f"custom clipping differs from Keras' {argument} by {difference:.2e}")
 
 # %% [markdown]
 # ## Training with and without clipping
@@ -135,7 +140,15 @@ for argument in ("clipvalue", "clipnorm", "global_clipnorm"):
 # between backward and update. It records each batch's loss and the global norm
 # ‖G‖ *before* clipping at every step, and stops a run once its outputs are no
 # longer finite numbers. The run without clipping at a ten times smaller
-# learning rate is the safe reference.
+# learning rate is the usual cure without clipping, for reference.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Without clipping, at the high learning rate, will the run survive all its
+# steps? If it blows up, after how many steps?
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** At that same high rate, which of the three clipped runs will end with the
+# lowest loss, and will it beat the unclipped run at a ten times smaller rate?
 
 # %%
 def train(learning_rate, clip=None):
@@ -176,15 +189,38 @@ pandas.DataFrame(table, columns=["run", "steps", "final_loss", "largest_norm",
                                  "share_of_steps_above_threshold"]
                  ).to_csv(lab.path("gradient_clipping.csv"), index=False)
 
+planned = lab.epochs * -(-len(x) // lab.batch_size)     # epochs · ⌈n / batch size⌉ steps
+final_losses = {name: final for name, _, final, _, _ in table}
+steps_run = {name: steps for name, steps, _, _, _ in table}
+high, low, *clipped = runs                              # the run names, in the table's order
+survived = bool(np.isfinite(final_losses[high]))
+lab.reveal(1, f"it {'survived' if survived else 'blew up'}: {steps_run[high]} of {planned} "
+              f"steps, ‖G‖ reaching {max(results[high][1]):.3g}"
+              + ("" if survived else " before its outputs stopped being finite numbers"),
+           survived=survived, steps=steps_run[high], planned_steps=planned,
+           final_loss=final_losses[high], norms=results[high][1])
+best_clipped = min(clipped, key=final_losses.get)
+rescued = {name: bool(np.isfinite(final_losses[name]) and steps_run[name] == planned)
+           for name in clipped}
+lab.reveal(2, f"{best_clipped} ends lowest ({final_losses[best_clipped]:.4f}), "
+              f"{'below' if final_losses[best_clipped] < final_losses[low] else 'not below'} "
+              f"the reference run '{low}' ({final_losses[low]:.4f}); "
+              f"{sum(rescued.values())} of {len(clipped)} clipped runs trained all {planned} "
+              f"steps to a finite loss",
+           best_clipped=best_clipped, final_losses=final_losses, reference=low,
+           rescued=rescued, steps=steps_run, planned_steps=planned)
+
 # %% [markdown]
 # ## Reading the figure
 #
-# On the left, the unclipped run at the high learning rate leaves the plot within
-# a few steps; each clipped run trains at that same rate. On the right, ‖G‖ starts
-# far above the threshold c (the dotted line) for every run: a network that
-# has not learned anything yet has large gradients. Clipping keeps the *steps*
-# small until the gradients themselves come down. A run whose norm stays far
-# above c for its whole life is one whose learning rate is simply too high.
+# On the left, the training loss per step; each clipped run trains at the same high rate
+# as the dashed unclipped one. On the right, the gradient norm ‖G‖ before clipping, with
+# the threshold c as a dotted line: the line under the figure gives how far above c the
+# first step's norm is. A network that has not learned anything yet often has large
+# gradients; clipping keeps the *steps* small until the gradients themselves come down.
+# A run whose norm stays far above c for its whole life is one whose learning rate is
+# simply too high, and the last column of the table (the share of steps with ‖G‖ > c)
+# says how much of its life each run spent clipped.
 
 # %%
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
@@ -201,7 +237,7 @@ for axes, title, label in ((left, "training loss per step", "mean squared error 
     axes.set_ylabel(label)
     axes.set_title(title)
     axes.legend(fontsize=8, loc="lower left")
-# The run that blows up reaches 1e80 and beyond; the plots stop at 1e3 and 1e4 so
+# A run that blows up can reach 1e80 and beyond; the plots stop at 1e3 and 1e4 so
 # that the other runs stay readable, and a note gives its largest values.
 left.set_ylim(1e-3, 1e3)
 right.set_ylim(1e-3, 1e4)
@@ -210,15 +246,25 @@ for name, (step_losses, step_norms, network) in results.items():
         right.text(0.15, 0.92, f"← {name}: ‖G‖ reaches {max(step_norms):.0e} by step "
                    f"{len(step_norms)}", transform=right.transAxes, fontsize=8)
 lab.save_figure(figure, "gradient_clipping.png")
+first_norms = {name: step_norms[0] for name, (_, step_norms, _) in results.items()}
+print(f"First step: ‖G‖ = {first_norms[high]:.3g}, {first_norms[high] / lab.clip_threshold:.3g}× "
+      f"the threshold c = {lab.clip_threshold:g}.")
+lab.record("first_step", norms=first_norms, threshold=lab.clip_threshold)
 
 # %% [markdown]
 # ## In Keras it is one argument
 #
 # The same rescue in a `model.fit`: the Keras twin at the high learning rate,
-# without and with `global_clipnorm`. `TerminateOnNaN` stops the run that blows up.
+# without and with `global_clipnorm`. `TerminateOnNaN` stops a run as soon as its loss
+# is NaN or infinite.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** Under `model.fit` with Keras' own SGD (its own batches, in its own order),
+# how many of the `epochs` epochs will each of the two runs complete?
 
 # %%
 print(f"\n{'model.fit with SGD':<32} {'epochs run':>10} {'final loss':>10}")
+fit_runs = {}
 live = callbacks.LivePlot(title="model.fit with and without clipping")  # While it trains.
 for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g}",
                                          {"global_clipnorm": lab.clip_threshold})):
@@ -228,5 +274,102 @@ for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g
     history = model.fit(x, y, batch_size=lab.batch_size, epochs=lab.epochs, verbose=0,
                         callbacks=[keras.callbacks.TerminateOnNaN(), live.run(name)])
     print(f"{name:<32} {len(history.history['loss']):>10} {history.history['loss'][-1]:>10.4g}")
-
+    fit_runs[name] = history.history["loss"]
+epochs_run = {name: len(losses_per_epoch) for name, losses_per_epoch in fit_runs.items()}
+finite = {name: bool(np.isfinite(losses_per_epoch[-1]))
+          for name, losses_per_epoch in fit_runs.items()}
+lab.reveal(3, "; ".join(f"{name}: {epochs_run[name]} of {lab.epochs} epochs, final loss "
+                        f"{fit_runs[name][-1]:.4g}" + ("" if finite[name] else " (not finite)")
+                        for name in fit_runs),
+           epochs_run=epochs_run, finite=finite, losses=fit_runs, epochs=lab.epochs)
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the same
+# name: `clip_threshold = 10` is `--clip-threshold 10`) and run the lab again.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** On the small example with gradients (3) and (4), work out by hand
+# what each rule gives for c = 4 and for c = 10, then change the `1.0` in the example cell
+# and check.
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** For c = 4: by value leaves both (neither element exceeds 4); by norm leaves
+# both (each variable's norm, 3 and 4, is at most 4); by global norm scales both by
+# 4 / 5 = 0.8, to (2.4, 3.2), because the global norm √(3² + 4²) = 5 is above 4. For c = 10
+# nothing changes under any rule: every norm is below the threshold, so the factor
+# c / max(‖g‖, c) is 1. Clipping only ever acts on gradients larger than c.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Write the two rules of the chapter yourself in NumPy:
+# `clip_by_value(gradients, c)` and `clip_by_global_norm(gradients, c)` for a list of
+# arrays, and check them against `custom.clipping` on random arrays with
+# `np.testing.assert_allclose`. *Syllabus: Learning Algorithms, exercise 6.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** One version:
+#
+# ```python
+# def my_clip_by_value(gradients, c):
+#     return [np.minimum(np.maximum(g, -c), c) for g in gradients]      # min(max(g, −c), c)
+#
+# def my_clip_by_global_norm(gradients, c):
+#     total = np.sqrt(sum(np.sum(g ** 2) for g in gradients))            # ‖G‖ = √(Σ‖g_i‖²)
+#     return [g * c / max(total, c) for g in gradients]                  # g_i · c / max(‖G‖, c)
+#
+# rng = np.random.default_rng(0)
+# gradients = [rng.normal(size=(3, 4)) * 5, rng.normal(size=4)]
+# for mine, theirs in ((my_clip_by_value, clipping.clip_by_value),
+#                      (my_clip_by_global_norm, clipping.clip_by_global_norm)):
+#     for a, b in zip(mine(gradients, 1.0), theirs(gradients, 1.0)):
+#         np.testing.assert_allclose(a, b, rtol=1e-12)
+# ```
+#
+# The global norm is computed once over every tensor, not per tensor: computing it per
+# tensor gives Keras' `clipnorm` instead, a different rule.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Set `depth = 2` (`--depth 2`). Does the unclipped run at the
+# high learning rate still blow up? Read Prediction 1's line and explain with the
+# backward pass.
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** The backward pass multiplies the error signal by one weight matrix (and one
+# ReLU mask) per layer, so the size of the first layers' gradients grows roughly like a
+# product of one factor per layer. With two hidden layers there are far fewer factors,
+# the gradients start smaller and one step at the same rate moves the weights less, so
+# the run is much less likely to blow up; whether it does at this rate is what the lab
+# measures. Compare the first step's ‖G‖, printed under the figure, with the default depth's.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Set `learning_rate = 1.0` (`--learning-rate 1.0`). With clipping by
+# global norm at c = 1, how far can one step move the weights at most? Does clipping still
+# rescue the run, and what does "rescue" mean if it does not blow up but does not learn?
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** With global clipping, the step η·g has norm at most η·c = 1 for the whole
+# vector of weights, whatever the gradient; so the weights can never jump to infinity in
+# one step, and the loss stays finite for far longer. But a bounded step is not a good
+# step: a step of length 1 in a network whose weights have norms of a few units can still
+# throw the fit away at every update, and the loss may stay high or jump around. Read
+# Prediction 2's line: a run counts as trained to a finite loss there, yet its final loss
+# may be far above the reference's. Clipping is a guard against rare huge gradients, not
+# a cure for a learning rate that is too high on every step (look at the share of steps
+# with ‖G‖ > c).
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** In which real training setups would you clip, by which rule,
+# and how would you choose c? Use the gradient-norm plot: what would you log during a long
+# run to tell whether clipping is doing its job or hiding a problem?
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** Clipping is common where rare, very large gradients are expected: recurrent
+# networks over long sequences, and large transformers, which are usually trained with
+# clipping by global norm at about 1. Global norm is the usual choice because it keeps the
+# direction of the whole gradient. A sensible c sits a little above the typical norm of a
+# healthy run, found by logging ‖G‖ for a while without clipping, so that it bites only on
+# the outliers. During a long run, log ‖G‖ before clipping and the share of steps that were
+# clipped: if most steps are clipped, the learning rate is too high or something upstream
+# (unscaled inputs, a bad initialisation) is wrong, and clipping is hiding it.

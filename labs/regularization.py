@@ -3,8 +3,9 @@
 What you learn: what overfitting looks like in the curves (training loss keeps
 falling while validation loss turns up); how Keras' L1 and L2 penalties, Dropout
 and the MaxNorm constraint each hold it back; what they do to the weights (norms
-and histograms); and why the validation curve to compare is the cross-entropy
-without the penalty, as in TensorFlow's "overfit and underfit" tutorial.
+and histograms); why the validation curve to compare is the cross-entropy
+without the penalty, as in TensorFlow's "overfit and underfit" tutorial; and why an
+L2 penalty under Adam is not the decoupled weight decay of AdamW.
 
 Follows: seed 004 (session plan, "Regularization" and "Regularization & Constraints").
 Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included.
@@ -19,7 +20,7 @@ Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included
 #
 # | remedy | what it does | Keras |
 # |---|---|---|
-# | L2 (weight decay) | J_reg = J + λ·Σ w²: large weights cost more | `kernel_regularizer=L2(λ)` |
+# | L2 ("weight decay") | J_reg = J + λ·Σ w²: large weights cost more | `kernel_regularizer=L2(λ)`|
 # | L1 (sparsity) | J_reg = J + λ·Σ \|w\|: many weights go to zero | `kernel_regularizer=L1(λ)` |
 # | Dropout | in training, zero units with chance p, scale the rest by 1/(1−p) | `Dropout(p)` |
 # | MaxNorm | after each step, cap each unit's incoming weight norm at c | `MaxNorm(c)` |
@@ -29,7 +30,9 @@ Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included
 #
 # The seed writes L2 as λ·Σ‖w_j‖²; Keras' `L2(λ)` adds exactly λ·Σ w², without
 # the ½ that some textbooks put in front (we check this below). Only the kernels
-# are penalised here, not the biases, as in the seed's examples.
+# are penalised here, not the biases, as in the seed's examples. The session plan calls
+# L2 "weight decay"; under plain SGD it is, but under Adam, which this lab trains with, it
+# is not quite: the last section shows the difference, and Keras' `AdamW`.
 
 # %%
 import keras
@@ -39,7 +42,7 @@ import pandas
 
 import callbacks
 import datasets
-from labs import _plots, _runtime
+from labs import _plots, _runtime, _weight_decay
 from labs._runtime import param
 
 lab = _runtime.start("regularization", {
@@ -49,8 +52,8 @@ lab = _runtime.start("regularization", {
     "noise": param(0.3, minimum=0),             # Moons that overlap: memorising the noise hurts.
     "hidden_units": param(128, minimum=1),      # Three layers of 128: about 33
                                                 # 000 weights for 100 samples.
-    "epochs": param(30, minimum=1),             # 300 steps; the plain model starts
-                                                # overfitting after about 6 epochs.
+    "epochs": param(30, minimum=1),             # 300 steps of 10 samples: time
+                                                # enough to memorise 100 of them.
     "batch_size": param(10, minimum=1),
     "learning_rate": param(0.01, above=0),      # Adam, a little fast, so overfitting shows early.
     "l1": param(1e-3, minimum=0),               # λ for L1.
@@ -87,9 +90,17 @@ print(f"train {x_train.shape}, validation {x_val.shape}")
 # the TensorFlow tutorial, we add the cross-entropy once more as a *metric*:
 # metrics never include the penalty, and `val_cross_entropy` is what we plot.
 
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Which of the five models (none, l1, l2, dropout, max_norm) will end the
+# last epoch with the lowest validation cross-entropy? And will the plain model end above
+# its own best validation cross-entropy, the mark of overfitting?
+
 # %%
-def build(kind):
-    """The network with one kind of regularization: none, l1, l2, dropout or max_norm."""
+def build(kind, optimizer=None):
+    """The network with one kind of regularization: none, l1, l2, dropout or max_norm.
+
+    ``optimizer`` defaults to Adam at ``lab.learning_rate``.
+    """
     keras.utils.set_random_seed(lab.seed)   # Same initial weights for every kind.
     options = {}
     if kind == "l1":
@@ -105,7 +116,7 @@ def build(kind):
             layers.append(keras.layers.Dropout(lab.dropout))
     layers.append(keras.layers.Dense(1, **options))            # One logit.
     model = keras.Sequential(layers, name=kind)
-    model.compile(optimizer=keras.optimizers.Adam(lab.learning_rate),
+    model.compile(optimizer=optimizer or keras.optimizers.Adam(lab.learning_rate),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryCrossentropy(from_logits=True,
                                                             name="cross_entropy"),
@@ -124,6 +135,19 @@ for kind in kinds:
                                        verbose=0, callbacks=[live.run(kind)]).history
     print(f"  trained {kind}")
 
+final_val = {kind: histories[kind]["val_cross_entropy"][-1] for kind in kinds}
+winner = min(final_val, key=final_val.get)
+plain_curve = histories["none"]["val_cross_entropy"]
+plain_best_epoch = int(np.argmin(plain_curve)) + 1
+plain_rise = plain_curve[-1] - min(plain_curve)   # > 0: it ended above its best
+lab.reveal(1, f"{winner} ends lowest, at {final_val[winner]:.3f} (final validation "
+              f"cross-entropy: " + ", ".join(f"{kind} {value:.3f}" for kind, value in
+                                              final_val.items())
+           + f"); the plain model was best at epoch {plain_best_epoch} ({min(plain_curve):.3f}) "
+           + (f"and ended {plain_rise:.3f} above it" if plain_rise > 0 else "and ended there"),
+           winner=winner, final_val_cross_entropy=final_val, plain_curve=plain_curve,
+           plain_best_epoch=plain_best_epoch, plain_rise=plain_rise)
+
 # %% [markdown]
 # ## Checking the bookkeeping
 #
@@ -140,11 +164,15 @@ for kind, strength, penalty in (("l1", lab.l1, np.abs), ("l2", lab.l2, np.square
     by_hand = strength * sum(penalty(kernel).sum() for kernel in kernels)   # λ·Σ|w| or λ·Σw²
     reported = result["loss"] - result["cross_entropy"]
     print(f"{kind:<9} {reported:>21.5f} {by_hand:>12.5f}")
-    if not np.isclose(reported, by_hand, rtol=1e-3, atol=1e-5):
-        raise RuntimeError(f"{kind}: the penalty in the loss ({reported}) is not λ·Σ ({by_hand})")
+    lab.record(f"penalty_{kind}", reported=reported, by_hand=by_hand)
+    lab.check(np.isclose(reported, by_hand, rtol=1e-3, atol=1e-5),
+              f"{kind}: the penalty in the loss ({reported}) is not λ·Σ by hand ({by_hand})")
 largest = max(np.linalg.norm(layer.kernel.numpy(), axis=0).max()     # a unit's incoming norm
               for layer in models["max_norm"].layers if hasattr(layer, "kernel"))
 print(f"max_norm: largest incoming-weight norm {largest:.4f} (c = {lab.max_norm:g})")
+lab.record("max_norm", largest=largest, c=lab.max_norm)
+lab.check(largest <= lab.max_norm * (1 + 1e-5), f"MaxNorm left a norm of {largest} above "
+          f"c = {lab.max_norm}")
 
 # %% [markdown]
 # ## The curves
@@ -156,11 +184,10 @@ print(f"max_norm: largest incoming-weight norm {largest:.4f} (c = {lab.max_norm:
 # (averaged over the epoch's training steps), while validation runs with every
 # unit, so its train and validation curves do not measure the same network.
 #
-# Not every remedy suits every problem. On 100 noisy points, Dropout at
-# p = 0.3 does little against the overfitting: compare its best and
-# final validation cross-entropy in the table below, then try other values with
-# `--dropout`, and other strengths with `--l1`, `--l2` and `--max-norm` (in a
-# notebook, `dropout`, `l1`, `l2` and `max_norm` in the parameters cell).
+# Not every remedy suits every problem, nor every strength: the lines under the figure
+# say how far each validation curve climbed after its best epoch. Then try other values
+# with `--dropout`, and other strengths with `--l1`, `--l2` and `--max-norm` (in a
+# notebook, `dropout = 0.5`, `l1`, `l2` and `max_norm` in the parameters cell).
 
 # %%
 figure, axes = plt.subplots(1, len(kinds), figsize=(4 * len(kinds), 3.8), sharey=True)
@@ -171,20 +198,33 @@ for panel, kind in zip(axes, kinds):
     _plots.learning_curves(panel, histories[kind], metric="cross_entropy", title=kind)
     panel.legend(fontsize=7)
 lab.save_figure(figure, "regularization_curves.png")
+for kind in kinds:
+    curve = histories[kind]["val_cross_entropy"]
+    best_epoch = int(np.argmin(curve)) + 1
+    print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch {best_epoch}, "
+          f"then {curve[-1] - min(curve):+.3f} by the last epoch")
+    lab.record(f"climb_{kind}", curve=curve, best_epoch=best_epoch,
+               climb=curve[-1] - min(curve))
 
 # %% [markdown]
 # ## What happened to the weights
 #
-# Both penalties cut the norm of the weights to a fraction of the plain model's,
-# and both pile most weights up near zero (the `share_near_zero` column counts
-# |w| < 0.001; with Adam the weights hover around zero rather than land on it).
-# They differ in *how*. L2's gradient 2λw is proportional to w: it shrinks large
-# weights hard and small ones hardly at all, so the histogram narrows into a bell.
-# L1's gradient λ·sign(w) is the same size for every weight, however small, so it
-# flattens the many weights that do not matter and spares the few that do: a
-# very narrow spike at 0 with thin tails out to large values. That is what
-# "sparse" means. MaxNorm caps whole columns, and Dropout changes the weights
-# only indirectly, by making no single unit indispensable.
+# The table gives each model's norm of all its kernel weights and the share of them near
+# zero (`share_near_zero` counts |w| < 0.001; with Adam the weights hover around zero
+# rather than land on it). The two penalties pull in different ways. L2's gradient 2λw is
+# proportional to w: it shrinks large weights hard and small ones hardly at all, which
+# draws the histogram in towards a narrow bell. L1's gradient λ·sign(w) is the same size
+# for every weight, however small, so it flattens the many weights that do not matter and
+# spares the few that do: a spike at 0 with thin tails out to large values. That is what
+# "sparse" means. MaxNorm caps whole columns, and Dropout changes the weights only
+# indirectly, by making no single unit indispensable. This picture is drawn for plain
+# gradient descent. Under Adam every gradient, the penalty's included, is divided by
+# √v̂ (see the last section), so which penalty leaves more weights near zero here is for
+# the run to say: Prediction 2's line reports it.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** Which model will end with the smallest norm of all its kernel weights,
+# and which with the largest share of weights near zero?
 
 # %%
 def all_kernel_weights(model):
@@ -207,6 +247,14 @@ table = pandas.DataFrame(rows)
 table.to_csv(lab.path("regularization.csv"), index=False)
 print()
 print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
+norms = dict(zip(table["model"], table["weight_norm"]))
+near_zero = dict(zip(table["model"], table["share_near_zero"]))
+smallest, sparsest = min(norms, key=norms.get), max(near_zero, key=near_zero.get)
+lab.reveal(2, f"{smallest} has the smallest weight norm ({norms[smallest]:.2f}, "
+              f"{norms[smallest] / norms['none']:.0%} of the plain model's {norms['none']:.2f}); "
+              f"{sparsest} has the largest share near zero ({near_zero[sparsest]:.1%}, "
+              f"plain: {near_zero['none']:.1%})",
+           smallest=smallest, sparsest=sparsest, weight_norms=norms, share_near_zero=near_zero)
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
 left.bar(table["model"], table["weight_norm"], color="tab:blue", label="L2 norm of all kernels")
@@ -224,4 +272,171 @@ right.set_ylabel("count (log scale)")
 right.set_title("histogram of kernel weights")
 right.legend()
 lab.save_figure(figure, "regularization_weights.png")
+
+# %% [markdown]
+# ## An L2 penalty under Adam is not weight decay
+#
+# With the data gradient g = ∇J(θ) and rate η, `kernel_regularizer=L2(λ)` adds λ·Σθ² to
+# the loss, so under Adam (m̂, v̂ its bias-corrected moments, ε its small constant):
+#
+#     g' = g + 2λ·θ,   m, v averaged from g',   θ ← θ − η·m̂ / (√v̂ + ε)
+#
+# The pull 2λ·θ towards zero is divided by √v̂ like every gradient: a weight whose data
+# gradients are large is hardly decayed, one whose data gradients are small is decayed
+# hard. *Decoupled* weight decay, `keras.optimizers.AdamW(weight_decay=λ_w)`, shrinks
+# every weight by the same share, outside the adaptive step:
+#
+#     θ ← θ − η·λ_w·θ,   then   m, v averaged from g,   θ ← θ − η·m̂ / (√v̂ + ε)
+#
+# Under plain SGD there is no √v̂, and the two are one rule: θ ← θ − η·g − 2ηλ·θ for L2(λ),
+# θ ← θ − η·g − ηλ_w·θ for `SGD(weight_decay=λ_w)`, the same step when λ_w = 2λ (Keras'
+# L2 is λ·Σθ², without ½). First that, on this lab's network: one epoch of SGD each way,
+# from the same weights on the same batches, the decay kept off the biases as the
+# penalty is. Then one AdamW step by hand in NumPy (`labs/_weight_decay.py`) against Keras'.
+
+# %%
+sgd_runs = {"SGD + L2(λ)": build("l2", keras.optimizers.SGD(lab.learning_rate)),
+            "SGD, weight_decay = 2λ": build("none", _weight_decay.decoupled(
+                keras.optimizers.SGD(lab.learning_rate, weight_decay=2 * lab.l2)))}
+start_weights = sgd_runs["SGD + L2(λ)"].get_weights()
+for model in sgd_runs.values():
+    model.fit(x_train, y_train, epochs=1, batch_size=lab.batch_size, shuffle=False, verbose=0)
+penalised, decayed = (model.get_weights() for model in sgd_runs.values())
+sgd_difference = max(np.abs(a - b).max() for a, b in zip(penalised, decayed))
+sgd_moved = max(np.abs(a - b).max() for a, b in zip(penalised, start_weights))
+print(f"SGD, one epoch: weights moved up to {sgd_moved:.2e}; L2(λ) and weight_decay = 2λ "
+      f"differ by at most {sgd_difference:.1e}")
+lab.record("sgd_equivalence", difference=sgd_difference, moved=sgd_moved, tolerance=1e-5)
+lab.check(sgd_difference <= 1e-5 < sgd_moved,
+          f"under SGD, L2(λ) and weight_decay = 2λ differ by {sgd_difference:.1e}")
+
+step_difference, step_moved = _weight_decay.adamw_step_against_keras(
+    build("none"), x_train[:lab.batch_size], y_train[:lab.batch_size], lab.learning_rate,
+    weight_decay=2 * lab.l2)
+print(f"one AdamW step: weights moved up to {step_moved:.2e}; NumPy by hand and Keras' AdamW "
+      f"differ by at most {step_difference:.1e}")
+lab.record("adamw_step", difference=step_difference, moved=step_moved, tolerance=1e-6)
+lab.check(step_difference <= 1e-6 < step_moved,
+          f"one AdamW step by hand differs from Keras' by {step_difference:.1e}")
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** AdamW with λ_w = 2λ would take exactly the steps of the L2 model under
+# SGD. Under Adam, which ends with the smaller norm of its kernel weights: Adam with the
+# L2(λ) penalty, or AdamW with λ_w = 2λ? Which ends with the lower validation cross-entropy?
+
+# %%
+weight_decay = 2 * lab.l2   # λ_w: the decay that equals L2(λ) under SGD.
+models["adamw"] = build("none", _weight_decay.decoupled(
+    keras.optimizers.AdamW(lab.learning_rate, weight_decay=weight_decay)))
+histories["adamw"] = models["adamw"].fit(x_train, y_train, validation_data=(x_val, y_val),
+                                         epochs=lab.epochs, batch_size=lab.batch_size,
+                                         verbose=0, callbacks=[live.run("adamw")]).history
+compared = {"Adam, no penalty": "none", "Adam + L2(λ)": "l2", "AdamW(2λ)": "adamw"}
+norm_of = {name: float(np.linalg.norm(all_kernel_weights(models[kind])))
+           for name, kind in compared.items()}
+val_of = {name: histories[kind]["val_cross_entropy"][-1] for name, kind in compared.items()}
+print(f"\nλ = {lab.l2:g}, λ_w = {weight_decay:g}\n{'optimizer':<17} {'weight norm':>11} "
+      f"{'val cross-entropy':>18}")
+for name in compared:
+    print(f"{name:<17} {norm_of[name]:>11.3f} {val_of[name]:>18.3f}")
+smaller = min(("Adam + L2(λ)", "AdamW(2λ)"), key=norm_of.get)
+lower = min(("Adam + L2(λ)", "AdamW(2λ)"), key=val_of.get)
+lab.reveal(3, f"{smaller} ends with the smaller weight norm (Adam + L2(λ) "
+              f"{norm_of['Adam + L2(λ)']:.2f}, AdamW(2λ) {norm_of['AdamW(2λ)']:.2f}, no penalty "
+              f"{norm_of['Adam, no penalty']:.2f}); {lower} ends with the lower validation "
+              f"cross-entropy ({val_of['Adam + L2(λ)']:.3f} against {val_of['AdamW(2λ)']:.3f})",
+           smaller_norm=smaller, lower_val=lower, weight_norms=norm_of,
+           val_cross_entropy=val_of)
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the same
+# name: `l2 = 0.01` is `--l2 0.01`) and run the lab again, or edit the cell named.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Make the L2 penalty ten times stronger: `l2 = 0.01` (`--l2 0.01`).
+# Before you run, predict what happens to the l2 row's weight norm and training
+# cross-entropy, and to its `loss − cross-entropy` line. Then check the tables.
+# *Syllabus: Session plan, regularization.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** The weight norm falls: each weight now pays ten times more for its size, so
+# the balance between fitting the data and staying small moves towards small. The training
+# cross-entropy rises, because a network with smaller weights has smoother, less flexible
+# decision boundaries and can no longer wrap around every noisy point. The penalty
+# λ·Σw² grows, but by less than ten times, since Σw² shrinks as λ grows. Whether the
+# validation cross-entropy improves depends on where the balance lands: a little more
+# smoothing helps against overfitting, too much and the model underfits, with training
+# and validation losses both high and close together.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** In the table, compare the dropout model's training and
+# validation cross-entropy. Why can its training loss sit above its validation loss, and
+# why does that not mean it underfits? Try `dropout = 0.5` (`--dropout 0.5`).
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** The training numbers are averaged over the epoch's steps *with* units
+# dropped: each step uses a random, thinner network, which fits worse than the full one.
+# Validation runs the full network, every unit on (Keras' `Dropout` already scales the
+# kept units by 1/(1−p) in training, so nothing is rescaled at test time). The two curves
+# therefore measure different networks, and the gap between them is not the usual
+# overfitting or underfitting gap. A larger p widens it further; to compare like with like,
+# evaluate the dropout model on the training set after training (`models["dropout"].evaluate`),
+# which runs it without dropout.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Check the gradient of the penalty yourself: for the first layer
+# of `models["l2"]`, take the gradient of `layer.kernel_regularizer(layer.kernel)` with
+# `tf.GradientTape` and compare it with 2λ·w computed in NumPy. What would the gradient of
+# the L1 penalty be?
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** With `import tensorflow as tf`:
+#
+# ```python
+# layer = models["l2"].layers[0]
+# with tf.GradientTape() as tape:
+#     penalty = layer.kernel_regularizer(layer.kernel)          # λ·Σw²
+# gradient = tape.gradient(penalty, layer.kernel).numpy()
+# print(np.abs(gradient - 2 * lab.l2 * layer.kernel.numpy()).max())   # float32 round-off
+# ```
+#
+# The difference is at the level of float32 round-off, because d(λ·Σw²)/dw = 2λ·w. For
+# L1, d(λ·Σ|w|)/dw = λ·sign(w): the same size for every non-zero weight (TensorFlow takes 0
+# at w = 0), which is why L1 drives small weights all the way towards zero.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** In the AdamW cell, change `weight_decay = 2 * lab.l2` to larger
+# values until AdamW's weight norm comes near the L2 model's. First estimate the order of
+# magnitude: by how much does the decay alone shrink a weight over the whole run?
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** The decay alone multiplies every weight by (1 − η·λ_w) at each of the T
+# steps, about e^(−η·λ_w·T) over the run, with T = epochs · ⌈n_train / batch_size⌉. With
+# the defaults (η = 0.01, T = 300 in full mode, λ_w = 2λ = 0.002) the product η·λ_w·T is
+# 0.006: the decay alone shrinks the weights by about 0.6 % in total, so expect AdamW(2λ)
+# to end close to the unpenalised model (Prediction 3's line shows both norms). For a
+# visible effect η·λ_w·T must be of order 1, that is λ_w of order 0.3; try 0.1, 0.3 and 1.
+# The data gradient pushes back, so the norm you reach is measured, not predicted by this
+# estimate. The L2 model gets its strong effect because Adam divides 2λ·w by √v̂, which
+# is tiny for the many weights whose data gradient is small: for them the penalty is
+# nearly all of the gradient, and Adam's step towards zero is close to the full η.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Which remedy would you use on this problem, and at which
+# strength? Add a sixth kind to `build`, for example L2 and Dropout together, or compare
+# with early stopping (the "Early stopping" lab), and argue from the validation numbers.
+# What is wrong with picking the strength that gives the lowest validation loss and then
+# reporting that loss as the model's quality?
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** There is no single right choice; a good answer compares best and final
+# validation cross-entropy over a few strengths of each remedy and prefers the one whose
+# validation curve stays flat after its best epoch, so the result does not hinge on when
+# training stops. Early stopping is the cheapest remedy and combines with any of the
+# others. The catch in the last question: once a strength is chosen because it scored best
+# on the validation set, that score is optimistic, since the choice itself was fitted to
+# those validation points. Report the chosen model's loss on a third, untouched test set (draw it
+# from `datasets.two_moons` with another seed).
