@@ -23,12 +23,11 @@ Run time: about 9 s on 2 CPU cores (about 9 s with --quick), start-up included.
 
 # %%
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 
 import custom.optimizers
 from custom.optimizers import trajectories
-from labs import _curvature, _runtime
+from labs import _curvature, _curvature_figures, _runtime
 from labs._runtime import param
 
 lab = _runtime.start("curvature", {
@@ -131,44 +130,15 @@ lab.reveal(1, f"{' and '.join(grew) or 'no run'} ended farther away than it star
               f"{closest} ended closest (‖θ_T‖/‖θ₀‖ = {distance[closest]:.2g}). The steepest "
               "component changed per step by " + ", ".join(
                   f"{measured[name][1]:+.4f} ({name})" for name in rates)
-           + f", each equal to 1 − ηλ_max (largest relative difference {worst_error:.0e}).",
+           + f", each equal to 1 − ηλ_max (largest relative difference {worst_error:.0e}, "
+             "tolerance 1e-6: Keras keeps η as a float32 number).",
            distance=distance, grew=grew, closest=closest,
            steepest_measured={name: measured[name][1] for name in rates},
            steepest_predicted={name: predicted[name][1] for name in rates})
 
 # %%
-figure, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.6))
-grid = np.linspace(-1.6, 1.6, 120)
-grid_x, grid_y = np.meshgrid(grid, grid)
-left.contour(grid_x, grid_y, np.log(quadratic(np.stack([grid_x, grid_y], axis=-1)) + 1e-3),
-             levels=15, cmap="Greys")
-for name, path in paths.items():
-    outside = np.flatnonzero(np.abs(path).max(axis=1) > 1.6)      # drawn until it leaves the box
-    shown = path[: outside[0] + 1] if outside.size else path
-    left.plot(shown[:, 0], shown[:, 1], ".-", markersize=3, label=f"{name}, η = {rates[name]:.3f}")
-left.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6), xlabel="θ₁", ylabel="θ₂",
-         title="½θᵀAθ: the first steps of each run")
-left.legend(fontsize=8)
-steps = np.arange(lab.quadratic_steps + 1)
-for name, path in paths.items():
-    line, = middle.semilogy(np.abs(path @ eigenvectors[:, 1]), label=f"{name}")
-    middle.semilogy(steps, np.abs(start @ eigenvectors[:, 1]) * np.abs(predicted[name][1]) ** steps,
-                    ":", color=line.get_color())
-middle.set(xlabel="step t", ylabel="|c_max| (log scale)",
-           title="steepest component (dotted, under it: |1 − ηλ_max|ᵗ·|c₀|)")
-middle.legend(fontsize=8)
-sweep = np.linspace(0, 1.3 * limit, 400)
-right.plot(sweep, np.max(np.abs(1 - np.outer(sweep, eigenvalues)), axis=1),
-           color="black", label="slowest factor max|1 − ηλᵢ|")
-for number, (name, rate) in enumerate(rates.items()):
-    right.plot(rate, np.max(np.abs(measured[name])), "o", color=f"C{number}",
-               label=f"measured: {name}")
-right.axhline(1, color="grey", linestyle=":")
-right.axvline(limit, color="red", linestyle="--", label="2/λ_max")
-right.axvline(best, color="green", linestyle="--", label="η* = 2/(λ_min + λ_max)")
-right.set(xlabel="learning rate η", ylabel="factor per step", title="below 1 converges")
-right.legend(fontsize=8)
-lab.save_figure(figure, "stability.png")
+lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalues, eigenvectors,
+                                             predicted, measured), "stability.png")
 
 # %% [markdown]
 # ## 2. Saddle points and plateaus
@@ -292,28 +262,9 @@ lab.reveal(3, f"with ε = {lab.gradient_tolerance:g}, {stop_text('saddle')}; {st
            epsilon=lab.gradient_tolerance, stops=stops)
 
 # %%
-figure, axes = plt.subplots(2, 2, figsize=(13, 9))
-grid_x, grid_y = np.meshgrid(np.linspace(-1.2, 1.2, 120), np.linspace(-1.5, 1.5, 120))
-axes[0, 0].contour(grid_x, grid_y, _curvature.saddle(np.stack([grid_x, grid_y], -1)), levels=20,
-                   cmap="Greys")
-for name, path in saddle_paths.items():
-    axes[0, 0].plot(path[:, 0], path[:, 1], ".-", markersize=2, label=name)
-axes[0, 0].plot(0, 0, "kx", markersize=10, label="saddle (0, 0)")
-axes[0, 0].set(xlabel="x", ylabel="y", title="x² + ¼y⁴ − ½y² from (1, offset)")
-for name, run in saddle.items():
-    axes[0, 1].semilogy(run["norms"], label=name)
-for name, run in plateau.items():
-    axes[1, 0].plot(run["values"], label=name)
-    axes[1, 1].semilogy(run["norms"], label=name)
-axes[0, 1].set(xlabel="step", ylabel="‖∇J‖ (log scale)", title="saddle: gradient norm")
-axes[1, 0].set(xlabel="step", ylabel="J", title="plateau: (σ(w + b) − 0.9)²")
-axes[1, 1].set(xlabel="step", ylabel="‖∇J‖ (log scale)", title="plateau: gradient norm")
-for ax in (axes[0, 1], axes[1, 1]):
-    ax.axhline(lab.gradient_tolerance, color="red", linestyle=":", label="ε")
-for ax in axes.flat:
-    ax.legend(fontsize=8)
-figure.tight_layout()
-lab.save_figure(figure, "saddle_and_plateau.png")
+lab.save_figure(_curvature_figures.saddle_and_plateau(saddle_paths, saddle, plateau,
+                                                      lab.gradient_tolerance),
+                "saddle_and_plateau.png")
 
 # %% [markdown]
 # ## 3. Nesterov's look-ahead, and the form Keras runs
@@ -444,7 +395,7 @@ by_winner = {name: [f"{rate:g}" for rate in sweep_rates if winners[rate] == name
              for name in ("momentum", "Nesterov", "a tie", "neither")}
 lab.reveal(4, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_rate])}, Nesterov "
               f"{when(arrival['Nesterov'][main_rate])}: {verdict[winners[main_rate]]}. Over the "
-              "sweep: " + "; ".join(f"{name} at η = {', '.join(rates_won)}"
+              "sweep: " + "; ".join(f"{verdict[name]} at η = {', '.join(rates_won)}"
                                      for name, rates_won in by_winner.items() if rates_won)
            + ". Never arrived: " + "; ".join(
                f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
@@ -455,29 +406,9 @@ lab.reveal(4, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_r
            main_rate=f"{main_rate:g}", limits=limits)
 
 # %%
-figure, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.6))
-shown = slice(0, 60)
-left.plot(ravine_paths[f"momentum {main_rate:g}"][shown, 0],
-          ravine_paths[f"momentum {main_rate:g}"][shown, 1], ".-", markersize=3, label="momentum")
-left.plot(ours[shown, 0], ours[shown, 1], ".-", markersize=3, label="Nesterov, w (Keras)")
-left.plot(thetas[shown, 0], thetas[shown, 1], "x:", markersize=4, label="Nesterov, θ (look-ahead form)")
-left.set(xlabel="x", ylabel="y", title=f"x² + 100y², η = {main_rate:g}: first 60 steps")
-left.legend(fontsize=8)
-for kind in arrival:
-    with np.errstate(over="ignore", invalid="ignore"):
-        middle.semilogy(trajectories.steep_ravine(ravine_paths[f"{kind} {main_rate:g}"]), label=kind)
-middle.axhline(lab.tolerance, color="grey", linestyle=":", label="tolerance")
-middle.set(xlabel="step", ylabel="f (log scale)", title=f"η = {main_rate:g}, μ = {lab.momentum}")
-middle.legend(fontsize=8)
-for kind, marker in (("momentum", "o-"), ("Nesterov", "s-")):
-    right.plot(sweep_rates, [np.nan if arrival[kind][r] is None else arrival[kind][r]
-                             for r in sweep_rates], marker, label=kind)
-    right.axvline(limits[kind], color="C0" if kind == "momentum" else "C1", linestyle="--",
-                  label=f"{kind}'s limit")
-right.set(xscale="log", xlabel="learning rate η (log scale)",
-          ylabel=f"steps to f < {lab.tolerance:g}", title="steps to arrive (a gap: never)")
-right.legend(fontsize=8)
-lab.save_figure(figure, "nesterov.png")
+lab.save_figure(_curvature_figures.nesterov(
+    ravine_paths[f"momentum {main_rate:g}"], ours, thetas, main_rate, lab.momentum, lab.tolerance,
+    arrival, limits), "nesterov.png")
 
 # %% [markdown]
 # ## Exercises
@@ -487,8 +418,8 @@ lab.save_figure(figure, "nesterov.png")
 # above. Where an exercise asks you to predict, write the prediction down first.
 
 # %% [markdown] tags=["exercise"]
-# **Exercise 1 (easy).** Set `largest_eigenvalue = 40` (`--largest-eigenvalue 40`). Before
-# you run, compute the new limit 2/λ_max, the new η\* and κ, and the factor per step of
+# **Exercise 1 (easy).** Set `largest_eigenvalue = 40` in the parameters cell (in a
+# terminal, `--largest-eigenvalue 40`). Before you run, compute the new limit 2/λ_max, the new η\* and κ, and the factor per step of
 # the steepest component in the "just above" run. Then run section 1 and check each number.
 # Which run ends closest to the minimum now, and why is it a closer race than before?
 
@@ -534,7 +465,8 @@ lab.save_figure(figure, "nesterov.png")
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 3 (medium).** Standard momentum against Nesterov on x² + 100y². Run section 3
-# with `momentum = 0.5` (`--momentum 0.5`), then with `momentum = 0.99`. Before each run,
+# with `momentum = 0.5` in the parameters cell (`--momentum 0.5`), then with
+# `momentum = 0.99`. Before each run,
 # compute both stability limits and predict at which rates of the sweep each method can
 # never arrive. Then explain from the runs why Nesterov wins where it wins.
 # *Syllabus: Learning Algorithms, exercise 3.*
@@ -545,10 +477,10 @@ lab.save_figure(figure, "nesterov.png")
 # momentum cannot at 0.016. For μ = 0.99 they are 3.98/200 = 0.0199 and
 # 3.98/(2.98·200) ≈ 0.00668: Nesterov cannot at 0.008 and above. Other gaps in the table
 # are runs that converge, but too slowly for `ravine_steps` (raise it to see them arrive).
-# Measured in full mode: with `--momentum 0.5` neither method arrives at η = 0.001 or 0.002
-# within 1000 steps, and where both arrive momentum is ahead by a few steps (563 against
-# 567 at η = 0.004); with `--momentum 0.99` classic momentum arrives at no rate of the
-# sweep, while Nesterov does at every rate up to 0.006 (step 573 at η = 0.002). The reason
+# Measured in full mode, with `momentum = 0.5` in the parameters cell (`--momentum 0.5`):
+# neither method arrives at η = 0.001 or 0.002 within 1000 steps, and where both arrive
+# momentum is ahead by a few steps (563 against 567 at η = 0.004); with `momentum = 0.99`
+# classic momentum arrives at no rate of the sweep, while Nesterov does at every rate up to 0.006 (step 573 at η = 0.002). The reason
 # is the steep y direction. There classic momentum oscillates with an amplitude that
 # shrinks only by about √μ per step, while in Nesterov's recurrence the momentum term is
 # multiplied by a = 1 − ηλ, so the oscillation shrinks by about √(aμ): √0.99 ≈ 0.995
@@ -573,8 +505,9 @@ lab.save_figure(figure, "nesterov.png")
 # ηλ < 1 + 1/(1 + 2μ) = 2(1 + μ)/(1 + 2μ). For μ = 0 both are 2/λ, section 1's limit. With
 # μ = 0.9 and λ_max = 200 the Nesterov limit is 3.8/560 ≈ 0.006786, so
 # `ravine_learning_rate = 0.00165` puts 4 × 0.00165 = 0.0066 below it and 0.0018 puts
-# 0.0072 above it. Measured in full mode: with `--ravine-learning-rate 0.00165` Nesterov
-# arrives at η = 0.0066 at step 139; with `--ravine-learning-rate 0.0018` it never arrives
+# 0.0072 above it. Measured in full mode, setting `ravine_learning_rate` in the parameters
+# cell (or `--ravine-learning-rate`): at 0.00165 Nesterov
+# arrives at η = 0.0066 at step 139; at 0.0018 it never arrives
 # at η = 0.0072, while classic momentum does (step 131), since 0.0072 is far below
 # momentum's limit 0.019.
 
@@ -595,7 +528,7 @@ lab.save_figure(figure, "nesterov.png")
 # plateau, where σ′ ≈ e^−(w+b) is so small that the pull back towards ln 9 is negligible.
 # Remedies to try: a smaller μ, which gives less speed-up and less overshoot; a smaller η;
 # or a schedule that lowers η once J starts to fall. Measured in full mode with
-# `--momentum 0.5`: momentum brought J below 1 % at step 429, still about twice as fast as
+# `momentum = 0.5` in the parameters cell (`--momentum 0.5`): momentum brought J below 1 % at step 429, still about twice as fast as
 # gradient descent, and ended on the minimum (w + b ≈ 2.20). In networks, the same thing happens when
 # a large step pushes a sigmoid or tanh unit deep into saturation. The unit then stops
 # learning, which is one reason for ReLU-like activations, careful initialisation and
