@@ -105,7 +105,8 @@ def nesterov(momentum_path, nesterov_path, look_ahead_thetas, learning_rate, mom
         middle.semilogy(trajectories.steep_ravine(momentum_path), label="momentum")
         middle.semilogy(trajectories.steep_ravine(nesterov_path), label="Nesterov")
     middle.axhline(tolerance, color="grey", linestyle=":", label="tolerance")
-    middle.set(xlabel="step", ylabel="f (log scale)", title=f"η = {learning_rate:g}, μ = {momentum}")
+    middle.set(xlabel="step", ylabel="f (log scale)",
+               title=f"η = {learning_rate:g}, μ = {momentum}")
     for number, (kind, marker) in enumerate((("momentum", "o-"), ("Nesterov", "s-"))):
         rates = list(arrival[kind])
         right.plot(rates, [np.nan if arrival[kind][rate] is None else arrival[kind][rate]

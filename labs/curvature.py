@@ -39,9 +39,9 @@ lab = _runtime.start("curvature", {
     "saddle_offset": param(1e-6, minimum=0),         # Start at (1, offset): 0 is exactly on
                                                      # the line that flows into the saddle.
     "saddle_learning_rate": param(0.1, above=0),     # The seeds' step size; limit 2/2 = 1.
-    "saddle_steps": param(300, minimum=10),          # Both runs reach a minimum by then.
+    "saddle_steps": param(300, minimum=10),          # Both runs reach a valley by then.
     "plateau_start": param(-4.0, below=0),           # w = b = −4: w + b = −8, σ ≈ 3e-4.
-    "plateau_learning_rate": param(1.0, above=0),    # The plateau is nearly flat (λ < 0.2).
+    "plateau_learning_rate": param(1.0, above=0),    # Its λ stays below 0.29: limit about 7.
     "plateau_steps": param(2000, minimum=10),        # Gradient descent needs about 850.
     "gradient_tolerance": param(1e-3, above=0),      # ε of the stopping rule ‖∇J‖ < ε.
     "momentum": param(0.9, minimum=0, below=1),      # μ: the seeds' "typically 0.9".
@@ -198,8 +198,9 @@ lab.reveal(2, f"gradient descent's ‖∇J‖ fell to {descent['low']:.2g} at st
                  "both runs at once": "both reached it at the same step."}.get(
                   first, f"{first} got there first."),
            low=descent["low"], low_step=descent["low_step"], high=descent["high"],
-           high_step=descent["high_step"], near_steps={n: r["near_steps"] for n, r in saddle.items()},
-           valley_steps={n: r["valley_step"] for n, r in saddle.items()}, first=first)
+           high_step=descent["high_step"],
+           near_steps={name: run["near_steps"] for name, run in saddle.items()},
+           valley_steps={name: run["valley_step"] for name, run in saddle.items()}, first=first)
 
 # %%
 plateau_runs = {"gradient descent": custom.optimizers.SGD(lab.plateau_learning_rate),
@@ -215,7 +216,8 @@ for name, path in plateau_paths.items():
                      "arrived": _curvature.first_step(values < 0.01 * values[0])}
     print(f"{name:<17} J = {values[0]:.3f} with ‖∇J‖ = {norms[0]:.2g} at the start; J below 1 % "
           f"of that at {when(plateau[name]['arrived'])}; after {lab.plateau_steps} steps "
-          f"J = {values[-1]:.3g}, w + b = {path[-1].sum():.2f} (the minimum: ln 9 = {np.log(9):.2f})")
+          f"J = {values[-1]:.3g}, w + b = {path[-1].sum():.2f} "
+          f"(the minimum: ln 9 = {np.log(9):.2f})")
 
 # %% [markdown]
 # Compare the two plateau curves: how long each run stays near J ≈ 0.81, and where each
@@ -223,9 +225,9 @@ for name, path in plateau_paths.items():
 # stays the same, which is what gets it off the plateau; it is also still moving when it
 # reaches the minimum.
 #
-# Seed 004's stopping rule says: stop when ‖∇J‖ < ε or |J_(t+1) − J_t| < δ. On flat ground
-# both fire, minimum or not. What tells them apart is the curvature: at a minimum every
-# eigenvalue of the Hessian is ≥ 0; at a saddle one is negative.
+# The class session plan's stopping rule says: stop when ‖∇J‖ < ε or |J_(t+1) − J_t| < δ. On
+# flat ground both fire, minimum or not. What tells them apart is the curvature: at a
+# minimum every eigenvalue of the Hessian is ≥ 0; at a saddle one is negative.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** With the stopping rule ‖∇J‖ < ε (`gradient_tolerance`, 10⁻³ by default),
@@ -258,7 +260,8 @@ def stop_text(place):
             f"{stop['smallest_eigenvalue']:.2g} ({stop['verdict']})")
 
 
-lab.reveal(3, f"with ε = {lab.gradient_tolerance:g}, {stop_text('saddle')}; {stop_text('plateau')}.",
+lab.reveal(3, f"with ε = {lab.gradient_tolerance:g}, {stop_text('saddle')}; "
+              f"{stop_text('plateau')}.",
            epsilon=lab.gradient_tolerance, stops=stops)
 
 # %%
@@ -283,9 +286,10 @@ lab.save_figure(_curvature_figures.saddle_and_plateau(saddle_paths, saddle, plat
 # which needs ∇J only at the weights, as every optimizer step does. (Keras stores −v and
 # adds, which changes nothing.) The two are one algorithm seen through a change of
 # variables: their iterates differ by μ·v, and v → 0 at a minimum, so both end at the same
-# place. Below, the look-ahead form runs in NumPy (`_curvature.nesterov_look_ahead`, the
-# three lines above), the rewritten form as our class and as Keras' on a `tf.Variable`,
-# on x² + 100y² from (10, 1), the ravine of "Learning Algorithms", exercise 3.
+# place. Below, the look-ahead form runs in NumPy (`_curvature.nesterov_look_ahead`: the two
+# updates above, in three lines), the rewritten form as our class and as Keras' on a
+# `tf.Variable`, on x² + 100y² from (10, 1): the ravine of "Learning Algorithms",
+# exercise 3.
 
 # %%
 ravine_start = (10.0, 1.0)
@@ -347,10 +351,10 @@ lab.record("nesterov_forms", raw_gap=raw_gap, mapped_gaps=mapped_gaps,
 # %% [markdown]
 # Now the exercise's comparison: standard momentum against Nesterov on x² + 100y², each at
 # seven rates, counting the steps until f < `tolerance` on the weights each one holds.
-# Section 1's limit has a momentum version. Along an eigenvector with curvature λ, classic
-# momentum converges while η < 2(1 + μ)/λ_max and Nesterov while
-# η < 2(1 + μ)/((1 + 2μ)·λ_max): the look-ahead damps the slow zig-zag, and pays for it
-# with a lower limit.
+# Section 1's limit has a momentum version: on a quadratic, classic momentum converges
+# while η < 2(1 + μ)/λ_max and Nesterov while η < 2(1 + μ)/((1 + 2μ)·λ_max) (exercise 4
+# derives both). The look-ahead damps the zig-zag across the ravine, and pays for it with
+# a lower limit.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** On x² + 100y² from (10, 1) with μ = `momentum` (0.9 by default), momentum
@@ -400,8 +404,10 @@ lab.reveal(4, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_r
            + ". Never arrived: " + "; ".join(
                f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
                for kind, missed in never.items()) + ".",
-           steps={kind: {f"{r:g}": s for r, s in found.items()} for kind, found in arrival.items()},
-           final_values={kind: {f"{r:g}": v for r, v in found.items()} for kind, found in ended.items()},
+           steps={kind: {f"{rate:g}": step for rate, step in found.items()}
+                  for kind, found in arrival.items()},
+           final_values={kind: {f"{rate:g}": value for rate, value in found.items()}
+                         for kind, found in ended.items()},
            winners={f"{rate:g}": name for rate, name in winners.items()},
            main_rate=f"{main_rate:g}", limits=limits)
 
@@ -419,8 +425,9 @@ lab.save_figure(_curvature_figures.nesterov(
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 1 (easy).** Set `largest_eigenvalue = 40` in the parameters cell (in a
-# terminal, `--largest-eigenvalue 40`). Before you run, compute the new limit 2/λ_max, the new η\* and κ, and the factor per step of
-# the steepest component in the "just above" run. Then run section 1 and check each number.
+# terminal, `--largest-eigenvalue 40`). Before you run, compute the new limit 2/λ_max, the
+# new η\* and κ, and the factor per step of the steepest component in the "just above" run.
+# Then run section 1 and check each number.
 # Which run ends closest to the minimum now, and why is it a closer race than before?
 
 # %% [markdown] tags=["answer"]
@@ -455,38 +462,40 @@ lab.save_figure(_curvature_figures.nesterov(
 #     stop = next(step for step, point in enumerate(path) if should_stop(...))
 #
 # On the saddle, the steps where ‖∇J‖ < ε have a Hessian eigenvalue near −1 (Predict 3
-# prints it), so the rule keeps going and stops only in a valley, where the Hessian is
-# close to diag(2, 2) and J is near −¼. On the plateau the sigmoid curves slightly downwards
-# where it is saturated (Predict 3 prints a small negative eigenvalue), so this rule keeps
-# going there too. That is luck: a plateau can be flat to second order as well, and then no
-# local test can tell it from a minimum. What protects a real training run is to judge the
-# loss itself, over a window: early stopping with patience on the validation loss, or a
-# known lower bound such as 0 for a squared error.
+# prints it), so the rule keeps going and stops only in a valley, where the Hessian is close
+# to diag(2, 2) and J is near −¼. On the plateau the sigmoid curves slightly downwards where
+# it is saturated (Predict 3 prints a small negative eigenvalue), so this rule keeps going
+# there too. Measured with the default parameters (full mode), the rule above stops gradient
+# descent at step 176 on the saddle path, with J ≈ −0.25, and at step 915 on the plateau
+# path, with J ≈ 1.3e-5. On the plateau that is luck: a plateau can be flat to second order
+# as well, and then no local test can tell it from a minimum. What protects a real training
+# run is to judge the loss itself, over a window: early stopping with patience on the
+# validation loss, or a known lower bound such as 0 for a squared error.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 3 (medium).** Standard momentum against Nesterov on x² + 100y². Run section 3
 # with `momentum = 0.5` in the parameters cell (`--momentum 0.5`), then with
-# `momentum = 0.99`. Before each run,
-# compute both stability limits and predict at which rates of the sweep each method can
-# never arrive. Then explain from the runs why Nesterov wins where it wins.
+# `momentum = 0.99`. Before each run, compute both stability limits and predict at which rates of the
+# sweep each method can never arrive. Then explain from the runs why Nesterov wins where it
+# wins.
 # *Syllabus: Learning Algorithms, exercise 3.*
 
 # %% [markdown] tags=["answer"]
 # **Answer 3.** λ_max = 200. For μ = 0.5 the limits are 2·1.5/200 = 0.015 (momentum) and
 # 3/(2·200) = 0.0075 (Nesterov): Nesterov cannot arrive at η = 0.008, 0.012 and 0.016,
 # momentum cannot at 0.016. For μ = 0.99 they are 3.98/200 = 0.0199 and
-# 3.98/(2.98·200) ≈ 0.00668: Nesterov cannot at 0.008 and above. Other gaps in the table
-# are runs that converge, but too slowly for `ravine_steps` (raise it to see them arrive).
-# Measured in full mode, with `momentum = 0.5` in the parameters cell (`--momentum 0.5`):
-# neither method arrives at η = 0.001 or 0.002 within 1000 steps, and where both arrive
-# momentum is ahead by a few steps (563 against 567 at η = 0.004); with `momentum = 0.99`
-# classic momentum arrives at no rate of the sweep, while Nesterov does at every rate up to 0.006 (step 573 at η = 0.002). The reason
-# is the steep y direction. There classic momentum oscillates with an amplitude that
-# shrinks only by about √μ per step, while in Nesterov's recurrence the momentum term is
-# multiplied by a = 1 − ηλ, so the oscillation shrinks by about √(aμ): √0.99 ≈ 0.995
-# against √(0.6·0.99) ≈ 0.77 at η = 0.002. Nesterov wins where that direction sets the
-# pace. Where the flat x direction (ηλ tiny) sets it, the two behave alike and either may
-# be a few steps ahead.
+# 3.98/(2.98·200) ≈ 0.00668: Nesterov cannot at 0.008 and above. Other gaps in the table are runs that
+# converge, but too slowly for `ravine_steps` (raise it to see them arrive). Measured in
+# full mode, with `momentum = 0.5` in the parameters cell (`--momentum 0.5`): neither method
+# arrives at η = 0.001 or 0.002 within 1000 steps, and where both arrive momentum is ahead
+# by a few steps (563 against 567 at η = 0.004); with `momentum = 0.99` classic momentum
+# arrives at no rate of the sweep, while Nesterov does at every rate up to 0.006 (step 573
+# at η = 0.002). The reason is the steep y direction. There classic momentum oscillates with
+# an amplitude that shrinks only by about √μ per step, while in Nesterov's recurrence the
+# momentum term is multiplied by a = 1 − ηλ, so the oscillation shrinks by about √(aμ):
+# √0.99 ≈ 0.995 against √(0.6·0.99) ≈ 0.77 at η = 0.002. Nesterov wins where that direction
+# sets the pace. Where the flat x direction (ηλ tiny) sets it, the two behave alike and
+# either may be a few steps ahead.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 4 (hard).** Derive both limits. Along one eigenvector with curvature λ, write
@@ -519,20 +528,20 @@ lab.save_figure(_curvature_figures.nesterov(
 # does this suggest for networks of saturating units (sigmoid, tanh) trained with momentum?
 
 # %% [markdown] tags=["answer"]
-# **Answer 5.** In the default run (the plateau part does not depend on the seed)
-# momentum first brought J below 1 % of its start at step 118 against 848 for gradient
-# descent, but it ended at w + b ≈ 15.4 with J ≈ 0.01 = (1 − 0.9)², where gradient descent
-# ended on the minimum w + b = ln 9 ≈ 2.20. While the slope stays the same, the velocity
-# grows towards η·g/(1 − μ), ten times a plain step for μ = 0.9. The run arrives at the
-# minimum at that speed, shoots past it, and lands where σ ≈ 1: a second saturated
-# plateau, where σ′ ≈ e^−(w+b) is so small that the pull back towards ln 9 is negligible.
-# Remedies to try: a smaller μ, which gives less speed-up and less overshoot; a smaller η;
-# or a schedule that lowers η once J starts to fall. Measured in full mode with
-# `momentum = 0.5` in the parameters cell (`--momentum 0.5`): momentum brought J below 1 % at step 429, still about twice as fast as
-# gradient descent, and ended on the minimum (w + b ≈ 2.20). In networks, the same thing happens when
-# a large step pushes a sigmoid or tanh unit deep into saturation. The unit then stops
-# learning, which is one reason for ReLU-like activations, careful initialisation and
-# gradient clipping.
+# **Answer 5.** In the default run (the plateau part does not depend on the seed) momentum
+# first brought J below 1 % of its start at step 118 against 848 for gradient descent, but
+# it ended at w + b ≈ 15.4 with J ≈ 0.01 = (1 − 0.9)², where gradient descent ended on the
+# minimum w + b = ln 9 ≈ 2.20. While the slope stays the same, the velocity grows towards
+# η·g/(1 − μ), ten times a plain step for μ = 0.9. The run arrives at the minimum at that
+# speed, shoots past it, and lands where σ ≈ 1: a second saturated plateau, where σ′ ≈
+# e^−(w+b) is so small that the pull back towards ln 9 is negligible. Remedies to try: a
+# smaller μ, which gives less speed-up and less overshoot; a smaller η; or a schedule that
+# lowers η once J starts to fall. Measured in full mode with `momentum = 0.5` in the
+# parameters cell (`--momentum 0.5`): momentum brought J below 1 % at step 429, still about
+# twice as fast as gradient descent, and ended on the minimum (w + b ≈ 2.20). In networks,
+# the same thing happens when a large step pushes a sigmoid or tanh unit deep into
+# saturation. The unit then stops learning, which is one reason for ReLU-like activations,
+# careful initialisation and gradient clipping.
 
 # %%
 lab.finish()

@@ -128,7 +128,8 @@ def test_the_saddle_pulls_in_along_x_and_pushes_out_along_y():
         assert _curvature.saddle(np.array(minimum)) == _curvature.SADDLE_MINIMUM
         np.testing.assert_allclose(_curvature.gradients(_curvature.saddle, minimum), 0, atol=1e-15)
     paths = trajectories.follow_together(
-        {"off": custom.optimizers.SGD(0.125), "momentum": custom.optimizers.SGD(0.125, momentum=0.9)},
+        {"off": custom.optimizers.SGD(0.125),
+         "momentum": custom.optimizers.SGD(0.125, momentum=0.9)},
         _curvature.saddle, (1.0, 1e-6), 300)
     on_the_line = trajectories.follow(custom.optimizers.SGD(0.125), _curvature.saddle, (1.0, 0.0),
                                       300)
