@@ -30,11 +30,13 @@ def check(outcomes):
                 "just above": 1 - 2 * values["above_limit"],
                 "η*": 1 - 2 * largest / (smallest + largest)}
     for name, factor in expected.items():
-        assert math.isclose(first["steepest_predicted"][name], factor, rel_tol=1e-9)
-        assert math.isclose(first["steepest_measured"][name], factor, rel_tol=1e-6)
+        # Keras keeps η as a float32 number: 1 − ηλ_max agrees with the formula to ~1e-7.
+        assert math.isclose(first["steepest_predicted"][name], factor, abs_tol=1e-6)
+        assert math.isclose(first["steepest_measured"][name], first["steepest_predicted"][name],
+                            abs_tol=1e-9)
     assert "just above" in first["grew"] and "just below" not in first["grew"]
     factors = outcomes["records"]["factors"]
-    assert factors["largest_relative_error"] < factors["tolerance"]
+    assert factors["largest_difference"] < factors["tolerance"]
 
     # Predict 2: the lowest ‖∇J‖ comes before the highest after it; "first" is the earlier run.
     second = outcomes["predictions"]["2"]["numbers"]
