@@ -68,8 +68,8 @@ def when(step):
 #     cᵢ ← (1 − ηλᵢ)·cᵢ.
 #
 # A component shrinks when |1 − ηλᵢ| < 1, that is when 0 < η < 2/λᵢ. The steepest
-# direction sets the limit for the whole run: **η < 2/λ_max**. Just below it, the steep
-# component flips sign every step and shrinks slowly; just above, it flips and grows.
+# direction sets the limit for the whole run: **η < 2/λ_max**. Above 1/λ_max the steep
+# component flips sign every step: just below 2/λ_max it shrinks slowly, just above it grows.
 # Which η is fastest? The slowest factor max(|1 − ηλ_min|, |1 − ηλ_max|) is smallest
 # where the two are equal, at **η\* = 2/(λ_min + λ_max)**, and there it is
 # (κ − 1)/(κ + 1), with the condition number κ = λ_max/λ_min.
@@ -158,7 +158,8 @@ lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalue
 # (v ← μv + ηg, θ ← θ − v) runs beside it.
 #
 # A plateau is flat ground far from the minimum: one sigmoid neuron with input 1, asked to
-# output 0.9, J(w, b) = (σ(w + b) − 0.9)², started saturated at w + b = −8 where σ′ ≈ 3e-4.
+# output 0.9, J(w, b) = (σ(w + b) − 0.9)², started saturated at w = b = `plateau_start`
+# (−4 by default: w + b = −8, where σ′ ≈ 3e-4).
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** Gradient descent starts at (1, `saddle_offset`), a hair off the line y = 0
@@ -482,27 +483,27 @@ lab.save_figure(_curvature_figures.nesterov(
 # %% [markdown] tags=["exercise"]
 # **Exercise 3 (medium).** Standard momentum against Nesterov on x² + 100y². Run section 3
 # with `momentum = 0.5` in the parameters cell (`--momentum 0.5`), then with
-# `momentum = 0.99`. Before each run, compute both stability limits and predict at which rates of the
-# sweep each method can never arrive. Then explain from the runs why Nesterov wins where it
-# wins.
+# `momentum = 0.99`. Before each run, compute both stability limits and predict at which
+# rates of the sweep each method can never arrive. Then explain from the runs why Nesterov
+# wins where it wins.
 # *Syllabus: Learning Algorithms, exercise 3.*
 
 # %% [markdown] tags=["answer"]
 # **Answer 3.** λ_max = 200. For μ = 0.5 the limits are 2·1.5/200 = 0.015 (momentum) and
 # 3/(2·200) = 0.0075 (Nesterov): Nesterov cannot arrive at η = 0.008, 0.012 and 0.016,
-# momentum cannot at 0.016. For μ = 0.99 they are 3.98/200 = 0.0199 and
-# 3.98/(2.98·200) ≈ 0.00668: Nesterov cannot at 0.008 and above. Other gaps in the table are runs that
-# converge, but too slowly for `ravine_steps` (raise it to see them arrive). Measured in
-# full mode, with `momentum = 0.5` in the parameters cell (`--momentum 0.5`): neither method
-# arrives at η = 0.001 or 0.002 within 1000 steps, and where both arrive momentum is ahead
-# by a few steps (563 against 567 at η = 0.004); with `momentum = 0.99` classic momentum
-# arrives at no rate of the sweep, while Nesterov does at every rate up to 0.006 (step 573
-# at η = 0.002). The reason is the steep y direction. There classic momentum oscillates with
-# an amplitude that shrinks only by about √μ per step, while in Nesterov's recurrence the
-# momentum term is multiplied by a = 1 − ηλ, so the oscillation shrinks by about √(aμ):
-# √0.99 ≈ 0.995 against √(0.6·0.99) ≈ 0.77 at η = 0.002. Nesterov wins where that direction
-# sets the pace. Where the flat x direction (ηλ tiny) sets it, the two behave alike and
-# either may be a few steps ahead.
+# momentum cannot at 0.016. For μ = 0.99 they are 3.98/200 = 0.0199 and 3.98/(2.98·200) ≈
+# 0.00668: Nesterov cannot at 0.008 and above. Other gaps in the table are runs that
+# converge, but too slowly for `ravine_steps` (raise it to see them arrive). Measured in full
+# mode, with `momentum = 0.5` in the parameters cell (`--momentum 0.5`): neither method
+# arrives at η = 0.001 or 0.002 within 1000 steps, and where both arrive momentum is ahead by
+# a few steps (563 against 567 at η = 0.004); with `momentum = 0.99` classic momentum arrives
+# at no rate of the sweep, while Nesterov does at every rate up to 0.006 (step 573 at η =
+# 0.002). The reason is the steep y direction. There classic momentum oscillates with an
+# amplitude that shrinks only by about √μ per step, while in Nesterov's recurrence the
+# momentum term is multiplied by a = 1 − ηλ, so the oscillation shrinks by about √(aμ): √0.99
+# ≈ 0.995 against √(0.6·0.99) ≈ 0.77 at η = 0.002. Nesterov wins where that direction sets
+# the pace. Where the flat x direction (ηλ tiny) sets it, the two behave alike and either may
+# be a few steps ahead.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 4 (hard).** Derive both limits. Along one eigenvector with curvature λ, write
