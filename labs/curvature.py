@@ -1,0 +1,555 @@
+"""Curvature: the stability limit, saddle points and plateaus, and Nesterov's look-ahead.
+
+What you learn: why gradient descent on a quadratic converges exactly when η < 2/λ_max,
+with λ_max the largest eigenvalue of the Hessian, and which η is fastest; how a saddle
+point and a saturated sigmoid hold descent up while ‖∇J‖ is tiny and J is far from its
+minimum, so that the stopping rule ‖∇J‖ < ε alone stops too early; and how Nesterov's
+look-ahead, as textbooks write it, becomes the form Keras runs, which needs only ∇J(θ).
+
+Follows: seed 000 ("Chapter 3: Learning Algorithms", exercise 3), seed 001 ("The Learning
+Problem": ravines, saddle points, momentum) and seed 004 (plateaus and saddles, the
+stopping rule).
+Run time: about 9 s on 2 CPU cores (about 9 s with --quick), start-up included.
+"""
+
+# %% [markdown]
+# # Curvature
+#
+# Near any point, a loss looks like a quadratic: J(θ + d) ≈ J(θ) + ∇J·d + ½dᵀHd, with H
+# the Hessian, the matrix of second derivatives. Its eigenvalues λᵢ are the curvatures
+# along its eigenvectors: large λ is a steep, narrow valley wall; λ near 0 is flat ground;
+# λ < 0 curves down, as across a saddle. This lab measures what each of them does to
+# gradient descent. The hyperparameters come first, each with its reason.
+
+# %%
+import keras
+import numpy as np
+
+import custom.optimizers
+from custom.optimizers import trajectories
+from labs import _curvature, _curvature_figures, _runtime
+from labs._runtime import param
+
+lab = _runtime.start("curvature", {
+    "smallest_eigenvalue": param(1.0, above=0),      # λ_min of the quadratic's Hessian A.
+    "largest_eigenvalue": param(10.0, above=0),      # λ_max: κ = 10, a mild ravine.
+    "below_limit": param(0.95, above=0, below=1),    # η = 0.95·(2/λ_max): just below.
+    "above_limit": param(1.05, above=1, maximum=3),  # η = 1.05·(2/λ_max): just above.
+    "quadratic_steps": param(60, minimum=2, maximum=500),  # Enough for 1.05 to grow 300-fold.
+    "saddle_offset": param(1e-6, minimum=0),         # Start at (1, offset): 0 is exactly on
+                                                     # the line that flows into the saddle.
+    "saddle_learning_rate": param(0.1, above=0),     # The seeds' step size; limit 2/2 = 1.
+    "saddle_steps": param(300, minimum=10),          # Both runs reach a valley by then.
+    "plateau_start": param(-4.0, below=0),           # w = b = −4: w + b = −8, σ ≈ 3e-4.
+    "plateau_learning_rate": param(1.0, above=0),    # Its λ stays below 0.29: limit about 7.
+    "plateau_steps": param(2000, minimum=10),        # Gradient descent needs about 850.
+    "gradient_tolerance": param(1e-3, above=0),      # ε of the stopping rule ‖∇J‖ < ε.
+    "momentum": param(0.9, minimum=0, below=1),      # μ: the seeds' "typically 0.9".
+    "ravine_learning_rate": param(0.002, above=0),   # The optimizers lab's η on x² + 100y².
+    "ravine_steps": param(1000, minimum=10),         # The slowest rate needs about 370.
+    "tolerance": param(1e-6, above=0),               # "Arrived": f(x, y) below this.
+}, quick={"plateau_steps": 1200, "ravine_steps": 500})   # full: 2000, 1000
+lab.require(lab.smallest_eigenvalue <= lab.largest_eigenvalue,
+            f"smallest_eigenvalue must be <= largest_eigenvalue ({lab.largest_eigenvalue}), "
+            f"got {lab.smallest_eigenvalue}")
+
+
+def when(step):
+    """A step number as text, or "never" for None."""
+    return "never" if step is None else f"step {step}"
+
+
+# %% [markdown]
+# ## 1. The stability limit η < 2/λ_max on a quadratic
+#
+# J(θ) = ½θᵀAθ has gradient Aθ and Hessian A. Write θ in A's eigenvectors qᵢ, θ = Σ cᵢqᵢ:
+# one step θ ← θ − ηAθ multiplies each component by its own factor,
+#
+#     cᵢ ← (1 − ηλᵢ)·cᵢ.
+#
+# A component shrinks when |1 − ηλᵢ| < 1, that is when 0 < η < 2/λᵢ. The steepest
+# direction sets the limit for the whole run: **η < 2/λ_max**. Above 1/λ_max the steep
+# component flips sign every step: just below 2/λ_max it shrinks slowly, just above it grows.
+# Which η is fastest? The slowest factor max(|1 − ηλ_min|, |1 − ηλ_max|) is smallest
+# where the two are equal, at **η\* = 2/(λ_min + λ_max)**, and there it is
+# (κ − 1)/(κ + 1), with the condition number κ = λ_max/λ_min.
+#
+# A's eigenvectors are turned by an angle drawn from the seed, so only
+# `numpy.linalg.eigvalsh` can say where the limit is.
+
+# %%
+random = np.random.default_rng(lab.seed)
+matrix = _curvature.quadratic_matrix(lab.smallest_eigenvalue, lab.largest_eigenvalue,
+                                     angle=random.uniform(0, np.pi))
+eigenvalues, eigenvectors = np.linalg.eigh(matrix)       # ascending; columns q_min, q_max
+found = np.linalg.eigvalsh(matrix)
+lab.check(np.allclose(found, [lab.smallest_eigenvalue, lab.largest_eigenvalue], rtol=1e-12),
+          f"eigvalsh found {found}, not the eigenvalues A was built from")
+limit, best = _curvature.stability_limit(matrix), _curvature.optimal_rate(matrix)
+condition = eigenvalues[-1] / eigenvalues[0]
+print(f"A = {np.round(matrix, 4).tolist()}: eigvalsh gives λ = {found.round(6).tolist()}")
+print(f"limit 2/λ_max = {limit:.4f}; η* = 2/(λ_min + λ_max) = {best:.4f}; κ = {condition:.3g}, "
+      f"so at η* every step shrinks the error by (κ − 1)/(κ + 1) = "
+      f"{(condition - 1) / (condition + 1):.4f}")
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Three runs start at the same point: η just below 2/λ_max
+# (`below_limit` × the limit), η just above it (`above_limit` ×), and η\* = 2/(λ_min + λ_max).
+# Which runs end farther from the minimum than they started, and which run ends closest
+# to it? By what factor per step does the steepest component change in each run?
+
+# %%
+start_angle = random.uniform(0, 2 * np.pi)                   # a direction drawn from the seed
+start = np.array([np.cos(start_angle), np.sin(start_angle)])  # ‖θ₀‖ = 1
+rates = {"just below": lab.below_limit * limit, "just above": lab.above_limit * limit,
+         "η*": best}
+quadratic = _curvature.quadratic(matrix)
+paths = trajectories.follow_together({name: custom.optimizers.SGD(rate)
+                                      for name, rate in rates.items()},
+                                     quadratic, start, lab.quadratic_steps)
+predicted, measured, worst_error, distance = {}, {}, 0.0, {}
+print(f"{'run':<11} {'η':>8} {'1 − ηλ_min':>11} {'1 − ηλ_max':>11} {'measured':>20} "
+      f"{'‖θ_T‖/‖θ₀‖':>11}")
+for name, rate in rates.items():
+    with np.errstate(over="ignore", invalid="ignore"):     # a long diverging run overflows
+        components = paths[name] @ eigenvectors            # (T + 1, 2): c_min, c_max
+        previous, following = components[:-1], components[1:]
+        # A ratio counts where c_t is not rounding noise beside the other component, and
+        # c_(t+1) has neither overflowed nor underflowed.
+        usable = ((np.abs(previous) > 1e-6 * np.linalg.norm(previous, axis=1, keepdims=True))
+                  & np.isfinite(following) & (np.abs(following) > 1e-200))
+        ratios = np.where(usable, following / np.where(usable, previous, 1), np.nan)
+        distance[name] = np.linalg.norm(paths[name][-1]) / np.linalg.norm(start)
+    distance[name] = float(distance[name]) if np.isfinite(distance[name]) else float("inf")
+    # cᵢ ← (1 − ηλᵢ)·cᵢ, with η as Keras keeps it: a float32 number.
+    predicted[name] = 1 - float(np.float32(rate)) * eigenvalues
+    measured[name] = np.nanmedian(ratios, axis=0)          # c_(t+1)/c_t, over the run
+    worst_error = max(worst_error, float(np.nanmax(np.abs(ratios - predicted[name]))))
+    print(f"{name:<11} {rate:>8.4f} {predicted[name][0]:>+11.4f} {predicted[name][1]:>+11.4f} "
+          f"{measured[name][0]:>+9.4f} {measured[name][1]:>+9.4f} {distance[name]:>11.3g}")
+factor_tolerance = 1e-9
+lab.check(worst_error < factor_tolerance,
+          f"a measured factor differs from 1 − ηλ by {worst_error:.1e}")
+lab.record("factors", largest_difference=worst_error, tolerance=factor_tolerance)
+grew = [name for name in rates if distance[name] > 1]
+closest = min(distance, key=distance.get)
+lab.reveal(1, f"{' and '.join(grew) or 'no run'} ended farther away than it started; "
+              f"{closest} ended closest (‖θ_T‖/‖θ₀‖ = {distance[closest]:.2g}). The steepest "
+              "component changed per step by " + ", ".join(
+                  f"{measured[name][1]:+.4f} ({name})" for name in rates)
+           + f", each equal to 1 − ηλ_max (largest difference over all steps "
+             f"{worst_error:.0e}, tolerance {factor_tolerance:g}).",
+           distance=distance, grew=grew, closest=closest,
+           steepest_measured={name: measured[name][1] for name in rates},
+           steepest_predicted={name: predicted[name][1] for name in rates})
+
+# %%
+lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalues, eigenvectors,
+                                             predicted, measured), "stability.png")
+
+# %% [markdown]
+# ## 2. Saddle points and plateaus
+#
+# J(x, y) = x² + ¼y⁴ − ½y² has a saddle at (0, 0), where J = 0, between two minima at
+# (0, ±1), where J = −¼. Its Hessian there is diag(2, −1): the x direction curves up and
+# pulls descent in (factor 1 − 2η), the y direction curves down and pushes it out (factor
+# 1 + η). Start at (1, offset) with a tiny offset and descent first slides towards the
+# saddle along x, then waits while y grows from the offset. Classic momentum
+# (v ← μv + ηg, θ ← θ − v) runs beside it.
+#
+# A plateau is flat ground far from the minimum: one sigmoid neuron with input 1, asked to
+# output 0.9, J(w, b) = (σ(w + b) − 0.9)², started saturated at w = b = `plateau_start`
+# (−4 by default: w + b = −8, where σ′ ≈ 3e-4).
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** Gradient descent starts at (1, `saddle_offset`), a hair off the line y = 0
+# that flows into the saddle. Sketch ‖∇J‖ against the step: does it fall steadily, or fall
+# and then rise? Does momentum leave the saddle and reach a valley in fewer steps or more?
+
+# %%
+near = 0.1                                  # "At the saddle": within 0.1 of (0, 0).
+valley = 0.99 * _curvature.SADDLE_MINIMUM   # "In a valley": J within 1 % of a minimum's depth.
+runs = {"gradient descent": custom.optimizers.SGD(lab.saddle_learning_rate),
+        "momentum": custom.optimizers.SGD(lab.saddle_learning_rate, momentum=lab.momentum)}
+saddle_paths = trajectories.follow_together(runs, _curvature.saddle, (1.0, lab.saddle_offset),
+                                            lab.saddle_steps)
+saddle = {}
+for name, path in saddle_paths.items():
+    norms = np.linalg.norm(_curvature.gradients(_curvature.saddle, path), axis=1)
+    arrived = _curvature.first_step(_curvature.saddle(path) < valley)
+    before = norms[: arrived or len(norms)]           # ‖∇J‖ until the valley
+    low = int(np.argmin(before))
+    high = low + int(np.argmax(before[low:]))         # the highest ‖∇J‖ after the lowest
+    saddle[name] = {"norms": norms, "valley_step": arrived, "low_step": low,
+                    "low": float(before[low]), "high_step": high, "high": float(before[high]),
+                    "near_steps": int(np.sum(np.linalg.norm(path, axis=1) < near))}
+    print(f"{name:<17} ‖∇J‖: {norms[0]:.2g} at the start, lowest {before[low]:.2g} at step "
+          f"{low}, then {before[high]:.2g} at step {high}; {saddle[name]['near_steps']} steps "
+          f"within {near} of the saddle; valley (J < {valley:.4f}): {when(arrived)}")
+descent, heavy = saddle["gradient descent"], saddle["momentum"]
+reached = {name: run["valley_step"] for name, run in saddle.items()
+           if run["valley_step"] is not None}
+if not reached:
+    first = "neither run"
+elif len(reached) == 2 and len(set(reached.values())) == 1:
+    first = "both runs at once"
+else:
+    first = min(reached, key=reached.get)
+lab.reveal(2, f"gradient descent's ‖∇J‖ fell to {descent['low']:.2g} at step "
+              f"{descent['low_step']}, then "
+              + (f"rose to {descent['high']:.2g} at step {descent['high_step']}"
+                 if descent["high_step"] > descent["low_step"] else "never rose")
+              + f"; it spent {descent['near_steps']} steps within {near} of the saddle, momentum "
+              f"{heavy['near_steps']}. Valley reached by gradient descent: "
+              f"{when(descent['valley_step'])}, by momentum: {when(heavy['valley_step'])}; "
+              + {"neither run": "neither reached it.",
+                 "both runs at once": "both reached it at the same step."}.get(
+                  first, f"{first} got there first."),
+           low=descent["low"], low_step=descent["low_step"], high=descent["high"],
+           high_step=descent["high_step"],
+           near_steps={name: run["near_steps"] for name, run in saddle.items()},
+           valley_steps={name: run["valley_step"] for name, run in saddle.items()}, first=first)
+
+# %%
+plateau_runs = {"gradient descent": custom.optimizers.SGD(lab.plateau_learning_rate),
+                "momentum": custom.optimizers.SGD(lab.plateau_learning_rate, momentum=lab.momentum)}
+plateau_paths = trajectories.follow_together(plateau_runs, _curvature.plateau,
+                                             (lab.plateau_start, lab.plateau_start),
+                                             lab.plateau_steps)
+plateau = {}
+for name, path in plateau_paths.items():
+    values = np.asarray(_curvature.plateau(path))
+    norms = np.linalg.norm(_curvature.gradients(_curvature.plateau, path), axis=1)
+    plateau[name] = {"values": values, "norms": norms,
+                     "arrived": _curvature.first_step(values < 0.01 * values[0])}
+    print(f"{name:<17} J = {values[0]:.3f} with ‖∇J‖ = {norms[0]:.2g} at the start; J below 1 % "
+          f"of that at {when(plateau[name]['arrived'])}; after {lab.plateau_steps} steps "
+          f"J = {values[-1]:.3g}, w + b = {path[-1].sum():.2f} "
+          f"(the minimum: ln 9 = {np.log(9):.2f})")
+
+# %% [markdown]
+# Compare the two plateau curves: how long each run stays near J ≈ 0.81, and where each
+# ends (the printed w + b against ln 9). Momentum's velocity keeps growing while the slope
+# stays the same, which is what gets it off the plateau; it is also still moving when it
+# reaches the minimum.
+#
+# The class session plan's stopping rule says: stop when ‖∇J‖ < ε or |J_(t+1) − J_t| < δ. On
+# flat ground both fire, minimum or not. What tells them apart is the curvature: at a
+# minimum every eigenvalue of the Hessian is ≥ 0; at a saddle one is negative.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** With the stopping rule ‖∇J‖ < ε (`gradient_tolerance`, 10⁻³ by default),
+# at which step would gradient descent stop on the saddle, and at which on the plateau?
+# How far above its minimum would J be at each?
+
+# %%
+stops = {}
+for place, function, runs_there, minimum in (
+        ("saddle", _curvature.saddle, saddle_paths, _curvature.SADDLE_MINIMUM),
+        ("plateau", _curvature.plateau, plateau_paths, 0.0)):
+    path = runs_there["gradient descent"]
+    norms = (saddle if place == "saddle" else plateau)["gradient descent"]["norms"]
+    step = _curvature.first_step(norms < lab.gradient_tolerance)
+    if step is None:
+        stops[place] = {"step": None, "gap": None, "smallest_eigenvalue": None}
+        continue
+    curvatures = np.linalg.eigvalsh(_curvature.hessian(function, path[step]))
+    stops[place] = {"step": step, "gap": float(np.asarray(function(path[step])) - minimum),
+                    "norm": float(norms[step]), "smallest_eigenvalue": float(curvatures[0]),
+                    "verdict": "not a minimum" if curvatures[0] < 0 else "no negative curvature"}
+
+
+def stop_text(place):
+    stop = stops[place]
+    if stop["step"] is None:
+        return f"on the {place} it never fires"
+    return (f"on the {place} it stops at step {stop['step']} (‖∇J‖ = {stop['norm']:.2g}) with J "
+            f"{stop['gap']:.3g} above the minimum; the Hessian's smallest eigenvalue there is "
+            f"{stop['smallest_eigenvalue']:.2g} ({stop['verdict']})")
+
+
+lab.reveal(3, f"with ε = {lab.gradient_tolerance:g}, {stop_text('saddle')}; "
+              f"{stop_text('plateau')}.",
+           epsilon=lab.gradient_tolerance, stops=stops)
+
+# %%
+lab.save_figure(_curvature_figures.saddle_and_plateau(saddle_paths, saddle, plateau,
+                                                      lab.gradient_tolerance),
+                "saddle_and_plateau.png")
+
+# %% [markdown]
+# ## 3. Nesterov's look-ahead, and the form Keras runs
+#
+# Classic momentum feels the slope where it stands. Nesterov's momentum, as textbooks
+# write it (Sutskever et al., 2013), feels it where the velocity is about to carry it:
+#
+#     look-ahead form:   v ← μ·v + η·∇J(θ − μ·v)        θ ← θ − v
+#
+# That needs ∇J at a point where the weights are not. Keras (`keras.optimizers.SGD(
+# nesterov=True)`) and our `custom.optimizers.SGD(nesterov=True)` keep the look-ahead
+# point itself, w = θ − μ·v, as the weights. Substituting, the same v gives
+#
+#     rewritten form:    v ← μ·v + η·∇J(w)               w ← w − (μ·v + η·∇J(w))
+#
+# which needs ∇J only at the weights, as every optimizer step does. (Keras stores −v and
+# adds, which changes nothing.) The two are one algorithm seen through a change of
+# variables: their iterates differ by μ·v, and v → 0 at a minimum, so both end at the same
+# place. Below, the look-ahead form runs in NumPy (`_curvature.nesterov_look_ahead`: the two
+# updates above, in three lines), the rewritten form as our class and as Keras' on a
+# `tf.Variable`, on x² + 100y² from (10, 1): the ravine of "Learning Algorithms",
+# exercise 3.
+
+# %%
+ravine_start = (10.0, 1.0)
+ravine_curvature = np.linalg.eigvalsh(_curvature.hessian(trajectories.steep_ravine, ravine_start))
+multiples = (0.5, 1, 2, 3, 4, 6, 8)          # The sweep: η from half to eight times the rate.
+sweep_rates = [multiple * lab.ravine_learning_rate for multiple in multiples]
+runs = {"Keras Nesterov": keras.optimizers.SGD(lab.ravine_learning_rate, momentum=lab.momentum,
+                                               nesterov=True)}
+for rate in sweep_rates:
+    runs[f"momentum {rate:g}"] = custom.optimizers.SGD(rate, momentum=lab.momentum)
+    runs[f"Nesterov {rate:g}"] = custom.optimizers.SGD(rate, momentum=lab.momentum, nesterov=True)
+ravine_paths = trajectories.follow_together(runs, trajectories.steep_ravine, ravine_start,
+                                            lab.ravine_steps)
+
+
+def ravine_gradient(point):
+    """∇(x² + 100y²) = (2x, 200y)."""
+    return np.array([2 * point[0], 200 * point[1]])
+
+
+# Keras keeps η in a float32 variable, even for float64 weights, and its SGD rounds μ to
+# float32 too (`keras.ops.cast(0.9, "float64")` is 0.8999999761…; ours keeps μ exact). The
+# look-ahead runs use the same rounded numbers, so that what is compared is the two forms.
+rate_as_kept = float(np.float32(lab.ravine_learning_rate))
+look_ahead = {
+    "ours": _curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
+                                           lab.momentum, lab.ravine_steps),
+    "Keras": _curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
+                                            float(np.float32(lab.momentum)), lab.ravine_steps)}
+thetas, velocities = look_ahead["ours"]
+ours = ravine_paths[f"Nesterov {lab.ravine_learning_rate:g}"]
+theirs = ravine_paths["Keras Nesterov"]
+with np.errstate(invalid="ignore"):
+    finite = np.all(np.isfinite(np.concatenate([thetas, ours, theirs], axis=1)), axis=1)
+compared = len(finite) if finite.all() else int(np.argmin(finite))   # steps before overflow
+
+
+def gap(first, second):
+    """The largest |first − second| over the compared steps, relative to 1 + |second|."""
+    return float(np.max(np.abs(first[:compared] - second[:compared])
+                        / (1 + np.abs(second[:compared]))))
+
+
+nesterov_tolerance = 1e-12
+raw_gap = gap(ours, thetas)                                     # w against θ, unmapped
+mapped_gaps = {"ours": gap(ours, thetas - lab.momentum * velocities),   # w against θ − μ·v
+               "Keras": gap(theirs, look_ahead["Keras"][0]
+                            - np.float32(lab.momentum) * look_ahead["Keras"][1])}
+print(f"over {compared} steps at η = {lab.ravine_learning_rate:g}, μ = {lab.momentum}, largest "
+      f"relative difference of the weights w from the look-ahead form's θ: {raw_gap:.2g}; "
+      f"from θ − μ·v: {mapped_gaps['ours']:.1e} (ours), {mapped_gaps['Keras']:.1e} (Keras); "
+      f"tolerance {nesterov_tolerance:g}")
+for name, mapped_gap in mapped_gaps.items():
+    lab.check(mapped_gap < nesterov_tolerance, f"{name} Nesterov's w differs from θ − μ·v of the "
+              f"look-ahead form by {mapped_gap:.1e}")
+lab.record("nesterov_forms", raw_gap=raw_gap, mapped_gaps=mapped_gaps,
+           tolerance=nesterov_tolerance, compared_steps=compared)
+
+# %% [markdown]
+# Now the exercise's comparison: standard momentum against Nesterov on x² + 100y², each at
+# seven rates, counting the steps until f < `tolerance` on the weights each one holds.
+# Section 1's limit has a momentum version: on a quadratic, classic momentum converges
+# while η < 2(1 + μ)/λ_max and Nesterov while η < 2(1 + μ)/((1 + 2μ)·λ_max) (exercise 4
+# derives both). The look-ahead damps the zig-zag across the ravine, and pays for it with
+# a lower limit.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 4.** On x² + 100y² from (10, 1) with μ = `momentum` (0.9 by default), momentum
+# and Nesterov run at seven rates, from half to eight times `ravine_learning_rate` (0.002 by
+# default). Which one reaches f < `tolerance` in fewer steps at `ravine_learning_rate`,
+# and is the winner the same at every rate of the sweep?
+
+# %%
+limits = {"momentum": _curvature.momentum_limit(ravine_curvature[-1], lab.momentum),
+          "Nesterov": _curvature.nesterov_limit(ravine_curvature[-1], lab.momentum)}
+print(f"Hessian eigenvalues {ravine_curvature.tolist()}: limits 2(1 + μ)/λ_max = "
+      f"{limits['momentum']:.4g} (momentum), 2(1 + μ)/((1 + 2μ)λ_max) = {limits['Nesterov']:.4g}"
+      " (Nesterov)")
+arrival, ended = {"momentum": {}, "Nesterov": {}}, {"momentum": {}, "Nesterov": {}}
+print(f"{'η':>8} {'momentum':>10} {'Nesterov':>10}   steps to f < {lab.tolerance:g}")
+for rate in sweep_rates:
+    for kind in arrival:
+        with np.errstate(over="ignore", invalid="ignore"):    # a diverging run overflows
+            values = trajectories.steep_ravine(ravine_paths[f"{kind} {rate:g}"])
+            arrival[kind][rate] = _curvature.first_step(values < lab.tolerance)
+        ended[kind][rate] = float(values[-1])
+    print(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} {when(arrival['Nesterov'][rate]):>10}")
+
+
+def winner(rate):
+    """Which kind arrived first at ``rate``: a name, "a tie", or "neither"."""
+    steps = {kind: arrival[kind][rate] for kind in arrival if arrival[kind][rate] is not None}
+    if not steps:
+        return "neither"
+    if len(steps) == 2 and len(set(steps.values())) == 1:
+        return "a tie"
+    return min(steps, key=steps.get)
+
+
+winners = {rate: winner(rate) for rate in sweep_rates}
+main_rate = lab.ravine_learning_rate
+verdict = {"momentum": "momentum first", "Nesterov": "Nesterov first", "a tie": "a tie",
+           "neither": "neither arrived"}
+never = {kind: [f"{rate:g}" for rate in sweep_rates if arrival[kind][rate] is None]
+         for kind in arrival}
+by_winner = {name: [f"{rate:g}" for rate in sweep_rates if winners[rate] == name]
+             for name in ("momentum", "Nesterov", "a tie", "neither")}
+lab.reveal(4, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_rate])}, Nesterov "
+              f"{when(arrival['Nesterov'][main_rate])}: {verdict[winners[main_rate]]}. Over the "
+              "sweep: " + "; ".join(f"{verdict[name]} at η = {', '.join(rates_won)}"
+                                     for name, rates_won in by_winner.items() if rates_won)
+           + ". Never arrived: " + "; ".join(
+               f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
+               for kind, missed in never.items()) + ".",
+           steps={kind: {f"{rate:g}": step for rate, step in found.items()}
+                  for kind, found in arrival.items()},
+           final_values={kind: {f"{rate:g}": value for rate, value in found.items()}
+                         for kind, found in ended.items()},
+           winners={f"{rate:g}": name for rate, name in winners.items()},
+           main_rate=f"{main_rate:g}", limits=limits)
+
+# %%
+lab.save_figure(_curvature_figures.nesterov(
+    ravine_paths[f"momentum {main_rate:g}"], ours, thetas, main_rate, lab.momentum, lab.tolerance,
+    arrival, limits), "nesterov.png")
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the same
+# name, e.g. `--largest-eigenvalue 40`), run the lab again, and compare with the numbers
+# above. Where an exercise asks you to predict, write the prediction down first.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Set `largest_eigenvalue = 40` in the parameters cell (in a
+# terminal, `--largest-eigenvalue 40`). Before you run, compute the new limit 2/λ_max, the
+# new η\* and κ, and the factor per step of the steepest component in the "just above" run.
+# Then run section 1 and check each number.
+# Which run ends closest to the minimum now, and why is it a closer race than before?
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** With λ_min = 1 and λ_max = 40: the limit is 2/40 = 0.05, η\* = 2/41 ≈ 0.0488
+# and κ = 40. The steepest factor of the "just above" run is still 1 − 1.05·2 = −1.1, and
+# that of "just below" still 1 − 0.95·2 = −0.9: η is set as a fraction of the limit, so
+# ηλ_max does not depend on λ_max. What changes is the flat direction. At η\* both
+# directions now shrink by (κ − 1)/(κ + 1) = 39/41 ≈ 0.951 per step instead of 9/11 ≈ 0.818,
+# and "just below" shrinks the flat component by 1 − 0.95·2/40 = 0.9525. The two converging
+# runs are now limited by nearly the same factor, so which ends closer after 60 steps
+# depends on how much of the start lies along each eigenvector; the revealed sentence of
+# Predict 1 says which. The lesson: a large condition number makes *every* safe η slow.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Write `should_stop(function, point, epsilon)` that stops only when
+# ‖∇J‖ < ε *and* the Hessian has no clearly negative eigenvalue (use `_curvature.gradients`,
+# `_curvature.hessian` and `numpy.linalg.eigvalsh`). Walk it along gradient descent's saddle
+# path (`saddle_paths["gradient descent"]`) and plateau path: at which step does it stop now,
+# and where is J?
+# *Syllabus: Session plan, update rule and stopping.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** One version, with a small tolerance so that rounding and flat valleys of
+# minima (an eigenvalue of 0, as on the plateau's line w + b = ln 9) still count:
+#
+#     def should_stop(function, point, epsilon, curvature_tolerance=1e-6):
+#         if np.linalg.norm(_curvature.gradients(function, point)) >= epsilon:
+#             return False                                            # ‖∇J‖ ≥ ε: keep going
+#         smallest = np.linalg.eigvalsh(_curvature.hessian(function, point))[0]
+#         return smallest >= -curvature_tolerance                     # no downhill direction
+#
+#     stop = next(step for step, point in enumerate(path) if should_stop(...))
+#
+# On the saddle, the steps where ‖∇J‖ < ε have a Hessian eigenvalue near −1 (Predict 3
+# prints it), so the rule keeps going and stops only in a valley, where the Hessian is close
+# to diag(2, 2) and J is near −¼. On the plateau the sigmoid curves slightly downwards where
+# it is saturated (Predict 3 prints a small negative eigenvalue), so this rule keeps going
+# there too. Measured with the default parameters (full mode), the rule above stops gradient
+# descent at step 176 on the saddle path, with J ≈ −0.25, and at step 915 on the plateau
+# path, with J ≈ 1.3e-5. On the plateau that is luck: a plateau can be flat to second order
+# as well, and then no local test can tell it from a minimum. What protects a real training
+# run is to judge the loss itself, over a window: early stopping with patience on the
+# validation loss, or a known lower bound such as 0 for a squared error.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Standard momentum against Nesterov on x² + 100y². Run section 3
+# with `momentum = 0.5` in the parameters cell (`--momentum 0.5`), then with
+# `momentum = 0.99`. Before each run, compute both stability limits and predict at which
+# rates of the sweep each method can never arrive. Then explain from the runs why Nesterov
+# wins where it wins.
+# *Syllabus: Learning Algorithms, exercise 3.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** λ_max = 200. For μ = 0.5 the limits are 2·1.5/200 = 0.015 (momentum) and
+# 3/(2·200) = 0.0075 (Nesterov): Nesterov cannot arrive at η = 0.008, 0.012 and 0.016,
+# momentum cannot at 0.016. For μ = 0.99 they are 3.98/200 = 0.0199 and 3.98/(2.98·200) ≈
+# 0.00668: Nesterov cannot at 0.008 and above. Other gaps in the table are runs that
+# converge, but too slowly for `ravine_steps` (raise it to see them arrive). Measured in full
+# mode, with `momentum = 0.5` in the parameters cell (`--momentum 0.5`): neither method
+# arrives at η = 0.001 or 0.002 within 1000 steps, and where both arrive momentum is ahead by
+# a few steps (563 against 567 at η = 0.004); with `momentum = 0.99` classic momentum arrives
+# at no rate of the sweep, while Nesterov does at every rate up to 0.006 (step 573 at η =
+# 0.002). The reason is the steep y direction. There classic momentum oscillates with an
+# amplitude that shrinks only by about √μ per step, while in Nesterov's recurrence the
+# momentum term is multiplied by a = 1 − ηλ, so the oscillation shrinks by about √(aμ): √0.99
+# ≈ 0.995 against √(0.6·0.99) ≈ 0.77 at η = 0.002. Nesterov wins where that direction sets
+# the pace. Where the flat x direction (ηλ tiny) sets it, the two behave alike and either may
+# be a few steps ahead.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Derive both limits. Along one eigenvector with curvature λ, write
+# classic momentum and the look-ahead form as recurrences θ_(t+1) = b·θ_t − c·θ_(t−1), and
+# find for which η both roots of z² − b·z + c have |z| < 1. Then test the Nesterov limit
+# with the lab: choose `ravine_learning_rate` so that four times it lies just below the
+# limit, then just above it, and read the η = 4 × rate row.
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** Classic momentum: v_(t+1) = μv_t + ηλθ_t and θ_(t+1) = θ_t − v_(t+1) give
+# θ_(t+1) = (1 + μ − ηλ)θ_t − μθ_(t−1). The roots of z² − bz + c with real b, c lie inside the
+# unit circle exactly when |c| < 1 and |b| < 1 + c (the Jury conditions): here c = μ < 1
+# and |1 + μ − ηλ| < 1 + μ, so 0 < ηλ < 2(1 + μ). The look-ahead form evaluates the gradient
+# at θ_t − μv_t; with a = 1 − ηλ it gives θ_(t+1) = a(1 + μ)θ_t − aμθ_(t−1). Now c = aμ, and
+# |a(1 + μ)| < 1 + aμ holds for a > 0 always and, for a < 0, when −a(1 + 2μ) < 1, that is
+# ηλ < 1 + 1/(1 + 2μ) = 2(1 + μ)/(1 + 2μ). For μ = 0 both are 2/λ, section 1's limit. With
+# μ = 0.9 and λ_max = 200 the Nesterov limit is 3.8/560 ≈ 0.006786, so
+# `ravine_learning_rate = 0.00165` puts 4 × 0.00165 = 0.0066 below it and 0.0018 puts
+# 0.0072 above it. Measured in full mode, setting `ravine_learning_rate` in the parameters
+# cell (or `--ravine-learning-rate`): at 0.00165 Nesterov
+# arrives at η = 0.0066 at step 139; at 0.0018 it never arrives
+# at η = 0.0072, while classic momentum does (step 131), since 0.0072 is far below
+# momentum's limit 0.019.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** On the plateau, momentum gets off the flat ground much
+# sooner than gradient descent, but compare where the two runs end (the printed w + b and
+# J, and the lower plots). Explain what happened to momentum. Find values of `momentum`
+# and `plateau_learning_rate` that keep most of the speed-up without that ending. What
+# does this suggest for networks of saturating units (sigmoid, tanh) trained with momentum?
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** In the default run (the plateau part does not depend on the seed) momentum
+# first brought J below 1 % of its start at step 118 against 848 for gradient descent, but
+# it ended at w + b ≈ 15.4 with J ≈ 0.01 = (1 − 0.9)², where gradient descent ended on the
+# minimum w + b = ln 9 ≈ 2.20. While the slope stays the same, the velocity grows towards
+# η·g/(1 − μ), ten times a plain step for μ = 0.9. The run arrives at the minimum at that
+# speed, shoots past it, and lands where σ ≈ 1: a second saturated plateau, where σ′ ≈
+# e^−(w+b) is so small that the pull back towards ln 9 is negligible. Remedies to try: a
+# smaller μ, which gives less speed-up and less overshoot; a smaller η; or a schedule that
+# lowers η once J starts to fall. Measured in full mode with `momentum = 0.5` in the
+# parameters cell (`--momentum 0.5`): momentum brought J below 1 % at step 429, still about
+# twice as fast as gradient descent, and ended on the minimum (w + b ≈ 2.20). In networks,
+# the same thing happens when a large step pushes a sigmoid or tanh unit deep into
+# saturation. The unit then stops learning, which is one reason for ReLU-like activations,
+# careful initialisation and gradient clipping.
+
+# %%
+lab.finish()

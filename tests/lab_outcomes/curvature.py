@@ -1,0 +1,78 @@
+"""What the curvature lab's statements must agree with, under seed 7 and a changed momentum,
+curvature and saddle offset."""
+
+import math
+
+FLAGS = ["--momentum", "0.5", "--largest-eigenvalue", "40", "--saddle-offset", "0.001"]
+
+
+def earliest(steps):
+    """The name with the smallest step (None: never), "a tie"/"both runs at once", or none."""
+    arrived = {name: step for name, step in steps.items() if step is not None}
+    if not arrived:
+        return None
+    if len(arrived) == len(steps) and len(set(arrived.values())) == 1:
+        return "tie"
+    return min(arrived, key=arrived.get)
+
+
+def check(outcomes):
+    values = outcomes["hyperparameters"]
+    smallest, largest = values["smallest_eigenvalue"], values["largest_eigenvalue"]
+
+    # Predict 1: the runs that grew are those whose distance ratio exceeds 1; the closest is
+    # the arg-min; each measured steepest factor is 1 − ηλ_max for the η the lab ran.
+    first = outcomes["predictions"]["1"]["numbers"]
+    distance = first["distance"]
+    assert first["grew"] == [name for name in distance if distance[name] > 1]
+    assert first["closest"] == min(distance, key=distance.get)
+    expected = {"just below": 1 - 2 * values["below_limit"],
+                "just above": 1 - 2 * values["above_limit"],
+                "η*": 1 - 2 * largest / (smallest + largest)}
+    for name, factor in expected.items():
+        # Keras keeps η as a float32 number: 1 − ηλ_max agrees with the formula to ~1e-7.
+        assert math.isclose(first["steepest_predicted"][name], factor, abs_tol=1e-6)
+        assert math.isclose(first["steepest_measured"][name], first["steepest_predicted"][name],
+                            abs_tol=1e-9)
+    assert "just above" in first["grew"] and "just below" not in first["grew"]
+    factors = outcomes["records"]["factors"]
+    assert factors["largest_difference"] < factors["tolerance"]
+
+    # Predict 2: the lowest ‖∇J‖ comes before the highest after it; "first" is the earlier run.
+    second = outcomes["predictions"]["2"]["numbers"]
+    assert second["high_step"] >= second["low_step"] and second["high"] >= second["low"]
+    winner = earliest(second["valley_steps"])
+    assert second["first"] == {None: "neither run", "tie": "both runs at once"}.get(winner, winner)
+
+    # Predict 3: a stop is where ‖∇J‖ < ε first held, J above its minimum; the verdict
+    # follows from the sign of the Hessian's smallest eigenvalue.
+    third = outcomes["predictions"]["3"]["numbers"]
+    assert third["epsilon"] == values["gradient_tolerance"]
+    for stop in third["stops"].values():
+        if stop["step"] is None:
+            continue
+        assert stop["norm"] < third["epsilon"] and stop["gap"] > 0
+        assert stop["verdict"] == ("not a minimum" if stop["smallest_eigenvalue"] < 0
+                                   else "no negative curvature")
+
+    # The two Nesterov forms: equal after the change of variables, not before.
+    forms = outcomes["records"]["nesterov_forms"]
+    assert all(gap < forms["tolerance"] for gap in forms["mapped_gaps"].values())
+    assert forms["raw_gap"] > 1000 * forms["tolerance"]
+
+    # Predict 4: the winner at each rate is the one that arrived first; the limits are the
+    # formulas for λ_max = 200; no run above its limit arrived.
+    fourth = outcomes["predictions"]["4"]["numbers"]
+    momentum = values["momentum"]
+    limits = {"momentum": 2 * (1 + momentum) / 200,
+              "Nesterov": 2 * (1 + momentum) / ((1 + 2 * momentum) * 200)}
+    for kind, limit in limits.items():
+        assert math.isclose(fourth["limits"][kind], limit, rel_tol=1e-9)
+    names = {None: "neither", "tie": "a tie"}
+    for rate, winner in fourth["winners"].items():
+        steps = {kind: fourth["steps"][kind][rate] for kind in limits}
+        assert winner == names.get(earliest(steps), earliest(steps))
+        for kind, limit in limits.items():
+            if float(rate) > limit * 1.001:
+                assert steps[kind] is None, f"{kind} arrived at η = {rate} above its limit"
+    assert fourth["main_rate"] == f"{values['ravine_learning_rate']:g}"
