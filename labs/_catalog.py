@@ -13,6 +13,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ORDER = (
     "tour",
     "gradient_descent",
+    "curvature",
     "loss_functions",
     "backprop",
     "activations",
