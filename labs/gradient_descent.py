@@ -1,11 +1,12 @@
 """Gradient descent by hand: step size, valleys, landscapes and when to stop.
 
 What you learn: the update θ ← θ − η·∇J(θ) on functions you can see. It walks
-down x² and a 2-D bowl, and it stops in the nearest valley of a non-convex curve.
-A learning-rate table sorts η into SLOW, CONVERGED and DIVERGED by a rule stated in
-the text. A 2-D loss landscape shows a descent path in 3-D and as contours. Finally,
-descent stops when ‖∇J‖ < ε or |ΔJ| < δ, first in NumPy and then with ``tf.Variable``
-and ``tf.GradientTape``, and both give the same numbers.
+down x² and a 2-D bowl, and on a non-convex curve it stops wherever its step size
+leads it: the nearest valley, another one, or a hump. A learning-rate table sorts η
+into SLOW, CONVERGED and DIVERGED by a rule stated in the text. A 2-D loss landscape
+shows a descent path in 3-D and as contours. Finally, descent stops when ‖∇J‖ < ε or
+|ΔJ| < δ, first in NumPy and then with ``tf.Variable`` and ``tf.GradientTape``, whose
+gradients are checked against the hand-derived ones at every step.
 
 Follows: seed 000 (sections 1.2, 1.3 and 4.1), seed 001 (loss landscape, 1-D
 gradient descent, learning-rate comparison), seed 003 (the update rule) and seed 004
@@ -189,10 +190,12 @@ table_losses = {rate: descend(lambda x: 2 * x, [10.0], rate, lab.steps)[:, 0] **
                 for rate in table_rates}
 final_losses = {str(rate): float(curve[-1]) for rate, curve in table_losses.items()}
 seed_verdicts = {str(rate): verdict_seed(curve[-1]) for rate, curve in table_losses.items()}
-our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0]) for rate, curve in table_losses.items()}
+our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0])
+                for rate, curve in table_losses.items()}
 print(f"{'eta':>5} {'final loss':>12} {'seed rule':>10} {'our rule':>10}")
 for rate in final_losses:
-    print(f"{rate:>5} {final_losses[rate]:>12.4f} {seed_verdicts[rate]:>10} {our_verdicts[rate]:>10}")
+    print(f"{rate:>5} {final_losses[rate]:>12.4f} {seed_verdicts[rate]:>10} "
+          f"{our_verdicts[rate]:>10}")
 lowest = min(final_losses, key=final_losses.get)
 diverged = {rule: [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"] or ["none"]
             for rule, verdicts in (("seed", seed_verdicts), ("ours", our_verdicts))}
@@ -234,7 +237,8 @@ for rate in (0.001, 0.01, 0.1, 0.5, 1.2):
                                  "nearest_minimum": nearest}
     print(f"{rate:>6} {w:>8.4f} {curve[-1]:>8.4f} {spread:>15.2e} {verdict:>13} {nearest:>16.3f}")
 settled_global = [rate for rate, outcome in bumpy_outcomes.items()
-                  if outcome["verdict"] == "SETTLED" and outcome["nearest_minimum"] == global_minimum]
+                  if outcome["verdict"] == "SETTLED"
+                  and outcome["nearest_minimum"] == global_minimum]
 print(f"settled in the global valley (w ≈ {global_minimum:.3f}): "
       f"{', '.join(settled_global) or 'no rate'}; η = 0.5 is "
       f"{bumpy_outcomes['0.5']['verdict']} after 50 steps")
@@ -288,7 +292,8 @@ for step in range(1, lab.max_steps + 1):
     loss = new_loss
 path_numpy = np.array(path_numpy)
 print(f"NumPy: stopped after {len(path_numpy) - 1} steps ({reason}) at "
-      f"w = ({w[0]:.6f}, {w[1]:.6f}), J = {loss:.9f}, ‖∇J‖ = {np.linalg.norm(landscape_gradient(w)):.1e}")
+      f"w = ({w[0]:.6f}, {w[1]:.6f}), J = {loss:.9f}, "
+      f"‖∇J‖ = {np.linalg.norm(landscape_gradient(w)):.1e}")
 
 # %% [markdown]
 # ## 6. The same descent with `tf.Variable` and `tf.GradientTape`

@@ -71,11 +71,11 @@ for prediction in ([0.1, 0.2, 0.6, 0.1], [0.8, 0.1, 0.05, 0.05]):
 # ## 2. The seeds' good and poor predictions
 #
 # Seed 001 scores a poor and a good prediction with each loss. Ours and Keras must agree to
-# float32 rounding (the lab checks it, and exits with an error if they do not). One row
-# disagrees with the seed's *printed* code: for a single
-# one-hot sample such as [0, 0, 1], the seed divides the sum by `len(y_true)`, which is
-# the number of classes (3), not the number of samples (1). Keras, like ours, averages
-# over samples, so −log 0.2 = 1.609, not 0.536.
+# float32 rounding (the lab checks it, and exits with an error if they do not). The CCE
+# rows differ from the seed's *printed* code: for a single one-hot sample such as
+# [0, 0, 1], the seed divides the sum by `len(y_true)`, which is the number of classes
+# (3), not the number of samples (1). Keras, like ours, averages over samples, so the poor
+# prediction costs −log 0.2 = 1.609, not 1.609 / 3 = 0.536.
 
 # %%
 examples = {
@@ -198,19 +198,23 @@ print("softmax(z) − y, the right gradient:", np.array2string(right_gradient, p
 smallest = min(case_losses, key=case_losses.get)
 zero_gradient = [name for name, gradient in case_gradients.items() if not np.any(gradient)]
 right_loss = case_losses["right: logits, from_logits=True"]
+twice = case_losses["wrong: softmax(z), from_logits=True"] / right_loss
 lab.reveal(2, f"the smallest loss, {case_losses[smallest]:.2e}, is '{smallest}'; "
               f"zero gradient: {', '.join(repr(name) for name in zero_gradient) or 'none'}; "
-              f"softmax applied twice costs "
-              f"{case_losses['wrong: softmax(z), from_logits=True'] / right_loss:.1f}× the right loss",
-           losses=case_losses, smallest=smallest, zero_gradient=zero_gradient,
+              f"softmax applied twice costs {twice:.1f}× the right loss",
+           losses=case_losses, smallest=smallest, twice_over_right=twice,
+           zero_gradient=zero_gradient,
            gradients=case_gradients, right_gradient=right_gradient)
 for name in ("right: logits, from_logits=True", "right: softmax(z), from_logits=False"):
     lab.check(np.allclose(case_gradients[name], right_gradient, atol=FLOAT32_TOLERANCE),
               f"'{name}' gradient {case_gradients[name]} is not softmax(z) − y")
+refused = False
 try:
     losses.categorical_crossentropy(label.numpy(), logits.numpy())
 except ValueError as error:
+    refused = True
     print(f"custom.losses refuses: {error}")
+lab.check(refused, "custom.losses accepted logits where it expects probabilities")
 
 # %% [markdown]
 # Why the mix-ups go wrong:

@@ -25,7 +25,7 @@ def check(outcomes):
 
     xor = outcomes["predictions"]["3"]["numbers"]
     assert xor["restarts"] == hyperparameters["restarts"]
-    widths = {f"2-{hyperparameters['seed_hidden_units']}-1", f"2-{hyperparameters['hidden_units']}-1"}
+    widths = {f"2-{hyperparameters[key]}-1" for key in ("seed_hidden_units", "hidden_units")}
     assert set(xor["solved"]) == widths
     for name, accuracies in xor["accuracies"].items():
         assert len(accuracies) == hyperparameters["restarts"]

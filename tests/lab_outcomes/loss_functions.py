@@ -26,6 +26,9 @@ def check(outcomes):
     assert mixups["smallest"] == min(mixups["losses"], key=mixups["losses"].get)
     zero = [name for name, gradient in mixups["gradients"].items() if not any(gradient)]
     assert mixups["zero_gradient"] == zero
+    twice = mixups["losses"]["wrong: softmax(z), from_logits=True"]
+    assert math.isclose(mixups["twice_over_right"],
+                        twice / mixups["losses"]["right: logits, from_logits=True"])
     for name, gradient in mixups["gradients"].items():
         if name.startswith("right"):
             assert all(abs(a - b) <= FLOAT32 for a, b in zip(gradient, mixups["right_gradient"]))
