@@ -439,8 +439,7 @@ lab.save_figure(figure, "loss_landscape.png")
 # 0.5 and 0.8 (`learning_rate` in the parameters cell, or `--learning-rate`). Tabulate the
 # steps taken, which check fired and where descent stopped, and plot steps against η.
 # Which η is fastest, and what does the contour plot show for the last one?
-# *Syllabus: The Learning Problem, loss landscape; The Learning Problem, learning-rate
-# comparison.*
+# *Syllabus: The Learning Problem, loss landscape; The Learning Problem, learning-rate comparison.*
 
 # %% [markdown] tags=["answer"]
 # **Answer 4.** Measured (deterministic, any seed): η = 0.05, 0.1, 0.2, 0.3 and 0.5 all stop
