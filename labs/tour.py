@@ -258,8 +258,8 @@ lab.save_figure(figure, "tour.png")
 # %% [markdown] tags=["answer"]
 # **Answer 2.** Measured in full mode with seed 0. `learning_rate = 5`: early stopping ends the
 # runs after 6 epochs with the best validation loss at epoch 1 (0.2342), and the label is
-# UNDERFITTING: the training loss stays above ln 2, the loss of a uniform guess, because
-# steps that large throw the weights about instead of descending. `hidden_units = 1`:
+# UNDERFITTING: the training loss ends at 128 % of ln 2, worse than a uniform guess,
+# because steps that large throw the weights about instead of descending. `hidden_units = 1`:
 # 35 epochs, best validation loss 0.2301 and accuracy 92.0 % at epoch 30, and the label
 # is CONVERGED, with a training accuracy of 85.8 %. One ReLU unit can only draw a straight
 # boundary (the right panel), and the curves have flattened at what a line can do: a
