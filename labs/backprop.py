@@ -96,9 +96,10 @@ lab.check(report.passed, "the correct backward pass fails the gradient check on 
 # units switched off, so the missing factor matters.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** The 4-16-8-3 network has six parameter arrays: W1, b1, W2, b2 (before the
-# two ReLU layers) and W3, b3 (the softmax output layer). Which of them will fail the
-# check when the backward pass forgets ReLU′, and will their errors be near 1e-5, 1e-2 or 1?
+# **Predict 1.** The 4-16-8-3 network has six parameter arrays: W1, b1, W2, b2 (the two
+# ReLU layers' weights and biases) and W3, b3 (the softmax output layer's). Which of them
+# will fail the check when the backward pass forgets ReLU′, and will their errors be near
+# 1e-5, 1e-2 or 1?
 
 # %%
 rng = np.random.default_rng(lab.seed)
@@ -114,12 +115,15 @@ print(f"correct: {'PASSES' if good_report.passed else 'FAILS'}; "
       f"without ReLU′: {'PASSES' if broken_report.passed else 'FAILS'} (it must fail)")
 broken_errors = dict(zip(broken_report.names, broken_report.errors))
 failing = [name for name, error in broken_errors.items() if error >= broken_report.tolerance]
-lab.reveal(1, f"without ReLU′ {', '.join(failing) or 'nothing'} fail"
-              + (f", with errors from {min(broken_errors[name] for name in failing):.2f} to "
-                 f"{max(broken_errors[name] for name in failing):.2f}" if failing else "")
-              + f"; {', '.join(name for name in broken_errors if name not in failing) or 'none'}"
-              f" pass (the largest of those errors is "
-              f"{max([e for n, e in broken_errors.items() if n not in failing], default=0):.1e})",
+passing = [name for name in broken_errors if name not in failing]
+sentence = f"without ReLU′ {', '.join(failing) or 'nothing'} fail"
+if failing:
+    sentence += (f", with relative errors from {min(broken_errors[n] for n in failing):.2f} "
+                 f"to {max(broken_errors[n] for n in failing):.2f}")
+if passing:
+    sentence += (f"; {', '.join(passing)} pass (largest error "
+                 f"{max(broken_errors[n] for n in passing):.1e})")
+lab.reveal(1, sentence,
            broken_errors=broken_errors, correct_errors=dict(zip(good_report.names,
                                                                 good_report.errors)),
            failing=failing, tolerance=broken_report.tolerance)

@@ -267,13 +267,18 @@ last_not_a_number = float(gaps[not_a_number].max()) if not_a_number.any() else N
 inexact = np.isfinite(naive) & (np.abs(naive - fused) > 0.01)    # Off by more than 0.01.
 first_inexact = float(gaps[inexact].min()) if inexact.any() else None
 fused_error = float(np.max(np.abs(keras_fused - fused) / np.maximum(1.0, fused)))
-lab.reveal(3, (f"softmax-then-log is infinite from g = {first_infinite:.1f}" if first_infinite
-               is not None else f"softmax-then-log stays finite up to g = {gaps[-1]:.1f}")
-           + (f"; NaN up to g = {last_not_a_number:.1f}" if last_not_a_number is not None
-              else "; no NaN in this range")
-           + (f"; off by more than 0.01 from g = {first_inexact:.1f}"
-              if first_inexact is not None else "")
-           + f"; the fused loss at g = {gaps[-1]:.1f} is {fused[-1]:.3f}",
+if first_infinite is not None:
+    parts = [f"softmax-then-log is infinite from g = {first_infinite:.1f}"]
+else:
+    parts = [f"softmax-then-log stays finite up to g = {gaps[-1]:.1f}"]
+if last_not_a_number is not None:
+    parts.append(f"NaN up to g = {last_not_a_number:.1f}")
+else:
+    parts.append("no NaN in this range")
+if first_inexact is not None:
+    parts.append(f"off by more than 0.01 from g = {first_inexact:.1f}")
+parts.append(f"the fused loss at g = {gaps[-1]:.1f} is {fused[-1]:.3f}")
+lab.reveal(3, "; ".join(parts),
            first_infinite=first_infinite, last_not_a_number=last_not_a_number,
            first_inexact=first_inexact, gaps=gaps, naive=naive, fused=fused,
            fused_at_end=fused[-1], keras_fused_error=fused_error)
