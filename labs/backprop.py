@@ -4,8 +4,8 @@ What you learn: the chain rule as code. A two-layer NumPy network caches its for
 pass and runs its backward pass by hand (``custom/numpy_net.py``). Its gradients are
 checked against central differences on every parameter (relative error < 1e-5) and
 against ``tf.GradientTape`` on the same weights. The checker catches a backward pass
-that forgets the ReLU derivative. Then the network learns XOR by hand to 100 %, and
-you see how often the seeds' 4-unit version gets stuck.
+that forgets the ReLU derivative. Then the network learns XOR by hand, and you count
+how often the seeds' 4-unit version and a wider one reach 100 %.
 
 Follows: seed 001 (2-layer XOR backprop, gradient checking), seed 000 (the dense
 layer with backprop, exercise 1 on gradient checking, exercise 7 on XOR) and seed 002
@@ -43,8 +43,8 @@ from labs import _plots, _runtime
 from labs._runtime import param
 
 lab = _runtime.start("backprop", {
-    "hidden_units": param(8, minimum=1),       # For XOR: 8 ReLU units reach 100
-                                               # % from every seed we tried.
+    "hidden_units": param(8, minimum=1),       # For XOR: twice seed 001's width,
+                                               # to compare how often each gets stuck.
     "seed_hidden_units": param(4, minimum=1),  # Seed 001's XOR network,
                                                # which sometimes gets stuck.
     "epochs": param(1000, minimum=1),          # Seed 001's 1000 full-batch steps.
@@ -87,12 +87,19 @@ for name, gradient in zip(gradient_check.parameter_names(network), gradients):
 report = gradient_check.check_network(network, x_check, y_check)
 print(report.table())
 print("correct backward pass:", "PASSES" if report.passed else "FAILS")
+lab.check(report.passed, "the correct backward pass fails the gradient check on the 2-3-1 "
+                         f"network: {dict(zip(report.names, report.errors))}")
 
 # %% [markdown]
 # Now a classic bug: a backward pass that forgets the ReLU derivative, dz⁽¹⁾ = da⁽¹⁾
 # instead of da⁽¹⁾ ⊙ ReLU′(z⁽¹⁾). Seed 000's 4-16-8-3 network on random inputs has many
-# units switched off, so the missing factor matters. The output layer's gradients stay
-# right (no ReLU there) and everything below it is wrong.
+# units switched off, so the missing factor matters.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** The 4-16-8-3 network has six parameter arrays: W1, b1, W2, b2 (the two
+# ReLU layers' weights and biases) and W3, b3 (the softmax output layer's). Which of them
+# will fail the check when the backward pass forgets ReLU′, and will their errors be near
+# 1e-5, 1e-2 or 1?
 
 # %%
 rng = np.random.default_rng(lab.seed)
@@ -106,6 +113,29 @@ for name, good, broken in zip(good_report.names, good_report.errors, broken_repo
     print(f"{name:<10} {good:>10.2e} {broken:>10.2e}")
 print(f"correct: {'PASSES' if good_report.passed else 'FAILS'}; "
       f"without ReLU′: {'PASSES' if broken_report.passed else 'FAILS'} (it must fail)")
+broken_errors = dict(zip(broken_report.names, broken_report.errors))
+failing = [name for name, error in broken_errors.items() if error >= broken_report.tolerance]
+passing = [name for name in broken_errors if name not in failing]
+sentence = f"without ReLU′ {', '.join(failing) or 'nothing'} fail"
+if failing:
+    sentence += (f", with relative errors from {min(broken_errors[n] for n in failing):.2f} "
+                 f"to {max(broken_errors[n] for n in failing):.2f}")
+if passing:
+    sentence += (f"; {', '.join(passing)} pass (largest error "
+                 f"{max(broken_errors[n] for n in passing):.1e})")
+lab.reveal(1, sentence,
+           broken_errors=broken_errors, correct_errors=dict(zip(good_report.names,
+                                                                good_report.errors)),
+           failing=failing, tolerance=broken_report.tolerance)
+lab.check(good_report.passed, "the correct backward pass fails on the 4-16-8-3 network")
+lab.check(not broken_report.passed, "the check missed the backward pass without ReLU′")
+
+# %% [markdown]
+# Why those: the output layer has no ReLU, so its gradients dW3 = a⁽²⁾ᵀ·dz⁽³⁾ and db3 never
+# meet the missing factor. Every array below it is reached only through a ReLU, whose
+# derivative is 0 for each unit switched off on a sample; forgetting it lets gradient flow
+# back through units that did not take part, so those arrays come out wrong wherever a
+# unit was switched off for some sample.
 
 # %%
 figure, axis = plt.subplots(figsize=(7, 4))
@@ -128,6 +158,11 @@ lab.save_figure(figure, "gradient_check.png")
 # shapes) and let TensorFlow differentiate the same loss. Keras' last layer has no
 # activation; the loss takes logits, so nothing is clipped.
 
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** Central differences match backprop only up to their h² error and
+# rounding (the tables above). How closely will the tape's gradients match backprop's:
+# about 1e-16, about 1e-10, or worse?
+
 # %%
 def keras_twin(numpy_network):
     """A float64 Keras copy of ``numpy_network``, its last layer returning logits."""
@@ -140,6 +175,7 @@ def keras_twin(numpy_network):
     return model
 
 
+tape_differences, loss_differences = {}, {}
 for numpy_network, x, y, loss_function in (
         (network, x_check, y_check, keras.losses.BinaryCrossentropy(from_logits=True, dtype="float64")),
         (deep, x_seed_000, labels_seed_000,
@@ -151,18 +187,34 @@ for numpy_network, x, y, loss_function in (
     numpy_loss = numpy_network.loss(x, y)
     ours = numpy_network.backward(y)
     largest = max(float(np.abs(a - b.numpy()).max()) for a, b in zip(ours, tape_gradients))
-    print(f"{str(numpy_network.layer_sizes):<14} loss NumPy {numpy_loss:.12f}, tape {float(tape_loss):.12f}; "
-          f"largest gradient difference {largest:.1e}")
+    print(f"{str(numpy_network.layer_sizes):<14} loss NumPy {numpy_loss:.12f}, "
+          f"tape {float(tape_loss):.12f}; largest gradient difference {largest:.1e}")
+    tape_differences[str(numpy_network.layer_sizes)] = largest
+    loss_differences[str(numpy_network.layer_sizes)] = abs(numpy_loss - float(tape_loss))
+TAPE_TOLERANCE = 1e-12    # float64 rounding of the same sums in another order.
+largest_tape_difference = max(tape_differences.values())
+lab.reveal(2, f"the largest difference between the tape's and backprop's gradients is "
+              f"{largest_tape_difference:.1e} "
+              f"({'within' if largest_tape_difference < TAPE_TOLERANCE else 'NOT within'} "
+              f"{TAPE_TOLERANCE:g}): the same derivatives, computed in a different order",
+           gradient_differences=tape_differences, loss_differences=loss_differences,
+           largest=largest_tape_difference, tolerance=TAPE_TOLERANCE)
+lab.check(largest_tape_difference < TAPE_TOLERANCE and max(loss_differences.values()) < 1e-12,
+          f"GradientTape and backprop differ by {largest_tape_difference:.1e}")
 
 # %% [markdown]
 # ## 4. XOR by hand
 #
 # XOR is the smallest problem that needs a hidden layer: no straight line separates
 # (0, 1) and (1, 0) from (0, 0) and (1, 1). We train with the loop the seeds write out:
-# forward, backward, θ ← θ − η·∇θ, on all four points at once, from several seeds.
-# With only four ReLU units (seed 001's network), some seeds get stuck at 75 %: units
-# that start switched off for the points they would need, or that learn the same cut,
-# leave too few useful units. Twice as many units make it reliable.
+# forward, backward, θ ← θ − η·∇θ, on all four points at once, from `restarts` seeds,
+# for seed 001's network with `seed_hidden_units` (4) ReLU units and for a wider one with
+# `hidden_units` (8).
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** Gradient descent on XOR starts from random weights. Out of the `restarts`
+# seeds, how many of seed 001's 2-4-1 networks (`seed_hidden_units`) will classify all
+# four points right, and how many of the 2-8-1 networks (`hidden_units`)?
 
 # %%
 x_xor, y_xor = datasets.xor()                  # x (4, 2), y (4,) in {0, 1}
@@ -191,6 +243,22 @@ for hidden_units in (lab.seed_hidden_units, lab.hidden_units):
     finals = " ".join(f"{curve[-1]:.3f}" for _, _, curve, _ in runs[hidden_units])
     print(f"{hidden_units:>12} {solved:>9} of {lab.restarts:<3} {finals}")
 
+solved_counts = {f"2-{hidden_units}-1": sum(accuracy == 1.0 for _, accuracy, _, _ in seeded)
+                 for hidden_units, seeded in runs.items()}
+lab.reveal(3, "; ".join(f"{name}: {count} of {lab.restarts} seeds reach 100 %"
+                        for name, count in solved_counts.items()),
+           solved=solved_counts, restarts=lab.restarts,
+           accuracies={f"2-{hidden_units}-1": [accuracy for _, accuracy, _, _ in seeded]
+                       for hidden_units, seeded in runs.items()})
+
+# %% [markdown]
+# A run that stays below 100 % has not found weights that separate XOR; in the figure its
+# loss curve is red: compare where it levels off with the others. A ReLU unit that is
+# switched off for every input gets no gradient and never turns on again, and two units
+# that cut the plane along the same line count as one; with few units to start with, too
+# few useful ones can be left. Exercise 5 looks inside the stuck runs.
+
+# %%
 seed, accuracy, curve, xor_network = runs[lab.hidden_units][0]
 print(f"\n2-{lab.hidden_units}-1 network, seed {seed}: accuracy {accuracy:.0%}")
 for point, probability in zip(x_xor, xor_network.predict(x_xor).ravel()):
@@ -216,8 +284,87 @@ lab.save_figure(figure, "xor_by_hand.png")
 # * The backward pass is a handful of matrix products, one per chain-rule factor, and its
 #   shapes mirror the forward pass.
 # * Check a hand-written backward pass against central differences in float64 before
-#   trusting it; a missing activation derivative shows up at once as errors near 1.
+#   trusting it; a missing activation derivative shows up at once, in the arrays below
+#   the first activation it skips.
 # * Autodiff (`tf.GradientTape`) computes the same numbers from the forward pass alone.
+
+# %% [markdown]
+# ## Exercises
+#
+# Write your code in new cells below, or change a value in the parameters cell at the top.
+# Answers are in the instructor's edition.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Check one gradient by hand: on the 2-3-1 network of section 1,
+# add h = 1e-5 to `network.layers[-1].bias[0]`, compute `network.loss(x_check, y_check)`,
+# subtract 2h, compute it again, restore the bias, and form the central difference. Compare
+# it with the printed db2.
+# *Syllabus: Learning Algorithms, exercise 1.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** [L(b + h) − L(b − h)] / 2h = 0.0028387, the db2 that the backward pass
+# printed (measured with the default seed, where the 2-3-1 network uses seed 42; they agree
+# to about 1e-12). Restore the bias exactly (keep the original value in a variable rather
+# than adding h back), or every later number is computed on a slightly different network.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Call `gradient_check.check_network(network, x_check, y_check,
+# step=h)` for h = 1e-1, 1e-3, 1e-5, 1e-7, 1e-9 and 1e-11, and plot the relative error of
+# each array against h on log-log axes. Which h is best, and why do both ends fail?
+# *Syllabus: Learning Algorithms, exercise 1.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** Measured on the 2-3-1 network (default seed): the errors are up to 0.29 at
+# h = 1e-1, 1e-12 to 4e-8 at 1e-3, 5e-11 to 1e-9 at 1e-5, up to 1.4e-7 at 1e-7, up to
+# 6.5e-6 at 1e-9 and up to 1.6e-3 at 1e-11: a V with its bottom between 1e-3 and 1e-5.
+# The central difference's truncation error shrinks like h² (large h), while the rounding
+# error of L, about 1e-16·|L|, is divided by 2h and grows like 1/h (small h). Their sum is
+# smallest near h ≈ (1e-16)^(1/3) ≈ 1e-5, the usual choice.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** How wide must the hidden layer be for XOR? Set
+# `hidden_units = 2`, then 3, then 16 in the parameters cell (`--hidden-units 2`, …), and
+# record how many of the 10 restarts reach 100 % each time (prediction 3's line).
+# *Syllabus: The Learning Problem, XOR backpropagation.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** Measured with seeds 0–9, η = 0.5, 1000 epochs and weight scale 0.5: 2 units
+# reach 100 % from 1 seed of 10, 3 units from 3, 4 units from 6, 8 units from 10 and 16
+# units from 10. Two ReLU units are enough in principle (XOR needs two cuts), but only if
+# both stay alive and cut in different places; extra units are spares, so that enough
+# useful ones survive a random start.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Write a broken backward pass that forgets the 1/m of the output
+# error, dz⁽³⁾ = a⁽³⁾ − y instead of (a⁽³⁾ − y)/m, by copying
+# `gradient_check.backward_without_relu_derivative` and putting the ReLU′ factor back
+# (`grad * layer.activation_derivative()`). Predict the relative error of every array on
+# the 4-16-8-3 network with its m = 8 samples before you run the check.
+# *Syllabus: Learning Algorithms, exercise 1.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** Every gradient is exactly m times too large, so every array fails with the
+# same relative error ‖8n − n‖ / (‖8n‖ + ‖n‖) = 7/9 ≈ 0.778; the check measured 7.78e-01 on
+# all six arrays. Unlike the missing ReLU′, this bug touches every layer, and the
+# direction of each gradient is right: training would still work, with a learning rate
+# effectively m times larger, which is why the check, not the loss curve, catches it.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Look inside the stuck 2-4-1 runs of section 4. For each
+# run, do a forward pass on the four XOR points and print which hidden units are active
+# (z > 0) for which point. What do the stuck runs have in common that the successful ones
+# lack? Propose a change (initialisation, activation, width) and test it.
+# *Syllabus: The Learning Problem, XOR backpropagation.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** Measured with seeds 0–9 and the defaults: the stuck runs (seeds 3, 5, 7
+# and 8) end with two or three of their four units switched off on all four points, and
+# the units still alive are active on the same points, so they make one cut, not two. The
+# successful runs keep at least two live units with different patterns (seed 4 also loses
+# two units, and its other two still differ). Remedies worth testing: more units
+# (exercise 3), Leaky ReLU so that a switched-off unit still gets a gradient, a small
+# positive initial bias, or a smaller `weight_scale`; compare the count of seeds reaching
+# 100 % before and after.
 
 # %%
 lab.finish()

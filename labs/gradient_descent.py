@@ -1,11 +1,12 @@
 """Gradient descent by hand: step size, valleys, landscapes and when to stop.
 
 What you learn: the update θ ← θ − η·∇J(θ) on functions you can see. It walks
-down x² and a 2-D bowl, and it stops in the nearest valley of a non-convex curve.
-A learning-rate table sorts η into SLOW, CONVERGED and DIVERGED by a rule stated in
-the text. A 2-D loss landscape shows a descent path in 3-D and as contours. Finally,
-descent stops when ‖∇J‖ < ε or |ΔJ| < δ, first in NumPy and then with ``tf.Variable``
-and ``tf.GradientTape``, and both give the same numbers.
+down x² and a 2-D bowl, and on a non-convex curve it stops wherever its step size
+leads it: the nearest valley, another one, or a hump. A learning-rate table sorts η
+into SLOW, CONVERGED and DIVERGED by a rule stated in the text. A 2-D loss landscape
+shows a descent path in 3-D and as contours. Finally, descent stops when ‖∇J‖ < ε or
+|ΔJ| < δ, first in NumPy and then with ``tf.Variable`` and ``tf.GradientTape``, whose
+gradients are checked against the hand-derived ones at every step.
 
 Follows: seed 000 (sections 1.2, 1.3 and 4.1), seed 001 (loss landscape, 1-D
 gradient descent, learning-rate comparison), seed 003 (the update rule) and seed 004
@@ -32,6 +33,7 @@ lab = _runtime.start("gradient_descent", {
     "learning_rate": param(0.1, above=0),        # The seeds' step size for x²,
                                                  # the bowl and the landscape.
     "steps": param(20, minimum=5),               # Seed 000 prints 20 steps on x².
+    "quartic_learning_rate": param(0.01, above=0),  # Seed 001's step on the non-convex curve.
     "gradient_tolerance": param(1e-6, above=0),  # ε: stop when ‖∇J‖ < ε (seed 004's first check).
     "change_tolerance": param(1e-12, above=0),   # δ: stop when |J_t − J_(t−1)|
                                                  # < δ (its second check).
@@ -54,22 +56,26 @@ def descend(gradient, start, learning_rate, steps):
 # %% [markdown]
 # ## 1. One dimension: f(x) = x² from x = 5
 #
-# The gradient is f′(x) = 2x, so each step is x ← x − 0.1·2x = 0.8·x: x shrinks by
-# 20 % per step and x_t = 5·0.8ᵗ exactly. The table prints the same rows as seed 000.
+# The gradient is f′(x) = 2x, so each step is x ← x − η·2x = (1 − 2η)·x, and
+# x_t = 5·(1 − 2η)ᵗ exactly. At the default η = 0.1 the factor is 0.8: x shrinks by 20 %
+# per step. The table prints the same rows as seed 000, beside that formula.
 
 # %%
+factor = 1 - 2 * lab.learning_rate                         # x ← (1 − 2η)·x
 path_square = descend(lambda x: 2 * x, [5.0], lab.learning_rate, lab.steps)[:, 0]
-print(f"{'step':>4} {'x':>10} {'f(x)':>10} {'5·0.8^t':>10}")
+print(f"{'step':>4} {'x':>10} {'f(x)':>10} {f'5·{factor:g}^t':>10}")
 for step in (1, 2, 3, 4, 5, lab.steps):
     x = path_square[step]
-    print(f"{step:>4} {x:>10.6f} {x**2:>10.6f} {5 * (1 - 2 * lab.learning_rate) ** step:>10.6f}")
+    print(f"{step:>4} {x:>10.6f} {x**2:>10.6f} {5 * factor ** step:>10.6f}")
 
 # %% [markdown]
 # ## 2. Two dimensions: f(x, y) = x² + 2y² from (4, 3)
 #
-# Now ∇f = (2x, 4y). The y direction is twice as steep, so y shrinks faster
-# (factor 0.6 per step) than x (factor 0.8): the path curves towards the x axis
-# before it reaches the minimum at (0, 0). Seed 000 runs 15 steps.
+# Now ∇f = (2x, 4y), so each step multiplies x by (1 − 2η) and y by (1 − 4η): 0.8 and 0.6
+# at the default η = 0.1. The y direction is twice as steep. While |1 − 4η| < |1 − 2η|, y
+# shrinks faster (that is, for η < 1/3) and the path curves towards the x axis before it
+# reaches the minimum at (0, 0); the cell prints what each factor does at this run's η.
+# Seed 000 runs 15 steps.
 
 # %%
 bowl = lambda point: point[0] ** 2 + 2 * point[1] ** 2
@@ -77,25 +83,58 @@ path_bowl = descend(lambda p: np.array([2 * p[0], 4 * p[1]]), [4.0, 3.0], lab.le
 for step in (1, 2, 3, 15):
     x, y = path_bowl[step]
     print(f"step {step:>2}: x = {x:.4f}, y = {y:.4f}, f(x, y) = {bowl((x, y)):.4f}")
+factor_x, factor_y = 1 - 2 * lab.learning_rate, 1 - 4 * lab.learning_rate
+fate = lambda f: "shrinks" if abs(f) < 1 else ("keeps its size" if abs(f) == 1 else "grows")
+faster = "y" if abs(factor_y) < abs(factor_x) else "x"
+print(f"per step x × {factor_x:g} ({fate(factor_x)}), y × {factor_y:g} ({fate(factor_y)})"
+      + (f": {faster} shrinks faster" if max(abs(factor_x), abs(factor_y)) < 1 else ""))
+lab.record("bowl_factors", factor_x=factor_x, factor_y=factor_y, faster=faster,
+           fate_x=fate(factor_x), fate_y=fate(factor_y))
 
 # %% [markdown]
 # ## 3. A non-convex curve: J(w) = w⁴ − 3w³ + 2w² + w
 #
 # J′(w) = 4w³ − 9w² + 4w + 1 is zero at w ≈ −0.175 (the global minimum, J ≈ −0.097),
 # at w = 1 (a hump) and at w ≈ 1.425 (a local minimum, J ≈ 0.929). Seed 001 starts at
-# w = 3 with η = 0.01 and calls its end point "the minimum". It is only the *nearest*
-# valley: descent cannot climb the hump at w = 1. Starting at w = −1 finds the global one.
+# w = 3 with η = 0.01 (`quartic_learning_rate`) for 200 steps and calls its end point "the
+# minimum". Descent only ever goes downhill from where it stands, so it cannot climb a hump.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Descent starts at w = 3 with η = `quartic_learning_rate` (seed 001's 0.01
+# unless you changed it) and takes 200 steps.
+# Where does it stop: at the global minimum near w ≈ −0.175, at the local one near
+# w ≈ 1.425, or somewhere else? And from w = −1?
 
 # %%
 quartic = lambda w: w**4 - 3 * w**3 + 2 * w**2 + w
 quartic_gradient = lambda w: 4 * w**3 - 9 * w**2 + 4 * w + 1
-quartic_paths = {start: descend(quartic_gradient, [start], 0.01, 200)[:, 0] for start in (3.0, -1.0)}
-for start, path in quartic_paths.items():
-    print(f"from w = {start:+.1f}: w = {path[-1]:.4f}, J(w) = {quartic(path[-1]):.6f} after 200 steps")
+critical = np.sort(np.roots([4, -9, 4, 1]).real)           # J′(w) = 0: −0.175, 1, 1.425
+critical_names = {critical[0]: "the global minimum", critical[1]: "the hump",
+                  critical[2]: "the local minimum"}
+
+
+def where_it_stopped(w):
+    """The critical point w ended next to (within 0.01), or where it is if none."""
+    if not np.isfinite(w):
+        return "nowhere: it diverged"
+    nearest = critical[np.argmin(np.abs(critical - w))]
+    return critical_names[nearest] if abs(w - nearest) < 0.01 else "between critical points"
+
+
+with np.errstate(over="ignore", invalid="ignore"):          # A large η overflows to ±∞.
+    quartic_paths = {start: descend(quartic_gradient, [start], lab.quartic_learning_rate,
+                                    200)[:, 0] for start in (3.0, -1.0)}
+quartic_ends = {f"{start:+g}": float(path[-1]) for start, path in quartic_paths.items()}
+stopped_at = {start: where_it_stopped(end) for start, end in quartic_ends.items()}
+lab.reveal(1, "; ".join(f"from w = {start} it stopped at w = {end:.4f}, {stopped_at[start]}"
+                        for start, end in quartic_ends.items()),
+           ends=quartic_ends, stopped_at=stopped_at, critical_points=critical,
+           learning_rate=lab.quartic_learning_rate)
 
 figure, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.2))
 left.plot(path_square, "o-", label=r"$x_t$ with $\eta$ = " + f"{lab.learning_rate}")
-left.plot(5 * 0.8 ** np.arange(len(path_square)), "k:", label=r"$5\cdot 0.8^t$")
+left.plot(5 * factor ** np.arange(len(path_square)), "k:",
+          label=r"$5\cdot(1-2\eta)^t$" + f" = 5·{factor:g}^t")
 left.set(xlabel="step t", ylabel="x", title="f(x) = x² from x = 5")
 left.legend()
 grid_x, grid_y = np.meshgrid(np.linspace(-4.5, 4.5, 80), np.linspace(-3.5, 3.5, 80))
@@ -107,26 +146,31 @@ middle.legend()
 w_range = np.linspace(-1, 3.2, 300)
 right.plot(w_range, quartic(w_range), "b-", label="J(w)")
 for start, path in quartic_paths.items():
-    right.plot(path[::10], quartic(path[::10]), "o", alpha=0.6, label=f"every 10th step from w = {start:g}")
+    right.plot(path[::10], quartic(path[::10]), "o", alpha=0.6,
+               label=f"every 10th step from w = {start:g}")
     right.plot(path[-1], quartic(path[-1]), "*", markersize=14, label=f"end: w = {path[-1]:.3f}")
-right.set(xlabel="w", ylabel="J(w)", title="non-convex: descent stops in the nearest valley",
-          ylim=(-1, 8))
+right.set(xlabel="w", ylabel="J(w)", title=f"non-convex, η = {lab.quartic_learning_rate:g}",
+          xlim=(-1.2, 3.4), ylim=(-1, 8))
 right.legend(fontsize=8)
 lab.save_figure(figure, "descent_paths.png")
 
 # %% [markdown]
 # ## 4. The learning-rate table
 #
-# Seed 000 runs 20 steps on x² from x = 10 with η ∈ {0.01, 0.1, 0.5, 1.1}. On x² each step
-# multiplies x by (1 − 2η): below η = 1 the loss falls, at η = 0.5 it lands on 0 in one
-# step, and above η = 1 every step overshoots further than the last.
+# Seed 000 runs `steps` steps (20 by default) on x² from x = 10 with η ∈ {0.01, 0.1, 0.5,
+# 1.1}. On x² each step multiplies x by (1 − 2η): below η = 1 the loss falls, at η = 0.5 it
+# lands on 0 in one step, and above η = 1 every step overshoots further than the last.
 #
 # The seed's rule is DIVERGED if the final loss is NaN or above 1e10, CONVERGED if it is
-# below 0.01, SLOW otherwise. That rule calls η = 1.1 "SLOW" (its loss grows 1.2⁴⁰ ≈ 1470-fold
-# but stays below 1e10), and η = 0.1 "SLOW" because 0.0133 is just above 0.01.
-# Our rule compares with the starting loss J₀ instead:
+# below 0.01, SLOW otherwise. It judges a loss by a fixed size, whatever the loss started
+# at: a run whose loss grew, but not past 1e10, is "SLOW", and so is a run that fell a
+# thousand-fold but ended just above 0.01. Our rule compares with the starting loss J₀:
 # **DIVERGED** if the final loss is not finite or exceeds J₀; **CONVERGED** if it is below
 # 10⁻³·J₀ (a thousand-fold drop); **SLOW** otherwise.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** Of η = 0.01, 0.1, 0.5 and 1.1, which ends with the lowest loss on x², and
+# which of them does each rule call DIVERGED?
 
 # %%
 def verdict_seed(final_loss):
@@ -142,25 +186,44 @@ def verdict_ours(final_loss, initial_loss):
 
 
 table_rates = (0.01, 0.1, 0.5, 1.1)
-table_losses = {rate: descend(lambda x: 2 * x, [10.0], rate, lab.steps)[:, 0] ** 2 for rate in table_rates}
+table_losses = {rate: descend(lambda x: 2 * x, [10.0], rate, lab.steps)[:, 0] ** 2
+                for rate in table_rates}
+final_losses = {str(rate): float(curve[-1]) for rate, curve in table_losses.items()}
+seed_verdicts = {str(rate): verdict_seed(curve[-1]) for rate, curve in table_losses.items()}
+our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0])
+                for rate, curve in table_losses.items()}
 print(f"{'eta':>5} {'final loss':>12} {'seed rule':>10} {'our rule':>10}")
-for rate, curve in table_losses.items():
-    print(f"{rate:>5} {curve[-1]:>12.4f} {verdict_seed(curve[-1]):>10} {verdict_ours(curve[-1], curve[0]):>10}")
+for rate in final_losses:
+    print(f"{rate:>5} {final_losses[rate]:>12.4f} {seed_verdicts[rate]:>10} "
+          f"{our_verdicts[rate]:>10}")
+lowest = min(final_losses, key=final_losses.get)
+diverged = {rule: [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"] or ["none"]
+            for rule, verdicts in (("seed", seed_verdicts), ("ours", our_verdicts))}
+lab.reveal(2, f"after {lab.steps} steps η = {lowest} ends lowest ({final_losses[lowest]:.3g}); "
+              f"DIVERGED by the seed's rule: {', '.join(diverged['seed'])}; "
+              f"by ours: {', '.join(diverged['ours'])}",
+           final_losses=final_losses, initial_loss=100.0, lowest=lowest,
+           seed_verdicts=seed_verdicts, our_verdicts=our_verdicts, diverged=diverged)
 
 # %% [markdown]
 # Seed 001 makes the same comparison on a bumpy curve, J(w) = w² + 0.5·sin 4w, from w = 3
-# for 50 steps, clipping w to [−10, 10] so that the diverging run stays on the plot. Its
-# global minimum is at w ≈ −0.313, J ≈ −0.377. η = 0.1 settles fast, but in the local valley
-# at w ≈ 0.899, J ≈ 0.589; η = 0.5 is still bouncing after 50 steps (the seed says it
-# "eventually converges"); η = 1.2 hits the clip at w = 10. J can be negative here, so the
-# rule "a thousand-fold drop" makes no sense; the table says instead whether w hit the clip
-# (DIVERGED), stopped moving (SETTLED: the last 10 losses differ by < 1e-6) or not.
+# for 50 steps, clipping w to [−10, 10] so that a diverging run stays on the plot. Its
+# global minimum is at w ≈ −0.313 (J ≈ −0.377) and a local one at w ≈ 0.899 (J ≈ 0.589);
+# the cell finds both from J′(w) = 2w + 2·cos 4w. The seed says η = 0.5 "eventually
+# converges". J can be negative here, so the rule "a thousand-fold drop" makes no sense;
+# the table says instead whether w hit the clip (DIVERGED), stopped moving (SETTLED: the
+# last 10 losses differ by < 1e-6) or not, and which minimum w ended nearest to.
 
 # %%
 bumpy = lambda w: w**2 + 0.5 * np.sin(4 * w)
 bumpy_gradient = lambda w: 2 * w + 2 * np.cos(4 * w)
-bumpy_losses = {}
-print(f"{'eta':>6} {'final w':>8} {'final J':>8} {'last-10 spread':>15} {'verdict':>13}")
+fine_w = np.linspace(-2, 2, 400_001)
+rising = (bumpy_gradient(fine_w[:-1]) < 0) & (bumpy_gradient(fine_w[1:]) >= 0)
+bumpy_minima = fine_w[1:][rising]                  # J′ crosses 0 upwards: (−0.313, 0.899)
+global_minimum = bumpy_minima[np.argmin(bumpy(bumpy_minima))]
+bumpy_losses, bumpy_outcomes = {}, {}
+print(f"{'eta':>6} {'final w':>8} {'final J':>8} {'last-10 spread':>15} {'verdict':>13} "
+      f"{'nearest minimum':>16}")
 for rate in (0.001, 0.01, 0.1, 0.5, 1.2):
     w, curve = 3.0, [bumpy(3.0)]
     for _ in range(50):
@@ -169,16 +232,28 @@ for rate in (0.001, 0.01, 0.1, 0.5, 1.2):
     bumpy_losses[rate] = curve
     spread = max(curve[-10:]) - min(curve[-10:])
     verdict = "DIVERGED" if abs(w) >= 10 else ("SETTLED" if spread < 1e-6 else "STILL MOVING")
-    print(f"{rate:>6} {w:>8.4f} {curve[-1]:>8.4f} {spread:>15.2e} {verdict:>13}")
+    nearest = float(bumpy_minima[np.argmin(np.abs(bumpy_minima - w))])
+    bumpy_outcomes[str(rate)] = {"w": w, "J": curve[-1], "spread": spread, "verdict": verdict,
+                                 "nearest_minimum": nearest}
+    print(f"{rate:>6} {w:>8.4f} {curve[-1]:>8.4f} {spread:>15.2e} {verdict:>13} {nearest:>16.3f}")
+settled_global = [rate for rate, outcome in bumpy_outcomes.items()
+                  if outcome["verdict"] == "SETTLED"
+                  and outcome["nearest_minimum"] == global_minimum]
+print(f"settled in the global valley (w ≈ {global_minimum:.3f}): "
+      f"{', '.join(settled_global) or 'no rate'}; η = 0.5 is "
+      f"{bumpy_outcomes['0.5']['verdict']} after 50 steps")
+lab.record("bumpy", outcomes=bumpy_outcomes, minima=bumpy_minima, global_minimum=global_minimum,
+           settled_global=settled_global)
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
 for rate, curve in table_losses.items():
-    left.semilogy(curve, "o-", markersize=3, label=f"η = {rate} ({verdict_ours(curve[-1], curve[0])})")
+    left.semilogy(curve, "o-", markersize=3, label=f"η = {rate} ({our_verdicts[str(rate)]})")
 left.set(xlabel="step", ylabel="loss x² (log scale)", title="seed 000: x² from x = 10")
 left.legend()
 for rate, curve in bumpy_losses.items():
     right.plot(curve, label=f"η = {rate}")
-right.axhline(-0.377, color="k", linestyle=":", label="global minimum −0.377")
+right.axhline(bumpy(global_minimum), color="k", linestyle=":",
+              label=f"global minimum {bumpy(global_minimum):.3f}")
 right.set(xlabel="step", ylabel="J(w)", title="seed 001: w² + 0.5·sin 4w from w = 3", ylim=(-1, 15))
 right.legend()
 lab.save_figure(figure, "learning_rates.png")
@@ -188,8 +263,8 @@ lab.save_figure(figure, "learning_rates.png")
 #
 # ∇J = (w₁ + 0.9·cos 3w₁·cos 3w₂, w₂ − 0.9·sin 3w₁·sin 3w₂). Seed 001 marks (0, 0) as the
 # global minimum, but ∇J(0, 0) = (0.9, 0) ≠ 0: the bumps move the minimum to about
-# (−0.379, 0), where J ≈ −0.200. Descent from (2.5, 2.0) with η = 0.1 finds it, stopping
-# when ‖∇J‖ < ε or |ΔJ| < δ.
+# (−0.379, 0), where J ≈ −0.200. Descent starts from (2.5, 2.0) with this run's η and stops
+# when ‖∇J‖ < ε or |ΔJ| < δ; the line below says which check fired, and where.
 
 # %%
 def landscape(w):
@@ -217,15 +292,21 @@ for step in range(1, lab.max_steps + 1):
     loss = new_loss
 path_numpy = np.array(path_numpy)
 print(f"NumPy: stopped after {len(path_numpy) - 1} steps ({reason}) at "
-      f"w = ({w[0]:.6f}, {w[1]:.6f}), J = {loss:.9f}")
+      f"w = ({w[0]:.6f}, {w[1]:.6f}), J = {loss:.9f}, "
+      f"‖∇J‖ = {np.linalg.norm(landscape_gradient(w)):.1e}")
 
 # %% [markdown]
 # ## 6. The same descent with `tf.Variable` and `tf.GradientTape`
 #
 # Now TensorFlow computes ∇J from the formula for J alone (`landscape_tf`, the same J in
 # TensorFlow operations); we still write the update,
-# `w.assign_sub(learning_rate * gradient)`, by hand. In float64 both runs stop at the same
-# step, and their paths agree to rounding error (about 1e-15).
+# `w.assign_sub(learning_rate * gradient)`, by hand. Both runs are in float64, and at every
+# step the cell also compares the tape's ∇J with the one we derived by hand.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** The tape differentiates J itself; NumPy uses the ∇J we derived by hand.
+# Will the two descents stop after the same number of steps? How far apart will their
+# paths be at most: about 1e-15 (rounding), 1e-7, or 1e-2?
 
 # %%
 def landscape_tf(w):
@@ -235,10 +316,13 @@ def landscape_tf(w):
 
 w_variable = tf.Variable(start, dtype=tf.float64)
 loss_tf, path_tf, reason_tf = float(landscape_tf(w_variable)), [start.copy()], "max_steps"
+gradient_difference = 0.0             # Largest |tape ∇J − hand ∇J| at the points visited.
 for step in range(1, lab.max_steps + 1):
     with tf.GradientTape() as tape:
         value = landscape_tf(w_variable)
     gradient = tape.gradient(value, w_variable)                 # ∇J, by automatic differentiation
+    gradient_difference = max(gradient_difference, float(np.abs(
+        gradient.numpy() - landscape_gradient(w_variable.numpy())).max()))
     if float(tf.norm(gradient)) < lab.gradient_tolerance:       # ‖∇J‖ < ε
         reason_tf = "‖∇J‖ < ε"
         break
@@ -251,11 +335,33 @@ for step in range(1, lab.max_steps + 1):
     loss_tf = new_loss
 path_tf = np.array(path_tf)
 print(f"{'':<11} {'steps':>5} {'reason':>9} {'w1':>11} {'w2':>11} {'J':>13}")
-for name, path, why, final in (("NumPy", path_numpy, reason, loss), ("GradientTape", path_tf, reason_tf, loss_tf)):
-    print(f"{name:<11} {len(path) - 1:>5} {why:>9} {path[-1][0]:>11.7f} {path[-1][1]:>11.7f} {final:>13.10f}")
-same_length = len(path_numpy) == len(path_tf)
-difference = np.abs(path_numpy - path_tf).max() if same_length else float("inf")
-print(f"largest difference along the two paths: {difference:.1e}")
+for name, path, why, final in (("NumPy", path_numpy, reason, loss),
+                               ("GradientTape", path_tf, reason_tf, loss_tf)):
+    print(f"{name:<11} {len(path) - 1:>5} {why:>9} {path[-1][0]:>11.7f} {path[-1][1]:>11.7f} "
+          f"{final:>13.10f}")
+steps_numpy, steps_tape = len(path_numpy) - 1, len(path_tf) - 1
+shared = min(len(path_numpy), len(path_tf))                     # Compare the steps both took.
+difference = float(np.abs(path_numpy[:shared] - path_tf[:shared]).max())
+PATH_TOLERANCE = 1e-10       # float64 rounding, compounded over the steps.
+GRADIENT_TOLERANCE = 1e-12   # float64 rounding of one gradient of size about 1.
+paths_agree = steps_numpy == steps_tape and difference < PATH_TOLERANCE
+lab.reveal(3, f"NumPy stopped after {steps_numpy} steps, GradientTape after {steps_tape}; "
+              f"the paths differ by at most {difference:.1e} "
+              f"({'within' if paths_agree else 'NOT within'} {PATH_TOLERANCE:g}); at every step "
+              f"the two gradients differ by at most {gradient_difference:.1e}",
+           steps_numpy=steps_numpy, steps_tape=steps_tape, difference=difference,
+           path_tolerance=PATH_TOLERANCE, paths_agree=paths_agree,
+           gradient_difference=gradient_difference, gradient_tolerance=GRADIENT_TOLERANCE,
+           reason_numpy=reason, reason_tape=reason_tf)
+lab.check(gradient_difference < GRADIENT_TOLERANCE,
+          f"the tape's ∇J and the hand-derived ∇J differ by {gradient_difference:.1e}")
+
+# %% [markdown]
+# Each gradient agrees to rounding, so where descent settles, the two paths do too: near a
+# minimum every step shrinks the distance between them. Where descent never settles (try
+# `--learning-rate 0.8`, in a notebook `learning_rate = 0.8` in the parameters cell), each
+# step can stretch that distance instead: two paths that differ by rounding (about 1e-16)
+# at first can end far apart after hundreds of steps, although no gradient was wrong.
 
 # %%
 axis = np.linspace(-3, 3, lab.grid_points)
@@ -272,8 +378,94 @@ filled = ax.contourf(grid_1, grid_2, surface, levels=30, cmap="viridis")
 figure.colorbar(filled, ax=ax, label="J")
 ax.plot(path_numpy[:, 0], path_numpy[:, 1], "r.-", label=f"descent, η = {lab.learning_rate}")
 ax.plot(0, 0, "wx", markersize=10, label="seed's 'global minimum' (0, 0)")
-ax.plot(*path_numpy[-1], "r*", markersize=15, label=f"true minimum ({path_numpy[-1][0]:.3f}, 0)")
+ax.plot(*path_numpy[-1], "r*", markersize=15,
+        label=f"stopped at ({path_numpy[-1][0]:.3f}, {path_numpy[-1][1]:.3f})")
 ax.set(xlabel="$w_1$", ylabel="$w_2$", title="contours, with the path")
 ax.legend(fontsize=8)
 lab.save_figure(figure, "loss_landscape.png")
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (or pass its flag), rerun, and compare
+# with what you expected. Answers are in the instructor's edition.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** By hand, with η = 0.25, write x₁, x₂ and x₃ for f(x) = x² from
+# x = 5. Then set `learning_rate = 0.25` in the parameters cell (`--learning-rate 0.25`) and
+# check your numbers against the table of section 1. Which η reaches x = 0 in one step?
+# *Syllabus: Session plan, update rule and stopping.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** Each step is x ← x − η·2x = (1 − 2η)·x = 0.5·x, so x₁ = 2.5, x₂ = 1.25 and
+# x₃ = 0.625, and the table's column 5·0.5^t agrees with the x column exactly. η = 0.5 makes
+# the factor 1 − 2η zero: one step lands on the minimum, because for f = x² the step
+# η·f′(x) = x is exactly the distance to 0 (the curvature is 2, and η = 1/2 is its inverse).
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Seed 001's non-convex curve uses η = 0.01. Predict, then run with
+# `quartic_learning_rate = 0.05`, `0.1` and `0.15` in the parameters cell
+# (`--quartic-learning-rate 0.05`, …): where does descent from w = 3 end each time? Explain
+# the η = 0.05 run from J′(3).
+# *Syllabus: The Learning Problem, 1-D gradient descent.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** Measured (the curve does not depend on the seed): η = 0.05 stops at
+# w = 1.0000, the hump; η = 0.1 jumps over the hump and ends at the global minimum,
+# w = −0.1754; η = 0.15 diverges to NaN (and from w = −1 it jumps the other way, to the local
+# minimum at 1.4254). J′(3) = 108 − 81 + 12 + 1 = 40, so the first step with η = 0.05 goes
+# to 3 − 0.05·40 = 1 exactly, where J′(1) = 0: descent never moves again, though w = 1 is a
+# maximum. A small η keeps descent in the nearest valley; a larger η may hop over a hump,
+# in either direction; a still larger one overshoots without end. A zero gradient alone
+# does not prove a minimum.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Section 5 stops on ‖∇J‖ < ε or |ΔJ| < δ. In the
+# parameters cell set `change_tolerance = 1e-6` (`--change-tolerance 1e-6`), then instead
+# `gradient_tolerance = 1e-3` (`--gradient-tolerance 1e-3`). Which check fires each time,
+# after how many steps, and how far from the minimum (−0.3788, 0) does descent stop?
+# *Syllabus: Session plan, update rule and stopping.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** Measured with η = 0.1: the defaults stop after 94 steps on |ΔJ| < δ at
+# (−0.378793, 0.000000). With δ = 1e-6, |ΔJ| < δ fires after 77 steps at
+# (−0.378373, 0.000420), where ‖∇J‖ is still 2.1e-3. With ε = 1e-3, ‖∇J‖ < ε fires after
+# 79 steps at (−0.378613, 0.000181). Near a minimum one step changes J by about η·‖∇J‖²,
+# so |ΔJ| < δ stops once ‖∇J‖ ≈ √(δ/η) ≈ 3e-3: a loose δ stops early, and how early
+# depends on η, while the gradient check measures the slope itself.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Run the landscape descent of section 5 at η = 0.05, 0.1, 0.2, 0.3,
+# 0.5 and 0.8 (`learning_rate` in the parameters cell, or `--learning-rate`). Tabulate the
+# steps taken, which check fired and where descent stopped, and plot steps against η.
+# Which η is fastest, and what does the contour plot show for the last one?
+# *Syllabus: The Learning Problem, loss landscape; The Learning Problem, learning-rate comparison.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** Measured (deterministic, any seed): η = 0.05, 0.1, 0.2, 0.3 and 0.5 all stop
+# on |ΔJ| < δ at (−0.3788, 0.0000), after 192, 94, 43, 25 and 41 steps: of these η = 0.3
+# is fastest, and η = 0.5 takes more steps again because it overshoots and zig-zags across
+# the valley. η = 0.8 never stops: it uses all 1000 steps and ends at (−0.2225, 0.4835) with
+# ‖∇J‖ ≈ 1; the contour plot shows the path bouncing around the minimum instead of
+# entering it, and section 6's two paths part there (see the note after it). The fastest η
+# sits just below the rate where steps start to overshoot.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Both rules in section 4 judge a run by its final loss only.
+# Add η = 0.9 and η = 1.0 to `table_rates`, predict each rule's verdict, run, and then
+# design a rule that reads the whole curve (for example, sign changes of x or a loss that
+# stops falling) and labels each run SLOW, CONVERGED, OSCILLATING or DIVERGED.
+# *Syllabus: The Learning Problem, learning-rate comparison.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** On x² the factor per step is 1 − 2η: −0.8 for η = 0.9 and −1 for η = 1.0.
+# With the default 20 steps η = 0.9 ends at 100·0.64²⁰ ≈ 0.0133, the same loss as η = 0.1
+# (|−0.8| = 0.8), so both rules give it the verdict they give η = 0.1, although x changes
+# sign at every step. η = 1.0 flips x between +10 and −10 for ever: the loss stays at 100 =
+# J₀, not above it, so our rule says SLOW, as does the seed's. A curve-reading rule can
+# count sign changes of x (or of successive loss differences) to call both OSCILLATING, and
+# compare the loss over the last few steps with J₀ to separate a stalled run from a slow
+# one; the diagnostics lab's `classify` does this for training curves.
+
+# %%
 lab.finish()

@@ -38,8 +38,8 @@ import datasets
 lab = _runtime.start("tour", {
     "n_samples": param(600, minimum=20),            # Two moons is easy to see and
                                                     # hard for a straight line.
-    "noise": param(0.2, minimum=0),                 # Enough overlap that 100 % validation
-                                                    # accuracy is out of reach.
+    "noise": param(0.2, minimum=0),                 # Enough overlap that the two
+                                                    # moons touch.
     "hidden_units": param(16, minimum=1),           # One hidden layer of 16 ReLU
                                                     # units bends the boundary enough.
     "epochs": param(40, minimum=1),                 # The schedule anneals to zero
@@ -96,6 +96,12 @@ def batches():
 # callbacks: our `EarlyStopping` (which also writes the learning rate into the
 # logs) and the `DiagnosticsLogger`, which writes one CSV row per epoch.
 
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** The three runs start from the same weights and see the same batches in
+# the same order. How far apart will the final weights be, from-scratch optimizer against
+# Keras' and `fit` against the tape loop: exactly equal, about 1e-7 (float32 rounding),
+# or visibly different?
+
 # %%
 template = keras.Sequential([
     keras.Input(shape=(2,)),
@@ -107,6 +113,14 @@ initial_weights = template.get_weights()
 RUNS = (("keras + fit", "keras", "fit"), ("custom + fit", "custom", "fit"),
         ("custom + tape", "custom", "tape"))
 live = callbacks.LivePlot(title="three runs")  # The curves while they train.
+
+
+def shown(label):
+    """The live view of run ``label``: every run in a notebook's figure, and the first run
+    only in a terminal, whose per-epoch lines would repeat the same numbers three times."""
+    return [live.run(label)] if lab.notebook or label == RUNS[0][0] else []
+
+
 histories, models, stoppers = {}, {}, {}
 for label, implementation, loop in RUNS:
     model = keras.models.clone_model(template)
@@ -123,12 +137,12 @@ for label, implementation, loop in RUNS:
                                          verbose=0)
     if loop == "fit":
         history = model.fit(batches(), epochs=lab.epochs, validation_data=(x_val, y_val),
-                            callbacks=[stopper, logger, live.run(label)], shuffle=False,
+                            callbacks=[stopper, logger, *shown(label)], shuffle=False,
                             verbose=0)
     else:
         history = custom.training.fit_with_tape(model, batches(), epochs=lab.epochs,
                                                 validation_data=(x_val, y_val),
-                                                callbacks=[stopper, logger, live.run(label)],
+                                                callbacks=[stopper, logger, *shown(label)],
                                                 verbose=0)
     histories[label], models[label], stoppers[label] = history.history, model, stopper
 
@@ -137,9 +151,12 @@ for label, implementation, loop in RUNS:
 # ## Do the three runs agree?
 #
 # They should, to float32 round-off: the from-scratch optimizer computes the
-# same update as the built-in, and the tape loop runs the same steps as `fit`.
+# same update as the built-in, and the tape loop runs the same steps as `fit`. The lab
+# fails if they differ by more than `WEIGHT_TOLERANCE`.
 
 # %%
+WEIGHT_TOLERANCE = 1e-5   # float32 rounding (about 1e-7), grown over a few hundred steps.
+
 def largest_difference(first, second):
     return max(float(np.max(np.abs(a - b)))
                for a, b in zip(models[first].get_weights(), models[second].get_weights()))
@@ -150,10 +167,21 @@ for label, history in histories.items():
     best = stoppers[label].best_epoch
     print(f"{label:<14} {len(history['loss']):>6} {best + 1:>5} "
           f"{history['val_loss'][best]:>9.4f} {history['val_accuracy'][best]:>8.1%}")
+differences = {"keras vs custom optimizer": largest_difference("keras + fit", "custom + fit"),
+               "model.fit vs fit_with_tape": largest_difference("custom + fit", "custom + tape")}
 print(f"\nmax |Δw|, keras vs custom optimizer (both model.fit): "
-      f"{largest_difference('keras + fit', 'custom + fit'):.2e}")
+      f"{differences['keras vs custom optimizer']:.2e}")
 print(f"max |Δw|, model.fit vs fit_with_tape (custom optimizer): "
-      f"{largest_difference('custom + fit', 'custom + tape'):.2e}")
+      f"{differences['model.fit vs fit_with_tape']:.2e}")
+epochs_run = {label: len(history["loss"]) for label, history in histories.items()}
+agree = max(differences.values()) <= WEIGHT_TOLERANCE
+apart = lambda difference: "identical" if difference == 0 else f"{difference:.1e} apart"
+lab.reveal(1, f"Keras vs from-scratch optimizer: {apart(differences['keras vs custom optimizer'])}"
+              f"; fit vs tape: {apart(differences['model.fit vs fit_with_tape'])} "
+              f"({'within' if agree else 'NOT within'} the tolerance {WEIGHT_TOLERANCE:g})",
+           differences=differences, tolerance=WEIGHT_TOLERANCE, agree=agree,
+           epochs_run=epochs_run)
+lab.check(agree, f"the three runs' weights differ by up to {max(differences.values()):.1e}")
 
 # %% [markdown]
 # ## What the diagnostics say
@@ -163,15 +191,23 @@ print(f"max |Δw|, model.fit vs fit_with_tape (custom optimizer): "
 # `--hidden-units 1` (in a notebook's parameters cell, `learning_rate = 5` or
 # `hidden_units = 1`) to see other verdicts.
 
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** Look at the table above: the epochs each run took before early stopping,
+# and its best validation loss. Which label will the diagnostics give the tape run:
+# CONVERGED, STILL_IMPROVING, OVERFITTING, UNDERFITTING, OSCILLATING or DIVERGING?
+
 # %%
 verdict = callbacks.diagnostics.classify(lab.path("diagnostics_custom_tape.csv"))
-print(f"\n{verdict.label}: {verdict.reason}\n  advice: {verdict.advice}")
+lab.reveal(2, f"the tape run is labelled {verdict.label}; the evidence and advice:",
+           label=verdict.label,
+           columns=callbacks.diagnostics.read_history(lab.path("diagnostics_custom_tape.csv")))
+print(f"{verdict.label}: {verdict.reason}\n  advice: {verdict.advice}")
 
 # %% [markdown]
 # ## The figures
 #
-# Left: the validation loss of the three runs lies on one curve. Middle: the
-# learning rate each epoch ended with, warm-up then cosine. Right: the decision
+# Left: the validation loss of the three runs, which should lie on one curve. Middle:
+# the learning rate each epoch ended with, warm-up then cosine. Right: the decision
 # boundary of the restored best weights.
 
 # %%
@@ -192,4 +228,60 @@ _plots.decision_boundary(right, lambda points: final_model.predict(points, verbo
                          x_val, y_val, title=f"{verdict.label}: validation accuracy "
                          f"{tape_history['val_accuracy'][stoppers['custom + tape'].best_epoch]:.1%}")
 lab.save_figure(figure, "tour.png")
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (or pass its flag) and run again.
+# Answers are in the instructor's edition.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Set `optimizer = "sgd"` in the parameters cell
+# (`--optimizer sgd`). Do the three runs still agree? Does the verdict change? The
+# `optimizers` lab shows each optimizer's path side by side.
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** Measured in full mode with seed 0: the three runs still agree exactly
+# (max |Δw| = 0 for both pairs), because agreement depends on the update rule being the
+# same, not on which rule it is. Plain SGD at the same peak rate learns more slowly than
+# Adam: all 40 epochs, best validation loss 0.2345 and accuracy 92.0 % at epoch 37, against
+# Adam's 0.0472 and 98.0 % at epoch 33. The verdict is still CONVERGED: the schedule
+# anneals the rate to zero, so the curve flattens whether or not the model is done; the
+# evidence line gives the training accuracy (85.8 %) that says it is not.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Set `learning_rate = 5` in the parameters cell
+# (`--learning-rate 5`), then put it back and set `hidden_units = 1` (`--hidden-units 1`).
+# Before each run, predict the diagnostics' label; afterwards, read its evidence and
+# advice. The `diagnostics` lab shows every label on purpose-built runs.
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** Measured in full mode with seed 0. `learning_rate = 5`: early stopping ends the
+# runs after 6 epochs with the best validation loss at epoch 1 (0.2342), and the label is
+# UNDERFITTING: the training loss ends at 128 % of ln 2, worse than a uniform guess,
+# because steps that large throw the weights about instead of descending. `hidden_units = 1`:
+# 35 epochs, best validation loss 0.2301 and accuracy 92.0 % at epoch 30, and the label
+# is CONVERGED, with a training accuracy of 85.8 %. One ReLU unit can only draw a straight
+# boundary (the right panel), and the curves have flattened at what a line can do: a
+# label describes the curves, so read its evidence and advice ("change the model") too.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (open-ended).** Make the runs disagree on purpose: in the training cell,
+# give the tape run batches that are reshuffled every epoch
+# (`datasets.make_dataset(x_train, y_train, lab.batch_size, shuffle=True)`). Predict how
+# large max |Δw| becomes and whether the validation loss changes as much, then explain.
+# The `fit_vs_tape` lab takes the comparison of the two loops further.
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** Measured in full mode with seed 0: max |Δw| between `fit` and the tape
+# run becomes 2.5, far above 1e-5, so the lab's check fails and it exits with status 1,
+# as it should: the runs no longer take the same steps. The tape run sees its batches in
+# another order every epoch, so it follows another path: early stopping ends it after 22
+# epochs (best at epoch 17) instead of 38 (best at 33). Its best validation loss, 0.0500
+# against 0.0472, and accuracy, 98.7 % against 98.0 %, change far less: both paths descend
+# the same loss on the same data. Agreement to rounding shows that two implementations
+# compute the same steps; similar final losses cannot show that, which is why the tour
+# compares weights.
+
+# %%
 lab.finish()

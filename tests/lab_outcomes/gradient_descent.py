@@ -1,0 +1,58 @@
+"""gradient_descent: where descent stops, which rate wins, and NumPy against GradientTape."""
+
+import math
+
+# η = 0.4 makes x shrink faster than y on the bowl (the default makes y faster), 8 steps
+# change every final loss of the table, and η = 0.1 on the quartic hops over the hump.
+FLAGS = ["--learning-rate", "0.4", "--steps", "8", "--quartic-learning-rate", "0.1"]
+
+
+def check(outcomes):
+    hyperparameters = outcomes["hyperparameters"]
+    learning_rate, steps = hyperparameters["learning_rate"], hyperparameters["steps"]
+
+    bowl = outcomes["records"]["bowl_factors"]
+    assert math.isclose(bowl["factor_x"], 1 - 2 * learning_rate)
+    assert math.isclose(bowl["factor_y"], 1 - 4 * learning_rate)
+    assert bowl["faster"] == ("y" if abs(bowl["factor_y"]) < abs(bowl["factor_x"]) else "x")
+
+    quartic = outcomes["predictions"]["1"]["numbers"]
+    assert quartic["learning_rate"] == hyperparameters["quartic_learning_rate"]
+    critical = sorted(quartic["critical_points"])
+    names = dict(zip(critical, ("the global minimum", "the hump", "the local minimum")))
+    for start, end in quartic["ends"].items():
+        if not math.isfinite(end):
+            assert quartic["stopped_at"][start] == "nowhere: it diverged"
+            continue
+        nearest = min(critical, key=lambda point: abs(point - end))
+        expected = names[nearest] if abs(end - nearest) < 0.01 else "between critical points"
+        assert quartic["stopped_at"][start] == expected
+
+    table = outcomes["predictions"]["2"]["numbers"]
+    for rate, final in table["final_losses"].items():
+        # x ← (1 − 2η)·x from x = 10: the loss after `steps` steps is 100·(1 − 2η)^(2·steps).
+        assert math.isclose(final, 100 * (1 - 2 * float(rate)) ** (2 * steps), abs_tol=1e-12)
+        seed_rule = ("DIVERGED" if final > 1e10 else "CONVERGED" if final < 0.01 else "SLOW")
+        ours = ("DIVERGED" if final > table["initial_loss"] else
+                "CONVERGED" if final < 1e-3 * table["initial_loss"] else "SLOW")
+        assert table["seed_verdicts"][rate] == seed_rule and table["our_verdicts"][rate] == ours
+    assert table["lowest"] == min(table["final_losses"], key=table["final_losses"].get)
+    for rule, verdicts in (("seed", table["seed_verdicts"]), ("ours", table["our_verdicts"])):
+        diverged = [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"]
+        assert table["diverged"][rule] == (diverged or ["none"])
+
+    bumpy = outcomes["records"]["bumpy"]
+    assert bumpy["global_minimum"] in bumpy["minima"]
+    settled = [rate for rate, run in bumpy["outcomes"].items()
+               if run["verdict"] == "SETTLED" and run["nearest_minimum"] == bumpy["global_minimum"]]
+    assert bumpy["settled_global"] == settled
+    for run in bumpy["outcomes"].values():
+        expected = ("DIVERGED" if abs(run["w"]) >= 10 else
+                    "SETTLED" if run["spread"] < 1e-6 else "STILL MOVING")
+        assert run["verdict"] == expected
+
+    tape = outcomes["predictions"]["3"]["numbers"]
+    assert tape["paths_agree"] == (tape["steps_numpy"] == tape["steps_tape"]
+                                   and tape["difference"] < tape["path_tolerance"])
+    assert tape["gradient_difference"] < tape["gradient_tolerance"]
+    assert tape["steps_numpy"] <= hyperparameters["max_steps"]
