@@ -15,7 +15,7 @@ Run time: about 8 s on 2 CPU cores (about 6 s with --quick), start-up included.
 # %% [markdown]
 # # fit vs GradientTape
 #
-# Seed 004 writes the heart of training in four lines:
+# The class session plan writes the heart of training in four lines:
 #
 # ```python
 # with tf.GradientTape() as tape:
@@ -92,7 +92,7 @@ print(f"train {x_train.shape}, validation {x_val.shape}, optimizer {lab.optimize
 # ## Training both ways
 #
 # `fit_with_tape` takes the same arguments as `fit`. Its training step, in
-# `custom/training.py`, is the seed's four lines plus three things that `fit` also does:
+# `custom/training.py`, is these four lines plus three things that `fit` also does:
 #
 # ```python
 # def train_step(batch):
