@@ -17,7 +17,7 @@ Example:
 import numpy as np
 import scipy.special
 
-NAMES = ("linear", "relu", "leaky_relu", "sigmoid", "swish", "gelu")
+NAMES = ("linear", "relu", "leaky_relu", "sigmoid", "tanh", "swish", "gelu")
 
 
 def linear(z):
@@ -60,6 +60,16 @@ def sigmoid_derivative(z):
     """dσ/dz = σ(z)·(1 − σ(z))."""
     s = sigmoid(z)
     return s * (1.0 - s)
+
+
+def tanh(z):
+    """tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)) = 2·σ(2z) − 1, in (−1, 1)."""
+    return np.tanh(z)
+
+
+def tanh_derivative(z):
+    """d tanh/dz = 1 − tanh²(z), at most 1 (at z = 0); four times σ′(2z)."""
+    return 1.0 - np.tanh(z) ** 2
 
 
 def swish(z):
@@ -105,10 +115,10 @@ def log_softmax(logits):
 
 
 FUNCTIONS = {"linear": linear, "relu": relu, "leaky_relu": leaky_relu, "sigmoid": sigmoid,
-             "swish": swish, "gelu": gelu}
+             "tanh": tanh, "swish": swish, "gelu": gelu}
 DERIVATIVES = {"linear": linear_derivative, "relu": relu_derivative,
                "leaky_relu": leaky_relu_derivative, "sigmoid": sigmoid_derivative,
-               "swish": swish_derivative, "gelu": gelu_derivative}
+               "tanh": tanh_derivative, "swish": swish_derivative, "gelu": gelu_derivative}
 
 
 def get(name):

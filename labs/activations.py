@@ -1,10 +1,12 @@
-"""Activations and their derivatives: ReLU, Leaky ReLU, Swish, GELU, and the dead-ReLU problem.
+"""Activations and their derivatives: ReLU, Leaky ReLU, Swish, GELU, saturation, dead ReLUs.
 
 What you learn: the shape of four activations and of their derivatives, which
 ``tf.GradientTape`` computes from the function alone (and which match the formulas in
-``custom/activations.py``); why a derivative that is exactly 0 for negative inputs can
-switch off whole layers of a deep ReLU network started with a large negative bias; and
-how Leaky ReLU's small slope lets the same network recover.
+``custom/activations.py``); how sigmoid and tanh saturate (σ′ ≤ 0.25, tanh′ ≤ 1, both
+near 0 for large |z|) and what that does to the gradient of each layer of a deep stack,
+beside ReLU; why a derivative that is exactly 0 for negative inputs can switch off whole
+layers of a deep ReLU network started with a large negative bias; and whether Leaky
+ReLU's small slope lets the same network recover.
 
 Follows: seed 004 (week 3: activations as gatekeepers and their derivatives) and seed
 000 (the ReLU derivative in the backward pass).
@@ -26,7 +28,7 @@ import tensorflow as tf
 
 import datasets
 from custom import activations
-from labs import _runtime
+from labs import _runtime, _saturation
 from labs._runtime import param
 
 lab = _runtime.start("activations", {
@@ -34,7 +36,11 @@ lab = _runtime.start("activations", {
     "leaky_slope": param(0.1, minimum=0, maximum=1),
     "depth": param(6, minimum=1),                   # Hidden layers in the dead-ReLU
                                                     # network: deep enough to die.
-    "width": param(32, minimum=1),                  # Units per hidden layer.
+    "width": param(32, minimum=1),                  # Units per hidden layer (both deep nets).
+    "stack_depth": param(10, minimum=2),            # Hidden layers in the saturation stack:
+                                                    # deep enough for slopes to compound.
+    "large_weight_scale": param(4.0, above=0),      # The stack again, weights this many
+                                                    # times Keras' default: large |z|.
     "negative_bias": param(-1.0),                   # Every hidden bias starts here,
                                                     # pushing units below zero.
     "n_samples": param(256, minimum=8),             # Two moons, trained full batch.
@@ -56,6 +62,10 @@ lab = _runtime.start("activations", {
 # Φ and φ are the standard normal distribution and density. We take Keras' functions,
 # let `GradientTape` differentiate them, and compare both with the formulas above, written
 # in NumPy in `custom/activations.py`.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** At z = −3, a unit well below zero, which of the four activations passes
+# back the largest gradient g′(−3)? Is any of the slopes there negative?
 
 # %%
 z_values = np.linspace(-4.0, 4.0, 801)   # float64; 0 itself is a grid point (ReLU's kink)
@@ -81,17 +91,37 @@ for name, (keras_function, ours, options) in keras_functions.items():
     curves[name] = (values.numpy(), derivative)
     at = lambda point: derivative[np.argmin(np.abs(z_values - point))]
     print(f"{name:<22} {value_error:>15.1e} {slope_error:>17.1e} {at(-3):>8.4f} {at(1):>7.4f}")
+    lab.check(value_error < 1e-6 and slope_error < 1e-6,
+              f"{name}: Keras and custom.activations differ by {value_error:.1e} (values), "
+              f"{slope_error:.1e} (slopes)")
 approximation = np.abs(keras.activations.gelu(z_values, approximate=True).numpy()
                        - curves["GELU"][0]).max()
 print(f"GELU's tanh approximation (approximate=True) differs from the exact form by at most "
       f"{approximation:.1e}")
+minus_three = int(np.argmin(np.abs(z_values + 3)))              # the grid point z = −3
+slopes_at_minus_three = {name: float(derivative[minus_three])
+                         for name, (_, derivative) in curves.items()}
+largest = max(slopes_at_minus_three.values())
+widest = [name for name, slope in slopes_at_minus_three.items() if slope == largest]
+negative = [name for name, slope in slopes_at_minus_three.items() if slope < 0]
+negatives = ", ".join(f"{name} {slopes_at_minus_three[name]:.4f}" for name in negative)
+lab.reveal(1, f"at z = −3 the largest slope is {largest:.4f}, from {' and '.join(widest)}; "
+              + (f"negative: {negatives}." if negative else "none is negative."),
+           slopes=slopes_at_minus_three, largest=widest, negative=negative)
+lowest = {name: (float(values.min()), float(z_values[np.argmin(values)]))
+          for name, (values, _) in curves.items() if name in ("Swish", "GELU")}
+print("lowest values: " + ", ".join(f"{name} {value:.3f} at z = {at_z:.2f}"
+                                    for name, (value, at_z) in lowest.items()))
+relu_slope_at_zero = float(curves["ReLU"][1][np.argmin(np.abs(z_values))])
+print(f"ReLU's slope at z = 0, by GradientTape: {relu_slope_at_zero:g}")
+lab.record("smooth_dips", lowest=lowest, relu_slope_at_zero=relu_slope_at_zero)
 
 # %% [markdown]
 # ReLU's slope is exactly 0 for every negative input: a *switch*. Leaky ReLU keeps a
-# trickle α. Swish and GELU are smooth; they dip slightly below 0 (Swish to −0.28, GELU to
-# −0.17), and for moderately negative inputs their slope is small, even slightly negative,
-# but not zero. At z = 0,
-# ReLU has a kink; TensorFlow uses the slope 0 there, as does `custom.activations`.
+# trickle α. Swish and GELU are smooth; they dip slightly below 0 (the lowest values are
+# printed above), and for moderately negative inputs their slope is small, even negative,
+# but not zero. At z = 0 ReLU has a kink; the slope printed above is the one TensorFlow
+# uses there, and `custom.activations` uses 0 as well.
 
 # %%
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
@@ -107,7 +137,137 @@ for axis in (left, right):
 lab.save_figure(figure, "activations.png")
 
 # %% [markdown]
-# ## 2. Dead ReLUs
+# ## 2. Saturation: sigmoid and tanh beside ReLU
+#
+# | name | g(z) | g′(z) | largest slope |
+# |---|---|---|---|
+# | sigmoid | σ(z) = 1 / (1 + e^(−z)) | σ(z)·(1 − σ(z)) | 1/4, at z = 0 (σ = ½) |
+# | tanh | 2σ(2z) − 1 | 1 − tanh²(z) = 4·σ′(2z) | 1, at z = 0 |
+# | ReLU | max(0, z) | 1 if z > 0, else 0 | 1, for every z > 0 |
+#
+# Sigmoid and tanh flatten out on both sides: for a large |z| the output hardly changes,
+# so the slope is nearly 0 and the unit is *saturated*. We call a unit saturated where its
+# slope is below 1 % of its largest slope, and find on a grid where that starts.
+
+# %%
+wide_z = np.linspace(-8.0, 8.0, 1601)                 # float64, step 0.01, 0 on the grid
+saturating = {"sigmoid": keras.activations.sigmoid, "tanh": keras.activations.tanh,
+              "ReLU": keras.activations.relu}
+wide_slopes, edges = {}, {}
+for name, function in saturating.items():
+    _, wide_slopes[name] = _saturation.slopes(function, wide_z)          # by GradientTape
+    ours = activations.get(name.lower())[1](wide_z)                      # custom/activations.py
+    lab.check(np.abs(wide_slopes[name] - ours)[np.abs(wide_z) > 1e-9].max() < 1e-7,
+              f"{name}: GradientTape's slope and custom.activations' formula differ")
+for name in ("sigmoid", "tanh"):
+    edges[name] = _saturation.saturation_edge(wide_z, wide_slopes[name])
+    print(f"{name:<8} largest slope {wide_slopes[name].max():.4f} at z = "
+          f"{wide_z[np.argmax(wide_slopes[name])]:+.2f}; "
+          f"below 1 % of it for |z| > {edges[name]:.2f}")
+peaks = {name: float(wide_slopes[name].max()) for name in ("sigmoid", "tanh")}
+lab.record("saturation", peaks=peaks, edges=edges, below_fraction=_saturation.SATURATED_BELOW)
+lab.check(abs(peaks["sigmoid"] - 0.25) < 1e-12 and abs(peaks["tanh"] - 1.0) < 1e-12,
+          f"the measured peaks {peaks} are not σ′(0) = 0.25 and tanh′(0) = 1")
+
+# %% [markdown]
+# ### Slopes multiply through depth
+#
+# Backprop carries the gradient from the output down, layer by layer:
+# ∂L/∂a_{l−1} = W_l · (g′(z_l) ⊙ ∂L/∂a_l). Every layer multiplies it by its slopes and its
+# weights. With σ′ ≤ 1/4, a sigmoid layer can only shrink it unless its weights are large,
+# and `stack_depth` layers compound the shrinking. We build one stack of `stack_depth`
+# hidden layers per activation, all starting from the same weights (Keras' default, Glorot
+# uniform), and measure with `GradientTape` the gradient of each layer's kernel on the
+# two moons, before any training.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** In each stack, divide the first hidden layer's gradient norm ‖∂L/∂W₁‖ by
+# the last hidden layer's. Which activation gives the smallest ratio, the strongest
+# vanishing: sigmoid, tanh or ReLU? Roughly how small: 1e-1, 1e-3, 1e-6?
+
+# %%
+x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
+x = datasets.Standardizer().fit(x).transform(x)      # (n_samples, 2)
+
+
+def measure_stack(weight_scale):
+    """Per activation, per hidden layer: ‖∂L/∂W‖, the mean slope and the saturated share."""
+    found = {}
+    for name in saturating:
+        model, probe = _saturation.deep_stack(name.lower(), lab.stack_depth, lab.width,
+                                              weight_scale, seed=lab.seed)
+        _, derivative = activations.get(name.lower())              # the NumPy formula
+        mean_slopes, saturated = _saturation.layer_slopes(probe, x, derivative)
+        found[name] = {"norms": _saturation.hidden_kernel_gradient_norms(model, x, y),
+                       "mean_slopes": mean_slopes, "saturated": saturated}
+    _saturation.print_stack(found, f"weights {weight_scale:g} × Glorot")
+    return found
+
+
+default_stack = measure_stack(1.0)
+ratios = {name: float(measured["norms"][0] / measured["norms"][-1])
+          for name, measured in default_stack.items()}
+smallest = min(ratios, key=ratios.get)
+lab.reveal(2, f"first/last gradient ratio over {lab.stack_depth} layers: "
+              + ", ".join(f"{name} {ratio:.1e}" for name, ratio in ratios.items())
+              + f"; the smallest is {smallest}'s, about 10^{np.log10(ratios[smallest]):.0f}.",
+           ratios=ratios, smallest=smallest,
+           mean_slopes={name: float(measured["mean_slopes"].mean())
+                        for name, measured in default_stack.items()})
+
+# %% [markdown]
+# Read the "mean g′" rows: each is the average slope a layer multiplies the gradient by.
+# A sigmoid layer's is at most 1/4, a tanh layer's at most 1, and a ReLU layer's is the
+# share of its units that are switched on. The weights multiply too, so the ratio is not
+# simply the product of the slopes, but a factor below 1 at every layer compounds over
+# `stack_depth` layers.
+#
+# ### When saturation happens: large pre-activations
+#
+# Saturation needs a large |z|: large inputs, large weights or large biases. We start the
+# same stacks with every weight `large_weight_scale` times larger, so every z is larger.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** With the weights `large_weight_scale` times larger, what share of the tanh
+# units will be saturated (slope below 1 % of its peak) in the deeper layers: none, about
+# a tenth, or about half? And will tanh's first-layer gradient grow or shrink?
+
+# %%
+large_stack = measure_stack(lab.large_weight_scale)
+tanh_before, tanh_after = default_stack["tanh"], large_stack["tanh"]
+deeper_share = float(tanh_after["saturated"][1:].mean())     # layers 2 to stack_depth
+growth = float(tanh_after["norms"][0] / tanh_before["norms"][0])
+lab.reveal(3, f"with weights {lab.large_weight_scale:g} times larger, "
+              f"{deeper_share:.0%} of the tanh units in layers 2 to {lab.stack_depth} are "
+              f"saturated (before: {float(tanh_before['saturated'][1:].mean()):.0%}), their "
+              f"mean slope falls from {float(tanh_before['mean_slopes'].mean()):.2f} to "
+              f"{float(tanh_after['mean_slopes'].mean()):.2f}, and the first layer's gradient "
+              f"{'grows' if growth > 1 else 'shrinks'} {growth if growth > 1 else 1 / growth:.1f} "
+              "times.",
+           deeper_share=deeper_share,
+           deeper_share_before=float(tanh_before["saturated"][1:].mean()),
+           mean_slope_before=float(tanh_before["mean_slopes"].mean()),
+           mean_slope_after=float(tanh_after["mean_slopes"].mean()),
+           first_norm_before=float(tanh_before["norms"][0]),
+           first_norm_after=float(tanh_after["norms"][0]), growth=growth)
+
+# %% [markdown]
+# Two effects pull against each other in Predict 3: larger weights multiply the gradient
+# on its way down by about `large_weight_scale` per layer, and saturated units multiply it
+# by almost 0. Which one wins depends on how many units saturate, so look at the tables
+# rather than guess. In the figure: left, the slopes with the saturated regions shaded;
+# middle, each layer's gradient norm (log scale), solid with Keras' default weights,
+# dashed with the larger ones; right, the share of saturated (for ReLU: switched-off) units.
+
+# %%
+figure, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.4))
+_saturation.plot_slopes(left, wide_z, wide_slopes, edges)
+_saturation.plot_stacks(middle, right, {"default weights": default_stack,
+                                        f"× {lab.large_weight_scale:g}": large_stack})
+lab.save_figure(figure, "saturation.png")
+
+# %% [markdown]
+# ## 3. Dead ReLUs
 #
 # A unit is *dead* on a data set when its input z is negative for every sample: a ReLU
 # then outputs 0 and passes back a gradient of exactly 0, so the weights feeding it never
@@ -116,11 +276,12 @@ lab.save_figure(figure, "activations.png")
 # anything below them. We compare the same network, with the same initial weights, built
 # with Leaky ReLU, whose negative side still passes α times the gradient.
 
+# %% [markdown] tags=["prediction"]
+# **Predict 4.** Both networks below start with every hidden bias at `negative_bias` and
+# train for `epochs` full-batch Adam steps on the two moons. Will the ReLU network's loss
+# move away from log 2 ≈ 0.693, the loss of guessing 50/50? Will the Leaky ReLU network's?
+
 # %%
-x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
-x = datasets.Standardizer().fit(x).transform(x)      # (n_samples, 2)
-
-
 def deep_network(activation):
     """``depth`` hidden layers of ``width`` units, biases at ``negative_bias``; returns the
     model and a probe model that outputs every hidden layer's activations."""
@@ -151,10 +312,11 @@ def kernel_gradient_norms(model):
 
 
 leaky = lambda z: keras.activations.leaky_relu(z, negative_slope=lab.leaky_slope)
-results = {}
+results, changes = {}, {}
 for name, activation in (("ReLU", "relu"), (f"Leaky ReLU (α = {lab.leaky_slope})", leaky)):
     model, probe = deep_network(activation)
     before, gradients = dead_fraction(probe), kernel_gradient_norms(model)
+    kernels_before = [layer.kernel.numpy() for layer in model.layers if hasattr(layer, "kernel")]
     model.compile(optimizer=keras.optimizers.Adam(lab.learning_rate), loss="binary_crossentropy",
                   metrics=["accuracy"])
     history = {"loss": [], "accuracy": []}
@@ -162,7 +324,11 @@ for name, activation in (("ReLU", "relu"), (f"Leaky ReLU (α = {lab.leaky_slope}
         logs = model.train_on_batch(x, y, return_dict=True)
         history["loss"].append(logs["loss"])
         history["accuracy"].append(logs["accuracy"])
+    kernel_change = [float(np.abs(layer.kernel.numpy() - start).max()) for layer, start
+                     in zip([layer for layer in model.layers if hasattr(layer, "kernel")],
+                            kernels_before)][:lab.depth]     # max |ΔW| per hidden layer
     results[name] = (before, dead_fraction(probe), gradients, history)
+    changes[name] = kernel_change
 
 print(f"{'':<22} {'layer':>6}" + "".join(f"{layer:>7}" for layer in range(1, lab.depth + 1)))
 for name, (before, after, gradients, history) in results.items():
@@ -171,16 +337,41 @@ for name, (before, after, gradients, history) in results.items():
     print(f"{'':<22} {'after':>6}" + "".join(f"{value:>7.0%}" for value in after)
           + f"   loss {history['loss'][0]:.3f} → {history['loss'][-1]:.3f}, "
             f"accuracy {history['accuracy'][-1]:.0%}")
+    print(f"{'':<22} {'max|ΔW|':>6}" + "".join(f"{value:>7.0e}" for value in changes[name]))
+
+GUESSING = float(np.log(2.0))      # the loss of predicting 50/50 on every sample
+MOVED = 0.01                       # "moved away" from log 2: by more than this
+summary = {name: {"first_loss": float(history["loss"][0]), "last_loss": float(history["loss"][-1]),
+                  "accuracy": float(history["accuracy"][-1]),
+                  "moved": bool(abs(history["loss"][-1] - GUESSING) > MOVED),
+                  "kernel_changes": changes[name],
+                  "frozen_layers": [layer + 1 for layer, change in enumerate(changes[name])
+                                    if change == 0.0]}
+           for name, (_, _, _, history) in results.items()}
+
+
+def told(name, facts):
+    frozen = facts["frozen_layers"]
+    return (f"{name}: loss {facts['first_loss']:.3f} → {facts['last_loss']:.3f}, "
+            + ("moved away from" if facts["moved"] else "still within 0.01 of")
+            + f" log 2, accuracy {facts['accuracy']:.0%}, "
+            + (f"hidden layers {frozen} never changed" if frozen
+               else "every hidden layer changed"))
+
+
+lab.reveal(4, "; ".join(told(name, facts) for name, facts in summary.items()) + ".",
+           summary=summary, guessing_loss=GUESSING, moved_threshold=MOVED)
 
 # %% [markdown]
-# The ReLU network's gradient is *exactly* zero below its first dead layer, so training
-# changes nothing there: the loss stays at log 2 ≈ 0.693 and the network guesses. The
-# Leaky ReLU network starts with just as many units below zero, but its gradients, though
-# tiny (each dead layer multiplies them by about α), are not zero. Adam divides each step by
-# the gradient's typical size, so even tiny gradients move the weights, the units come back
-# to life, and the network learns. No optimizer can rescale an exact zero. The better fix is
-# also the simple one: start biases at 0 (Keras' default). In the left figure the two ReLU
-# lines lie on top of each other: nothing moved.
+# Why the two can differ: where a whole ReLU layer is dead, its slope is *exactly* zero
+# for every sample, so no gradient reaches that layer's kernel or anything below it, and
+# those weights cannot change (the "max|ΔW|" row shows which layers moved). A dead last
+# layer passes nothing at all to the output, which then sees the same input for every
+# sample and can at best guess, at the loss log 2. The Leaky ReLU network starts with just
+# as many units below zero, but its gradients, though tiny (each such layer multiplies them
+# by about α), are not zero, and Adam divides each step by the gradient's typical size, so
+# tiny gradients still move the weights and units can come back to life. No optimizer can
+# rescale an exact zero. The simplest fix is to start the biases at 0 (Keras' default).
 
 # %%
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
@@ -192,8 +383,91 @@ for (name, (before, after, _, history)), color in zip(results.items(), ("C3", "C
 left.set(xlabel="hidden layer", ylabel="fraction of units below 0 on every sample",
          title=f"dead units, biases started at {lab.negative_bias}", ylim=(-0.05, 1.05))
 left.legend(fontsize=8)
+right.axhline(GUESSING, color="k", linestyle=":", linewidth=1, label="log 2 (guessing)")
 right.set(xlabel="epoch (full batch, Adam)", ylabel="binary cross-entropy",
-          title="ReLU cannot learn; Leaky ReLU recovers")
+          title="loss: " + "; ".join(f"{name.split(' (')[0]} {facts['last_loss']:.3f}"
+                                     for name, facts in summary.items()))
 right.legend()
 lab.save_figure(figure, "dead_relu.png")
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (on the command line, the flag of the
+# same name: `leaky_slope = 0.01` is `--leaky-slope 0.01`) and run the lab again. The
+# numbers quoted in the answers are from full mode with seed 0.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Try `leaky_slope = 0.01` (a common default elsewhere) and
+# `leaky_slope = 0.3`. Does the Leaky ReLU network still recover from the negative biases
+# within `epochs` steps? How do the final loss and accuracy change with α?
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** It recovers in both, but more slowly with the smaller slope: with α = 0.01
+# the loss falls from 0.693 to 0.237 (accuracy 92 %), with the default α = 0.1 to 0.016
+# (99 %), with α = 0.3 to 0.035 (98 %). Every layer below zero multiplies the gradient by
+# about α, so with α = 0.01 the signal reaching the lower layers is ten times weaker per
+# such layer than with 0.1; Adam's rescaling makes up for much of it, not all. A larger α
+# is not simply better: 0.3 ends above 0.1 here. The closer α is to 1, the closer the
+# activation is to a straight line, and a stack of straight lines draws a straight
+# boundary.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Set `negative_bias = 0`, Keras' default bias. Predict first: does
+# the ReLU network now learn? Then run, and read the "dead" rows of the table.
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** Yes: with biases at 0 the ReLU network's loss falls from 0.841 to 0.020
+# (accuracy 99 %) and every hidden layer changes; Leaky ReLU reaches 0.026. With a zero
+# bias a unit is switched on for about half of the inputs (those on one side of its line),
+# so few units are dead on *every* sample and the gradient has a path to every layer. Dead
+# ReLUs need a push below zero: a large negative bias, or a large learning rate that
+# knocks the weights there during training.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Derive the two facts the saturation section measured: σ′(z) =
+# σ(z)(1 − σ(z)) is at most 1/4, and tanh′(z) = 1 − tanh²(z) = 4σ′(2z) is at most 1. Then
+# find by hand where each slope falls to 1 % of its peak, and compare with the printed
+# edges. Why is tanh's edge half the sigmoid's?
+# *Syllabus: Session plan, activations.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** With s = σ(z) ∈ (0, 1), s(1 − s) is a parabola with its top at s = ½, that
+# is z = 0, where it is ¼. From tanh(z) = 2σ(2z) − 1, the chain rule gives tanh′(z) =
+# 2·σ′(2z)·2 = 4σ′(2z) ≤ 4·¼ = 1. For 1 % of the peak, solve s(1 − s) = 0.0025:
+# s = (1 + √0.99)/2, z = ln(s/(1 − s)) ≈ 5.99; and 1 − tanh²(z) = 0.01 gives
+# z = artanh(√0.99) ≈ 2.99. The grid (step 0.01) prints 5.98 and 2.99, the last grid points
+# still at or above 1 %. Because tanh′(z) = 4σ′(2z), tanh reaches any fraction of its peak
+# at half the z where the sigmoid does.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Set `stack_depth = 20`. Before running, use the ten-layer ratio of
+# Predict 2 to predict the sigmoid's ratio for twenty layers, assuming every layer
+# multiplies the gradient by the same factor. Run it and compare. What is the factor per
+# layer, and how does it relate to the "mean g′" row?
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** Ten layers gave 8.9e-07, so nine layer-to-layer steps multiply by
+# (8.9e-07)^(1/9) ≈ 0.21 each; nineteen steps predict 0.21^19 ≈ 1e-13. The run gives
+# 8.2e-13, a factor of 0.23 per layer. That factor is close to the mean slope, 0.24: with
+# Glorot's weights and equal widths, the weights keep the gradient's size about the same,
+# so what is left is the slope, at most ¼ for a sigmoid. Tanh's ratio stays near 0.2
+# (0.17, then 0.20) and ReLU's between 1 and 2 (1.6, then 1.3): their slopes are near 1,
+# or 1 for the half of the units that are on, so the shrinking does not compound.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Add Swish and GELU to the saturation stacks (the
+# `saturating` dictionary: `"swish": keras.activations.silu` and
+# `"gelu": keras.activations.gelu`, with their names in lower case). Where do they fall
+# between sigmoid, tanh and ReLU, and why? Would you use a sigmoid in the hidden layers of
+# a deep network, and where is a sigmoid still the right choice?
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** With seed 0 and Keras' default weights, both sit near tanh: a first/last
+# ratio of 0.22 (Swish) and 0.21 (GELU), against 0.17 for tanh, 1.6 for ReLU and 9e-07 for
+# the sigmoid; their mean slopes are about 0.5, like ReLU's, since both behave like ReLU
+# away from 0 but are smooth near it. None of them saturates for large positive z, which
+# is why they, and ReLU, replaced the sigmoid in hidden layers. The sigmoid stays the right
+# output for a binary probability, where one layer of σ′ ≤ ¼ costs little and the
+# cross-entropy's derivative cancels it (the gradient at the logit is ŷ − y).

@@ -4,8 +4,8 @@ What you learn: what ``model.fit`` does at every step (forward pass under a
 ``tf.GradientTape``, loss, gradients, ``optimizer.apply_gradients``, running means of
 the metrics, callbacks), by reading the one manual loop ``custom.training.fit_with_tape``
 and checking that it gives the same weights and the same per-epoch numbers as ``fit``.
-You also see why the loop is compiled with ``tf.function``: run eagerly, it is several
-times slower.
+You also see why the loop is compiled with ``tf.function``: the lab times an epoch
+run eagerly against the same epoch compiled.
 
 Follows: seed 004 (the Keras map: "Gradients / Backprop: tf.GradientTape, .gradient(),
 .apply_gradients()") and seed 000, section 5 (the full training loop).
@@ -15,7 +15,7 @@ Run time: about 8 s on 2 CPU cores (about 6 s with --quick), start-up included.
 # %% [markdown]
 # # fit vs GradientTape
 #
-# Seed 004 writes the heart of training in four lines:
+# The class session plan writes the heart of training in four lines:
 #
 # ```python
 # with tf.GradientTape() as tape:
@@ -27,7 +27,9 @@ Run time: about 8 s on 2 CPU cores (about 6 s with --quick), start-up included.
 #
 # `model.fit` runs exactly these lines for every batch, plus the bookkeeping around
 # them. In this lab we train one seeded network twice, once with `model.fit` and once
-# with `custom.training.fit_with_tape`, and check that the two agree to 1e-5.
+# with `custom.training.fit_with_tape`, and check that the two agree to 1e-5. If they do
+# not, the lab says so and exits with status 1 (in a notebook, its last cell raises
+# `LabCheckFailed`).
 
 # %%
 import time
@@ -90,7 +92,7 @@ print(f"train {x_train.shape}, validation {x_val.shape}, optimizer {lab.optimize
 # ## Training both ways
 #
 # `fit_with_tape` takes the same arguments as `fit`. Its training step, in
-# `custom/training.py`, is the seed's four lines plus three things that `fit` also does:
+# `custom/training.py`, is these four lines plus three things that `fit` also does:
 #
 # ```python
 # def train_step(batch):
@@ -115,6 +117,12 @@ print(f"train {x_train.shape}, validation {x_val.shape}, optimizer {lab.optimize
 # without a tape, stops when a callback sets `model.stop_training`, and returns the
 # `History`. The step is compiled once with `tf.function`, as `fit` compiles its own.
 
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Both loops start from the same weights, see the same batches in the same
+# order and use the same kind of optimizer. After training, how large is the largest
+# difference between any weight of the two models: exactly 0, about float32's rounding
+# (1e-7 to 1e-6), or large enough to see in the curves (1e-2 or more)?
+
 # %%
 # Both runs draw their curves live, so both pay the same small cost for it.
 live = callbacks.LivePlot(title="model.fit and fit_with_tape")
@@ -135,16 +143,22 @@ seconds_tape = time.perf_counter() - started
 # ## Do they agree?
 #
 # The largest difference between any two weights should be below 1e-5, and each
-# epoch's loss and accuracy should match to about seven digits (float32 rounding).
+# epoch's loss and accuracy should match to the same tolerance (float32 keeps about
+# seven digits). Each of the three is a check: if one fails, the lab ends with status 1.
 
 # %%
+TOLERANCE = 1e-5   # float32 rounding, summed over a few hundred steps, stays far below this.
 weight_difference = max(float(np.max(np.abs(a - b)))
                         for a, b in zip(model_fit.get_weights(), model_tape.get_weights()))
 same_keys = sorted(history_fit.history) == sorted(history_tape.history)
+weights_agree = weight_difference < TOLERANCE
 print(f"\nlargest weight difference after {lab.epochs} epochs: {weight_difference:.2e} "
-      f"({'agree' if weight_difference < 1e-5 else 'DISAGREE'} to 1e-5)")
+      f"({'agree' if weights_agree else 'DISAGREE'} to {TOLERANCE:g})")
 print(f"History keys: fit {sorted(history_fit.history)}, tape {sorted(history_tape.history)}"
       f" ({'same' if same_keys else 'DIFFERENT'})")
+lab.check(weights_agree, f"model.fit and fit_with_tape end {weight_difference:.2e} apart "
+                         f"in some weight, more than {TOLERANCE:g}")
+lab.check(same_keys, "model.fit and fit_with_tape return different History keys")
 
 columns = ["loss", "val_loss", "accuracy", "val_accuracy"]
 rows = []
@@ -159,8 +173,27 @@ for epoch in range(lab.epochs):
 header = "epoch," + ",".join(f"fit_{c},tape_{c}" for c in columns)
 np.savetxt(lab.path("fit_vs_tape.csv"), np.array(rows), delimiter=",", header=header,
            comments="", fmt="%.8g")
-print(f"\nwall time: model.fit {seconds_fit:.2f} s, fit_with_tape {seconds_tape:.2f} s "
+metric_difference = max((float(np.max(np.abs(np.subtract(history_fit.history[column],
+                                                          history_tape.history[column]))))
+                          for column in columns if column in history_tape.history), default=0.0)
+metrics_agree = metric_difference < TOLERANCE
+print(f"\nlargest per-epoch metric difference: {metric_difference:.2e} "
+      f"({'agree' if metrics_agree else 'DISAGREE'} to {TOLERANCE:g})")
+lab.check(metrics_agree, f"the per-epoch metrics of model.fit and fit_with_tape differ by "
+                         f"{metric_difference:.2e}, more than {TOLERANCE:g}")
+print(f"wall time: model.fit {seconds_fit:.2f} s, fit_with_tape {seconds_tape:.2f} s "
       "(each includes tracing its step once)")
+if weight_difference == 0:
+    closeness = "exactly 0: both loops did the same float32 operations in the same order"
+elif weights_agree:
+    closeness = f"{weight_difference:.1e}, float32 rounding, below the tolerance {TOLERANCE:g}"
+else:
+    closeness = f"{weight_difference:.1e}, above the tolerance {TOLERANCE:g}: the loops DISAGREE"
+lab.reveal(1, f"after {lab.epochs} epochs the largest weight difference is {closeness}; "
+              f"the per-epoch metrics differ by at most {metric_difference:.1e}.",
+           weight_difference=weight_difference, metric_difference=metric_difference,
+           tolerance=TOLERANCE, weights_agree=weights_agree, metrics_agree=metrics_agree,
+           same_keys=same_keys)
 
 # %% [markdown]
 # ## Why compile the loop?
@@ -170,6 +203,11 @@ print(f"\nwall time: model.fit {seconds_fit:.2f} s, fit_with_tape {seconds_tape:
 # operation pays Python's overhead. `fit_with_tape(..., eager=True)` exists only so
 # that you can step through the loop with a debugger. `benchmarks/fit_with_tape.py`
 # measures the ratio properly; here we time a couple of epochs of each.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** One epoch of the same training, run eagerly (each operation dispatched
+# from Python) instead of compiled: is it about as fast, 2 to 5 times slower, or more
+# than 5 times slower?
 
 # %%
 def seconds_per_epoch(eager, epochs=3):
@@ -189,15 +227,26 @@ def seconds_per_epoch(eager, epochs=3):
 
 
 compiled_seconds, eager_seconds = seconds_per_epoch(eager=False), seconds_per_epoch(eager=True)
-print(f"one epoch: compiled {compiled_seconds * 1000:.0f} ms, eager {eager_seconds * 1000:.0f} ms "
-      f"({eager_seconds / compiled_seconds:.1f}x slower)")
+slowdown = eager_seconds / compiled_seconds   # How many compiled epochs fit in one eager epoch.
+if slowdown < 2:
+    band = "about as fast as compiled (less than 2 times slower)"
+elif slowdown <= 5:
+    band = "2 to 5 times slower than compiled"
+else:
+    band = "more than 5 times slower than compiled"
+lab.reveal(2, f"one epoch of {lab.batch_size}-sample batches took "
+              f"{compiled_seconds * 1000:.0f} ms compiled and {eager_seconds * 1000:.0f} ms "
+              f"eager: {slowdown:.1f} times the compiled time, {band}. Both times change "
+              "with the machine's load: rerun to see how much.",
+           compiled_seconds=compiled_seconds, eager_seconds=eager_seconds, slowdown=slowdown,
+           band=band)
 
 # %% [markdown]
 # ## The two runs, drawn on top of each other
 #
-# If the loops agree, each dashed curve hides the solid curve under it. The right
-# panel shows the per-epoch difference of the training loss, at the scale of float32
-# rounding (about 1e-7) or exactly zero.
+# Where the loops agree, each dashed curve hides the solid curve under it. The right
+# panel shows the per-epoch difference of the training loss against the tolerance 1e-5;
+# a difference of exactly 0 is drawn at 1e-12, so that the log scale can show it.
 
 # %%
 figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -213,7 +262,7 @@ left.set_title("the same training, two loops")
 left.legend()
 difference = np.abs(np.array(history_fit.history["loss"]) - np.array(history_tape.history["loss"]))
 right.plot(epochs, difference + 1e-12, "o-", label="|fit loss − tape loss| + 1e-12")
-right.axhline(1e-5, color="red", linestyle=":", label="tolerance 1e-5")
+right.axhline(TOLERANCE, color="red", linestyle=":", label=f"tolerance {TOLERANCE:g}")
 right.set_yscale("log")
 right.set_xlabel("epoch")
 right.set_ylabel("absolute difference")
@@ -221,3 +270,95 @@ right.set_title(f"largest weight difference {weight_difference:.1e}")
 right.legend()
 lab.save_figure(figure, "fit_vs_tape.png")
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (on the command line, the flag of the
+# same name: `optimizer = "momentum"` is `--optimizer momentum`), or a line of the lab,
+# and run it again.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Train with another optimizer and the other implementation:
+# `optimizer = "momentum"` and `impl = "keras"` (`--optimizer momentum --impl keras`).
+# Do the two loops still agree? Which line of `fit_with_tape` makes the answer independent
+# of the optimizer?
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** They still agree, and the lab's checks say so (a disagreement would end the
+# run with status 1). Both loops hand the same gradients to the same kind of optimizer
+# through `model.optimizer.apply_gradients(...)`; neither loop knows the update rule, so
+# whatever it is, the two runs apply it to the same numbers in the same order.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Set `shuffle=True` in both training calls of the "Training both
+# ways" cell. Predict before running: do the weights still agree to 1e-5? Then run, and
+# explain what the lab's checks report.
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** They no longer agree, and the lab exits with status 1: `model.fit`
+# shuffles the arrays with its own random order, `fit_with_tape` with `tf.data`'s
+# full-buffer shuffle (its docstring in `custom/training.py` says so), so from the first
+# epoch the two see different batches and take different steps. Each loop is still a
+# correct training loop: the agreement the lab checks needs the same batches in the same
+# order, which is why the lab passes `shuffle=False`.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Backprop by hand beside autograd. For a sigmoid output with
+# binary cross-entropy, the chain rule gives ∂L/∂z = (ŷ − y)/n for each of the n samples'
+# output logits z, so ∂L/∂b = mean(ŷ − y) for the output bias b. Add a cell that computes
+# this from `model_fit(x_train)` in NumPy and compares it with
+# `tape.gradient(loss, model_fit.layers[-1].bias)`.
+# *Syllabus: Session plan, backprop and autograd.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** The two agree to float32 rounding (about 1e-7), which shows that
+# `GradientTape` applies the same chain rule, one recorded operation at a time:
+#
+# ```python
+# import tensorflow as tf
+# with tf.GradientTape() as tape:
+#     probabilities = model_fit(x_train)                           # ŷ, (n, 1)
+#     loss = keras.ops.mean(keras.losses.binary_crossentropy(y_train.reshape(-1, 1),
+#                                                            probabilities))
+# by_tape = tape.gradient(loss, model_fit.layers[-1].bias).numpy()
+# by_hand = np.mean(probabilities.numpy().ravel() - y_train)      # ∂L/∂b = mean(ŷ − y)
+# print(by_tape, by_hand, abs(by_tape[0] - by_hand))
+# ```
+#
+# The σ′ = ŷ(1 − ŷ) of the sigmoid cancels the 1/(ŷ(1 − ŷ)) of the cross-entropy's
+# derivative, which is why the logit's gradient is simply ŷ − y. Keras clips ŷ to
+# [1e-7, 1 − 1e-7] inside the loss, so a sample predicted with near certainty would break
+# the formula; with seed 0 in full mode every ŷ lies between 5e-5 and 0.9997, and by hand
+# and by tape differ by about 1e-9.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Give the hidden layer an L2 penalty,
+# `kernel_regularizer=keras.regularizers.L2(0.01)`, and run: do the loops agree? Then, in
+# `custom/training.py`'s training step, replace `model.compute_loss(...)` by the plain
+# `keras.losses.BinaryCrossentropy()(y, y_pred)` and run again. Which of the lab's checks
+# fail, and why? Put `compute_loss` back afterwards.
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** With the penalty alone the loops still agree: `model.compute_loss` adds
+# the penalty λ·ΣW² to the compiled loss in both. With the plain loss, the tape's loop
+# drops the penalty: its gradients lack the 2λW term, so its weights decay less and drift
+# away from `fit`'s, and its "loss" column leaves the penalty out. In quick mode with seed
+# 0 the weights end 0.22 apart and the first epoch's loss reads 0.690 against `fit`'s
+# 0.729; both the weight check and the metric check fail and the lab exits with status 1.
+# Without the regularizer the plain loss changes nothing, which is how such a bug hides
+# until someone adds a penalty. A hand-written loop should ask the model for its loss.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Measure the eager slowdown of Predict 2 at other batch
+# sizes, `batch_size = 8` and `batch_size = 128` (`--batch-size 8`), and with a wider
+# network, `hidden_units = 512`. When does compiling matter most, and why? Check your
+# reasoning against `benchmarks/fit_with_tape.py`.
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** Expect the ratio to be largest when each step does little arithmetic:
+# eager mode pays Python's dispatch cost for every operation of every step, compiled mode
+# pays it once when it traces the step. A small batch means many cheap steps per epoch, so
+# both the epoch time and its overhead grow together; a wide layer or a large batch adds
+# arithmetic that both modes pay alike, which pulls the ratio towards 1. The numbers
+# depend on the machine and its load; compare ratios within one run, as the benchmark does.

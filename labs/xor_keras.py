@@ -16,8 +16,8 @@ Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 #
 # XOR outputs 1 when exactly one input is 1. The points (0, 1) and (1, 0) sit on
 # one diagonal of the square and (0, 0) and (1, 1) on the other, so no straight
-# line separates the classes: a network needs a hidden layer. Seed 001 trains a
-# 2-4-1 network (4 ReLU units, a sigmoid output) by hand: 1000 full-batch
+# line separates the classes: a network needs a hidden layer. "The Learning Problem"
+# trains a 2-4-1 network (4 ReLU units, a sigmoid output) by hand: 1000 full-batch
 # gradient-descent steps, learning rate 0.5, initial weights from N(0, 0.5²).
 # Here we train that network twice: with the NumPy network from
 # `custom.numpy_net` (the backprop lab's version), and with Keras' `model.fit`.
@@ -35,10 +35,12 @@ from labs import _plots, _runtime
 from labs._runtime import param
 
 lab = _runtime.start("xor_keras", {
-    "hidden_units": param(4, minimum=1),       # Seed 001's 2-4-1 network.
-    "steps": param(1000, minimum=1),           # Seed 001's 1000 full-batch gradient-descent steps.
-    "learning_rate": param(0.5, above=0),      # Seed 001's rate.
-    "weight_scale": param(0.5, above=0),       # Seed 001's N(0, 0.5²) initial weights.
+    "hidden_units": param(4, minimum=1),       # The Learning Problem's 2-4-1 network.
+    # Its hidden ReLU; the others are in both custom.activations and Keras.
+    "hidden_activation": param("relu", choices=("relu", "leaky_relu", "sigmoid", "swish")),
+    "steps": param(1000, minimum=1),           # Its 1000 full-batch gradient-descent steps.
+    "learning_rate": param(0.5, above=0),      # Its rate.
+    "weight_scale": param(0.5, above=0),       # Its N(0, 0.5²) initial weights.
     "restarts": param(10, minimum=1),          # Seeds to try until the NumPy run reaches 100 %.
     "steps_per_epoch": param(100, minimum=1),  # Full-batch steps that model.fit
                                                # groups into one "epoch".
@@ -51,24 +53,32 @@ lab.require(lab.steps % lab.steps_per_epoch == 0, f"steps ({lab.steps}) must be 
 # ## The NumPy version
 #
 # The loop of the backprop lab: forward, backward, θ ← θ − η·∇θ on all four
-# points at once. With only four ReLU units some starting weights get stuck at
-# 75 % (a unit that starts switched off for the points it would need never
+# points at once. With only four ReLU units some starting weights get stuck below
+# 100 % (a unit that starts switched off for the points it would need never
 # learns), so we try seeds in turn until one reaches 100 %, and keep its
 # *initial* weights for Keras.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** "The Learning Problem" trains this network from one random start.
+# Starting from the lab's seed and counting up, how many seeds will the NumPy network
+# need before one reaches 100 % on the four points: the first one, or more?
 
 # %%
 x, labels = datasets.xor()                          # x (4, 2), labels (4,) in {0, 1}
 y = labels.reshape(-1, 1).astype("float32")         # (4, 1) for binary cross-entropy
 sizes = [2, lab.hidden_units, 1]
 
+tried = {}   # seed → (accuracy, final loss) of each NumPy run, in the order tried.
 for seed in range(lab.seed, lab.seed + lab.restarts):
-    numpy_network = Network(sizes, output="sigmoid", seed=seed, weight_scale=lab.weight_scale)
+    numpy_network = Network(sizes, output="sigmoid", hidden_activation=lab.hidden_activation,
+                            seed=seed, weight_scale=lab.weight_scale)
     initial_weights = numpy_network.get_weights()
     numpy_losses = []
     for step in range(lab.steps):
         numpy_losses.append(numpy_network.loss(x, y))                            # forward
         numpy_network.update(numpy_network.backward(y), lab.learning_rate)     # backward, step
-    numpy_accuracy = np.mean((numpy_network.predict(x) > 0.5) == y)
+    numpy_accuracy = float(np.mean((numpy_network.predict(x) > 0.5) == y))
+    tried[seed] = (numpy_accuracy, float(numpy_losses[-1]))
     print(f"seed {seed}: NumPy accuracy {numpy_accuracy:.0%}, final loss {numpy_losses[-1]:.4f}")
     if numpy_accuracy == 1.0:
         break
@@ -76,6 +86,14 @@ else:
     raise RuntimeError(f"no seed in {lab.seed}…{lab.seed + lab.restarts - 1} reached 100 %; "
                        f"try more --restarts or --hidden-units 8 (in a notebook's "
                        "parameters cell: restarts, hidden_units = 8)")
+stalled = [seed for seed, (accuracy, _) in tried.items() if accuracy < 1.0]
+lab.reveal(1, f"{len(tried)} seed(s) tried: "
+              + ", ".join(f"seed {seed} reached {accuracy:.0%}"
+                          for seed, (accuracy, _) in tried.items())
+              + (f"; the first seed, {lab.seed}, was enough." if not stalled else
+                 f"; {len(stalled)} start(s) stalled below 100 % before seed {seed} succeeded."),
+           seeds=list(tried), accuracies=[accuracy for accuracy, _ in tried.values()],
+           final_losses=[loss for _, loss in tried.values()], stalled=stalled, kept_seed=seed)
 
 # %% [markdown]
 # ## The same network in Keras
@@ -98,7 +116,7 @@ else:
 keras.utils.set_random_seed(lab.seed)
 model = keras.Sequential([
     keras.Input(shape=(2,)),
-    keras.layers.Dense(lab.hidden_units, activation="relu"),
+    keras.layers.Dense(lab.hidden_units, activation=lab.hidden_activation),
     keras.layers.Dense(1, activation="sigmoid"),
 ])
 model.set_weights(initial_weights)
@@ -116,8 +134,13 @@ keras_accuracy = np.mean((keras_probabilities > 0.5) == y)
 # ## Side by side
 #
 # The table gives P(class 1) for each input from both networks. They started
-# from the same weights and took the same steps, so they should agree to
-# float32 round-off (Keras computes in float32, NumPy in float64).
+# from the same weights and took the same steps, so they should agree up to
+# rounding: Keras computes in float32 (about 7 digits), NumPy in float64.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** After all the steps, how far apart are the two networks' weights at
+# most: exactly 0, small like float32 rounding grown over the steps (below 1e-4), or far
+# apart (1e-2 or more), because tiny differences grow during training?
 
 # %%
 numpy_probabilities = numpy_network.predict(x)
@@ -131,15 +154,40 @@ weight_gap = max(np.abs(ours - theirs).max()
                  for ours, theirs in zip(numpy_network.get_weights(), model.get_weights()))
 print(f"\naccuracy: NumPy {numpy_accuracy:.0%}, Keras {keras_accuracy:.0%}; "
       f"largest weight difference after {lab.steps} steps: {weight_gap:.1e}")
+# float32 rounding grows over the steps; seed 0 ends about 4e-6 apart with 4 units and
+# 2e-5 with 8, so the weights get a margin of 50 and more, the probabilities a tighter one.
+WEIGHT_TOLERANCE, PROBABILITY_TOLERANCE = 1e-3, 1e-5
+probability_gap = float(np.abs(numpy_probabilities - keras_probabilities).max())
+same_path = weight_gap < WEIGHT_TOLERANCE and probability_gap < PROBABILITY_TOLERANCE
+if weight_gap == 0:
+    size = "exactly 0"
+elif weight_gap < 1e-4:
+    size = f"{weight_gap:.1e}, below 1e-4: float32 rounding"
+elif weight_gap < 1e-2:
+    size = f"{weight_gap:.1e}, more than rounding but below 1e-2"
+else:
+    size = f"{weight_gap:.1e}, far apart"
+lab.reveal(2, f"the largest weight difference after {lab.steps} steps is {size}; the "
+              f"probabilities differ by at most {probability_gap:.1e}, so the two runs "
+              + ("followed the same path." if same_path else "did NOT follow the same path."),
+           weight_gap=float(weight_gap), probability_gap=probability_gap,
+           weight_tolerance=WEIGHT_TOLERANCE, probability_tolerance=PROBABILITY_TOLERANCE,
+           same_path=same_path, numpy_accuracy=numpy_accuracy, keras_accuracy=keras_accuracy)
+lab.check(same_path, f"NumPy and Keras end {weight_gap:.1e} apart in weights and "
+                     f"{probability_gap:.1e} in probabilities (tolerances "
+                     f"{WEIGHT_TOLERANCE:.0e} and {PROBABILITY_TOLERANCE:.0e})")
+lab.check(keras_accuracy == numpy_accuracy,
+          f"Keras reaches {keras_accuracy:.0%} where NumPy reaches {numpy_accuracy:.0%}")
 
 # %% [markdown]
 # ## The figure
 #
 # Left: the loss per step by hand, and Keras' loss averaged over each of its
 # "epochs" of `steps_per_epoch` steps, drawn at the middle of the block. Middle and
-# right: the decision boundaries. Each ReLU unit draws one straight line; the
-# output combines them into a band that holds (0, 1) and (1, 0) and leaves
-# (0, 0) and (1, 1) outside.
+# right: the decision boundaries. A ReLU unit (the default) is switched on by one side
+# of a straight line, so the output, which adds them up, changes course only along those
+# lines; for 100 % it must fence (0, 1) and (1, 0) off from (0, 0) and (1, 1), which
+# no single line can do. The titles give each network's measured accuracy.
 
 # %%
 figure, (curves, numpy_panel, keras_panel) = plt.subplots(1, 3, figsize=(16, 4.4))
@@ -157,3 +205,102 @@ _plots.decision_boundary(keras_panel, lambda points: model.predict(points, verbo
                          labels, title=f"Keras model.fit: accuracy {keras_accuracy:.0%}")
 lab.save_figure(figure, "xor_keras.png")
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (on the command line, the flag of the
+# same name: `hidden_units = 2` is `--hidden-units 2`) and run the lab again. The numbers
+# quoted in the answers are from full mode with seed 0.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Try `hidden_units = 2` and then `hidden_units = 8`. How many seeds
+# does the NumPy network need before one reaches 100 %, and how low does the final loss go?
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** With 2 units seed 0 stalls at 75 % (loss 0.347) and seed 1 reaches 100 %
+# (loss 0.0035); with 8 units the first seed is enough (loss 0.0014), against 0.0048 with
+# the default 4. Two ReLU units can draw the two lines that fence off XOR's diagonal, but
+# only if neither is switched off for the points it needs; more units make it likelier that
+# enough of them start alive, so wider networks fail less often.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Divide the learning rate by ten, `learning_rate = 0.05`. Does the
+# network still reach 100 %? Compare the final loss with the default run and explain why
+# accuracy and loss tell different stories.
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** It still reaches 100 % with the first seed, but its final loss is 0.27
+# against 0.0048 at η = 0.5. Accuracy only asks whether each probability is on the right
+# side of 0.5, which happens early; the loss keeps asking for probabilities near 0 and 1,
+# and with steps ten times smaller the network has covered far less of that way in the
+# same 1000 steps. Read both: a perfect accuracy can hide a network that is barely sure.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Change the hidden units' activation: `hidden_activation =
+# "sigmoid"`, then `"leaky_relu"`. How many seeds does each need, and what final loss does
+# the successful one reach? Explain the difference with the activations' derivatives.
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** Sigmoid: seeds 0 and 1 stall at 75 % with losses near log 2 ≈ 0.69 (0.692 and
+# 0.680) and seed 2 reaches 100 % with a loss of 0.104. Leaky ReLU: the first seed reaches
+# 100 % with a loss of 0.0024. The sigmoid's slope is at most 0.25, and with small starting
+# weights every hidden unit sits near σ(0) = 0.5 and they all look alike, so the gradient is
+# small and slow to break the symmetry. Leaky ReLU passes a slope of 1 for positive inputs
+# and keeps 0.2 for negative ones, so no unit is ever switched off for good.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Run the lab with `seed = 3`: that first seed stalls at 75 %. Build
+# `Network([2, 4, 1], output="sigmoid", seed=3, weight_scale=0.5)`, compute each hidden
+# unit's pre-activation z = x·W + b on the four points before training
+# (`W, b = network.get_weights()[:2]`), train it as the lab does, and compute z again.
+# Which units never change, and why?
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** Units 2 and 4 (counting from 1) start with z ≤ 0 on all four points: the
+# biases start at 0, so z = 0 at (0, 0), and their weights are negative. ReLU's slope there
+# is 0 (at z = 0 too, by the convention TensorFlow and `custom.activations` share), so no
+# gradient reaches their weights and their z after 1000 steps is exactly the z before. Only
+# two units are left to draw both lines, and from this start they settle on a boundary that
+# gets three points right. Leaky ReLU or a small positive bias start would keep them alive.
+#
+# ```python
+# network = Network([2, 4, 1], output="sigmoid", seed=3, weight_scale=0.5)
+# W, b = network.get_weights()[:2]
+# before = x @ W + b                                   # (4 points, 4 units)
+# for step in range(1000):
+#     network.loss(x, y)
+#     network.update(network.backward(y), 0.5)
+# W, b = network.get_weights()[:2]
+# print(before, x @ W + b, np.all(before <= 0, axis=0), sep="\n")
+# ```
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Train a network of your own choice on XOR with noise,
+# `datasets.xor(n_samples=200, noise=0.15, seed=0)`, using Keras alone (any width,
+# activation and optimizer), and plot its decision boundary with
+# `_plots.decision_boundary`. How does the boundary change with the width and the
+# activation, and where does it pass between the noisy clouds?
+# *Syllabus: Learning Algorithms, exercise 7.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** One answer that works: `Dense(8, "relu")`, `Dense(1, "sigmoid")`, Adam with
+# η = 0.05, 100 epochs of batches of 32; with seed 0 it ends at 100 % training accuracy and a
+# loss of 0.0015. ReLU boundaries are made of straight pieces, one per unit that switches;
+# sigmoid or tanh units give smooth curves; more units give more pieces. A boundary that
+# bends to take in single noisy points is overfitting: hold out part of the data
+# (`datasets.train_val_split`) and compare the accuracies to see it.
+#
+# ```python
+# x_noisy, labels_noisy = datasets.xor(n_samples=200, noise=0.15, seed=0)
+# keras.utils.set_random_seed(0)
+# noisy_model = keras.Sequential([keras.Input(shape=(2,)),
+#                                 keras.layers.Dense(8, activation="relu"),
+#                                 keras.layers.Dense(1, activation="sigmoid")])
+# noisy_model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy",
+#                     metrics=["accuracy"])
+# noisy_model.fit(x_noisy, labels_noisy, epochs=100, batch_size=32, verbose=0)
+# figure, axis = plt.subplots()
+# _plots.decision_boundary(axis, lambda points: noisy_model.predict(points, verbose=0),
+#                          x_noisy, labels_noisy, title="noisy XOR, Dense(8, relu)")
+# ```

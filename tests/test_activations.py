@@ -16,6 +16,7 @@ KERAS_TWINS = {
     "relu": keras.activations.relu,
     "leaky_relu": lambda z: keras.activations.leaky_relu(z, negative_slope=0.2),
     "sigmoid": keras.activations.sigmoid,
+    "tanh": keras.activations.tanh,
     "swish": keras.activations.silu,
     "gelu": lambda z: keras.activations.gelu(z, approximate=False),
 }
