@@ -159,6 +159,6 @@ def steps_per_epoch(n_train, batch_size):
     return math.ceil(n_train / batch_size)
 
 
-def changed_entries(case):
-    """``{entry: (broken value, fixed value)}``: what the fix changes."""
-    return {key: (case.broken[key], case.fix[key]) for key in case.fix}
+def change_text(case):
+    """What the fix changes, e.g. ``learning_rate 1.5 → 0.15``."""
+    return ", ".join(f"{key} {case.broken[key]!r} → {case.fix[key]!r}" for key in case.fix)
