@@ -40,13 +40,20 @@ def vital_signs(run):
     outputs = run["model"].predict(x_val, verbose=0)
     weights = [np.asarray(weight) for weight in run["model"].trainable_weights]
     row = last_row(run["csv"])
+    # A dead ReLU unit outputs 0 for every training sample, so it passes no gradient back.
+    hidden, dead, units = x_train, 0, 0
+    for layer in run["model"].layers[:-1]:
+        hidden = np.asarray(layer(hidden))  # (samples, units)
+        dead += int(np.sum(np.all(hidden <= 0, axis=0)))
+        units += hidden.shape[1]
     return {
-        "largest |input|": float(np.abs(x_train).max()),
+        "largest feature std": float(np.std(x_train, axis=0).max()),  # 1 if standardised.
         "output min": float(np.min(outputs)),
         "output max": float(np.max(outputs)),
         "‖W‖": math.sqrt(sum(float(np.sum(weight.astype(np.float64) ** 2))
                              for weight in weights)),
         "parameters": int(run["model"].count_params()),
+        "dead ReLU share": dead / units if units else float("nan"),
         "last learning rate": float(row["learning_rate"]),
         "train accuracy": float(row.get("accuracy", np.nan)),
         "val accuracy": float(row.get("val_accuracy", np.nan)),

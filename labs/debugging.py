@@ -32,7 +32,6 @@ Run time: about 40 s on 2 CPU cores (about 30 s with --quick), start-up included
 
 # %%
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -46,8 +45,8 @@ import datasets
 lab = _runtime.start("debugging", {
     "epochs": param(30, minimum=5),         # Long enough for every curve to settle
                                             # into its shape.
-    "n_samples": param(600, minimum=80),    # Samples per synthetic data set (and digits
-                                            # used); 25 % of them validate.
+    "n_samples": param(600, minimum=80),    # Samples in each synthetic data set (the
+                                            # digits use all 1797); 25 % validate.
     "batch_size": param(32, minimum=1),
     "batch_test_size": param(16, minimum=2),     # Samples in the one-batch test.
     "batch_test_steps": param(200, minimum=1),   # Steps of the one-batch test: plenty
@@ -130,11 +129,13 @@ lab.save_figure(figure, "broken_runs.png")
 
 # %% [markdown]
 # The vital signs are what an experienced engineer checks first when a run
-# fails: the largest input value (standardised inputs stay within a few units),
-# the range of the network's outputs on the validation set (probabilities lie in
-# [0, 1]), the size of the weights ‖W‖ (all kernels together), the number of
-# parameters, the learning rate at the last epoch, and the last epoch's
-# training and validation accuracy.
+# fails: the largest spread (standard deviation) of an input feature, which is 1
+# once the inputs are standardised; the range of the network's outputs on the
+# validation set (probabilities lie in [0, 1]); the size of the weights ‖W‖ (all
+# weights and biases); the number of parameters; the share of hidden ReLU units
+# that output 0 for every training sample (dead: they pass no gradient back);
+# the learning rate at the last epoch; and the last epoch's training and
+# validation accuracy.
 
 # %%
 signs = pd.DataFrame({f"Run {letter}": report.vital_signs(run) for letter, run in broken.items()})
@@ -146,8 +147,9 @@ lab.record("vital signs", **{column: signs[column].to_dict() for column in signs
 #
 # Several runs may share the label UNDERFITTING, and the label cannot say why.
 # A quick experiment can: train the same broken recipe, fresh, on one batch of
-# training samples and nothing else, for many steps. A network that can learn
-# at all should fit a few dozen samples almost perfectly, whatever their labels.
+# training samples (`batch_test_size` of them) and nothing else, for many steps
+# (`batch_test_steps`). A network that can learn at all should fit a small batch
+# almost perfectly, whatever its labels.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** For each run labelled UNDERFITTING, will its recipe fit one
@@ -248,10 +250,10 @@ lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png")
 #   grows by orders of magnitude until it overflows (inf, then NaN). For this
 #   standardised line fit the mean squared error has curvature 2, so gradient
 #   descent is stable only for η < 2/2 = 1 ("Gradient Descent").
-# * **Inputs not standardised**: the largest input is in the thousands (see the
-#   vital signs), so the first steps are enormous; a huge first-epoch loss
-#   followed by a flat curve at chance is ReLU units killed by those steps, not a
-#   rate that is too high for standardised data.
+# * **Inputs not standardised**: some features spread over hundreds of units (see
+#   the vital signs), so the first steps are enormous; a huge first-epoch loss
+#   followed by a flat curve at chance, with many dead ReLU units, is units
+#   killed by those steps, not a rate that is too high for standardised data.
 # * **L2 far too strong**: the loss Keras reports includes the penalty λ·Σw², so
 #   epoch 1's loss is mostly penalty; the penalty then pulls every hidden kernel
 #   towards 0, and the network gives nearly the same output for every input

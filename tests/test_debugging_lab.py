@@ -16,7 +16,7 @@ from labs import __main__ as front_door
 from labs import _debugging_cases
 
 BROKEN = {
-    "A": "DIVERGING",     # Raw inputs up to ~4000: epoch 1's loss ~3650, then dead at chance.
+    "A": "DIVERGING",     # Raw inputs (std up to ~600): epoch 1's loss ~3650, then chance.
     "B": "UNDERFITTING",  # Shuffled labels: training accuracy ~58 %, 17 % of the way up.
     "C": "DIVERGING",     # η = 1.5 > 1 on a standardised line fit: inf by epoch 5.
     "D": "UNDERFITTING",  # Logits into a probability loss: ~24 % accuracy on 10 classes.
@@ -71,7 +71,8 @@ def test_one_batch_tells_shuffled_labels_from_too_little_capacity(run):
 def test_the_vital_signs_point_at_their_causes(run):
     _, outcomes = run
     signs = outcomes["records"]["vital signs"]
-    assert signs["Run A"]["largest |input|"] > 1000       # Raw measurements.
+    assert signs["Run A"]["largest feature std"] > 100     # Raw measurements …
+    assert signs["Run A"]["dead ReLU share"] >= 0.5        # … whose first steps killed units.
     assert signs["Run D"]["output min"] < 0 or signs["Run D"]["output max"] > 1  # Logits.
     assert signs["Run F"]["parameters"] == 3              # w₁, w₂ and b: a line.
     assert signs["Run G"]["last learning rate"] == 0
