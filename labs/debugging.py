@@ -8,10 +8,10 @@ apply the one-line fix and see the repaired run beside the broken one. You also
 learn where the verdict is a poor guide: a label names a symptom, and several
 causes share one.
 
-Follows: seed 004's session plan ("Pitfalls & debugging lab (pairs)", and
-objective 5: diagnose common training failures, such as a bad learning rate or
-a logits/probabilities mix-up, and apply fixes), after seed 000's section 5.2
-on reading learning curves (the ``diagnostics`` lab).
+Follows: the class session plan's "Pitfalls & debugging lab (pairs)" and its
+objective 5 (diagnose common training failures, such as a bad learning rate or
+a mix-up of logits and probabilities, and apply fixes), after "Learning
+Algorithms", section 5.2, on reading learning curves (the ``diagnostics`` lab).
 Run time: about 40 s on 2 CPU cores (about 30 s with --quick), start-up included.
 """
 
@@ -178,7 +178,7 @@ lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Write your pair's diagnosis for each run, A to G: which cause,
-# and the one change you would make. Then run the next cell.
+# and the one change you would make. Then run the cells that follow.
 
 # %% [markdown]
 # ## The reveal
