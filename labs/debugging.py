@@ -1,0 +1,362 @@
+"""Debugging in pairs: seven broken runs, each with a hidden cause to find from its curves.
+
+What you learn: to read a failed run the way you would debug one: its learning
+curves, the ``DiagnosticsLogger`` verdict (label, reason, advice), a few vital
+signs (input scale, output range, weight norm, learning rate, accuracy) and one
+quick experiment (can the recipe fit a single batch?); then to name the cause,
+apply the one-line fix and see the repaired run beside the broken one. You also
+learn where the verdict is a poor guide: a label names a symptom, and several
+causes share one.
+
+Follows: the class session plan's "Pitfalls & debugging lab (pairs)" and its
+objective 5 (diagnose common training failures, such as a bad learning rate or
+a mix-up of logits and probabilities, and apply fixes), after "Learning
+Algorithms", section 5.2, on reading learning curves (the ``diagnostics`` lab).
+Run time: about 40 s on 2 CPU cores (about 30 s with --quick), start-up included.
+"""
+
+# %% [markdown]
+# # Debugging in pairs
+#
+# Work in pairs. Seven small training runs, **Run A** to **Run G**, went wrong,
+# each for one reason. The recipes live in `labs/_debugging_cases.py`: do not
+# open it until the reveal. For each run you get what you would get on a real
+# project: the curves while it trains, the `DiagnosticsLogger` verdict at the end,
+# and a table of vital signs. Your job is to name the cause and the fix.
+#
+# The seven causes, one per run (the lab prints them in alphabetical order, not
+# the runs' order): a learning rate far too high; inputs that were not
+# standardised; labels shuffled apart from their samples; logits fed to a loss
+# that expects probabilities; too little capacity; an L2 penalty far too
+# strong; a learning-rate schedule that decays to zero too early.
+
+# %%
+import keras
+import numpy as np
+import pandas as pd
+
+from labs import _runtime  # Import labs first: it makes sure `datasets` is ours.
+from labs import _debugging_cases as cases
+from labs import _debugging_report as report
+from labs._runtime import param
+import callbacks
+import datasets
+
+lab = _runtime.start("debugging", {
+    "epochs": param(30, minimum=5),         # Long enough for every curve to settle
+                                            # into its shape.
+    "n_samples": param(600, minimum=80),    # Samples in each synthetic data set (the
+                                            # digits use all 1797); 25 % validate.
+    "batch_size": param(32, minimum=1),
+    "batch_test_size": param(16, minimum=2),     # Samples in the one-batch test.
+    "batch_test_steps": param(200, minimum=1),   # Steps of the one-batch test: plenty
+                                                 # for 16 samples.
+}, quick={"epochs": 20, "batch_test_steps": 150})
+# Full run: epochs 30, batch_test_steps 200.
+
+print("The seven causes, in alphabetical order:")
+for cause in sorted(case.cause for case in cases.CASES):
+    print(f"  - {cause}")
+lab.check(len({case.cause for case in cases.CASES}) == len(cases.CASES),
+          "two runs share a cause")
+for case in cases.CASES:  # Each fix must change exactly the entries its cause broke.
+    broken, fixed = case.recipe(fixed=False), case.recipe(fixed=True)
+    lab.check({key for key in broken if broken[key] != fixed[key]} == set(case.fix),
+              f"run {case.letter}'s fix changes more than its cause")
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** The classifier has six labels (DIVERGING, OSCILLATING,
+# OVERFITTING, UNDERFITTING, CONVERGED, STILL_IMPROVING) and there are seven
+# runs with seven different causes. How many different labels will the seven
+# broken runs get, and which label will be the most common?
+
+# %%
+def train(case, fixed, live_title):
+    """Train the case's broken (or fixed) recipe, logged to a CSV; return what the run left."""
+    recipe = case.recipe(fixed)
+    keras.utils.set_random_seed(lab.seed)
+    (x_train, y_train), (x_val, y_val), num_classes = cases.load_data(
+        recipe, lab.n_samples, lab.seed)
+    steps = cases.steps_per_epoch(len(x_train), lab.batch_size)
+    model = cases.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
+    csv_path = lab.path(f"run_{case.letter}{'_fixed' if fixed else ''}.csv")
+    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes)
+    live = callbacks.LivePlot(title=live_title)  # The curves and running label as it trains.
+    model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
+              validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
+              epochs=lab.epochs, verbose=0, callbacks=[logger, live])
+    return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
+            "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val)}
+
+
+# %% [markdown]
+# ## Seven broken runs
+#
+# Each run prints its data, then its curves epoch by epoch (in a notebook, one
+# live figure per run), then the logger's three-line verdict. The live label is
+# `classify` on the epochs so far, without knowing the number of classes (so
+# without knowing chance); the logger's verdict at the end knows it, so the two
+# can differ.
+
+# %%
+broken = {}
+for case in cases.CASES:
+    recipe = case.recipe(fixed=False)
+    print(f"\n--- Run {case.letter}: {report.DATA_NAMES[recipe['data']]}, {lab.epochs} epochs")
+    broken[case.letter] = train(case, fixed=False, live_title=f"Run {case.letter}")
+
+labels = {letter: run["diagnosis"].label for letter, run in broken.items()}
+counts = pd.Series(labels).value_counts()
+most_common = [label for label, count in counts.items() if count == counts.max()]
+lab.reveal(1, f"{len(counts)} different labels for 7 runs: "
+              + ", ".join(f"{label} × {count}" for label, count in counts.items())
+              + f"; the most common: {' and '.join(most_common)}.",
+           labels=labels, counts=counts.to_dict(), most_common=most_common)
+for letter, run in broken.items():
+    lab.record(f"verdict {letter}", label=labels[letter],
+               **report.classified_columns(run["csv"], run["num_classes"]))
+
+# %% [markdown]
+# ## The evidence: curves and vital signs
+#
+# Loss on the left of each pair, accuracy on the right (Run C is a regression:
+# it has no accuracy). The title carries the label.
+
+# %%
+figure = report.curves_grid(
+    [(f"Run {letter}", run["csv"], run["diagnosis"]) for letter, run in broken.items()])
+lab.save_figure(figure, "broken_runs.png")
+
+# %% [markdown]
+# The vital signs are what an experienced engineer checks first when a run
+# fails: the largest spread (standard deviation) of an input feature, which is 1
+# once the inputs are standardised; the range of the network's outputs on the
+# validation set (probabilities lie in [0, 1]); the size of the weights ‖W‖ (all
+# weights and biases); the number of parameters; the share of hidden ReLU units
+# that output 0 for every training sample (dead: they pass no gradient back);
+# the learning rate at the last epoch; and the last epoch's training and
+# validation accuracy.
+
+# %%
+signs = pd.DataFrame({f"Run {letter}": report.vital_signs(run) for letter, run in broken.items()})
+print(signs.T.to_string(float_format=lambda value: f"{value:.3g}"))
+lab.record("vital signs", **{column: signs[column].to_dict() for column in signs})
+
+# %% [markdown]
+# ## One more check: can the recipe fit one batch?
+#
+# Several runs may share the label UNDERFITTING, and the label cannot say why.
+# A quick experiment can: train the same broken recipe, fresh, on one batch of
+# training samples (`batch_test_size` of them) and nothing else, for many steps
+# (`batch_test_steps`). A network that can learn at all should fit a small batch
+# almost perfectly, whatever its labels.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** For each run labelled UNDERFITTING, will its recipe fit one
+# batch of training samples (at least 90 % accuracy on that batch)? For a run
+# that does, what will its validation accuracy be, and what would that tell you?
+
+# %%
+underfitting = [letter for letter, label in labels.items()
+                if label == "UNDERFITTING" and broken[letter]["num_classes"]]
+batch_test = {}
+for letter in underfitting:
+    case = next(case for case in cases.CASES if case.letter == letter)
+    batch_test[letter] = report.fit_one_batch(case.recipe(fixed=False), broken[letter],
+                                              lab.batch_test_size, lab.batch_test_steps,
+                                              lab.epochs, lab.batch_size, lab.seed)
+    print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the batch "
+          f"of {lab.batch_test_size}, {batch_test[letter]['validation accuracy']:.0%} on "
+          f"validation")
+fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= 0.9]
+validation = {letter: batch_test[letter]["validation accuracy"] for letter in fitted}
+lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
+               f"{', '.join(fitted) or 'none'} fit the batch to ≥ 90 %"
+               + "".join(f"; Run {letter} then scores {accuracy:.0%} on validation"
+                         for letter, accuracy in validation.items()) + "."),
+           underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=0.9)
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** Write your pair's diagnosis for each run, A to G: which cause,
+# and the one change you would make. Then run the cells that follow.
+
+# %% [markdown]
+# ## The reveal
+#
+# Each case starts from a sound recipe for its task (`cases.BASE`: standardised
+# inputs, a 16-16 ReLU network, Adam with a cosine schedule over the whole run;
+# Runs A, C and D set their own data, network or optimizer) and changes one
+# entry to break it. The fix sets that entry right and changes nothing else (the
+# lab checked this at the start).
+
+# %%
+lab.reveal(3, "; ".join(f"Run {case.letter}: {case.cause} (labelled {labels[case.letter]})"
+                        for case in cases.CASES) + ".",
+           causes={case.letter: case.cause for case in cases.CASES}, labels=labels)
+for case in cases.CASES:
+    print(f"Run {case.letter}, {case.cause}. Fix: {case.fix_text}.\n"
+          f"    change: {cases.change_text(case)}")
+
+# %% [markdown] tags=["prediction"]
+# **Predict 4.** Now each fixed recipe is trained with the same seed. How many
+# of the seven repaired runs will the classifier call healthy (CONVERGED or
+# STILL_IMPROVING), and which, if any, will still get a label that asks for
+# more work?
+
+# %%
+fixed = {}
+for case in cases.CASES:
+    print(f"\n--- Run {case.letter} fixed ({case.cause})")
+    fixed[case.letter] = train(case, fixed=True, live_title=f"Run {case.letter} fixed")
+fixed_labels = {letter: run["diagnosis"].label for letter, run in fixed.items()}
+healthy = [letter for letter, label in fixed_labels.items()
+           if label in ("CONVERGED", "STILL_IMPROVING")]
+still_broken = [f"{letter} ({fixed_labels[letter]})" for letter in fixed_labels
+                if letter not in healthy]
+lab.reveal(4, f"{len(healthy)} of 7 repaired runs are healthy"
+              + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
+              + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
+                          for letter in fixed_labels) + ".",
+           broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
+for letter, run in fixed.items():
+    lab.record(f"verdict {letter} fixed", label=fixed_labels[letter],
+               **report.classified_columns(run["csv"], run["num_classes"]))
+comparison = report.before_and_after(broken, fixed)
+print(comparison.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
+lab.record("before and after", **comparison.set_index("run").to_dict())
+for row in comparison.itertuples():  # The lesson shows each fix repairing its run.
+    lab.check(row.fixed_val_loss < row.broken_val_loss or not np.isfinite(row.broken_val_loss),
+              f"run {row.run}'s fix did not lower its validation loss")
+
+# %% [markdown]
+# Each broken run beside its repair, titled with its verdict.
+
+# %%
+panels = []
+for case in cases.CASES:
+    panels.append((f"Run {case.letter}\n{case.cause}", broken[case.letter]["csv"],
+                   broken[case.letter]["diagnosis"]))
+    panels.append((f"Run {case.letter} fixed\n{cases.change_text(case)}",
+                   fixed[case.letter]["csv"], fixed[case.letter]["diagnosis"]))
+lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png")
+
+# %% [markdown]
+# ## What the label could tell, and what it could not
+#
+# The table groups the broken runs by label. Where one label holds several
+# causes, the label alone cannot tell them apart; the evidence that can:
+#
+# * **Learning rate far too high**: the loss is large from the first epoch and
+#   grows by orders of magnitude until it overflows (inf, then NaN). For this
+#   standardised line fit the mean squared error has curvature 2, so gradient
+#   descent is stable only for η < 2/2 = 1 ("Gradient Descent").
+# * **Inputs not standardised**: some features spread over hundreds of units (see
+#   the vital signs), so the first steps are enormous; a huge first-epoch loss
+#   followed by a flat curve at chance, with many dead ReLU units, is units
+#   killed by those steps, not a rate that is too high for standardised data.
+# * **L2 far too strong**: the loss Keras reports includes the penalty λ·Σw², so
+#   epoch 1's loss is mostly penalty; the penalty then pulls every hidden kernel
+#   towards 0, and the network gives nearly the same output for every input
+#   (compare its output min and max).
+# * **Labels shuffled**: training accuracy can rise only by memorising, and
+#   validation stays at chance. A recipe that fits one batch yet stays at chance
+#   on validation has labels that carry no signal about the inputs.
+# * **Too little capacity**: a model that cannot fit even one small batch lacks
+#   capacity, or its loss or optimizer is broken; few parameters point at
+#   capacity, and a wider or deeper network fixes it.
+# * **Logits into a probability loss**: the outputs leave [0, 1] (see the vital
+#   signs); the loss clips them to [10⁻⁷, 1 − 10⁻⁷] before taking logs, so every
+#   output outside [0, 1] passes no gradient back, and the rest are read as
+#   probabilities they are not.
+# * **Schedule to zero too early**: the `learning_rate` column of the CSV is 0
+#   long before the end; the curves go flat because nothing moves any more.
+
+# %%
+groups = pd.Series({f"Run {case.letter}": case.cause for case in cases.CASES}).groupby(
+    pd.Series({f"Run {letter}": label for letter, label in labels.items()}))
+shared = {label: sorted(members.index) for label, members in groups if len(members) > 1}
+for label, members in groups:
+    print(f"{label}: " + "; ".join(f"{run} ({cause})" for run, cause in members.items()))
+lab.record("labels shared by several causes", shared=shared, labels=labels)
+
+# %% [markdown]
+# ## Exercises
+#
+# Work on them in pairs, like the runs. Each says which file, flag or cell to change.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Open `run_G.csv` in the output folder and read its
+# `learning_rate` column. At which epoch does it first reach 0, and how does
+# that follow from `decay_steps=epochs` and the number of batches per epoch?
+# *Syllabus: Session plan, debugging in pairs.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** Keras schedules count optimizer steps (batches), not epochs. Run G
+# passes `decay_steps=epochs`, so the cosine reaches 0 after `epochs` batches. With
+# the default parameters there are 0.75 · 600 = 450 training samples, so
+# ⌈450 / 32⌉ = 15 batches per epoch, and 30 batches end with epoch 2: the column
+# reads 0 from the second epoch on, the row `epoch 1` (the CSV counts from 0; in
+# quick mode the 20 batches also end during the second epoch). From then
+# on every update is zero, which is why the curves are flat. The fix passes
+# `decay_steps=epochs * steps_per_epoch`.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** In `labs/_debugging_cases.py`, change Run E's broken
+# λ from 1.0 to 0.01 and run the lab again (`python -m labs debugging --quick`).
+# Before you run it, predict its label and its first-epoch loss. Explain both
+# from the penalty term.
+# *Syllabus: Session plan, debugging in pairs.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** The loss Keras reports is the cross-entropy plus λ·Σw². With λ = 1
+# the penalty dominates epoch 1 (in the default run, seed 0, epoch 1's loss is
+# about 9.2, thirteen times the ln 2 ≈ 0.69 of a coin toss), and the optimizer
+# spends the run pulling every hidden kernel to 0 until the network outputs the
+# same value everywhere: a huge first loss, then flat at chance, which the
+# classifier reads as a blow-up (DIVERGING). At λ = 0.01 the penalty is a hundred
+# times smaller, so the first-epoch loss stays near ln 2 and the network has room
+# to learn the rings. Measured with seed 0: epoch 1's loss 0.81, training accuracy
+# 99 %, labelled STILL_IMPROVING in full mode and CONVERGED with `--quick`; the
+# penalty still shows as a final loss well above the fixed run's.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (hard).** Write `outputs_are_probabilities(model, x)`, a check to
+# run *before* training: it returns False when the untrained model's outputs on
+# `x` leave [0, 1], or (for several classes) do not sum to 1 per row. Run it on
+# every broken recipe (build each with `cases.build_model`). Which run does it
+# flag, and why does no other check in the lab catch that bug before training?
+# *Syllabus: Session plan, logits and probabilities.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** One version: `p = model.predict(x, verbose=0)`; return
+# `p.min() >= 0 and p.max() <= 1 and (p.shape[1] == 1 or np.allclose(p.sum(1), 1,
+# atol=1e-4))`. Only Run D is flagged: its last layer is linear, so its outputs are
+# logits, which take any sign and need not sum to 1, while its loss was told
+# `from_logits=False`. Run C is a regression, whose outputs are not meant to be
+# probabilities, so the check should skip it. The curves show the bug only after
+# training, as a loss far above zero with accuracy near chance, which several
+# causes produce; this check names it before the first step, the cheapest place
+# to catch a mix-up of logits and probabilities.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (open-ended).** The session plan lists "missing zero_grad" among
+# common failures: in PyTorch, gradients add up across steps unless they are
+# zeroed. Keras' `fit` never does that, but a hand-written loop can. Write a
+# GradientTape loop (start from `custom.training.fit_with_tape`) that adds each
+# step's gradients to the previous ones before applying them, train the circles
+# recipe with it, log it with `DiagnosticsLogger`, and compare its curves and
+# verdict with the correct loop. Which of the seven causes does it resemble most?
+# *Syllabus: Session plan, debugging in pairs.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** After t steps the applied gradient is the sum of t gradients, so
+# with plain SGD the step grows roughly in proportion to t: the loop behaves like
+# a learning rate that keeps rising. Expect a run that first learns, then
+# overshoots, bounces and may blow up: it resembles "learning rate far too high"
+# (OSCILLATING or DIVERGING), but it starts healthy, which a rate that was too
+# high from the first step does not. With Adam the division by √v partly hides it,
+# since v grows with the summed gradient too, so the symptom is milder and later.
+# The fix is to apply each step's own gradient, which is what `fit_with_tape` does.
+
+# %%
+lab.finish()

@@ -1,0 +1,67 @@
+"""The debugging lab's statements against its numbers: each label is what ``classify`` makes
+of the recorded curves, each count and list follows from the labels and measurements."""
+
+import collections
+import math
+
+from callbacks.diagnostics import classify
+
+# Fewer epochs and a shorter one-batch test: labels, counts and lists may all come out
+# differently, and must still follow from the numbers.
+FLAGS = ["--epochs", "15", "--batch-test-steps", "40"]
+
+HEALTHY = ("CONVERGED", "STILL_IMPROVING")
+
+
+def relabel(record):
+    """The label ``classify`` gives the curves a verdict was recorded with."""
+    return classify(record["columns"], num_classes=record["num_classes"]).label
+
+
+def check(outcomes):
+    predictions, records = outcomes["predictions"], outcomes["records"]
+
+    first = predictions["1"]["numbers"]
+    labels = first["labels"]
+    assert sorted(labels) == list("ABCDEFG")
+    counts = collections.Counter(labels.values())
+    assert first["counts"] == dict(counts)
+    assert sorted(first["most_common"]) == sorted(
+        label for label, count in counts.items() if count == max(counts.values()))
+    for letter, label in labels.items():
+        record = records[f"verdict {letter}"]
+        assert record["label"] == label == relabel(record), letter
+
+    second = predictions["2"]["numbers"]
+    assert second["underfitting"] == [
+        letter for letter, label in labels.items()
+        if label == "UNDERFITTING" and records[f"verdict {letter}"]["num_classes"]]
+    assert sorted(second["batch_test"]) == sorted(second["underfitting"])
+    assert second["fitted"] == [letter for letter in second["underfitting"]
+                                if second["batch_test"][letter]["batch accuracy"]
+                                >= second["threshold"]]
+
+    third = predictions["3"]["numbers"]
+    assert third["labels"] == labels
+    assert len(set(third["causes"].values())) == len(third["causes"]) == 7
+
+    fourth = predictions["4"]["numbers"]
+    assert fourth["broken_labels"] == labels
+    for letter, label in fourth["fixed_labels"].items():
+        record = records[f"verdict {letter} fixed"]
+        assert record["label"] == label == relabel(record), letter
+    assert fourth["healthy"] == [letter for letter, label in fourth["fixed_labels"].items()
+                                 if label in HEALTHY]
+
+    table = records["before and after"]
+    for letter in labels:
+        assert table["broken_label"][letter] == labels[letter]
+        assert table["fixed_label"][letter] == fourth["fixed_labels"][letter]
+        broken, fixed = table["broken_val_loss"][letter], table["fixed_val_loss"][letter]
+        assert fixed < broken or not math.isfinite(broken), letter  # The lab checks it too.
+
+    shared = records["labels shared by several causes"]
+    assert shared["labels"] == labels
+    assert shared["shared"] == {
+        label: sorted(f"Run {letter}" for letter in labels if labels[letter] == label)
+        for label, count in counts.items() if count > 1}
