@@ -28,6 +28,7 @@ ORDER = (
     "gradient_clipping",
     "xor_keras",
     "diagnostics",
+    "debugging",
 )
 
 
