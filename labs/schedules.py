@@ -244,9 +244,10 @@ noisiest = max(end_noise, key=end_noise.get)
 noisiest_words = "the constant rate" if noisiest == "constant" else noisiest
 lab.reveal(3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
               f"{noisiest_words} has the largest end noise ({end_noise[noisiest]:.2f}× over "
-              f"the last {last_fifth} epochs); the constant rate ranks {ranking.index('constant') + 1} "
-              f"of {len(ranking)} (loss {final_losses['constant']:.4f}, end noise "
-              f"{end_noise['constant']:.2f}×). From lowest: {', '.join(ranking)}.",
+              f"the last {last_fifth} epochs); the constant rate ranks "
+              f"{ranking.index('constant') + 1} of {len(ranking)} (loss "
+              f"{final_losses['constant']:.4f}, end noise {end_noise['constant']:.2f}×). "
+              f"From lowest: {', '.join(ranking)}.",
            final_losses=final_losses, end_noise=end_noise, ranking=ranking,
            noisiest=noisiest, last_fifth=last_fifth,
            constant_rank=ranking.index("constant") + 1)
@@ -351,8 +352,8 @@ lab.finish()
 
 # %% [markdown] tags=["answer"]
 # **Answer 4.** With the defaults the sums are: constant 10.0, 1cycle 5.06, cosine
-# 5.05, warm-up + cosine 5.0, step decay 3.87, exponential decay 2.04; the last-fifth
-# mean rates 0.1, 0.0069, 0.0035, 0.0043, 0.0062 and 0.0012. Neither alone explains the
+# 5.05, warm-up + cosine 5.0, step decay 3.875, exponential decay 2.04; the last-fifth
+# mean rates 0.1, 0.0069, 0.0035, 0.0043, 0.0063 and 0.0012. Neither alone explains the
 # losses (0.0372, 0.0119, 0.0126, 0.0127, 0.0148, 0.0206). Among the runs that anneal,
 # the larger sum ends lower: the sum is how far the weights can travel. The constant
 # rate has the largest sum but no annealing: its last-fifth rate is 15 to 80 times the
