@@ -43,9 +43,13 @@ def largest_distance(path, other):
 
 
 def lower_of_two(losses, tolerance):
-    """Which of two runs (name → final loss) ends lower, or "neither" within ``tolerance``."""
-    (first, first_loss), (second, second_loss) = losses.items()
-    if abs(first_loss - second_loss) <= tolerance:
+    """Which of two runs (name → final loss) ends lower, or "neither" within ``tolerance``.
+
+    A run that diverged (NaN or inf) is never lower; two that diverged are level.
+    """
+    (first, first_loss), (second, second_loss) = (
+        (name, loss if np.isfinite(loss) else np.inf) for name, loss in losses.items())
+    if first_loss == second_loss or abs(first_loss - second_loss) <= tolerance:
         return "neither"
     return first if first_loss < second_loss else second
 

@@ -172,7 +172,8 @@ lab.save_figure(figure, "schedules.png")
 #
 # How noisy is a run at the end? The lab measures each run's *end noise*: over the
 # last fifth of the epochs, the largest training loss divided by the smallest. A run
-# that has settled has an end noise near 1; one that still jumps has a large one.
+# that has settled has an end noise near 1; one that still jumps has a large one. A
+# run whose loss became NaN or infinite counts as inf in both, and ranks last.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Which of the six runs (the constant rate and the five schedules)
@@ -235,9 +236,16 @@ lab.record("rates_used", relative_gaps=rate_gaps, tolerance=RATE_TOLERANCE,
            agree=bool(rates_agree))
 lab.check(rates_agree, f"fit used rates {max(rate_gaps.values()):.1e} away from the schedules")
 
-final_losses = {name: float(history["loss"][-1]) for name, history in histories.items()}
+
+def finite_or_inf(value):
+    """A run that diverged (NaN or inf) counts as inf, so it ranks last."""
+    return float(value) if np.isfinite(value) else float("inf")
+
+
+final_losses = {name: finite_or_inf(history["loss"][-1]) for name, history in histories.items()}
 last_fifth = max(epochs // 5, 2)
-end_noise = {name: float(max(history["loss"][-last_fifth:]) / min(history["loss"][-last_fifth:]))
+end_noise = {name: finite_or_inf(max(history["loss"][-last_fifth:])
+                                 / min(history["loss"][-last_fifth:]))
              for name, history in histories.items()}
 ranking = sorted(final_losses, key=final_losses.get)
 noisiest = max(end_noise, key=end_noise.get)
@@ -251,7 +259,7 @@ lab.reveal(3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]
            final_losses=final_losses, end_noise=end_noise, ranking=ranking,
            noisiest=noisiest, last_fifth=last_fifth,
            constant_rank=ranking.index("constant") + 1)
-val_losses = results["val loss"].to_dict()
+val_losses = {name: finite_or_inf(loss) for name, loss in results["val loss"].items()}
 lowest_val = min(val_losses, key=val_losses.get)
 lab.reveal(4, f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest_val]:.4f}) and "
               f"the lowest training loss {ranking[0]}'s, so "

@@ -126,7 +126,7 @@ val_accuracy = float(random_history["val_accuracy"][-1])
 train_verdict, train_two_errors = against_chance(train_accuracy, n_train)
 val_verdict, val_two_errors = against_chance(val_accuracy, n_val)
 val_losses = random_history["val_loss"]
-best_epoch = int(np.argmin(val_losses)) + 1
+best_epoch = int(np.argmin(np.where(np.isfinite(val_losses), val_losses, np.inf))) + 1
 architecture = "-".join(map(str, random_network.layer_sizes))
 lab.reveal(1, f"after {lab.epochs} epochs the {architecture} network classifies "
               f"{train_correct} of {n_train} training samples correctly ({train_accuracy:.1%}, "
@@ -135,7 +135,7 @@ lab.reveal(1, f"after {lab.epochs} epochs the {architecture} network classifies 
               f"{val_accuracy:.1%} of the {n_val} validation samples "
               f"({100 * (val_accuracy - chance):+.1f} points; two standard errors, "
               f"{100 * val_two_errors:.1f} points: {val_verdict}). The validation loss was "
-              f"lowest, {min(val_losses):.3f}, after epoch {best_epoch}, and is "
+              f"lowest, {val_losses[best_epoch - 1]:.3f}, after epoch {best_epoch}, and is "
               f"{val_losses[-1]:.3f} at the end.",
            train_correct=train_correct, n_train=n_train, train_accuracy=train_accuracy,
            val_accuracy=val_accuracy, n_val=n_val, chance=chance,
@@ -219,7 +219,7 @@ for first, second in pairs:
     for metric in ("loss", "val_loss"):
         gaps[f"{first} vs {second}, {metric}"] = float(np.max(np.abs(
             np.subtract(histories[first][metric], histories[second][metric]))))
-largest_gap = max(gaps.values())
+largest_gap = float(np.max(list(gaps.values())))   # NaN if a loop diverged: no agreement
 numpy_vs_fit = gaps["NumPy by hand vs model.fit, val_loss"]
 agree = largest_gap <= TOLERANCE
 lab.reveal(2, f"the largest |val_loss(NumPy) − val_loss(model.fit)| over {lab.real_epochs} "

@@ -1,12 +1,15 @@
 """optimizers: the Rosenbrock winner, custom against Keras, and where the chapters and Keras
 part ways, each against the numbers it was read from."""
 
+import math
+
 FLAGS = ["--momentum", "0.5"]   # Changes the momentum forms' rates, paths and the drop.
 
 
 def lower_of_two(losses, tolerance):
-    (first, first_loss), (second, second_loss) = losses.items()
-    if abs(first_loss - second_loss) <= tolerance:
+    (first, first_loss), (second, second_loss) = (
+        (name, loss if math.isfinite(loss) else math.inf) for name, loss in losses.items())
+    if first_loss == second_loss or abs(first_loss - second_loss) <= tolerance:
         return "neither"
     return first if first_loss < second_loss else second
 

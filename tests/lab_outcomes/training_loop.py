@@ -27,7 +27,8 @@ def check(outcomes):
                                                         two_errors)
     val_losses = memorising["val_losses"]
     assert len(val_losses) == outcomes["hyperparameters"]["epochs"]
-    assert memorising["best_epoch"] == val_losses.index(min(val_losses)) + 1
+    finite = [loss if math.isfinite(loss) else math.inf for loss in val_losses]
+    assert memorising["best_epoch"] == finite.index(min(finite)) + 1
 
     agreement = outcomes["predictions"]["2"]["numbers"]
     gaps = agreement["gaps"]
