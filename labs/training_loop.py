@@ -1,7 +1,7 @@
 """The complete training loop: the 4-16-8-3 network by hand, with fit_with_tape and with model.fit.
 
 What you learn: every step of a training loop (shuffle, batch, forward, loss,
-backward, update, evaluate); that the seed's synthetic data has random labels,
+backward, update, evaluate); that the chapter's synthetic data has random labels,
 so a network can only memorise it; and that the same algorithm written three
 ways (NumPy by hand, ``custom.training.fit_with_tape``, ``model.fit``) gives the
 same curves on real data when it starts from the same weights and sees the same
@@ -43,18 +43,18 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("training_loop", {
-    "hidden_sizes": param([16, 8], minimum=1),  # The seed's two hidden layers.
-    "epochs": param(100, minimum=1),            # The seed's 100 epochs on random labels.
+    "hidden_sizes": param([16, 8], minimum=1),  # The chapter's two hidden layers.
+    "epochs": param(100, minimum=1),            # The chapter's 100 epochs on random labels.
     "real_epochs": param(15, minimum=1),        # Digits: enough for about
                                                 # 90 % validation accuracy.
-    "batch_size": param(32, minimum=1),         # The seed's batch size.
-    "learning_rate": param(0.1, above=0),       # The seed's learning rate, plain SGD.
+    "batch_size": param(32, minimum=1),         # The chapter's batch size.
+    "learning_rate": param(0.1, above=0),       # The chapter's learning rate, plain SGD.
 }, quick={"epochs": 30, "real_epochs": 3})  # Full run: 100 and 15 epochs.
 
 # %% [markdown]
 # ## The loop by hand, in NumPy
 #
-# `custom.numpy_training.train_epoch` runs one epoch of the seed's loop for the
+# `custom.numpy_training.train_epoch` runs one epoch of the chapter's loop for the
 # NumPy network: for each shuffled batch, forward, loss, backward, θ ← θ − η·g.
 # Like Keras, it reports as the epoch's training loss (and accuracy) the mean
 # over the batches seen during that epoch, each measured before its update and
@@ -62,7 +62,7 @@ lab = _runtime.start("training_loop", {
 
 # %%
 def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, live_run, shuffle=True):
-    """The seed's loop; ``live_run`` is a Keras callback whose hooks it calls as fit would."""
+    """The chapter's loop; ``live_run`` is a Keras callback whose hooks it calls as fit would."""
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
     order = np.random.default_rng(lab.seed)                       # a new shuffle every epoch
     live_run.set_params({"epochs": epochs})
@@ -80,9 +80,9 @@ def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, live_run, shu
 
 
 # %% [markdown]
-# ## The seed's data: labels drawn at random
+# ## The chapter's data: labels drawn at random
 #
-# `datasets.random_labels` makes the seed's data: the features are Gaussian and
+# `datasets.random_labels` makes the chapter's data: the features are Gaussian and
 # each label is drawn independently of them. There is no rule to find, so the
 # best a network can do on new samples is guess: 1/3 accuracy. What it *can* do
 # is memorise the training samples one by one, as far as its weights allow
@@ -103,7 +103,7 @@ def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, live_run, shu
 
 # %%
 x, y = datasets.random_labels(n_samples=500, n_features=4, n_classes=3, seed=lab.seed)
-split = int(0.8 * len(x))                                   # the seed's 80 / 20 split
+split = int(0.8 * len(x))                                   # the chapter's 80 / 20 split
 random_network = Network([4, *lab.hidden_sizes, 3], output="softmax", seed=lab.seed)
 random_history = train_by_hand(random_network, x[:split], y[:split], x[split:], y[split:],
                                lab.epochs,
@@ -147,7 +147,7 @@ lab.reveal(1, f"after {lab.epochs} epochs the {architecture} network classifies 
 # ## Real data, three ways
 #
 # The 8×8 digits have 64 pixels and 10 classes, so the network becomes
-# 64-16-8-10: the seed's hidden layers with the data's own input and output.
+# 64-16-8-10: the chapter's hidden layers with the data's own input and output.
 # We train it three times from the *same* initial weights (copied from the NumPy
 # network into two Keras models) and without shuffling, so that all three see
 # the same batches in the same order:
@@ -234,7 +234,7 @@ lab.check(agree, f"the three loops differ by {largest_gap:.1e} > {TOLERANCE:.0e}
 # %% [markdown]
 # ## The figure
 #
-# Left: the seed's random labels, training and validation accuracy against the
+# Left: the chapter's random labels, training and validation accuracy against the
 # chance line, which Predict 1 read in numbers. Middle and right: on digits the
 # three implementations draw one curve each, so where they agree (Predict 2) the
 # curves lie on top of each other; compare the training and validation curves
@@ -249,7 +249,7 @@ memorise.plot(epochs, random_history["val_accuracy"], "--", label="val accuracy"
 memorise.axhline(1 / 3, color="grey", linestyle=":", label="chance, 1/3")
 memorise.set_xlabel("epoch")
 memorise.set_ylabel("accuracy")
-memorise.set_title("seed data (random labels): memorising")
+memorise.set_title("the chapter's data (random labels): memorising")
 memorise.legend()
 real_epochs = np.arange(1, lab.real_epochs + 1)
 styles = {"NumPy by hand": ("-", 6), "fit_with_tape": ("--", 4), "model.fit": (":", 2)}
