@@ -223,7 +223,7 @@ lab.save_figure(figure, "twins.png")
 # correction into the step size and divides by √v + ε, which is the textbook rule
 # with ε replaced by ε/√(1−β₂ᵗ): 1/√(1 − 0.999) ≈ 32 times ε at the first step
 # for β₂ = 0.999, tending to ε later. With Keras' default ε = 1e-7 that is too
-# small to see next to √v̂; the lab uses `adam_epsilon` = 0.1 so that it can show.
+# small to see next to √v̂; the lab's default `adam_epsilon = 0.1` lets it show.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** The two momentum forms are one optimizer until η drops. After the
