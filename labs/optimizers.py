@@ -1,13 +1,13 @@
 """Optimizers from scratch: momentum, RMSprop and Adam as real Keras optimizers.
 
-What you learn: how momentum, Nesterov, RMSprop and Adam move on the seeds' toy
+What you learn: how momentum, Nesterov, RMSprop and Adam move on the chapters' toy
 functions (a ravine, a steeper ravine, Rosenbrock's banana); that the from-scratch
 classes in ``custom/optimizers/`` train a network exactly as Keras' built-ins do;
-and the two places where the seeds' formulas and Keras part ways: momentum under a
+and the two places where the chapters' formulas and Keras part ways: momentum under a
 learning-rate schedule, and where Adam adds its ε.
 
-Follows: seed 000 ("Chapter 3: Learning Algorithms", §3.3 and exercise 3) and
-seed 001 ("The Learning Problem", "Optimizers: Beyond Basic SGD").
+Follows: "Learning Algorithms" (§3.3 and exercise 3) and "The Learning Problem"
+("Optimizers: Beyond Basic SGD").
 Run time: about 25 s on 2 CPU cores (about 8 s with --quick), start-up included.
 """
 
@@ -30,22 +30,21 @@ import callbacks
 import custom.optimizers
 import datasets
 from custom.optimizers import trajectories
-from labs import _runtime
+from labs import _optimizer_lab, _runtime
 from labs._runtime import param
 
 lab = _runtime.start("optimizers", {
-    "ravine_steps": param(100, minimum=1),       # Seed 000 takes 50 steps on x² + 10y²;
-                                                 # 100 shows the slow ones settle.
-    "rosenbrock_steps": param(500, minimum=1),   # Seed 001's n_steps on Rosenbrock.
+    "ravine_steps": param(100, minimum=1),       # "Learning Algorithms" takes 50 steps on
+                                                 # x² + 10y²; 100 give the slow ones time.
+    "rosenbrock_steps": param(500, minimum=1),   # "The Learning Problem"'s n_steps.
     "momentum": param(0.9, minimum=0, below=1),  # β (EMA form) and γ (classic form):
-                                                 # the seeds' "typically 0.9".
-    "n_samples": param(600, minimum=20),         # Two moons for part (b): small
-                                                 # enough to train in seconds.
+                                                 # the chapters' "typically 0.9".
+    "n_samples": param(600, minimum=20),         # Two moons for (b): trains in seconds.
     "hidden_units": param(16, minimum=1),        # One hidden layer, as in the tour.
-    "epochs": param(30, minimum=1),              # The loss curves have flattened by then.
+    "epochs": param(30, minimum=2),              # Long enough for the curves to flatten;
+                                                 # at least 2, so that η can drop halfway.
     "batch_size": param(32, minimum=1),
-    "adam_epsilon": param(0.1, above=0),         # A large ε, so that where Adam
-                                                 # adds it shows on the curves.
+    "adam_epsilon": param(0.1, above=0),         # Large, so that where Adam adds it shows.
     "run_eagerly": param(False),                 # model.fit traces a graph (full: False).
                                                  # Quick mode's few full-batch steps run
                                                  # eagerly: cheaper than tracing 14 graphs.
@@ -53,19 +52,25 @@ lab = _runtime.start("optimizers", {
           "batch_size": 256, "run_eagerly": True})                 # full: 32, False
 
 # %% [markdown]
-# ## (a) Paths on the seeds' toy functions
+# ## (a) Paths on the chapters' toy functions
 #
-# Three problems. The ravine f = x² + 10y² from (10, 1) is seed 000's: it is ten
-# times steeper across (y) than along (x), so plain gradient descent zig-zags
-# across and crawls along. x² + 100y² (seed 000, exercise 3) makes that a
-# hundred times. Rosenbrock's f = (1 − x)² + 100(y − x²)² from (−1.5, 2.0) is
-# seed 001's: a curved, flat-bottomed valley with its minimum at (1, 1).
+# Three problems. The ravine f = x² + 10y² from (10, 1) is from "Learning
+# Algorithms": it is ten times steeper across (y) than along (x), so plain gradient
+# descent, whose step is η times the slope, bounces across and crawls along. Its
+# exercise 3, x² + 100y², makes that a hundred times. Rosenbrock's f = (1 − x)² +
+# 100(y − x²)² from (−1.5, 2.0) is from "The Learning Problem": a curved,
+# flat-bottomed valley with its minimum at (1, 1).
 #
-# Each optimizer gets a learning rate that suits it; the seeds' own values where
-# they give one. The classic momentum form v ← γv + ηg takes a rate ten times
-# smaller than the EMA form v ← βv + (1−β)g: with a constant η the two are the
-# same optimizer once η_classic = η_EMA·(1 − β), and on the plots their paths
-# lie on top of each other.
+# Each optimizer gets a learning rate that suits it, the chapters' own where they
+# give one. The classic momentum form v ← γv + ηg (and Nesterov) takes the EMA
+# form's rate times (1 − β): with a constant η, v ← βv + (1−β)g, w ← w − ηv is the
+# same optimizer once η_classic = η_EMA·(1 − β), so the two paths must coincide.
+# The lab checks that they do, to within 1e-4 (relative, where |θ| > 1).
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** On Rosenbrock, after `rosenbrock_steps` steps (500 in a full run)
+# with the rates below, which of the six optimizers ends with the lowest f? "The
+# Learning Problem" says Adam typically converges fastest: will it here, at η = 0.01?
 
 # %%
 PROBLEMS = {  # name → (function, start, steps)
@@ -73,22 +78,21 @@ PROBLEMS = {  # name → (function, start, steps)
     "x² + 100y²": (trajectories.steep_ravine, (10.0, 1.0), lab.ravine_steps),
     "Rosenbrock": (trajectories.rosenbrock, (-1.5, 2.0), lab.rosenbrock_steps),
 }
-MINIMA = {"x² + 10y²": (0.0, 0.0), "x² + 100y²": (0.0, 0.0), "Rosenbrock": (1.0, 1.0)}
 LEARNING_RATES = {  # problem → optimizer name → η
-    "x² + 10y²": {"sgd": 0.05, "ema_momentum": 0.05, "momentum": 0.005,  # seed 000: 0.05
-                  "nesterov": 0.005, "rmsprop": 0.1, "adam": 0.5},
-    "x² + 100y²": {"sgd": 0.009, "ema_momentum": 0.02, "momentum": 0.002,  # GD needs η < 0.01
-                   "nesterov": 0.002, "rmsprop": 0.1, "adam": 0.5},
-    "Rosenbrock": {"sgd": 0.0005, "ema_momentum": 0.01, "momentum": 0.001,  # seed 001's values
-                   "nesterov": 0.001, "rmsprop": 0.01, "adam": 0.01},  # for momentum, RMSprop, Adam
+    "x² + 10y²": {"sgd": 0.05, "ema_momentum": 0.05,  # "Learning Algorithms": 0.05
+                  "rmsprop": 0.1, "adam": 0.5},
+    "x² + 100y²": {"sgd": 0.009, "ema_momentum": 0.02,  # GD needs η < 2/200 = 0.01
+                   "rmsprop": 0.1, "adam": 0.5},
+    "Rosenbrock": {"sgd": 0.0005, "ema_momentum": 0.01,  # "The Learning Problem"'s rates
+                   "rmsprop": 0.01, "adam": 0.01},      # for momentum, RMSprop and Adam
 }
-LABELS = {"sgd": "GD", "ema_momentum": "momentum (EMA, seed 000)",
-          "momentum": "momentum (classic, seed 001)", "nesterov": "Nesterov",
-          "rmsprop": "RMSprop", "adam": "Adam (textbook ε)"}
+for rates in LEARNING_RATES.values():  # η_classic = η_EMA·(1 − β): the same optimizer
+    rates["momentum"] = rates["nesterov"] = rates["ema_momentum"] * (1 - lab.momentum)
+LABELS = _optimizer_lab.LABELS   # name → legend: "momentum (EMA form)", …
 
 
 def make_optimizer(name, learning_rate):
-    """The from-scratch optimizer; Adam with the seeds' ε, as seed 001 writes it."""
+    """The from-scratch optimizer; Adam with the chapters' ε, as "The Learning Problem" has it."""
     if name == "adam":
         return custom.optimizers.get(name, learning_rate=learning_rate, epsilon=1e-8,
                                      textbook_epsilon=True)
@@ -101,56 +105,45 @@ def make_optimizer(name, learning_rate):
 paths = {problem: trajectories.follow_together(
     {name: make_optimizer(name, rate) for name, rate in LEARNING_RATES[problem].items()},
     function, start, steps) for problem, (function, start, steps) in PROBLEMS.items()}
+final = _optimizer_lab.final_losses(paths, PROBLEMS)
 
-print(f"{'final loss':<30}" + "".join(f"{problem:>14}" for problem in PROBLEMS))
-for name in LABELS:
-    losses = [float(PROBLEMS[problem][0](paths[problem][name][-1])) for problem in PROBLEMS]
-    print(f"{LABELS[name]:<30}" + "".join(f"{loss:>14.3g}" for loss in losses))
+_optimizer_lab.print_final_losses(final, LABELS)
+ranking = sorted(final["Rosenbrock"], key=final["Rosenbrock"].get)
+winner = ranking[0]
+lab.reveal(1, f"after {lab.rosenbrock_steps} steps on Rosenbrock, {LABELS[winner]} ends lowest "
+              f"(f = {final['Rosenbrock'][winner]:.3g}); Adam ranks {ranking.index('adam') + 1} "
+              f"of {len(ranking)} (f = {final['Rosenbrock']['adam']:.3g}), so here Adam "
+              f"{'is' if winner == 'adam' else 'is not'} the fastest.",
+           final_losses=final["Rosenbrock"], winner=winner, ranking=ranking,
+           adam_rank=ranking.index("adam") + 1)
+
+PATH_TOLERANCE = 1e-4   # Relative; float64 round-off, grown over Rosenbrock's 500 steps.
+distances = {problem: _optimizer_lab.largest_distance(paths[problem]["ema_momentum"],
+                                                        paths[problem]["momentum"])
+             for problem in PROBLEMS}
+paths_agree = max(distances.values()) <= PATH_TOLERANCE
+print(f"\nEMA and classic momentum paths, largest distance (relative where |θ| > 1): "
+      f"{max(distances.values()):.1e}, "
+      f"{'the same path' if paths_agree else 'DIFFERENT paths'} (tolerance {PATH_TOLERANCE:.0e})")
+lab.record("ema_vs_classic_paths", distances=distances, tolerance=PATH_TOLERANCE,
+           agree=bool(paths_agree))
+lab.check(paths_agree, f"EMA and classic momentum paths differ by {max(distances.values()):.1e}")
 
 # %%
 figure, axes = plt.subplots(1, 3, figsize=(17, 5))
-for ax, (problem, (function, start, steps)) in zip(axes, PROBLEMS.items()):
-    every_point = np.concatenate(list(paths[problem].values()))
-    every_point = every_point[np.all(np.isfinite(every_point), axis=1)]
-    low, high = every_point.min(axis=0), every_point.max(axis=0)
-    margin = 0.1 * (high - low) + 0.1
-    grid_x, grid_y = np.meshgrid(np.linspace(low[0] - margin[0], high[0] + margin[0], 200),
-                                 np.linspace(low[1] - margin[1], high[1] + margin[1], 200))
-    heights = function(np.stack([grid_x, grid_y], axis=-1))  # (200, 200)
-    ax.contour(grid_x, grid_y, np.log10(heights + 1e-3), levels=20, cmap="Greys", alpha=0.6)
-    for name, path in paths[problem].items():
-        style = "--" if name == "momentum" else "-"  # it lies exactly on the EMA path
-        marker = "." if steps <= 100 else None  # one dot per step, where they can be told apart
-        ax.plot(path[:, 0], path[:, 1], style, marker=marker, markersize=2, linewidth=1.2,
-                label=LABELS[name])
-    ax.plot(*start, "k*", markersize=12, label="start")
-    ax.plot(*MINIMA[problem], "kx", markersize=10, markeredgewidth=2, label="minimum")
-    ax.set_title(f"{problem}: {steps} steps")
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-axes[0].legend(fontsize=8, loc="upper left")
+_optimizer_lab.draw_paths(axes, paths, PROBLEMS, LABELS)
 lab.save_figure(figure, "paths.png")
-
 figure, axes = plt.subplots(1, 3, figsize=(17, 4))
-for ax, (problem, (function, _, _)) in zip(axes, PROBLEMS.items()):
-    for name, path in paths[problem].items():
-        ax.semilogy(function(path), label=LABELS[name])
-    ax.set_title(f"{problem}: loss per step")
-    ax.set_xlabel("step")
-    ax.set_ylabel("f (log scale)")
-axes[0].legend(fontsize=8)
+_optimizer_lab.draw_path_losses(axes, paths, PROBLEMS, LABELS)
 lab.save_figure(figure, "path_losses.png")
 
 # %% [markdown]
-# What to read from the paths. Gradient descent zig-zags across the ravine and
-# crawls along it. Momentum averages the zig-zag away and keeps the along-ravine
-# speed; Nesterov, which takes its step from the look-ahead point, overshoots
-# less. RMSprop divides by the gradient's own size, so its steps are about η
-# long in every direction, however steep the slope: it walks towards the
-# minimum at a steady η = 0.1 per step (100 steps barely cover the 10 units)
-# and jitters across the ravine by about η. Adam adds momentum to that. On Rosenbrock with seed 001's η = 0.01,
-# Adam is *not* the fastest after 500 steps: the seed's "Adam typically
-# converges fastest" depends on η.
+# What to look for in the paths. Gradient descent's step is η times the slope, so
+# on a ravine it bounces across the steep direction and creeps along the shallow
+# one. Momentum sums past steps: the across-ravine parts flip sign and cancel, the
+# along-ravine parts add up. RMSprop divides each coordinate of the gradient by
+# its own running size, so once that average has settled its steps are about η
+# long in every direction, however steep the slope. Adam adds momentum to that.
 #
 # ## (b) The same classes in `model.fit`, next to their Keras twins
 #
@@ -158,6 +151,11 @@ lab.save_figure(figure, "path_losses.png")
 # does its Keras twin, from the same initial weights and on the same batches.
 # While they train, `callbacks.LivePlot` draws every run's loss on shared axes (in
 # a terminal, it prints one line per epoch instead).
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** After `epochs` epochs (30 in a full run), what will be the largest
+# difference between a from-scratch optimizer's weights and its Keras twin's:
+# exactly 0, about 1e-7 (float32 round-off), or large enough to see on the curves?
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
@@ -193,46 +191,48 @@ for name, rate in TWIN_RATES.items():
     gaps[name] = max(float(np.max(np.abs(a - b)))
                      for a, b in zip(ours.get_weights(), theirs.get_weights()))
 
-print(f"\n{'optimizer':<10} {'η':>6} {'final loss (custom)':>20} {'(keras)':>9} "
-      f"{'max |Δ weight|':>15}")
-for name, rate in TWIN_RATES.items():
-    print(f"{name:<10} {rate:>6} {curves[name, 'custom'][-1]:>20.5f} "
-          f"{curves[name, 'keras'][-1]:>9.5f} {gaps[name]:>15.1e}")
+WEIGHT_TOLERANCE = 1e-5   # Float32 round-off after a few hundred steps stays far below.
+largest_gap = max(gaps.values())
+_optimizer_lab.print_twins(TWIN_RATES, curves, gaps)
+twins_agree = largest_gap <= WEIGHT_TOLERANCE
+lab.reveal(2, f"the largest |custom − Keras| weight difference after {lab.epochs} epochs is "
+              + ("0: every pair is identical to the last bit." if largest_gap == 0 else
+                 f"{largest_gap:.1e} ({max(gaps, key=gaps.get)}), "
+                 f"{'within' if twins_agree else 'BEYOND'} the tolerance {WEIGHT_TOLERANCE:.0e}."),
+           gaps=gaps, largest_gap=largest_gap, tolerance=WEIGHT_TOLERANCE,
+           agree=bool(twins_agree))
+lab.check(twins_agree, f"custom and Keras optimizers end {largest_gap:.1e} apart")
 
 # %%
 figure, ax = plt.subplots(figsize=(8, 5))
-epochs = np.arange(1, lab.epochs + 1)
-for name in TWIN_RATES:
-    line, = ax.plot(epochs, curves[name, "custom"], linewidth=3, alpha=0.5,
-                    label=f"{name} (custom)")
-    ax.plot(epochs, curves[name, "keras"], "o", markersize=3, color=line.get_color(),
-            label=f"{name} (keras)")
-ax.set_title("custom (thick lines) and Keras (dots) coincide")
-ax.set_xlabel("epoch")
-ax.set_ylabel("training binary cross-entropy")
-ax.legend(fontsize=8, ncol=2)
+_optimizer_lab.draw_twins(ax, curves, TWIN_RATES, largest_gap)
 lab.save_figure(figure, "twins.png")
 
 # %% [markdown]
-# ## Where the seeds and Keras part ways
+# ## Where the chapters and Keras part ways
 #
-# **Momentum under a schedule.** Keras' SGD is seed 001's classic form:
-# v ← γv + ηg, w ← w − v (Keras stores −v, which changes nothing). Seed 000's
-# EMA form is v ← βv + (1−β)g, w ← w − ηv. With a constant η they are the same
-# optimizer (η_classic = η_EMA·(1−β)). When a schedule cuts η, the EMA form cuts
-# the *whole* step at once, while the classic velocity still carries steps taken
-# at the old η and fades over about 1/(1−γ) = 10 steps. Below, η drops tenfold
-# halfway through training.
+# **Momentum under a schedule.** Keras' SGD is the classic form of "The Learning
+# Problem": v ← γv + ηg, w ← w − v (Keras stores −v, which changes nothing). The
+# EMA form of "Learning Algorithms" is v ← βv + (1−β)g, w ← w − ηv. With a
+# constant η they are the same optimizer (η_classic = η_EMA·(1−β)). When a schedule
+# cuts η, the EMA form cuts the *whole* step at once, while the classic velocity
+# still carries steps taken at the old η, fading by γ per step. Below, η drops
+# tenfold halfway through training.
 #
-# **Adam's ε.** Seed 001 divides by √v̂ + ε. Keras folds the bias correction
-# into the step size and divides by √v + ε, which is the textbook rule with ε
-# replaced by ε/√(1−β₂ᵗ): about 32·ε at the first step for β₂ = 0.999, tending
-# to ε later. With the tiny default ε the difference is invisible; with
-# ε = 0.1 it shows.
+# **Adam's ε.** "The Learning Problem" divides by √v̂ + ε. Keras folds the bias
+# correction into the step size and divides by √v + ε, which is the textbook rule
+# with ε replaced by ε/√(1−β₂ᵗ): 1/√(1 − 0.999) ≈ 32 times ε at the first step
+# for β₂ = 0.999, tending to ε later. With Keras' default ε = 1e-7 that is too
+# small to see next to √v̂; the lab's default `adam_epsilon = 0.1` lets it show.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** The two momentum forms are one optimizer until η drops. After the
+# drop, which ends with the lower training loss: the EMA form, whose whole step
+# shrinks at once, or the classic form, whose velocity still carries the old steps?
 
 # %%
-steps_per_epoch = int(np.ceil(len(x_train) / lab.batch_size))
-drop_at = steps_per_epoch * (lab.epochs // 2)
+drop_epoch = lab.epochs // 2
+drop_at = int(np.ceil(len(x_train) / lab.batch_size)) * drop_epoch   # steps before the drop
 
 
 def dropping(rate):
@@ -241,56 +241,136 @@ def dropping(rate):
 
 
 ema_rate = 0.5
-live = callbacks.LivePlot(title="where the seeds and Keras part ways")
+live = callbacks.LivePlot(title="where the chapters and Keras part ways")
 _, ema_curve = train(custom.optimizers.EMAMomentum(dropping(ema_rate), momentum=lab.momentum),
                      live.run("EMA momentum"))
-_, classic_curve = train(custom.optimizers.get("momentum", implementation="keras",
-                                               learning_rate=dropping(ema_rate * (1 - lab.momentum)),
-                                               momentum=lab.momentum),
-                         live.run("classic momentum"))
-_, adam_textbook = train(custom.optimizers.Adam(0.01, epsilon=lab.adam_epsilon,
-                                                textbook_epsilon=True), live.run("Adam textbook ε"))
-_, adam_keras = train(custom.optimizers.get("adam", implementation="keras", learning_rate=0.01,
-                                            epsilon=lab.adam_epsilon), live.run("Adam Keras ε"))
-print(f"\nmomentum, η dropped at epoch {lab.epochs // 2}: final loss EMA form "
-      f"{ema_curve[-1]:.5f}, classic (Keras) form {classic_curve[-1]:.5f}")
-print(f"Adam, ε = {lab.adam_epsilon}: final loss textbook ε {adam_textbook[-1]:.5f}, "
-      f"Keras ε {adam_keras[-1]:.5f}")
+_, classic_curve = train(custom.optimizers.get(
+    "momentum", implementation="keras", learning_rate=dropping(ema_rate * (1 - lab.momentum)),
+    momentum=lab.momentum), live.run("classic momentum"))
+LOSS_TOLERANCE = 1e-4   # Float32 round-off of two ways of writing one update.
+before_drop = float(np.max(np.abs(np.subtract(ema_curve[:drop_epoch],
+                                              classic_curve[:drop_epoch])), initial=0.0))
+same_before = before_drop <= LOSS_TOLERANCE
+momentum_finals = {"EMA form": ema_curve[-1], "classic form": classic_curve[-1]}
+momentum_winner = _optimizer_lab.lower_of_two(momentum_finals, LOSS_TOLERANCE)
+lab.reveal(3, f"up to epoch {drop_epoch}, before η drops, the two curves differ by at most "
+              f"{before_drop:.1e} ({'the same' if same_before else 'NOT the same'} optimizer, "
+              f"tolerance {LOSS_TOLERANCE:.0e}); after epoch {lab.epochs} "
+              + _optimizer_lab.lower_phrase(momentum_winner)
+              + f": EMA {ema_curve[-1]:.5f}, classic {classic_curve[-1]:.5f}.",
+           before_drop=before_drop, tolerance=LOSS_TOLERANCE, same_before=bool(same_before),
+           final_losses=momentum_finals, winner=momentum_winner, drop_epoch=drop_epoch,
+           epochs=lab.epochs)
+lab.check(same_before, f"the momentum forms differ by {before_drop:.1e} before η drops")
+
+# %% [markdown] tags=["prediction"]
+# **Predict 4.** With ε = `adam_epsilon` (0.1 unless you changed it) and η = 0.01,
+# which Adam has the lower loss after the first epoch, the textbook ε or Keras' ε?
+# And which after the last epoch?
 
 # %%
-figure, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.5))
-left.plot(epochs, ema_curve, label=f"EMA form, η = {ema_rate} → {ema_rate / 10}")
-left.plot(epochs, classic_curve, "--", label="classic form (Keras), η·(1−β)")
-left.axvline(lab.epochs // 2 + 0.5, color="grey", linestyle=":", label="η drops tenfold")
-left.set_title("momentum: same optimizer until η changes")
-left.set_xlabel("epoch")
-left.set_ylabel("training binary cross-entropy")
-left.legend(fontsize=8)
+_, adam_textbook = train(custom.optimizers.Adam(0.01, epsilon=lab.adam_epsilon,
+                                                textbook_epsilon=True),
+                        live.run("Adam textbook ε"))
+_, adam_keras = train(custom.optimizers.get("adam", implementation="keras", learning_rate=0.01,
+                                            epsilon=lab.adam_epsilon), live.run("Adam Keras ε"))
+adam_first = {"textbook ε": adam_textbook[0], "Keras ε": adam_keras[0]}
+adam_last = {"textbook ε": adam_textbook[-1], "Keras ε": adam_keras[-1]}
+first_winner = _optimizer_lab.lower_of_two(adam_first, LOSS_TOLERANCE)
+last_winner = _optimizer_lab.lower_of_two(adam_last, LOSS_TOLERANCE)
+lab.reveal(4, f"after epoch 1 {_optimizer_lab.lower_phrase(first_winner)} (textbook "
+              f"{adam_textbook[0]:.5f}, Keras {adam_keras[0]:.5f}); after epoch {lab.epochs} "
+              f"{_optimizer_lab.lower_phrase(last_winner)} (textbook "
+              f"{adam_textbook[-1]:.5f}, Keras {adam_keras[-1]:.5f}).",
+           first_epoch=adam_first, last_epoch=adam_last, first_winner=first_winner,
+           last_winner=last_winner, tolerance=LOSS_TOLERANCE)
 
-step = np.arange(1, 2001)
-middle.loglog(step, np.full(step.shape, lab.adam_epsilon), label="textbook: ε")
-middle.loglog(step, lab.adam_epsilon / np.sqrt(1 - 0.999 ** step), label="Keras: ε / √(1−β₂ᵗ)")
-middle.set_title("Adam: the ε added to √v̂")
-middle.set_xlabel("step t")
-middle.set_ylabel("effective ε")
-middle.legend(fontsize=8)
-
-right.plot(epochs, adam_textbook, label="textbook ε (seed 001)")
-right.plot(epochs, adam_keras, "--", label="Keras ε")
-right.set_title(f"Adam with ε = {lab.adam_epsilon}, η = 0.01")
-right.set_xlabel("epoch")
-right.set_ylabel("training binary cross-entropy")
-right.legend(fontsize=8)
+# %%
+figure, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+momentum_curves = {f"EMA form, η = {ema_rate} → {ema_rate / 10}": ema_curve,
+                   "classic form (Keras), η·(1−β)": classic_curve}
+adam_curves = {"textbook ε (\"The Learning Problem\")": adam_textbook, "Keras ε": adam_keras}
+_optimizer_lab.draw_part_ways(axes, momentum_curves, drop_epoch, adam_curves,
+                                  lab.adam_epsilon)
 lab.save_figure(figure, "part_ways.png")
 
 # %% [markdown]
-# The left panel: identical curves until the drop, then the EMA form slows at
-# once while the classic form coasts on its velocity. The right panel: Keras'
-# larger early ε makes its first steps smaller, so it starts slower. Neither is
-# a bug; they are two definitions, and a lab that says "momentum" or "Adam"
-# should say which one it means. Swap any lab's optimizer with
+# Neither difference is a bug: they are two definitions, and a lab that says
+# "momentum" or "Adam" should say which one it means. Swap any lab's optimizer with
 # `--optimizer NAME --impl custom|keras` (in a notebook's parameters cell,
 # `optimizer = "NAME"` and `impl = "keras"`).
 
 # %%
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the
+# same name), or edit the line named, then run the lab again. Numbers quoted in the
+# answers are from full runs with seed 0.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Set `momentum = 0.5` (`--momentum 0.5`). Which rows of the
+# final-loss table change, and do the EMA and classic paths still coincide?
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** Only the momentum rows (part (b) keeps Keras' default momentum). Both
+# forms end at 3.6e-9 on x² + 10y² (8.3e-4 at 0.9) and 0.0214 on x² + 100y² (0.0096);
+# Nesterov blows up on x² + 100y², and all three blow up on Rosenbrock (0.0044 and
+# 0.0017 at 0.9). The forms still coincide, as the classic rate follows η_EMA·(1 − β).
+# Heavy-ball momentum on a quadratic is stable only while η·λ < 2(1 + γ) for every
+# curvature λ: η = 0.01·0.5 allows λ < 600, γ = 0.9 with η = 0.001 allows λ < 3 800,
+# and Rosenbrock's curvature near (−1.5, 2) is about 2 700. Nesterov's limit is tighter.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Give Adam a larger rate on Rosenbrock
+# (`LEARNING_RATES["Rosenbrock"]["adam"] = 0.1`) and more steps (`rosenbrock_steps =
+# 2000`). Does Adam reach (1, 1) now?
+# *Syllabus: The Learning Problem, optimizers on Rosenbrock.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** Yes. With the lab's Adam (textbook ε = 1e-8), η = 0.01 ends at f = 4.21
+# after 500 steps and 0.0077 after 2 000; η = 0.1 at 0.0094 after 500 and about 5e-23,
+# (1, 1) to print precision, after 2 000. In the curved valley the across-valley part of
+# the gradient flips sign each step: m̂ averages it away while v̂ keeps its size, so the
+# steps are far shorter than η (median 0.0023 at η = 0.01). "Adam converges fastest"
+# holds at a rate that suits the problem.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Compare standard momentum and Nesterov on x² + 100y² (both
+# η = 0.002, γ = 0.9), then count the steps each needs to bring f below 0.01
+# (`np.argmax(function(path) < 0.01)` on `paths["x² + 100y²"][name]`). Which is better?
+# *Syllabus: Learning Algorithms, exercise 3.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** After 100 steps Nesterov ends lower (0.0037 against 0.0096), yet momentum
+# first gets below 0.01 at step 64 and Nesterov at step 66; after 300 steps both are
+# near 1e-12. Nesterov takes its gradient after the velocity's step, so it damps the
+# oscillation along y sooner and ends quieter; momentum arrives slightly earlier. Which
+# is "better" depends on the threshold and the step budget: say which you measured.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Set `adam_epsilon = 1e-7` (`--adam-epsilon 1e-7`), Keras'
+# default. Use the effective-ε formula to predict Predict 4's answers, then check.
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** Keras' effective ε is at most 32·1e-7 ≈ 3e-6, tiny next to √v̂ for these
+# gradients, so the two Adams should nearly coincide. Measured: level after epoch 1
+# (0.45979 against 0.45980); after 30 epochs 0.14462 against 0.14473, 1.1e-4 apart, just
+# past the lab's 1e-4 band for "level", where ε = 0.1 left them 0.0089 apart (0.30178
+# against 0.31063). Small differences in the first steps are carried through training.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Write Adagrad (v ← v + g², w ← w − η·g/(√v + ε)) in
+# `custom/optimizers/adagrad.py`, register it (`custom/optimizers/registered.py`), check
+# it with `python -m assignments check adagrad`, and add it to `LEARNING_RATES`. Which
+# rate makes it competitive on each problem, and why not RMSprop's?
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** Adagrad's v is a sum, not a moving average: it only grows, so the step
+# η·g/√v shrinks roughly like 1/√t on a steady gradient. It needs a larger η than
+# RMSprop to cover the same distance, and slows down along Rosenbrock's long valley
+# where RMSprop keeps its pace; on the ravines its per-coordinate scaling removes the
+# zig-zag as RMSprop's does. Sweep η on a log grid per problem and read the final-loss
+# table, after the check against Keras, so that an odd path is the algorithm, not a bug.

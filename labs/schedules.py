@@ -1,14 +1,15 @@
-"""Learning-rate schedules: plot the seeds' four and 1cycle, then train the same model with each.
+"""Learning-rate schedules: plot the chapter's four and 1cycle, then train one model with each.
 
-What you learn: how the four schedules of the seeds (step decay, exponential decay,
+What you learn: how the four schedules of the chapters (step decay, exponential decay,
 cosine annealing, warm-up + cosine) and Smith's 1cycle change the learning rate over
 training; how they are written as Keras ``LearningRateSchedule`` objects that the
 optimizer calls with its step counter; why our exponential decay and Keras' own
 ``ExponentialDecay`` give different curves for the same number; and what each
 schedule does to the training curves of the same model on the same data.
 
-Follows: seed 001 ("Learning Rate Schedules" and its figure), seed 000 (section 4,
-the learning-rate table), seed 004 (the Keras map: ``tf.keras.optimizers.schedules``).
+Follows: "The Learning Problem" ("Learning Rate Schedules" and its figure), "Learning
+Algorithms" (section 4, the learning-rate table), the class session plan (the Keras map:
+``tf.keras.optimizers.schedules``).
 Run time: about 14 s on 2 CPU cores (about 7 s with --quick), start-up included.
 """
 
@@ -17,7 +18,7 @@ Run time: about 14 s on 2 CPU cores (about 7 s with --quick), start-up included.
 #
 # A fixed learning rate has to compromise: large enough to make progress early,
 # small enough to settle into a minimum late. A *schedule* changes the rate as
-# training goes on. The seed lists four of them; we add Smith's 1cycle. The
+# training goes on. "The Learning Problem" lists four; we add Smith's 1cycle. The
 # hyperparameters come first, each with its reason.
 
 # %%
@@ -32,13 +33,13 @@ import callbacks
 import custom.optimizers
 import custom.schedules
 import datasets
-from labs import _runtime
+from labs import _runtime, _schedules_lab
 from labs._runtime import param
 
 lab = _runtime.start("schedules", {
-    "epochs": param(100, minimum=2),                # The seed's horizon: T = 100 epochs,
+    "epochs": param(100, minimum=2),                # The chapter's horizon: T = 100 epochs,
                                                     # drops every 20, warm-up 10.
-    "learning_rate": param(0.1, above=0),           # The seed's initial (or peak) rate.
+    "learning_rate": param(0.1, above=0),           # The chapter's initial (or peak) rate.
     # SGD with momentum 0.9: the optimizer schedules were made for.
     "optimizer": param("momentum", choices=custom.optimizers.names()),
     # Our from-scratch SGD (--impl keras for keras.optimizers.SGD).
@@ -50,11 +51,11 @@ lab = _runtime.start("schedules", {
 }, quick={"epochs": 12, "n_samples": 240})   # Full run: 100 epochs on 600 samples.
 
 # %% [markdown]
-# ## The schedules, as in the seed's figure
+# ## The schedules, as in the chapter's figure
 #
 # Each schedule is a class in `custom/schedules/`, with its formula in the
-# docstring. With the seed's defaults (η₀ = 0.1; drop 0.5 every 20; rate 0.05;
-# T = 100; warm-up 10 of 100) they are:
+# docstring. With the chapter's defaults (η₀ = 0.1; drop 0.5 every 20; rate 0.05;
+# T = 100; warm-up 10 of 100), which are this lab's for `epochs` = 100, they are:
 #
 # | schedule | η(t) |
 # |---|---|
@@ -65,8 +66,13 @@ lab = _runtime.start("schedules", {
 # | 1cycle | a cosine up from η₀/25 to η₀ over 30 % of T, then down to η₀/250 000 |
 #
 # `steps_per_epoch` makes `t` count epochs rather than batches, so these are
-# the seed's per-epoch curves even though the optimizer calls them every batch.
+# the chapter's per-epoch curves even though the optimizer calls them every batch.
 # The horizon scales with `epochs`, so quick mode keeps the shapes.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Halfway through training (epoch T/2), which of the five schedules
+# gives the largest learning rate, and which the smallest? Sketch the five curves
+# from the formulas before you look at the table.
 
 # %%
 epochs = lab.epochs
@@ -74,7 +80,7 @@ peak = lab.learning_rate
 
 
 def make_schedules(steps_per_epoch=None):
-    """The five schedules with the seed's proportions, over ``epochs`` epochs."""
+    """The five schedules with the chapter's proportions, over ``epochs`` epochs."""
     return {
         "step decay": custom.schedules.StepDecay(peak, 0.5, max(epochs // 5, 1),
                                                  steps_per_epoch=steps_per_epoch),
@@ -94,17 +100,33 @@ curves = {name: custom.schedules.sample(schedule, epoch_axis)
 pd.DataFrame({"epoch": epoch_axis, **curves}).to_csv(lab.path("schedules.csv"), index=False)
 print(pd.DataFrame(curves, index=epoch_axis).iloc[::max(epochs // 10, 1)].round(5)
       .to_string())
+halfway = epochs // 2
+rates_halfway = {name: float(values[halfway]) for name, values in curves.items()}
+largest = max(rates_halfway, key=rates_halfway.get)
+smallest = min(rates_halfway, key=rates_halfway.get)
+lab.reveal(1, f"at t = {halfway} (epochs count from 0, T = {epochs}), {largest} gives the "
+              f"largest rate ({rates_halfway[largest]:.3g}) and {smallest} the smallest "
+              f"({rates_halfway[smallest]:.3g}); " + ", ".join(
+                  f"{name} {rate:.3g}" for name, rate in rates_halfway.items()) + ".",
+           rates=rates_halfway, halfway=halfway, largest=largest, smallest=smallest)
 
 # %% [markdown]
 # ## Our exponential decay and Keras' `ExponentialDecay`
 #
-# The seed writes η₀·e^(−k·t) with k = 0.05, a *continuous rate*. Keras writes
-# η₀·r^(t / decay_steps), where r is the *factor kept* per `decay_steps` steps.
-# They draw the same curve when r = e^(−k·decay_steps): `ExponentialDecay(0.1,
-# decay_steps=1, decay_rate=e^(−0.05) ≈ 0.951)`. Passing the seed's 0.05 to Keras
-# as `decay_rate` keeps only 5 % of the rate each step, and training stops dead.
-# Seed 004's `decay_rate=0.96, decay_steps=100000` is a third reading: 4 % less
-# every 100 000 steps, nearly constant over a short run.
+# "The Learning Problem" writes η₀·e^(−k·t) with k = 0.05, a *continuous rate*
+# (this lab scales k to 5/T, which is 0.05 for T = 100 epochs). Keras writes
+# η₀·r^(t / decay_steps), where r is the *factor kept* per `decay_steps` steps. They
+# draw the same curve when r = e^(−k·decay_steps): `ExponentialDecay(0.1,
+# decay_steps=1, decay_rate=e^(−0.05) ≈ 0.951)`. Passing k itself to Keras as
+# `decay_rate` keeps only the fraction k of the rate each step. The session plan's
+# `decay_rate=0.96, decay_steps=100000` is a third reading: 4 % less every 100 000
+# steps.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 2.** `ExponentialDecay(η₀, decay_steps=1, decay_rate=k)`, with the chapter's
+# k (0.05 for T = 100) passed as Keras' factor: what is the learning rate after 10 steps,
+# against η₀·e^(−10k) for ours? And how much of η₀ does the session plan's reading keep
+# at the last step plotted, t = T − 1?
 
 # %%
 rate = 0.05 * 100 / epochs
@@ -113,33 +135,30 @@ exponential_forms = {
     "Keras, decay_rate = e^(−k) = %.4f" % math.exp(-rate):
         keras.optimizers.schedules.ExponentialDecay(peak, decay_steps=1,
                                                     decay_rate=math.exp(-rate)),
-    "Keras, decay_rate = %.3g (the seed's number)" % rate:
+    "Keras, decay_rate = k = %.3g" % rate:
         keras.optimizers.schedules.ExponentialDecay(peak, decay_steps=1, decay_rate=rate),
-    "Keras, seed 004: 0.96 per 100 000 steps":
+    "Keras, session plan: 0.96 per 100 000 steps":
         keras.optimizers.schedules.ExponentialDecay(peak, decay_steps=100000, decay_rate=0.96),
 }
 exponential_curves = {name: custom.schedules.sample(schedule, epoch_axis)
                       for name, schedule in exponential_forms.items()}
-gap = np.max(np.abs(list(exponential_curves.values())[0] - list(exponential_curves.values())[1]))
-print(f"largest gap between ours and Keras at the equivalent rate: {gap:.2e}")
+ours, equivalent, misread, session_plan = exponential_curves.values()
+EQUIVALENT_TOLERANCE = 1e-4   # Relative: float32's r = e^(−k), rounded, raised to the t.
+gap = float(np.max(np.abs(ours - equivalent) / ours))
+lab.record("ours_vs_keras_exponential", relative_gap=gap, tolerance=EQUIVALENT_TOLERANCE,
+           agree=bool(gap <= EQUIVALENT_TOLERANCE))
+print(f"largest relative gap between ours and Keras at the equivalent rate: {gap:.2e}")
+lab.check(gap <= EQUIVALENT_TOLERANCE, f"our exponential decay and Keras' differ by {gap:.1e}")
+step = min(10, epochs - 1)
+lab.reveal(2, f"after {step} steps Keras with decay_rate = k = {rate:.3g} gives "
+              f"{misread[step]:.3g}, against {ours[step]:.3g} for ours (η₀ = {peak:g}); the "
+              f"session plan's reading keeps {session_plan[-1] / peak:.4%} of η₀ at "
+              f"t = {epochs - 1}.",
+           step=step, k=rate, misread=float(misread[step]), ours=float(ours[step]),
+           peak=peak, session_plan_kept=float(session_plan[-1] / peak), last_step=epochs - 1)
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6))
-colors = {"constant": "black", **{name: f"C{index}" for index, name in enumerate(curves)}}
-for name, values in curves.items():
-    left.plot(epoch_axis, values, linewidth=2, color=colors[name], label=name)
-left.set_xlabel("epoch")
-left.set_ylabel("learning rate")
-left.set_title("Common learning-rate schedules (seed 001)")
-left.grid(True, alpha=0.3)
-left.legend()
-for (name, values), style in zip(exponential_curves.items(), ["-", "--", ":", "-."]):
-    right.plot(epoch_axis, values, style, linewidth=2, label=name)
-right.set_yscale("log")
-right.set_xlabel("step (here: epoch)")
-right.set_ylabel("learning rate (log scale)")
-right.set_title("one exponential decay, three readings of decay_rate")
-right.grid(True, alpha=0.3)
-right.legend(fontsize=8)
+_schedules_lab.draw_schedules(left, right, epoch_axis, curves, exponential_curves)
 lab.save_figure(figure, "schedules.png")
 
 # %% [markdown]
@@ -148,7 +167,22 @@ lab.save_figure(figure, "schedules.png")
 # The same 2-32-32-3 network, the same initial weights, the same batches, and the
 # same optimizer: only the schedule changes. A constant rate η₀ is the baseline.
 # A small callback records the rate the optimizer actually used in each epoch,
-# read through `callbacks.current_learning_rate`, to show the schedules really act.
+# read through `callbacks.current_learning_rate`, and the lab checks that it is the
+# schedule plotted above, to within 1e-6.
+#
+# How noisy is a run at the end? The lab measures each run's *end noise*: over the
+# last fifth of the epochs, the largest training loss divided by the smallest. A run
+# that has settled has an end noise near 1; one that still jumps has a large one. A
+# run whose loss became NaN or infinite counts as inf in both, and ranks last.
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** Which of the six runs (the constant rate and the five schedules)
+# ends with the lowest training loss after `epochs` epochs (100 in a full run), and
+# which has the largest end noise? Where does the constant rate rank?
+
+# %% [markdown] tags=["prediction"]
+# **Predict 4.** Will the run with the lowest final training loss also have the
+# lowest validation loss?
 
 # %%
 x, y = datasets.spirals(n_samples=lab.n_samples, seed=lab.seed)
@@ -156,9 +190,6 @@ x, y = datasets.spirals(n_samples=lab.n_samples, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
 steps_per_epoch = math.ceil(len(x_train) / lab.batch_size)
-# A tf.data pipeline with a fixed shuffle seed: every run sees the same batches, and
-# fit skips re-wrapping the arrays each epoch (about twice as fast on small data).
-train_batches = datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed)
 
 keras.utils.set_random_seed(lab.seed)
 template = keras.Sequential([
@@ -168,17 +199,6 @@ template = keras.Sequential([
     keras.layers.Dense(3, activation="softmax"),
 ])
 initial_weights = template.get_weights()
-
-
-class RecordRate(keras.callbacks.Callback):
-    """The learning rate at the start of each epoch."""
-
-    def on_train_begin(self, logs=None):
-        self.rates = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.rates.append(callbacks.current_learning_rate(self.model.optimizer))
-
 
 runs = {"constant": peak, **make_schedules(steps_per_epoch)}
 live = callbacks.LivePlot(title="one model, six schedules")  # Curves while they train.
@@ -190,7 +210,11 @@ for name, learning_rate in runs.items():
                                       learning_rate=learning_rate)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    record = RecordRate()
+    record = _schedules_lab.RecordRate()   # the rate at each epoch's start
+    # A tf.data pipeline with a fixed shuffle seed, new for each run: it reshuffles at
+    # every pass, so a shared one would give each run other batches. Fit also skips
+    # re-wrapping the arrays each epoch (about twice as fast on small data).
+    train_batches = datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed)
     history = model.fit(train_batches, epochs=epochs, shuffle=False, verbose=0,
                         callbacks=[record, live.run(name)])
     histories[name], used_rates[name] = history.history, record.rates
@@ -205,39 +229,160 @@ for name, learning_rate in runs.items():
 results = pd.DataFrame(rows).set_index("schedule")
 results.to_csv(lab.path("training.csv"))
 print(results.round(4).to_string())
-for name in curves:   # What fit used is what we plotted.
-    np.testing.assert_allclose(used_rates[name], curves[name], rtol=1e-6, atol=1e-12)
+RATE_TOLERANCE = 1e-6   # Relative: the rate fit used against the schedule plotted.
+rate_gaps = {name: float(np.max(np.abs(np.subtract(used_rates[name], curves[name]))
+                                / np.maximum(curves[name], 1e-12))) for name in curves}
+rates_agree = max(rate_gaps.values()) <= RATE_TOLERANCE
+lab.record("rates_used", relative_gaps=rate_gaps, tolerance=RATE_TOLERANCE,
+           agree=bool(rates_agree))
+lab.check(rates_agree, f"fit used rates {max(rate_gaps.values()):.1e} away from the schedules")
+
+
+def finite_or_inf(value):
+    """A run that diverged (NaN or inf) counts as inf, so it ranks last."""
+    return float(value) if np.isfinite(value) else float("inf")
+
+
+final_losses = {name: finite_or_inf(history["loss"][-1]) for name, history in histories.items()}
+last_fifth = max(epochs // 5, 2)
+end_noise = {name: finite_or_inf(max(history["loss"][-last_fifth:])
+                                 / min(history["loss"][-last_fifth:]))
+             for name, history in histories.items()}
+ranking = sorted(final_losses, key=final_losses.get)
+noisiest = max(end_noise, key=end_noise.get)
+noisiest_words = "the constant rate" if noisiest == "constant" else noisiest
+lab.reveal(3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
+              f"{noisiest_words} has the largest end noise ({end_noise[noisiest]:.2f}× over "
+              f"the last {last_fifth} epochs); the constant rate ranks "
+              f"{ranking.index('constant') + 1} of {len(ranking)} (loss "
+              f"{final_losses['constant']:.4f}, end noise {end_noise['constant']:.2f}×). "
+              f"From lowest: {', '.join(ranking)}.",
+           final_losses=final_losses, end_noise=end_noise, ranking=ranking,
+           noisiest=noisiest, last_fifth=last_fifth,
+           constant_rank=ranking.index("constant") + 1)
+val_losses = {name: finite_or_inf(loss) for name, loss in results["val loss"].items()}
+lowest_val = min(val_losses, key=val_losses.get)
+lab.reveal(4, f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest_val]:.4f}) and "
+              f"the lowest training loss {ranking[0]}'s, so "
+              + ("yes." if lowest_val == ranking[0] else
+                 f"no: {ranking[0]}'s validation loss is {val_losses[ranking[0]]:.4f}.")
+              + (f" Every run reaches {results['val accuracy'].max():.1%} validation accuracy."
+                 if results["val accuracy"].min() == results["val accuracy"].max() else
+                 f" Validation accuracy ranges from {results['val accuracy'].min():.1%} to "
+                 f"{results['val accuracy'].max():.1%}."),
+           val_losses=val_losses, lowest_val=lowest_val, lowest_train=ranking[0],
+           same=lowest_val == ranking[0],
+           val_accuracy_range=[results["val accuracy"].min(), results["val accuracy"].max()])
 
 # %% [markdown]
 # ## What the curves say
 #
-# Read the three panels together (validation numbers are in the table above,
-# measured once at the end). The rates that fit used (left) are the schedules
-# plotted earlier, checked to 1e-6. In the full 100-epoch run, the constant rate
-# never settles: its loss keeps jumping by an order of magnitude up to the last
-# epoch. Every schedule that lowers the rate ends quieter and lower. Exponential
-# decay drops the rate so early that its loss flattens at a higher level than the
-# others, while cosine, warm-up + cosine and 1cycle, which keep a large rate for
-# longer and then anneal it to nearly 0, end lowest. Step decay calms down in
-# stages, one at each drop. With `--quick` (12 epochs) the run is too short for
-# the constant rate's noise to hurt, so there it can even come out ahead. The
-# exact numbers vary a little with threads, but the picture does not.
+# Read the three panels with the table and Predicts 3 and 4 (validation numbers are
+# measured once, at the end). The left panel is the rate fit used. A constant rate
+# keeps taking steps of the same size to the end, so its loss keeps jumping between
+# batches' directions; a schedule that lowers the rate lets the loss settle, and one
+# that lowers it too early stops the progress before the loss is low. In a short run
+# (`--quick`, 12 epochs) there is little time for the constant rate's noise to hurt.
+# The exact numbers can vary a little with threads.
+
 # %%
-figure, (rates_axis, loss_axis, accuracy_axis) = plt.subplots(1, 3, figsize=(16, 4.6))
-for name in runs:
-    epochs_axis = np.arange(1, epochs + 1)
-    style = dict(color=colors[name], linestyle="--" if name == "constant" else "-", label=name)
-    rates_axis.plot(epochs_axis, used_rates[name], **style)
-    loss_axis.plot(epochs_axis, histories[name]["loss"], **style)
-    accuracy_axis.plot(epochs_axis, histories[name]["accuracy"], **style)
-for axis, label, title in [(rates_axis, "learning rate used", "the rate fit used"),
-                           (loss_axis, "training loss", "training loss (log scale)"),
-                           (accuracy_axis, "training accuracy", "training accuracy")]:
-    axis.set_xlabel("epoch")
-    axis.set_ylabel(label)
-    axis.set_title(title)
-    axis.grid(True, alpha=0.3)
-    axis.legend(fontsize=8)
-loss_axis.set_yscale("log")
+figure, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+_schedules_lab.draw_training(axes, used_rates, histories)
 lab.save_figure(figure, "training.png")
 lab.finish()
+
+# %% [markdown]
+# ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the
+# same name), or write the code named, then run the lab again. Numbers quoted in the
+# answers are from full runs with seed 0.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1 (easy).** Halve the peak rate: `learning_rate = 0.05`
+# (`--learning-rate 0.05`). Predict what happens to the constant rate's rank in
+# Predict 3, then check.
+
+# %% [markdown] tags=["answer"]
+# **Answer 1.** A smaller constant rate is less noisy at the end, so it should climb.
+# Measured: at 0.1 the constant rate ranks 6 of 6 (training loss 0.0372, end noise
+# 21.65×); at 0.05 it ranks 4 of 6 (0.0198, end noise 6.26×), ahead of step decay
+# (0.0223) and exponential decay (0.0382), whose halved rates now decay too soon to
+# finish the job. At 0.05 the constant rate even has the lowest validation loss
+# (0.0043), although 1cycle ends lowest in training (0.0183).
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Write a linear decay, η(t) = η₀·(1 − t/T) for t < T and 0
+# after, as a `keras.optimizers.schedules.LearningRateSchedule`, check it against Keras'
+# `PolynomialDecay(η₀, T, end_learning_rate=0.0, power=1.0)`, and add it to
+# `make_schedules`.
+# *Syllabus: The Learning Problem, schedules.*
+
+# %% [markdown] tags=["answer"]
+# **Answer 2.** A schedule is a callable of the step with a config:
+#
+#     class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+#         """η(t) = η₀·(1 − t/T) for t < T, then 0."""
+#
+#         def __init__(self, initial_learning_rate, total_steps):
+#             self.initial_learning_rate = initial_learning_rate
+#             self.total_steps = total_steps
+#
+#         def __call__(self, step):
+#             progress = keras.ops.minimum(
+#                 keras.ops.cast(step, "float32") / self.total_steps, 1.0)
+#             return self.initial_learning_rate * (1.0 - progress)   # η₀·(1 − t/T)
+#
+#         def get_config(self):
+#             return {"initial_learning_rate": self.initial_learning_rate,
+#                     "total_steps": self.total_steps}
+#
+# `custom.schedules.sample(LinearDecay(0.1, 100), np.arange(120))` equals `sample` of
+# `PolynomialDecay(0.1, 100, end_learning_rate=0.0, power=1.0)` exactly (largest
+# difference 0.0 over 120 steps). To count epochs rather than batches in training,
+# divide the step by `steps_per_epoch` first, as the classes in `custom/schedules/` do.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3 (medium).** Schedules were made for SGD; does Adam need one? Run with
+# `optimizer = "adam"` and `learning_rate = 0.01` (`--optimizer adam --learning-rate
+# 0.01`) and compare Predict 3 with the SGD run.
+
+# %% [markdown] tags=["answer"]
+# **Answer 3.** Adam scales each step by its own gradient statistics, but the step is
+# still proportional to η, so a constant η still leaves it noisy at the end. Measured:
+# warm-up + cosine ends lowest (0.0130), the constant rate ranks 2 of 6 (0.0132) yet
+# has the largest end noise (9.44×) and the lowest validation loss (0.0036); cosine
+# annealing follows (0.0137), and the early decays come last (step 0.0171, exponential
+# 0.0312). Adam needs a schedule less than SGD here; decaying too early still costs.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4 (hard).** Compute each run's Σ_t η(t) from `schedules.csv` (the constant
+# rate's is T·η₀) and its mean rate over the last fifth of the epochs, and set them
+# beside the final training losses. Which of the two explains the ranking?
+
+# %% [markdown] tags=["answer"]
+# **Answer 4.** With the defaults the sums are: constant 10.0, 1cycle 5.06, cosine
+# 5.05, warm-up + cosine 5.0, step decay 3.875, exponential decay 2.04; the last-fifth
+# mean rates 0.1, 0.0069, 0.0035, 0.0043, 0.0063 and 0.0012. Neither alone explains the
+# losses (0.0372, 0.0132, 0.0131, 0.0126, 0.0154, 0.0205). Among the runs that anneal,
+# the larger sum ends lower: the three near 5 within 0.0006 of each other, step decay
+# next, exponential decay last; the sum is how far the weights can travel. The constant
+# rate has the largest sum but its last-fifth rate is 15 to 80 times the others', and
+# its loss keeps jumping. A good schedule needs both: a large sum early, a small rate
+# at the end.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5 (open-ended).** Design a schedule that "decays to zero too early" and
+# one that never decays enough, predict their curves in the three panels, and run
+# them. How would you tell each apart from a too-small or too-large constant rate by
+# the curves alone?
+
+# %% [markdown] tags=["answer"]
+# **Answer 5.** A schedule that reaches ~0 early (for example exponential decay with 5
+# times the lab's k) makes fast progress at first and then a training loss that goes
+# flat, high, and perfectly smooth: no noise, no progress. A too-small constant rate
+# is also smooth but keeps falling slowly to the end. A schedule that never decays
+# enough looks like the constant rate: the loss keeps jumping at the end. The rate
+# panel tells you which one you are looking at; without it, look at when the loss
+# stopped moving and whether it is still noisy. Run each and read the end noise and
+# the rank from Predict 3.

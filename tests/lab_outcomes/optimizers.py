@@ -1,0 +1,44 @@
+"""optimizers: the Rosenbrock winner, custom against Keras, and where the chapters and Keras
+part ways, each against the numbers it was read from."""
+
+import math
+
+FLAGS = ["--momentum", "0.5"]   # Changes the momentum forms' rates, paths and the drop.
+
+
+def lower_of_two(losses, tolerance):
+    (first, first_loss), (second, second_loss) = (
+        (name, loss if math.isfinite(loss) else math.inf) for name, loss in losses.items())
+    if first_loss == second_loss or abs(first_loss - second_loss) <= tolerance:
+        return "neither"
+    return first if first_loss < second_loss else second
+
+
+def check(outcomes):
+    hyperparameters = outcomes["hyperparameters"]
+    assert hyperparameters["momentum"] == 0.5
+    rosenbrock = outcomes["predictions"]["1"]["numbers"]
+    final_losses = rosenbrock["final_losses"]
+    assert len(final_losses) == 6
+    assert rosenbrock["ranking"] == sorted(final_losses, key=final_losses.get)
+    assert rosenbrock["winner"] == min(final_losses, key=final_losses.get)
+    assert rosenbrock["adam_rank"] == rosenbrock["ranking"].index("adam") + 1
+
+    paths = outcomes["records"]["ema_vs_classic_paths"]
+    assert len(paths["distances"]) == 3 and paths["tolerance"] <= 1e-4
+    assert paths["agree"] == (max(paths["distances"].values()) <= paths["tolerance"])
+    assert paths["agree"]   # One optimizer written two ways, at matching rates.
+
+    twins = outcomes["predictions"]["2"]["numbers"]
+    assert len(twins["gaps"]) == 5 and twins["tolerance"] <= 1e-5
+    assert twins["largest_gap"] == max(twins["gaps"].values())
+    assert twins["agree"] == (twins["largest_gap"] <= twins["tolerance"])
+
+    momentum = outcomes["predictions"]["3"]["numbers"]
+    assert momentum["drop_epoch"] == hyperparameters["epochs"] // 2 >= 1
+    assert momentum["same_before"] == (momentum["before_drop"] <= momentum["tolerance"])
+    assert momentum["winner"] == lower_of_two(momentum["final_losses"], momentum["tolerance"])
+
+    adam = outcomes["predictions"]["4"]["numbers"]
+    assert adam["first_winner"] == lower_of_two(adam["first_epoch"], adam["tolerance"])
+    assert adam["last_winner"] == lower_of_two(adam["last_epoch"], adam["tolerance"])

@@ -1,0 +1,50 @@
+"""schedules: the rates halfway, Keras' decay_rate misread, and which schedule trains best,
+each against the numbers it was read from."""
+
+import math
+
+FLAGS = ["--learning-rate", "0.3"]   # A larger peak: the constant rate's noise grows.
+
+
+def check(outcomes):
+    hyperparameters = outcomes["hyperparameters"]
+    assert hyperparameters["learning_rate"] == 0.3
+    epochs = hyperparameters["epochs"]
+
+    halfway = outcomes["predictions"]["1"]["numbers"]
+    rates = halfway["rates"]
+    assert len(rates) == 5 and halfway["halfway"] == epochs // 2
+    assert halfway["largest"] == max(rates, key=rates.get)
+    assert halfway["smallest"] == min(rates, key=rates.get)
+    # Cosine annealing halfway is η₀·(1 + cos(π/2))/2 = η₀/2 when T is even.
+    if epochs % 2 == 0:
+        assert math.isclose(rates["cosine annealing"], 0.3 / 2, rel_tol=1e-6)
+
+    exponential = outcomes["predictions"]["2"]["numbers"]
+    k, step, peak = exponential["k"], exponential["step"], exponential["peak"]
+    assert math.isclose(k, 5 / epochs) and peak == 0.3
+    assert math.isclose(exponential["ours"], peak * math.exp(-k * step), rel_tol=1e-5)
+    assert math.isclose(exponential["misread"], peak * k ** step, rel_tol=1e-4)
+    assert math.isclose(exponential["session_plan_kept"],
+                        0.96 ** (exponential["last_step"] / 100000), rel_tol=1e-5)
+    equivalent = outcomes["records"]["ours_vs_keras_exponential"]
+    assert equivalent["agree"] == (equivalent["relative_gap"] <= equivalent["tolerance"] <= 1e-4)
+    used = outcomes["records"]["rates_used"]
+    assert used["agree"] == (max(used["relative_gaps"].values()) <= used["tolerance"] <= 1e-6)
+
+    training = outcomes["predictions"]["3"]["numbers"]
+    losses, noise = training["final_losses"], training["end_noise"]
+    assert len(losses) == 6 and set(noise) == set(losses)
+    assert training["ranking"] == sorted(losses, key=losses.get)
+    assert training["noisiest"] == max(noise, key=noise.get)
+    assert training["constant_rank"] == training["ranking"].index("constant") + 1
+    assert all(value >= 1 for value in noise.values())   # largest / smallest of a window
+
+    generalising = outcomes["predictions"]["4"]["numbers"]
+    val_losses = generalising["val_losses"]
+    assert set(val_losses) == set(losses)
+    assert generalising["lowest_train"] == training["ranking"][0]
+    assert generalising["lowest_val"] == min(val_losses, key=val_losses.get)
+    assert generalising["same"] == (generalising["lowest_val"] == generalising["lowest_train"])
+    low, high = generalising["val_accuracy_range"]
+    assert 0 <= low <= high <= 1
