@@ -103,11 +103,11 @@ lab.check(report.passed, "the correct backward pass fails the gradient check on 
 
 # %%
 rng = np.random.default_rng(lab.seed)
-x_seed_000, labels_seed_000 = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
+x_deep, labels_deep = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
 deep = Network([4, 16, 8, 3], output="softmax", seed=lab.seed)
-good_report = gradient_check.check_network(deep, x_seed_000, labels_seed_000)
+good_report = gradient_check.check_network(deep, x_deep, labels_deep)
 broken_report = gradient_check.check_network(
-    deep, x_seed_000, labels_seed_000, backward=gradient_check.backward_without_relu_derivative)
+    deep, x_deep, labels_deep, backward=gradient_check.backward_without_relu_derivative)
 print(f"{'parameter':<10} {'correct':>10} {'no ReLU′':>10}")
 for name, good, broken in zip(good_report.names, good_report.errors, broken_report.errors):
     print(f"{name:<10} {good:>10.2e} {broken:>10.2e}")
@@ -178,7 +178,7 @@ def keras_twin(numpy_network):
 tape_differences, loss_differences = {}, {}
 for numpy_network, x, y, loss_function in (
         (network, x_check, y_check, keras.losses.BinaryCrossentropy(from_logits=True, dtype="float64")),
-        (deep, x_seed_000, labels_seed_000,
+        (deep, x_deep, labels_deep,
          keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64"))):
     model = keras_twin(numpy_network)
     with tf.GradientTape() as tape:

@@ -197,12 +197,12 @@ for name, (csv_path, diagnosis) in results.items():
 table = pd.DataFrame(rows)
 print(table.to_string(index=False))
 table.to_csv(lab.path("verdicts.csv"), index=False)
-seed_labels = dict(zip(table["scenario"], table["chapter rules"]))
-differ = [name for name in labels if seed_labels[name] != labels[name]]
+chapter_labels = dict(zip(table["scenario"], table["chapter rules"]))
+differ = [name for name in labels if chapter_labels[name] != labels[name]]
 lab.reveal(2, (f"they differ on {len(differ)} of {len(labels)}: " + "; ".join(
-                   f"{name} (chapter rules {seed_labels[name]}, classify {labels[name]})"
+                   f"{name} (chapter rules {chapter_labels[name]}, classify {labels[name]})"
                    for name in differ)) if differ else "they agree on all six runs",
-           differ=differ, seed_labels=seed_labels, labels=labels)
+           differ=differ, chapter_labels=chapter_labels, labels=labels)
 
 # %% [markdown]
 # ## The curves, each titled with its diagnosis

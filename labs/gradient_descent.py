@@ -176,7 +176,7 @@ lab.save_figure(figure, "descent_paths.png")
 # which of them does each rule call DIVERGED?
 
 # %%
-def verdict_seed(final_loss):
+def verdict_chapter(final_loss):
     if np.isnan(final_loss) or final_loss > 1e10:
         return "DIVERGED"
     return "CONVERGED" if final_loss < 0.01 else "SLOW"
@@ -192,21 +192,22 @@ table_rates = (0.01, 0.1, 0.5, 1.1)
 table_losses = {rate: descend(lambda x: 2 * x, [10.0], rate, lab.steps)[:, 0] ** 2
                 for rate in table_rates}
 final_losses = {str(rate): float(curve[-1]) for rate, curve in table_losses.items()}
-seed_verdicts = {str(rate): verdict_seed(curve[-1]) for rate, curve in table_losses.items()}
+chapter_verdicts = {str(rate): verdict_chapter(curve[-1]) for rate, curve in table_losses.items()}
 our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0])
                 for rate, curve in table_losses.items()}
 print(f"{'eta':>5} {'final loss':>12} {'chapter rule':>12} {'our rule':>10}")
 for rate in final_losses:
-    print(f"{rate:>5} {final_losses[rate]:>12.4f} {seed_verdicts[rate]:>12} "
+    print(f"{rate:>5} {final_losses[rate]:>12.4f} {chapter_verdicts[rate]:>12} "
           f"{our_verdicts[rate]:>10}")
 lowest = min(final_losses, key=final_losses.get)
 diverged = {rule: [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"] or ["none"]
-            for rule, verdicts in (("seed", seed_verdicts), ("ours", our_verdicts))}
+            for rule, verdicts in (("chapter", chapter_verdicts), ("ours", our_verdicts))}
 lab.reveal(2, f"after {lab.steps} steps η = {lowest} ends lowest ({final_losses[lowest]:.3g}); "
-              f"DIVERGED by the rule of \"Learning Algorithms\": {', '.join(diverged['seed'])}; "
+              f"DIVERGED by the rule of \"Learning Algorithms\": "
+              f"{', '.join(diverged['chapter'])}; "
               f"by ours: {', '.join(diverged['ours'])}",
            final_losses=final_losses, initial_loss=100.0, lowest=lowest,
-           seed_verdicts=seed_verdicts, our_verdicts=our_verdicts, diverged=diverged)
+           chapter_verdicts=chapter_verdicts, our_verdicts=our_verdicts, diverged=diverged)
 
 # %% [markdown]
 # "The Learning Problem" makes the same comparison on a bumpy curve, J(w) = w² + 0.5·sin 4w,

@@ -90,9 +90,10 @@ print(f"{'loss':<4} {'case':<5} {'ours':>8} {'Keras':>8} {'chapter code':>13}")
 for name, (ours, twin, y_true, poor, good) in examples.items():
     for case, y_pred in (("poor", poor), ("good", good)):
         value = ours(y_true, y_pred)
-        seed_code = value / 3 if name == "CCE" else value   # the chapter's sum / len(y_true) = / 3
+        # The chapter's code divides the CCE sum by len(y_true), here 3.
+        chapter_code = value / 3 if name == "CCE" else value
         keras_value = keras_loss(twin, y_true, y_pred)
-        print(f"{name:<4} {case:<5} {value:>8.4f} {keras_value:>8.4f} {seed_code:>13.4f}")
+        print(f"{name:<4} {case:<5} {value:>8.4f} {keras_value:>8.4f} {chapter_code:>13.4f}")
         lab.check(agree(value, keras_value), f"{name} {case}: ours {value:.7f}, "
                                              f"Keras {keras_value:.7f}")
 
@@ -118,27 +119,27 @@ for name, (ours, twin, y_true, poor, good) in examples.items():
 print(f"{'p(target)':>10} {'ε = 1e-15':>10} {'ε = 1e-7':>9} {'Keras':>8}")
 for probability in (0.5, 1e-5, 1e-10, 0.0):
     y_pred = [[1.0 - probability, probability]]
-    seeds = losses.categorical_crossentropy([[0, 1]], y_pred)
+    chapters_loss = losses.categorical_crossentropy([[0, 1]], y_pred)
     ours_keras_epsilon = losses.categorical_crossentropy([[0, 1]], y_pred,
                                                          epsilon=losses.KERAS_EPSILON)
     twin = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 1]], y_pred)
-    print(f"{probability:>10.0e} {seeds:>10.4f} {ours_keras_epsilon:>9.4f} {twin:>8.4f}")
+    print(f"{probability:>10.0e} {chapters_loss:>10.4f} {ours_keras_epsilon:>9.4f} {twin:>8.4f}")
     lab.check(agree(ours_keras_epsilon, twin), f"ε = 1e-7 at p = {probability:g}: ours "
                                                f"{ours_keras_epsilon:.7f}, Keras {twin:.7f}")
-lab.reveal(1, f"at p = 0 the chapters' clipping gives {seeds:.4f} (−log 1e-15) and Keras "
-              f"{twin:.4f} (−log 1e-7): finite, so a certain mistake has a largest cost",
-           probability=probability, seeds=seeds, keras=twin,
-           seed_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
+lab.reveal(1, f"at p = 0 the chapters' clipping gives {chapters_loss:.4f} (−log 1e-15) and "
+              f"Keras {twin:.4f} (−log 1e-7): finite, so a certain mistake has a largest cost",
+           probability=probability, chapters=chapters_loss, keras=twin,
+           chapter_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
 three_sigmoids = [[0.5, 0.5, 0.5]]
-seeds_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
+chapters_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
 keras_three = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 0, 1]], three_sigmoids)
 renormalised_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids,
                                                      renormalize=True)
-print(f"three sigmoids at 0.5: the chapters' {seeds_three:.4f}, Keras {keras_three:.4f}, "
+print(f"three sigmoids at 0.5: the chapters' {chapters_three:.4f}, Keras {keras_three:.4f}, "
       f"ours renormalised {renormalised_three:.4f}")
 lab.check(agree(renormalised_three, keras_three),
           f"renormalised {renormalised_three:.7f} against Keras {keras_three:.7f}")
-lab.record("three_sigmoids", seeds=seeds_three, keras=keras_three,
+lab.record("three_sigmoids", chapters=chapters_three, keras=keras_three,
            renormalised=renormalised_three)
 
 # %%
