@@ -102,8 +102,8 @@ lab.record("bowl_factors", factor_x=factor_x, factor_y=factor_y, faster=faster,
 # minimum". Descent only ever goes downhill from where it stands, so it cannot climb a hump.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** Descent starts at w = 3 with η = `quartic_learning_rate` (0.01, as in "The
-# Learning Problem", unless you changed it) and takes 200 steps.
+# **Predict 1.** Descent starts at w = 3 with η = `quartic_learning_rate` (0.01 as in
+# "The Learning Problem", unless you changed it) and takes 200 steps.
 # Where does it stop: at the global minimum near w ≈ −0.175, at the local one near
 # w ≈ 1.425, or somewhere else? And from w = −1?
 
