@@ -8,8 +8,8 @@ beside ReLU; why a derivative that is exactly 0 for negative inputs can switch o
 layers of a deep ReLU network started with a large negative bias; and whether Leaky
 ReLU's small slope lets the same network recover.
 
-Follows: seed 004 (week 3: activations as gatekeepers and their derivatives) and seed
-000 (the ReLU derivative in the backward pass).
+Follows: the class session plan (week 3: activations as gatekeepers and their
+derivatives) and "Learning Algorithms" (the ReLU derivative in the backward pass).
 Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
@@ -32,7 +32,7 @@ from labs import _runtime, _saturation
 from labs._runtime import param
 
 lab = _runtime.start("activations", {
-    # Seed 004's example slope for negative inputs (Keras' default is 0.2).
+    # The session plan's example slope for negative inputs (Keras' default is 0.2).
     "leaky_slope": param(0.1, minimum=0, maximum=1),
     "depth": param(6, minimum=1),                   # Hidden layers in the dead-ReLU
                                                     # network: deep enough to die.

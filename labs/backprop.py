@@ -5,11 +5,11 @@ pass and runs its backward pass by hand (``custom/numpy_net.py``). Its gradients
 checked against central differences on every parameter (relative error < 1e-5) and
 against ``tf.GradientTape`` on the same weights. The checker catches a backward pass
 that forgets the ReLU derivative. Then the network learns XOR by hand, and you count
-how often the seeds' 4-unit version and a wider one reach 100 %.
+how often the 4-unit version of "The Learning Problem" and a wider one reach 100 %.
 
-Follows: seed 001 (2-layer XOR backprop, gradient checking), seed 000 (the dense
-layer with backprop, exercise 1 on gradient checking, exercise 7 on XOR) and seed 002
-(the forward and backward pass narrative).
+Follows: "The Learning Problem" (2-layer XOR backprop, gradient checking) and
+"Learning Algorithms" (the dense layer with backprop, the forward and backward pass
+narrative, exercise 1 on gradient checking, exercise 7 on XOR).
 Run time: about 5 s on 2 CPU cores (about 5 s with --quick), start-up included.
 """
 
@@ -19,7 +19,7 @@ Run time: about 5 s on 2 CPU cores (about 5 s with --quick), start-up included.
 # Forward: z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ + b⁽ˡ⁾, then a⁽ˡ⁾ = g(z⁽ˡ⁾), caching every z and a.
 # Backward, from the loss to the input, one chain-rule factor per line:
 #
-# | step | equation | shape (seed 001 batch) |
+# | step | equation | shape (section 1's batch) |
 # |---|---|---|
 # | output error | dz⁽²⁾ = (a⁽²⁾ − y) / m | (2, 1) |
 # | output weights | dW⁽²⁾ = a⁽¹⁾ᵀ · dz⁽²⁾ | (3, 1) |
@@ -43,22 +43,22 @@ from labs import _plots, _runtime
 from labs._runtime import param
 
 lab = _runtime.start("backprop", {
-    "hidden_units": param(8, minimum=1),       # For XOR: twice seed 001's width,
-                                               # to compare how often each gets stuck.
-    "seed_hidden_units": param(4, minimum=1),  # Seed 001's XOR network,
+    "hidden_units": param(8, minimum=1),       # For XOR: twice the width of the network
+                                               # below, to compare how often each gets stuck.
+    "seed_hidden_units": param(4, minimum=1),  # The XOR network of "The Learning Problem",
                                                # which sometimes gets stuck.
-    "epochs": param(1000, minimum=1),          # Seed 001's 1000 full-batch steps.
-    "learning_rate": param(0.5, above=0),      # Seed 001's rate for XOR.
-    "weight_scale": param(0.5, above=0),       # Seed 001 draws initial weights from N(0, 0.5²).
+    "epochs": param(1000, minimum=1),          # Its 1000 full-batch steps.
+    "learning_rate": param(0.5, above=0),      # Its learning rate for XOR.
+    "weight_scale": param(0.5, above=0),       # Its initial weights are drawn from N(0, 0.5²).
     "restarts": param(10, minimum=1),          # Seeds per XOR network, to measure
                                                # how often each reaches 100 %.
 }, quick={"restarts": 4, "epochs": 600})   # Full run: 10 restarts of 1000 epochs.
 
 # %% [markdown]
-# ## 1. The forward pass and the backward pass on seed 001's batch
+# ## 1. The forward pass and the backward pass on the batch of "The Learning Problem"
 #
-# Seed 001 checks its gradients on two samples with a 2-3-1 network. Every array below is
-# float64: gradient checking needs the precision (see section 2).
+# "The Learning Problem" checks its gradients on two samples with a 2-3-1 network. Every array
+# below is float64: gradient checking needs the precision (see section 2).
 
 # %%
 x_check = np.array([[0.5, 0.3], [0.8, 0.1]])     # (2 samples, 2 features)
@@ -77,11 +77,11 @@ for name, gradient in zip(gradient_check.parameter_names(network), gradients):
 # ## 2. Gradient checking by central differences
 #
 # For each parameter θᵢ, ∂L/∂θᵢ ≈ [L(θᵢ + h) − L(θᵢ − h)] / 2h with h = 1e-5; the error of
-# this estimate shrinks like h². Each array passes if ‖a − n‖ / (‖a‖ + ‖n‖) < 1e-5. (Seed 001
-# divides by |a| + 1e-8 per element instead, which turns rounding noise on a near-zero
-# gradient into a huge "error"; the table shows the worst single element too.) In float32,
-# L itself is only good to ~1e-7, and dividing by 2h = 2e-5 leaves errors of ~1e-2: the
-# check would fail a correct network.
+# this estimate shrinks like h². Each array passes if ‖a − n‖ / (‖a‖ + ‖n‖) < 1e-5.
+# ("The Learning Problem" divides by |a| + 1e-8 per element instead, which turns rounding
+# noise on a near-zero gradient into a huge "error"; the table shows the worst single element
+# too.) In float32, L itself is only good to ~1e-7, and dividing by 2h = 2e-5 leaves errors of
+# ~1e-2: the check would fail a correct network.
 
 # %%
 report = gradient_check.check_network(network, x_check, y_check)
@@ -91,9 +91,9 @@ lab.check(report.passed, "the correct backward pass fails the gradient check on 
                          f"network: {dict(zip(report.names, report.errors))}")
 
 # %% [markdown]
-# Now a classic bug: a backward pass that forgets the ReLU derivative, dz⁽¹⁾ = da⁽¹⁾
-# instead of da⁽¹⁾ ⊙ ReLU′(z⁽¹⁾). Seed 000's 4-16-8-3 network on random inputs has many
-# units switched off, so the missing factor matters.
+# Now a classic bug: a backward pass that forgets the ReLU derivative, dz⁽¹⁾ = da⁽¹⁾ instead
+# of da⁽¹⁾ ⊙ ReLU′(z⁽¹⁾). The 4-16-8-3 network of "Learning Algorithms" on random inputs has
+# many units switched off, so the missing factor matters.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** The 4-16-8-3 network has six parameter arrays: W1, b1, W2, b2 (the two
@@ -103,11 +103,11 @@ lab.check(report.passed, "the correct backward pass fails the gradient check on 
 
 # %%
 rng = np.random.default_rng(lab.seed)
-x_seed_000, labels_seed_000 = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
+x_deep, labels_deep = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
 deep = Network([4, 16, 8, 3], output="softmax", seed=lab.seed)
-good_report = gradient_check.check_network(deep, x_seed_000, labels_seed_000)
+good_report = gradient_check.check_network(deep, x_deep, labels_deep)
 broken_report = gradient_check.check_network(
-    deep, x_seed_000, labels_seed_000, backward=gradient_check.backward_without_relu_derivative)
+    deep, x_deep, labels_deep, backward=gradient_check.backward_without_relu_derivative)
 print(f"{'parameter':<10} {'correct':>10} {'no ReLU′':>10}")
 for name, good, broken in zip(good_report.names, good_report.errors, broken_report.errors):
     print(f"{name:<10} {good:>10.2e} {broken:>10.2e}")
@@ -178,7 +178,7 @@ def keras_twin(numpy_network):
 tape_differences, loss_differences = {}, {}
 for numpy_network, x, y, loss_function in (
         (network, x_check, y_check, keras.losses.BinaryCrossentropy(from_logits=True, dtype="float64")),
-        (deep, x_seed_000, labels_seed_000,
+        (deep, x_deep, labels_deep,
          keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64"))):
     model = keras_twin(numpy_network)
     with tf.GradientTape() as tape:
@@ -205,16 +205,16 @@ lab.check(largest_tape_difference < TAPE_TOLERANCE and max(loss_differences.valu
 # %% [markdown]
 # ## 4. XOR by hand
 #
-# XOR is the smallest problem that needs a hidden layer: no straight line separates
-# (0, 1) and (1, 0) from (0, 0) and (1, 1). We train with the loop the seeds write out:
-# forward, backward, θ ← θ − η·∇θ, on all four points at once, from `restarts` seeds,
-# for seed 001's network with `seed_hidden_units` (4) ReLU units and for a wider one with
-# `hidden_units` (8).
+# XOR is the smallest problem that needs a hidden layer: no straight line separates (0, 1) and
+# (1, 0) from (0, 0) and (1, 1). We train with the loop that "Learning Algorithms" and
+# "The Learning Problem" write out: forward, backward, θ ← θ − η·∇θ, on all four points at
+# once, from `restarts` seeds, for the network of "The Learning Problem", with
+# `seed_hidden_units` (4) ReLU units, and for a wider one with `hidden_units` (8).
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Gradient descent on XOR starts from random weights. Out of the `restarts`
-# seeds, how many of seed 001's 2-4-1 networks (`seed_hidden_units`) will classify all
-# four points right, and how many of the 2-8-1 networks (`hidden_units`)?
+# seeds, how many of the 2-4-1 networks of "The Learning Problem" (`seed_hidden_units`) will
+# classify all four points right, and how many of the 2-8-1 networks (`hidden_units`)?
 
 # %%
 x_xor, y_xor = datasets.xor()                  # x (4, 2), y (4,) in {0, 1}

@@ -6,9 +6,9 @@ point and a saturated sigmoid hold descent up while ‖∇J‖ is tiny and J is 
 minimum, so that the stopping rule ‖∇J‖ < ε alone stops too early; and how Nesterov's
 look-ahead, as textbooks write it, becomes the form Keras runs, which needs only ∇J(θ).
 
-Follows: seed 000 ("Chapter 3: Learning Algorithms", exercise 3), seed 001 ("The Learning
-Problem": ravines, saddle points, momentum) and seed 004 (plateaus and saddles, the
-stopping rule).
+Follows: "Chapter 3: Learning Algorithms" (exercise 3), "The Learning Problem" (ravines,
+saddle points, momentum) and the class session plan (plateaus and saddles, the stopping
+rule).
 Run time: about 9 s on 2 CPU cores (about 9 s with --quick), start-up included.
 """
 
@@ -38,13 +38,16 @@ lab = _runtime.start("curvature", {
     "quadratic_steps": param(60, minimum=2, maximum=500),  # Enough for 1.05 to grow 300-fold.
     "saddle_offset": param(1e-6, minimum=0),         # Start at (1, offset): 0 is exactly on
                                                      # the line that flows into the saddle.
-    "saddle_learning_rate": param(0.1, above=0),     # The seeds' step size; limit 2/2 = 1.
+    "saddle_learning_rate": param(0.1, above=0),     # Limit 2/2 = 1; 0.1 is the step
+                                                     # "Learning Algorithms" takes on x².
     "saddle_steps": param(300, minimum=10),          # Both runs reach a valley by then.
     "plateau_start": param(-4.0, below=0),           # w = b = −4: w + b = −8, σ ≈ 3e-4.
     "plateau_learning_rate": param(1.0, above=0),    # Its λ stays below 0.29: limit about 7.
     "plateau_steps": param(2000, minimum=10),        # Gradient descent needs about 850.
     "gradient_tolerance": param(1e-3, above=0),      # ε of the stopping rule ‖∇J‖ < ε.
-    "momentum": param(0.9, minimum=0, below=1),      # μ: the seeds' "typically 0.9".
+    "momentum": param(0.9, minimum=0, below=1),      # μ: "typically 0.9", say both
+                                                     # "Learning Algorithms" and
+                                                     # "The Learning Problem".
     "ravine_learning_rate": param(0.002, above=0),   # The optimizers lab's η on x² + 100y².
     "ravine_steps": param(1000, minimum=10),         # The slowest rate needs about 370.
     "tolerance": param(1e-6, above=0),               # "Arrived": f(x, y) below this.

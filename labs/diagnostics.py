@@ -4,12 +4,12 @@ What you learn: what a good fit, overfitting, underfitting, divergence,
 oscillation and a run stopped too early look like in the loss curves; how
 ``callbacks.DiagnosticsLogger`` writes one CSV row per epoch with a running
 diagnosis; and why its rules are relative (a ratio of losses, a change of
-log-loss), where the seed's rules use absolute thresholds such as "loss > 0.5";
-and what the gradients add (``gradients=True``): vanishing gradients in a deep
-sigmoid net, seen in each layer's gradient/weight ratio.
+log-loss), where those of "Learning Algorithms" use absolute thresholds such
+as "loss > 0.5"; and what the gradients add (``gradients=True``): vanishing
+gradients in a deep sigmoid net, seen in each layer's gradient/weight ratio.
 
-Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 5.2
-(``analyze_learning_curves`` and its three scenarios), and seed 004's
+Follows: "Chapter 3: Learning Algorithms", section 5.2
+(``analyze_learning_curves`` and its three scenarios), and the session plan's
 objective "diagnose common training failures (bad LR, …) and apply fixes".
 Run time: about 15 s on 2 CPU cores (about 10 s with --quick), start-up included.
 """
@@ -17,12 +17,12 @@ Run time: about 15 s on 2 CPU cores (about 10 s with --quick), start-up included
 # %% [markdown]
 # # Diagnosing learning curves
 #
-# The seed's `analyze_learning_curves` reads two lists of losses and prints a
-# verdict. Its thresholds are absolute: "train and validation loss above 0.5
-# means underfitting". That breaks as soon as the loss has another scale: a
-# mean squared error measured in dollars is never below 0.5, and ten-class
-# cross-entropy starts at 2.3. `callbacks.diagnostics.classify` asks relative
-# questions instead, so that the same rule works for any loss:
+# The `analyze_learning_curves` of "Learning Algorithms" reads two lists of losses and
+# prints a verdict. Its thresholds are absolute: "train and validation loss above 0.5
+# means underfitting". That breaks as soon as the loss has another scale: a mean squared
+# error measured in dollars is never below 0.5, and ten-class cross-entropy starts at
+# 2.3. `callbacks.diagnostics.classify` asks relative questions instead, so that the
+# same rule works for any loss:
 #
 # | label | the evidence it looks for |
 # |---|---|
@@ -180,29 +180,29 @@ lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
 # %% [markdown]
 # ## The verdicts side by side
 #
-# The third column is the seed's `analyze_learning_curves` on the same curves.
-# Where they differ, read the reason: the seed's "loss > 0.5" does not know what
+# The third column is `analyze_learning_curves` from "Learning Algorithms", on the same
+# curves. Where they differ, read the reason: its "loss > 0.5" does not know what
 # scale the loss is on, and it has no notion of a loss that jumps around.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** On which of the six runs will the absolute rules of "Learning Algorithms"
-# (the `seed rules` column) give a different label from `classify`?
+# (the `chapter rules` column) give a different label from `classify`?
 
 # %%
 rows = []
 for name, (csv_path, diagnosis) in results.items():
     rows.append({"scenario": name, "label": diagnosis.label,
-                 "seed rules": baselines.seed_rules(csv_path) or "-",
+                 "chapter rules": baselines.seed_rules(csv_path) or "-",
                  "evidence": diagnosis.reason[:90]})
 table = pd.DataFrame(rows)
 print(table.to_string(index=False))
 table.to_csv(lab.path("verdicts.csv"), index=False)
-seed_labels = dict(zip(table["scenario"], table["seed rules"]))
-differ = [name for name in labels if seed_labels[name] != labels[name]]
+chapter_labels = dict(zip(table["scenario"], table["chapter rules"]))
+differ = [name for name in labels if chapter_labels[name] != labels[name]]
 lab.reveal(2, (f"they differ on {len(differ)} of {len(labels)}: " + "; ".join(
-                   f"{name} (seed {seed_labels[name]}, classify {labels[name]})"
+                   f"{name} (chapter rules {chapter_labels[name]}, classify {labels[name]})"
                    for name in differ)) if differ else "they agree on all six runs",
-           differ=differ, seed_labels=seed_labels, labels=labels)
+           differ=differ, chapter_labels=chapter_labels, labels=labels)
 
 # %% [markdown]
 # ## The curves, each titled with its diagnosis

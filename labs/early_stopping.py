@@ -8,8 +8,9 @@ callbacks and the from-scratch ones in ``callbacks/`` run side by side, under
 epoch with the same rates. You also see a case Keras' callback cannot handle (a
 learning-rate schedule) and how ours handles it.
 
-Follows: seed 000, exercise 5 ("Early Stopping": monitor val loss, patience, restore
-the best weights) and seed 004 (the Keras map: EarlyStopping, ReduceLROnPlateau).
+Follows: "Learning Algorithms", exercise 5 ("Early Stopping": monitor val loss, patience,
+restore the best weights) and the session plan (its Keras map: EarlyStopping,
+ReduceLROnPlateau).
 Run time: about 19 s on 2 CPU cores (about 12 s with --quick), start-up included.
 """
 

@@ -7,8 +7,9 @@ and checking that it gives the same weights and the same per-epoch numbers as ``
 You also see why the loop is compiled with ``tf.function``: the lab times an epoch
 run eagerly against the same epoch compiled.
 
-Follows: seed 004 (the Keras map: "Gradients / Backprop: tf.GradientTape, .gradient(),
-.apply_gradients()") and seed 000, section 5 (the full training loop).
+Follows: the session plan (its Keras map: "Gradients / Backprop: tf.GradientTape,
+.gradient(), .apply_gradients()") and "Learning Algorithms", section 5 (the full training
+loop).
 Run time: about 8 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 

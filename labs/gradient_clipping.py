@@ -6,7 +6,7 @@ step (written from scratch in ``custom/clipping.py``); that they give exactly
 what Keras' ``clipvalue``, ``clipnorm`` and ``global_clipnorm`` give; and how to
 read a plot of gradient norms.
 
-Follows: seed 000 ("Chapter 3: Learning Algorithms"), exercise 6.
+Follows: "Chapter 3: Learning Algorithms", exercise 6.
 Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
@@ -27,8 +27,8 @@ Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 # | by norm | g_i ← g_i · c / max(‖g_i‖, c), each variable on its own | `clipnorm=c` |
 # | by global norm | g_i ← g_i · c / max(‖G‖, c), ‖G‖ = √(Σ‖g_i‖²) | `global_clipnorm=c` |
 #
-# The seed's exercise 6 asks to "scale gradients if the *total* norm exceeds a
-# threshold": that is Keras' `global_clipnorm`. Keras' `clipnorm` is per variable.
+# Exercise 6 of "Learning Algorithms" asks to "scale gradients if the *total* norm exceeds
+# a threshold": that is Keras' `global_clipnorm`. Keras' `clipnorm` is per variable.
 
 # %%
 import keras
@@ -134,13 +134,13 @@ for argument in ("clipvalue", "clipnorm", "global_clipnorm"):
 # %% [markdown]
 # ## Training with and without clipping
 #
-# The loop is the seed's: forward, backward, update, over shuffled mini-batches,
-# one epoch at a time with `custom.numpy_training.train_epoch`. One line is new
-# there: with `clip`, the gradients pass through `clipping.clip_gradients`
-# between backward and update. It records each batch's loss and the global norm
-# ‖G‖ *before* clipping at every step, and stops a run once its outputs are no
-# longer finite numbers. The run without clipping at a ten times smaller
-# learning rate is the usual cure without clipping, for reference.
+# The loop is that of "Learning Algorithms": forward, backward, update, over shuffled
+# mini-batches, one epoch at a time with `custom.numpy_training.train_epoch`. One line
+# is new there: with `clip`, the gradients pass through `clipping.clip_gradients`
+# between backward and update. It records each batch's loss and the global norm ‖G‖
+# *before* clipping at every step, and stops a run once its outputs are no longer finite
+# numbers. The run without clipping at a ten times smaller learning rate is the usual
+# cure without clipping, for reference.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Without clipping, at the high learning rate, will the run survive all its

@@ -8,9 +8,9 @@ shows a descent path in 3-D and as contours. Finally, descent stops when ‖∇J
 |ΔJ| < δ, first in NumPy and then with ``tf.Variable`` and ``tf.GradientTape``, whose
 gradients are checked against the hand-derived ones at every step.
 
-Follows: seed 000 (sections 1.2, 1.3 and 4.1), seed 001 (loss landscape, 1-D
-gradient descent, learning-rate comparison), seed 003 (the update rule) and seed 004
-(convergence checks).
+Follows: "Learning Algorithms" (sections 1.2, 1.3 and 4.1), "The Learning Problem" (loss
+landscape, 1-D gradient descent, learning-rate comparison), "Gradient Descent" (the update
+rule) and the session plan (convergence checks).
 Run time: about 6 s on 2 CPU cores (about 5 s with --quick), start-up included.
 """
 
@@ -30,16 +30,18 @@ from labs import _runtime
 from labs._runtime import param
 
 lab = _runtime.start("gradient_descent", {
-    "learning_rate": param(0.1, above=0),        # The seeds' step size for x²,
-                                                 # the bowl and the landscape.
-    "steps": param(20, minimum=5),               # Seed 000 prints 20 steps on x².
-    "quartic_learning_rate": param(0.01, above=0),  # Seed 001's step on the non-convex curve.
-    "gradient_tolerance": param(1e-6, above=0),  # ε: stop when ‖∇J‖ < ε (seed 004's first check).
+    "learning_rate": param(0.1, above=0),        # The step size of "Learning Algorithms"
+                                                 # for x² and the bowl; also the landscape's.
+    "steps": param(20, minimum=5),               # "Learning Algorithms" prints 20 steps on x².
+    "quartic_learning_rate": param(0.01, above=0),  # The step on the non-convex curve
+                                                    # in "The Learning Problem".
+    "gradient_tolerance": param(1e-6, above=0),  # ε: stop when ‖∇J‖ < ε (the first check
+                                                 # of the session plan).
     "change_tolerance": param(1e-12, above=0),   # δ: stop when |J_t − J_(t−1)|
                                                  # < δ (its second check).
     "max_steps": param(1000, minimum=1),         # A safety net in case neither check ever fires.
     "grid_points": param(100, minimum=2),        # Resolution of the landscape
-                                                 # plots, as in seed 001.
+                                                 # plots, as in "The Learning Problem".
 }, quick={"grid_points": 40})     # Full run: 100 points a side.
 
 
@@ -58,7 +60,7 @@ def descend(gradient, start, learning_rate, steps):
 #
 # The gradient is f′(x) = 2x, so each step is x ← x − η·2x = (1 − 2η)·x, and
 # x_t = 5·(1 − 2η)ᵗ exactly. At the default η = 0.1 the factor is 0.8: x shrinks by 20 %
-# per step. The table prints the same rows as seed 000, beside that formula.
+# per step. The table prints the same rows as "Learning Algorithms", beside that formula.
 
 # %%
 factor = 1 - 2 * lab.learning_rate                         # x ← (1 − 2η)·x
@@ -75,7 +77,7 @@ for step in (1, 2, 3, 4, 5, lab.steps):
 # at the default η = 0.1. The y direction is twice as steep. While |1 − 4η| < |1 − 2η|, y
 # shrinks faster (that is, for η < 1/3) and the path curves towards the x axis before it
 # reaches the minimum at (0, 0); the cell prints what each factor does at this run's η.
-# Seed 000 runs 15 steps.
+# "Learning Algorithms" runs 15 steps.
 
 # %%
 bowl = lambda point: point[0] ** 2 + 2 * point[1] ** 2
@@ -94,14 +96,14 @@ lab.record("bowl_factors", factor_x=factor_x, factor_y=factor_y, faster=faster,
 # %% [markdown]
 # ## 3. A non-convex curve: J(w) = w⁴ − 3w³ + 2w² + w
 #
-# J′(w) = 4w³ − 9w² + 4w + 1 is zero at w ≈ −0.175 (the global minimum, J ≈ −0.097),
-# at w = 1 (a hump) and at w ≈ 1.425 (a local minimum, J ≈ 0.929). Seed 001 starts at
+# J′(w) = 4w³ − 9w² + 4w + 1 is zero at w ≈ −0.175 (the global minimum, J ≈ −0.097), at w = 1
+# (a hump) and at w ≈ 1.425 (a local minimum, J ≈ 0.929). "The Learning Problem" starts at
 # w = 3 with η = 0.01 (`quartic_learning_rate`) for 200 steps and calls its end point "the
 # minimum". Descent only ever goes downhill from where it stands, so it cannot climb a hump.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** Descent starts at w = 3 with η = `quartic_learning_rate` (seed 001's 0.01
-# unless you changed it) and takes 200 steps.
+# **Predict 1.** Descent starts at w = 3 with η = `quartic_learning_rate` (0.01 as in
+# "The Learning Problem", unless you changed it) and takes 200 steps.
 # Where does it stop: at the global minimum near w ≈ −0.175, at the local one near
 # w ≈ 1.425, or somewhere else? And from w = −1?
 
@@ -157,23 +159,24 @@ lab.save_figure(figure, "descent_paths.png")
 # %% [markdown]
 # ## 4. The learning-rate table
 #
-# Seed 000 runs `steps` steps (20 by default) on x² from x = 10 with η ∈ {0.01, 0.1, 0.5,
-# 1.1}. On x² each step multiplies x by (1 − 2η): below η = 1 the loss falls, at η = 0.5 it
-# lands on 0 in one step, and above η = 1 every step overshoots further than the last.
+# "Learning Algorithms" runs `steps` steps (20 by default) on x² from x = 10 with
+# η ∈ {0.01, 0.1, 0.5, 1.1}. On x² each step multiplies x by (1 − 2η): below η = 1 the loss
+# falls, at η = 0.5 it lands on 0 in one step, and above η = 1 every step overshoots further
+# than the last.
 #
-# The seed's rule is DIVERGED if the final loss is NaN or above 1e10, CONVERGED if it is
-# below 0.01, SLOW otherwise. It judges a loss by a fixed size, whatever the loss started
-# at: a run whose loss grew, but not past 1e10, is "SLOW", and so is a run that fell a
-# thousand-fold but ended just above 0.01. Our rule compares with the starting loss J₀:
-# **DIVERGED** if the final loss is not finite or exceeds J₀; **CONVERGED** if it is below
-# 10⁻³·J₀ (a thousand-fold drop); **SLOW** otherwise.
+# The rule of "Learning Algorithms" is DIVERGED if the final loss is NaN or above 1e10,
+# CONVERGED if it is below 0.01, SLOW otherwise. It judges a loss by a fixed size, whatever
+# the loss started at: a run whose loss grew, but not past 1e10, is "SLOW", and so is a run
+# that fell a thousand-fold but ended just above 0.01. Our rule compares with the starting
+# loss J₀: **DIVERGED** if the final loss is not finite or exceeds J₀; **CONVERGED** if it is
+# below 10⁻³·J₀ (a thousand-fold drop); **SLOW** otherwise.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** Of η = 0.01, 0.1, 0.5 and 1.1, which ends with the lowest loss on x², and
 # which of them does each rule call DIVERGED?
 
 # %%
-def verdict_seed(final_loss):
+def verdict_chapter(final_loss):
     if np.isnan(final_loss) or final_loss > 1e10:
         return "DIVERGED"
     return "CONVERGED" if final_loss < 0.01 else "SLOW"
@@ -189,30 +192,31 @@ table_rates = (0.01, 0.1, 0.5, 1.1)
 table_losses = {rate: descend(lambda x: 2 * x, [10.0], rate, lab.steps)[:, 0] ** 2
                 for rate in table_rates}
 final_losses = {str(rate): float(curve[-1]) for rate, curve in table_losses.items()}
-seed_verdicts = {str(rate): verdict_seed(curve[-1]) for rate, curve in table_losses.items()}
+chapter_verdicts = {str(rate): verdict_chapter(curve[-1]) for rate, curve in table_losses.items()}
 our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0])
                 for rate, curve in table_losses.items()}
-print(f"{'eta':>5} {'final loss':>12} {'seed rule':>10} {'our rule':>10}")
+print(f"{'eta':>5} {'final loss':>12} {'chapter rule':>12} {'our rule':>10}")
 for rate in final_losses:
-    print(f"{rate:>5} {final_losses[rate]:>12.4f} {seed_verdicts[rate]:>10} "
+    print(f"{rate:>5} {final_losses[rate]:>12.4f} {chapter_verdicts[rate]:>12} "
           f"{our_verdicts[rate]:>10}")
 lowest = min(final_losses, key=final_losses.get)
 diverged = {rule: [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"] or ["none"]
-            for rule, verdicts in (("seed", seed_verdicts), ("ours", our_verdicts))}
+            for rule, verdicts in (("chapter", chapter_verdicts), ("ours", our_verdicts))}
 lab.reveal(2, f"after {lab.steps} steps η = {lowest} ends lowest ({final_losses[lowest]:.3g}); "
-              f"DIVERGED by the seed's rule: {', '.join(diverged['seed'])}; "
+              f"DIVERGED by the rule of \"Learning Algorithms\": "
+              f"{', '.join(diverged['chapter'])}; "
               f"by ours: {', '.join(diverged['ours'])}",
            final_losses=final_losses, initial_loss=100.0, lowest=lowest,
-           seed_verdicts=seed_verdicts, our_verdicts=our_verdicts, diverged=diverged)
+           chapter_verdicts=chapter_verdicts, our_verdicts=our_verdicts, diverged=diverged)
 
 # %% [markdown]
-# Seed 001 makes the same comparison on a bumpy curve, J(w) = w² + 0.5·sin 4w, from w = 3
-# for 50 steps, clipping w to [−10, 10] so that a diverging run stays on the plot. Its
-# global minimum is at w ≈ −0.313 (J ≈ −0.377) and a local one at w ≈ 0.899 (J ≈ 0.589);
-# the cell finds both from J′(w) = 2w + 2·cos 4w. The seed says η = 0.5 "eventually
-# converges". J can be negative here, so the rule "a thousand-fold drop" makes no sense;
-# the table says instead whether w hit the clip (DIVERGED), stopped moving (SETTLED: the
-# last 10 losses differ by < 1e-6) or not, and which minimum w ended nearest to.
+# "The Learning Problem" makes the same comparison on a bumpy curve, J(w) = w² + 0.5·sin 4w,
+# from w = 3 for 50 steps, clipping w to [−10, 10] so that a diverging run stays on the plot.
+# Its global minimum is at w ≈ −0.313 (J ≈ −0.377) and a local one at w ≈ 0.899 (J ≈ 0.589);
+# the cell finds both from J′(w) = 2w + 2·cos 4w. The chapter says η = 0.5 "eventually
+# converges". J can be negative here, so the rule "a thousand-fold drop" makes no sense; the
+# table says instead whether w hit the clip (DIVERGED), stopped moving (SETTLED: the last 10
+# losses differ by < 1e-6) or not, and which minimum w ended nearest to.
 
 # %%
 bumpy = lambda w: w**2 + 0.5 * np.sin(4 * w)
@@ -226,8 +230,8 @@ print(f"{'eta':>6} {'final w':>8} {'final J':>8} {'last-10 spread':>15} {'verdic
       f"{'nearest minimum':>16}")
 for rate in (0.001, 0.01, 0.1, 0.5, 1.2):
     w, curve = 3.0, [bumpy(3.0)]
-    for _ in range(50):
-        w = float(np.clip(w - rate * bumpy_gradient(w), -10, 10))   # the seed's clip
+    for _ in range(50):   # Each step clipped to [−10, 10], as "The Learning Problem" does.
+        w = float(np.clip(w - rate * bumpy_gradient(w), -10, 10))
         curve.append(bumpy(w))
     bumpy_losses[rate] = curve
     spread = max(curve[-10:]) - min(curve[-10:])
@@ -248,23 +252,24 @@ lab.record("bumpy", outcomes=bumpy_outcomes, minima=bumpy_minima, global_minimum
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
 for rate, curve in table_losses.items():
     left.semilogy(curve, "o-", markersize=3, label=f"η = {rate} ({our_verdicts[str(rate)]})")
-left.set(xlabel="step", ylabel="loss x² (log scale)", title="seed 000: x² from x = 10")
+left.set(xlabel="step", ylabel="loss x² (log scale)", title="Learning Algorithms: x² from x = 10")
 left.legend()
 for rate, curve in bumpy_losses.items():
     right.plot(curve, label=f"η = {rate}")
 right.axhline(bumpy(global_minimum), color="k", linestyle=":",
               label=f"global minimum {bumpy(global_minimum):.3f}")
-right.set(xlabel="step", ylabel="J(w)", title="seed 001: w² + 0.5·sin 4w from w = 3", ylim=(-1, 15))
+right.set(xlabel="step", ylabel="J(w)", ylim=(-1, 15),
+          title="The Learning Problem: w² + 0.5·sin 4w from w = 3")
 right.legend()
 lab.save_figure(figure, "learning_rates.png")
 
 # %% [markdown]
 # ## 5. A loss landscape: J(w₁, w₂) = 0.5(w₁² + w₂²) + 0.3·sin 3w₁·cos 3w₂
 #
-# ∇J = (w₁ + 0.9·cos 3w₁·cos 3w₂, w₂ − 0.9·sin 3w₁·sin 3w₂). Seed 001 marks (0, 0) as the
-# global minimum, but ∇J(0, 0) = (0.9, 0) ≠ 0: the bumps move the minimum to about
-# (−0.379, 0), where J ≈ −0.200. Descent starts from (2.5, 2.0) with this run's η and stops
-# when ‖∇J‖ < ε or |ΔJ| < δ; the line below says which check fired, and where.
+# ∇J = (w₁ + 0.9·cos 3w₁·cos 3w₂, w₂ − 0.9·sin 3w₁·sin 3w₂). "The Learning Problem" marks
+# (0, 0) as the global minimum, but ∇J(0, 0) = (0.9, 0) ≠ 0: the bumps move the minimum to
+# about (−0.379, 0), where J ≈ −0.200. Descent starts from (2.5, 2.0) with this run's η and
+# stops when ‖∇J‖ < ε or |ΔJ| < δ; the line below says which check fired, and where.
 
 # %%
 def landscape(w):
@@ -377,7 +382,7 @@ ax = figure.add_subplot(1, 2, 2)
 filled = ax.contourf(grid_1, grid_2, surface, levels=30, cmap="viridis")
 figure.colorbar(filled, ax=ax, label="J")
 ax.plot(path_numpy[:, 0], path_numpy[:, 1], "r.-", label=f"descent, η = {lab.learning_rate}")
-ax.plot(0, 0, "wx", markersize=10, label="seed's 'global minimum' (0, 0)")
+ax.plot(0, 0, "wx", markersize=10, label="(0, 0), the minimum claimed in The Learning Problem")
 ax.plot(*path_numpy[-1], "r*", markersize=15,
         label=f"stopped at ({path_numpy[-1][0]:.3f}, {path_numpy[-1][1]:.3f})")
 ax.set(xlabel="$w_1$", ylabel="$w_2$", title="contours, with the path")
@@ -403,10 +408,10 @@ lab.save_figure(figure, "loss_landscape.png")
 # η·f′(x) = x is exactly the distance to 0 (the curvature is 2, and η = 1/2 is its inverse).
 
 # %% [markdown] tags=["exercise"]
-# **Exercise 2 (medium).** Seed 001's non-convex curve uses η = 0.01. Predict, then run with
-# `quartic_learning_rate = 0.05`, `0.1` and `0.15` in the parameters cell
-# (`--quartic-learning-rate 0.05`, …): where does descent from w = 3 end each time? Explain
-# the η = 0.05 run from J′(3).
+# **Exercise 2 (medium).** The non-convex curve of "The Learning Problem" uses η = 0.01.
+# Predict, then run with `quartic_learning_rate = 0.05`, `0.1` and `0.15` in the parameters
+# cell (`--quartic-learning-rate 0.05`, …): where does descent from w = 3 end each time?
+# Explain the η = 0.05 run from J′(3).
 # *Syllabus: The Learning Problem, 1-D gradient descent.*
 
 # %% [markdown] tags=["answer"]
@@ -458,14 +463,14 @@ lab.save_figure(figure, "loss_landscape.png")
 # *Syllabus: The Learning Problem, learning-rate comparison.*
 
 # %% [markdown] tags=["answer"]
-# **Answer 5.** On x² the factor per step is 1 − 2η: −0.8 for η = 0.9 and −1 for η = 1.0.
-# With the default 20 steps η = 0.9 ends at 100·0.64²⁰ ≈ 0.0133, the same loss as η = 0.1
-# (|−0.8| = 0.8), so both rules give it the verdict they give η = 0.1, although x changes
-# sign at every step. η = 1.0 flips x between +10 and −10 for ever: the loss stays at 100 =
-# J₀, not above it, so our rule says SLOW, as does the seed's. A curve-reading rule can
-# count sign changes of x (or of successive loss differences) to call both OSCILLATING, and
-# compare the loss over the last few steps with J₀ to separate a stalled run from a slow
-# one; the diagnostics lab's `classify` does this for training curves.
+# **Answer 5.** On x² the factor per step is 1 − 2η: −0.8 for η = 0.9 and −1 for η = 1.0. With
+# the default 20 steps η = 0.9 ends at 100·0.64²⁰ ≈ 0.0133, the same loss as η = 0.1
+# (|−0.8| = 0.8), so both rules give it the verdict they give η = 0.1, although x changes sign
+# at every step. η = 1.0 flips x between +10 and −10 for ever: the loss stays at 100 = J₀, not
+# above it, so our rule says SLOW, as does the rule of "Learning Algorithms". A curve-reading
+# rule can count sign changes of x (or of successive loss differences) to call both
+# OSCILLATING, and compare the loss over the last few steps with J₀ to separate a stalled run
+# from a slow one; the diagnostics lab's `classify` does this for training curves.
 
 # %%
 lab.finish()

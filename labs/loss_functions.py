@@ -1,14 +1,14 @@
 """Loss functions from scratch: MSE, cross-entropy, clipping, and logits against probabilities.
 
 What you learn: how MSE, binary and categorical cross-entropy score a prediction,
-checked number by number against ``keras.losses`` on the seeds' examples; why the
-log needs clipping, and how the seeds' ε = 1e-15 differs from Keras' 1e-7; the
+checked number by number against ``keras.losses`` on the chapters' examples; why the
+log needs clipping, and how the chapters' ε = 1e-15 differs from Keras' 1e-7; the
 silent wrong answers you get from mixing up logits and probabilities; and why the
 fused log-softmax stays exact where softmax followed by log overflows.
 
-Follows: seed 001 (loss functions from scratch), seed 002 (cross-entropy as
-−log P(target), −log 0.6 ≈ 0.51 and −log 0.05 ≈ 3.0) and seed 004 (logits against
-probabilities, the Keras map of losses).
+Follows: "The Learning Problem" (loss functions from scratch), "Learning Algorithms"
+(cross-entropy as −log P(target), −log 0.6 ≈ 0.51 and −log 0.05 ≈ 3.0) and the session
+plan (logits against probabilities, the Keras map of losses).
 Run time: about 4 s on 2 CPU cores (about 4 s with --quick), start-up included.
 """
 
@@ -44,7 +44,7 @@ def keras_loss(loss, y_true, y_pred):
 # %% [markdown]
 # ## 1. Cross-entropy is −log P(target)
 #
-# Seed 002 works two 4-class examples by hand with the target in class C. Only the
+# "Learning Algorithms" works two 4-class examples by hand with the target in class C. Only the
 # probability given to the target counts: 0.6 costs −log 0.6 ≈ 0.51, and 0.05 costs
 # −log 0.05 ≈ 3.0, six times as much.
 
@@ -68,13 +68,13 @@ for prediction in ([0.1, 0.2, 0.6, 0.1], [0.8, 0.1, 0.05, 0.05]):
               f"ours {ours:.7f}, Keras {twin:.7f}")
 
 # %% [markdown]
-# ## 2. The seeds' good and poor predictions
+# ## 2. The good and poor predictions of "The Learning Problem"
 #
-# Seed 001 scores a poor and a good prediction with each loss. Ours and Keras must agree to
-# float32 rounding (the lab checks it, and exits with an error if they do not). The CCE
-# rows differ from the seed's *printed* code: for a single one-hot sample such as
-# [0, 0, 1], the seed divides the sum by `len(y_true)`, which is the number of classes
-# (3), not the number of samples (1). Keras, like ours, averages over samples, so the poor
+# "The Learning Problem" scores a poor and a good prediction with each loss. Ours and Keras
+# must agree to float32 rounding (the lab checks it, and exits with an error if they do not).
+# The CCE rows differ from the chapter's *printed* code: for a single one-hot sample such as
+# [0, 0, 1], the chapter divides the sum by `len(y_true)`, which is the number of classes (3),
+# not the number of samples (1). Keras, like ours, averages over samples, so the poor
 # prediction costs −log 0.2 = 1.609, not 1.609 / 3 = 0.536.
 
 # %%
@@ -86,68 +86,72 @@ examples = {
     "CCE": (losses.categorical_crossentropy, keras.losses.CategoricalCrossentropy(), [[0, 0, 1]],
             [[0.4, 0.4, 0.2]], [[0.05, 0.05, 0.9]]),
 }
-print(f"{'loss':<4} {'case':<5} {'ours':>8} {'Keras':>8} {'seed code':>10}")
+print(f"{'loss':<4} {'case':<5} {'ours':>8} {'Keras':>8} {'chapter code':>13}")
 for name, (ours, twin, y_true, poor, good) in examples.items():
     for case, y_pred in (("poor", poor), ("good", good)):
         value = ours(y_true, y_pred)
-        seed_code = value / 3 if name == "CCE" else value   # the seed's sum / len(y_true) = / 3
+        # The chapter's code divides the CCE sum by len(y_true), here 3.
+        chapter_code = value / 3 if name == "CCE" else value
         keras_value = keras_loss(twin, y_true, y_pred)
-        print(f"{name:<4} {case:<5} {value:>8.4f} {keras_value:>8.4f} {seed_code:>10.4f}")
+        print(f"{name:<4} {case:<5} {value:>8.4f} {keras_value:>8.4f} {chapter_code:>13.4f}")
         lab.check(agree(value, keras_value), f"{name} {case}: ours {value:.7f}, "
                                              f"Keras {keras_value:.7f}")
 
 # %% [markdown]
-# ## 3. Clipping: the seeds' ε = 1e-15 against Keras' 1e-7
+# ## 3. Clipping: the chapters' ε = 1e-15 against Keras' 1e-7
 #
-# log 0 = −∞, so both clip p to [ε, 1 − ε] before the log. The seeds use ε = 1e-15, Keras
-# `keras.config.epsilon()` = 1e-7. They agree until the target's probability falls below
-# 1e-7. `losses.categorical_crossentropy(..., epsilon=losses.KERAS_EPSILON)` must reproduce
-# Keras on every row (checked).
+# log 0 = −∞, so both clip p to [ε, 1 − ε] before the log. "Learning Algorithms" and
+# "The Learning Problem" use ε = 1e-15, Keras `keras.config.epsilon()` = 1e-7. They agree
+# until the target's probability falls below 1e-7.
+# `losses.categorical_crossentropy(..., epsilon=losses.KERAS_EPSILON)` must reproduce Keras on
+# every row (checked).
 #
-# Keras also divides p by its sum over the classes before the log. The seeds do not. For
-# three independent sigmoids that each say 0.5 (a sum of 1.5), the seeds' formula gives
+# Keras also divides p by its sum over the classes before the log. The chapters do not. For
+# three independent sigmoids that each say 0.5 (a sum of 1.5), the chapters' formula gives
 # log 2 and Keras' gives log 3; `renormalize=True` does what Keras does.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** A prediction gives the target a probability of exactly 0: certain, and
-# wrong. What loss will the seeds' clipping (ε = 1e-15) report, and what will Keras
+# wrong. What loss will the chapters' clipping (ε = 1e-15) report, and what will Keras
 # report: infinity, or a number (which)?
 
 # %%
 print(f"{'p(target)':>10} {'ε = 1e-15':>10} {'ε = 1e-7':>9} {'Keras':>8}")
 for probability in (0.5, 1e-5, 1e-10, 0.0):
     y_pred = [[1.0 - probability, probability]]
-    seeds = losses.categorical_crossentropy([[0, 1]], y_pred)
+    chapters_loss = losses.categorical_crossentropy([[0, 1]], y_pred)
     ours_keras_epsilon = losses.categorical_crossentropy([[0, 1]], y_pred,
                                                          epsilon=losses.KERAS_EPSILON)
     twin = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 1]], y_pred)
-    print(f"{probability:>10.0e} {seeds:>10.4f} {ours_keras_epsilon:>9.4f} {twin:>8.4f}")
+    print(f"{probability:>10.0e} {chapters_loss:>10.4f} {ours_keras_epsilon:>9.4f} {twin:>8.4f}")
     lab.check(agree(ours_keras_epsilon, twin), f"ε = 1e-7 at p = {probability:g}: ours "
                                                f"{ours_keras_epsilon:.7f}, Keras {twin:.7f}")
-lab.reveal(1, f"at p = 0 the seeds' clipping gives {seeds:.4f} (−log 1e-15) and Keras "
-              f"{twin:.4f} (−log 1e-7): finite, so a certain mistake has a largest cost",
-           probability=probability, seeds=seeds, keras=twin,
-           seed_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
+lab.reveal(1, f"at p = 0 the chapters' clipping gives {chapters_loss:.4f} (−log 1e-15) and "
+              f"Keras {twin:.4f} (−log 1e-7): finite, so a certain mistake has a largest cost",
+           probability=probability, chapters=chapters_loss, keras=twin,
+           chapter_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
 three_sigmoids = [[0.5, 0.5, 0.5]]
-seeds_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
+chapters_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
 keras_three = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 0, 1]], three_sigmoids)
 renormalised_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids,
                                                      renormalize=True)
-print(f"three sigmoids at 0.5: seeds {seeds_three:.4f}, Keras {keras_three:.4f}, "
+print(f"three sigmoids at 0.5: the chapters' {chapters_three:.4f}, Keras {keras_three:.4f}, "
       f"ours renormalised {renormalised_three:.4f}")
 lab.check(agree(renormalised_three, keras_three),
           f"renormalised {renormalised_three:.7f} against Keras {keras_three:.7f}")
-lab.record("three_sigmoids", seeds=seeds_three, keras=keras_three,
+lab.record("three_sigmoids", chapters=chapters_three, keras=keras_three,
            renormalised=renormalised_three)
 
 # %%
 p = np.logspace(-18, 0, lab.points)
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
 left.semilogx(p, -np.log(p), "k", label="−log p (no clipping)")
-left.semilogx(p, -np.log(np.clip(p, losses.SEED_EPSILON, 1)), "--", label="clipped at ε = 1e-15 (seeds)")
+left.semilogx(p, -np.log(np.clip(p, losses.SEED_EPSILON, 1)), "--",
+              label="clipped at ε = 1e-15 (the chapters)")
 left.semilogx(p, -np.log(np.clip(p, losses.KERAS_EPSILON, 1)), ":", linewidth=2,
               label="clipped at ε = 1e-7 (Keras)")
-left.plot([0.6, 0.05], [-np.log(0.6), -np.log(0.05)], "ro", label="seed 002: 0.51 and 3.0")
+left.plot([0.6, 0.05], [-np.log(0.6), -np.log(0.05)], "ro",
+          label="Learning Algorithms: 0.51 and 3.0")
 left.set(xlabel="probability given to the target", ylabel="loss", title="cross-entropy = −log p")
 left.legend()
 q = np.linspace(0.001, 0.999, lab.points)

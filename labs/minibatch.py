@@ -1,11 +1,11 @@
 """Mini-batches: the same network trained with batch sizes 1, 8, 32, 128 and the full batch.
 
-What you learn: how the seed's mini-batch generator (``custom/minibatches.py``)
-cuts an epoch into updates; why batch size 1 makes many noisy updates and the
-full batch makes one exact one; what that means for the loss per epoch, per
-update and per second; and why a framework like Keras makes tiny batches slow.
+What you learn: how the mini-batch generator of "Learning Algorithms"
+(``custom/minibatches.py``) cuts an epoch into updates; why batch size 1 makes many
+noisy updates and the full batch makes one exact one; what that means for the loss per
+epoch, per update and per second; and why a framework like Keras makes tiny batches slow.
 
-Follows: seed 000 ("Chapter 3: Learning Algorithms"), section 3 and exercise 4.
+Follows: "Chapter 3: Learning Algorithms", section 3 and exercise 4.
 Run time: about 10 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
@@ -48,7 +48,7 @@ lab = _runtime.start("minibatch", {
     "batch_sizes": param([1, 8, 32, 128], minimum=1),
     "epochs": param(20, minimum=1),                 # The full batch makes only 20 updates in all.
     "learning_rate": param(0.05, above=0),          # One plain-SGD rate for every
-                                                    # batch size, as the seed does.
+                                                    # batch size, as "Learning Algorithms" does.
     "hidden_units": param(32, minimum=1),           # A 64-32-10 network.
     "keras_epochs": param(2, minimum=1),            # Timed epochs of model.fit per
                                                     # batch size (after a warm-up).

@@ -7,7 +7,7 @@ and histograms); why the validation curve to compare is the cross-entropy
 without the penalty, as in TensorFlow's "overfit and underfit" tutorial; and why an
 L2 penalty under Adam is not the decoupled weight decay of AdamW.
 
-Follows: seed 004 (session plan, "Regularization" and "Regularization & Constraints").
+Follows: the class session plan ("Regularization" and "Regularization & Constraints").
 Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included.
 """
 
@@ -16,7 +16,7 @@ Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included
 #
 # A network with far more weights than training samples can memorise them: its
 # training loss goes to zero while its validation loss, after a first dip, climbs.
-# The seed lists four remedies and their Keras homes:
+# The session plan lists four remedies and their Keras homes:
 #
 # | remedy | what it does | Keras |
 # |---|---|---|
@@ -28,9 +28,9 @@ Run time: about 25 s on 2 CPU cores (about 10 s with --quick), start-up included
 # (`L1` and `L2` live in `keras.regularizers`, `Dropout` in `keras.layers`, and `MaxNorm`,
 # passed as `kernel_constraint=`, in `keras.constraints`.)
 #
-# The seed writes L2 as λ·Σ‖w_j‖²; Keras' `L2(λ)` adds exactly λ·Σ w², without
+# The session plan writes L2 as λ·Σ‖w_j‖²; Keras' `L2(λ)` adds exactly λ·Σ w², without
 # the ½ that some textbooks put in front (we check this below). Only the kernels
-# are penalised here, not the biases, as in the seed's examples. The session plan calls
+# are penalised here, not the biases, as in the session plan's examples. It also calls
 # L2 "weight decay"; under plain SGD it is, but under Adam, which this lab trains with, it
 # is not quite: the last section shows the difference, and Keras' `AdamW`.
 
@@ -153,7 +153,7 @@ lab.reveal(1, f"{winner} ends lowest, at {final_val[winner]:.3f} (final validati
 #
 # For the L1 and L2 models, the loss that `evaluate` reports minus the
 # cross-entropy metric should be exactly the penalty, and the penalty should be
-# the seed's formula computed by hand from the kernels. For MaxNorm, no unit's
+# the session plan's formula computed by hand from the kernels. For MaxNorm, no unit's
 # incoming weights may have a norm above c.
 
 # %%

@@ -6,8 +6,8 @@ and then with the hand-written ``tf.GradientTape`` loop, under a warm-up +
 cosine learning-rate schedule, with early stopping and a diagnostics CSV whose
 verdict says what to try next. The tests check that the three runs agree.
 
-Follows: seed 000 ("Chapter 3: Learning Algorithms"), sections 1, 3 and 5, and
-seed 001's schedules.
+Follows: "Chapter 3: Learning Algorithms", sections 1, 3 and 5, and the schedules of
+"The Learning Problem".
 Run time: about 11 s on 2 CPU cores (about 8 s with --quick), start-up included.
 """
 

@@ -6,8 +6,8 @@ cross-entropy, plain SGD); that ``model.fit`` with the same starting weights
 and the same full batch follows the same path, step for step; and how to read
 the decision boundary that a hidden layer draws where no straight line can.
 
-Follows: seed 000 ("Chapter 3: Learning Algorithms"), exercise 7; seed 001 (2-layer
-XOR backprop); seed 004 (its Keras XOR, "Final accuracy on XOR: 1.0").
+Follows: "Chapter 3: Learning Algorithms", exercise 7; "The Learning Problem" (2-layer
+XOR backprop); the session plan (its Keras XOR, "Final accuracy on XOR: 1.0").
 Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 

@@ -24,7 +24,7 @@ def check(outcomes):
     second = outcomes["predictions"]["2"]["numbers"]
     assert second["labels"] == labels
     assert second["differ"] == [name for name in SCENARIOS
-                                if second["seed_labels"][name] != labels[name]]
+                                if second["chapter_labels"][name] != labels[name]]
 
     third = outcomes["predictions"]["3"]["numbers"]
     assert "vanishing gradients" in third["findings"]["sigmoid"]

@@ -32,12 +32,14 @@ def check(outcomes):
     for rate, final in table["final_losses"].items():
         # x ← (1 − 2η)·x from x = 10: the loss after `steps` steps is 100·(1 − 2η)^(2·steps).
         assert math.isclose(final, 100 * (1 - 2 * float(rate)) ** (2 * steps), abs_tol=1e-12)
-        seed_rule = ("DIVERGED" if final > 1e10 else "CONVERGED" if final < 0.01 else "SLOW")
+        chapter_rule = ("DIVERGED" if final > 1e10 else "CONVERGED" if final < 0.01 else "SLOW")
         ours = ("DIVERGED" if final > table["initial_loss"] else
                 "CONVERGED" if final < 1e-3 * table["initial_loss"] else "SLOW")
-        assert table["seed_verdicts"][rate] == seed_rule and table["our_verdicts"][rate] == ours
+        assert table["chapter_verdicts"][rate] == chapter_rule
+        assert table["our_verdicts"][rate] == ours
     assert table["lowest"] == min(table["final_losses"], key=table["final_losses"].get)
-    for rule, verdicts in (("seed", table["seed_verdicts"]), ("ours", table["our_verdicts"])):
+    for rule, verdicts in (("chapter", table["chapter_verdicts"]),
+                           ("ours", table["our_verdicts"])):
         diverged = [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"]
         assert table["diverged"][rule] == (diverged or ["none"])
 

@@ -14,11 +14,11 @@ def check(outcomes):
 
     certain = outcomes["predictions"]["1"]["numbers"]
     assert certain["probability"] == 0.0
-    assert math.isclose(certain["seeds"], -math.log(certain["seed_epsilon"]), rel_tol=1e-9)
+    assert math.isclose(certain["chapters"], -math.log(certain["chapter_epsilon"]), rel_tol=1e-9)
     assert math.isclose(certain["keras"], -math.log(certain["keras_epsilon"]), rel_tol=FLOAT32)
 
     three = outcomes["records"]["three_sigmoids"]
-    assert math.isclose(three["seeds"], math.log(2), rel_tol=1e-9)
+    assert math.isclose(three["chapters"], math.log(2), rel_tol=1e-9)
     assert math.isclose(three["keras"], math.log(3), rel_tol=FLOAT32)
     assert math.isclose(three["renormalised"], three["keras"], rel_tol=FLOAT32)
 
