@@ -129,13 +129,17 @@ def test_the_latest_parameters_cell_is_read_and_papermill_injects_one_below_ours
 @pytest.mark.parametrize("name", _catalog.names())
 def test_every_flag_hint_in_the_lesson_text_also_shows_the_notebook_way(name):
     """A markdown cell that names a hyperparameter's flag (`--learning-rate 5`) also says how
-    to set it in the notebook: in the parameters cell."""
+    to set it in the notebook: in the parameters cell, or as the line to write there
+    (`learning_rate = 5`)."""
     hyperparameters, _ = _notebook_parameters.declarations(name)
-    flags = {"--" + key.replace("_", "-") for key in hyperparameters}
-    for cell in _notebooks.notebook(name).cells:
-        named = set(re.findall(r"`(--[a-z][a-z-]*)", cell.source)) & flags
-        if cell.cell_type == "markdown" and named:
-            assert "parameters cell" in cell.source, f"{name}: {sorted(named)}, no notebook way"
+    flags = {"--" + key.replace("_", "-"): key for key in hyperparameters}
+    for cell in (cell for cell in _notebooks.notebook(name, instructor=True).cells
+                 if cell.cell_type == "markdown"):
+        named = set(re.findall(r"`(--[a-z][a-z-]*)", cell.source)) & set(flags)
+        if "parameters cell" in cell.source:
+            continue
+        without = [flag for flag in sorted(named) if f"`{flags[flag]} = " not in cell.source]
+        assert not without, f"{name}: {without} without the notebook way"
 
 
 # In the kernel: setup, header, parameters, then the lab up to its first table (no figures).
