@@ -3,7 +3,13 @@
     level    median of the last few finite values (one noisy epoch cannot move it)
     line     least-squares fit log L_t ≈ s·t + c  →  slope s, jitter σ = std(residuals)
     jumps    share of epoch-to-epoch steps of log L that rise by more than a threshold
+    noise    σ_step = std(Δ² log L) / √3: the scatter of one epoch-to-epoch step, read from
+             second differences so that a smooth trend (a fast fall early on) is not noise
+    t        slope of a least-squares line over its standard error (is the trend real?)
 """
+
+import math
+
 
 import numpy as np
 
@@ -23,6 +29,33 @@ def log_trend(values):
     slope, intercept = np.polyfit(epochs, logs, 1)
     residuals = logs - (slope * epochs + intercept)
     return float(slope), float(residuals.std())
+
+
+def step_noise(values):
+    """σ_step of log(values): for white noise e_t, Var(Δ²e) = 6σ² and Var(Δe) = 2σ², so
+    std(Δ² log L) / √3 is the std of the steps without the trend's own changes."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if len(positive) < 4:
+        return 0.0
+    return float(np.std(np.diff(np.log(positive), n=2)) / math.sqrt(3.0))
+
+
+def trend_t(values):
+    """t = s / SE(s) of the least-squares line through ``values`` (already in log units).
+
+    SE(s) = σ_residuals / √Σ(t − t̄)², with n − 2 degrees of freedom. |t| > 2 is a trend
+    that noise of that scatter would produce about one time in twenty.
+    """
+    finite = np.isfinite(values)
+    if finite.sum() < 4:
+        return 0.0
+    epochs = np.flatnonzero(finite).astype(np.float64)
+    slope, intercept = np.polyfit(epochs, values[finite], 1)
+    residuals = values[finite] - (slope * epochs + intercept)
+    spread = float(np.std(residuals, ddof=2))
+    if spread == 0.0:
+        return math.copysign(math.inf, slope) if slope else 0.0
+    return float(slope) / (spread / math.sqrt(float(np.sum((epochs - epochs.mean()) ** 2))))
 
 
 def rising_above_noise(values, trend_over_jitter):
