@@ -56,6 +56,26 @@ def test_probe_matches_an_independent_gradient_tape():
         np.testing.assert_array_equal(old, new)  # The probe reads the model, never changes it.
 
 
+def test_a_second_model_of_the_same_architecture_reuses_the_trace_with_its_own_weights():
+    first, x, y = small_model()
+    gradients.Probe(first, x, y).measure()
+    keras.utils.set_random_seed(5)  # Other starting weights, other layer names.
+    second = keras.Sequential([
+        keras.Input(shape=(4,)),
+        keras.layers.Dense(6, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01)),
+        keras.layers.Dense(3, activation="softmax")])
+    second.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    probe = gradients.Probe(second, x, y)
+    assert probe._pass is gradients.Probe(first, x, y)._pass  # One trace for both.
+    measured = probe.measure()
+    with tf.GradientTape() as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy()(y, second(x)) + tf.add_n(second.losses)
+    expected = np.sqrt(sum(np.sum(g.numpy() ** 2)
+                           for g in tape.gradient(loss, second.trainable_weights)))
+    np.testing.assert_allclose(measured["grad_norm"], expected, rtol=1e-5)
+    assert f"grad_ratio/00_{second.layers[0].name}" in measured
+
+
 def test_binary_targets_of_shape_batch_are_not_broadcast():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
