@@ -282,8 +282,8 @@ def _accuracy_to_come(curves, window, horizon):
     recent = recent[np.isfinite(recent)]
     if len(recent) < 3:
         return 0.0
-    pace = np.polyfit(np.arange(len(recent), dtype=np.float64), recent, 1)[0]
-    return float(pace) * horizon
+    pace, _ = trends.line(np.arange(len(recent), dtype=np.float64), recent)
+    return pace * horizon
 
 
 def _capacity(curves):

@@ -9,7 +9,7 @@
 """
 
 import math
-
+import statistics
 
 import numpy as np
 
@@ -18,15 +18,27 @@ TREND_OVER_JITTER = 2.0  # A trend counts when it moves the log-loss by > 2σ (a
 
 def tail(values, count):
     """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite[-count:]))
+    finite = values[np.isfinite(values)][-count:].tolist()
+    # statistics.median on a short list: the same number as np.median, in a tenth of the time
+    # (the logger classifies every epoch).
+    return float(statistics.median(finite)) if finite else math.nan
+
+
+def line(epochs, values):
+    """Least-squares line values ≈ s·epochs + c: s = Σ(t − t̄)(y − ȳ) / Σ(t − t̄)², c = ȳ − s·t̄.
+
+    The closed form of np.polyfit(epochs, values, 1), without its general solver.
+    """
+    centred = epochs - epochs.mean()
+    slope = float(np.dot(centred, values - values.mean()) / np.dot(centred, centred))
+    return slope, float(values.mean()) - slope * float(epochs.mean())
 
 
 def log_trend(values):
     """Least-squares line through log(values): returns (slope per epoch, std of the residuals)."""
     logs = np.log(values)
     epochs = np.arange(len(logs), dtype=np.float64)
-    slope, intercept = np.polyfit(epochs, logs, 1)
+    slope, intercept = line(epochs, logs)
     residuals = logs - (slope * epochs + intercept)
     return float(slope), float(residuals.std())
 
@@ -50,7 +62,7 @@ def trend_t(values):
     if finite.sum() < 4:
         return 0.0
     epochs = np.flatnonzero(finite).astype(np.float64)
-    slope, intercept = np.polyfit(epochs, values[finite], 1)
+    slope, intercept = line(epochs, values[finite])
     residuals = values[finite] - (slope * epochs + intercept)
     spread = float(np.std(residuals, ddof=2))
     if spread == 0.0:
