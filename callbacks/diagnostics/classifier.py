@@ -43,7 +43,7 @@ are checked in ``unstable.py``, the others here; each number is a named constant
    at least 20 % of epoch 1's (below that, bouncing is fine-tuning noise).
 4. ``OSCILLATING`` on the **validation** curve: the same jumpiness test as rule 3
    on the second half of the validation loss. A validation loss that bounces under
-   too high a rate is told apart from overfitting by rule 2's steadiness test.
+   too high a rate is told apart from overfitting by rule 2's test of a real rise.
 5. ``STILL_IMPROVING``: the watched loss (validation if logged, else training) set
    a new best in its last quarter and falls there by more than its noise (2σ / √n
    over the window), and at that pace as many epochs again (at least 20, the
@@ -87,7 +87,7 @@ OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
 OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off) …
-OVERFIT_OVER_NOISE = 2.5       # … and log(1 + r) > 2.5 σ_step (a lucky best alone is ~1.6 σ_step) …
+OVERFIT_OVER_NOISE = 2.5       # … and log(1 + r) > 2.5 σ_step (a lucky best alone: 1.6 σ_step) …
 GAP_TREND_T = 2.0              # … or log(val / train) widens over the second half with t > 2.
 MIN_HORIZON = 20               # "More epochs" means as many again, and at least 20.
 STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 % …
@@ -228,8 +228,7 @@ def _overfitting(curves):
     if math.log1p(rise) > OVERFIT_OVER_NOISE * noise:
         steady = f"{math.log1p(rise) / noise if noise else math.inf:.1f}× the epoch-to-epoch noise"
     elif gap_t > GAP_TREND_T:
-        steady = (f"the gap to the training loss widens over the second half (t = "
-                  f"{gap_t:.1f})")
+        steady = f"the gap to the training loss widens over the second half (t = {gap_t:.1f})"
     else:
         return None  # No more than noise: rule 4 (validation) judges a curve that bounces.
     reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
