@@ -1,18 +1,33 @@
-"""What DiagnosticsLogger costs: the same ``model.fit`` with and without it, interleaved.
+"""What DiagnosticsLogger costs on the labs' runs: whole fits with and without it, interleaved.
 
-Each round trains one fresh copy of the network for a few epochs on the
-digits data (an MLP of the size students train in the labs), once with the
-logger writing its CSV and running diagnosis and once without any callback,
-alternating A, B, A, B. The ratio of medians is the overhead; the target is
-≤ 1.01. The logger's own cost per epoch (writing a row, flushing it and
-classifying every row so far) is also timed directly, because for a network
-whose epoch takes a few milliseconds that fixed cost is what matters.
+Two models that the labs train with the logger, each for ``EPOCHS`` epochs (the labs
+train 20 to 60):
 
-With ``gradients=True`` the logger adds one forward and backward pass per epoch
-on a fixed probe batch of 256 samples; the target for that is ≤ 1.03. Its
-cost is timed the same two ways: whole fits, and the probe's own pass.
+* ``digits MLP``: 64-128-128-10 on the digits (1 437 training samples, batch 32), the
+  size of the networks students train in the labs; its numbers are the ones
+  ``benchmarks.results`` publishes;
+* ``two-moons MLP``: the 2-32-32-1 network of the tour and the diagnostics lab (450
+  training samples, batch 32). Its epochs last a few tens of milliseconds, so it is
+  the hardest case for a fixed cost per epoch.
 
-    python -m benchmarks.diagnostics_overhead            # about 2 minutes on 2 cores
+Each round trains a fresh copy of a model three times, alternating: without any
+callback, with the logger (a CSV row and a running diagnosis per epoch), and with
+``gradients=True`` (one more forward and backward pass per epoch on a fixed probe
+batch of 256 samples). The ratio of medians is the whole-fit overhead; the targets
+are ≤ 1.01 without gradients and ≤ 1.03 with them. Each ratio is given in wall-clock
+time and in this process's CPU time, which other work on a shared machine moves less.
+
+On a shared machine the ratio of whole fits moves by ±10 % from run to run, so the
+time spent inside the logger's hooks is also measured in the same fits, as a share of
+each fit (the steadier number, and the one that contains every fixed cost of a fit:
+opening the CSV, building the probe, the verdict at the end), and per epoch, as a
+share of a steady epoch (the median epoch after the first, which also traces Keras'
+own steps for the new model). The probe's pass is also timed alone. The probe is a
+traced ``tf.function``: the first fit of an architecture in a process traces it
+(``trace_seconds``, timed apart and reported as a share of one whole fit); later fits
+of the same architecture reuse the trace, as the timed rounds do after their warm-up.
+
+    python -m benchmarks.diagnostics_overhead            # about 5 minutes on 2 idle cores
 
 The published numbers come from ``python -m benchmarks.results --write``, which runs
 ``measure`` and writes ``benchmarks/results.md``.
@@ -28,13 +43,13 @@ from custom import quiet_import
 quiet_import.import_tensorflow_quietly()
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 import callbacks  # noqa: E402
 import datasets  # noqa: E402
 from benchmarks import _timing  # noqa: E402
+from callbacks.diagnostics import gradients as gradients_module  # noqa: E402
 
-EPOCHS = 5
+EPOCHS = 30
 ROUNDS = 7
 TARGET = 1.01
 GRADIENTS_TARGET = 1.03
@@ -42,6 +57,7 @@ PROBE = 256  # Samples in the gradient probe batch.
 
 
 def make_model():
+    """The digits MLP (64-128-128-10)."""
     model = keras.Sequential([
         keras.Input(shape=(64,)),
         keras.layers.Dense(128, activation="relu"),
@@ -53,78 +69,179 @@ def make_model():
     return model
 
 
-def measure(epochs=EPOCHS, rounds=ROUNDS):
-    """Whole fits with and without the logger, and the logger's own cost per epoch.
+def make_moons_model():
+    """The two-moons MLP of the tour and the diagnostics lab (2-32-32-1)."""
+    model = keras.Sequential([
+        keras.Input(shape=(2,)),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
 
-    Returns:
-        dict with "without", "with" and "gradients" (seconds of each fit: no logger, the
-        logger, the logger with ``gradients=True``), "logger_seconds" (median cost of one
-        on_epoch_end), "probe_seconds" (median cost of one gradient probe) and
-        "epoch_seconds" (one epoch of the fit without the logger).
-    """
+
+def lab_runs():
+    """name → (model factory, (x_train, y_train), (x_val, y_val))."""
     x, y = datasets.digits()
-    (x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.2, seed=0)
+    digits = datasets.train_val_split(x, y, 0.2, seed=0)
+    x, y = datasets.two_moons(n_samples=600, noise=0.25, seed=0)
+    moons = datasets.train_val_split(x, y, 0.25, seed=0)
+    return {"digits MLP": (make_model, *digits), "two-moons MLP": (make_moons_model, *moons)}
+
+
+class TimedLogger(callbacks.DiagnosticsLogger):
+    """DiagnosticsLogger that adds up the seconds spent in its own hooks, and each epoch's."""
+
+    def on_train_begin(self, logs=None):
+        self.spent, self.epoch_costs = 0.0, []
+        started = time.perf_counter()
+        super().on_train_begin(logs)
+        self.spent += time.perf_counter() - started
+
+    def on_epoch_end(self, epoch, logs=None):
+        started = time.perf_counter()
+        super().on_epoch_end(epoch, logs)
+        self.epoch_costs.append(time.perf_counter() - started)
+        self.spent += self.epoch_costs[-1]
+
+    def on_train_end(self, logs=None):
+        started = time.perf_counter()
+        super().on_train_end(logs)
+        self.spent += time.perf_counter() - started
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Wall-clock seconds of each epoch, from one on_epoch_begin to its on_epoch_end."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+
+
+def interleaved(candidates, rounds, warmup=1):
+    """Like _timing.interleaved, with the process CPU time of each call beside its wall time.
+
+    CPU time counts every thread of this process and none of the other processes, so it
+    drifts less than wall time when the shared machine is busy.
+    """
+    for function in candidates.values():
+        for _ in range(warmup):
+            function()
+    wall = {name: [] for name in candidates}
+    cpu = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, function in candidates.items():
+            wall_started, cpu_started = time.perf_counter(), time.process_time()
+            function()
+            wall[name].append(time.perf_counter() - wall_started)
+            cpu[name].append(time.process_time() - cpu_started)
+    return wall, cpu
+
+
+def measure_one(make, train, val, epochs=EPOCHS, rounds=ROUNDS):
+    """Whole fits without, with the logger and with gradients, and the per-epoch costs."""
     folder = tempfile.mkdtemp(prefix="diagnostics-overhead-")
+    probe = (train[0][:PROBE], train[1][:PROBE])
 
-    probe = (x_train[:PROBE], y_train[:PROBE])
+    shares = {"with": [], "gradients": []}  # Share of each fit spent inside the logger.
+    epoch_costs = {"with": [], "gradients": []}  # Seconds of each of its on_epoch_end calls.
 
-    def fit(with_logger, gradients=False):
+    def fit(with_logger, gradients=False, extra=()):
         keras.utils.set_random_seed(0)
-        model = make_model()
-        logger = [callbacks.DiagnosticsLogger(os.path.join(folder, "run.csv"), verbose=False,
-                                              gradients=gradients,
-                                              probe=probe if gradients else None)]
-        model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs,
-                  batch_size=32, verbose=0, callbacks=logger if with_logger else [])
+        model = make()
+        logger = TimedLogger(os.path.join(folder, "run.csv"), verbose=False,
+                             gradients=gradients, probe=probe if gradients else None)
+        started = time.perf_counter()
+        model.fit(*train, validation_data=val, epochs=epochs, batch_size=32, verbose=0,
+                  callbacks=([logger] if with_logger else []) + list(extra))
+        if with_logger:
+            key = "gradients" if gradients else "with"
+            shares[key].append(logger.spent / (time.perf_counter() - started))
+            epoch_costs[key].extend(logger.epoch_costs)
         return model
 
-    timings = _timing.interleaved({"without": lambda: fit(False), "with": lambda: fit(True),
-                                   "gradients": lambda: fit(True, gradients=True)},
-                                  rounds=rounds, warmup=1)
+    # The first Probe of this architecture traces its pass: the fixed cost of a first fit.
+    gradients_module._traces.clear()
+    model = make()
+    started = time.perf_counter()
+    first = gradients_module.Probe(model, *probe)
+    first.measure()
+    trace_seconds = time.perf_counter() - started
+    probe_costs = [_timing.seconds(first.measure) for _ in range(30)]
+    # A later fit of the same architecture still builds its Probe (the model of its
+    # activations and the signature that finds the trace): its own fixed cost.
+    later = make()
+    setup_seconds = _timing.seconds(lambda: gradients_module.Probe(later, *probe))
 
-    # The logger alone, driven by hand: one row written, flushed and classified per epoch.
-    model = make_model()
-    logger = callbacks.DiagnosticsLogger(os.path.join(folder, "alone.csv"), verbose=False)
-    logger.set_model(model)
-    logger.on_train_begin()
-    rng = np.random.default_rng(0)
-    costs = []
-    for epoch in range(100):
-        logs = {"loss": float(np.exp(-epoch / 20) + 0.1 * rng.random()),
-                "val_loss": float(np.exp(-epoch / 20) + 0.2), "accuracy": 0.9}
-        started = time.perf_counter()
-        logger.on_epoch_end(epoch, logs)
-        costs.append(time.perf_counter() - started)
-    logger.on_train_end()
-    # The gradient probe alone: one forward and backward pass on the probe batch.
-    from callbacks.diagnostics import gradients
-
-    probe_pass = gradients.Probe(fit(False), *probe).measure
-    probe_pass()  # The first call traces the tf.function.
-    probe_costs = [_timing.seconds(probe_pass) for _ in range(30)]
-    return {"without": timings["without"], "with": timings["with"],
-            "gradients": timings["gradients"],
-            "logger_seconds": statistics.median(costs), "largest_logger_seconds": max(costs),
+    wall, cpu = interleaved({"without": lambda: fit(False), "with": lambda: fit(True),
+                             "gradients": lambda: fit(True, gradients=True)}, rounds=rounds)
+    clock = EpochClock()
+    fit(False, extra=[clock])
+    # A steady epoch: epoch 1 also traces Keras' own train and test steps for the new model.
+    epoch_seconds = statistics.median(clock.seconds[1:])
+    return {**wall, "cpu": cpu, "shares": shares,
+            "logger_seconds": statistics.median(epoch_costs["with"]),
+            "gradients_epoch_seconds": statistics.median(epoch_costs["gradients"]),
             "probe_seconds": statistics.median(probe_costs),
-            "epoch_seconds": statistics.median(timings["without"]) / epochs,
-            "training_samples": len(x_train)}
+            "trace_seconds": trace_seconds - statistics.median(probe_costs),
+            "setup_seconds": setup_seconds, "epoch_seconds": epoch_seconds,
+            "fit_seconds": statistics.median(wall["without"]),
+            "training_samples": len(train[0])}
+
+
+def measure(epochs=EPOCHS, rounds=ROUNDS):
+    """Every lab run's numbers; the digits MLP's are also at the top level.
+
+    Returns:
+        dict with "without", "with" and "gradients" (seconds of each whole fit: no logger,
+        the logger, the logger with ``gradients=True``), "shares" ("with" and "gradients":
+        the share of each of those fits spent inside the logger's hooks),
+        "logger_seconds" (median cost of one on_epoch_end inside the fits, and
+        "gradients_epoch_seconds" with gradients), "probe_seconds" (one probe pass alone),
+        "trace_seconds" (tracing the probe for a new architecture, once per process),
+        "setup_seconds" (building the probe of a later model that reuses the trace),
+        "epoch_seconds" (one steady epoch without the logger), "fit_seconds" (one whole
+        fit without it), "cpu" (the three fits' process CPU seconds), and "runs":
+        name → the same dict for each of the labs' models.
+    """
+    runs = {name: measure_one(make, train, val, epochs, rounds)
+            for name, (make, train, val) in lab_runs().items()}
+    return {**runs["digits MLP"], "runs": runs}
 
 
 def main():
     result = measure()
-    print(f"model.fit, {EPOCHS} epochs of digits ({result['training_samples']} samples, "
-          f"batch 32), {ROUNDS} interleaved rounds:")
-    print(_timing.ratio_table([("fit + DiagnosticsLogger / fit", result["without"],
-                                result["with"])], target=TARGET))
-    print(_timing.ratio_table([("fit + logger(gradients) / fit", result["without"],
-                                result["gradients"])], target=GRADIENTS_TARGET).splitlines()[-1])
-    per_epoch, epoch_seconds = result["logger_seconds"], result["epoch_seconds"]
-    print(f"gradient probe alone: median {result['probe_seconds'] * 1e3:.2f} ms per epoch "
-          f"({PROBE} samples), {result['probe_seconds'] / epoch_seconds:.2%} of one epoch.")
-    print(f"\nlogger alone: median {per_epoch * 1e3:.2f} ms per epoch over 100 epochs "
-          f"(max {result['largest_logger_seconds'] * 1e3:.2f} ms); one epoch of this fit takes "
-          f"{epoch_seconds * 1e3:.0f} ms, so the fixed cost is {per_epoch / epoch_seconds:.2%}.")
-    print(f"It stays under 1 % for any epoch longer than {per_epoch * 100 * 1e3:.0f} ms.")
+    for name, run in result["runs"].items():
+        epoch_seconds, fit_seconds = run["epoch_seconds"], run["fit_seconds"]
+        print(f"\n{name}: model.fit, {EPOCHS} epochs ({run['training_samples']} samples, "
+              f"batch 32; a steady epoch {epoch_seconds * 1e3:.0f} ms, the whole fit "
+              f"{fit_seconds:.1f} s), {ROUNDS} interleaved rounds:")
+        for clock, times in (("wall", run), ("CPU", run["cpu"])):
+            print(_timing.ratio_table([(f"fit + logger / fit, {clock}", times["without"],
+                                        times["with"])], target=TARGET).splitlines()[-1])
+            print(_timing.ratio_table([(f"fit + logger(gradients) / fit, {clock}",
+                                        times["without"], times["gradients"])],
+                                      target=GRADIENTS_TARGET).splitlines()[-1])
+        for key, name in (("with", "logger"), ("gradients", "logger(gradients)")):
+            print(f"inside the {name}'s hooks: {statistics.median(run['shares'][key]):.2%} of "
+                  f"the whole fit (median of {len(run['shares'][key])} fits)")
+        print(f"its on_epoch_end: {run['logger_seconds'] * 1e3:.2f} ms, "
+              f"{run['logger_seconds'] / epoch_seconds:.2%} of a steady epoch; with gradients "
+              f"{run['gradients_epoch_seconds'] * 1e3:.2f} ms, "
+              f"{run['gradients_epoch_seconds'] / epoch_seconds:.2%}.")
+        print(f"probe alone: {run['probe_seconds'] * 1e3:.2f} ms per epoch ({PROBE} samples), "
+              f"{run['probe_seconds'] / epoch_seconds:.2%} of a steady epoch.")
+        print(f"tracing the probe, once per architecture and process: "
+              f"{run['trace_seconds'] * 1e3:.0f} ms, {run['trace_seconds'] / fit_seconds:.2%} "
+              f"of the whole fit; a later fit's probe set-up "
+              f"{run['setup_seconds'] * 1e3:.1f} ms, {run['setup_seconds'] / fit_seconds:.2%}.")
 
 
 if __name__ == "__main__":

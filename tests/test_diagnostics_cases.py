@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from callbacks import diagnostics
-from callbacks.diagnostics import chance, unstable
+from callbacks.diagnostics import chance, classifier, unstable
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
 CASES = pd.read_csv(FIXTURES / "cases" / "cases.csv").set_index("case")
@@ -106,3 +106,39 @@ def test_a_validation_loss_that_bounces_is_oscillating_not_overfitting():
     history = diagnostics.read_history(case("bouncing_validation"))
     train_only = {"loss": history["loss"], "accuracy": history["accuracy"]}
     assert diagnostics.classify(train_only).label != "OSCILLATING"  # Seen only on validation.
+
+
+def test_a_short_run_whose_validation_loss_turns_up_is_overfitting():
+    """Eight epochs of a 3×256 net on 40 samples: validation falls to epoch 4, then climbs 50 %.
+
+    The first epochs fall fast, so the whole-run scatter of the steps (the old steadiness
+    test) was as large as the late rise and the run was called CONVERGED. The hidden test
+    loss confirms the rise and keeps climbing when training continues (cases.csv).
+    """
+    history = diagnostics.read_history(case("short_overfitting"))
+    assert len(history["loss"]) == 8
+    late_rise = history["val_loss"][-3:].min() / history["val_loss"].min() - 1.0
+    assert late_rise > 0.15  # The trap is really there: a late rise after a fast early fall.
+    diagnosis = diagnostics.classify(case("short_overfitting"))
+    assert diagnosis.label == CASES.loc["short_overfitting", "expected"] == "OVERFITTING", \
+        diagnosis.reason
+    assert diagnosis.key_epochs == {"best validation": 4}
+
+
+def test_a_jittery_validation_rise_while_training_falls_is_overfitting_not_oscillating():
+    """The confirmed OVERFITTING fixture run that the second edition read as OSCILLATING.
+
+    Its validation loss jitters by ±15 % an epoch, so the rise from its best is only about
+    twice that noise; but over the second half the training loss falls steadily while the
+    validation loss does not, and the gap between them widens (t > 2). A rate too high
+    to learn does not let the training loss fall steadily.
+    """
+    run = "huge_model_little_data-nonlinear_regression-seed2"
+    labels = pd.read_csv(FIXTURES / "labels.csv").set_index("run")
+    assert labels.loc[run, "label"] == "OVERFITTING" and labels.loc[run, "confirmed"]
+    path = FIXTURES / "runs" / f"{run}.csv"
+    assert unstable.oscillating_validation(classifier._Curves(
+        diagnostics.read_history(path), None)) is not None  # Rule 4 alone would say OSCILLATING.
+    diagnosis = diagnostics.classify(path)
+    assert diagnosis.label == "OVERFITTING", diagnosis.reason
+    assert "gap to the training loss widens" in diagnosis.reason

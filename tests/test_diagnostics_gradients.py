@@ -56,6 +56,26 @@ def test_probe_matches_an_independent_gradient_tape():
         np.testing.assert_array_equal(old, new)  # The probe reads the model, never changes it.
 
 
+def test_a_second_model_of_the_same_architecture_reuses_the_trace_with_its_own_weights():
+    first, x, y = small_model()
+    gradients.Probe(first, x, y).measure()
+    keras.utils.set_random_seed(5)  # Other starting weights, other layer names.
+    second = keras.Sequential([
+        keras.Input(shape=(4,)),
+        keras.layers.Dense(6, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01)),
+        keras.layers.Dense(3, activation="softmax")])
+    second.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    probe = gradients.Probe(second, x, y)
+    assert probe._pass is gradients.Probe(first, x, y)._pass  # One trace for both.
+    measured = probe.measure()
+    with tf.GradientTape() as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy()(y, second(x)) + tf.add_n(second.losses)
+    expected = np.sqrt(sum(np.sum(g.numpy() ** 2)
+                           for g in tape.gradient(loss, second.trainable_weights)))
+    np.testing.assert_allclose(measured["grad_norm"], expected, rtol=1e-5)
+    assert f"grad_ratio/00_{second.layers[0].name}" in measured
+
+
 def test_binary_targets_of_shape_batch_are_not_broadcast():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
@@ -97,7 +117,23 @@ def test_each_labelled_case_gets_its_finding_and_healthy_runs_none(case):
     expected = GRADIENT_CASES.set_index("case").loc[case, "expected"]
     diagnosis = diagnostics.classify(CASES / f"gradients-{case}.csv")
     found = [name for name, _, _ in diagnosis.findings]
-    assert found == ([] if expected == "none" else [expected]), diagnosis
+    assert found == ([] if expected == "none" else expected.split("; ")), diagnosis
+
+
+def test_a_real_run_whose_gradient_norm_grows_100_times_without_nan_is_exploding():
+    """Full-batch descent at 0.5 on a six-layer tanh net: ‖g‖ grows ~30× an epoch, finite.
+
+    It is the "grew ≥ 100×" rule that fires, not the NaN one; the same net at a tenth
+    of the rate (calm_tanh) gets no finding.
+    """
+    history = diagnostics.read_history(CASES / "gradients-exploding_growth.csv")
+    norm = history["grad_norm"]
+    assert np.isfinite(norm).all() and np.median(norm[-3:]) >= findings.EXPLODING_GROWTH * norm[0]
+    diagnosis = diagnostics.classify(history)
+    evidence = dict((name, sentence) for name, sentence, _ in diagnosis.findings)
+    assert evidence["exploding gradients"].startswith("the gradient norm grew from "), evidence
+    calm = diagnostics.read_history(CASES / "gradients-calm_tanh.csv")["grad_norm"]
+    assert np.median(calm[-3:]) < calm[0]  # At the lower rate the norm shrinks as it learns.
 
 
 def test_findings_thresholds_on_hand_made_columns():

@@ -26,11 +26,16 @@ are checked in ``unstable.py``, the others here; each number is a named constant
      or has gone less than 10 % of the way from epoch 1's accuracy to 100 %. (A high
      first epoch of a run whose accuracy then climbs is a start, not a spike.)
 2. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3 epochs
-   (and 10 % of the run) before the end, while the training loss fell ≥ 5 % more;
-   the rise is **steady**: log(1 + r) is more than twice the standard deviation of
-   the validation loss's epoch-to-epoch log steps over the run (a curve that bounces
-   by ±30 % an epoch can sit 50 % above a lucky dip without any trend), and at least
-   0.1 % of epoch 1's validation loss.
+   (and 10 % of the run) before the end, while the training loss fell ≥ 5 % more,
+   by at least 0.1 % of epoch 1's validation loss; and the rise is **real**, either
+   * large against the curve's own noise: log(1 + r) > 2.5 σ_step, where σ_step is the
+     scatter of one epoch-to-epoch step read from second differences (``trends.py``),
+     so that a short run's fast early fall is not taken for noise (the lowest of ~40
+     noisy epochs undercuts their level by ~1.6 σ_step by chance alone); or
+   * a widening gap: over the second half of the run, log(val / train) trends up with
+     t > 2 (slope over its standard error). A validation loss that drifts up while the
+     training loss falls is overfitting even when it jitters from epoch to epoch; under
+     too high a rate the training loss does not fall steadily, so the gap does not widen.
 3. ``OSCILLATING`` on the **training** curve: over its second half, ≥ 20 % of the
    epoch-to-epoch steps rise by > 10 % (or the loss sits 1.5× above its best), the
    jitter is σ ≥ 0.1, the line does not lower the loss by more than its scatter
@@ -38,7 +43,7 @@ are checked in ``unstable.py``, the others here; each number is a named constant
    at least 20 % of epoch 1's (below that, bouncing is fine-tuning noise).
 4. ``OSCILLATING`` on the **validation** curve: the same jumpiness test as rule 3
    on the second half of the validation loss. A validation loss that bounces under
-   too high a rate is told apart from overfitting by rule 2's steadiness test.
+   too high a rate is told apart from overfitting by rule 2's test of a real rise.
 5. ``STILL_IMPROVING``: the watched loss (validation if logged, else training) set
    a new best in its last quarter and falls there by more than its noise (2σ / √n
    over the window), and at that pace as many epochs again (at least 20, the
@@ -81,7 +86,9 @@ LABELS = ("DIVERGING", "OSCILLATING", "OVERFITTING", "UNDERFITTING", "CONVERGED"
 OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
 OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
-OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off).
+OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off) …
+OVERFIT_OVER_NOISE = 2.5       # … and log(1 + r) > 2.5 σ_step (a lucky best alone: 1.6 σ_step) …
+GAP_TREND_T = 2.0              # … or log(val / train) widens over the second half with t > 2.
 MIN_HORIZON = 20               # "More epochs" means as many again, and at least 20.
 STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 % …
 ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln K, the loss moves
@@ -213,14 +220,20 @@ def _overfitting(curves):
     first_val = float(val[np.isfinite(val)][0])
     if val_late - val_best < OVERFIT_FLOOR * first_val:
         return None  # A rise this small against where the run began is round-off.
-    positive = val[np.isfinite(val) & (val > 0)]
-    jitter = float(np.std(np.diff(np.log(positive)))) if len(positive) >= 3 else 0.0
-    if math.log1p(rise) <= trends.TREND_OVER_JITTER * jitter:
-        return None  # It bounces about as much as it rose: rule 4 (validation) judges it.
+    noise = trends.step_noise(val)
+    half = curves.epochs // 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.log(val[half:]) - np.log(curves.train[half:])  # log(val / train)
+    gap_t = trends.trend_t(np.where(np.isfinite(gap), gap, np.nan))
+    if math.log1p(rise) > OVERFIT_OVER_NOISE * noise:
+        steady = f"{math.log1p(rise) / noise if noise else math.inf:.1f}× the epoch-to-epoch noise"
+    elif gap_t > GAP_TREND_T:
+        steady = f"the gap to the training loss widens over the second half (t = {gap_t:.1f})"
+    else:
+        return None  # No more than noise: rule 4 (validation) judges a curve that bounces.
     reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
-              f"{best + 1}, {after} epochs before the end), a steady rise (it moves "
-              f"±{jitter:.0%} from epoch to epoch), while the training loss fell "
-              f"{train_fall:.0%} more; "
+              f"{best + 1}, {after} epochs before the end), a real rise ({steady}), while "
+              f"the training loss fell {train_fall:.0%} more; "
               f"validation/training loss is now {val_late / train_late:.1f}.")
     return ("OVERFITTING", reason, {"best validation": best + 1})
 
@@ -268,8 +281,8 @@ def _accuracy_to_come(curves, window, horizon):
     recent = recent[np.isfinite(recent)]
     if len(recent) < 3:
         return 0.0
-    pace = np.polyfit(np.arange(len(recent), dtype=np.float64), recent, 1)[0]
-    return float(pace) * horizon
+    pace, _ = trends.line(np.arange(len(recent), dtype=np.float64), recent)
+    return pace * horizon
 
 
 def _capacity(curves):

@@ -13,7 +13,17 @@ numbers of two epochs are comparable.
 
 Column names in the CSV: ``grad_norm``, ``grad_ratio/<i>_<layer>`` and
 ``dead/<i>_<layer>``, where ``<i>`` (00, 01, …) keeps the layers in model order.
+
+Cost. The pass is a ``tf.function``; tracing it takes tens of milliseconds, as long
+as dozens of probe passes. It is traced as a function of the weights' *values*
+(``keras.StatelessScope``), so the labs' many fits of one architecture (a fresh model
+per run, same layers, loss and probe shapes) share one trace: only the first fit of
+an architecture in a process pays for it. Every norm and dead share is computed
+inside the traced pass and read back in one transfer.
 """
+
+import collections
+import json
 
 import keras
 import numpy as np
@@ -22,6 +32,8 @@ import tensorflow as tf
 from callbacks.diagnostics.findings import DEAD_PREFIX, GLOBAL_NORM, RATIO_PREFIX
 # Activations whose output is exactly 0 for every input below a threshold: a unit can die.
 RELU_FAMILY = ("relu", "relu6")
+TRACES_KEPT = 8  # Traced passes kept for reuse (one per architecture), oldest dropped first.
+_traces = collections.OrderedDict()  # signature → the traced pass of the first such model
 
 
 def _is_relu_family(layer):
@@ -44,7 +56,6 @@ class Probe:
         if loss is None or isinstance(loss, (dict, list, tuple)):
             raise ValueError("gradients=True needs a model compiled with one loss "
                              f"(got loss={loss!r})")
-        self.loss_function = keras.losses.get(loss) if isinstance(loss, str) else loss
         self.model = model
         self.x = tf.convert_to_tensor(x)
         self.y = tf.convert_to_tensor(y)
@@ -61,43 +72,97 @@ class Probe:
         except (AttributeError, ValueError) as error:
             raise ValueError("gradients=True needs a Sequential or functional model whose "
                              f"layers have outputs ({error})") from None
-        self._step = tf.function(self._gradients)
-
-    def _gradients(self, x, y):
-        with tf.GradientTape() as tape:
-            outputs = self.features(x, training=False)
-            if not isinstance(outputs, (list, tuple)):  # A model of one output returns a tensor.
-                outputs = [outputs]
-            predictions, activations = outputs[0], outputs[1:]
-            loss = tf.reduce_mean(self.loss_function(y, predictions))
-            if self.model.losses:
-                loss = loss + tf.add_n(self.model.losses)
-        variables = [layer.trainable_weights for layer in self.weighted]
-        flat = [variable for group in variables for variable in group]
-        gradients = tape.gradient(loss, flat)
-        return loss, gradients, activations
+        key = _signature(self.features, loss, self.x, self.y)
+        if key is not None and key in _traces:
+            _traces.move_to_end(key)
+            self._pass = _traces[key]
+        else:
+            self._pass = _trace(self.features, _loss_function(loss), self.weighted,
+                                bool(model.losses))
+            if key is not None:
+                _traces[key] = self._pass
+                while len(_traces) > TRACES_KEPT:
+                    _traces.popitem(last=False)
 
     def measure(self):
         """dict column → value: the global norm, each layer's ratio and dead share."""
-        _, gradients, activations = self._step(self.x, self.y)
-        row, index, total = {}, 0, 0.0
+        values = [tf.convert_to_tensor(variable) for variable in self.features.variables]
+        gradient_squares, weight_squares, dead = (
+            np.asarray(part, dtype=np.float64) for part in self._pass(values, self.x, self.y))
+        row = {}
         for position, layer in enumerate(self.weighted):
-            count = len(layer.trainable_weights)
-            layer_gradients = gradients[index:index + count]
-            index += count
-            gradient_squares = sum(float(tf.reduce_sum(tf.square(g))) for g in layer_gradients
-                                   if g is not None)
-            weight_squares = sum(float(np.sum(np.square(w.numpy())))
-                                 for w in layer.trainable_weights)
-            total += gradient_squares
-            ratio = np.sqrt(gradient_squares) / np.sqrt(weight_squares) if weight_squares \
-                else float("inf")
+            ratio = (np.sqrt(gradient_squares[position] / weight_squares[position])
+                     if weight_squares[position] else float("inf"))
             row[column(RATIO_PREFIX, position, layer)] = float(ratio)
-        row[GLOBAL_NORM] = float(np.sqrt(total))
-        for position, (layer, values) in enumerate(zip(self.relu_layers, activations)):
-            # (batch, …, units): a unit is dead when it outputs ≤ 0 for every sample and position.
-            values = np.asarray(values)
-            units = values.reshape(-1, values.shape[-1])
-            row[column(DEAD_PREFIX, position, layer)] = float(np.mean(np.all(units <= 0.0,
-                                                                             axis=0)))
+        row[GLOBAL_NORM] = float(np.sqrt(np.sum(gradient_squares)))
+        for position, layer in enumerate(self.relu_layers):
+            row[column(DEAD_PREFIX, position, layer)] = float(dead[position])
         return row
+
+
+def _loss_function(loss):
+    return keras.losses.get(loss) if isinstance(loss, str) else loss
+
+
+def _signature(features, loss, x, y):
+    """What a traced pass depends on, with layer names left out; None if it cannot be told.
+
+    The model's config (layer names replaced by their positions, so that dense_3 and
+    dense_7 read the same), its weights' shapes, the loss and the probe's shapes and
+    dtypes. A loss given as a function of the student's own is never shared: two
+    functions can have one name and different bodies.
+    """
+    if isinstance(loss, str):
+        loss_key = loss
+    elif isinstance(loss, keras.losses.Loss) and type(loss).__module__.startswith("keras."):
+        loss_key = (type(loss).__name__, json.dumps(loss.get_config(), sort_keys=True,
+                                                    default=str))
+    else:
+        return None
+    try:
+        text = json.dumps(features.get_config(), sort_keys=True, default=str)
+    except (NotImplementedError, TypeError, ValueError):
+        return None  # A subclassed layer without a config: trace for this model alone.
+    names = [features.name] + [layer.name for layer in features.layers]
+    for position, name in sorted(enumerate(names), key=lambda item: -len(item[1])):
+        text = text.replace(json.dumps(name), f'"#{position}"')
+    shapes = tuple((tuple(variable.shape), variable.dtype, variable.trainable)
+                   for variable in features.variables)
+    return (text, shapes, loss_key, tuple(x.shape), x.dtype.name, tuple(y.shape), y.dtype.name)
+
+
+def _trace(features, loss_function, weighted, regularized):
+    """The probe pass of ``features``, traced once, as a function of its weights' values."""
+    variables = list(features.variables)
+    trainable = [index for index, variable in enumerate(variables) if variable.trainable]
+    position = {id(variables[index]): order for order, index in enumerate(trainable)}
+    groups = [[position[id(weight)] for weight in layer.trainable_weights]
+              for layer in weighted]
+
+    @tf.function(autograph=False, reduce_retracing=True)
+    def probe_pass(values, x, y):
+        watched = [values[index] for index in trainable]
+        with tf.GradientTape() as tape:
+            tape.watch(watched)
+            with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+                outputs = features(x, training=False)
+                if not isinstance(outputs, (list, tuple)):  # One output: a tensor.
+                    outputs = [outputs]
+                loss = tf.reduce_mean(loss_function(y, outputs[0]))
+                if regularized:
+                    loss = loss + tf.add_n(features.losses)
+        gradients = tape.gradient(loss, watched)
+        # Per weighted layer ℓ: ‖∂L/∂w_ℓ‖² and ‖w_ℓ‖², summed over its weights.
+        gradient_squares = tf.stack([
+            tf.add_n([tf.reduce_sum(tf.square(gradients[index])) for index in group
+                      if gradients[index] is not None] or [tf.constant(0.0)])
+            for group in groups])
+        weight_squares = tf.stack([tf.add_n([tf.reduce_sum(tf.square(watched[index]))
+                                             for index in group]) for group in groups])
+        # (batch, …, units): a unit is dead when it outputs ≤ 0 for every sample and position.
+        dead = [tf.reduce_mean(tf.cast(tf.reduce_all(
+            tf.reshape(activation, (-1, activation.shape[-1])) <= 0.0, axis=0), tf.float32))
+            for activation in outputs[1:]]
+        return gradient_squares, weight_squares, tf.stack(dead) if dead else tf.zeros((0,))
+
+    return probe_pass

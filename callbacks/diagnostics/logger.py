@@ -12,8 +12,10 @@ from callbacks.diagnostics import chance as chance_module
 from callbacks.diagnostics import classifier
 from callbacks.diagnostics import gradients as gradients_module
 from callbacks.diagnostics import history as history_module
+from callbacks.diagnostics.findings import DEAD_PREFIX, GLOBAL_NORM, RATIO_PREFIX
 
 MISSING = "NA"  # What Keras' CSVLogger writes for a metric an epoch did not log.
+GRADIENT_COLUMNS = (GLOBAL_NORM, RATIO_PREFIX, DEAD_PREFIX)  # What gradients=True adds.
 
 
 class DiagnosticsLogger(keras.callbacks.Callback):
@@ -230,8 +232,12 @@ class DiagnosticsLogger(keras.callbacks.Callback):
     def _running_label(self):
         if "loss" not in self.history:
             return MISSING
+        # The label reads the curves; the gradient columns only feed the findings, which the
+        # running label does not show, so they are left out (a cheaper call each epoch).
+        curves = {name: values for name, values in self.history.items()
+                  if not name.startswith(GRADIENT_COLUMNS)}
         try:
-            return classifier.classify(self.history).label
+            return classifier.classify(curves).label
         except ValueError:  # For example, no loss value yet.
             return MISSING
 

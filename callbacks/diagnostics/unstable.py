@@ -67,14 +67,15 @@ def _jumpy(values, first):
     slope, jitter = trends.log_trend(window)
     trend = -slope * (len(window) - 1)  # Log-loss the line removes (negative: it adds).
     best = float(np.nanmin(values))
-    knocked_back = float(np.median(window)) / best >= KNOCKED_BACK
-    level = float(np.median(window)) / first
+    middle = trends.tail(window, len(window))  # The median of the window.
+    knocked_back = middle / best >= KNOCKED_BACK
+    level = middle / first
     if (rise_share >= RISE_SHARE or knocked_back) and jitter >= JITTER \
             and trend < trends.TREND_OVER_JITTER * jitter and level >= MIN_LEVEL:
         epoch = len(values) - len(window) + worst + 2
         reason = (f"over the last {len(window)} epochs {{name}} loss rose by more than 10 % in "
                   f"{rise_share:.0%} of the epochs (largest jump ×{math.exp(steps[worst]):.2f} "
-                  f"at epoch {epoch}) and sits at {np.median(window) / best:.1f}× its best "
+                  f"at epoch {epoch}) and sits at {middle / best:.1f}× its best "
                   f"({best:.4g}); it scatters ±{jitter:.0%} around a trend that moves it "
                   f"{math.exp(-trend) - 1:+.0%} over those epochs.")
         return reason, epoch
