@@ -7,11 +7,12 @@ continued unlogged and a hidden test set was scored (cases.csv says what).
 
 import pathlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from callbacks import diagnostics
-from callbacks.diagnostics import chance, classifier, unstable
+from callbacks.diagnostics import chance, classifier, trends, unstable
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
 CASES = pd.read_csv(FIXTURES / "cases" / "cases.csv").set_index("case")
@@ -142,3 +143,22 @@ def test_a_jittery_validation_rise_while_training_falls_is_overfitting_not_oscil
     diagnosis = diagnostics.classify(path)
     assert diagnosis.label == "OVERFITTING", diagnosis.reason
     assert "gap to the training loss widens" in diagnosis.reason
+
+
+def test_a_ratio_rising_below_the_training_loss_is_not_a_widening_gap():
+    """A real run (a small ReLU net on two rings, Adam, cosine schedule: the debugging
+    lab's repaired Run E) whose validation loss, always below the training loss, ends
+    21 % above its best at 100 % validation accuracy. log(val / train) trends up (t > 2)
+    because the two losses draw together; the overfitting rule's "widening gap" once read
+    that as overfitting, with a reason that said the gap widened. A gap widens only when
+    the validation loss is above the training loss.
+    """
+    history = diagnostics.read_history(case("validation_below_training"))
+    val, train = history["val_loss"], history["loss"]
+    assert (val[-3:] < train[-3:]).all()        # The trap: validation below training, …
+    assert val[-3:].min() / val.min() - 1.0 > classifier.OVERFIT_RISE   # … a rise ≥ 15 %, …
+    half = len(val) // 2
+    assert trends.trend_t(np.log(val[half:]) - np.log(train[half:])) > classifier.GAP_TREND_T
+    diagnosis = diagnostics.classify(case("validation_below_training"), num_classes=2)
+    assert diagnosis.label != "OVERFITTING", diagnosis.reason
+    assert "widens" not in diagnosis.reason

@@ -33,9 +33,12 @@ are checked in ``unstable.py``, the others here; each number is a named constant
      so that a short run's fast early fall is not taken for noise (the lowest of ~40
      noisy epochs undercuts their level by ~1.6 σ_step by chance alone); or
    * a widening gap: over the second half of the run, log(val / train) trends up with
-     t > 2 (slope over its standard error). A validation loss that drifts up while the
-     training loss falls is overfitting even when it jitters from epoch to epoch; under
-     too high a rate the training loss does not fall steadily, so the gap does not widen.
+     t > 2 (slope over its standard error), and the validation loss ends above the
+     training loss. A validation loss that drifts up while the training loss falls is
+     overfitting even when it jitters from epoch to epoch; under too high a rate the
+     training loss does not fall steadily, so the gap does not widen. (While validation
+     stays below training, as with a penalty or dropout in the training loss, a rising
+     ratio is a gap that closes, not one that widens.)
 3. ``OSCILLATING`` on the **training** curve: over its second half, ≥ 20 % of the
    epoch-to-epoch steps rise by > 10 % (or the loss sits 1.5× above its best), the
    jitter is σ ≥ 0.1, the line does not lower the loss by more than its scatter
@@ -227,7 +230,7 @@ def _overfitting(curves):
     gap_t = trends.trend_t(np.where(np.isfinite(gap), gap, np.nan))
     if math.log1p(rise) > OVERFIT_OVER_NOISE * noise:
         steady = f"{math.log1p(rise) / noise if noise else math.inf:.1f}× the epoch-to-epoch noise"
-    elif gap_t > GAP_TREND_T:
+    elif gap_t > GAP_TREND_T and val_late > train_late:
         steady = f"the gap to the training loss widens over the second half (t = {gap_t:.1f})"
     else:
         return None  # No more than noise: rule 4 (validation) judges a curve that bounces.
