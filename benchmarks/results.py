@@ -132,8 +132,22 @@ def measure_speed():
         f"{gradients_ratio:.2f} | ≤ {diagnostics_overhead.GRADIENTS_TARGET:.2f} |",
         f"| the gradient probe's own time per epoch ({diagnostics_overhead.PROBE} samples) | "
         f"{logger['probe_seconds'] * 1e3:.1f} ms, {probe_share:.2%} | — |",
+        logger_share_row(logger, diagnostics_overhead),
         *live_plot_rows(live, live_plot),
     ]
+
+
+def logger_share_row(logger, diagnostics_overhead):
+    """The logger's cost measured inside the same fits: the share of each fit spent in its
+    hooks (every fixed cost included), steadier than whole-fit ratios on a shared machine."""
+    names = " and ".join(logger["runs"])
+    shares = "; ".join(", ".join(f"{statistics.median(run['shares'][key]):.2%}"
+                                 for run in logger["runs"].values())
+                       for key in ("with", "gradients"))
+    return (f"| the same fits of the {names}, time inside `DiagnosticsLogger`'s hooks as a "
+            f"share of the fit: without gradients; with them | {shares} | "
+            f"≤ {diagnostics_overhead.TARGET - 1:.0%}; "
+            f"≤ {diagnostics_overhead.GRADIENTS_TARGET - 1:.0%} |")
 
 
 def live_plot_rows(live, live_plot):
