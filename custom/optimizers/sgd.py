@@ -18,7 +18,9 @@ class SGD(keras.optimizers.Optimizer):
                             w ← w − (μ·v + η·g)    (step from the look-ahead point)
 
     Keras' ``SGD`` stores the velocity with the opposite sign, v ← μ·v − η·g and
-    w ← w + v. Negating a float is exact, so the two give bit-identical weights.
+    w ← w + v. Negating a float is exact, so for float32 weights the two give
+    bit-identical weights. (For float64 weights Keras casts μ through float32,
+    0.8999999761… for 0.9, and the paths part by about 1e-8 per step.)
     The learning rate sits *inside* the velocity: under a schedule, steps taken
     at an old, larger η keep echoing after η drops. (``EMAMomentum`` is the form
     where η multiplies the whole velocity.)
