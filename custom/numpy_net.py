@@ -135,6 +135,7 @@ class Network:
             self.layers.append(DenseLayer(n_in, n_out, output if last else hidden_activation,
                                           rng=rng, weight_scale=weight_scale))
         self.layer_sizes = layer_sizes
+        self.hidden_activation = hidden_activation
 
     def forward(self, x):
         """The output a⁽ᴸ⁾ for inputs x (batch, n_inputs): probabilities (batch, n_outputs)
@@ -238,6 +239,26 @@ class Network:
     def get_weights(self):
         """Copies of ``parameters()``, in Keras' ``get_weights`` order and shapes."""
         return [parameter.copy() for parameter in self.parameters()]
+
+    def keras_twin(self, dtype="float64"):
+        """A ``keras.Sequential`` with this network's layers and weights, in ``dtype``, its
+        last layer returning logits (pair it with a ``from_logits=True`` loss). Not compiled.
+
+        Raises:
+            ValueError: when the hidden activation is not ReLU, whose Keras twin is exact.
+        """
+        import keras
+
+        if self.hidden_activation != "relu":
+            raise ValueError("keras_twin needs hidden_activation 'relu', "
+                             f"got {self.hidden_activation!r}")
+        layers = [keras.Input(shape=(self.layer_sizes[0],), dtype=dtype)]
+        for size in self.layer_sizes[1:-1]:
+            layers.append(keras.layers.Dense(size, activation="relu", dtype=dtype))
+        layers.append(keras.layers.Dense(self.layer_sizes[-1], dtype=dtype))
+        model = keras.Sequential(layers)
+        model.set_weights(self.get_weights())
+        return model
 
     def set_weights(self, weights):
         """Copy arrays in (e.g. from ``keras_model.get_weights()``); shapes must match."""

@@ -164,23 +164,12 @@ lab.save_figure(figure, "gradient_check.png")
 # about 1e-16, about 1e-10, or worse?
 
 # %%
-def keras_twin(numpy_network):
-    """A float64 Keras copy of ``numpy_network``, its last layer returning logits."""
-    layers = [keras.Input(shape=(numpy_network.layer_sizes[0],), dtype="float64")]
-    for size in numpy_network.layer_sizes[1:-1]:
-        layers.append(keras.layers.Dense(size, activation="relu", dtype="float64"))
-    layers.append(keras.layers.Dense(numpy_network.layer_sizes[-1], dtype="float64"))
-    model = keras.Sequential(layers)
-    model.set_weights(numpy_network.get_weights())
-    return model
-
-
 tape_differences, loss_differences = {}, {}
 for numpy_network, x, y, loss_function in (
         (network, x_check, y_check, keras.losses.BinaryCrossentropy(from_logits=True, dtype="float64")),
         (deep, x_deep, labels_deep,
          keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64"))):
-    model = keras_twin(numpy_network)
+    model = numpy_network.keras_twin()
     with tf.GradientTape() as tape:
         tape_loss = loss_function(y, model(x))
     tape_gradients = tape.gradient(tape_loss, model.trainable_variables)

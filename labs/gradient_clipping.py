@@ -97,16 +97,6 @@ print(f"data x {x.shape}, y {y.shape}; network {layer_sizes}")
 # should agree to float32 round-off (about 1e-7); the lab checks that they do.
 
 # %%
-def keras_twin(network):
-    """A Keras model with the NumPy network's layers and weights (float32)."""
-    model = keras.Sequential([keras.Input((layer_sizes[0],))]
-                             + [keras.layers.Dense(units, activation="relu")
-                                for units in layer_sizes[1:-1]]
-                             + [keras.layers.Dense(layer_sizes[-1])])
-    model.set_weights(network.get_weights())
-    return model
-
-
 def step_with(model, optimizer, x_batch, y_batch, clip=None):
     """One SGD step on the batch; ``clip`` = our clipping's keyword, applied before it."""
     with tf.GradientTape() as tape:
@@ -122,7 +112,7 @@ x_batch, y_batch = x[:lab.batch_size], y[:lab.batch_size]   # (batch, 1) each
 print(f"\n{'Keras argument':<16} {'largest |weight difference|':>28}")
 for argument in ("clipvalue", "clipnorm", "global_clipnorm"):
     clip = {argument: lab.clip_threshold}
-    theirs, ours = keras_twin(start), keras_twin(start)
+    theirs, ours = start.keras_twin("float32"), start.keras_twin("float32")
     step_with(theirs, keras.optimizers.SGD(lab.learning_rate, **clip), x_batch, y_batch)
     step_with(ours, keras.optimizers.SGD(lab.learning_rate), x_batch, y_batch, clip=clip)
     difference = max(np.abs(a - b).max() for a, b in zip(theirs.get_weights(), ours.get_weights()))
@@ -269,7 +259,7 @@ live = callbacks.LivePlot(title="model.fit with and without clipping")  # While 
 for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g}",
                                          {"global_clipnorm": lab.clip_threshold})):
     keras.utils.set_random_seed(lab.seed)
-    model = keras_twin(start)
+    model = start.keras_twin("float32")
     model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, **clip), loss="mse")
     history = model.fit(x, y, batch_size=lab.batch_size, epochs=lab.epochs, verbose=0,
                         callbacks=[keras.callbacks.TerminateOnNaN(), live.run(name)])

@@ -142,3 +142,14 @@ def test_docstring_examples_run():
     for module in (activations, losses, numpy_net, gradient_check):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_keras_twin_computes_the_same_outputs_from_logits():
+    network = Network([4, 16, 8, 3], seed=3)
+    x = np.random.default_rng(0).normal(size=(5, 4))
+    logits = network.keras_twin()(x).numpy()
+    np.testing.assert_allclose(keras.ops.softmax(logits).numpy(), network.forward(x),
+                               rtol=1e-12, atol=1e-15)
+    assert network.keras_twin("float32").dtype == "float32"
+    with pytest.raises(ValueError, match="keras_twin needs hidden_activation 'relu'"):
+        Network([2, 4, 1], output="sigmoid", hidden_activation="tanh").keras_twin()

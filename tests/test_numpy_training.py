@@ -18,12 +18,7 @@ WEIGHT_TOLERANCE = 1e-12
 
 def keras_twin(network, **optimizer_arguments):
     """A float64 Keras copy of ``network`` whose last layer returns logits."""
-    layers = [keras.Input(shape=(network.layer_sizes[0],), dtype="float64")]
-    for size in network.layer_sizes[1:-1]:
-        layers.append(keras.layers.Dense(size, activation="relu", dtype="float64"))
-    layers.append(keras.layers.Dense(network.layer_sizes[-1], dtype="float64"))
-    model = keras.Sequential(layers)
-    model.set_weights(network.get_weights())
+    model = network.keras_twin()
     model.compile(optimizer=keras.optimizers.SGD(0.125, **optimizer_arguments),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64"),
                   metrics=["accuracy"])
