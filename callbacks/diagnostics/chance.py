@@ -14,6 +14,9 @@ it, so chance is at most the first epoch's accuracy.
     lift above chance   λ = (a − 1/K) / (1 − 1/K)    (0 at chance, 1 at 100 % accuracy)
 """
 
+import math
+import statistics
+
 import numpy as np
 
 
@@ -27,8 +30,8 @@ def number_of_classes(columns, num_classes=None):
         return int(num_classes)
     logged = columns.get("num_classes")
     if logged is not None:
-        finite = logged[np.isfinite(logged)]
-        if finite.size and finite[-1] >= 2 and finite[-1] == int(finite[-1]):
+        finite = [value for value in logged.tolist() if math.isfinite(value)]
+        if finite and finite[-1] >= 2 and finite[-1].is_integer():
             return int(finite[-1])
     if "binary_accuracy" in columns:
         return 2
@@ -54,8 +57,8 @@ def low_accuracy(accuracy, classes, threshold):
     With K known, "the way up" runs from chance 1/K to 100 % (λ). Without K it runs
     from the first epoch's accuracy, which is at least chance, so λ is understated.
     """
-    finite = accuracy[np.isfinite(accuracy)]
-    final, first = float(np.median(finite[-3:])), float(finite[0])
+    finite = [value for value in accuracy.tolist() if math.isfinite(value)]
+    final, first = statistics.median(finite[-3:]), finite[0]
     if classes is not None:
         gained = lift(final, classes)
         return gained < threshold, (f"training accuracy {final:.1%} ({describe(classes)}) "

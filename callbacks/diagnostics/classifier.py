@@ -284,7 +284,7 @@ def _accuracy_to_come(curves, window, horizon):
     recent = recent[np.isfinite(recent)]
     if len(recent) < 3:
         return 0.0
-    pace, _ = trends.line(np.arange(len(recent), dtype=np.float64), recent)
+    pace, _ = trends.line(range(len(recent)), recent)
     return pace * horizon
 
 

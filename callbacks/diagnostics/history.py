@@ -42,7 +42,8 @@ def read_history(history):
     elif hasattr(history, "to_dict") and hasattr(history, "columns"):  # A DataFrame.
         columns = {str(name): list(history[name]) for name in history.columns}
     elif isinstance(history, dict):
-        columns = {str(name): list(np.ravel(values)) for name, values in history.items()}
+        columns = {str(name): values if isinstance(values, list) else list(np.ravel(values))
+                   for name, values in history.items()}
     else:
         raise HistoryError(f"cannot read a history from a {type(history).__name__}; "
                            "give a dict of lists, a DataFrame or a CSV path")
@@ -90,7 +91,7 @@ def _to_arrays(columns):
             continue
         try:  # Fast path: numbers and None only (a logger calls this after every epoch).
             arrays[name] = np.array([math.nan if value is None else value for value in values],
-                                    dtype=np.float64)
+                                    dtype=np.float64).ravel()  # [[v], …] as [v, …].
         except (TypeError, ValueError):  # Strings such as "NA": convert one by one.
             arrays[name] = np.array([_to_float(name, value) for value in values],
                                     dtype=np.float64)

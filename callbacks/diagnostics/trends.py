@@ -18,9 +18,7 @@ TREND_OVER_JITTER = 2.0  # A trend counts when it moves the log-loss by > 2σ (a
 
 def tail(values, count):
     """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
-    finite = values[np.isfinite(values)][-count:].tolist()
-    # statistics.median on a short list: the same number as np.median, in a tenth of the time
-    # (the logger classifies every epoch).
+    finite = [value for value in _floats(values) if math.isfinite(value)][-count:]
     return float(statistics.median(finite)) if finite else math.nan
 
 
@@ -29,27 +27,30 @@ def line(epochs, values):
 
     The closed form of np.polyfit(epochs, values, 1), without its general solver.
     """
-    centred = epochs - epochs.mean()
-    slope = float(np.dot(centred, values - values.mean()) / np.dot(centred, centred))
-    return slope, float(values.mean()) - slope * float(epochs.mean())
+    epochs, values = _floats(epochs), _floats(values)
+    epochs_mean, values_mean = _mean(epochs), _mean(values)
+    centred = [t - epochs_mean for t in epochs]
+    slope = (sum(c * (y - values_mean) for c, y in zip(centred, values))
+             / sum(c * c for c in centred))
+    return slope, values_mean - slope * epochs_mean
 
 
 def log_trend(values):
     """Least-squares line through log(values): returns (slope per epoch, std of the residuals)."""
-    logs = np.log(values)
-    epochs = np.arange(len(logs), dtype=np.float64)
-    slope, intercept = line(epochs, logs)
-    residuals = logs - (slope * epochs + intercept)
-    return float(slope), float(residuals.std())
+    logs = [math.log(value) for value in _floats(values)]
+    slope, intercept = line(range(len(logs)), logs)
+    residuals = [y - (slope * t + intercept) for t, y in enumerate(logs)]
+    return slope, _std(residuals)
 
 
 def step_noise(values):
     """σ_step of log(values): for white noise e_t, Var(Δ²e) = 6σ² and Var(Δe) = 2σ², so
     std(Δ² log L) / √3 is the std of the steps without the trend's own changes."""
-    positive = values[np.isfinite(values) & (values > 0)]
-    if len(positive) < 4:
+    logs = [math.log(value) for value in _floats(values) if 0.0 < value < math.inf]
+    if len(logs) < 4:
         return 0.0
-    return float(np.std(np.diff(np.log(positive), n=2)) / math.sqrt(3.0))
+    steps = _differences(logs)
+    return _std(_differences(steps)) / math.sqrt(3.0)
 
 
 def trend_t(values):
@@ -58,16 +59,17 @@ def trend_t(values):
     SE(s) = σ_residuals / √Σ(t − t̄)², with n − 2 degrees of freedom. |t| > 2 is a trend
     that noise of that scatter would produce about one time in twenty.
     """
-    finite = np.isfinite(values)
-    if finite.sum() < 4:
+    points = [(epoch, value) for epoch, value in enumerate(_floats(values))
+              if math.isfinite(value)]
+    if len(points) < 4:
         return 0.0
-    epochs = np.flatnonzero(finite).astype(np.float64)
-    slope, intercept = line(epochs, values[finite])
-    residuals = values[finite] - (slope * epochs + intercept)
-    spread = float(np.std(residuals, ddof=2))
+    epochs, finite = zip(*points)
+    slope, intercept = line(epochs, finite)
+    spread = _std([value - (slope * epoch + intercept) for epoch, value in points], ddof=2)
     if spread == 0.0:
         return math.copysign(math.inf, slope) if slope else 0.0
-    return float(slope) / (spread / math.sqrt(float(np.sum((epochs - epochs.mean()) ** 2))))
+    epochs_mean = _mean(epochs)
+    return slope / (spread / math.sqrt(sum((epoch - epochs_mean) ** 2 for epoch in epochs)))
 
 
 def rising_above_noise(values, trend_over_jitter):
@@ -76,7 +78,7 @@ def rising_above_noise(values, trend_over_jitter):
     A loss that only bounces (an end 25 % above a lucky first epoch) is not diverging;
     the oscillation rule judges it instead.
     """
-    positive = values[np.isfinite(values) & (values > 0)]
+    positive = [value for value in _floats(values) if 0.0 < value < math.inf]
     if len(positive) < 4:
         return True  # Too few epochs to tell a rise from noise: keep the plain rule.
     slope, jitter = log_trend(positive)
@@ -84,6 +86,27 @@ def rising_above_noise(values, trend_over_jitter):
 
 
 def jumps(window, rise_step):
-    """(share of steps with log L_{t+1} − log L_t > rise_step, index of the largest step)."""
-    steps = np.diff(np.log(window))
-    return float(np.mean(steps > rise_step)), int(np.argmax(steps)), steps
+    """(share of steps with log L_{t+1} − log L_t > rise_step, index of the largest step, steps)."""
+    steps = _differences([math.log(value) for value in _floats(window)])
+    largest = max(range(len(steps)), key=steps.__getitem__)  # The first, as np.argmax.
+    return sum(step > rise_step for step in steps) / len(steps), largest, steps
+
+
+# Plain Python on a curve's few dozen values: NumPy's cost per call is larger than the
+# arithmetic, and the logger classifies its whole history after every epoch.
+
+def _floats(values):
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
+def _mean(values):
+    return sum(values) / len(values)
+
+
+def _std(values, ddof=0):
+    mean = _mean(values)
+    return math.sqrt(sum((value - mean) ** 2 for value in values) / (len(values) - ddof))
+
+
+def _differences(values):
+    return [after - before for before, after in zip(values, values[1:])]

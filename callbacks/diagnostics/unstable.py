@@ -66,7 +66,7 @@ def _jumpy(values, first):
     rise_share, worst, steps = trends.jumps(window, RISE_STEP)
     slope, jitter = trends.log_trend(window)
     trend = -slope * (len(window) - 1)  # Log-loss the line removes (negative: it adds).
-    best = float(np.nanmin(values))
+    best = float(np.fmin.reduce(values))  # The least value, NaN skipped.
     middle = trends.tail(window, len(window))  # The median of the window.
     knocked_back = middle / best >= KNOCKED_BACK
     level = middle / first
