@@ -76,6 +76,20 @@ def test_a_second_model_of_the_same_architecture_reuses_the_trace_with_its_own_w
     assert f"grad_ratio/00_{second.layers[0].name}" in measured
 
 
+def test_the_probe_reads_the_weights_as_they_are_at_each_call():
+    model, x, y = small_model()
+    probe = gradients.Probe(model, x, y)
+    before = probe.measure()["grad_norm"]
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)  # The optimizer moves the weights.
+    with tf.GradientTape() as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x)) + tf.add_n(model.losses)
+    expected = np.sqrt(sum(np.sum(g.numpy() ** 2)
+                           for g in tape.gradient(loss, model.trainable_weights)))
+    after = probe.measure()["grad_norm"]
+    assert abs(after - before) > 1e-3 * before  # The weights did move …
+    np.testing.assert_allclose(after, expected, rtol=1e-5)  # … and the probe saw them.
+
+
 def test_binary_targets_of_shape_batch_are_not_broadcast():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),

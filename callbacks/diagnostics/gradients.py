@@ -15,21 +15,24 @@ Column names in the CSV: ``grad_norm``, ``grad_ratio/<i>_<layer>`` and
 ``dead/<i>_<layer>``, where ``<i>`` (00, 01, …) keeps the layers in model order.
 
 Cost. The pass is a ``tf.function``; tracing it takes tens of milliseconds, as long
-as dozens of probe passes. It is traced as a function of the weights' *values*
-(``keras.StatelessScope``), so the labs' many fits of one architecture (a fresh model
+as dozens of probe passes. It is traced once as a concrete function of the weight
+*variables* (read inside the graph and mapped onto the model through
+``keras.StatelessScope``), so the labs' many fits of one architecture (a fresh model
 per run, same layers, loss and probe shapes) share one trace: only the first fit of
-an architecture in a process pays for it. Every norm and dead share is computed
-inside the traced pass and read back in one transfer.
+an architecture in a process pays for it. Each epoch then makes one call of that
+concrete function (no eager reads of the weights, no matching of a signature), and
+every norm and dead share comes back in one tensor.
 """
 
 import collections
 import json
+import math
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from callbacks.diagnostics.findings import DEAD_PREFIX, GLOBAL_NORM, RATIO_PREFIX
+
 # Activations whose output is exactly 0 for every input below a threshold: a unit can die.
 RELU_FAMILY = ("relu", "relu6")
 TRACES_KEPT = 8  # Traced passes kept for reuse (one per architecture), oldest dropped first.
@@ -72,13 +75,20 @@ class Probe:
         except (AttributeError, ValueError) as error:
             raise ValueError("gradients=True needs a Sequential or functional model whose "
                              f"layers have outputs ({error})") from None
+        self._columns = ([column(RATIO_PREFIX, position, layer)
+                          for position, layer in enumerate(self.weighted)],
+                         [column(DEAD_PREFIX, position, layer)
+                          for position, layer in enumerate(self.relu_layers)])
+        # The weights' tf.Variables: the pass reads them itself, in its graph.
+        self._variables = [variable.value for variable in self.features.variables]
         key = _signature(self.features, loss, self.x, self.y)
         if key is not None and key in _traces:
             _traces.move_to_end(key)
             self._pass = _traces[key]
         else:
             self._pass = _trace(self.features, _loss_function(loss), self.weighted,
-                                bool(model.losses))
+                                bool(model.losses)).get_concrete_function(
+                                    self._variables, self.x, self.y)
             if key is not None:
                 _traces[key] = self._pass
                 while len(_traces) > TRACES_KEPT:
@@ -86,17 +96,15 @@ class Probe:
 
     def measure(self):
         """dict column → value: the global norm, each layer's ratio and dead share."""
-        values = [tf.convert_to_tensor(variable) for variable in self.features.variables]
-        gradient_squares, weight_squares, dead = (
-            np.asarray(part, dtype=np.float64) for part in self._pass(values, self.x, self.y))
-        row = {}
-        for position, layer in enumerate(self.weighted):
-            ratio = (np.sqrt(gradient_squares[position] / weight_squares[position])
-                     if weight_squares[position] else float("inf"))
-            row[column(RATIO_PREFIX, position, layer)] = float(ratio)
-        row[GLOBAL_NORM] = float(np.sqrt(np.sum(gradient_squares)))
-        for position, layer in enumerate(self.relu_layers):
-            row[column(DEAD_PREFIX, position, layer)] = float(dead[position])
+        ratio_columns, dead_columns = self._columns
+        layers = len(ratio_columns)
+        # [‖∂L/∂w_ℓ‖² per weighted layer, ‖w_ℓ‖² per weighted layer, dead share per ReLU layer]
+        measured = self._pass(self._variables, self.x, self.y).numpy().tolist()
+        gradient_squares, weight_squares = measured[:layers], measured[layers:2 * layers]
+        row = {name: math.sqrt(gradient / weight) if weight else math.inf
+               for name, gradient, weight in zip(ratio_columns, gradient_squares, weight_squares)}
+        row[GLOBAL_NORM] = math.sqrt(sum(gradient_squares))
+        row.update(zip(dead_columns, measured[2 * layers:]))
         return row
 
 
@@ -139,8 +147,9 @@ def _trace(features, loss_function, weighted, regularized):
     groups = [[position[id(weight)] for weight in layer.trainable_weights]
               for layer in weighted]
 
-    @tf.function(autograph=False, reduce_retracing=True)
-    def probe_pass(values, x, y):
+    @tf.function(autograph=False)
+    def probe_pass(handles, x, y):
+        values = [tf.convert_to_tensor(handle) for handle in handles]  # Read in the graph.
         watched = [values[index] for index in trainable]
         with tf.GradientTape() as tape:
             tape.watch(watched)
@@ -153,16 +162,17 @@ def _trace(features, loss_function, weighted, regularized):
                     loss = loss + tf.add_n(features.losses)
         gradients = tape.gradient(loss, watched)
         # Per weighted layer ℓ: ‖∂L/∂w_ℓ‖² and ‖w_ℓ‖², summed over its weights.
-        gradient_squares = tf.stack([
+        gradient_squares = [
             tf.add_n([tf.reduce_sum(tf.square(gradients[index])) for index in group
                       if gradients[index] is not None] or [tf.constant(0.0)])
-            for group in groups])
-        weight_squares = tf.stack([tf.add_n([tf.reduce_sum(tf.square(watched[index]))
-                                             for index in group]) for group in groups])
+            for group in groups]
+        weight_squares = [tf.add_n([tf.reduce_sum(tf.square(watched[index]))
+                                    for index in group]) for group in groups]
         # (batch, …, units): a unit is dead when it outputs ≤ 0 for every sample and position.
         dead = [tf.reduce_mean(tf.cast(tf.reduce_all(
             tf.reshape(activation, (-1, activation.shape[-1])) <= 0.0, axis=0), tf.float32))
             for activation in outputs[1:]]
-        return gradient_squares, weight_squares, tf.stack(dead) if dead else tf.zeros((0,))
+        return tf.stack([tf.cast(value, tf.float64)
+                         for value in gradient_squares + weight_squares + dead])
 
     return probe_pass
