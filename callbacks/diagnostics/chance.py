@@ -19,6 +19,8 @@ import statistics
 
 import numpy as np
 
+from callbacks.diagnostics import trends
+
 
 def number_of_classes(columns, num_classes=None):
     """K for a history (``None`` when the logs do not tell). Validates ``num_classes``."""
@@ -57,7 +59,7 @@ def low_accuracy(accuracy, classes, threshold):
     With K known, "the way up" runs from chance 1/K to 100 % (λ). Without K it runs
     from the first epoch's accuracy, which is at least chance, so λ is understated.
     """
-    finite = [value for value in accuracy.tolist() if math.isfinite(value)]
+    finite = trends.finite(accuracy)
     final, first = statistics.median(finite[-3:]), finite[0]
     if classes is not None:
         gained = lift(final, classes)

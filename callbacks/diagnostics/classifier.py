@@ -73,8 +73,6 @@ at the same accuracy look the same; a run near the λ threshold can be either.
 import dataclasses
 import math
 
-import numpy as np
-
 from callbacks.diagnostics import chance as chance_module
 from callbacks.diagnostics import findings as findings_module
 from callbacks.diagnostics import history as history_module
@@ -190,27 +188,33 @@ def classify(history, num_classes=None):
 
 
 class _Curves:
-    """The columns the checks read, with the validation curve set to None when absent."""
+    """The columns the checks read, as lists of floats; a curve with no finite value is None.
+
+    Lists, not arrays: on a few dozen values plain Python is faster than NumPy's cost per
+    call, and the logger classifies its whole history after every epoch.
+    """
 
     def __init__(self, columns, classes):
-        self.train = columns["loss"]
-        val = columns.get("val_loss")
+        self.train = columns["loss"].tolist()
         self.has_validation_column = history_module.validation_logged(columns)
-        self.val = val if val is not None and np.isfinite(val).any() else None
+        self.val = _curve(columns.get("val_loss"))
         accuracy = history_module.accuracy_key(columns)
-        self.accuracy = columns[accuracy] if accuracy else None
-        if self.accuracy is not None and not np.isfinite(self.accuracy).any():
-            self.accuracy = None
+        self.accuracy = _curve(columns[accuracy]) if accuracy else None
         self.classes = classes
         self.epochs = len(self.train)
+
+
+def _curve(column):
+    values = column.tolist() if column is not None else []
+    return values if any(math.isfinite(value) for value in values) else None
 
 
 def _overfitting(curves):
     val = curves.val
     if val is None or curves.epochs < OVERFIT_AFTER + 2:
         return None
-    finite = np.where(np.isfinite(val), val, np.inf)
-    best = int(np.argmin(finite))
+    finite = [value if math.isfinite(value) else math.inf for value in val]
+    best = finite.index(min(finite))
     after = curves.epochs - 1 - best
     if after < max(OVERFIT_AFTER, math.ceil(0.1 * curves.epochs)):
         return None
@@ -220,14 +224,13 @@ def _overfitting(curves):
     train_fall = 1.0 - train_late / float(curves.train[best])
     if rise < OVERFIT_RISE or train_fall < TRAIN_STILL_FALLING:
         return None
-    first_val = float(val[np.isfinite(val)][0])
+    first_val = trends.finite(val)[0]
     if val_late - val_best < OVERFIT_FLOOR * first_val:
         return None  # A rise this small against where the run began is round-off.
     noise = trends.step_noise(val)
     half = curves.epochs // 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.log(val[half:]) - np.log(curves.train[half:])  # log(val / train)
-    gap_t = trends.trend_t(np.where(np.isfinite(gap), gap, np.nan))
+    gap = [_log_ratio(v, t) for v, t in zip(val[half:], curves.train[half:])]  # log(val/train)
+    gap_t = trends.trend_t(gap)
     if math.log1p(rise) > OVERFIT_OVER_NOISE * noise:
         steady = f"{math.log1p(rise) / noise if noise else math.inf:.1f}× the epoch-to-epoch noise"
     elif gap_t > GAP_TREND_T and val_late > train_late:
@@ -241,19 +244,26 @@ def _overfitting(curves):
     return ("OVERFITTING", reason, {"best validation": best + 1})
 
 
+def _log_ratio(numerator, denominator):
+    """log(numerator / denominator), or NaN unless both are positive and finite."""
+    if 0.0 < numerator < math.inf and 0.0 < denominator < math.inf:
+        return math.log(numerator) - math.log(denominator)
+    return math.nan
+
+
 def _improving_or_flat(curves):
     watched = curves.val if curves.val is not None else curves.train
     name = "validation" if curves.val is not None else "training"
-    watched = watched[np.isfinite(watched)]
+    watched = trends.finite(watched)
     if len(watched) < 3:
         return ("STILL_IMPROVING", f"only {len(watched)} epoch(s) of {name} loss are logged, too "
                 "few to see a plateau; early training is assumed to be still improving.", {})
     window = watched[-max(3, len(watched) // 4):]
-    slope, jitter = trends.log_trend(np.maximum(window, 1e-300))
+    slope, jitter = trends.log_trend([max(value, 1e-300) for value in window])
     horizon = max(len(watched), MIN_HORIZON)  # As many epochs again, and at least 20.
     gain = 1.0 - math.exp(slope * horizon)
     noise_floor = trends.TREND_OVER_JITTER * jitter / max(1.0, math.sqrt(len(window)))
-    best = int(np.argmin(watched)) + 1
+    best = watched.index(min(watched)) + 1
     keys = {f"best {name}": best}
     recent_best = best > len(watched) - len(window)  # A new best within the window.
     accuracy_gain = _accuracy_to_come(curves, len(window), horizon)
@@ -261,7 +271,7 @@ def _improving_or_flat(curves):
     if falling and (gain >= STILL_IMPROVING_GAIN or accuracy_gain >= ACCURACY_STILL_RISING):
         reason = (f"the {name} loss fell {1 - math.exp(slope * (len(window) - 1)):.0%} over the "
                   f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
-                  f"epoch; best {watched.min():.4g} at epoch {best})")
+                  f"epoch; best {min(watched):.4g} at epoch {best})")
         if curves.accuracy is not None:
             reason += (f"; training accuracy {trends.tail(curves.accuracy, 3):.1%} would gain "
                        f"{accuracy_gain:.1%} more at its recent pace")
@@ -270,7 +280,7 @@ def _improving_or_flat(curves):
         flat = (f"the {name} loss has flattened (at its recent pace it would gain "
                 f"{max(gain, 0):.1%} in {horizon} more epochs)")
     else:
-        flat = (f"the {name} loss has not beaten its best ({watched.min():.4g} at epoch "
+        flat = (f"the {name} loss has not beaten its best ({min(watched):.4g} at epoch "
                 f"{best}) in the last {len(window)} epochs")
     underfit, evidence = _capacity(curves)
     return ("UNDERFITTING" if underfit else "CONVERGED", f"{flat}; {evidence}.", keys)
@@ -280,8 +290,7 @@ def _accuracy_to_come(curves, window, horizon):
     """Accuracy gained in ``horizon`` more epochs at the pace of the last ``window``."""
     if curves.accuracy is None:
         return 0.0
-    recent = curves.accuracy[-window:]
-    recent = recent[np.isfinite(recent)]
+    recent = trends.finite(curves.accuracy[-window:])
     if len(recent) < 3:
         return 0.0
     pace, _ = trends.line(range(len(recent)), recent)

@@ -16,10 +16,15 @@ import numpy as np
 TREND_OVER_JITTER = 2.0  # A trend counts when it moves the log-loss by > 2σ (about 95 %).
 
 
+def finite(values):
+    """The finite values of a curve, in order, as Python floats (NaN and ±inf left out)."""
+    return [value for value in _floats(values) if math.isfinite(value)]
+
+
 def tail(values, count):
     """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
-    finite = [value for value in _floats(values) if math.isfinite(value)][-count:]
-    return float(statistics.median(finite)) if finite else math.nan
+    values = finite(values)[-count:]
+    return float(statistics.median(values)) if values else math.nan
 
 
 def line(epochs, values):

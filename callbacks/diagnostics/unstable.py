@@ -6,8 +6,6 @@ each with its reason, and the checks that apply them.
 
 import math
 
-import numpy as np
-
 from callbacks.diagnostics import chance as chance_module
 from callbacks.diagnostics import trends
 
@@ -26,20 +24,21 @@ NEAR_CHANCE_LIFT = 0.10        # After a spike: within 10 % of the way from chan
 def diverging(curves):
     """Rule 1 (classifier.py): a (label, reason, key epochs) triple, or None."""
     train = curves.train
-    bad = np.flatnonzero(~np.isfinite(train))
-    if bad.size:
-        epoch = int(bad[0]) + 1
+    bad = [epoch for epoch, value in enumerate(train) if not math.isfinite(value)]
+    if bad:
+        epoch = bad[0] + 1
         return ("DIVERGING", f"the training loss became {train[bad[0]]} at epoch {epoch}.",
                 {"divergence": epoch})
-    if curves.val is not None and np.isinf(curves.val).any():
-        epoch = int(np.flatnonzero(np.isinf(curves.val))[0]) + 1
+    infinite = [epoch for epoch, value in enumerate(curves.val or []) if math.isinf(value)]
+    if infinite:
+        epoch = infinite[0] + 1
         return ("DIVERGING", f"the validation loss became inf at epoch {epoch}.",
                 {"divergence": epoch})
     if curves.epochs < 3:
         return None
-    first, best = float(train[0]), float(train.min())
+    first, best = train[0], min(train)
     late = trends.tail(train, max(3, curves.epochs // 4))
-    peak = int(np.argmax(train))
+    peak = train.index(max(train))
     dead = _stopped_learning(curves)
     if dead and train[peak] >= SPIKE_OVER_END * late:
         return ("DIVERGING",
@@ -50,7 +49,7 @@ def diverging(curves):
                         and trends.rising_above_noise(train, trends.TREND_OVER_JITTER))
     blown_up = best > 0 and late > BLOW_UP_OVER_BEST * best and late >= BLOW_UP_FLOOR * first
     if worse_than_start or blown_up:
-        start = int(np.argmin(train)) + 1
+        start = train.index(best) + 1
         return ("DIVERGING",
                 f"the training loss ends at {late:.4g}, {late / first:.2f}× its first epoch "
                 f"({first:.4g}) and {late / best:.1f}× its best ({best:.4g}, epoch {start}).",
@@ -61,12 +60,12 @@ def diverging(curves):
 def _jumpy(values, first):
     """The oscillation test on the second half of one curve: a reason, or None."""
     window = values[len(values) // 2:]
-    if len(window) < 4 or not np.all(np.isfinite(window)) or np.any(window <= 0):
+    if len(window) < 4 or not all(0.0 < value < math.inf for value in window):
         return None
     rise_share, worst, steps = trends.jumps(window, RISE_STEP)
     slope, jitter = trends.log_trend(window)
     trend = -slope * (len(window) - 1)  # Log-loss the line removes (negative: it adds).
-    best = float(np.fmin.reduce(values))  # The least value, NaN skipped.
+    best = min(trends.finite(values))
     middle = trends.tail(window, len(window))  # The median of the window.
     knocked_back = middle / best >= KNOCKED_BACK
     level = middle / first
@@ -90,14 +89,16 @@ def oscillating_training(curves):
     reason, epoch = found
     reason = reason.format(name="the training")
     if curves.accuracy is not None:
-        jumps = np.abs(np.diff(curves.accuracy[curves.epochs // 2:]))
-        reason += f" Accuracy moves {np.nanmean(jumps):.1%} per epoch on average."
+        accuracy = curves.accuracy[curves.epochs // 2:]
+        moves = trends.finite(abs(after - before) for before, after in zip(accuracy, accuracy[1:]))
+        if moves:
+            reason += f" Accuracy moves {sum(moves) / len(moves):.1%} per epoch on average."
     return ("OSCILLATING", reason, {"largest jump": epoch})
 
 
 def oscillating_validation(curves):
     """Rule 4: the jumpiness test on the validation curve."""
-    if curves.val is None or not np.isfinite(curves.val[0]):
+    if curves.val is None or not math.isfinite(curves.val[0]):
         return None
     found = _jumpy(curves.val, float(curves.val[0]))
     if found is None:
