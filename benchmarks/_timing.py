@@ -34,6 +34,16 @@ def interleaved(candidates, rounds=5, warmup=1):
     return timings
 
 
+def paired_ratios(baseline, candidate):
+    """Each round's candidate / baseline, sorted: their spread is the noise of one round.
+
+    ``interleaved`` times the candidates one after another within a round, so a round's
+    ratio compares like with like; how far these ratios scatter shows how small a
+    difference the ratio of medians can resolve on this machine.
+    """
+    return sorted(after / before for before, after in zip(baseline, candidate))
+
+
 def ratio_table(rows, target):
     """Format (label, baseline_seconds_list, candidate_seconds_list) rows as a table.
 

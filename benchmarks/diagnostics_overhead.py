@@ -13,19 +13,24 @@ train 20 to 60):
 Each round trains a fresh copy of a model three times, alternating: without any
 callback, with the logger (a CSV row and a running diagnosis per epoch), and with
 ``gradients=True`` (one more forward and backward pass per epoch on a fixed probe
-batch of 256 samples). The ratio of medians is the whole-fit overhead; the targets
-are ≤ 1.01 without gradients and ≤ 1.03 with them. Each ratio is given in wall-clock
-time and in this process's CPU time, which other work on a shared machine moves less.
+batch of 256 samples).
 
-On a shared machine the ratio of whole fits moves by ±10 % from run to run, so the
-time spent inside the logger's hooks is also measured in the same fits, as a share of
-each fit (the steadier number, and the one that contains every fixed cost of a fit:
-opening the CSV, building the probe, the verdict at the end), and per epoch, as a
-share of a steady epoch (the median epoch after the first, which also traces Keras'
-own steps for the new model). The probe's pass is also timed alone. The probe is a
-traced ``tf.function``: the first fit of an architecture in a process traces it
-(``trace_seconds``, timed apart and reported as a share of one whole fit); later fits
-of the same architecture reuse the trace, as the timed rounds do after their warm-up.
+The targets, an overhead of at most 1 % without gradients and 3 % with them, are
+judged on the time spent inside the logger's hooks, measured in those same fits as a
+share of each fit. That share contains every cost the logger adds to a fit (opening
+the CSV, building the probe, each epoch's row, diagnosis and probe pass, the verdict
+at the end), and a shared machine moves it little. The ratio of whole fits, with the
+logger and without, is reported beside it, in wall-clock time and in this process's
+CPU time, with the spread of its per-round ratios: on a shared 2-core machine one
+round's ratio moves by several per cent, more than the 1 % being measured, so the
+whole-fit ratio cannot decide the target either way.
+
+Also reported: the cost of one on_epoch_end as a share of a steady epoch (the median
+epoch after the first, which also traces Keras' own steps for the new model), and the
+probe's pass alone. The probe is a traced ``tf.function``: the first fit of an
+architecture in a process traces it (``trace_seconds``, timed apart and reported as a
+share of one whole fit); later fits of the same architecture reuse the trace, as the
+timed rounds do after their warm-up.
 
     python -m benchmarks.diagnostics_overhead            # about 5 minutes on 2 idle cores
 
@@ -223,15 +228,19 @@ def main():
         print(f"\n{name}: model.fit, {EPOCHS} epochs ({run['training_samples']} samples, "
               f"batch 32; a steady epoch {epoch_seconds * 1e3:.0f} ms, the whole fit "
               f"{fit_seconds:.1f} s), {ROUNDS} interleaved rounds:")
+        for key, name, target in (("with", "logger", TARGET),
+                                  ("gradients", "logger(gradients)", GRADIENTS_TARGET)):
+            share = statistics.median(run["shares"][key])
+            print(f"inside the {name}'s hooks: {share:.2%} of the whole fit (median of "
+                  f"{len(run['shares'][key])} fits; target <= {target - 1:.0%}: "
+                  f"{'ok' if share <= target - 1 else 'OVER'})")
+        print("whole fits, with the spread of the rounds' own ratios (noise, not a verdict):")
         for clock, times in (("wall", run), ("CPU", run["cpu"])):
-            print(_timing.ratio_table([(f"fit + logger / fit, {clock}", times["without"],
-                                        times["with"])], target=TARGET).splitlines()[-1])
-            print(_timing.ratio_table([(f"fit + logger(gradients) / fit, {clock}",
-                                        times["without"], times["gradients"])],
-                                      target=GRADIENTS_TARGET).splitlines()[-1])
-        for key, name in (("with", "logger"), ("gradients", "logger(gradients)")):
-            print(f"inside the {name}'s hooks: {statistics.median(run['shares'][key]):.2%} of "
-                  f"the whole fit (median of {len(run['shares'][key])} fits)")
+            for key, name in (("with", "logger"), ("gradients", "logger(gradients)")):
+                rounds = _timing.paired_ratios(times["without"], times[key])
+                print(f"  fit + {name} / fit, {clock}: "
+                      f"{statistics.median(times[key]) / statistics.median(times['without']):.3f}"
+                      f" (rounds {rounds[0]:.3f}-{rounds[-1]:.3f})")
         print(f"its on_epoch_end: {run['logger_seconds'] * 1e3:.2f} ms, "
               f"{run['logger_seconds'] / epoch_seconds:.2%} of a steady epoch; with gradients "
               f"{run['gradients_epoch_seconds'] * 1e3:.2f} ms, "
