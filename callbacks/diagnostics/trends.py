@@ -68,8 +68,8 @@ def trend_t(values):
               if math.isfinite(value)]
     if len(points) < 4:
         return 0.0
-    epochs, finite = zip(*points)
-    slope, intercept = line(epochs, finite)
+    epochs, kept = zip(*points)
+    slope, intercept = line(epochs, kept)
     spread = _std([value - (slope * epoch + intercept) for epoch, value in points], ddof=2)
     if spread == 0.0:
         return math.copysign(math.inf, slope) if slope else 0.0
