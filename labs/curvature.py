@@ -9,7 +9,7 @@ look-ahead, as textbooks write it, becomes the form Keras runs, which needs only
 Follows: "Chapter 3: Learning Algorithms" (exercise 3), "The Learning Problem" (ravines,
 saddle points, momentum) and the class session plan (plateaus and saddles, the stopping
 rule).
-Run time: about 7 s on 2 CPU cores (about 7 s with --quick), start-up included.
+Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]
