@@ -5,8 +5,10 @@ right, is redrawn in place: it is shown once with ``display(..., display_id=True
 each later draw goes through ``handle.update(...)``, so the cell keeps one picture
 instead of collecting one per epoch, and text the cell printed stays where it is. Once
 a run has ``DIAGNOSIS_AFTER`` epochs, the title carries its running label from
-``callbacks.diagnostics.classify`` (STILL_IMPROVING, OVERFITTING, …). In a terminal it
-prints one compact line per epoch instead.
+``callbacks.diagnostics.classify`` (STILL_IMPROVING, OVERFITTING, …), with chance taken
+as 1/K as ``DiagnosticsLogger`` takes it (``num_classes``, else the model's output
+layer), so that the label after the last epoch is the logger's verdict. In a terminal
+it prints one compact line per epoch instead.
 
 One ``LivePlot`` can hold several runs on shared axes, so a lab can compare optimizers
 or schedules side by side: ``live.run(name)`` returns the callback for one run, in one
@@ -45,6 +47,7 @@ import keras
 import numpy as np
 
 from callbacks import diagnostics, live_figure
+from callbacks.diagnostics import chance
 
 # Below five epochs the classifier can tell little apart (overfitting needs a best epoch
 # and a few after it), so the title shows no label before then.
@@ -66,6 +69,8 @@ class LivePlot(keras.callbacks.Callback):
             its final draw, in (0, 1]; 1 turns the budget off. Default 0.05.
         title: words before the running label in the figure's title. Default
             "learning curves".
+        num_classes: K for a classifier, so the label takes chance as 1/K, or None
+            (default: from each run's model output layer, if it tells).
         stream: where terminal lines go. Default ``sys.stdout`` at print time.
 
     Example:
@@ -73,7 +78,7 @@ class LivePlot(keras.callbacks.Callback):
     """
 
     def __init__(self, metric=None, mode="auto", min_interval=0.5, max_share=0.05,
-                 title="learning curves", stream=None):
+                 title="learning curves", stream=None, num_classes=None):
         super().__init__()
         if metric is not None and (not isinstance(metric, str) or not metric):
             raise ValueError(f"metric must be a metric name or None, got {metric!r}")
@@ -83,12 +88,15 @@ class LivePlot(keras.callbacks.Callback):
             raise ValueError(f"min_interval must be a number of seconds >= 0, got {min_interval!r}")
         if not isinstance(max_share, (int, float)) or not 0 < max_share <= 1:
             raise ValueError(f"max_share must be in (0, 1], got {max_share!r}")
+        if num_classes is not None:
+            chance.number_of_classes({}, num_classes)  # Raises ValueError if invalid.
         self.metric = metric
         self.mode = _notebook_or_terminal() if mode == "auto" else mode
         self.min_interval = float(min_interval)
         self.max_share = float(max_share)
         self.title = str(title)
         self.stream = stream
+        self.num_classes = num_classes
         self.runs = {}             # Run name → _Run, in the order they started.
         self.draws = 0             # Figures rendered, for the benchmark and the tests.
         self._handle = None        # The IPython display handle, made at the first draw.
@@ -113,7 +121,7 @@ class LivePlot(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.runs = {}
         self._figure = live_figure.LiveFigure()  # Fresh axes, shown in the same place.
-        self._start("", self.params)
+        self._start("", self.params, self.model)
 
     def on_epoch_end(self, epoch, logs=None):
         self._record("", epoch, logs)
@@ -123,10 +131,11 @@ class LivePlot(keras.callbacks.Callback):
 
     # What every run does.
 
-    def _start(self, name, params):
+    def _start(self, name, params, model):
         self.runs.pop(name, None)  # A name used again starts again, last in the legend.
         now = time.perf_counter()
-        self.runs[name] = _Run(name, (params or {}).get("epochs"), now)
+        self.runs[name] = _Run(name, (params or {}).get("epochs"), now,
+                               self.num_classes or chance.classes_of(model))
         # The first picture of a run also waits min_interval: a fit shorter than that is
         # drawn once, at its end.
         self._next_draw = max(self._next_draw, now + self.min_interval)
@@ -221,7 +230,7 @@ class LivePlot(keras.callbacks.Callback):
             return ""
         history = {name: run.column(name) for name in run.columns}
         try:
-            return diagnostics.classify(history).label
+            return diagnostics.classify(history, num_classes=run.classes).label
         except ValueError as error:  # HistoryError: shown in the figure and warned once.
             if "classify" not in self._warned:
                 self._warned.add("classify")
@@ -239,7 +248,7 @@ class _RunCallback(keras.callbacks.Callback):
         self.name = name
 
     def on_train_begin(self, logs=None):
-        self.plot._start(self.name, self.params)
+        self.plot._start(self.name, self.params, self.model)
 
     def on_epoch_end(self, epoch, logs=None):
         self.plot._record(self.name, epoch, logs)
@@ -251,9 +260,10 @@ class _RunCallback(keras.callbacks.Callback):
 class _Run:
     """The per-epoch values of one run; a metric missing from an epoch is NaN."""
 
-    def __init__(self, name, total, started):
+    def __init__(self, name, total, started, classes):
         self.name = name
         self.total = total
+        self.classes = classes  # K, or None when neither the caller nor the model tells.
         self.started = started  # time.perf_counter() at on_train_begin.
         self.drawing = 0.0      # Seconds spent drawing this run.
         self.columns = {}  # Name → list of floats, all as long as epochs.

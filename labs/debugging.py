@@ -81,7 +81,7 @@ def train(case, fixed, live_title):
     model = cases.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
     csv_path = lab.path(f"run_{case.letter}{'_fixed' if fixed else ''}.csv")
     logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes)
-    live = callbacks.LivePlot(title=live_title)  # The curves and running label as it trains.
+    live = callbacks.LivePlot(title=live_title, num_classes=num_classes)  # Curves, running label.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
               epochs=lab.epochs, verbose=0, callbacks=[logger, live])
@@ -94,9 +94,9 @@ def train(case, fixed, live_title):
 #
 # Each run prints its data, then its curves epoch by epoch (in a notebook, one
 # live figure per run), then the logger's three-line verdict. The live label is
-# `classify` on the epochs so far, without knowing the number of classes (so
-# without knowing chance); the logger's verdict at the end knows it, so the two
-# can differ.
+# `classify` on the epochs so far, given the same number of classes as the
+# logger, so after the last epoch it is the logger's verdict; before that it
+# can change as the run goes on.
 
 # %%
 broken = {}

@@ -13,16 +13,22 @@ import os
 import sys
 import warnings
 
+import pathlib
+
 import keras
 import nbformat
 import numpy as np
+import pandas as pd
 import pytest
 
 import callbacks
+import datasets
 import labs
 from callbacks import diagnostics
 from callbacks import live_plot
 from custom import training
+
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
 
 # A loss that falls and a validation loss that turns up after epoch 4: an overfitting run.
 # Overfitting from epoch 5: the validation loss climbs steadily while the training loss falls.
@@ -85,6 +91,43 @@ def test_terminal_prints_one_line_per_epoch_with_the_running_label():
         else:
             assert not any(name in line for name in diagnostics.LABELS)
     assert lines[-1].endswith("OVERFITTING")
+
+
+def three_class_model():
+    return keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(3, activation="softmax")])
+
+
+def test_the_running_label_takes_chance_from_the_model_as_the_logger_does():
+    """A real 3-class run (spirals) whose verdict depends on K: without K, UNDERFITTING."""
+    run = FIXTURES / "runs" / "learning_rate_high-spirals-seed1.csv"
+    rows = pd.read_csv(run).drop(columns="epoch").to_dict("records")
+    with_k = diagnostics.classify(run, num_classes=3).label
+    assert with_k != diagnostics.classify(run).label  # Else this test could not fail.
+    for plot, model in ((callbacks.LivePlot(mode="terminal", stream=io.StringIO()),
+                         three_class_model()),
+                        (callbacks.LivePlot(mode="terminal", stream=io.StringIO(),
+                                            num_classes=3), None)):
+        live = plot.run("spirals")
+        live.set_model(model)
+        live.set_params({"epochs": len(rows), "steps": 4, "verbose": 0})
+        live.on_train_begin()
+        for epoch, logs in enumerate(rows):
+            live.on_epoch_end(epoch, logs)
+        live.on_train_end()
+        assert plot.stream.getvalue().splitlines()[-1].endswith(with_k)
+
+
+def test_after_the_last_epoch_the_running_label_is_the_loggers_verdict(tmp_path):
+    keras.utils.set_random_seed(0)
+    x, y = datasets.spirals(n_samples=150, seed=0)
+    model = three_class_model()
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    stream = io.StringIO()
+    logger = callbacks.DiagnosticsLogger(tmp_path / "run.csv", verbose=False)
+    model.fit(x, y, validation_split=0.3, epochs=8, batch_size=32, verbose=0,
+              callbacks=[logger, callbacks.LivePlot(mode="terminal", stream=stream)])
+    assert stream.getvalue().splitlines()[-1].endswith(logger.diagnosis.label)
 
 
 def test_notebook_shows_one_figure_and_updates_it_in_place(fake_display):
@@ -188,7 +231,7 @@ def test_a_missing_metric_warns_with_the_available_keys(capsys):
 
 
 def test_a_history_that_classify_refuses_is_reported_not_hidden(monkeypatch, capsys):
-    def refuse(history):
+    def refuse(history, num_classes=None):
         raise diagnostics.HistoryError("no 'loss' column")
 
     monkeypatch.setattr(diagnostics, "classify", refuse)
@@ -203,6 +246,7 @@ def test_a_history_that_classify_refuses_is_reported_not_hidden(monkeypatch, cap
     ({"min_interval": math.inf}, "min_interval must be a number of seconds >= 0"),
     ({"max_share": 0}, r"max_share must be in \(0, 1\]"),
     ({"metric": ""}, "metric must be a metric name or None"),
+    ({"num_classes": 1}, "num_classes must be an integer >= 2"),
 ])
 def test_bad_arguments_name_the_argument(arguments, message):
     with pytest.raises(ValueError, match=message):

@@ -2,9 +2,10 @@
 
 The number of classes K comes, in this order, from
 
-1. the ``num_classes`` argument of ``classify`` (or of ``DiagnosticsLogger``);
+1. the ``num_classes`` argument of ``classify`` (or of ``DiagnosticsLogger`` and
+   ``LivePlot``, which otherwise read it from the model's output layer: ``classes_of``);
 2. a ``num_classes`` column in the history (``DiagnosticsLogger`` writes one when
-   it knows K, from its argument or from the model's output layer);
+   it knows K);
 3. a ``binary_accuracy`` column, which Keras logs only for two classes.
 
 Otherwise chance is unknown, and the classifier says so rather than assume two
@@ -69,3 +70,18 @@ def low_accuracy(accuracy, classes, threshold):
     return gained < threshold, (
         f"training accuracy {final:.1%} has gone {gained:.0%} of the way from its first "
         f"epoch's {first:.1%} to 100 % ({describe(None)}; it is at most {first:.1%})")
+
+
+def classes_of(model):
+    """K from the output layer: one sigmoid unit is 2 classes, K > 1 softmax units are K."""
+    try:
+        layer = model.layers[-1]
+        units = int(model.outputs[0].shape[-1])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    activation = getattr(getattr(layer, "activation", None), "__name__", "")
+    if activation == "sigmoid" and units == 1:
+        return 2
+    if activation == "softmax" and units > 1:
+        return units
+    return None

@@ -104,7 +104,7 @@ class DiagnosticsLogger(keras.callbacks.Callback):
         self.diagnosis = None
         if self.gradients:
             self._probe = gradients_module.Probe(self.model, *self.probe)
-        self._classes = self.num_classes or _classes_of(self.model)
+        self._classes = self.num_classes or chance_module.classes_of(self.model)
         if self.append and self.filename.is_file() and self.filename.stat().st_size > 0:
             self._load_existing()
         else:
@@ -254,18 +254,3 @@ def _as_float(value):
 def _format(value):
     value = _as_float(value)
     return repr(value) if math.isfinite(value) else str(value)
-
-
-def _classes_of(model):
-    """K from the output layer: one sigmoid unit is 2 classes, K > 1 softmax units are K."""
-    try:
-        layer = model.layers[-1]
-        units = int(model.outputs[0].shape[-1])
-    except (AttributeError, IndexError, TypeError, ValueError):
-        return None
-    activation = getattr(getattr(layer, "activation", None), "__name__", "")
-    if activation == "sigmoid" and units == 1:
-        return 2
-    if activation == "softmax" and units > 1:
-        return units
-    return None
