@@ -10,10 +10,10 @@ were frozen; the one change after they were scored (rule 2's widening gap needs 
 validation loss above the training loss) changes none of their labels.
 
 For each method it prints per-class precision and recall and, for ours and
-the seed's rules (the two that give every label), the confusion matrix. The
-baselines that only detect some labels are scored on those labels: a
-detector's precision is how often its alarm is right, its recall how many
-of the runs with that label it catches.
+the rules of "Learning Algorithms" (``seed rules``; the two that give every
+label), the confusion matrix. The baselines that only detect some labels are
+scored on those labels: a detector's precision is how often its alarm is
+right, its recall how many of the runs with that label it catches.
 
     python -m benchmarks.diagnostics_accuracy            # a few seconds, no training
     python -m benchmarks.diagnostics_accuracy --write    # also rewrite diagnostics_results.md
@@ -224,7 +224,8 @@ def report(labels, runs, methods):
         "",
         confusion(held_out, "ours"),
         "",
-        f"## Confusion matrix: the seed's `analyze_learning_curves`, held-out runs ({seeds})",
+        f"## Confusion matrix: the `analyze_learning_curves` of \"Learning Algorithms\", "
+        f"held-out runs ({seeds})",
         "",
         confusion(held_out, "seed rules"),
         "",
@@ -238,13 +239,14 @@ def report(labels, runs, methods):
         "",
         "## Reading the tables",
         "",
-        "* **Scale.** The seed's rules call any loss above 0.5 underfitting, so they cannot "
-        "say CONVERGED or STILL_IMPROVING for ten-class cross-entropy or for a mean squared "
-        "error in the target's own units (diabetes, about 3 000 at its best); ours compare "
-        "the loss with itself (ratios, changes of log-loss) and do not care about its units.",
-        "* **No validation data.** The seed's rules, Prechelt's GL and UMLAUT's overfitting "
+        "* **Scale.** The rules of \"Learning Algorithms\" call any loss above 0.5 "
+        "underfitting, so they cannot say CONVERGED or STILL_IMPROVING for ten-class "
+        "cross-entropy or for a mean squared error in the target's own units (diabetes, "
+        "about 3 000 at its best); ours compare the loss with itself (ratios, changes of "
+        "log-loss) and do not care about its units.",
+        "* **No validation data.** The chapter's rules, Prechelt's GL and UMLAUT's overfitting "
         "check all need `val_loss`; ours say so in the reason and judge the training loss.",
-        "* **NaN.** The seed's `train_loss[-1] > train_loss[0]` is False for NaN, so a run "
+        "* **NaN.** The chapter's `train_loss[-1] > train_loss[0]` is False for NaN, so a run "
         "that blew up to NaN is reported as still training.",
         "* **Detectors that fire once.** Prechelt's GL5 and UMLAUT look at one epoch at a "
         "time: a single noisy rise of the validation loss (UMLAUT: any rise while the training "

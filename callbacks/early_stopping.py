@@ -1,7 +1,8 @@
 """Early stopping from scratch: stop when the monitored metric has not improved for a while.
 
-Seed 000, exercise 5: "monitor validation loss; stop training if val loss doesn't improve
-for N epochs (patience); restore the weights from the best epoch." Seed 004 names Keras'
+"Learning Algorithms", exercise 5: "monitor validation loss; stop training if val loss
+doesn't improve for N epochs (patience); restore the weights from the best epoch."
+The class session plan names Keras'
 ``EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)``.
 
 The rule, at the end of each epoch t >= start_from_epoch, with ``wait`` counting the epochs

@@ -1,7 +1,7 @@
 """ReduceLROnPlateau from scratch: cut the learning rate when the monitored metric stalls.
 
-Seed 004 names Keras' ``ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3)``
-among the convergence tools. The rule at the end of each epoch (Keras 3.15's):
+The class session plan names Keras' ``ReduceLROnPlateau(monitor="val_loss", factor=0.5,
+patience=3)`` among the convergence tools. The rule at the end of each epoch (Keras 3.15's):
 
     if cooldown_left > 0:  cooldown_left ← cooldown_left − 1;  wait ← 0
     if improved(current, best):     best ← current;  wait ← 0

@@ -1,6 +1,7 @@
 """Gradient checking: compare a hand-written backward pass with central differences.
 
-For every element θᵢ of every parameter array (seed 000, exercise 1; seed 001):
+For every element θᵢ of every parameter array ("Learning Algorithms", exercise 1, and
+"The Learning Problem"):
 
     ∂L/∂θᵢ ≈ [L(θᵢ + h) − L(θᵢ − h)] / 2h          (error O(h²))
 
@@ -21,7 +22,8 @@ Example:
     >>> from custom.numpy_net import Network
     >>> from custom import gradient_check
     >>> network = Network([2, 3, 1], output="sigmoid", seed=42)
-    >>> x, y = np.array([[0.5, 0.3], [0.8, 0.1]]), np.array([1, 0])   # seed 001's batch
+    >>> # the batch of "The Learning Problem"
+    >>> x, y = np.array([[0.5, 0.3], [0.8, 0.1]]), np.array([1, 0])
     >>> gradient_check.check_network(network, x, y).passed
     True
 """

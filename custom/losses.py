@@ -30,7 +30,7 @@ import numpy as np
 
 from custom import activations
 
-SEED_EPSILON = 1e-15   # the clipping used in seeds 000 and 001
+SEED_EPSILON = 1e-15   # the clipping of "Learning Algorithms" and "The Learning Problem"
 KERAS_EPSILON = 1e-7   # keras.config.epsilon(), used by keras.losses
 
 

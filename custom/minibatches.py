@@ -1,6 +1,6 @@
 """Mini-batches: cut a shuffled data set into slices of ``batch_size`` samples.
 
-This is the seed's ``create_batches`` (seed 000, section 3.2), with two changes:
+This is the ``create_batches`` of "Learning Algorithms" (section 3.2), with two changes:
 
 * the shuffle draws from ``numpy.random.default_rng(seed)`` instead of NumPy's
   global state, so a lab's batches do not depend on what ran before it;

@@ -8,7 +8,8 @@ Forward, layer l (a⁽⁰⁾ = x):
     z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ + b⁽ˡ⁾          (batch, n_outputs)
     a⁽ˡ⁾ = g(z⁽ˡ⁾)                      ReLU in hidden layers; sigmoid or softmax at the output
 
-Backward, for the mean loss over a batch of m samples (seeds 000 and 001):
+Backward, for the mean loss over a batch of m samples (as in "Learning Algorithms" and
+"The Learning Problem"):
     dz⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) / m              sigmoid + binary CE, or softmax + categorical CE
     dW⁽ˡ⁾ = a⁽ˡ⁻¹⁾ᵀ · dz⁽ˡ⁾             (n_inputs, n_outputs)
     db⁽ˡ⁾ = Σ_batch dz⁽ˡ⁾               (n_outputs,)
@@ -42,7 +43,8 @@ class DenseLayer:
         activation: one of ``custom.activations.NAMES``, or "softmax"; default "relu".
         rng: a ``numpy.random.Generator`` for the initial weights; default seed 0.
         weight_scale: standard deviation of the initial weights; default None, which
-            means He initialisation √(2/n_inputs) as in seed 000. Biases start at 0.
+            means He initialisation √(2/n_inputs) as in "Learning Algorithms". Biases
+            start at 0.
     """
 
     def __init__(self, n_inputs, n_outputs, activation="relu", rng=None, weight_scale=None):
@@ -104,13 +106,14 @@ class Network:
 
     Args:
         layer_sizes: [n_inputs, hidden…, n_outputs], at least two positive integers,
-            e.g. [2, 4, 1] for the seeds' XOR network or [4, 16, 8, 3] for seed 000's.
+            e.g. [2, 4, 1] for the XOR network of "The Learning Problem" or
+            [4, 16, 8, 3] for the network of "Learning Algorithms".
         output: "softmax" (multi-class, categorical cross-entropy), "sigmoid" (binary,
             binary cross-entropy) or "linear" (regression, mean squared error); default "softmax".
         hidden_activation: default "relu"; any of ``custom.activations.NAMES``.
         seed: seeds the network's own ``numpy.random.default_rng``; default 0.
         weight_scale: None for He initialisation, or a fixed standard deviation
-            (seed 001's XOR network uses 0.5).
+            (the XOR network of "The Learning Problem" uses 0.5).
 
     Attributes:
         layers: the ``DenseLayer``s, input side first.

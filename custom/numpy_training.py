@@ -1,7 +1,7 @@
 """One epoch of mini-batch gradient descent for the NumPy network, written once.
 
-The seed's loop ("Learning Algorithms", the complete training loop), one pass over the
-training set::
+The loop of "Learning Algorithms" (section 5.3, the complete training loop), one pass over
+the training set::
 
     for each shuffled mini-batch (x_b, y_b):
         ŷ = forward(x_b)                     network.forward; stop if ŷ is not finite

@@ -84,7 +84,7 @@ MUTANTS = {
         self.assign_sub(variable, velocity * momentum + gradient * learning_rate)"""}),
     ("nesterov", "gradient from the wrong step"): (SGD_FILE, {0: LAG + SGD_VELOCITY + "\n"
                                                               + NESTEROV_STEP}),
-    ("ema_momentum", "the seeds' EMA form"): (EMA_FILE, {}),
+    ("ema_momentum", "the EMA form of \"Learning Algorithms\""): (EMA_FILE, {}),
     ("ema_momentum", "a missing (1−β) factor"): (EMA_FILE, {0: """
         self.assign(velocity, self.momentum * velocity + gradient)
         self.assign_sub(variable, learning_rate * velocity)"""}),
@@ -156,7 +156,7 @@ SCHEDULE_MUTANTS = {
     "a drop too early": ("step_decay", "return self.initial_learning_rate * keras.ops.power("
                                        "self.drop, "
                                        "keras.ops.floor((t + 1) / self.steps_per_drop))"),
-    "Keras' decay_rate read as the seeds' k": (
+    "Keras' decay_rate read as the k of \"The Learning Problem\"": (
         "exponential_decay", "return self.initial_learning_rate * keras.ops.power("
                              "self.decay_rate, t)"),
     "a missing minus sign": ("exponential_decay", "return self.initial_learning_rate * "

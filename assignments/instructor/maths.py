@@ -37,7 +37,8 @@ SCHEDULE_MISTAKES = [
      False, _schedule(lambda t, initial_learning_rate, drop, steps_per_drop, **_:
                       initial_learning_rate * drop ** math.floor((t + 1) / steps_per_drop)),
      "step_decay"),
-    ("Keras' decay_rate read as the seeds' k", "e^(−k·t) with k = decay_rate, not decay_rate^t",
+    ("Keras' decay_rate read as the k of \"The Learning Problem\"",
+     "e^(−k·t) with k = decay_rate, not decay_rate^t",
      False, _schedule(lambda t, initial_learning_rate, decay_rate, **_:
                       initial_learning_rate * decay_rate ** t), "exponential_decay"),
     ("a missing minus sign", "the rate must shrink: η₀·e^(−k·t)", False,

@@ -152,7 +152,7 @@ MISTAKES = {
         (*LAG, False, {"nesterov": True, "lag": True}),
     ]),
     "ema_momentum": _entries(ema_rule, [
-        ("the seeds' EMA form", "v ← β·v + (1−β)·g, w ← w − η·v", True, {}),
+        ("the EMA form of \"Learning Algorithms\"", "v ← β·v + (1−β)·g, w ← w − η·v", True, {}),
         ("a missing (1−β) factor", "v ← β·v + g is classic momentum; the EMA form is "
          "v ← β·v + (1−β)·g", False, {"classic": True}),
         ("η inside the velocity", "η multiplies the whole velocity in this form: "
@@ -163,7 +163,8 @@ MISTAKES = {
         (*LAG, False, {"lag": True}),
     ]),
     "rmsprop": _entries(rmsprop_rule, [
-        ("ε outside the root", "w ← w − η·g / (√s + ε), as in the seeds' code", True,
+        ("ε outside the root",
+         "w ← w − η·g / (√s + ε), as in the code of \"The Learning Problem\"", True,
          {"epsilon_outside": True}),
         ("a missing (1−ρ) factor", "s ← ρ·s + g² grows without bound; the average is "
          "s ← ρ·s + (1−ρ)·g²", False, {"factor": False}),

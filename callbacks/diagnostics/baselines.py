@@ -5,7 +5,7 @@ Each function takes anything ``classify`` accepts and returns one of our
 it cannot run on this history). They are here so that the benchmark
 (``benchmarks/diagnostics_accuracy.py``) and the tests share one copy.
 
-* ``seed_rules``: seed 000's ``analyze_learning_curves``, verbatim logic,
+* ``seed_rules``: the ``analyze_learning_curves`` of "Learning Algorithms", verbatim logic,
   absolute thresholds included. It needs a validation loss.
 * ``prechelt_generalization_loss``: Prechelt (1998), "Early Stopping — But
   When?": GL(t) = 100·(E_va(t) / E_opt(t) − 1), with E_opt(t) the lowest
@@ -33,10 +33,13 @@ from callbacks.diagnostics import history as history_module
 
 
 def seed_rules(history):
-    """Seed 000's ``analyze_learning_curves`` on our labels (its TRAINING is STILL_IMPROVING)."""
+    """The ``analyze_learning_curves`` of "Learning Algorithms", on our labels.
+
+    Its TRAINING is our STILL_IMPROVING.
+    """
     columns = history_module.read_history(history)
     if not history_module.validation_logged(columns):
-        return None  # The seed's function indexes val_loss and fails without it.
+        return None  # The chapter's function indexes val_loss and fails without it.
     train_loss, val_loss = columns["loss"], columns["val_loss"]
     if train_loss[-1] > train_loss[0]:
         return "DIVERGING"

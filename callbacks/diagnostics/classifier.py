@@ -1,6 +1,6 @@
 """Classify a learning curve: one label, the evidence behind it, and what to try next.
 
-The seed's ``analyze_learning_curves`` ("Learning Algorithms", section 5.2) uses
+The ``analyze_learning_curves`` of "Learning Algorithms" (section 5.2) uses
 absolute thresholds, for example "train and val loss > 0.5 means underfitting".
 A loss of 0.5 is excellent for ten-class cross-entropy and terrible for a
 standardised regression, so here every test is **relative** and works at any

@@ -17,9 +17,9 @@ Suggestions (``LRFinderResult.suggest``): ``"steepest"`` (default), the rate whe
 smoothed loss falls fastest against log(η), searched up to the minimum of the curve and
 measured across ±5 % of the sweep;
 ``"valley"``, fastai's middle of the longest falling stretch; ``"minimum/10"``, the
-rate at the lowest loss divided by 10, the seed's rule of thumb. As in fastai, the
-first tenth of the sweep is skipped, because the moving average rests on few batches
-there. Non-finite losses never enter a suggestion.
+rate at the lowest loss divided by 10, the rule of thumb of "The Learning Problem".
+As in fastai, the first tenth of the sweep is skipped, because the moving average
+rests on few batches there. Non-finite losses never enter a suggestion.
 
 An optimizer whose ``learning_rate`` is a ``LearningRateSchedule`` (or a callable)
 cannot be set to a number. For the sweep, the callback swaps in a schedule that reads a

@@ -1,7 +1,8 @@
 """Optimizers written from scratch as real Keras optimizers, and a registry to swap them.
 
     custom.optimizers.SGD          plain, classic momentum, Nesterov (= keras.optimizers.SGD)
-    custom.optimizers.EMAMomentum  v ← β·v + (1−β)·g; w ← w − η·v   (seed 000; no Keras twin)
+    custom.optimizers.EMAMomentum  v ← β·v + (1−β)·g; w ← w − η·v   (no Keras twin), the
+                                   form of "Learning Algorithms"
     custom.optimizers.RMSprop      plain, centered, with momentum (= keras.optimizers.RMSprop)
     custom.optimizers.Adam         Adam and AMSGrad (= keras.optimizers.Adam), or textbook ε
                                    with textbook_epsilon=True

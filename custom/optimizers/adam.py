@@ -10,13 +10,13 @@ class Adam(keras.optimizers.Optimizer):
     """Adam, step for step the Keras built-in, or with the textbook placement of ε.
 
     For a variable w with gradient g at step t = 1, 2, …, learning rate η,
-    decays β₁, β₂ and constant ε (seed 001):
+    decays β₁, β₂ and constant ε ("The Learning Problem"):
 
         m ← β₁·m + (1−β₁)·g            (first moment: average gradient)
         v ← β₂·v + (1−β₂)·g²           (second moment: average squared gradient)
         m̂ = m / (1−β₁ᵗ),  v̂ = v / (1−β₂ᵗ)   (bias correction)
 
-    textbook (``textbook_epsilon=True``, seed 001):
+    textbook (``textbook_epsilon=True``, "The Learning Problem"):
         w ← w − η·m̂ / (√v̂ + ε)
     Keras (the default, the paper's "ε̂" form):
         α = η·√(1−β₂ᵗ) / (1−β₁ᵗ)
@@ -41,10 +41,11 @@ class Adam(keras.optimizers.Optimizer):
             Defaults to 0.001.
         beta_1: β₁ in [0, 1). Defaults to 0.9.
         beta_2: β₂ in [0, 1). Defaults to 0.999.
-        epsilon: ε ≥ 0. Defaults to 1e-7, as in Keras (the paper and seed 001 use 1e-8).
+        epsilon: ε ≥ 0. Defaults to 1e-7, as in Keras (the paper and "The Learning Problem"
+            use 1e-8).
         amsgrad: bool, whether to divide by vₘₐₓ (AMSGrad). Defaults to False.
         textbook_epsilon: bool. False (default) matches ``keras.optimizers.Adam``;
-            True adds ε to √v̂ as seed 001 does.
+            True adds ε to √v̂ as "The Learning Problem" does.
         **kwargs: the base optimizer's arguments (``clipnorm``, ``clipvalue``,
             ``global_clipnorm``, ``name``, ...).
 

@@ -1,4 +1,4 @@
-"""Momentum as an exponential moving average of gradients (seed 000's form)."""
+"""Momentum as an exponential moving average of gradients, as in "Learning Algorithms"."""
 
 import keras
 
@@ -9,7 +9,8 @@ from custom.optimizers import _validation, slots
 class EMAMomentum(keras.optimizers.Optimizer):
     """Gradient descent along an exponential moving average of the gradients.
 
-    For a variable w with gradient g, learning rate η and momentum β (seed 000, §3.3):
+    For a variable w with gradient g, learning rate η and momentum β ("Learning Algorithms",
+    section 3.3):
 
         v ← β·v + (1−β)·g      (the velocity: an average of recent gradients)
         w ← w − η·v

@@ -14,9 +14,10 @@ class RMSprop(keras.optimizers.Optimizer):
         s ← ρ·s + (1−ρ)·g²        (running mean of squared gradients)
         w ← w − η·g / √(s + ε)
 
-    ε sits inside the square root, as in Keras and in seed 001's equation.
-    Seed 001's *code* adds it outside, η·g / (√s + ε); the two differ only while
-    s is as small as ε. Seed 001 calls ρ "beta" and uses ε = 1e-8; Keras uses 1e-7.
+    ε sits inside the square root, as in Keras and in the equation of
+    "The Learning Problem". That chapter's *code* adds it outside, η·g / (√s + ε); the
+    two differ only while s is as small as ε. The chapter calls ρ "beta" and uses
+    ε = 1e-8; Keras uses 1e-7.
 
     Centered (``centered=True``, Graves 2013) divides by an estimate of the
     gradient's *variance*, s − ḡ², instead of its mean square s: steps grow where

@@ -12,7 +12,7 @@ class SGD(keras.optimizers.Optimizer):
     For a variable w with gradient g, learning rate η and momentum μ:
 
         plain (μ = 0):      w ← w − η·g            (also with nesterov=True, as in Keras)
-        classic momentum:   v ← μ·v + η·g          (the velocity, seed 001's form)
+        classic momentum:   v ← μ·v + η·g          (the velocity, as in "The Learning Problem")
                             w ← w − v
         Nesterov momentum:  v ← μ·v + η·g
                             w ← w − (μ·v + η·g)    (step from the look-ahead point)

@@ -1,4 +1,4 @@
-"""Drive any optimizer on a two-variable toy function, and the seeds' toy functions.
+"""Drive any optimizer on a two-variable toy function, and the chapters' toy functions.
 
 The toy-function demos use the *same* optimizer classes as model training, acting on
 one ``tf.Variable`` of shape (2,). There is no second NumPy copy of the update maths.
@@ -13,20 +13,21 @@ import tensorflow as tf
 
 
 def ravine(point, steepness=10.0):
-    """f(x, y) = x² + steepness·y², the seeds' elongated valley; minimum 0 at (0, 0).
+    """f(x, y) = x² + steepness·y²; minimum 0 at (0, 0).
 
-    ``point`` has shape (..., 2): one point, or a batch of them (a whole path).
+    The elongated valley of "Learning Algorithms". ``point`` has shape (..., 2): one
+    point, or a batch of them (a whole path).
     """
     return point[..., 0] ** 2 + steepness * point[..., 1] ** 2
 
 
 def steep_ravine(point):
-    """f(x, y) = x² + 100·y² (seed 000, exercise 3)."""
+    """f(x, y) = x² + 100·y² ("Learning Algorithms", exercise 3)."""
     return ravine(point, steepness=100.0)
 
 
 def rosenbrock(point):
-    """f(x, y) = (1 − x)² + 100·(y − x²)² (seed 001); minimum 0 at (1, 1)."""
+    """f(x, y) = (1 − x)² + 100·(y − x²)² ("The Learning Problem"); minimum 0 at (1, 1)."""
     x, y = point[..., 0], point[..., 1]
     return (1.0 - x) ** 2 + 100.0 * (y - x ** 2) ** 2
 

@@ -9,7 +9,7 @@ Pass one to any optimizer as its ``learning_rate``; Keras calls it with
     WarmupCosine(0.1, warmup_steps=10, total_steps=100)  linear warm-up, then cosine
     OneCycle(0.1, total_steps=100)                     Smith's 1cycle
 
-Defaults are the seeds' (seed 001, "Learning Rate Schedules"). Each schedule takes
+Defaults are those of "The Learning Problem" ("Learning Rate Schedules"). Each schedule takes
 ``steps_per_epoch`` to count epochs instead of steps; ``per_epoch_callback`` is the
 other way to go per epoch, and ``sample`` reads a schedule out for plotting.
 """

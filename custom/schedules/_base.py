@@ -5,7 +5,8 @@ Each formula is written in terms of ``t``:
 
 * ``t = step`` by default, so the rate changes after every batch;
 * ``t = ⌊step / steps_per_epoch⌋`` when ``steps_per_epoch`` is given, so ``t`` counts
-  finished epochs and the rate stays constant within an epoch, as in the seeds' plots.
+  finished epochs and the rate stays constant within an epoch, as in the plots of
+  "The Learning Problem".
 """
 
 import math

@@ -11,9 +11,9 @@ from custom.schedules import _base
 class CosineAnnealing(_base.Schedule):
     """η(t) = η_final + (η₀ − η_final) · (1 + cos(π·t/T)) / 2 for t ≤ T, then η_final
 
-    The seed's ``cosine_annealing(epoch, initial_lr=0.1, T_max=100)`` is the case
-    η_final = 0. The seed's function keeps following the cosine after T (the rate
-    climbs back up); this one, like Keras, holds η_final after T. It equals
+    The ``cosine_annealing(epoch, initial_lr=0.1, T_max=100)`` of "The Learning Problem"
+    is the case η_final = 0. The chapter's function keeps following the cosine after T
+    (the rate climbs back up); this one, like Keras, holds η_final after T. It equals
     ``keras.optimizers.schedules.CosineDecay(η₀, decay_steps=T, alpha=η_final/η₀)``.
 
     Args:

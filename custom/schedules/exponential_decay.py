@@ -1,4 +1,4 @@
-"""Exponential decay in the seeds' continuous form, η₀·e^(−k·t)."""
+"""Exponential decay in the continuous form of "The Learning Problem", η₀·e^(−k·t)."""
 
 import keras
 
@@ -9,14 +9,15 @@ from custom.schedules import _base
 class ExponentialDecay(_base.Schedule):
     """η(t) = η₀ · e^(−k·t), with k = ``decay_rate``
 
-    The seed's ``exponential_decay(epoch, initial_lr=0.1, decay_rate=0.05)``.
+    The ``exponential_decay(epoch, initial_lr=0.1, decay_rate=0.05)`` of
+    "The Learning Problem".
 
     How it differs from ``keras.optimizers.schedules.ExponentialDecay``: Keras writes
     η₀ · r^(t / decay_steps), where ``decay_rate`` r is the *factor kept* after each
     ``decay_steps`` steps (0.96 means "keep 96 %"). Here ``decay_rate`` k is a
     *continuous rate* (0.05 means "lose about 5 % per step"). The two curves are the
     same when r = e^(−k·decay_steps), for example Keras' ``ExponentialDecay(0.1,
-    decay_steps=1, decay_rate=math.exp(-0.05))``. Passing the seed's 0.05 to Keras as
+    decay_steps=1, decay_rate=math.exp(-0.05))``. Passing the chapter's 0.05 to Keras as
     r instead would keep only 5 % of the rate after every ``decay_steps``.
 
     Args:

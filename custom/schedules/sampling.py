@@ -39,7 +39,8 @@ def per_epoch_callback(schedule, verbose=0):
     The other way to go per epoch is to build the schedule with ``steps_per_epoch``
     and pass it to the optimizer itself. This callback instead needs an optimizer
     built with a float rate (Keras cannot set the rate of an optimizer that owns a
-    schedule), and it is what Keras users of the seeds' ``step_decay(epoch)`` know.
+    schedule), and it is what Keras users of ``step_decay(epoch)`` from
+    "The Learning Problem" know.
     """
     def rate_at(epoch, current_rate):
         return float(keras.ops.convert_to_numpy(schedule(epoch)))

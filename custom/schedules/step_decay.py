@@ -9,8 +9,8 @@ from custom.schedules import _base
 class StepDecay(_base.Schedule):
     """η(t) = η₀ · drop^⌊t / steps_per_drop⌋
 
-    The seed's ``step_decay(epoch, initial_lr=0.1, drop=0.5, epochs_drop=20)``: the
-    rate halves every 20 epochs. Keras has the same curve as
+    The ``step_decay(epoch, initial_lr=0.1, drop=0.5, epochs_drop=20)`` of
+    "The Learning Problem": the rate halves every 20 epochs. Keras has the same curve as
     ``keras.optimizers.schedules.ExponentialDecay(η₀, decay_steps=steps_per_drop,
     decay_rate=drop, staircase=True)``.
 

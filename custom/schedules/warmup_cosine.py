@@ -15,8 +15,8 @@ class WarmupCosine(_base.Schedule):
         η(t) = η_final + (η_peak − η_final) · (1 + cos(π·(t − W)/(T − W))) / 2   for W ≤ t ≤ T
         η(t) = η_final                                                  for t > T
 
-    The seed's ``warmup_cosine(epoch, initial_lr=0.1, warmup_epochs=10,
-    total_epochs=100)`` is the case η_final = 0. Keras has the same curve as
+    The ``warmup_cosine(epoch, initial_lr=0.1, warmup_epochs=10, total_epochs=100)`` of
+    "The Learning Problem" is the case η_final = 0. Keras has the same curve as
     ``keras.optimizers.schedules.CosineDecay(0.0, decay_steps=T − W,
     alpha=η_final/η_peak, warmup_target=η_peak, warmup_steps=W)``: its
     ``initial_learning_rate`` is where the warm-up *starts*, and its ``decay_steps``
