@@ -23,9 +23,9 @@ What each one keeps:
 
 Keras' optimizers take the same three as ``clipvalue=``, ``clipnorm=`` and
 ``global_clipnorm=`` (at most one of them), and apply them to the gradients just
-before the update. The seed (000, exercise 6) says "clip by norm: scale gradients
-if total norm exceeds threshold": a *total* norm over every gradient is what Keras
-calls ``global_clipnorm``; Keras' ``clipnorm`` is the per-variable one.
+before the update. Exercise 6 of "Learning Algorithms" says "clip by norm: scale
+gradients if total norm exceeds threshold": a *total* norm over every gradient is what
+Keras calls ``global_clipnorm``; Keras' ``clipnorm`` is the per-variable one.
 
 A gradient that contains ``inf`` or NaN is not rescued: by global norm makes
 every gradient NaN, as Keras does, so the failure shows instead of hiding.

@@ -11,9 +11,10 @@ the numerical one n:
     relative error = ‖a − n‖ / max(‖a‖ + ‖n‖, tiny)
 
 Below 1e-5 (in float64) the backward pass is right; a wrong one is usually above 1e-2.
-The seed divides by |a| + 1e-8 element by element; that blows up for elements whose
-true gradient is ~1e-9 (pure rounding noise then looks like a 100 % error), so the
-norm over each array is used here, and the worst single element is reported too.
+"The Learning Problem" divides by |a| + 1e-8 element by element; that blows up for
+elements whose true gradient is ~1e-9 (pure rounding noise then looks like a 100 %
+error), so the norm over each array is used here, and the worst single element is
+reported too.
 
 Use float64: in float32 the rounding error of L alone is ~1e-7·|L|/h ≈ 1e-2 for h = 1e-5.
 

@@ -6,13 +6,14 @@ a 1-D array is one sample for the categorical losses and a batch of scalars for
 MSE and binary cross-entropy (also as Keras reads them).
 
 Clipping. log 0 = −∞, so a predicted probability p is clipped to [ε, 1 − ε] before
-the log. The seeds use ε = 1e-15; Keras uses ``keras.config.epsilon()`` = 1e-7.
+the log. "Learning Algorithms" and "The Learning Problem" use ε = 1e-15; Keras uses
+``keras.config.epsilon()`` = 1e-7.
 The difference only shows when a prediction is almost exactly wrong: −log 1e-15 ≈ 34.5
 but −log 1e-7 ≈ 16.1. Pass ``epsilon=KERAS_EPSILON`` to get Keras' numbers.
 
 A second difference: Keras' categorical cross-entropy first divides p by its sum
-over the classes, so that rows that do not sum to 1 are renormalised. The seeds do
-not. ``renormalize=True`` does what Keras does.
+over the classes, so that rows that do not sum to 1 are renormalised. The chapters
+do not. ``renormalize=True`` does what Keras does.
 
 ``from_logits=True`` takes raw scores z instead of probabilities and works in log
 space (log σ(z) and log softmax(z) without forming σ or softmax), which stays
@@ -85,7 +86,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, epsilon=SEED_EPSILON)
         y_true: labels in {0, 1} (or soft labels in [0, 1]), any shape.
         y_pred: probabilities in [0, 1], or logits if ``from_logits``; same shape.
         from_logits: default False.
-        epsilon: the clipping ε, in (0, 0.5); default 1e-15 as in the seeds.
+        epsilon: the clipping ε, in (0, 0.5); default 1e-15 as in the chapters.
     Returns:
         float, the mean over every element.
     """
@@ -116,7 +117,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, epsilon=SEED_EPS
             (batch, classes).
         y_pred: probabilities, or logits if ``from_logits``; same shape.
         from_logits: default False.
-        epsilon: the clipping ε, in (0, 0.5); default 1e-15 as in the seeds.
+        epsilon: the clipping ε, in (0, 0.5); default 1e-15 as in the chapters.
         renormalize: divide p̂ by its sum over classes first, as Keras does; default False.
     Returns:
         float, the mean over samples of the per-sample loss.

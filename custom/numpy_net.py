@@ -16,7 +16,7 @@ Backward, for the mean loss over a batch of m samples (as in "Learning Algorithm
     da⁽ˡ⁻¹⁾ = dz⁽ˡ⁾ · W⁽ˡ⁾ᵀ             (batch, n_inputs)
     dz⁽ˡ⁻¹⁾ = da⁽ˡ⁻¹⁾ ⊙ g′(z⁽ˡ⁻¹⁾)      the activation's derivative, element by element
 
-The seeds divide by m inside dW and db; here dz carries the 1/m, which gives the
+Both chapters divide by m inside dW and db; here dz carries the 1/m, which gives the
 same numbers and makes every dz the true gradient of the mean loss.
 
 Example:

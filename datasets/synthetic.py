@@ -140,7 +140,7 @@ def random_labels(n_samples=500, n_features=4, n_classes=3, seed=0):
 
     There is nothing to learn, only to memorise: training accuracy can reach
     100 % while validation accuracy stays at chance, 1/n_classes. This is the
-    seed chapter's synthetic data set for its 4-16-8-3 network.
+    synthetic data set of "Learning Algorithms" (section 5.3) for its 4-16-8-3 network.
 
     Returns:
         x: float32, shape (n_samples, n_features). y: int32, shape (n_samples,).
