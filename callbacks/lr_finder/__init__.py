@@ -17,7 +17,8 @@ Suggestions (``LRFinderResult.suggest``): ``"steepest"`` (default), the rate whe
 smoothed loss falls fastest against log(η), searched up to the minimum of the curve and
 measured across ±5 % of the sweep;
 ``"valley"``, fastai's middle of the longest falling stretch; ``"minimum/10"``, the
-rate at the lowest loss divided by 10, the rule of thumb of "The Learning Problem".
+rate at the lowest loss, where the loss starts increasing, divided by 10: "The
+Learning Problem"'s "1/10th of the rate where loss starts increasing".
 As in fastai, the first tenth of the sweep is skipped, because the moving average
 rests on few batches there. Non-finite losses never enter a suggestion.
 
