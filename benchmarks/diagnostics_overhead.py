@@ -51,7 +51,7 @@ import keras  # noqa: E402
 
 import callbacks  # noqa: E402
 import datasets  # noqa: E402
-from benchmarks import _timing  # noqa: E402
+from benchmarks import _hooks, _timing  # noqa: E402
 from callbacks.diagnostics import gradients as gradients_module  # noqa: E402
 
 EPOCHS = 30
@@ -96,38 +96,8 @@ def lab_runs():
     return {"digits MLP": (make_model, *digits), "two-moons MLP": (make_moons_model, *moons)}
 
 
-class TimedLogger(callbacks.DiagnosticsLogger):
-    """DiagnosticsLogger that adds up the seconds spent in its own hooks, and each epoch's."""
-
-    def on_train_begin(self, logs=None):
-        self.spent, self.epoch_costs = 0.0, []
-        started = time.perf_counter()
-        super().on_train_begin(logs)
-        self.spent += time.perf_counter() - started
-
-    def on_epoch_end(self, epoch, logs=None):
-        started = time.perf_counter()
-        super().on_epoch_end(epoch, logs)
-        self.epoch_costs.append(time.perf_counter() - started)
-        self.spent += self.epoch_costs[-1]
-
-    def on_train_end(self, logs=None):
-        started = time.perf_counter()
-        super().on_train_end(logs)
-        self.spent += time.perf_counter() - started
-
-
-class EpochClock(keras.callbacks.Callback):
-    """Wall-clock seconds of each epoch, from one on_epoch_begin to its on_epoch_end."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.started)
+# The logger, adding up the seconds inside its own hooks (spent) and each epoch's (epoch_costs).
+TimedLogger = _hooks.timed(callbacks.DiagnosticsLogger)
 
 
 def interleaved(candidates, rounds, warmup=1):
@@ -187,7 +157,7 @@ def measure_one(make, train, val, epochs=EPOCHS, rounds=ROUNDS):
 
     wall, cpu = interleaved({"without": lambda: fit(False), "with": lambda: fit(True),
                              "gradients": lambda: fit(True, gradients=True)}, rounds=rounds)
-    clock = EpochClock()
+    clock = _hooks.EpochClock()
     fit(False, extra=[clock])
     # A steady epoch: epoch 1 also traces Keras' own train and test steps for the new model.
     epoch_seconds = statistics.median(clock.seconds[1:])

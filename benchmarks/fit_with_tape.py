@@ -18,7 +18,6 @@ first measure is an epoch inside a call), and each ratio is taken of the medians
 
 import argparse
 import statistics
-import time
 
 from custom import quiet_import
 
@@ -27,24 +26,10 @@ quiet_import.import_tensorflow_quietly()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from benchmarks import _timing  # noqa: E402
+from benchmarks import _hooks, _timing  # noqa: E402
 from custom import training  # noqa: E402
 
 TARGET = 1.05
-
-
-class EpochClock(keras.callbacks.Callback):
-    """Records the wall-clock seconds of every epoch (validation included)."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._started)
 
 
 def make_model(seed):
@@ -62,7 +47,7 @@ def make_model(seed):
 
 def epoch_seconds(loop, model, data, epochs, **extra):
     """Run ``epochs`` epochs with ``loop``; the seconds of each epoch after the first."""
-    clock = EpochClock()
+    clock = _hooks.EpochClock()
     x, y, validation = data
     arguments = dict(batch_size=32, epochs=epochs, verbose=0, callbacks=[clock],
                      validation_data=validation)

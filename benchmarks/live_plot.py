@@ -30,7 +30,7 @@ from IPython.core import formatters  # noqa: E402
 
 import callbacks  # noqa: E402
 import datasets  # noqa: E402
-from benchmarks import _timing  # noqa: E402
+from benchmarks import _hooks, _timing  # noqa: E402
 
 EPOCHS = 30
 TARGET = 1.05          # whole fits with LivePlot / without
@@ -49,25 +49,8 @@ class FormattingDisplay:
         formatters.format_display_data(image)
 
 
-class TimedLivePlot(callbacks.LivePlot):
-    """LivePlot that adds up the seconds spent in its own hooks."""
-
-    spent = 0.0
-
-    def on_train_begin(self, logs=None):
-        started = time.perf_counter()
-        super().on_train_begin(logs)
-        self.spent += time.perf_counter() - started
-
-    def on_epoch_end(self, epoch, logs=None):
-        started = time.perf_counter()
-        super().on_epoch_end(epoch, logs)
-        self.spent += time.perf_counter() - started
-
-    def on_train_end(self, logs=None):
-        started = time.perf_counter()
-        super().on_train_end(logs)
-        self.spent += time.perf_counter() - started
+# LivePlot, adding up the seconds spent inside its own hooks (spent).
+TimedLivePlot = _hooks.timed(callbacks.LivePlot)
 
 
 def optimizers_problem():
