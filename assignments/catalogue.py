@@ -23,8 +23,6 @@ MODELS = {
     "schedules": "maths", "losses": "maths", "gradient_check": "maths", "backprop": "maths",
     "gradient_clipping": "training", "early_stopping": "training", "lr_finder": "training",
 }
-# The checks that a catalogue applies to, by the name of their run function.
-APPLIES_TO = ("trajectory", "values")
 
 
 def have_models():
@@ -46,7 +44,7 @@ def key(task, check):
 
 def for_check(task, check):
     """The Candidates of ``check`` of ``task``: computed live, or read from the stored file."""
-    if getattr(check.run, "__name__", "") not in APPLIES_TO or task not in MODELS:
+    if not check.catalogued or task not in MODELS:
         return []
     if have_models():
         return [checking.Candidate(name, cause, accepted, model(**check.kwargs()))

@@ -1,8 +1,15 @@
 """What a check is, how its result is compared and explained, and how results are reported.
 
-A check runs the student's code and its trusted twin (a Keras built-in, ``tf.GradientTape``,
-finite differences, pandas) on the same inputs and compares the two ``Outputs``: named
-arrays whose first axis is the step, epoch or case. When they differ, the report gives
+A check has two halves, which may run in two different processes:
+
+* ``produce(subject, **options) → Outputs`` runs only the student's code (the *subject*)
+  on inputs built from the options, and returns its raw numbers: named arrays whose first
+  axis is the step, epoch or case. It computes no expected value and judges nothing.
+* ``expect(**options) → Expectation`` is the trusted side: the same inputs given to a
+  trusted twin (a Keras built-in, ``tf.GradientTape``, finite differences, pandas), the
+  tolerance, and how to describe each case.
+
+``judge`` compares the two. When they differ, the report gives
 
 * where: the first step (or case) and variable where the student's numbers leave the
   twin's, expected against got;
@@ -12,6 +19,11 @@ arrays whose first axis is the step, epoch or case. When they differ, the report
 
 A correct answer in another form the curriculum teaches (Adam's textbook ε, RMSprop's
 ε outside the root) is an *accepted* entry of the same catalogue, and passes.
+
+When a student checks their own work (``python -m assignments check``) both halves run in
+their process. When a class is graded, ``produce`` runs in the student's sandbox and the
+grader computes ``expect`` and the score (``assignments/grade.py``): nothing the student's
+process prints or writes can set a score, and expected values never enter it.
 """
 
 import dataclasses
@@ -54,6 +66,34 @@ class Outputs:
 
     arrays: dict
     axis: str = "step"
+    facts: dict = dataclasses.field(default_factory=dict)   # Plain values: names, flags.
+
+    def encode(self):
+        """A JSON-ready dict (NaN and ±inf as JSON's extensions allow)."""
+        return {"axis": self.axis, "facts": self.facts,
+                "arrays": {name: np.asarray(array, dtype=float).tolist()
+                           for name, array in self.arrays.items()}}
+
+    @classmethod
+    def decode(cls, data):
+        """The Outputs of ``encode``'s dict, read from an untrusted process: checked, never trusted.
+
+        Raises:
+            ValueError: not the shape ``encode`` writes.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("arrays"), dict):
+            raise ValueError("not a dict of named arrays")
+        axis, facts = data.get("axis", "step"), data.get("facts", {})
+        if not isinstance(axis, str) or not isinstance(facts, dict):
+            raise ValueError("a malformed axis or facts")
+        for value in facts.values():
+            if not isinstance(value, (str, int, float, bool, type(None), list)):
+                raise ValueError("a fact that is not a plain value")
+        arrays = {}
+        for name, values in data["arrays"].items():
+            array = np.array(values, dtype=float)   # Ragged or non-numeric raises ValueError.
+            arrays[str(name)] = array
+        return cls(arrays, axis[:40], facts)
 
 
 def outputs(arrays, axis):
@@ -88,24 +128,55 @@ class Outcome:
 
 
 @dataclasses.dataclass(frozen=True)
+class Expectation:
+    """The trusted side of a check: the twin's numbers and how to compare and describe them.
+
+    Args:
+        outputs: the twin's Outputs, or None when there is no twin for this case (then
+            only the catalogue's accepted entries count as right).
+        twin_name: what the twin is, shown to the student.
+        tolerance: a Tolerance.
+        described: None, a sentence about the inputs, or one sentence per position of
+            the first axis (the case a difference is in).
+        verdict: for a check that is more than one comparison of numbers, a function
+            ``verdict(got, catalogue, hidden) → Outcome`` that judges the student's
+            Outputs (their facts, or numbers the twin needs first).
+    """
+
+    outputs: object = None
+    twin_name: str = "the trusted twin"
+    tolerance: Tolerance = Tolerance()
+    described: object = None
+    verdict: object = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Check:
     """One graded check of a task.
 
     Args:
         name: what it checks, shown to the student.
         points: what it is worth.
-        run: ``run(subject, catalogue, **options) → Outcome``; ``subject`` is the code
-            under test, ``catalogue`` the known mistakes for this check (may be empty).
-        options: keyword arguments for ``run`` (the scenario: sizes, hyperparameters).
+        produce: ``produce(subject, **options) → Outputs``, the student's side.
+        expect: ``expect(**options) → Expectation``, the trusted side.
+        options: keyword arguments for both (the scenario: sizes, hyperparameters).
+        catalogued: whether the task's catalogue of known mistakes applies to it.
     """
 
     name: str
     points: float
-    run: object
+    produce: object
+    expect: object
     options: tuple = ()
+    catalogued: bool = True
 
     def kwargs(self):
         return dict(self.options)
+
+    @property
+    def produce_path(self):
+        """``"module:function"`` of ``produce``: what the student's process is asked to run."""
+        return f"{self.produce.__module__}:{self.produce.__qualname__}"
 
 
 def first_difference(expected, got, tolerance):
@@ -126,7 +197,7 @@ def first_difference(expected, got, tolerance):
                 continue
             row_expected = np.atleast_1d(np.asarray(wanted, dtype=float)[position])
             row_got = np.atleast_1d(np.asarray(got.arrays[name], dtype=float)[position])
-            bad = ~expected_close(tolerance, row_expected, row_got)
+            bad = ~np.atleast_1d(tolerance.close(row_expected, row_got))
             if bad.any():
                 index = tuple(int(i) for i in np.argwhere(bad)[0])
                 where = index if np.ndim(wanted) > 1 else ()   # A 1-D array: the row says it.
@@ -134,23 +205,26 @@ def first_difference(expected, got, tolerance):
     return None
 
 
-def expected_close(tolerance, expected, got):
-    return np.atleast_1d(tolerance.close(expected, got))
-
-
 def matches(expected, got, tolerance):
     return first_difference(expected, got, tolerance) is None
 
 
-def describe_difference(difference, axis):
+def describe_difference(difference, axis, hidden=False):
+    """One line: where the numbers first differ, expected against got.
+
+    For a hidden check the expected value is not quoted (the student sees only their own).
+    """
     position, name, index, wanted, got = difference
     where = f"{name}[{', '.join(map(str, index))}]" if index else name
     if isinstance(wanted, str):
         return f"{where}: expected {wanted}, got {got}"
+    if hidden:
+        return (f"first difference at {axis} {position}, {where}: got {got:.8g} "
+                f"(a hidden check: the expected value is not shown)")
     return f"first difference at {axis} {position}, {where}: expected {wanted:.8g}, got {got:.8g}"
 
 
-def compare(expected, got, catalogue, tolerance, twin_name="the trusted twin"):
+def compare(expected, got, catalogue, tolerance, twin_name="the trusted twin", hidden=False):
     """The Outcome of comparing the student's ``got`` with ``expected`` and the catalogue.
 
     Args:
@@ -159,6 +233,7 @@ def compare(expected, got, catalogue, tolerance, twin_name="the trusted twin"):
         got: the student's Outputs.
         catalogue: Candidates for this check.
         tolerance: a Tolerance.
+        hidden: a hidden check, whose expected numbers the feedback does not quote.
     """
     if expected is not None and matches(expected, got, tolerance):
         return Outcome(True, f"matches {twin_name} ({tolerance})")
@@ -169,10 +244,34 @@ def compare(expected, got, catalogue, tolerance, twin_name="the trusted twin"):
     reference = expected
     if reference is None:
         reference = next(candidate.outputs for candidate in catalogue if candidate.accepted)
-    lines = [describe_difference(first_difference(reference, got, tolerance), got.axis)
+    lines = [describe_difference(first_difference(reference, got, tolerance), got.axis, hidden)
              + f" ({tolerance})"]
     lines.append(likely_cause(got, catalogue, tolerance))
     return Outcome(False, "\n".join(lines))
+
+
+def judge(expectation, got, catalogue, hidden=False):
+    """The Outcome of the student's ``got`` against the trusted ``expectation``.
+
+    On a difference the feedback also says which case (inputs and arguments) it is in.
+    """
+    called = got.facts.get("builtin_calls")
+    if called:
+        return Outcome(False, f"refused: your code called Keras' own {called[0]} to take the "
+                              "step; compute the update yourself")
+    if expectation.verdict is not None:
+        return expectation.verdict(got, catalogue, hidden)
+    outcome = compare(expectation.outputs, got, catalogue, expectation.tolerance,
+                      expectation.twin_name, hidden)
+    described = expectation.described
+    if outcome.passed or described is None or expectation.outputs is None:
+        return outcome
+    difference = first_difference(expectation.outputs, got, expectation.tolerance)
+    if difference is None or isinstance(difference[3], str):
+        return outcome
+    if not isinstance(described, str):
+        described = f"{got.axis} {difference[0]} is {described[difference[0]]}"
+    return Outcome(False, f"{outcome.feedback}\n{described}")
 
 
 def likely_cause(got, catalogue, tolerance):
@@ -189,25 +288,43 @@ def likely_cause(got, catalogue, tolerance):
             "compare your code with the equation line by line")
 
 
-def outcome_of_exception(error):
-    """An Outcome for code that raised: the message, and where in the student's file."""
-    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+MESSAGE_LIMIT = 300   # characters of an exception's message shown in feedback
+
+
+def describe_exception(error, own_files=()):
+    """One line for code that raised: the message, and where in the student's own files.
+
+    Args:
+        error: the exception.
+        own_files: repository-relative paths of the student's files; the line quoted is the
+            innermost frame in one of them (none of the grader's files is ever named).
+    """
     todo = _todo_message(error)
     if todo:
-        return Outcome(False, f"not written yet: {todo}")
+        return f"not written yet: {todo}"
+    text = str(error).strip()
+    message = text.splitlines()[0][:MESSAGE_LIMIT] if text else type(error).__name__
     location = ""
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if "/assignments/" not in frame.filename and "site-packages" not in frame.filename:
-            location = f" (at {frame.filename.split('/')[-1]}:{frame.lineno}: {frame.line})"
+        relative = next((path for path in own_files
+                         if frame.filename.replace("\\", "/").endswith("/" + path)), None)
+        if relative is not None:
+            line = (frame.line or "").strip()[:120]
+            location = f" (at {relative}:{frame.lineno}: {line})"
             break
-    return Outcome(False, f"your code raised {type(error).__name__}: {message}{location}")
+    return f"your code raised {type(error).__name__}: {message}{location}"
+
+
+def outcome_of_exception(error, own_files=()):
+    """An Outcome for code that raised (see ``describe_exception``)."""
+    return Outcome(False, describe_exception(error, own_files))
 
 
 def _todo_message(error):
     text = str(error)
     at = text.find(markers.TODO_PREFIX)
     if isinstance(error, NotImplementedError) and at >= 0:
-        return text[at:].splitlines()[0]
+        return text[at:].splitlines()[0][:MESSAGE_LIMIT]
     return None
 
 
@@ -251,27 +368,44 @@ class TaskResult:
         lines.append(f"  total: {self.score:g}/{self.max_score:g} points")
         return "\n".join(lines)
 
-    def gradescope(self):
-        """The result in Gradescope's autograder ``results.json`` format."""
+    def gradescope(self, first_number=1):
+        """The result in Gradescope's autograder ``results.json`` format.
+
+        Hidden checks are ``after_published`` (shown once the instructor publishes the
+        grades), public ones ``visible``; ``number`` counts the checks from ``first_number``.
+        """
         return {
             "score": self.score,
             "max_score": self.max_score,
-            "tests": [{"name": f"{self.task}: {check.name}", "score": check.points,
-                       "max_score": check.max_points, "output": check.feedback,
+            "tests": [{"name": f"{self.task}: {check.name}",
+                       "number": str(first_number + index),
+                       "score": check.points, "max_score": check.max_points,
+                       "status": "passed" if check.passed else "failed",
+                       "output": check.feedback,
                        "visibility": "after_published" if check.hidden else "visible"}
-                      for check in self.checks],
+                      for index, check in enumerate(self.checks)],
         }
 
     def json(self):
         return json.dumps(self.gradescope(), indent=2)
 
 
-def run_check(check, subject, catalogue, hidden=False):
-    """Run one check; any exception in the student's code is a failed check, never a crash."""
-    try:
-        outcome = check.run(subject, catalogue, **check.kwargs())
-    except Exception as error:   # The student's code may raise anything.
-        outcome = outcome_of_exception(error)
+def result_of(check, outcome, hidden=False):
+    """The CheckResult of a check's Outcome: its points, partial credit included."""
     fraction = outcome.fraction if outcome.fraction is not None else float(outcome.passed)
+    fraction = min(max(fraction, 0.0), 1.0)
     return CheckResult(check.name, round(check.points * fraction, 6), check.points,
                        outcome.passed, outcome.feedback, hidden)
+
+
+def run_check(check, subject, catalogue, hidden=False, own_files=()):
+    """Run both halves of one check in this process (a student checking their own work).
+
+    Any exception in the student's code is a failed check, never a crash.
+    """
+    options = check.kwargs()
+    try:
+        got = check.produce(subject, **options)
+    except Exception as error:   # The student's code may raise anything.
+        return result_of(check, outcome_of_exception(error, own_files), hidden)
+    return result_of(check, judge(check.expect(**options), got, catalogue, hidden), hidden)

@@ -1,19 +1,26 @@
 """``python -m assignments release OUT_DIR``: write the student edition of this repository.
 
-For every file of the repository (as git lists it, or every file when there is no git):
+The release is built from the files git tracks, never from what happens to lie in the
+working tree (a class's submissions, results, an editor's ``adam.py.orig``): a tree with
+untracked or modified files is refused with one line, unless ``allow_dirty``, and even
+then only tracked files are read. For every tracked file:
 
-* a file marked instructor-only is left out;
+* a file marked instructor-only is left out, and so are editor backups and outputs;
 * a Python file loses its hidden blocks, and each solution region of a released task
-  becomes a stub that raises ``NotImplementedError("TODO <task>: …")``;
+  becomes a stub that raises ``NotImplementedError("TODO <task>: …")``. A region of
+  another task in the same file is stubbed too (Nesterov's update shares its first line
+  with classic momentum's), so releasing one task never ships a sibling's solution;
 * every other file is copied as it is.
 
 Then the release writes ``assignments/catalogue.json`` (the known mistakes' numbers,
 which the student edition cannot compute), and checks its own work: no code line of a
-released region may appear in the student edition unless it also appears outside the
-regions in the reference. A leak stops the release with an error and removes nothing
-that was there before.
+stubbed region may appear in any text file of the student edition (``.py``, ``.md``,
+``.ipynb``, ``.json``, ``.csv``, ``.txt``, …) unless it also appears outside every
+region in a file the students get. A leak stops the release with an error and removes
+nothing that was there before.
 """
 
+import fnmatch
 import pathlib
 import shutil
 import subprocess
@@ -22,7 +29,11 @@ from assignments import catalogue, markers
 from assignments import tasks as task_table
 
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
-SKIPPED_FOLDERS = {".git", ".venv", "outputs", "notebooks", "__pycache__", ".pytest_cache"}
+SKIPPED_FOLDERS = {".git", ".venv", "outputs", "notebooks", "__pycache__", ".pytest_cache",
+                   "submissions", "results"}
+SKIPPED_FILES = ("*.orig", "*.rej", "*.bak", "*~", "*.swp", "*.pyc", ".#*")
+TEXT_SUFFIXES = {".py", ".md", ".ipynb", ".json", ".csv", ".txt", ".cfg", ".ini", ".toml",
+                 ".yml", ".yaml", ".sh", ""}
 
 
 class ReleaseError(ValueError):
@@ -30,16 +41,40 @@ class ReleaseError(ValueError):
 
 
 def repository_files(root=REPOSITORY):
-    """Relative paths of the repository's files: tracked and untracked-but-not-ignored."""
+    """Relative paths of the files git tracks in ``root`` (outputs and backups left out).
+
+    Raises:
+        ReleaseError: ``root`` is not a git checkout.
+    """
     try:
-        listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"],
-                                cwd=root, capture_output=True, check=True).stdout
-        paths = [path for path in listed.decode().split("\0") if path]
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True,
+                                check=True).stdout
     except (OSError, subprocess.CalledProcessError):
-        paths = [str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()]
+        raise ReleaseError(f"{root} is not a git checkout: the release is built from the "
+                           "files git tracks") from None
+    paths = [path for path in listed.decode().split("\0") if path]
     return sorted(path for path in paths
                   if not SKIPPED_FOLDERS & set(pathlib.PurePath(path).parts)
+                  and not any(fnmatch.fnmatch(pathlib.PurePath(path).name, pattern)
+                              for pattern in SKIPPED_FILES)
                   and (root / path).is_file())
+
+
+def dirty_files(root=REPOSITORY):
+    """Untracked (not ignored) and modified files of the working tree, as git lists them."""
+    listed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "-z"],
+                            cwd=root, capture_output=True, check=True).stdout
+    return [entry[3:] for entry in listed.decode().split("\0") if len(entry) > 3]
+
+
+def stubbed_tasks(tasks, texts):
+    """The released tasks, and every task with a region in the same file as one of them."""
+    stubbed = set(tasks)
+    for path, text in texts.items():
+        found = {region.task for region in markers.regions(text, path)}
+        if found & set(tasks):
+            stubbed |= found
+    return stubbed
 
 
 def check_tasks(names):
@@ -50,14 +85,15 @@ def check_tasks(names):
     return list(names)
 
 
-def release(out_dir, tasks=None, root=REPOSITORY):
+def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False):
     """Write the student edition of ``root`` to ``out_dir``, with ``tasks`` (default all) stubbed.
 
     Returns:
         the list of relative paths written.
 
     Raises:
-        ReleaseError: an unknown task, a non-empty ``out_dir``, a malformed marker, or a
+        ReleaseError: an unknown task, a non-empty ``out_dir``, a working tree with
+            untracked or modified files (unless ``allow_dirty``), a malformed marker, or a
             solution line that would reach the student edition.
     """
     tasks = check_tasks(tasks or list(task_table.TASKS))
@@ -65,21 +101,31 @@ def release(out_dir, tasks=None, root=REPOSITORY):
     if out.exists() and any(out.iterdir()):
         raise ReleaseError(f"{str(out)!r} is not empty; release into a new folder")
     files = repository_files(root)
+    if not allow_dirty:
+        dirty = dirty_files(root)
+        if dirty:
+            raise ReleaseError(f"the working tree has {len(dirty)} untracked or modified "
+                               f"file(s), such as {dirty[0]!r}; commit or remove them, or "
+                               "pass --allow-dirty (only tracked files are released)")
+    texts = {path: (root / path).read_text(encoding="utf-8")
+             for path in files if path.endswith(".py")}
+    try:
+        stubbed = stubbed_tasks(tasks, texts)
+    except markers.MarkerError as error:
+        raise ReleaseError(str(error)) from None
     edition = {}
     for path in files:
         source = root / path
         if path.endswith(".py"):
-            text = source.read_text(encoding="utf-8")
-            if markers.is_instructor_only(text):
+            if markers.is_instructor_only(texts[path]):
                 continue
             try:
-                edition[path] = markers.student_text(text, path, set(tasks))
+                edition[path] = markers.student_text(texts[path], path, stubbed)
             except markers.MarkerError as error:
                 raise ReleaseError(str(error)) from None
         elif not _instructor_only_data(source):
             edition[path] = None   # Copied byte for byte.
-    leaks = leaked_lines({path: (root / path).read_text(encoding="utf-8")
-                          for path in files if path.endswith(".py")}, edition, tasks)
+    leaks = leaked_lines(texts, _edition_texts(root, edition), stubbed)
     if leaks:
         path, line = leaks[0]
         raise ReleaseError(f"solution line would leak into {path}: {line!r}")
@@ -95,6 +141,21 @@ def release(out_dir, tasks=None, root=REPOSITORY):
     return sorted(edition) + ["assignments/catalogue.json"]
 
 
+def _edition_texts(root, edition):
+    """path → the text of every text file of the student edition (binary files left out)."""
+    texts = {}
+    for path, text in edition.items():
+        if text is None:
+            if pathlib.PurePath(path).suffix not in TEXT_SUFFIXES:
+                continue
+            try:
+                text = (root / path).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+        texts[path] = text
+    return texts
+
+
 def _instructor_only_data(path):
     """A non-Python text file may carry the instructor-only marker too."""
     try:
@@ -105,12 +166,16 @@ def _instructor_only_data(path):
 
 
 def leaked_lines(reference, edition, tasks):
-    """(path, line) pairs of student-edition code that exists only inside released regions.
+    """(path, line) pairs of student-edition text that exists only inside stubbed regions.
 
     Args:
         reference: path → text of every Python file of the reference edition.
-        edition: path → student text (None for a file copied unchanged).
-        tasks: the released tasks.
+        edition: path → text of every text file of the student edition.
+        tasks: the stubbed tasks.
+
+    A line counts as public when it stands outside the stubbed regions of a Python file
+    that the students get; a line of an instructor-only file (a test that copies a
+    solution) does not make a solution line public.
     """
     inside, outside = set(), set()
     for path, text in reference.items():
@@ -118,16 +183,22 @@ def leaked_lines(reference, edition, tasks):
         for region in markers.regions(text, path):
             if region.task in tasks:
                 region_lines.update(range(region.begin, region.end + 1))
+        shipped = not markers.is_instructor_only(text)
         for number, line in enumerate(text.splitlines(), start=1):
             code = line.strip()
             if not code or code.startswith("#"):
                 continue
-            (inside if number in region_lines else outside).add(code)
+            if number in region_lines:
+                inside.add(code)
+            elif shipped:
+                outside.add(code)
     secret = inside - outside
     leaks = []
     for path, text in edition.items():
-        text = text if text is not None else (reference.get(path) or "")
         for line in text.splitlines():
-            if line.strip() in secret:
-                leaks.append((path, line.strip()))
+            code = line.strip()
+            if path.endswith(".ipynb"):   # A notebook's line is a JSON string: "...\n",
+                code = code.strip('",').removesuffix("\\n").strip()
+            if code in secret:
+                leaks.append((path, code))
     return leaks

@@ -183,7 +183,7 @@ def test_a_mutant_fails_its_checks_and_is_named(task, mistake, tmp_path):
                         | {hidden[i].name for i in failing_hidden})
     assert {check.name for check in result.checks if not check.passed} == expected_failing, \
         result.text()
-    named_by = {check.name for check in public + hidden if check.run is training.values}
+    named_by = {check.name for check in public + hidden if check.catalogued}
     for check in result.checks:
         if not check.passed and check.name in named_by:
             assert f"likely cause: {mistake}:" in check.feedback, result.text()

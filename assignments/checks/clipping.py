@@ -116,10 +116,16 @@ TWIN_NAMES = {"clipping_norms": "tf.norm and tf.linalg.global_norm",
               "clipping_traced": "tf.clip_by_value, tf.clip_by_norm and tf.clip_by_global_norm"}
 
 
-def compared(subject, part, cases):
+def produced(subject, part, cases):
+    """The student's ``custom.clipping`` on every case: named arrays with the case first."""
     functions = {name: getattr(subject, name) for name in ("norm", "global_norm", *CLIPPERS)}
-    expected = checking.stack_cases([clipping_results(TWINS, part, case) for case in cases])
-    got = checking.stack_cases([clipping_results(functions, part, case) for case in cases])
+    return checking.stack_cases([clipping_results(functions, part, case) for case in cases])
+
+
+def expected(part, cases):
+    """TensorFlow's functions on the same cases."""
     inside = ", inside a tf.function" if part == "clipping_traced" else ""
-    described = [describe_clipping_case(case) + inside for case in cases]
-    return expected, got, TWIN_NAMES[part], CLIPPING_TOLERANCE, described
+    return checking.Expectation(
+        checking.stack_cases([clipping_results(TWINS, part, case) for case in cases]),
+        TWIN_NAMES[part], CLIPPING_TOLERANCE,
+        [describe_clipping_case(case) + inside for case in cases])

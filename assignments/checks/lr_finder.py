@@ -68,41 +68,56 @@ def sweep_name(start, end, steps):
     return f"η_i from {start:g} to {end:g} in {steps} steps"
 
 
-def compared(subject, part, **options):
+def produced(subject, part, **options):
+    """The student's sweep ("lr_sweep"), smoothed losses ("lr_smoothing"), or a whole
+    scripted sweep that diverges ("lr_divergence"), as named arrays along the steps."""
+    got = {}
     if part == "lr_sweep":
-        expected, got = {}, {}
         for start, end, steps in options["sweeps"]:
-            name = sweep_name(start, end, steps)
-            expected[name] = np.geomspace(start, end, steps)
             schedule = subject.LRFinder(start=start, end=end, steps=steps).schedule
-            got[name] = np.asarray(keras.ops.convert_to_numpy(schedule), dtype=float)
-        return (checking.outputs(expected, "step"), checking.outputs(got, "step"),
-                "numpy.geomspace", SWEEP_TOLERANCE, None)
-    if part == "lr_smoothing":
-        expected, got = {}, {}
+            got[sweep_name(start, end, steps)] = np.asarray(
+                keras.ops.convert_to_numpy(schedule), dtype=float)
+    elif part == "lr_smoothing":
         for smoothing, steps, seed in options["runs"]:
-            losses = scripted_losses(steps, seed)
-            name = f"smoothed loss, β = {smoothing:g}, losses of seed {seed}"
-            expected[name] = ewm(losses, smoothing)
             finder = subject.LRFinder(start=1e-3, end=1.0, steps=steps, smoothing=smoothing,
                                       divergence=1e12)   # Never stops: every step is compared.
-            got[name] = padded(replay_scripted(finder, losses).smoothed_losses, steps)
-        return (checking.outputs(expected, "step"), checking.outputs(got, "step"),
-                "pandas' Series.ewm(alpha=1−β, adjust=True).mean()", SMOOTHING_TOLERANCE, None)
-    # "lr_divergence": a whole scripted sweep that diverges, at LRFinder's defaults.
+            result = replay_scripted(finder, scripted_losses(steps, seed))
+            got[smoothing_name(smoothing, seed)] = padded(result.smoothed_losses, steps)
+    else:
+        start, end, steps, seed = options["sweep"]
+        result = replay_scripted(subject.LRFinder(start=start, end=end, steps=steps),
+                                 scripted_losses(steps, seed, diverge=True))
+        got = {"η_i": padded(result.learning_rates, steps),
+               "smoothed loss": padded(result.smoothed_losses, steps)}
+    return checking.outputs(got, "step")
+
+
+def smoothing_name(smoothing, seed):
+    return f"smoothed loss, β = {smoothing:g}, losses of seed {seed}"
+
+
+def expected(part, **options):
+    """numpy.geomspace, pandas' ewm, and LRFinder's stopping rule on the same inputs."""
+    if part == "lr_sweep":
+        return checking.Expectation(
+            checking.outputs({sweep_name(start, end, steps): np.geomspace(start, end, steps)
+                              for start, end, steps in options["sweeps"]}, "step"),
+            "numpy.geomspace", SWEEP_TOLERANCE)
+    if part == "lr_smoothing":
+        return checking.Expectation(
+            checking.outputs({smoothing_name(smoothing, seed):
+                              ewm(scripted_losses(steps, seed), smoothing)
+                              for smoothing, steps, seed in options["runs"]}, "step"),
+            "pandas' Series.ewm(alpha=1−β, adjust=True).mean()", SMOOTHING_TOLERANCE)
     start, end, steps, seed = options["sweep"]
-    losses = scripted_losses(steps, seed, diverge=True)
-    smoothed = ewm(losses, 0.98)
+    smoothed = ewm(scripted_losses(steps, seed, diverge=True), 0.98)
     recorded = divergence_stop(smoothed, 4.0)
-    expected = {"η_i": padded(np.geomspace(start, end, steps)[:recorded], steps),
-                "smoothed loss": padded(smoothed[:recorded], steps)}
-    result = replay_scripted(subject.LRFinder(start=start, end=end, steps=steps), losses)
-    got = {"η_i": padded(result.learning_rates, steps),
-           "smoothed loss": padded(result.smoothed_losses, steps)}
-    return (checking.outputs(expected, "step"), checking.outputs(got, "step"),
-            "numpy.geomspace, pandas' ewm and the stop at 4× the least smoothed loss",
-            SMOOTHING_TOLERANCE, f"{sweep_name(start, end, steps)}, β = 0.98, divergence 4, "
-                                 f"scripted losses of seed {seed} that climb after 60 % of it")
+    return checking.Expectation(
+        checking.outputs({"η_i": padded(np.geomspace(start, end, steps)[:recorded], steps),
+                          "smoothed loss": padded(smoothed[:recorded], steps)}, "step"),
+        "numpy.geomspace, pandas' ewm and the stop at 4× the least smoothed loss",
+        SMOOTHING_TOLERANCE, f"{sweep_name(start, end, steps)}, β = 0.98, divergence 4, "
+                             f"scripted losses of seed {seed} that climb after 60 % of it")
 
 
 def regression_data(seed=0):
@@ -113,39 +128,63 @@ def regression_data(seed=0):
     return x, y.astype(np.float32)                                                 # (64, 1)
 
 
-def real_run(subject, catalogue, start, end, steps, seed=0, batch_size=16):
-    """``find_learning_rate`` on a linear model, against the same batches replayed with
-    Keras' ``train_on_batch`` at the rates of ``numpy.geomspace`` (no catalogue: the
-    scripted checks say why)."""
-    x, y = regression_data(seed)
+def real_models(seed):
+    """Two copies of a linear model with the same weights: the student's and the twin's."""
     models = []
     for _ in range(2):
         keras.utils.set_random_seed(seed)
         model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
         model.compile(optimizer=keras.optimizers.SGD(), loss="mse")
         models.append(model)
-    yours, twin = models
-    twin.set_weights(yours.get_weights())
-    result = subject.find_learning_rate(yours, x, y, batch_size=batch_size, start=start,
+    models[1].set_weights(models[0].get_weights())
+    return models
+
+
+def real_run(subject, start, end, steps, seed=0, batch_size=16):
+    """``find_learning_rate`` on a linear model: rates, batch losses and smoothed losses,
+    and the starting weights (the twin replays the batches from them)."""
+    x, y = regression_data(seed)
+    model = real_models(seed)[0]
+    starting = [weight.copy() for weight in model.get_weights()]
+    result = subject.find_learning_rate(model, x, y, batch_size=batch_size, start=start,
                                         end=end, steps=steps, shuffle=False)
-    rates, losses = np.geomspace(start, end, steps), []
-    batches = len(x) // batch_size
-    for i, rate in enumerate(rates):
-        twin.optimizer.learning_rate = rate
-        batch = slice((i % batches) * batch_size, (i % batches + 1) * batch_size)
-        losses.append(float(twin.train_on_batch(x[batch], y[batch])))   # the loss before the step
-    smoothed = ewm(losses, 0.98)
-    recorded = divergence_stop(smoothed, 4.0)
-    expected = {"η_i": rates, "batch loss": losses, "smoothed loss": smoothed}
-    expected = checking.outputs({name: padded(np.asarray(array)[:recorded], steps)
-                        for name, array in expected.items()}, "step")
-    got = checking.outputs({"η_i": padded(result.learning_rates, steps),
-                   "batch loss": padded(result.losses, steps),
-                   "smoothed loss": padded(result.smoothed_losses, steps)}, "step")
-    twin_name = "the batches replayed with train_on_batch at numpy.geomspace's rates"
-    outcome = checking.compare(expected, got, [], FIT_TOLERANCE, twin_name)
-    if outcome.passed:
-        return outcome
-    where = outcome.feedback.splitlines()[0]
-    return checking.Outcome(False, f"{where}\nthe sweep and smoothing checks above name the "
-                                   "likely cause")
+    return checking.outputs({"η_i": padded(result.learning_rates, steps),
+                             "batch loss": padded(result.losses, steps),
+                             "smoothed loss": padded(result.smoothed_losses, steps),
+                             "kernel at the start": starting[0].reshape(-1),
+                             "bias at the start": starting[1].reshape(-1)}, "step")
+
+
+def expected_real_run(start, end, steps, seed=0, batch_size=16):
+    """The same batches replayed with Keras' ``train_on_batch`` at the rates of
+    ``numpy.geomspace``, from the student's starting weights (no catalogue: the scripted
+    checks say why)."""
+    def verdict(got, catalogue, hidden):
+        x, y = regression_data(seed)
+        twin = real_models(seed)[1]
+        kernel, bias = got.arrays.get("kernel at the start"), got.arrays.get("bias at the start")
+        if kernel is None or bias is None or kernel.shape != (4,) or bias.shape != (1,):
+            return checking.Outcome(False, "the model's starting weights were not reported")
+        twin.set_weights([kernel.reshape(4, 1).astype("float32"), bias.astype("float32")])
+        rates, losses = np.geomspace(start, end, steps), []
+        batches = len(x) // batch_size
+        for i, rate in enumerate(rates):
+            twin.optimizer.learning_rate = rate
+            batch = slice((i % batches) * batch_size, (i % batches + 1) * batch_size)
+            losses.append(float(twin.train_on_batch(x[batch], y[batch])))   # before the step
+        smoothed = ewm(losses, 0.98)
+        recorded = divergence_stop(smoothed, 4.0)
+        expected = checking.outputs({name: padded(np.asarray(array)[:recorded], steps)
+                                     for name, array in (("η_i", rates), ("batch loss", losses),
+                                                         ("smoothed loss", smoothed))}, "step")
+        compared = checking.outputs({name: got.arrays.get(name, np.array([]))
+                                     for name in expected.arrays}, "step")
+        twin_name = "the batches replayed with train_on_batch at numpy.geomspace's rates"
+        outcome = checking.compare(expected, compared, [], FIT_TOLERANCE, twin_name, hidden)
+        if outcome.passed:
+            return outcome
+        where = outcome.feedback.splitlines()[0]
+        return checking.Outcome(False, f"{where}\nthe sweep and smoothing checks above name "
+                                       "the likely cause")
+
+    return checking.Expectation(verdict=verdict)

@@ -1,8 +1,10 @@
 """Checks for the schedules, losses, gradient_check and backprop tasks, against trusted twins.
 
 Twins: Keras' own schedules and losses, ``tf.GradientTape``, and exact values of simple
-functions. Each comparing check is ``values(subject, catalogue, part, …)``; ``part``
-names the function under test, and tells the catalogue which mistakes apply.
+functions. Each comparing check is a pair: ``values(subject, part, …)`` runs the student's
+function on the inputs and returns its numbers, ``expected_values(part, …)`` gives the
+twin's; ``part`` names the function under test, and tells the catalogue which mistakes
+apply.
 """
 
 import math
@@ -48,18 +50,22 @@ def schedule_steps(arguments, last_step):
     return steps, (steps if per_epoch is None else steps // per_epoch)
 
 
-def schedules(subject, catalogue, part, arguments, last_step):
-    """One schedule of ``custom.schedules`` against its Keras twin at every step up to last_step."""
-    class_name, make_twin = SCHEDULES[part]
-    arguments = dict(arguments)
-    schedule = getattr(subject, class_name)(**arguments)
-    twin = make_twin(**arguments)
-    steps, t = schedule_steps(arguments, last_step)
-    got = checking.Outputs({"rate": np.array([float(schedule(step)) for step in steps])}, "step")
+def schedules(subject, part, arguments, last_step):
+    """The student's schedule of ``custom.schedules`` at every step up to last_step."""
+    class_name, _ = SCHEDULES[part]
+    schedule = getattr(subject, class_name)(**dict(arguments))
+    steps, _ = schedule_steps(dict(arguments), last_step)
+    return checking.Outputs({"rate": np.array([float(schedule(step)) for step in steps])}, "step")
+
+
+def expected_schedules(part, arguments, last_step):
+    """Its Keras twin at the same steps (t counted in epochs where the schedule is)."""
+    _, make_twin = SCHEDULES[part]
+    twin = make_twin(**dict(arguments))
+    _, t = schedule_steps(dict(arguments), last_step)
     expected = checking.Outputs({"rate": np.array([float(twin(int(time))) for time in t])},
                                 "step")
-    return checking.compare(expected, got, catalogue, SCHEDULE_TOLERANCE,
-                            f"Keras' {type(twin).__name__}")
+    return checking.Expectation(expected, f"Keras' {type(twin).__name__}", SCHEDULE_TOLERANCE)
 
 
 def loss_cases(part, seed):
@@ -97,28 +103,35 @@ LOSSES = {   # part → (function in custom.losses, Keras twin)
 }
 
 
-def losses(subject, catalogue, part, seed=0):
-    """One loss of ``custom.losses`` against ``keras.losses`` on three seeded batches."""
-    function_name, make_twin = LOSSES[part]
-    function = getattr(subject, function_name)
-    got, expected = [], []
+def losses(subject, part, seed=0):
+    """One loss of ``custom.losses`` on three seeded batches."""
+    function = getattr(subject, LOSSES[part][0])
+    got = []
     for y_true, y_pred, from_logits in loss_cases(part, seed):
         keyword = {"from_logits": True} if from_logits else {}
         got.append(function(y_true, y_pred, **keyword))
-        twin = make_twin(from_logits)
-        expected.append(float(twin(y_true.astype("float32"), y_pred.astype("float32"))))
-    return checking.compare(checking.Outputs({"loss": np.array(expected)}, "case"),
-                            checking.Outputs({"loss": np.array(got, dtype=float)}, "case"),
-                            catalogue, LOSS_TOLERANCE, f"keras.losses ({function_name})")
+    return checking.Outputs({"loss": np.array(got, dtype=float)}, "case")
 
 
-def worked_numbers(subject, catalogue):
+def expected_losses(part, seed=0):
+    """``keras.losses`` on the same batches."""
+    function_name, make_twin = LOSSES[part]
+    expected = [float(make_twin(from_logits)(y_true.astype("float32"), y_pred.astype("float32")))
+                for y_true, y_pred, from_logits in loss_cases(part, seed)]
+    return checking.Expectation(checking.Outputs({"loss": np.array(expected)}, "case"),
+                                f"keras.losses ({function_name})", LOSS_TOLERANCE)
+
+
+def worked_numbers(subject):
     """The chapters' worked cross-entropies: −log 0.6 ≈ 0.51 and −log 0.05 ≈ 3.0."""
     good = subject.categorical_crossentropy(np.array([0, 0, 1, 0]), np.array([.1, .2, .6, .1]))
     poor = subject.categorical_crossentropy(np.array([0, 0, 1]), np.array([.9, .05, .05]))
+    return checking.Outputs({"loss": np.array([good, poor], dtype=float)}, "case")
+
+
+def expected_worked_numbers():
     expected = checking.Outputs({"loss": np.array([-math.log(0.6), -math.log(0.05)])}, "case")
-    got = checking.Outputs({"loss": np.array([good, poor], dtype=float)}, "case")
-    return checking.compare(expected, got, catalogue, LOSS_TOLERANCE, "−log p̂ of the target")
+    return checking.Expectation(expected, "−log p̂ of the target", LOSS_TOLERANCE)
 
 
 def smooth_function(parameter):
@@ -128,44 +141,63 @@ def smooth_function(parameter):
         + (module.reduce_sum if module is tf else np.sum)(parameter) ** 2
 
 
-def gradients(subject, catalogue, part, seed=0, step=1e-5):
-    """``numerical_gradient`` against exact gradients.
+def gradient_case(part, seed, step):
+    """The parameter θ of a gradient check, and the loss the student's function is given."""
+    parameter = np.random.default_rng(seed).normal(size=(3, 2))
+    if part == "smooth":
+        return parameter, lambda: float(smooth_function(parameter))   # Reads the live array.
+    return parameter, lambda: float(np.sum(parameter ** 3))
 
-    part "smooth": L(θ) = Σ sin(θ)·θ² + (Σθ)² against ``tf.GradientTape``.
-    part "cubic": L(θ) = Σ θ³, whose central difference is exactly 3θ² + h² (a one-sided
-    one is 3θ² + 3θh + h²), at a large h so the difference between the two shows.
-    """
-    rng = np.random.default_rng(seed)
-    parameter = rng.normal(size=(3, 2))
+
+def gradients(subject, part, seed=0, step=1e-5):
+    """``numerical_gradient`` of L(θ) = Σ sin(θ)·θ² + (Σθ)² ("smooth") or Σθ³ ("cubic")."""
+    parameter, function = gradient_case(part, seed, step)
+    got = subject.numerical_gradient(function, parameter, step=step)
+    return checking.Outputs({"gradient": np.asarray(got, float).reshape(-1)}, "element")
+
+
+def expected_gradients(part, seed=0, step=1e-5):
+    """Exact gradients: ``tf.GradientTape`` for "smooth"; for "cubic" 3θ² + h², exactly the
+    central difference of Σθ³ (a one-sided one is 3θ² + 3θh + h²), at a large h so the
+    difference between the two shows."""
+    parameter, _ = gradient_case(part, seed, step)
     if part == "smooth":
         variable = tf.Variable(parameter)
         with tf.GradientTape() as tape:
             loss = smooth_function(variable)
         exact = tape.gradient(loss, variable).numpy()
-        function = lambda: float(smooth_function(parameter))   # noqa: E731, reads the live array
     else:
         exact = 3.0 * parameter ** 2 + step ** 2
-        function = lambda: float(np.sum(parameter ** 3))       # noqa: E731
-    got = subject.numerical_gradient(function, parameter, step=step)
-    return checking.compare(checking.Outputs({"gradient": exact.reshape(-1)}, "element"),
-                            checking.Outputs({"gradient": np.asarray(got, float).reshape(-1)},
-                                             "element"),
-                            catalogue, GRADIENT_TOLERANCE,
-                            "tf.GradientTape" if part == "smooth" else "3θ² + h²")
+    return checking.Expectation(checking.Outputs({"gradient": exact.reshape(-1)}, "element"),
+                                "tf.GradientTape" if part == "smooth" else "3θ² + h²",
+                                GRADIENT_TOLERANCE)
 
 
-def restores_parameters(subject, catalogue, seed=0):
-    """After ``numerical_gradient`` the parameter holds exactly its values from before."""
+def restores_parameters(subject, seed=0):
+    """The parameter after ``numerical_gradient``: it must hold exactly its values from before."""
     parameter = np.random.default_rng(seed).normal(size=(4,))
-    before = parameter.copy()
     subject.numerical_gradient(lambda: float(np.sum(parameter ** 2)), parameter)
-    changed = np.flatnonzero(parameter != before)
-    if changed.size:
-        index = int(changed[0])
-        return checking.Outcome(False, f"element {index} of the parameter was {before[index]!r} "
-                                       f"and is {parameter[index]!r} afterwards: restore θᵢ "
-                                       "exactly after the two evaluations")
-    return checking.Outcome(True, "every element is restored exactly")
+    return checking.Outputs({"parameter": parameter.copy()}, "element")
+
+
+def expected_restores_parameters(seed=0):
+    before = np.random.default_rng(seed).normal(size=(4,))
+
+    def verdict(got, catalogue, hidden):
+        after = got.arrays.get("parameter", np.array([]))
+        if after.shape != before.shape:
+            return checking.Outcome(False, f"the parameter has shape {after.shape} afterwards, "
+                                           f"{before.shape} before")
+        changed = np.flatnonzero(after != before)
+        if changed.size:
+            index = int(changed[0])
+            return checking.Outcome(False, f"element {index} of the parameter was "
+                                           f"{before[index]!r} and is {after[index]!r} "
+                                           "afterwards: restore θᵢ exactly after the two "
+                                           "evaluations")
+        return checking.Outcome(True, "every element is restored exactly")
+
+    return checking.Expectation(verdict=verdict)
 
 
 def _dense_case(seed, activation):
@@ -175,12 +207,9 @@ def _dense_case(seed, activation):
     return x, weights, bias, upstream
 
 
-def dense_layer(subject, catalogue, part, activation="linear", seed=0):
-    """``DenseLayer.backward_from_z`` (part "from_z") or ``backward`` (part "activation").
-
-    The twin: ``tf.GradientTape`` of Σ (upstream ⊙ output) for z = x·W + b (and a = g(z)),
-    whose gradients are exactly dW, db and dx for that upstream gradient.
-    """
+def dense_layer(subject, part, activation="linear", seed=0):
+    """``DenseLayer.backward_from_z`` (part "from_z") or ``backward`` (part "activation"):
+    dW, db and dx for a seeded batch and upstream gradient."""
     x, weights, bias, upstream = _dense_case(seed, activation)
     layer = subject.DenseLayer(4, 3, activation=activation if part == "activation" else "relu")
     layer.weights, layer.bias = weights.copy(), bias.copy()
@@ -189,6 +218,15 @@ def dense_layer(subject, catalogue, part, activation="linear", seed=0):
         grad_x = layer.backward_from_z(upstream)
     else:
         grad_x = layer.backward(upstream)
+    return checking.Outputs({"dW": np.asarray(layer.grad_weights, float),
+                             "db": np.asarray(layer.grad_bias, float),
+                             "dx": np.asarray(grad_x, float)}, "row")
+
+
+def expected_dense_layer(part, activation="linear", seed=0):
+    """``tf.GradientTape`` of Σ (upstream ⊙ output) for z = x·W + b (and a = g(z)), whose
+    gradients are exactly dW, db and dx for that upstream gradient."""
+    x, weights, bias, upstream = _dense_case(seed, activation)
     tensors = [tf.Variable(x), tf.Variable(weights), tf.Variable(bias)]
     with tf.GradientTape() as tape:
         z = tensors[0] @ tensors[1] + tensors[2]
@@ -197,47 +235,100 @@ def dense_layer(subject, catalogue, part, activation="linear", seed=0):
     exact_x, exact_weights, exact_bias = [gradient.numpy()
                                           for gradient in tape.gradient(total, tensors)]
     expected = checking.Outputs({"dW": exact_weights, "db": exact_bias, "dx": exact_x}, "row")
-    got = checking.Outputs({"dW": np.asarray(layer.grad_weights, float),
-                            "db": np.asarray(layer.grad_bias, float),
-                            "dx": np.asarray(grad_x, float)}, "row")
-    return checking.compare(expected, got, catalogue, GRADIENT_TOLERANCE, "tf.GradientTape")
+    return checking.Expectation(expected, "tf.GradientTape", GRADIENT_TOLERANCE)
 
 
-def network(subject, catalogue, seed=0):
-    """``Network.backward`` of a 3-5-4-3 ReLU/softmax network against ``tf.GradientTape``."""
+NETWORK_SIZES = [3, 5, 4, 3]
+
+
+def network_batch(seed):
     rng = np.random.default_rng(seed)
-    net = subject.Network([3, 5, 4, 3], output="softmax", seed=seed)
-    x, labels = rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)
+    return rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)   # (batch, 3), (batch,)
+
+
+def network_names(count):
+    return [f"{kind}{index // 2 + 1}" for index, kind in zip(range(count), ["dW", "db"] * count)]
+
+
+def network(subject, seed=0):
+    """``Network.backward`` of a 3-5-4-3 ReLU/softmax network on a seeded batch: the
+    gradients, and the parameters they were taken at (the twin differentiates there)."""
+    net = subject.Network(NETWORK_SIZES, output="softmax", seed=seed)
+    x, labels = network_batch(seed)
     net.forward(x)
     got = net.backward(labels)
-    variables = [tf.Variable(parameter) for parameter in net.parameters()]
-    with tf.GradientTape() as tape:
-        activation = tf.constant(x)
-        for index in range(0, len(variables), 2):
-            z = activation @ variables[index] + variables[index + 1]
-            activation = tf.nn.relu(z) if index + 2 < len(variables) else z
-        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, activation))
-    exact = [gradient.numpy() for gradient in tape.gradient(loss, variables)]
-    names = [f"{kind}{index // 2 + 1}" for index, kind in
-             zip(range(len(exact)), ["dW", "db"] * len(exact))]
-    expected = checking.Outputs(dict(zip(names, exact)), "row")
-    got = checking.Outputs({name: np.asarray(gradient, float)
-                            for name, gradient in zip(names, got)}, "row")
-    return checking.compare(expected, got, catalogue, GRADIENT_TOLERANCE, "tf.GradientTape")
+    names = network_names(len(got))
+    arrays = {name: np.asarray(gradient, float) for name, gradient in zip(names, got)}
+    arrays.update({f"θ{index}": np.asarray(parameter, float)
+                   for index, parameter in enumerate(net.parameters())})
+    return checking.Outputs(arrays, "row")
 
 
-def values(subject, catalogue, part, **options):
-    """The one comparing entry point of this module, by ``part`` (for the catalogue)."""
-    if part in SCHEDULES:
-        return schedules(subject, catalogue, part, **options)
-    if part in LOSSES:
-        return losses(subject, catalogue, part, **options)
-    if part in ("smooth", "cubic"):
-        return gradients(subject, catalogue, part, **options)
-    if part in ("from_z", "activation"):
-        return dense_layer(subject, catalogue, part, **options)
-    if part == "network":
-        return network(subject, catalogue, **options)
-    if part == "worked_numbers":
-        return worked_numbers(subject, catalogue)
+def expected_network(seed=0):
+    """``tf.GradientTape`` of the mean cross-entropy at the parameters the student's
+    network reports (only the gradients are compared)."""
+    x, labels = network_batch(seed)
+    shapes = [shape for fan_in, fan_out in zip(NETWORK_SIZES, NETWORK_SIZES[1:])
+              for shape in ((fan_in, fan_out), (fan_out,))]
+
+    def verdict(got, catalogue, hidden):
+        parameters = [got.arrays.get(f"θ{index}") for index in range(len(shapes))]
+        if any(parameter is None or parameter.shape != shape
+               for parameter, shape in zip(parameters, shapes)):
+            return checking.Outcome(False, "Network.parameters() must be [W1, b1, W2, b2, W3, "
+                                           f"b3] of shapes {shapes}")
+        variables = [tf.Variable(parameter) for parameter in parameters]
+        with tf.GradientTape() as tape:
+            activation = tf.constant(x)
+            for index in range(0, len(variables), 2):
+                z = activation @ variables[index] + variables[index + 1]
+                activation = tf.nn.relu(z) if index + 2 < len(variables) else z
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels,
+                                                                                 activation))
+        exact = [gradient.numpy() for gradient in tape.gradient(loss, variables)]
+        names = network_names(len(exact))
+        expected = checking.Outputs(dict(zip(names, exact)), "row")
+        gradients = checking.Outputs({name: got.arrays[name] for name in names
+                                      if name in got.arrays}, "row")
+        return checking.compare(expected, gradients, catalogue, GRADIENT_TOLERANCE,
+                                "tf.GradientTape", hidden)
+
+    return checking.Expectation(verdict=verdict)
+
+
+# family → (the student's side, the twin's side); a family's parts share both.
+FAMILIES = {"schedules": (schedules, expected_schedules), "losses": (losses, expected_losses),
+            "gradients": (gradients, expected_gradients),
+            "dense_layer": (dense_layer, expected_dense_layer)}
+
+
+def _family(part):
+    for family, parts in (("schedules", SCHEDULES), ("losses", LOSSES),
+                          ("gradients", ("smooth", "cubic")),
+                          ("dense_layer", ("from_z", "activation"))):
+        if part in parts:
+            return family
     raise ValueError(f"unknown part {part!r}")
+
+
+def values(subject, part, **options):
+    """The student's numbers for ``part`` (the one producing entry point of this module)."""
+    if part == "network":
+        return network(subject, **options)
+    if part == "worked_numbers":
+        return worked_numbers(subject)
+    return FAMILIES[_family(part)][0](subject, part, **options)
+
+
+def expected_values(part, **options):
+    """The twin's numbers for ``part``: an Expectation."""
+    if part == "network":
+        return expected_network(**options)
+    if part == "worked_numbers":
+        return expected_worked_numbers()
+    return FAMILIES[_family(part)][1](part, **options)
+
+
+def check(name, points, part, **options):
+    """A check of ``part`` on the given inputs: the student's ``values`` against the twin's."""
+    return checking.Check(name, points, values, expected_values, (("part", part), *options.items()))

@@ -10,8 +10,13 @@ correct order of operations, while every known mistake moves the numbers by far 
     scenario = Scenario(steps=6, hyperparameters=(("learning_rate", 0.1),))
     outputs = trajectory_of(custom.optimizers.Adam(learning_rate=0.1), scenario)
     outputs.arrays["w0"]      # (steps + 1, 3): the start and the point after every step
+
+A student's optimizer must compute its step itself: while it runs, every built-in Keras
+optimizer's ``update_step`` is watched, and a call to one (the twin computing the step in
+the student's place) is reported in the Outputs' facts and refused by ``checking.judge``.
 """
 
+import contextlib
 import dataclasses
 import math
 
@@ -118,61 +123,153 @@ def keras_twin(task, scenario):
     return twin(**{**defaults, **kwargs}) if twin is not None else None
 
 
-def trajectory(subject, catalogue, task, scenario):
-    """The student's trajectory against the twin's (and the catalogue) on one scenario."""
+def builtin_optimizers():
+    """Keras' own optimizer classes (SGD, Adam, …), not the base class a student subclasses."""
+    return [value for name, value in vars(keras.optimizers).items()
+            if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer)
+            and value is not keras.optimizers.Optimizer and not name.startswith("_")]
+
+
+@contextlib.contextmanager
+def watching_builtins():
+    """Record the built-in optimizers whose ``update_step`` runs inside the block (a list)."""
+    called, saved = [], {}
+    for builtin in builtin_optimizers():
+        if "update_step" not in vars(builtin):
+            continue
+        original = saved[builtin] = vars(builtin)["update_step"]
+
+        def watched(self, *args, _original=original, _name=builtin.__name__, **kwargs):
+            if _name not in called:
+                called.append(_name)
+            return _original(self, *args, **kwargs)
+
+        builtin.update_step = watched
+    try:
+        yield called
+    finally:
+        for builtin, original in saved.items():
+            builtin.update_step = original
+
+
+def students_run(run):
+    """``run()`` → Outputs, with the built-in optimizers it called in ``facts["builtin_calls"]``."""
+    with watching_builtins() as called:
+        outputs = run()
+    outputs.facts["builtin_calls"] = list(called)
+    return outputs
+
+
+def trajectory(subject, task, scenario):
+    """The student's trajectory on one scenario's scripted gradients."""
+    return students_run(lambda: trajectory_of(subject(**scenario.kwargs()), scenario))
+
+
+def expected_trajectory(task, scenario):
+    """The twin's trajectory on the same gradients."""
     twin = keras_twin(task, scenario)
     expected = trajectory_of(twin, scenario) if twin is not None else None
-    got = trajectory_of(subject(**scenario.kwargs()), scenario)
     twin_name = f"keras.optimizers.{type(twin).__name__}" if twin is not None else "the twin"
-    return checking.compare(expected, got, catalogue, TOLERANCE, twin_name)
+    return checking.Expectation(expected, twin_name, TOLERANCE)
 
 
-def structure(subject, catalogue, task, scenario):
-    """A Keras optimizer of its own (not the built-in renamed): it steps, its config round-trips."""
-    if not (isinstance(subject, type) and issubclass(subject, keras.optimizers.Optimizer)):
-        return checking.Outcome(False, f"{subject!r} is not a keras.optimizers.Optimizer subclass")
-    twin = keras_twin(task, scenario)
-    if twin is not None and isinstance(subject(**scenario.kwargs()), type(twin)):
-        return checking.Outcome(False, f"{subject.__name__} subclasses Keras' own "
-                                       f"{type(twin).__name__}: write update_step yourself")
-    optimizer = subject(**dict(scenario.hyperparameters))
-    clone = subject.from_config(optimizer.get_config())
-    if clone.get_config() != optimizer.get_config():
-        return checking.Outcome(False, "get_config → from_config does not give the same config")
-    trajectory_of(optimizer, dataclasses.replace(scenario, steps=1))   # Raises if unwritten.
-    return checking.Outcome(True, "a keras.optimizers.Optimizer subclass that takes a step; "
-                                  "its config round-trips")
+def structure(subject, task, scenario):
+    """Facts about the student's class: a Keras optimizer? which built-ins it subclasses?
+    does its config round-trip? (and it takes one step, which raises if it is unwritten)."""
+    facts = {"is_optimizer": isinstance(subject, type)
+             and issubclass(subject, keras.optimizers.Optimizer),
+             "subject": repr(subject)[:80], "builtin_bases": [], "round_trips": False}
+    if facts["is_optimizer"]:
+        facts["builtin_bases"] = [builtin.__name__ for builtin in builtin_optimizers()
+                                  if issubclass(subject, builtin)]
+        optimizer = subject(**dict(scenario.hyperparameters))
+        clone = subject.from_config(optimizer.get_config())
+        facts["round_trips"] = clone.get_config() == optimizer.get_config()
+        outputs = students_run(lambda: trajectory_of(optimizer,
+                                                     dataclasses.replace(scenario, steps=1)))
+        facts["builtin_calls"] = outputs.facts["builtin_calls"]
+    return checking.Outputs({}, "step", facts)
 
 
-def inside_fit(subject, catalogue, task, scenario, epochs=2):
-    """Swap the optimizer into ``model.fit`` (a traced step, float32): weights equal the twin's."""
-    twin = keras_twin(task, scenario)
-    rng = np.random.default_rng(scenario.seed)
+def expected_structure(task, scenario):
+    def verdict(got, catalogue, hidden):
+        facts = got.facts
+        if not facts.get("is_optimizer"):
+            return checking.Outcome(False, f"{facts.get('subject')} is not a "
+                                           "keras.optimizers.Optimizer subclass")
+        if facts.get("builtin_bases"):
+            return checking.Outcome(False, f"your class subclasses Keras' own "
+                                           f"{facts['builtin_bases'][0]}: write update_step "
+                                           "yourself")
+        if not facts.get("round_trips"):
+            return checking.Outcome(False, "get_config → from_config does not give the same "
+                                           "config")
+        return checking.Outcome(True, "a keras.optimizers.Optimizer subclass that takes a "
+                                      "step; its config round-trips")
+
+    return checking.Expectation(verdict=verdict)
+
+
+FIT_EPOCHS = 2
+
+
+def fit_case(seed):
+    """The data and the starting weights of the model.fit check, from NumPy's generator
+    (so that two processes start from the very same weights)."""
+    rng = np.random.default_rng(seed)
     x = rng.normal(size=(64, 4)).astype("float32")                 # (samples, features)
     y = (x @ rng.normal(size=(4, 1)) + 0.1).astype("float32")      # (samples, 1)
-    weights = None
-    finals = {}
-    for label, optimizer in (("twin", twin), ("yours", subject(**scenario.kwargs()))):
-        keras.utils.set_random_seed(scenario.seed)
-        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="tanh"),
-                                  keras.layers.Dense(1)])
-        if weights is None:
-            weights = model.get_weights()
-        model.set_weights(weights)
-        model.compile(optimizer=optimizer, loss="mse")
-        model.fit(x, y, batch_size=16, epochs=epochs, shuffle=False, verbose=0)
-        finals[label] = model.get_weights()
-    expected = checking.Outputs({f"weights{i}": w[None] for i, w in enumerate(finals["twin"])},
-                                "run")
-    got = checking.Outputs({f"weights{i}": w[None] for i, w in enumerate(finals["yours"])}, "run")
-    if checking.matches(expected, got, FIT_TOLERANCE):
-        return checking.Outcome(True, f"model.fit ({epochs} epochs, traced) ends on the same "
-                                      f"weights as keras.optimizers.{type(twin).__name__} "
-                                      f"({FIT_TOLERANCE})")
-    difference = checking.first_difference(expected, got, FIT_TOLERANCE)
-    return checking.Outcome(False, "after model.fit: "
-                            + checking.describe_difference(difference, "run")
-                            + f" ({FIT_TOLERANCE}); the eager trajectory checks say where")
+    weights = [rng.normal(scale=0.5, size=shape).astype("float32")
+               for shape in ((4, 3), (3,), (3, 1), (1,))]
+    return x, y, weights
+
+
+def fitted_weights(optimizer, seed):
+    """The weights after ``model.fit`` with ``optimizer`` (a traced step, float32)."""
+    x, y, weights = fit_case(seed)
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="tanh"),
+                              keras.layers.Dense(1)])
+    model.set_weights(weights)
+    model.compile(optimizer=optimizer, loss="mse")
+    model.fit(x, y, batch_size=16, epochs=FIT_EPOCHS, shuffle=False, verbose=0)
+    return checking.Outputs({f"weights{i}": w[None] for i, w in enumerate(model.get_weights())},
+                            "run")
+
+
+def inside_fit(subject, task, scenario):
+    """The student's optimizer swapped into ``model.fit``: the weights it ends on."""
+    return students_run(lambda: fitted_weights(subject(**scenario.kwargs()), scenario.seed))
+
+
+def expected_inside_fit(task, scenario):
+    twin = keras_twin(task, scenario)
+    expected = fitted_weights(twin, scenario.seed)
+    twin_name = f"keras.optimizers.{type(twin).__name__}"
+
+    def verdict(got, catalogue, hidden):
+        if checking.matches(expected, got, FIT_TOLERANCE):
+            return checking.Outcome(True, f"model.fit ({FIT_EPOCHS} epochs, traced) ends on "
+                                          f"the same weights as {twin_name} ({FIT_TOLERANCE})")
+        difference = checking.first_difference(expected, got, FIT_TOLERANCE)
+        return checking.Outcome(False, "after model.fit: "
+                                + checking.describe_difference(difference, "run", hidden)
+                                + f" ({FIT_TOLERANCE}); the eager trajectory checks say where")
+
+    return checking.Expectation(verdict=verdict)
+
+
+# kind → (the student's side, the twin's side, whether the catalogue of mistakes applies)
+KINDS = {"structure": (structure, expected_structure, False),
+         "trajectory": (trajectory, expected_trajectory, True),
+         "inside_fit": (inside_fit, expected_inside_fit, False)}
+
+
+def check(name, points, kind, task, scenario):
+    """A check of an optimizer task: ``kind`` is "structure", "trajectory" or "inside_fit"."""
+    produce, expect, catalogued = KINDS[kind]
+    return checking.Check(name, points, produce, expect, (("task", task), ("scenario", scenario)),
+                          catalogued)
 
 
 def numpy_trajectory(scenario, step):

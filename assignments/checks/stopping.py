@@ -93,12 +93,14 @@ def random_stopping_cases(count, seed):
     return tuple(cases)
 
 
-def compared(subject, part, cases):
-    expected, got = [], []
-    for case in cases:
-        arguments = dict(case[1])
-        expected.append(drive(keras.callbacks.EarlyStopping(**arguments), case))
-        got.append(drive(subject(**arguments), case))
-    return (checking.stack_cases(expected), checking.stack_cases(got),
-            "keras.callbacks.EarlyStopping", EXACT,
-            [describe_stopping_case(case) for case in cases])
+def produced(subject, part, cases):
+    """The student's callback driven through every case."""
+    return checking.stack_cases([drive(subject(**dict(case[1])), case) for case in cases])
+
+
+def expected(part, cases):
+    """``keras.callbacks.EarlyStopping`` driven through the same cases."""
+    return checking.Expectation(
+        checking.stack_cases([drive(keras.callbacks.EarlyStopping(**dict(case[1])), case)
+                              for case in cases]),
+        "keras.callbacks.EarlyStopping", EXACT, [describe_stopping_case(case) for case in cases])
