@@ -10,7 +10,7 @@ system's): new user, mount, PID, network, IPC and UTS namespaces. Inside, the pr
 * no network at all: even 127.0.0.1 is its own, empty loopback.
 
 The instructor's repository, the other submissions and the output folder are never
-mounted. The kernel enforces limits on memory (address space), CPU time, processes and
+mounted. The kernel enforces limits on memory, CPU time, processes and
 threads, open files and file size; the grader adds a wall-clock limit and caps what the
 process prints. When the process ends, or is stopped, every process it started ends with it
 (the PID namespace dies with its first process), so nothing outlives grading.
@@ -49,8 +49,10 @@ class Limits:
     """What one student's process may use.
 
     Args:
-        memory_bytes: address space of each process (RLIMIT_AS); TensorFlow alone maps
-            about 1 GiB of it.
+        memory_bytes: the private memory of each process (RLIMIT_DATA: heap and anonymous
+            mappings, what an allocation takes); a check with TensorFlow uses about 0.6 GiB.
+            Its address space (RLIMIT_AS) may be four times as large, since TensorFlow
+            reserves far more than it uses.
         cpu_seconds: CPU time of each process.
         wall_seconds: time from start to end, whatever the process does.
         threads: processes and threads together (TensorFlow starts a few dozen threads).
@@ -211,7 +213,8 @@ def command(argv, edition, limits):
 def _limit(limits, threads):
     """What the child process sets on itself before it starts the sandbox."""
     def set_limits():
-        for which, value in ((resource.RLIMIT_AS, limits.memory_bytes),
+        for which, value in ((resource.RLIMIT_DATA, limits.memory_bytes),
+                             (resource.RLIMIT_AS, 4 * limits.memory_bytes),
                              (resource.RLIMIT_CPU, int(limits.cpu_seconds)),
                              (resource.RLIMIT_NPROC, threads),
                              (resource.RLIMIT_NOFILE, limits.open_files),
