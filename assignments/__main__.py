@@ -11,8 +11,11 @@ import sys
 USAGE = """\
 python -m assignments list
 python -m assignments check TASK [--json] [--hidden]
-python -m assignments release OUT_DIR [--tasks TASK ...]
-python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]"""
+python -m assignments release OUT_DIR [--tasks TASK ...] [--allow-dirty]
+python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]
+                            [--jobs N] [--students NAME ...] [--trust-submissions]
+python -m assignments autograder --tasks TASK ... --out BUNDLE.zip
+python -m assignments autograde [--root /autograder]   (inside Gradescope's container)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,10 +37,12 @@ def parser():
                        help="print the result in Gradescope's results.json format")
     check.add_argument("--hidden", action="store_true",
                        help="also run the hidden checks (the instructor's edition only)")
-    check.add_argument("--result-file", help=argparse.SUPPRESS)
     release = commands.add_parser("release", help="write the student edition")
     release.add_argument("out_dir")
     release.add_argument("--tasks", nargs="+")
+    release.add_argument("--allow-dirty", action="store_true",
+                         help="release from a tree with untracked or modified files "
+                              "(only tracked files are released all the same)")
     grade = commands.add_parser("grade", help="grade a folder of submissions")
     grade.add_argument("submissions")
     grade.add_argument("--out", required=True)
@@ -46,6 +51,16 @@ def parser():
                        help="seconds per student and task (default 300)")
     grade.add_argument("--jobs", type=int, default=None,
                        help="submissions graded at once (default: one per CPU core)")
+    grade.add_argument("--students", nargs="+",
+                       help="regrade only these students; everyone else's rows are kept")
+    grade.add_argument("--trust-submissions", action="store_true",
+                       help="grade without a sandbox where none can be made (marked so)")
+    bundle = commands.add_parser("autograder", help="write a Gradescope autograder bundle")
+    bundle.add_argument("--tasks", nargs="+", required=True)
+    bundle.add_argument("--out", required=True)
+    autograde = commands.add_parser("autograde", help="grade one submission in Gradescope's "
+                                                      "container (run_autograder calls it)")
+    autograde.add_argument("--root", default="/autograder")
     return top
 
 
@@ -54,9 +69,10 @@ def main(argv):
         arguments = parser().parse_args(argv)
         if arguments.command is None:
             raise UsageError("choose a command: list, check, release or grade")
-        from custom import quiet_import
+        if arguments.command != "autograde":   # It imports TensorFlow after the student's run.
+            from custom import quiet_import
 
-        quiet_import.import_tensorflow_quietly()
+            quiet_import.import_tensorflow_quietly()
         return COMMANDS[arguments.command](arguments)
     except UsageError as error:
         print(f"python -m assignments: error: {error}", file=sys.stderr)
@@ -83,8 +99,6 @@ def check(arguments):
     if arguments.hidden and not definition.hidden and arguments.task in _task_names():
         raise UsageError("this edition has no hidden checks (they are the instructor's)")
     result = runner.run(arguments.task, hidden=arguments.hidden)
-    if arguments.result_file:
-        pathlib.Path(arguments.result_file).write_text(result.json(), encoding="utf-8")
     print(result.json() if arguments.json else result.text())
     return 0 if result.passed else 1
 
@@ -99,7 +113,8 @@ def release(arguments):
     from assignments import release as release_module
 
     try:
-        written = release_module.release(arguments.out_dir, arguments.tasks)
+        written = release_module.release(arguments.out_dir, arguments.tasks,
+                                         allow_dirty=arguments.allow_dirty)
     except release_module.ReleaseError as error:
         raise UsageError(str(error)) from None
     tasks = arguments.tasks or list(_task_names())
@@ -110,22 +125,42 @@ def release(arguments):
 
 def grade(arguments):
     from assignments import grade as grade_module
-    from assignments import release as release_module
 
     if arguments.jobs is not None and arguments.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {arguments.jobs}")
     try:
-        rows = grade_module.grade(arguments.submissions, arguments.out, arguments.tasks,
-                                  arguments.timeout, arguments.jobs)
-    except (grade_module.GradeError, release_module.ReleaseError) as error:
+        graded = grade_module.grade(arguments.submissions, arguments.out, arguments.tasks,
+                                    arguments.timeout, arguments.jobs, arguments.students,
+                                    arguments.trust_submissions)
+    except grade_module.GradeError as error:
         raise UsageError(str(error)) from None
-    print(grade_module.summary(rows))
-    print(f"grades: {pathlib.Path(arguments.out) / 'grades.csv'}; Gradescope results: "
-          f"{pathlib.Path(arguments.out)}/<student>/results.json")
+    print(grade_module.summary(graded))
+    out = pathlib.Path(arguments.out)
+    print(f"grades: {out / 'grades.csv'}; scores: {out / 'scores.csv'}; Gradescope results: "
+          f"{out}/<student>/results.json")
     return 0
 
 
-COMMANDS = {"list": list_tasks, "check": check, "release": release, "grade": grade}
+def autograder(arguments):
+    from assignments import autograder as bundle
+
+    try:
+        path = bundle.write_bundle(arguments.out, arguments.tasks)
+    except bundle.BundleError as error:
+        raise UsageError(str(error)) from None
+    print(f"Gradescope autograder: {path} (tasks: {', '.join(arguments.tasks)}); upload it "
+          "as the assignment's autograder")
+    return 0
+
+
+def autograde(arguments):
+    from assignments import autograder as bundle
+
+    return bundle.autograde(arguments.root)
+
+
+COMMANDS = {"list": list_tasks, "check": check, "release": release, "grade": grade,
+            "autograder": autograder, "autograde": autograde}
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

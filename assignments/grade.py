@@ -38,7 +38,6 @@ import pickle
 import shutil
 import sys
 import tempfile
-import time
 
 from assignments import catalogue, checking, sandbox, submissions
 from assignments import release as release_module
@@ -187,21 +186,11 @@ def refusal(task, files):
 def prepare_edition(folder, tasks):
     """The student edition that every submission is laid over (tracked files only)."""
     release_module.release(folder, tasks, allow_dirty=True)
-    _readable(folder)
+    sandbox.readable(folder)
     return folder
 
 
-def _readable(folder):
-    """World-readable, so that the sandbox's unprivileged user can read it."""
-    os.chmod(folder, 0o755)
-    for root, folders, names in os.walk(folder):
-        for name in folders:
-            os.chmod(os.path.join(root, name), 0o755)
-        for name in names:
-            os.chmod(os.path.join(root, name), 0o644)
-
-
-def run_student(task, files, edition, work, limits, isolate):
+def run_student(task, files, edition, work, limits, how):
     """One student's code for one task, in a fresh copy of the edition: the sandbox's Finished."""
     folder = pathlib.Path(tempfile.mkdtemp(prefix=f"{task}-", dir=work))
     try:
@@ -209,9 +198,9 @@ def run_student(task, files, edition, work, limits, isolate):
         shutil.copytree(edition, copy, symlinks=False)
         for target, text in files.items():
             (copy / target).write_text(text, encoding="utf-8")
-        _readable(copy)
+        sandbox.readable(copy)
         return sandbox.run([sys.executable, "-m", "assignments.worker"], copy,
-                           pickle.dumps(request(task)), limits, isolate)
+                           pickle.dumps(request(task)), limits, how)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -245,13 +234,13 @@ def grade(submissions_dir, out_dir, tasks=None, timeout=300.0, jobs=None, studen
     limits = limits or sandbox.Limits()
     limits = sandbox.Limits(**{**limits.__dict__, "wall_seconds": float(timeout),
                                "cpu_seconds": max(limits.cpu_seconds, int(timeout) + 1)})
-    isolate = True
+    how = "bubblewrap"
     missing = sandbox.unavailable()
     if missing is not None:
         if not trust:
             raise GradeError(f"cannot isolate the submissions: {missing}; pass "
                              "--trust-submissions to grade without a sandbox")
-        isolate = False
+        how = "none"
     wanted_names = {pathlib.PurePosixPath(path).name
                     for task in tasks for path in task_table.TASKS[task].files}
     found, unknown = submissions.find(folder, wanted_names)
@@ -282,15 +271,15 @@ def grade(submissions_dir, out_dir, tasks=None, timeout=300.0, jobs=None, studen
                         continue
                     refused = refusal(task, files)
                     future = None if refused else pool.submit(
-                        run_student, task, files, edition, work, limits, isolate)
+                        run_student, task, files, edition, work, limits, how)
                     pending.append((student, task, future, refused))
             for student, task, future, refused in pending:
                 answer = {} if future is None else answer_of(_finished(future), limits)
                 result = judge.task_result(task, answer, refused)
-                if not isolate:
-                    result = _marked_unsandboxed(result)
+                if how == "none":
+                    result = marked_unsandboxed(result)
                 graded.setdefault(student, []).append(result)
-    write(out, graded, "bubblewrap" if isolate else "none")
+    write(out, graded, how)
     return graded
 
 
@@ -302,7 +291,7 @@ def _finished(future):
                                                f"({type(error).__name__}: {error})", 0.0)
 
 
-def _marked_unsandboxed(result):
+def marked_unsandboxed(result):
     for check in result.checks:
         check.feedback = f"{check.feedback}\n({UNSANDBOXED})"
     return result
@@ -365,6 +354,8 @@ def gradescope_results(results, isolation, seconds=None):
               "and the likely mistake.")
     if isolation == "none":
         output += f"\n{UNSANDBOXED}."
+    elif isolation == "unprivileged":
+        output += "\nGraded as an unprivileged user in this container (no namespaces)."
     document = {"score": round(sum(result.score for result in results), 6),
                 "output": output, "stdout_visibility": "hidden", "tests": tests}
     if seconds is not None:
@@ -398,9 +389,3 @@ def summary(graded):
         score = sum(result.score for result in results)
         lines.append(f"{student:<20} {score:6.1f} / {sum(r.max_score for r in results):g}")
     return "\n".join(lines)
-
-
-def timed(function, *args, **kwargs):
-    """(result, seconds) of one call: for the benchmarks."""
-    started = time.perf_counter()
-    return function(*args, **kwargs), time.perf_counter() - started

@@ -15,7 +15,14 @@ threads, open files and file size; the grader adds a wall-clock limit and caps w
 process prints. When the process ends, or is stopped, every process it started ends with it
 (the PID namespace dies with its first process), so nothing outlives grading.
 
-As root (CI, Gradescope's containers) the sandbox also drops to the unprivileged user
+Where bubblewrap cannot make namespaces but the grader is root (a container that forbids
+them), the sandbox is the next best thing the kernel offers, ``mode="unprivileged"``: the
+student's process runs as ``nobody`` with the same limits, the trusted side's folders are
+made unreadable to it, and every process of ``nobody`` is ended afterwards; it has the
+network, though, and sees the machine's other world-readable files. ``mode()`` says which
+one this machine gets.
+
+As root (CI, Gradescope's containers) the bubblewrap sandbox also drops to the unprivileged user
 ``nobody`` before bubblewrap starts, so that the process limit applies (the kernel does not
 count root's processes); the paths the sandbox needs are first bind-mounted where that user
 can reach them, in a private mount namespace (``unshare``). As an ordinary user (an
@@ -100,6 +107,25 @@ def bwrap():
         return shutil.which("bwrap")
 
 
+def mode():
+    """"bubblewrap", "unprivileged" (root without namespaces) or None (no sandbox here)."""
+    if unavailable() is None:
+        return "bubblewrap"
+    if sys.platform.startswith("linux") and os.geteuid() == 0 and shutil.which("setpriv"):
+        return "unprivileged"
+    return None
+
+
+def readable(folder):
+    """Make ``folder`` world-readable, so that the sandbox's unprivileged user can read it."""
+    os.chmod(folder, 0o755)
+    for root, folders, names in os.walk(folder):
+        for name in folders:
+            os.chmod(os.path.join(root, name), 0o755)
+        for name in names:
+            os.chmod(os.path.join(root, name), 0o644)
+
+
 @functools.lru_cache(maxsize=None)
 def unavailable():
     """None where a sandbox can be made here, else one line saying what is missing."""
@@ -113,7 +139,7 @@ def unavailable():
     with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as folder:
         os.chmod(folder, 0o755)
         finished = run([sys.executable, "-c", "print('ok', end='')"], folder, b"",
-                       Limits(wall_seconds=60))
+                       Limits(wall_seconds=60), "bubblewrap")
     if finished.code != 0 or finished.channel != b"ok":
         last = (finished.printed.strip().splitlines() or [finished.reason or "no output"])[-1]
         return f"bubblewrap cannot make a sandbox here: {last[:200]}"
@@ -224,7 +250,7 @@ def _limit(limits, threads):
     return set_limits
 
 
-def run(argv, edition, request, limits, isolate=True):
+def run(argv, edition, request, limits, how="bubblewrap"):
     """Run ``argv`` in a sandbox over ``edition`` (a folder), with ``request`` on its stdin.
 
     Args:
@@ -233,19 +259,23 @@ def run(argv, edition, request, limits, isolate=True):
             grading as root).
         request: bytes for the process's standard input.
         limits: a Limits.
-        isolate: False runs the command without a sandbox (``--trust-submissions``): the
-            same limits, no namespaces; for a machine where no sandbox can be made.
+        how: "bubblewrap"; "unprivileged" (as ``nobody``, the same limits, no namespaces);
+            or "none" (``--trust-submissions``: the same limits, as the grader's own user).
 
     Returns:
         a Finished. It never raises for anything the student's code does.
     """
     stage = None
-    if isolate:
+    if how == "bubblewrap":
         full, threads, stage = command(argv, edition, limits)
         environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     else:
         full, threads = list(argv), _count_threads(os.getuid()) + limits.threads
-        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(edition),
+        if how == "unprivileged":
+            full = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                    "--inh-caps=-all", "--no-new-privs"] + full
+            threads = _count_threads(NOBODY) + limits.threads
+        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp",
                        "PYTHONPATH": str(edition), "PYTHONNOUSERSITE": "1",
                        "PYTHONDONTWRITEBYTECODE": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
                        "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
@@ -292,6 +322,8 @@ def run(argv, edition, request, limits, isolate=True):
              "(a hang or an endless loop?)")
         code = process.wait()
     _kill(process)   # Whatever it left behind in its session.
+    if how == "unprivileged":
+        _kill_user(NOBODY)   # A process that left the session too.
     for reader in readers:
         reader.join(timeout=5)
     if stage is not None:
@@ -307,6 +339,17 @@ def _kill(process):
         os.killpg(process.pid, 9)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _kill_user(uid):
+    for status in pathlib.Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+            if int(fields["Uid"].split()[0]) == uid:
+                os.kill(int(status.parent.name), 9)
+        except (OSError, KeyError, ValueError):
+            continue
 
 
 def _signal_reason(code, limits):

@@ -116,7 +116,9 @@ def _safe_name(name):
 
 
 def _folder(path, wanted):
-    found = {}
+    """The wanted files at their repository paths, or else (as Gradescope lays out an upload
+    of bare files) the one file of the folder with a wanted file's name."""
+    found, by_name = {}, {}
     for root, folders, names in os.walk(path, followlinks=False):
         for name in folders + names:
             full = pathlib.Path(root) / name
@@ -128,6 +130,12 @@ def _folder(path, wanted):
                 continue
             if target is not None and name in names:
                 found[target] = _read_limited(full)
+            elif name in names:
+                by_name.setdefault(name, []).append(full)
+    for target in wanted:
+        candidates = by_name.get(pathlib.PurePosixPath(target).name, [])
+        if target not in found and len(candidates) == 1:
+            found[target] = _read_limited(candidates[0])
     return found
 
 
