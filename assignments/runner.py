@@ -1,9 +1,7 @@
 """Run a task's checks on the code under test and collect a ``TaskResult``."""
 
-import importlib
-import sys
-
 from assignments import catalogue, checking
+from assignments.worker import import_subject
 from assignments import tasks as task_table
 
 
@@ -29,26 +27,6 @@ def task(name):
         raise UnknownTask(f"{unknown} ({error})") from None
 
 
-def import_subject(path, files=(), reload=False):
-    """``"package.module:attribute"`` → the object (the module itself when no attribute).
-
-    With ``reload``, the modules of ``files`` (the task's files) are loaded afresh
-    first, and then the subject's own module, so that a notebook that has just
-    rewritten a file with ``%%writefile`` checks the new code, not the one it imported
-    before. (Reloading makes new classes, so it is for a student's kernel only.)
-    """
-    module_name, _, attribute = path.partition(":")
-    file_modules = [file.removesuffix(".py").replace("/", ".") for file in files]
-    if reload:
-        for name in file_modules:
-            if name in sys.modules:
-                importlib.reload(sys.modules[name])
-    module = importlib.import_module(module_name)
-    if reload and module_name not in file_modules:
-        module = importlib.reload(module)
-    return getattr(module, attribute) if attribute else module
-
-
 def run(name, subject=None, hidden=False, reload=False):
     """Run the public checks of task ``name`` (and the hidden ones with ``hidden``).
 
@@ -72,12 +50,13 @@ def run(name, subject=None, hidden=False, reload=False):
             if isinstance(subject, str):
                 subject = import_subject(subject, definition.files, reload)
         except Exception as error:   # A syntax error or a failing import in the student's file.
-            outcome = checking.outcome_of_exception(error)
+            outcome = checking.outcome_of_exception(error, definition.files)
             return checking.TaskResult(name, [
                 checking.CheckResult(check.name, 0.0, check.points, False,
                                      f"could not import {definition.subject}: {outcome.feedback}",
                                      is_hidden)
                 for check, is_hidden in checks])
-    results = [checking.run_check(check, subject, catalogue.for_check(name, check), is_hidden)
+    results = [checking.run_check(check, subject, catalogue.for_check(name, check), is_hidden,
+                                  definition.files)
                for check, is_hidden in checks]
     return checking.TaskResult(name, results)

@@ -24,6 +24,26 @@ import pickle
 import sys
 
 
+def import_subject(path, files=(), reload=False):
+    """``"package.module:attribute"`` → the object (the module itself when no attribute).
+
+    With ``reload``, the modules of ``files`` (the task's files) are loaded afresh
+    first, and then the subject's own module, so that a notebook that has just
+    rewritten a file with ``%%writefile`` checks the new code, not the one it imported
+    before. (Reloading makes new classes, so it is for a student's kernel only.)
+    """
+    module_name, _, attribute = path.partition(":")
+    file_modules = [file.removesuffix(".py").replace("/", ".") for file in files]
+    if reload:
+        for name in file_modules:
+            if name in sys.modules:
+                importlib.reload(sys.modules[name])
+    module = importlib.import_module(module_name)
+    if reload and module_name not in file_modules:
+        module = importlib.reload(module)
+    return getattr(module, attribute) if attribute else module
+
+
 def produce_function(path):
     """``"assignments.checks.NAME:function"`` → the function; nothing else may be asked for."""
     module_name, _, function_name = path.partition(":")
@@ -34,12 +54,12 @@ def produce_function(path):
 
 def run(request, channel):
     """Run every requested check's ``produce`` on the student's code; write the JSON to ``channel``."""
-    from assignments import checking, runner
+    from assignments import checking
 
     files = tuple(request["files"])
     reply = {"outputs": {}, "import_error": None}
     try:
-        subject = runner.import_subject(request["subject"], files)
+        subject = import_subject(request["subject"], files)
     except MemoryError:
         reply["import_error"] = "memory"
         subject = None
@@ -65,9 +85,6 @@ def main():
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)                       # The student's prints go to standard error.
     sys.stdout = sys.stderr
-    from custom import quiet_import
-
-    quiet_import.import_tensorflow_quietly()
     run(request, channel)
     channel.close()
     os._exit(0)                         # No atexit handler of the student's runs after this.

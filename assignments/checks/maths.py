@@ -7,13 +7,22 @@ twin's; ``part`` names the function under test, and tells the catalogue which mi
 apply.
 """
 
+import importlib
 import math
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 from assignments import checking
+
+
+def _keras():
+    """Keras, imported when a twin is built: the student's side of the NumPy tasks
+    (gradient_check, backprop, losses) runs without loading TensorFlow."""
+    return importlib.import_module("keras")
+
+
+def _tf():
+    return importlib.import_module("tensorflow")
 
 SCHEDULE_TOLERANCE = checking.Tolerance(rtol=1e-4, atol=1e-7)   # Keras computes in float32
 LOSS_TOLERANCE = checking.Tolerance(rtol=1e-5, atol=1e-6)       # keras.losses in float32
@@ -22,21 +31,21 @@ GRADIENT_TOLERANCE = checking.Tolerance(rtol=1e-6, atol=1e-8)   # float64 throug
 # part → (class in custom.schedules, its Keras twin built from the same arguments)
 SCHEDULES = {
     "step_decay": ("StepDecay", lambda initial_learning_rate, drop, steps_per_drop, **_:
-                   keras.optimizers.schedules.ExponentialDecay(
+                   _keras().optimizers.schedules.ExponentialDecay(
                        initial_learning_rate, decay_steps=steps_per_drop, decay_rate=drop,
                        staircase=True)),
     "exponential_decay": ("ExponentialDecay", lambda initial_learning_rate, decay_rate, **_:
-                          keras.optimizers.schedules.ExponentialDecay(
+                          _keras().optimizers.schedules.ExponentialDecay(
                               initial_learning_rate, decay_steps=1,
                               decay_rate=math.exp(-decay_rate))),
     "cosine_annealing": ("CosineAnnealing", lambda initial_learning_rate, decay_steps,
                          final_learning_rate, **_:
-                         keras.optimizers.schedules.CosineDecay(
+                         _keras().optimizers.schedules.CosineDecay(
                              initial_learning_rate, decay_steps,
                              alpha=final_learning_rate / initial_learning_rate)),
     "warmup_cosine": ("WarmupCosine", lambda peak_learning_rate, warmup_steps, total_steps,
                       final_learning_rate, **_:
-                      keras.optimizers.schedules.CosineDecay(
+                      _keras().optimizers.schedules.CosineDecay(
                           0.0, total_steps - warmup_steps,
                           alpha=final_learning_rate / peak_learning_rate,
                           warmup_target=peak_learning_rate, warmup_steps=warmup_steps)),
@@ -93,13 +102,13 @@ def loss_cases(part, seed):
 
 
 LOSSES = {   # part → (function in custom.losses, Keras twin)
-    "mse": ("mean_squared_error", lambda logits: keras.losses.MeanSquaredError()),
-    "bce": ("binary_crossentropy", lambda logits: keras.losses.BinaryCrossentropy(logits)),
-    "bce_logits": ("binary_crossentropy", lambda logits: keras.losses.BinaryCrossentropy(logits)),
+    "mse": ("mean_squared_error", lambda logits: _keras().losses.MeanSquaredError()),
+    "bce": ("binary_crossentropy", lambda logits: _keras().losses.BinaryCrossentropy(logits)),
+    "bce_logits": ("binary_crossentropy", lambda logits: _keras().losses.BinaryCrossentropy(logits)),
     "cce": ("categorical_crossentropy",
-            lambda logits: keras.losses.CategoricalCrossentropy(logits)),
+            lambda logits: _keras().losses.CategoricalCrossentropy(logits)),
     "cce_logits": ("categorical_crossentropy",
-                   lambda logits: keras.losses.CategoricalCrossentropy(logits)),
+                   lambda logits: _keras().losses.CategoricalCrossentropy(logits)),
 }
 
 
@@ -136,9 +145,10 @@ def expected_worked_numbers():
 
 def smooth_function(parameter):
     """L(θ) = Σ sin(θ)·θ² + (Σθ)², float64 NumPy or TensorFlow."""
-    module = tf if isinstance(parameter, (tf.Tensor, tf.Variable)) else np
-    return (module.reduce_sum if module is tf else np.sum)(module.sin(parameter) * parameter ** 2) \
-        + (module.reduce_sum if module is tf else np.sum)(parameter) ** 2
+    if isinstance(parameter, np.ndarray):
+        return np.sum(np.sin(parameter) * parameter ** 2) + np.sum(parameter) ** 2
+    tf = _tf()
+    return tf.reduce_sum(tf.sin(parameter) * parameter ** 2) + tf.reduce_sum(parameter) ** 2
 
 
 def gradient_case(part, seed, step):
@@ -162,6 +172,7 @@ def expected_gradients(part, seed=0, step=1e-5):
     difference between the two shows."""
     parameter, _ = gradient_case(part, seed, step)
     if part == "smooth":
+        tf = _tf()
         variable = tf.Variable(parameter)
         with tf.GradientTape() as tape:
             loss = smooth_function(variable)
@@ -227,6 +238,7 @@ def expected_dense_layer(part, activation="linear", seed=0):
     """``tf.GradientTape`` of Σ (upstream ⊙ output) for z = x·W + b (and a = g(z)), whose
     gradients are exactly dW, db and dx for that upstream gradient."""
     x, weights, bias, upstream = _dense_case(seed, activation)
+    tf, keras = _tf(), _keras()
     tensors = [tf.Variable(x), tf.Variable(weights), tf.Variable(bias)]
     with tf.GradientTape() as tape:
         z = tensors[0] @ tensors[1] + tensors[2]
@@ -277,6 +289,7 @@ def expected_network(seed=0):
                for parameter, shape in zip(parameters, shapes)):
             return checking.Outcome(False, "Network.parameters() must be [W1, b1, W2, b2, W3, "
                                            f"b3] of shapes {shapes}")
+        tf = _tf()
         variables = [tf.Variable(parameter) for parameter in parameters]
         with tf.GradientTape() as tape:
             activation = tf.constant(x)
