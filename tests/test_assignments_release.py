@@ -29,7 +29,7 @@ STUB = re.compile(r"^TODO (?P<task>[a-z_]+): .* \((?P<path>[^()]+):(?P<line>\d+)
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory):
     out = tmp_path_factory.mktemp("student") / "edition"
-    release.release(out)
+    release.release(out, allow_dirty=True)
     return out
 
 
@@ -44,7 +44,11 @@ def reference_python_files():
 
 
 def secret_lines():
-    """Code lines that stand only inside the tasks' regions: line → the file they come from."""
+    """Code lines that stand only inside the tasks' regions: line → the file they come from.
+
+    A line of an instructor-only file (a test that copies a solution) does not count as
+    standing outside: it never reaches the students.
+    """
     texts = {path: (REPOSITORY / path).read_text(encoding="utf-8")
              for path in reference_python_files()}
     outside = set()
@@ -59,7 +63,7 @@ def secret_lines():
             if code and not code.startswith("#"):
                 if number in inside_numbers:
                     solution.setdefault(code, path)
-                else:
+                elif not markers.is_instructor_only(text):
                     outside.add(code)
     return {line: path for line, path in solution.items() if line not in outside}
 
@@ -67,7 +71,9 @@ def secret_lines():
 def test_no_line_of_any_solution_region_reaches_the_student_edition(edition):
     secret = secret_lines()
     assert len(secret) > 50, "the regions hold far fewer lines than the tasks need"
-    for file in edition.rglob("*.py"):
+    for file in edition.rglob("*"):
+        if not file.is_file() or file.suffix not in release.TEXT_SUFFIXES:
+            continue
         for line in file.read_text(encoding="utf-8").splitlines():
             assert line.strip() not in secret, (
                 f"{file.relative_to(edition)} has {line.strip()!r} from {secret[line.strip()]}")
@@ -134,17 +140,57 @@ def test_every_region_is_a_stub_that_names_its_task_and_its_own_line(edition):
 def test_release_refuses_a_folder_that_is_not_empty_and_an_unknown_task(tmp_path):
     (tmp_path / "keep.txt").write_text("students' work")
     with pytest.raises(release.ReleaseError, match="not empty"):
-        release.release(tmp_path)
+        release.release(tmp_path, allow_dirty=True)
     assert (tmp_path / "keep.txt").read_text() == "students' work"
     with pytest.raises(release.ReleaseError, match="unknown task 'adamw'"):
-        release.release(tmp_path / "new", tasks=["adamw"])
+        release.release(tmp_path / "new", tasks=["adamw"], allow_dirty=True)
 
 
 def test_a_release_of_some_tasks_keeps_the_others_solved(tmp_path):
-    release.release(tmp_path / "edition", tasks=["adam"])
+    release.release(tmp_path / "edition", tasks=["adam"], allow_dirty=True)
     adam = (tmp_path / "edition" / "custom/optimizers/adam.py").read_text(encoding="utf-8")
     rmsprop = (tmp_path / "edition" / "custom/optimizers/rmsprop.py").read_text(encoding="utf-8")
     assert "TODO adam" in adam and "NotImplementedError" not in rmsprop
+
+
+def test_releasing_one_task_ships_no_siblings_solution(tmp_path):
+    """Nesterov's first line is classic momentum's: releasing nesterov stubs both."""
+    release.release(tmp_path / "edition", tasks=["nesterov"], allow_dirty=True)
+    sgd = (tmp_path / "edition" / "custom/optimizers/sgd.py").read_text(encoding="utf-8")
+    assert "TODO nesterov" in sgd and "TODO sgd_momentum" in sgd
+    reference = (REPOSITORY / "custom/optimizers/sgd.py").read_text(encoding="utf-8")
+    for line in markers.solution_lines(reference, "custom/optimizers/sgd.py", {"nesterov"}):
+        if line and not line.startswith("#"):
+            assert line not in sgd
+
+
+@pytest.fixture
+def clone_with_class_files(tmp_path):
+    """A clone of this repository with what a term leaves lying around, untracked."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPOSITORY), str(clone)], check=True)
+    solution = (clone / ADAM).read_text(encoding="utf-8")
+    (clone / "submissions" / "alice" / "custom/optimizers").mkdir(parents=True)
+    (clone / "submissions" / "alice" / ADAM).write_text(solution)
+    (clone / "results").mkdir()
+    (clone / "results" / "grades.csv").write_text("student,task,points\nalice,adam,15\n")
+    (clone / (ADAM + ".orig")).write_text(solution)
+    return clone
+
+
+def test_a_release_from_a_dirty_tree_is_refused(clone_with_class_files, tmp_path):
+    with pytest.raises(release.ReleaseError, match="untracked or modified"):
+        release.release(tmp_path / "edition", ["adam"], root=clone_with_class_files)
+    assert not (tmp_path / "edition").exists()
+
+
+def test_allow_dirty_still_ships_only_tracked_files(clone_with_class_files, tmp_path):
+    written = release.release(tmp_path / "edition", ["adam"], root=clone_with_class_files,
+                              allow_dirty=True)
+    assert not any(path.startswith(("submissions/", "results/")) or path.endswith(".orig")
+                   for path in written)
+    assert not (tmp_path / "edition" / "submissions").exists()
+    assert "TODO adam" in (tmp_path / "edition" / ADAM).read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
