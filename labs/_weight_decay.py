@@ -41,11 +41,18 @@ def _check(learning_rate, strength, step):
 
 
 def adam_moments(gradient, first, second, step, learning_rate, beta_1, beta_2, epsilon):
-    """Keras' Adam step for ``gradient``: the new moments and the step to subtract."""
+    """Keras' Adam step for ``gradient``: the new moments and the step to subtract.
+
+    This is the adam assignment's answer in NumPy, so it is a solution region of that task:
+    a student edition where adam is handed out has the TODO here too.
+    """
+    # TODO: the Adam step of custom/optimizers/adam.py, in NumPy: new m, new v, and α·m / (√v + ε).
+    # BEGIN SOLUTION adam
     first = first + (1 - beta_1) * (gradient - first)               # m ← β₁·m + (1−β₁)·g
     second = second + (1 - beta_2) * (gradient ** 2 - second)       # v ← β₂·v + (1−β₂)·g²
     alpha = learning_rate * np.sqrt(1 - beta_2 ** step) / (1 - beta_1 ** step)
     return first, second, alpha * first / (np.sqrt(second) + epsilon)   # α·m / (√v + ε)
+    # END SOLUTION
 
 
 def adam_l2_step(weights, gradient, first, second, step, learning_rate, l2, beta_1=0.9,
