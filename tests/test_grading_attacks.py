@@ -347,3 +347,31 @@ def test_an_optimizer_that_calls_the_keras_twin_is_refused(tmp_path):
         assert score(results, student) == 0, feedback(results, student)
     assert "uses Keras' own keras.optimizers.Adam" in feedback(results, "named")
     assert "called Keras' own Adam" in feedback(results, "hidden")
+
+
+ORDINARY_USER = r'''
+import os, sys, tempfile
+from assignments import sandbox
+assert os.getuid() != 0
+assert sandbox.unavailable() is None, sandbox.unavailable()
+folder = tempfile.mkdtemp()
+finished = sandbox.run([sys.executable, "-c", "import os, sys; print(os.getuid(), "
+                        "os.path.exists(sys.argv[1]), end='')", sys.argv[1]], folder, b"",
+                       sandbox.Limits(wall_seconds=60))
+print(finished.code, finished.channel.decode(), finished.reason)
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"),
+                    reason="drops from root to an ordinary user with the system's Python")
+def test_the_sandbox_works_for_an_ordinary_user_as_on_a_laptop():
+    """An instructor's laptop: no root, so no staging and no setpriv; bubblewrap as the user."""
+    bubblewrap = pathlib.Path(sandbox.bwrap())
+    finished = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3",
+         "-c", ORDINARY_USER, str(REPOSITORY / FILE)],
+        env={"PATH": f"{bubblewrap.parent}:/usr/bin:/bin", "PYTHONPATH": str(REPOSITORY),
+             "HOME": "/tmp"}, cwd="/tmp", capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    # It ran (exit 0), as the user, and could not see the repository.
+    assert finished.stdout.split() == ["0", "65534", "False", "None"], finished.stdout
