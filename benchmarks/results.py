@@ -189,7 +189,15 @@ def live_plot_rows(live, live_plot):
             f"notebook | {'; '.join(shares)} | ≤ {live_plot.SHARE_TARGET:.0%} |"]
 
 
-def report(labs, test_suite, speed_rows, description):
+def measure_grading():
+    """The rows of grading's cost: a class of 30 × 4 in the sandbox and without, and the
+    Gradescope bundle of every task (benchmarks/grading.py)."""
+    from benchmarks import grading
+
+    return grading.rows(grading.measure_throughput(), grading.measure_autograder())
+
+
+def report(labs, test_suite, speed_rows, description, grading_rows=()):
     """benchmarks/results.md, from the lab times and the speed rows."""
     startup = statistics.median(whole - own for times in labs.values()
                                 for own, whole in times.values())
@@ -220,6 +228,12 @@ def report(labs, test_suite, speed_rows, description):
               "## Speed ratios", "",
               "Each benchmark alternates its candidates round by round and takes the ratio "
               "of medians (`benchmarks/_timing.py`).", "", *speed_rows, ""]
+    if grading_rows:
+        lines += ["## Grading", "",
+                  "`python -m benchmarks.grading`: the same class of students, each handing in "
+                  "the reference, graded in the sandbox and without one, one after the other; "
+                  "then Gradescope's `run_autograder` on the bundle of every task.", "",
+                  *grading_rows, ""]
     return "\n".join(lines)
 
 
@@ -247,13 +261,14 @@ def main(argv):
     print(f"test suite {test_suite:.0f} s", flush=True)
     loads.append(load())
     speed_rows = measure_speed()
+    grading_rows = measure_grading()
     loads.append(load())
     description = (f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}. The machine was "
                    f"shared with other jobs: its 1-minute load average was {loads[0]} at the "
                    f"start, {loads[1]} after the labs and the tests and {loads[2]} at the end, so absolute "
                    "times are those of a busy machine; the ratios compare candidates within "
                    "one run.")
-    text = report(labs, test_suite, speed_rows, description)
+    text = report(labs, test_suite, speed_rows, description, grading_rows)
     print(text)
     if write:
         _publish.RESULTS.write_text(text, encoding="utf-8")
