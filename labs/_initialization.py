@@ -44,6 +44,24 @@ def mlp(input_size, outputs, depth, width, activation, kernel_initializer, seed)
     return keras.Sequential(layers)
 
 
+def restart(model, kernel_initializer, seed):
+    """Put a compiled ``mlp`` back to a fresh start without building or tracing it again.
+
+    Every kernel is drawn afresh from ``kernel_initializer()``, every bias set to 0, and the
+    optimizer (SGD) forgets its momentum and its step count, so that the next ``fit`` runs
+    as on a model just built with that start (``tests/test_initialization.py`` checks it).
+    """
+    keras.utils.set_random_seed(seed)
+    for layer in model.layers:
+        layer.kernel.assign(kernel_initializer()(layer.kernel.shape))
+        layer.bias.assign(keras.ops.zeros(layer.bias.shape))
+    optimizer = model.optimizer
+    if optimizer.built:            # SGD makes its velocity slots at the first fit
+        for velocity in optimizer.momentums:             # v ← 0
+            velocity.assign(keras.ops.zeros(velocity.shape))
+        optimizer.iterations.assign(0)
+
+
 def layer_statistics(model, x, y):
     """Per hidden layer: std of z, std of a = g(z) and std of ∂L/∂a, on the batch (x, y).
 

@@ -121,3 +121,41 @@ def test_relu_prediction_is_the_written_formula():
     for variance in (1e-4, 2 / WIDTH, 1.0):
         assert math.isclose(_initialization.relu_prediction(WIDTH, variance, DEPTH),
                             formula(variance), rel_tol=1e-12)
+
+
+def test_restart_is_a_freshly_built_model():
+    """A compiled model trained for a while, then restarted, trains as a new model would
+    from the same starting weights: the momentum and the step count are gone."""
+    x, y = datasets.two_moons(n_samples=128, noise=0.2, seed=0)
+
+    def compiled(model):
+        model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9),
+                      loss="sparse_categorical_crossentropy")
+        return model
+
+    def fit(model):
+        model.fit(datasets.make_dataset(x, y, 32, seed=0), epochs=2, verbose=0)
+
+    used = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
+    fit(used)                                        # momentum and iterations now non-zero
+    trained = used.get_weights()
+    _initialization.restart(used, initializers.Glorot, 1)
+    start = used.get_weights()
+    assert all(not np.allclose(a, b) for a, b in zip(trained[::2], start[::2]))
+    assert all(np.all(bias == 0) for bias in start[1::2])
+    assert int(used.optimizer.iterations.numpy()) == 0
+    fresh = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.Glorot, 5))
+    fresh.set_weights(start)
+    fit(used)
+    fit(fresh)
+    assert float(used.optimizer.learning_rate.numpy()) == pytest.approx(0.05)
+    for a, b in zip(used.get_weights(), fresh.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    # Without clearing the momentum, the same two epochs end elsewhere.
+    stale = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
+    fit(stale)
+    for layer, weights in zip(stale.layers, np.reshape(np.array(start, dtype=object), (-1, 2))):
+        layer.set_weights(list(weights))
+    fit(stale)
+    assert max(np.abs(a - b).max() for a, b in zip(stale.get_weights(),
+                                                    fresh.get_weights())) > 1e-4
