@@ -112,3 +112,18 @@ def unit_spread(model):
         columns = np.vstack([kernel, bias[None, :]])     # (inputs + 1, units): one unit a column
         spreads.append(float(np.abs(columns - columns[:, :1]).max()))
     return np.array(spreads)
+
+
+def distinct_units(model, tolerance):
+    """Per Dense layer, how many different units it has: units whose incoming weights and
+    bias all lie within ``tolerance`` of an earlier unit's count as that unit again."""
+    counts = []
+    for layer in model.layers:
+        kernel, bias = (keras.ops.convert_to_numpy(weight) for weight in layer.weights)
+        columns = np.vstack([kernel, bias[None, :]])     # (inputs + 1, units)
+        different = []
+        for unit in columns.T:
+            if not any(np.abs(unit - seen).max() <= tolerance for seen in different):
+                different.append(unit)
+        counts.append(len(different))
+    return counts

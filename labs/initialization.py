@@ -67,10 +67,10 @@ lab = _runtime.start("initialization", {
 #   half the variance is lost at every layer, unless n_in · Var(W) = 2. That is the factor
 #   2 of He's rule, Var(W) = 2/n_in, the √(2/n_in) of "Learning Algorithms".
 #
-# The backward pass runs the same layer the other way, ∂L/∂a = (g′(z) ⊙ ∂L/∂z_next)·Wᵀ,
-# a sum over the n_out units above:
+# The backward pass runs the layer above the other way: ∂L/∂a = ∂L/∂z_next · Wᵀ with
+# ∂L/∂z_next = g′(z_next) ⊙ ∂L/∂a_next, a sum over the n_out units above:
 #
-# Var(∂L/∂a) = n_out · Var(W) · E[g′(z)²] · Var(∂L/∂z_next)          (backward)
+# Var(∂L/∂a) = n_out · Var(W) · E[g′(z_next)²] · Var(∂L/∂a_next)          (backward)
 #
 # and keeping *that* constant asks for n_out · Var(W) = 1 (tanh) or 2 (ReLU, E[g′²] = ½).
 # Glorot and Bengio take the compromise Var(W) = 2/(n_in + n_out); He et al. take the
@@ -80,9 +80,10 @@ lab = _runtime.start("initialization", {
 #
 # (n · Var(W) / 2)^((depth − 1)/2)
 #
-# exactly 1 under He, (½)^((depth−1)/2) under Glorot with ReLU, and for a normal of
-# standard deviation σ, (n·σ²/2)^((depth−1)/2): a factor a little off 1 becomes orders of
-# magnitude after twenty layers. All-zero weights give z = 0 everywhere: no signal at all.
+# which is exactly 1 under He, (½)^((depth−1)/2) under Glorot with ReLU, and for a normal
+# of standard deviation σ, (n·σ²/2)^((depth−1)/2): a factor a little off 1 becomes orders
+# of magnitude after twenty layers. All-zero weights give z = 0 everywhere: no signal at all.
+# The formula is an average over random weights; section 3 measures one draw.
 
 # %% [markdown]
 # ## 2. Glorot and He from scratch
@@ -91,7 +92,7 @@ lab = _runtime.start("initialization", {
 # shape's fans, then draws of that variance. Keras' `GlorotNormal` and `HeNormal` draw from
 # a normal *truncated* at ±2σ and widen σ by 1/0.8796 to make up for the cut tails; ours
 # derive that constant instead of copying it. Three checks against `keras.initializers` on
-# one width × width kernel: with the same seed, the same draws; the sample variance against
+# one width × 4·width kernel: with the same seed, the same draws; the sample variance against
 # the rule's; and a two-sample Kolmogorov-Smirnov test between our draws and Keras' drawn
 # with *another* seed, at significance `alpha`: a p-value above it means the test cannot
 # tell the two samples apart.
@@ -120,7 +121,7 @@ for rule, (ours, theirs) in twins.items():
           f"'same distribution' at α = {lab.alpha:g} (p = {p_value:.2f})")
 
 # %% [markdown]
-# ## 3. Twenty layers, five starts
+# ## 3. A deep net, five starts
 #
 # The net: 64 digit pixels in, `depth` hidden layers of `width` units, 10 softmax outputs.
 # Every kernel comes from one of five starts, every bias is 0. On `probe_size` digits we run
@@ -193,8 +194,8 @@ lab.record("tanh", activation_std={name: statistics["tanh", name]["activation_st
 # %% [markdown]
 # In the figure, one panel per activation and quantity, layer 1 (next to the input) on the
 # left; zeros draw no line, since log(0) is not a number. Under tanh, no start can blow the
-# activations up (|tanh| < 1), but a large σ saturates them, and the backward rows show
-# what saturation and large weights do to ∂L/∂a on its way down.
+# activations up (|tanh| < 1), but a larger σ pushes more units out to tanh's flat ends,
+# and the backward rows show what flat slopes and large weights do to ∂L/∂a on its way down.
 
 # %%
 figure, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True)
@@ -220,7 +221,7 @@ lab.save_figure(figure, "layer_statistics.png")
 #
 # If every weight of a layer starts equal, every unit of that layer computes the same z
 # for every input, gets the same gradient, and takes the same step: after any number of
-# steps they are still equal, and the layer works as one unit copied `width` times. Only a
+# steps they are still equal, and the layer works as one unit copied across it. Only a
 # layer whose units receive *different* gradients, like the output layer with one target
 # per unit, can break the tie. We train a small tanh net (3 hidden layers of 16) on the two
 # moons with every weight at `constant`, beside the same net under He, and measure in
@@ -231,6 +232,7 @@ lab.save_figure(figure, "layer_statistics.png")
 # hidden layer of the constant net have? And its accuracy: like the He net's, or lower?
 
 # %%
+TOLERANCE = 1e-6               # float32 precision, relative to the largest weight
 x_moons, y_moons = datasets.two_moons(n_samples=512, noise=0.2, seed=lab.seed)
 x_moons = datasets.Standardizer().fit(x_moons).transform(x_moons)     # (512, 2)
 starts = {f"constant {lab.constant:g}": lambda: keras.initializers.Constant(lab.constant),
@@ -244,25 +246,22 @@ for name, make in starts.items():
                         epochs=lab.symmetry_epochs, verbose=0)
     spread = _initialization.unit_spread(model)            # per Dense layer, output last
     scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
-    symmetry[name] = {"spread": spread, "scale": scale,
+    symmetry[name] = {"spread": spread, "scale": scale,  # float32 precision: 1e-6 of it
+                      "distinct": _initialization.distinct_units(model, TOLERANCE * scale),
                       "accuracy": float(history.history["accuracy"][-1])}
     print(f"{name:<14} largest |unit − first unit| per layer: "
           + " ".join(f"{value:.1e}" for value in spread)
           + f"; accuracy {symmetry[name]['accuracy']:.1%}")
-TOLERANCE = 1e-6                          # float32 precision, relative to the largest weight
 constant_run, he_run = symmetry.values()
-distinct = [1 if spread <= TOLERANCE * constant_run["scale"] else 16
-            for spread in constant_run["spread"][:-1]]          # hidden layers only
-lab.reveal(2, f"hidden layers of the constant net: {distinct} different units (largest "
-              f"spread {max(constant_run['spread'][:-1]):.1e}, against "
-              f"{min(he_run['spread'][:-1]):.1e} or more under He); output layer spread "
-              f"{constant_run['spread'][-1]:.1e}; accuracy {constant_run['accuracy']:.1%} "
-              f"against He's {he_run['accuracy']:.1%}",
-           distinct=distinct, tolerance=TOLERANCE, **{key: {name: run[key] for name, run
-                                                            in symmetry.items()}
-                                                      for key in ("spread", "scale",
-                                                                  "accuracy")})
-lab.check(all(count == 1 for count in distinct),
+distinct = constant_run["distinct"][:-1]                        # hidden layers only
+lab.reveal(2, f"different units per hidden layer: {distinct} in the constant net (largest "
+              f"spread {max(constant_run['spread'][:-1]):.1e}), {he_run['distinct'][:-1]} "
+              f"under He; the constant net's output layer spread {constant_run['spread'][-1]:.1e};"
+              f" accuracy {constant_run['accuracy']:.1%} against He's {he_run['accuracy']:.1%}",
+           hidden_distinct=distinct, tolerance=TOLERANCE,
+           **{key: {name: run[key] for name, run in symmetry.items()}
+              for key in ("spread", "scale", "accuracy", "distinct")})
+lab.check(all(count == 1 for count in distinct),  # what the section teaches
           f"the constant net's hidden units drifted apart: {constant_run['spread']}")
 
 # %% [markdown]
@@ -330,14 +329,16 @@ lab.reveal(3, f"{best} reaches the best validation accuracy, {final[best]:.1%}; 
            best=best, final=final, runs=trained)
 
 # %% [markdown]
-# How a start turns into a finding. Under zeros every ReLU outputs 0 for every digit: the
-# dead-units finding is the whole story, and only the output biases can learn. Under the
+# How a start turns into a finding. Under zeros every unit outputs 0 for every digit and
+# passes back no gradient, so only the output biases can learn; for ReLU units, that is
+# what the dead-units finding counts. Under the
 # too-small normal the signal that reaches the top is orders of magnitude below the biases,
 # which do get a gradient and move: each upper unit then outputs about the same value for
 # every digit, 0 if its bias went negative, so units can die there too, and the first layer's
-# gradient is too small for float32 to hold. Under the too-large normal the first steps are
-# huge and the loss stops being a number. The table above says which of these this run
-# found; the logger reads only the gradients and the curves, never the start itself.
+# gradient can be too small for float32 to hold. Under the too-large normal the first
+# gradients are huge (the backward rows of section 3), and steps of that size can throw the
+# loss past anything float32 holds. The table above says which of these this run found; the
+# logger reads only the gradients and the curves, never the start itself.
 
 # %%
 figure, panel = plt.subplots(figsize=(7, 4))

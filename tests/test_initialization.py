@@ -82,11 +82,13 @@ def test_kernel_variance_of_each_start():
                          "normal σ = 1": 1.0, "Glorot": 1 / WIDTH, "He": 2 / WIDTH}
 
 
-def test_unit_spread_on_known_weights():
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
-    model.layers[0].set_weights([np.array([[1.0, 1.0, 1.0], [2.0, 2.0, 2.5]]),
-                                 np.array([0.0, 0.0, -0.25])])
+def test_unit_spread_and_distinct_units_on_known_weights():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+    model.layers[0].set_weights([np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.5, 2.0]]),
+                                 np.array([0.0, 0.0, -0.25, 1e-7])])
     np.testing.assert_allclose(_initialization.unit_spread(model), [0.5])
+    assert _initialization.distinct_units(model, 1e-6) == [2]      # units 0, 1, 3 are one
+    assert _initialization.distinct_units(model, 1e-8) == [3]
 
 
 def train_small_tanh_net(make, nudge=0.0):

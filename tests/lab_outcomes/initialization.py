@@ -60,10 +60,13 @@ def check(outcomes):
         assert math.isclose(off, max(ratio, predicted) / min(ratio, predicted), rel_tol=1e-9)
 
     second = outcomes["predictions"]["2"]["numbers"]
+    for name, spreads in second["spread"].items():
+        limit = second["tolerance"] * second["scale"][name]
+        # One unit where every unit is within the tolerance of the first; more where not.
+        for spread, count in zip(spreads, second["distinct"][name]):
+            assert (count == 1) == (spread <= limit), (name, spread, count)
     constant = next(name for name in second["spread"] if name.startswith("constant"))
-    hidden = second["spread"][constant][:-1]
-    limit = second["tolerance"] * second["scale"][constant]
-    assert second["distinct"] == [1 if spread <= limit else 16 for spread in hidden]
+    assert second["hidden_distinct"] == second["distinct"][constant][:-1]
 
     third = outcomes["predictions"]["3"]["numbers"]
     final = {name: run["val_accuracy"][-1] for name, run in third["runs"].items()}
