@@ -277,7 +277,7 @@ lab.check(all(count == 1 for count in distinct),  # what the section teaches
 # is no longer a number. It is one model, compiled once: before each run,
 # `_initialization.restart` draws every kernel afresh from the start being tried, sets the
 # biases to 0 and clears SGD's momentum, which is what building it again would do, without
-# the seconds that tracing a new 20-layer model's training step costs.
+# the seconds that tracing a new deep model's training step costs.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Which start will reach the best validation accuracy after `epochs` epochs?
@@ -331,14 +331,14 @@ lab.reveal(3, f"{best} reaches the best validation accuracy, {final[best]:.1%}; 
 # %% [markdown]
 # How a start turns into a finding. Under zeros every unit outputs 0 for every digit and
 # passes back no gradient, so only the output biases can learn; for ReLU units, that is
-# what the dead-units finding counts. Under the
-# too-small normal the signal that reaches the top is orders of magnitude below the biases,
-# which do get a gradient and move: each upper unit then outputs about the same value for
-# every digit, 0 if its bias went negative, so units can die there too, and the first layer's
-# gradient can be too small for float32 to hold. Under the too-large normal the first
-# gradients are huge (the backward rows of section 3), and steps of that size can throw the
-# loss past anything float32 holds. The table above says which of these this run found; the
-# logger reads only the gradients and the curves, never the start itself.
+# what the dead-units finding counts. Under the too-small normal the signal that reaches
+# the top is orders of magnitude below the biases, which do get a gradient and move: each
+# upper unit then outputs about the same value for every digit, 0 if its bias went
+# negative, so units can die there too, and the first layer's gradient can be too small for
+# float32 to hold. Under the too-large normal the first gradients are huge (the backward
+# rows of section 3), and steps of that size can throw the loss past anything float32
+# holds. The table above says which of these this run found; the logger reads only the
+# gradients and the curves, never the start itself.
 
 # %%
 figure, panel = plt.subplots(figsize=(7, 4))
