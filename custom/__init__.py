@@ -9,6 +9,7 @@
 ``custom.numpy_training``  one epoch of mini-batch gradient descent for that network
 ``custom.gradient_check``  central differences against any backward pass
 ``custom.clipping``    gradient clipping by value, by norm and by global norm
+``custom.initializers`` Glorot and He initialization as Keras initializers
 ``custom.minibatches`` the mini-batch generator
 ``custom.training``    the one manual ``tf.GradientTape`` training loop, ``fit_with_tape``
 ``custom.quiet_import`` imports TensorFlow without its start-up chatter on stderr

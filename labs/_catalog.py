@@ -17,6 +17,7 @@ ORDER = (
     "loss_functions",
     "backprop",
     "activations",
+    "initialization",
     "fit_vs_tape",
     "minibatch",
     "training_loop",

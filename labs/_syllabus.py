@@ -16,11 +16,15 @@ SYLLABUS = {
     "Learning Algorithms, exercise 5": "early stopping: patience, restoring the best weights",
     "Learning Algorithms, exercise 6": "gradient clipping by value and by norm",
     "Learning Algorithms, exercise 7": "training on XOR and plotting the decision boundary",
+    "Learning Algorithms, weight initialization": "the dense layer's W = randn · √(2/n_in), and "
+                                                  "why the start must be reasonable",
     # "The Learning Problem": its worked activities.
     "The Learning Problem, loss landscape": "a 2-D loss landscape as a surface and contours",
     "The Learning Problem, loss functions": "MSE, BCE and CCE from scratch on poor and good guesses",
     "The Learning Problem, 1-D gradient descent": "descent on a non-convex curve",
     "The Learning Problem, XOR backpropagation": "a 2-layer network trained on XOR by hand",
+    "The Learning Problem, XOR initialization": "the XOR network's W = randn · 0.5 beside "
+                                                "Glorot's and He's scales",
     "The Learning Problem, optimizers on Rosenbrock": "momentum, RMSprop and Adam on Rosenbrock",
     "The Learning Problem, learning-rate comparison": "the same problem at five learning rates",
     "The Learning Problem, schedules": "step, exponential, cosine and warm-up + cosine",

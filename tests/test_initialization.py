@@ -1,0 +1,163 @@
+"""The initialization lab's measurements: the per-layer std table from a seed, against the
+variance formula written here, and the symmetry claim.
+
+The formula: for ReLU units, zero biases and a width × width kernel of variance Var(W),
+Var(z_{l+1}) = n · Var(W) · Var(z_l) / 2, so the last of D hidden layers has
+(n · Var(W) / 2)^((D − 1)/2) times the first one's standard deviation; the backward pass
+multiplies ∂L/∂a by the same factor per layer on its way down.
+"""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+import datasets
+from custom import initializers
+from labs import _initialization
+
+DEPTH, WIDTH = 20, 128
+FACTOR = 2.0      # Measured and formula agree within this factor over the whole depth.
+
+
+def formula(variance, depth=DEPTH, width=WIDTH):
+    return (width * variance / 2) ** ((depth - 1) / 2)
+
+
+@pytest.fixture(scope="module")
+def probe():
+    x, y = datasets.digits()
+    x = datasets.Standardizer().fit(x).transform(x)
+    return x[:512], y[:512]
+
+
+def measure(make, probe, seed, activation="relu"):
+    model = _initialization.mlp(64, 10, DEPTH, WIDTH, activation, make, seed)
+    return model, _initialization.layer_statistics(model, *probe)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_relu_table_follows_the_variance_formula(probe, seed):
+    starts = {"He": (initializers.He, 2 / WIDTH),
+              "Glorot": (initializers.Glorot, 2 / (WIDTH + WIDTH)),
+              "small": (lambda: keras.initializers.RandomNormal(stddev=0.01), 0.01 ** 2)}
+    for name, (make, variance) in starts.items():
+        _, measured = measure(make, probe, seed)
+        forward = measured["activation_std"][-1] / measured["activation_std"][0]
+        backward = measured["gradient_std"][0] / measured["gradient_std"][-1]
+        expected = formula(variance)
+        for ratio in (forward, backward):
+            assert expected / FACTOR <= ratio <= expected * FACTOR, (name, ratio, expected)
+    # He keeps the activations' std within a factor of 2 over 20 layers; σ = 0.01 shrinks
+    # it by more than fifteen orders of magnitude.
+    _, he = measure(initializers.He, probe, seed)
+    assert np.all(np.abs(np.log2(he["activation_std"] / he["activation_std"][0])) <= 1)
+    _, small = measure(starts["small"][0], probe, seed)
+    assert small["activation_std"][-1] / small["activation_std"][0] < 1e-15
+    assert _initialization.relu_prediction(WIDTH, 2 / WIDTH, DEPTH) == 1.0
+
+
+def test_the_hand_written_pass_is_the_model_and_its_last_gradient_the_softmax_rule(probe):
+    model, measured = measure(initializers.Glorot, probe, 0, activation="tanh")
+    x, y = probe
+    np.testing.assert_allclose(measured["output"], model(x).numpy(), rtol=0, atol=1e-6)
+    # For the mean cross-entropy of a softmax layer, ∂L/∂a_D = (p − onehot(y)) · W_outᵀ / N.
+    probabilities = model(x).numpy().astype(np.float64)
+    error = (probabilities - np.eye(10)[y]) / len(x)            # (batch, classes)
+    last = error @ model.layers[-1].kernel.numpy().T.astype(np.float64)   # (batch, width)
+    assert measured["gradient_std"][-1] == pytest.approx(last.std(), rel=1e-4)
+
+
+def test_zeros_carry_no_signal_and_no_gradient(probe):
+    _, measured = measure(keras.initializers.Zeros, probe, 0)
+    for key in ("z_std", "activation_std", "gradient_std"):
+        assert np.all(measured[key] == 0)
+
+
+def test_kernel_variance_of_each_start():
+    made = _initialization.schemes(0.01, 1.0)
+    variances = {name: _initialization.kernel_variance(make(), WIDTH) for name, make in made.items()}
+    assert variances == {"zeros": 0.0, "normal σ = 0.01": pytest.approx(1e-4),
+                         "normal σ = 1": 1.0, "Glorot": 1 / WIDTH, "He": 2 / WIDTH}
+
+
+def test_unit_spread_and_distinct_units_on_known_weights():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+    model.layers[0].set_weights([np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.5, 2.0]]),
+                                 np.array([0.0, 0.0, -0.25, 1e-7])])
+    np.testing.assert_allclose(_initialization.unit_spread(model), [0.5])
+    assert _initialization.distinct_units(model, 1e-6) == [2]      # units 0, 1, 3 are one
+    assert _initialization.distinct_units(model, 1e-8) == [3]
+
+
+def train_small_tanh_net(make, nudge=0.0):
+    x, y = datasets.two_moons(n_samples=256, noise=0.2, seed=0)
+    model = _initialization.mlp(2, 2, 3, 16, "tanh", make, 0)
+    if nudge:   # Move one incoming weight of unit 1 of the first hidden layer.
+        kernel = model.layers[0].kernel.numpy()
+        kernel[0, 1] += nudge
+        model.layers[0].kernel.assign(kernel)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=64, epochs=5, verbose=0)
+    scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
+    return _initialization.unit_spread(model), scale
+
+
+def test_equal_weights_stay_equal_to_float_precision():
+    spread, scale = train_small_tanh_net(lambda: keras.initializers.Constant(0.5))
+    assert np.all(spread[:-1] <= 1e-6 * scale)       # every hidden layer: one unit, copied
+    assert spread[-1] > 1e-3                         # the output units have their own targets
+    # A nudge of 1e-3 to one weight of layer 1 is seen there. Layers 2 and 3 stay symmetric:
+    # each of their units still sees the same inputs through the same weights, and sends
+    # the same weights up, so each gets the same gradient.
+    nudged, nudged_scale = train_small_tanh_net(lambda: keras.initializers.Constant(0.5),
+                                                nudge=1e-3)
+    assert nudged[0] >= 1e-3
+    assert np.all(nudged[1:-1] <= 1e-6 * nudged_scale)
+    random_start, _ = train_small_tanh_net(initializers.He)
+    assert np.all(random_start > 0.1)
+
+
+def test_relu_prediction_is_the_written_formula():
+    for variance in (1e-4, 2 / WIDTH, 1.0):
+        assert math.isclose(_initialization.relu_prediction(WIDTH, variance, DEPTH),
+                            formula(variance), rel_tol=1e-12)
+
+
+def test_restart_is_a_freshly_built_model():
+    """A compiled model trained for a while, then restarted, trains as a new model would
+    from the same starting weights: the momentum and the step count are gone."""
+    x, y = datasets.two_moons(n_samples=128, noise=0.2, seed=0)
+
+    def compiled(model):
+        model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9),
+                      loss="sparse_categorical_crossentropy")
+        return model
+
+    def fit(model):
+        model.fit(datasets.make_dataset(x, y, 32, seed=0), epochs=2, verbose=0)
+
+    used = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
+    fit(used)                                        # momentum and iterations now non-zero
+    trained = used.get_weights()
+    _initialization.restart(used, initializers.Glorot, 1)
+    start = used.get_weights()
+    assert all(not np.allclose(a, b) for a, b in zip(trained[::2], start[::2]))
+    assert all(np.all(bias == 0) for bias in start[1::2])
+    assert int(used.optimizer.iterations.numpy()) == 0
+    fresh = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.Glorot, 5))
+    fresh.set_weights(start)
+    fit(used)
+    fit(fresh)
+    assert float(used.optimizer.learning_rate.numpy()) == pytest.approx(0.05)
+    for a, b in zip(used.get_weights(), fresh.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    # Without clearing the momentum, the same two epochs end elsewhere.
+    stale = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
+    fit(stale)
+    for layer, weights in zip(stale.layers, np.reshape(np.array(start, dtype=object), (-1, 2))):
+        layer.set_weights(list(weights))
+    fit(stale)
+    assert max(np.abs(a - b).max() for a, b in zip(stale.get_weights(),
+                                                    fresh.get_weights())) > 1e-4
