@@ -27,6 +27,7 @@ ORDER = (
     "regularization",
     "gradient_clipping",
     "xor_keras",
+    "data_parallel",
     "diagnostics",
     "debugging",
 )
