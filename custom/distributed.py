@@ -40,7 +40,7 @@ def check(model, strategy, batch_size):
         raise ValueError("under a strategy the model needs one loss (a name, a function or "
                          f"a keras.losses.Loss), got {type(model.loss).__name__}")
     reduction = getattr(model.loss, "reduction", "sum_over_batch_size")
-    if reduction not in ("sum_over_batch_size", "mean", None):
+    if reduction not in ("sum_over_batch_size", "mean"):
         raise ValueError("under a strategy the loss must average over the batch "
                          f"(reduction='sum_over_batch_size'), got reduction={reduction!r}")
     variables = [*model.variables, model.optimizer.iterations]
@@ -92,8 +92,31 @@ def build_metrics(model, strategy, dataset):
 
 
 def distribute(dataset, strategy):
-    """The dataset, each global batch split into one share per replica."""
-    return strategy.experimental_distribute_dataset(dataset)
+    """The dataset's batches, each split into one share per replica, for the loop's steps.
+
+    When the dataset knows its number of batches, iterating over the result gives, once
+    per batch, the same iterator over the split batches, and each step takes its batch
+    with ``next`` inside its compiled graph: splitting a batch in Python at every step
+    costs a few milliseconds, as much as a small network's whole step.
+    """
+    return _Batches(strategy.experimental_distribute_dataset(dataset),
+                    int(dataset.cardinality()))
+
+
+class _Batches:
+    """One pass per ``iter``: an iterator to draw from ``count`` times, or else the batches."""
+
+    def __init__(self, distributed_dataset, count):
+        self.distributed_dataset = distributed_dataset
+        self.count = count
+
+    def __iter__(self):
+        if self.count < 0:                  # Unknown or infinite: hand out the batches.
+            yield from self.distributed_dataset
+            return
+        iterator = iter(self.distributed_dataset)
+        for _ in range(self.count):
+            yield iterator
 
 
 def make_steps(model, loss_tracker, strategy, eager):
@@ -126,12 +149,12 @@ def make_steps(model, loss_tracker, strategy, eager):
         _update_running_means(model, loss_tracker, losses, sample_weight, _penalties(model),
                               x, y, y_pred)
 
-    def train_step(distributed_batch):
-        strategy.run(replica_train_step, args=(distributed_batch,))
+    def train_step(batch_or_iterator):
+        strategy.run(replica_train_step, args=(_next_batch(batch_or_iterator),))
         return _results(model, loss_tracker)
 
-    def test_step(distributed_batch):
-        strategy.run(replica_test_step, args=(distributed_batch,))
+    def test_step(batch_or_iterator):
+        strategy.run(replica_test_step, args=(_next_batch(batch_or_iterator),))
         return _results(model, loss_tracker)
 
     if eager:
@@ -139,6 +162,13 @@ def make_steps(model, loss_tracker, strategy, eager):
     compile_step = lambda step: tf.function(  # noqa: E731  (one line per step below)
         step, reduce_retracing=True, jit_compile=False, autograph=False)
     return compile_step(train_step), compile_step(test_step)
+
+
+def _next_batch(batch_or_iterator):
+    """The step's split batch: drawn from the iterator here, in the graph, or as given."""
+    if isinstance(batch_or_iterator, tf.distribute.DistributedIterator):
+        return next(batch_or_iterator)
+    return batch_or_iterator
 
 
 def _per_example_loss_of(model):

@@ -64,10 +64,11 @@ def train(config, strategy=None, global_batch=None, learning_rate=None, summed=F
     """Train the lab's network; return its weights and its loss after every epoch.
 
     Args:
-        config: the lab's hyperparameters (samples, noise, seed, hidden_units, epochs, …).
+        config: the lab's hyperparameters (samples, noise, seed, hidden_units, epochs,
+            optimizer, …).
         strategy: a tf.distribute strategy, or None for one device.
         global_batch: samples per step over all replicas. Default config["global_batch"].
-        learning_rate: the SGD rate. Default config["learning_rate"].
+        learning_rate: the optimizer's rate. Default config["learning_rate"].
         summed: make each replica average over its own share instead of the global
             batch, so that the all-reduce sums R averages: R times the gradient.
         callbacks: passed to fit_with_tape (the lab's ``lab.fit_callbacks(...)``).
@@ -83,7 +84,8 @@ def train(config, strategy=None, global_batch=None, learning_rate=None, summed=F
             keras.layers.Dense(1, activation="sigmoid")])
         loss = SummedOverReplicas(replicas) if summed else keras.losses.BinaryCrossentropy()
         model.compile(optimizer=custom.optimizers.get(
-            "sgd", learning_rate=learning_rate or config["learning_rate"]), loss=loss)
+            config["optimizer"], learning_rate=learning_rate or config["learning_rate"]),
+            loss=loss)
     batch_size = global_batch or config["global_batch"]
     history = training.fit_with_tape(model, x, y, batch_size=batch_size, epochs=config["epochs"],
                                      shuffle=False, verbose=0, callbacks=callbacks,

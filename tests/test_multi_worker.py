@@ -14,7 +14,7 @@ import pytest
 from labs import _data_parallel
 
 CONFIG = {"samples": 192, "noise": 0.2, "seed": 3, "hidden_units": 8, "global_batch": 32,
-          "learning_rate": 0.1, "epochs": 2}
+          "learning_rate": 0.1, "epochs": 2, "optimizer": "sgd"}
 # Two replicas add two half-batch sums in another order than one process: float32 rounding.
 TOLERANCE = 1e-6
 
