@@ -255,6 +255,9 @@ else:
 
 # %% [markdown]
 # ## Exercises
+#
+# Change a value in the parameters cell at the top (in a terminal, the flag of the same
+# name: `global_batch = 66` is `--global-batch 66`) and run the lab again.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 1 (easy).** With a global batch of 64 on 2 replicas, how many samples does
