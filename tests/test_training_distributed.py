@@ -152,3 +152,20 @@ def test_the_probe_of_the_diagnostics_logger_reads_mirrored_weights(tmp_path):
         logger.on_epoch_end(0, {"loss": 1.0})
         rows.append([logger.history[name][0] for name in sorted(logger.history)])
     assert np.allclose(rows[0], rows[1], rtol=1e-6)
+
+
+def test_a_dataset_of_unknown_length_is_split_batch_by_batch():
+    """Without a known number of batches the loop takes the split batches one by one."""
+    x = np.linspace(-1, 1, 60, dtype="float32").reshape(20, 3)          # (samples, features)
+    dataset = tf.data.Dataset.from_tensor_slices((x, x[:, :1])).filter(
+        lambda features, target: True).batch(4)                        # Length unknown.
+    assert int(dataset.cardinality()) < 0
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    weights = []
+    for scope, chosen in ((tf.distribute.get_strategy().scope(), None),
+                          (strategy.scope(), strategy)):
+        model = model_in(scope)
+        history = training.fit_with_tape(model, dataset, epochs=2, verbose=0, strategy=chosen)
+        assert len(history.history["loss"]) == 2
+        weights.append(model.get_weights())
+    assert largest_gap(*weights) <= TOLERANCE
