@@ -97,11 +97,13 @@ def measure_speed():
     from custom import quiet_import
 
     quiet_import.import_tensorflow_quietly()
-    from benchmarks import diagnostics_overhead, fit_with_tape, live_plot, optimizers
+    from benchmarks import (diagnostics_overhead, fit_with_tape, fit_with_tape_strategy,
+                            live_plot, optimizers)
 
     wall, cpu = optimizers.measure()
     names = ", ".join(label.split(":")[0] for label, _, _ in wall)
     tape = fit_with_tape.measure()
+    strategy = fit_with_tape_strategy.measure()
     logger = diagnostics_overhead.measure()
     live = live_plot.measure()
     join = ", ".join
@@ -119,6 +121,11 @@ def measure_speed():
         f"{tape['rows'][2][0]} | {ratio(tape['rows'][2]):.2f} | ≤ {fit_with_tape.TARGET:.2f} |",
         f"| the eager loop / the compiled one (a lesson, not a target) | "
         f"{tape['eager_ratio']:.1f} | — |",
+        f"| `fit_with_tape` under a one-replica `MirroredStrategy` / without: training epoch; "
+        f"epoch with validation | {ratio(strategy['rows'][0]):.2f}; "
+        f"{ratio(strategy['rows'][1]):.2f} | ≤ {fit_with_tape_strategy.TARGET:.2f} |",
+        f"| the same for `model.fit`, training epoch (what the strategy costs Keras itself) | "
+        f"{ratio(strategy['reference']):.2f} | — |",
         *logger_rows(logger, diagnostics_overhead),
         *live_plot_rows(live, live_plot),
     ]

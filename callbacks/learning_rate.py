@@ -1,6 +1,6 @@
 """The effective learning rate of any optimizer, custom or built-in, constant or scheduled."""
 
-import keras
+import tensorflow as tf
 
 
 def current_learning_rate(optimizer):
@@ -10,5 +10,7 @@ def current_learning_rate(optimizer):
     when ``optimizer.learning_rate`` is read, so one expression covers a
     constant rate and a schedule alike.
     """
-    # Through a tensor rather than NumPy: NumPy 2 warns about a Keras variable's __array__.
-    return float(keras.ops.convert_to_tensor(optimizer.learning_rate))
+    # Through a TensorFlow tensor rather than NumPy: NumPy 2 warns about a Keras variable's
+    # __array__, and keras.ops.convert_to_tensor returns a variable as it is, which float()
+    # cannot read when a tf.distribute strategy made it a MirroredVariable.
+    return float(tf.convert_to_tensor(optimizer.learning_rate))

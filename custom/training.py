@@ -41,15 +41,24 @@ batches. A dataset built with ``reshuffle_each_iteration=True`` is not enough: K
 dataset's 1st, 3rd, 5th, … orders while this loop's get the 1st, 2nd, 3rd, ….
 ``validation_split``, ``class_weight``, ``initial_epoch`` and ``steps_per_epoch`` are
 not offered.
+
+Data parallelism: with ``strategy=`` a ``tf.distribute`` strategy (``MirroredStrategy``
+over several devices, ``MultiWorkerMirroredStrategy`` over several processes or hosts),
+each global batch is split over the replicas, each replica's loss is its share of the
+global batch's mean (``tf.nn.compute_average_loss``), and the optimizer sums the
+replicas' gradients; ``custom/distributed.py`` writes those steps out. The loop above,
+the optimizers and the callbacks are unchanged. Without ``strategy`` nothing of it runs.
 """
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from custom import distributed
+
 
 def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=None,
-                  callbacks=None, shuffle=True, verbose=1, *, eager=False):
+                  callbacks=None, shuffle=True, verbose=1, *, eager=False, strategy=None):
     """Train a compiled ``model`` with a hand-written GradientTape loop; return its History.
 
     Args:
@@ -65,6 +74,10 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
         shuffle: reshuffle array data every epoch. Ignored for a dataset. Default True.
         verbose: 0 silent, 1 progress bar, 2 one line per epoch, or "auto". Default 1.
         eager: run the steps uncompiled, for teaching only. Default False.
+        strategy: a ``tf.distribute.Strategy`` to train data-parallel under, or None
+            (default: one device, as before). The model must be built and compiled
+            inside ``strategy.scope()``, and ``batch_size`` (the global batch) must be a
+            multiple of ``strategy.num_replicas_in_sync``.
 
     Returns:
         ``keras.callbacks.History`` with the same keys as ``model.fit``'s.
@@ -76,21 +89,32 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
         ['loss', 'mae', 'val_loss', 'val_mae']
     """
     _check_arguments(model, batch_size, epochs, verbose)
+    if strategy is not None:
+        distributed.check(model, strategy,
+                          None if isinstance(x, tf.data.Dataset) else batch_size)
     train_batches = _as_dataset(x, y, batch_size, shuffle, "x")
     validation_batches = None
     if validation_data is not None:
         validation_batches = _as_validation_dataset(validation_data, batch_size)
+    steps_per_epoch = _number_of_batches(train_batches)
+    if strategy is not None:
+        if isinstance(x, tf.data.Dataset):
+            distributed.check_dataset(train_batches, strategy)
+        distributed.build_metrics(model, strategy, train_batches)
+        train_batches = distributed.distribute(train_batches, strategy)
+        if validation_batches is not None:
+            validation_batches = distributed.distribute(validation_batches, strategy)
 
     callback_list = keras.callbacks.CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, model=model,
-        verbose=verbose, epochs=epochs, steps=_number_of_batches(train_batches))
+        verbose=verbose, epochs=epochs, steps=steps_per_epoch)
     # The sample-weighted running mean of the loss that fit reports as "loss": the model's
     # own tracker, so that model.reset_metrics() resets it, as it does under fit.
     loss_tracker = _loss_tracker_of(model)
 
     model.stop_training = False
     callback_list.on_train_begin()
-    train_step, test_step = _compiled_steps(model, loss_tracker, eager)
+    train_step, test_step = _compiled_steps(model, loss_tracker, eager, strategy)
 
     epoch_logs = None
     for epoch in range(epochs):
@@ -129,31 +153,34 @@ class _CompiledSteps:
         self.test_step = test_step
 
 
-def _closed_over(model, loss_tracker):
+def _closed_over(model, loss_tracker, strategy):
     """The objects that a traced step bakes in; a new one among them needs a new trace."""
     optimizer = model.optimizer
-    return (optimizer, getattr(optimizer, "_learning_rate", None), loss_tracker,
+    return (strategy, optimizer, getattr(optimizer, "_learning_rate", None), loss_tracker,
             getattr(model, "_compile_loss", None), getattr(model, "_compile_metrics", None),
             bool(model.jit_compile), *model.trainable_variables)
 
 
-def _compiled_steps(model, loss_tracker, eager):
+def _compiled_steps(model, loss_tracker, eager, strategy):
     """The model's compiled steps from an earlier call, or new ones when those are stale."""
     if eager:
-        return _make_steps(model, loss_tracker, eager=True)
-    closed_over = _closed_over(model, loss_tracker)
+        return _make_steps(model, loss_tracker, True, strategy)
+    closed_over = _closed_over(model, loss_tracker, strategy)
     kept = getattr(model, "_fit_with_tape_steps", None)
     same = kept is not None and len(kept.closed_over) == len(closed_over) and all(
         old is new for old, new in zip(kept.closed_over, closed_over))
     if not same:
-        kept = _CompiledSteps(closed_over, *_make_steps(model, loss_tracker, eager=False))
+        kept = _CompiledSteps(closed_over,
+                              *_make_steps(model, loss_tracker, False, strategy))
         # Set past Keras' attribute tracking: this is a cache, not part of the model's state.
         object.__setattr__(model, "_fit_with_tape_steps", kept)
     return kept.train_step, kept.test_step
 
 
-def _make_steps(model, loss_tracker, eager):
+def _make_steps(model, loss_tracker, eager, strategy=None):
     """The training step and the validation step, compiled unless ``eager``."""
+    if strategy is not None:
+        return distributed.make_steps(model, loss_tracker, strategy, eager)
 
     def train_step(batch):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)

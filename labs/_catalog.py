@@ -28,6 +28,7 @@ ORDER = (
     "regularization",
     "gradient_clipping",
     "xor_keras",
+    "data_parallel",
     "diagnostics",
     "debugging",
 )

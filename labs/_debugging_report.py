@@ -60,11 +60,12 @@ def vital_signs(run):
     }
 
 
-def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed):
+def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed, callbacks=None):
     """Train ``recipe`` afresh on the first ``size`` training samples for ``steps`` steps.
 
     The model and optimizer are built exactly as for the full run (same schedule), so the
-    only difference is the data: one batch, seen ``steps`` times.
+    only difference is the data: one batch, seen ``steps`` times. ``callbacks`` go to
+    its fit (the lab's ``lab.fit_callbacks(...)``).
 
     Returns:
         ``{"batch accuracy": …, "validation accuracy": …}`` after those steps.
@@ -77,7 +78,7 @@ def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed):
     # The batch repeated ``steps`` times, as one epoch: one step per copy, without the
     # cost of starting an epoch per step.
     model.fit(np.tile(x_batch, (steps, 1)), np.tile(y_batch, steps), batch_size=len(x_batch),
-              epochs=1, verbose=0, shuffle=False)
+              epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
     batch_accuracy = model.evaluate(x_batch, y_batch, verbose=0, return_dict=True)["accuracy"]
     val_accuracy = model.evaluate(x_val, y_val, verbose=0, return_dict=True)["accuracy"]
     return {"batch accuracy": float(batch_accuracy), "validation accuracy": float(val_accuracy)}

@@ -2,8 +2,8 @@
 
 Each hyperparameter ``name`` becomes ``--name`` (underscores as dashes) of the
 declared type: ``--learning-rate 0.1``, ``--hidden-sizes 16 8``, and ``--run-eagerly``
-/ ``--no-run-eagerly`` for a switch. ``--quick``, ``--out DIR`` and
-``--deterministic`` are always there. ``--help`` shows each default and its range.
+/ ``--no-run-eagerly`` for a switch. ``--quick``, ``--out DIR``,
+``--deterministic`` and ``--tensorboard DIR`` are always there. ``--help`` shows each default and its range.
 """
 
 import argparse
@@ -32,6 +32,9 @@ def build_parser(lab_name, declared):
                         help=f"where figures and CSVs go (default outputs/{lab_name}/)")
     parser.add_argument("--deterministic", action="store_true", default=argparse.SUPPRESS,
                         help="bit-identical reruns through TensorFlow's op determinism")
+    parser.add_argument("--tensorboard", default=argparse.SUPPRESS, metavar="DIR",
+                        help="also log every fit for TensorBoard, one run folder per fit in "
+                             "DIR (also LABS_TENSORBOARD=DIR)")
     for name, declaration in declared.items():
         described = f"default {declaration.default!r}"
         if declaration.range_text():

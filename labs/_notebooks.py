@@ -54,6 +54,9 @@ SETUP_CELL = string.Template('''\
 # TensorFlow is kept). Elsewhere it finds the repository this notebook was
 # exported from. Either way the repository becomes the working directory, so
 # figures and CSVs go to its outputs/<lab>/ folder.
+# To browse every fit in TensorBoard as well (the CSVs stay the record): run
+# %env LABS_TENSORBOARD=logs before the lab's first code cell, then, in a cell of its own,
+# %load_ext tensorboard and %tensorboard --logdir logs
 import importlib.metadata
 import os
 import pathlib

@@ -11,8 +11,8 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
 ``start`` does, in order, before the lab does any work:
 
 1. read the flags (``labs/_flags.py``): one per hyperparameter, named as in the block
-   (``--learning-rate 0.1``), plus ``--seed``, ``--out DIR``, ``--quick`` and
-   ``--deterministic``; in a notebook, read the parameters cell instead
+   (``--learning-rate 0.1``), plus ``--seed``, ``--out DIR``, ``--quick``,
+   ``--deterministic`` and ``--tensorboard DIR``; in a notebook, read the parameters cell instead
    (``learning_rate = 0.1``; ``labs/_notebook_parameters.py``);
 2. apply quick mode (``--quick``, or ``LABS_QUICK=1`` where flags cannot reach, such as
    notebooks and tests; ``labs/_environment.py``), then the flags or the values changed
@@ -22,6 +22,10 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
 4. create the output folder (``labs/_output.py``): ``outputs/<lab>/``,
    ``$LABS_OUTPUTS/<lab>/``, or ``--out DIR``;
 5. seed Python, NumPy and TensorFlow (``labs/_seeding.py``).
+
+Every ``model.fit`` and ``fit_with_tape`` of a lab takes its callbacks through
+``lab.fit_callbacks(label, [...])``, which adds Keras' TensorBoard callback when
+``--tensorboard DIR`` (or ``LABS_TENSORBOARD=DIR``) asks for it (``labs/_tensorboard.py``).
 
 While it runs, a lab prints each measured outcome beside the question its prediction cell
 asked (``lab.reveal``), records the numbers behind its other statements (``lab.record``),
@@ -42,7 +46,7 @@ import sys
 import time
 
 from labs import (_classroom, _environment, _flags, _hyperparameters, _notebook_parameters,
-                  _output, _seeding, _unfinished)
+                  _output, _seeding, _tensorboard, _unfinished)
 from labs._hyperparameters import UsageError, param  # noqa: F401  (what labs use)
 
 
@@ -71,6 +75,7 @@ def start(name, hyperparameters, quick=None, argv=None):
         is_quick = flags.pop("quick", False) or _environment.quick_from_environment()
         out = flags.pop("out", None) or _output.default_folder(name, notebook)
         deterministic = flags.pop("deterministic", False)
+        tensorboard = flags.pop("tensorboard", None) or _tensorboard.from_environment()
         values = {key: declaration.default for key, declaration in declared.items()}
         if is_quick:
             values.update(quick or {})
@@ -93,7 +98,9 @@ def start(name, hyperparameters, quick=None, argv=None):
     if changed:
         print("Changed in the parameters cell: "
               + ", ".join(f"{key} = {value!r}" for key, value in changed.items()))
-    return Lab(name, values, out, is_quick, notebook)
+    if tensorboard is not None:
+        print(f"TensorBoard logs go to {tensorboard}/ (tensorboard --logdir {tensorboard})")
+    return Lab(name, values, out, is_quick, notebook, tensorboard)
 
 
 class Lab:
@@ -105,14 +112,17 @@ class Lab:
         quick: whether quick mode is on.
         seed: the seed every random draw derives from.
         notebook: whether the lab runs inside Jupyter or Colab.
+        tensorboard: the folder of ``--tensorboard DIR``, or None.
         plus one attribute per hyperparameter, after quick mode and flags.
     """
 
-    def __init__(self, name, values, out, quick, notebook):
+    def __init__(self, name, values, out, quick, notebook, tensorboard=None):
         self.name = name
         self.out = out
         self.quick = quick
         self.notebook = notebook
+        self.tensorboard = tensorboard
+        self._tensorboard_runs = _tensorboard.Runs(tensorboard) if tensorboard else None
         self.hyperparameters = dict(values)
         for key, value in values.items():
             if hasattr(self, key):
@@ -136,6 +146,18 @@ class Lab:
             raise UsageError(message)
         print(f"python -m labs {self.name}: error: {message}", file=sys.stderr)
         sys.exit(2)
+
+    def fit_callbacks(self, label, callbacks=None):
+        """The callbacks for one fit: ``callbacks``, plus TensorBoard with ``--tensorboard``.
+
+        Pass the result to ``model.fit(..., callbacks=...)`` or ``fit_with_tape``. ``label``
+        names the fit's run folder, e.g. ``lab.fit_callbacks("adam", [live.run("adam")])``.
+        Without ``--tensorboard`` the list comes back as it was (a new list).
+        """
+        callbacks = list(callbacks or [])
+        if self._tensorboard_runs is None:
+            return callbacks
+        return self._tensorboard_runs.callbacks(label, callbacks)
 
     def path(self, filename):
         """The path of ``filename`` inside the output folder."""

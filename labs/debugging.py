@@ -84,7 +84,9 @@ def train(case, fixed, live_title):
     live = callbacks.LivePlot(title=live_title, num_classes=num_classes)  # Curves, running label.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-              epochs=lab.epochs, verbose=0, callbacks=[logger, live])
+              epochs=lab.epochs, verbose=0,
+              callbacks=lab.fit_callbacks(f"run {case.letter}{' fixed' if fixed else ''}",
+                                          [logger, live]))
     return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
             "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val)}
 
@@ -164,7 +166,8 @@ for letter in underfitting:
     case = next(case for case in cases.CASES if case.letter == letter)
     batch_test[letter] = report.fit_one_batch(case.recipe(fixed=False), broken[letter],
                                               lab.batch_test_size, lab.batch_test_steps,
-                                              lab.epochs, lab.batch_size, lab.seed)
+                                              lab.epochs, lab.batch_size, lab.seed,
+                                              lab.fit_callbacks(f"run {letter}, one batch"))
     print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the batch "
           f"of {lab.batch_test_size}, {batch_test[letter]['validation accuracy']:.0%} on "
           f"validation")

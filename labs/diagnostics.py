@@ -159,7 +159,7 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
     live = callbacks.LivePlot(title=name)  # The curves and running label while it trains.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-              epochs=epochs, verbose=0, callbacks=[logger, live])
+              epochs=epochs, verbose=0, callbacks=lab.fit_callbacks(name, [logger, live]))
     results[name] = (csv_path, logger.diagnosis)
 
 labels = {name: diagnosis.label for name, (_, diagnosis) in results.items()}
@@ -257,7 +257,8 @@ for activation in ("sigmoid", "relu"):
     print(f"\n--- {lab.deep_layers} {activation} layers on digits, {lab.gradient_epochs} epochs")
     logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch)
     deep.fit(x_digits, y_digits, validation_split=0.2, epochs=lab.gradient_epochs,
-             batch_size=lab.batch_size, verbose=0, callbacks=[logger])
+             batch_size=lab.batch_size, verbose=0,
+             callbacks=lab.fit_callbacks(f"deep {activation}", [logger]))
     gradient_runs[activation] = (pd.read_csv(csv_path), logger.diagnosis)
 
 # %% [markdown]

@@ -119,7 +119,7 @@ for name, (loop, callback_class) in runs.items():
         monitor="val_loss", patience=lab.patience, restore_best_weights=True)
     run_callbacks = [live.run(name)] if stopper is None else [stopper, live.run(name)]
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=30,
-                     shuffle=False, verbose=0, callbacks=run_callbacks)
+                     shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
     history = train(model, loop, x_train, y_train, **arguments)
     val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)  # With restored weights.
     results[name] = {"history": history, "stopper": stopper, "val_loss": val_loss,
@@ -244,7 +244,7 @@ for name, (loop, callback_class, rate) in plateau_runs.items():
     reducer = None if callback_class is None else callback_class(**reduce_arguments)
     run_callbacks = [live.run(name)] if reducer is None else [reducer, live.run(name)]
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs, batch_size=16,
-                     shuffle=False, verbose=0, callbacks=run_callbacks)
+                     shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
     plateau[name] = train(model, loop, x_train, y_train, **arguments)
 
 # %% [markdown]

@@ -130,14 +130,15 @@ live = callbacks.LivePlot(title="model.fit and fit_with_tape")
 started = time.perf_counter()
 history_fit = model_fit.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=lab.epochs,
                             batch_size=lab.batch_size, shuffle=False, verbose=0,
-                            callbacks=[live.run("model.fit")])
+                            callbacks=lab.fit_callbacks("model.fit", [live.run("model.fit")]))
 seconds_fit = time.perf_counter() - started
 
 started = time.perf_counter()
 history_tape = training.fit_with_tape(model_tape, x_train, y_train,
                                       validation_data=(x_val, y_val), epochs=lab.epochs,
                                       batch_size=lab.batch_size, shuffle=False, verbose=0,
-                                      callbacks=[live.run("fit_with_tape")])
+                                      callbacks=lab.fit_callbacks("fit_with_tape",
+                                                                  [live.run("fit_with_tape")]))
 seconds_tape = time.perf_counter() - started
 
 # %% [markdown]
@@ -222,7 +223,8 @@ def seconds_per_epoch(eager, epochs=3):
         on_epoch_begin=lambda epoch, logs: stamps.append(time.perf_counter()),
         on_epoch_end=lambda epoch, logs: stamps.append(time.perf_counter()))
     training.fit_with_tape(model, x_train, y_train, batch_size=lab.batch_size, epochs=epochs,
-                           verbose=0, eager=eager, callbacks=[clock])
+                           verbose=0, eager=eager,
+                           callbacks=lab.fit_callbacks("eager" if eager else "compiled", [clock]))
     durations = np.diff(stamps)[::2]  # end − begin of each epoch
     return float(np.median(durations[1:]))  # The first epoch also traces the step.
 

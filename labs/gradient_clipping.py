@@ -262,7 +262,8 @@ for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g
     model = start.keras_twin("float32")
     model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, **clip), loss="mse")
     history = model.fit(x, y, batch_size=lab.batch_size, epochs=lab.epochs, verbose=0,
-                        callbacks=[keras.callbacks.TerminateOnNaN(), live.run(name)])
+                        callbacks=lab.fit_callbacks(name, [keras.callbacks.TerminateOnNaN(),
+                                                           live.run(name)]))
     print(f"{name:<32} {len(history.history['loss']):>10} {history.history['loss'][-1]:>10.4g}")
     fit_runs[name] = history.history["loss"]
 epochs_run = {name: len(losses_per_epoch) for name, losses_per_epoch in fit_runs.items()}

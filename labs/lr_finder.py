@@ -224,7 +224,7 @@ for name, learning_rate in candidates.items():
     # three runs would see other batches; these see the same ones.
     train_batches = datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed)
     history = run.fit(train_batches, epochs=lab.epochs, shuffle=False, verbose=0,
-                      callbacks=[live.run(name)])
+                      callbacks=lab.fit_callbacks(name, [live.run(name)]))
     histories[name] = history.history
     probabilities = run(x_val)                                   # (n_val, 3)
     rows.append({"run": name, "learning rate": learning_rate,

@@ -196,9 +196,11 @@ for row in rows:
     model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate),
                   loss="sparse_categorical_crossentropy")
     model.fit(x_train, y_train, batch_size=batch_size, epochs=1, verbose=0,   # warm-up
-              callbacks=[live.run(f"B = {batch_size}")])
+              callbacks=lab.fit_callbacks(f"B = {batch_size}, warm-up",
+                                          [live.run(f"B = {batch_size}")]))
     started = time.perf_counter()
-    model.fit(x_train, y_train, batch_size=batch_size, epochs=lab.keras_epochs, verbose=0)
+    model.fit(x_train, y_train, batch_size=batch_size, epochs=lab.keras_epochs, verbose=0,
+              callbacks=lab.fit_callbacks(f"B = {batch_size}"))
     row["keras_seconds_per_epoch"] = (time.perf_counter() - started) / lab.keras_epochs
 
 table = pandas.DataFrame(rows)

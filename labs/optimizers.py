@@ -175,7 +175,8 @@ def train(optimizer, live_run):
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=optimizer, loss="binary_crossentropy", run_eagerly=lab.run_eagerly)
     history = model.fit(x_train, y_train, epochs=lab.epochs, batch_size=lab.batch_size,
-                        shuffle=False, verbose=0, callbacks=[live_run])
+                        shuffle=False, verbose=0,
+                        callbacks=lab.fit_callbacks(live_run.name, [live_run]))
     return model, history.history["loss"]
 
 

@@ -132,7 +132,8 @@ for kind in kinds:
     models[kind] = build(kind)
     histories[kind] = models[kind].fit(x_train, y_train, validation_data=(x_val, y_val),
                                        epochs=lab.epochs, batch_size=lab.batch_size,
-                                       verbose=0, callbacks=[live.run(kind)]).history
+                                       verbose=0,
+                                       callbacks=lab.fit_callbacks(kind, [live.run(kind)])).history
     print(f"  trained {kind}")
 
 final_val = {kind: histories[kind]["val_cross_entropy"][-1] for kind in kinds}
@@ -299,8 +300,9 @@ sgd_runs = {"SGD + L2(λ)": build("l2", keras.optimizers.SGD(lab.learning_rate))
             "SGD, weight_decay = 2λ": build("none", _weight_decay.decoupled(
                 keras.optimizers.SGD(lab.learning_rate, weight_decay=2 * lab.l2)))}
 start_weights = sgd_runs["SGD + L2(λ)"].get_weights()
-for model in sgd_runs.values():
-    model.fit(x_train, y_train, epochs=1, batch_size=lab.batch_size, shuffle=False, verbose=0)
+for name, model in sgd_runs.items():
+    model.fit(x_train, y_train, epochs=1, batch_size=lab.batch_size, shuffle=False, verbose=0,
+              callbacks=lab.fit_callbacks(name))
 penalised, decayed = (model.get_weights() for model in sgd_runs.values())
 sgd_difference = max(np.abs(a - b).max() for a, b in zip(penalised, decayed))
 sgd_moved = max(np.abs(a - b).max() for a, b in zip(penalised, start_weights))
@@ -328,9 +330,10 @@ lab.check(step_difference <= 1e-6 < step_moved,
 weight_decay = 2 * lab.l2   # λ_w: the decay that equals L2(λ) under SGD.
 models["adamw"] = build("none", _weight_decay.decoupled(
     keras.optimizers.AdamW(lab.learning_rate, weight_decay=weight_decay)))
+adamw_callbacks = lab.fit_callbacks("adamw", [live.run("adamw")])
 histories["adamw"] = models["adamw"].fit(x_train, y_train, validation_data=(x_val, y_val),
                                          epochs=lab.epochs, batch_size=lab.batch_size,
-                                         verbose=0, callbacks=[live.run("adamw")]).history
+                                         verbose=0, callbacks=adamw_callbacks).history
 compared = {"Adam, no penalty": "none", "Adam + L2(λ)": "l2", "AdamW(2λ)": "adamw"}
 norm_of = {name: float(np.linalg.norm(all_kernel_weights(models[kind])))
            for name, kind in compared.items()}

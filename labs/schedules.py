@@ -216,7 +216,7 @@ for name, learning_rate in runs.items():
     # re-wrapping the arrays each epoch (about twice as fast on small data).
     train_batches = datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed)
     history = model.fit(train_batches, epochs=epochs, shuffle=False, verbose=0,
-                        callbacks=[record, live.run(name)])
+                        callbacks=lab.fit_callbacks(name, [record, live.run(name)]))
     histories[name], used_rates[name] = history.history, record.rates
     probabilities = model(x_val)                           # (n_val, 3), no tracing needed
     validation_loss = float(keras.ops.mean(

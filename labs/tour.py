@@ -135,15 +135,15 @@ for label, implementation, loop in RUNS:
                                       restore_best_weights=True)
     logger = callbacks.DiagnosticsLogger(lab.path(f"diagnostics_{implementation}_{loop}.csv"),
                                          verbose=0)
+    # With --tensorboard, the run's TensorBoard callback joins them (one run folder each).
+    run_callbacks = lab.fit_callbacks(label, [stopper, logger, *shown(label)])
     if loop == "fit":
         history = model.fit(batches(), epochs=lab.epochs, validation_data=(x_val, y_val),
-                            callbacks=[stopper, logger, *shown(label)], shuffle=False,
-                            verbose=0)
+                            callbacks=run_callbacks, shuffle=False, verbose=0)
     else:
         history = custom.training.fit_with_tape(model, batches(), epochs=lab.epochs,
                                                 validation_data=(x_val, y_val),
-                                                callbacks=[stopper, logger, *shown(label)],
-                                                verbose=0)
+                                                callbacks=run_callbacks, verbose=0)
     histories[label], models[label], stoppers[label] = history.history, model, stopper
 
 

@@ -194,11 +194,11 @@ histories = {"NumPy by hand": train_by_hand(by_hand, x_train, y_train, x_val, y_
 histories["fit_with_tape"] = fit_with_tape(
     keras_copy(), x_train, y_train, batch_size=lab.batch_size, epochs=lab.real_epochs,
     validation_data=(x_val, y_val), shuffle=False, verbose=0,
-    callbacks=[live.run("fit_with_tape")]).history
+    callbacks=lab.fit_callbacks("fit_with_tape", [live.run("fit_with_tape")])).history
 histories["model.fit"] = keras_copy().fit(
     x_train, y_train, batch_size=lab.batch_size, epochs=lab.real_epochs,
     validation_data=(x_val, y_val), shuffle=False, verbose=0,
-    callbacks=[live.run("model.fit")]).history
+    callbacks=lab.fit_callbacks("model.fit", [live.run("model.fit")])).history
 
 runs = [("digits", name, lab.real_epochs, history) for name, history in histories.items()]
 runs.append(("random labels", "NumPy by hand", lab.epochs, random_history))

@@ -126,7 +126,8 @@ x_stacked = np.tile(x, (lab.steps_per_epoch, 1))    # (4·steps_per_epoch, 2)
 y_stacked = np.tile(y, (lab.steps_per_epoch, 1))    # (4·steps_per_epoch, 1)
 history = model.fit(x_stacked, y_stacked, batch_size=len(x), shuffle=False,
                     epochs=lab.steps // lab.steps_per_epoch, verbose=0,
-                    callbacks=[callbacks.LivePlot(title="XOR with model.fit")])  # Live curves.
+                    callbacks=lab.fit_callbacks("model.fit", [  # Live curves.
+                        callbacks.LivePlot(title="XOR with model.fit")]))
 keras_probabilities = model.predict(x, verbose=0)                       # (4, 1)
 keras_accuracy = np.mean((keras_probabilities > 0.5) == y)
 

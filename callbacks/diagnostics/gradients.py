@@ -79,7 +79,8 @@ class Probe:
                           for position, layer in enumerate(self.weighted)],
                          [column(DEAD_PREFIX, position, layer)
                           for position, layer in enumerate(self.relu_layers)])
-        # The weights' tf.Variables: the pass reads them itself, in its graph.
+        # The weights' tf.Variables, read afresh at every measure and passed in as tensors
+        # (a variable that a tf.distribute strategy mirrors cannot be passed to the pass).
         self._variables = [variable.value for variable in self.features.variables]
         key = _signature(self.features, loss, self.x, self.y)
         if key is not None and key in _traces:
@@ -88,7 +89,7 @@ class Probe:
         else:
             self._pass = _trace(self.features, _loss_function(loss), self.weighted,
                                 bool(model.losses)).get_concrete_function(
-                                    self._variables, self.x, self.y)
+                                    self._values(), self.x, self.y)
             if key is not None:
                 _traces[key] = self._pass
                 while len(_traces) > TRACES_KEPT:
@@ -99,13 +100,18 @@ class Probe:
         ratio_columns, dead_columns = self._columns
         layers = len(ratio_columns)
         # [‖∂L/∂w_ℓ‖² per weighted layer, ‖w_ℓ‖² per weighted layer, dead share per ReLU layer]
-        measured = self._pass(self._variables, self.x, self.y).numpy().tolist()
+        measured = self._pass(self._values(), self.x, self.y).numpy().tolist()
         gradient_squares, weight_squares = measured[:layers], measured[layers:2 * layers]
         row = {name: math.sqrt(gradient / weight) if weight else math.inf
                for name, gradient, weight in zip(ratio_columns, gradient_squares, weight_squares)}
         row[GLOBAL_NORM] = math.sqrt(sum(gradient_squares))
         row.update(zip(dead_columns, measured[2 * layers:]))
         return row
+
+
+    def _values(self):
+        """The weights' current values, as tensors."""
+        return [tf.convert_to_tensor(variable) for variable in self._variables]
 
 
 def _loss_function(loss):
@@ -149,7 +155,7 @@ def _trace(features, loss_function, weighted, regularized):
 
     @tf.function(autograph=False)
     def probe_pass(handles, x, y):
-        values = [tf.convert_to_tensor(handle) for handle in handles]  # Read in the graph.
+        values = list(handles)  # The weights' values at this measure.
         watched = [values[index] for index in trainable]
         with tf.GradientTape() as tape:
             tape.watch(watched)

@@ -57,6 +57,10 @@ class DiagnosticsLogger(keras.callbacks.Callback):
         gradients: measure gradient health every epoch. Default False.
         probe: ``(x, y)``, a small fixed batch (e.g. 256 training samples); needed
             with ``gradients=True``.
+        tensorboard: a TensorBoard run folder (the ``log_dir`` of the run's
+            ``keras.callbacks.TensorBoard``), or None (default). At the end of training the
+            verdict, its evidence and advice are written there, in ``train/``, as a text
+            summary named "diagnosis", beside the run's curves.
 
     Example:
         >>> model.fit(x, y, validation_split=0.2, epochs=30,
@@ -64,7 +68,7 @@ class DiagnosticsLogger(keras.callbacks.Callback):
     """
 
     def __init__(self, filename, append=False, plot=None, verbose=True, num_classes=None,
-                 gradients=False, probe=None):
+                 gradients=False, probe=None, tensorboard=None):
         super().__init__()
         if not isinstance(gradients, bool):
             raise ValueError(f"gradients must be True or False, got {gradients!r}")
@@ -76,6 +80,10 @@ class DiagnosticsLogger(keras.callbacks.Callback):
             raise ValueError(f"filename must be a non-empty path, got {filename!r}")
         if not isinstance(append, bool):
             raise ValueError(f"append must be True or False, got {append!r}")
+        if tensorboard is not None and (not isinstance(tensorboard, (str, os.PathLike))
+                                        or not str(tensorboard)):
+            raise ValueError(f"tensorboard must be a folder path or None, got {tensorboard!r}")
+        self.tensorboard = tensorboard
         self.filename = pathlib.Path(filename)
         self.append = append
         self.plot = pathlib.Path(plot) if plot is not None else None
@@ -155,6 +163,8 @@ class DiagnosticsLogger(keras.callbacks.Callback):
             for name, evidence, advice in self.diagnosis.findings:
                 print(f"  Also {name}: {evidence}. Advice: {advice}.")
             print(f"  Log: {self.filename} ({len(self.rows)} epochs)")
+        if self.tensorboard is not None:
+            write_text_summary(self.tensorboard, self.diagnosis, len(self.rows) - 1)
         if self.plot is not None:
             from callbacks.diagnostics import plot as plot_module
 
@@ -240,6 +250,24 @@ class DiagnosticsLogger(keras.callbacks.Callback):
             return classifier.classify(curves).label
         except ValueError:  # For example, no loss value yet.
             return MISSING
+
+
+def diagnosis_markdown(diagnosis):
+    """The verdict as TensorBoard shows text: label and evidence, advice, other findings."""
+    lines = [f"**{diagnosis.label}**: {diagnosis.reason}", "", f"Advice: {diagnosis.advice}"]
+    for name, evidence, advice in diagnosis.findings:
+        lines += ["", f"Also **{name}**: {evidence}. Advice: {advice}."]
+    return "\n".join(lines)
+
+
+def write_text_summary(run_folder, diagnosis, step):
+    """Write ``diagnosis`` as the text summary "diagnosis" in ``run_folder/train``."""
+    import tensorflow as tf
+
+    writer = tf.summary.create_file_writer(str(pathlib.Path(run_folder) / "train"))
+    with writer.as_default():
+        tf.summary.text("diagnosis", diagnosis_markdown(diagnosis), step=step)
+    writer.close()
 
 
 def _as_float(value):

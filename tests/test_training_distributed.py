@@ -1,0 +1,171 @@
+"""fit_with_tape under a tf.distribute strategy trains as on one device.
+
+Two replicas need two logical CPU devices, which TensorFlow lets a process configure only
+before it initialises its runtime; the test process has already initialised it, so those
+runs happen in a subprocess (``tests/_fit_with_tape_mirrored.py``). A one-replica
+``MirroredStrategy`` and the refusals need no second device and run here.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import callbacks
+from custom import training
+
+HERE = pathlib.Path(__file__).parent
+# Two replicas add two half-batch gradients where one device sums the whole batch in one
+# order: float32 rounding, a few units in the 7th digit, after a dozen steps.
+TOLERANCE = 1e-6
+
+
+def largest_gap(first, second):
+    return max(float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+               for a, b in zip(first, second, strict=True))
+
+
+@pytest.fixture(scope="module")
+def mirrored_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mirrored")
+    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    finished = subprocess.run([sys.executable, str(HERE / "_fit_with_tape_mirrored.py"),
+                               str(folder)], capture_output=True, text=True, timeout=300,
+                              env=environment)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("run", ["two_replicas", "one_replica"])
+def test_mirrored_training_equals_one_device(mirrored_report, optimizer, run):
+    assert mirrored_report["replicas"] == 2
+    one_device = mirrored_report["runs"][optimizer]["one_device"]
+    distributed = mirrored_report["runs"][optimizer][run]
+    assert distributed["iterations"] == one_device["iterations"] > 0
+    assert largest_gap(distributed["weights"], one_device["weights"]) <= TOLERANCE
+    assert sorted(distributed["history"]) == sorted(one_device["history"])
+    for name, values in one_device["history"].items():
+        assert np.allclose(distributed["history"][name], values, rtol=0, atol=TOLERANCE), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", ["two_replicas", "one_replica"])
+def test_callbacks_fire_the_same_under_a_strategy(mirrored_report, run):
+    """EarlyStopping stops, ReduceLROnPlateau halves, the logger and LivePlot see each epoch."""
+    for optimizer, runs in mirrored_report["runs"].items():
+        one_device, distributed = runs["one_device"], runs[run]
+        # min_delta=10 makes every epoch after the first count as no improvement.
+        assert one_device["stopped_epoch"] == distributed["stopped_epoch"] == 1, optimizer
+        assert one_device["epochs_run"] == distributed["epochs_run"] == 2
+        assert one_device["learning_rate"] == pytest.approx(0.05 * 0.5)
+        assert distributed["learning_rate"] == one_device["learning_rate"]
+        assert distributed["diagnosis"] == one_device["diagnosis"]
+        assert distributed["live_lines"] == one_device["live_lines"]
+        assert len(distributed["live_lines"]) == distributed["epochs_run"]
+        assert len(distributed["logged"]) == len(one_device["logged"])
+        for theirs, ours in zip(distributed["logged"], one_device["logged"]):
+            assert np.allclose(theirs, ours, rtol=1e-5, atol=TOLERANCE, equal_nan=True)
+
+
+@pytest.mark.slow
+def test_a_batch_the_replicas_cannot_split_is_refused_in_one_line(mirrored_report):
+    refusals = mirrored_report["refusals"]
+    for message in refusals.values():
+        assert message is not None and "\n" not in message
+        assert "33 samples cannot be split evenly over 2 replicas" in message
+
+
+def model_in(scope):
+    keras.utils.set_random_seed(1)
+    with scope:
+        model = keras.Sequential([keras.Input(shape=(3,)),
+                                  keras.layers.Dense(4, activation="relu"),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    return model
+
+
+def test_a_model_built_outside_the_scope_is_refused_in_one_line():
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    model = model_in(tf.distribute.get_strategy().scope())
+    x = np.ones((8, 3), dtype="float32")
+    with pytest.raises(ValueError, match=r"built outside strategy\.scope\(\)") as raised:
+        training.fit_with_tape(model, x, x[:, :1], verbose=0, strategy=strategy)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_strategy_that_is_not_one_is_refused():
+    model = model_in(tf.distribute.get_strategy().scope())
+    x = np.ones((8, 3), dtype="float32")
+    with pytest.raises(ValueError, match="strategy must be a tf.distribute.Strategy"):
+        training.fit_with_tape(model, x, x[:, :1], verbose=0, strategy="mirrored")
+
+
+def test_one_replica_with_a_dataset_and_sample_weights_equals_no_strategy():
+    """(batch,) targets, sample weights, validation data and an L2 penalty, on one replica."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")        # (samples, features)
+    y = x.sum(axis=1).astype("float32")                   # (samples,)
+    weights = rng.uniform(0.5, 1.5, size=40).astype("float32")
+    dataset = tf.data.Dataset.from_tensor_slices((x, y, weights)).batch(8)
+    results = {}
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    for name, scope in (("none", tf.distribute.get_strategy().scope()),
+                        ("one_replica", strategy.scope())):
+        keras.utils.set_random_seed(1)
+        with scope:
+            model = keras.Sequential([
+                keras.Input(shape=(3,)),
+                keras.layers.Dense(4, activation="relu",
+                                   kernel_regularizer=keras.regularizers.L2(1e-2)),
+                keras.layers.Dense(1)])
+            model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+        history = training.fit_with_tape(
+            model, dataset, epochs=3, validation_data=(x[:16], y[:16]), verbose=0,
+            strategy=None if name == "none" else strategy)
+        results[name] = (model.get_weights(), history.history)
+    (weights_none, history_none), (weights_one, history_one) = results["none"], results["one_replica"]
+    assert largest_gap(weights_none, weights_one) <= TOLERANCE
+    for key, values in history_none.items():
+        assert np.allclose(history_one[key], values, rtol=0, atol=1e-5), key
+
+
+def test_the_probe_of_the_diagnostics_logger_reads_mirrored_weights(tmp_path):
+    """gradients=True measures the same numbers whether the weights are mirrored or not."""
+    x = np.linspace(-1, 1, 24, dtype="float32").reshape(8, 3)
+    rows = []
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    for scope in (tf.distribute.get_strategy().scope(), strategy.scope()):
+        model = model_in(scope)
+        logger = callbacks.DiagnosticsLogger(tmp_path / "run.csv", verbose=False,
+                                             gradients=True, probe=(x, x[:, :1]))
+        logger.set_model(model)
+        logger.on_train_begin()
+        logger.on_epoch_end(0, {"loss": 1.0})
+        rows.append([logger.history[name][0] for name in sorted(logger.history)])
+    assert np.allclose(rows[0], rows[1], rtol=1e-6)
+
+
+def test_a_dataset_of_unknown_length_is_split_batch_by_batch():
+    """Without a known number of batches the loop takes the split batches one by one."""
+    x = np.linspace(-1, 1, 60, dtype="float32").reshape(20, 3)          # (samples, features)
+    dataset = tf.data.Dataset.from_tensor_slices((x, x[:, :1])).filter(
+        lambda features, target: True).batch(4)                        # Length unknown.
+    assert int(dataset.cardinality()) < 0
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    weights = []
+    for scope, chosen in ((tf.distribute.get_strategy().scope(), None),
+                          (strategy.scope(), strategy)):
+        model = model_in(scope)
+        history = training.fit_with_tape(model, dataset, epochs=2, verbose=0, strategy=chosen)
+        assert len(history.history["loss"]) == 2
+        weights.append(model.get_weights())
+    assert largest_gap(*weights) <= TOLERANCE
