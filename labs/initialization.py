@@ -243,7 +243,8 @@ for name, make in starts.items():
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     history = model.fit(datasets.make_dataset(x_moons, y_moons, 64, seed=lab.seed),
-                        epochs=lab.symmetry_epochs, verbose=0)
+                        epochs=lab.symmetry_epochs, verbose=0,
+                        callbacks=lab.fit_callbacks(f"symmetry {name}"))
     spread = _initialization.unit_spread(model)            # per Dense layer, output last
     scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
     symmetry[name] = {"spread": spread, "scale": scale,  # float32 precision: 1e-6 of it
@@ -304,7 +305,8 @@ for name, make in schemes.items():
     history = model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
                         validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
                         epochs=lab.epochs, verbose=0,
-                        callbacks=[logger, live.run(name), keras.callbacks.TerminateOnNaN()])
+                        callbacks=lab.fit_callbacks(name, [logger, live.run(name),
+                                                           keras.callbacks.TerminateOnNaN()]))
     frame = pandas.read_csv(csv_path)
     ratio_columns = sorted(column for column in frame if column.startswith("grad_ratio/"))
     trained[name] = {"val_accuracy": history.history["val_accuracy"],

@@ -1,6 +1,9 @@
 """--tensorboard DIR: event files that TensorBoard's own reader loads, with the metrics of
 every fit (model.fit and fit_with_tape alike) and the diagnosis as text."""
 
+import ast
+import pathlib
+
 import keras
 import numpy as np
 import pytest
@@ -130,3 +133,30 @@ def test_a_lab_run_with_the_flag_leaves_a_run_folder_per_fit(tmp_path):
         assert scalars(train, "epoch_loss"), f"{name}: no epoch_loss"
         diagnosed += bool(train.Tags()["tensors"] and "diagnosis" in train.Tags()["tensors"])
     assert diagnosed >= 1
+
+
+def fit_calls(path):
+    """Every training call in a lab's file: ``X.fit(..., epochs=...)`` and ``fit_with_tape(...)``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else \
+            getattr(node.func, "id", "")
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+        if (name == "fit" and "epochs" in keywords) or name == "fit_with_tape":
+            yield node, keywords
+
+
+@pytest.mark.parametrize("path", sorted(pathlib.Path(front_door.__file__).parent.glob("*.py")),
+                         ids=lambda path: path.name)
+def test_every_fit_in_the_labs_takes_the_labs_callbacks(path):
+    """--tensorboard reaches every fit: a lesson passes lab.fit_callbacks(...), and a helper
+    passes on the callbacks (or the keyword arguments) it was given."""
+    for node, keywords in fit_calls(path):
+        if None in keywords:   # fit(..., **arguments): its caller gives the callbacks.
+            continue
+        given = keywords.get("callbacks")
+        source = ast.unparse(given) if given is not None else ""
+        assert "fit_callbacks" in source or "callbacks" in source.split("[")[0], \
+            f"{path.name}:{node.lineno}: {ast.unparse(node)[:80]}"
