@@ -162,3 +162,38 @@ def test_a_ratio_rising_below_the_training_loss_is_not_a_widening_gap():
     diagnosis = diagnostics.classify(case("validation_below_training"), num_classes=2)
     assert diagnosis.label != "OVERFITTING", diagnosis.reason
     assert "widens" not in diagnosis.reason
+
+
+def test_a_loss_that_never_rises_is_not_diverging_however_high_it_starts():
+    """A real run, the debugging lab's Run E (quick mode, seed 0): a 16-16 ReLU net on two
+    rings with an L2 penalty λ = 1 on every hidden kernel. The loss Keras reports includes
+    the penalty, so epoch 1's is 13× the cross-entropy of a coin toss, ln 2; the penalty
+    then flattens the network and the loss falls every epoch to ln 2, at chance. The spike
+    rule (a first epoch 3× the end, then chance accuracy) once read that as DIVERGING.
+    """
+    history = diagnostics.read_history(case("strong_penalty"))
+    loss = history["loss"].tolist()
+    assert loss[0] > unstable.SPIKE_OVER_END * loss[-1]           # The trap: a "spike" …
+    assert abs(history["accuracy"][-1] - 0.5) < 0.02              # … then chance accuracy.
+    # The rule, written here: no epoch more than 1 % above the lowest loss before it.
+    assert all(loss[t] <= 1.01 * min(loss[:t]) for t in range(1, len(loss)))
+    assert abs(np.median(loss[-3:]) / np.log(2.0) - 1.0) < 0.01  # It rests at ln 2.
+    for num_classes in (None, 2):
+        diagnosis = diagnostics.classify(case("strong_penalty"), num_classes=num_classes)
+        assert diagnosis.label == "UNDERFITTING", diagnosis.reason
+    # The same curve with one real rise late in the run (20 % above its best) is judged
+    # by the old rules again: a spike, then chance.
+    risen = {**{name: values.tolist() for name, values in history.items()}}
+    risen["loss"] = loss[:-2] + [1.2 * loss[-3], loss[-1]]
+    assert diagnostics.classify(risen, num_classes=2).label == "DIVERGING"
+
+
+def test_rise_over_best_so_far_against_the_rule_by_brute_force():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        values = rng.uniform(0.1, 10.0, size=int(rng.integers(2, 12))).tolist()
+        expected = max(values[t] / min(values[:t]) - 1.0 for t in range(1, len(values)))
+        assert trends.rise_over_best_so_far(values) == pytest.approx(expected, rel=1e-12)
+    assert trends.rise_over_best_so_far([3.0, 2.0, 1.0]) == pytest.approx(-1 / 3)  # Never rose.
+    assert trends.rise_over_best_so_far([1.0, 0.0, 1e-9]) == float("inf")  # Above a best of 0.
+    assert trends.rise_over_best_so_far([1.0]) == float("-inf")  # One epoch: nothing to rise.
