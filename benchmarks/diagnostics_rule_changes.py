@@ -12,7 +12,9 @@ script's own terms (not with the classifier's code):
   (a loss that falls every epoch but starts far above the chance loss, e.g. a strong
   L2 penalty, is not a blow-up);
 * ``short late rise``: the label is OVERFITTING and was not, the run has 8-12 epochs,
-  and its validation loss rose at each of its last ``STEADY_STEPS`` steps.
+  and its validation loss ends (the median of its last 3 epochs) at least 15 % above
+  its best, reached at least 3 epochs before the end (the rise that rule 2 reads, now
+  judged against the scatter of the epochs since the best on such short runs).
 
 It prints the count of calls, the moves by (before → after, rule), and any move that
 neither rule explains; the exit status is 1 if there is one.
@@ -37,7 +39,8 @@ NOT_HISTORIES = {"cases.csv", "gradient_cases.csv", "labels.csv"}
 
 NEVER_RISES_BY = 0.01   # A step up of more than 1 % is a rise; less is the jitter at rest.
 SHORT_RUN = (8, 12)     # The epochs of a short run, first and last.
-STEADY_STEPS = 3        # A steady rise: up at each of the last 3 steps.
+LATE_RISE = 0.15        # The median of the last 3 epochs at least 15 % above the best …
+BEST_BEFORE_END = 3     # … which was reached at least 3 epochs before the end.
 
 
 def histories():
@@ -98,11 +101,12 @@ def never_rises(train):
 
 
 def short_late_rise(val):
-    """8-12 epochs, and the validation loss rose at each of the last 3 steps."""
-    if not SHORT_RUN[0] <= len(val) <= SHORT_RUN[1]:
+    """8-12 epochs, and the validation loss ends ≥ 15 % above a best ≥ 3 epochs before the end."""
+    if not SHORT_RUN[0] <= len(val) <= SHORT_RUN[1] or not all(map(math.isfinite, val)):
         return False
-    last = val[-(STEADY_STEPS + 1):]
-    return all(after > before for before, after in zip(last, last[1:]))
+    best = val.index(min(val))
+    late = sorted(val[-3:])[1]
+    return len(val) - 1 - best >= BEST_BEFORE_END and late >= (1.0 + LATE_RISE) * val[best]
 
 
 def explain(key, before, after, curves):

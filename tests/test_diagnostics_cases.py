@@ -197,3 +197,28 @@ def test_rise_over_best_so_far_against_the_rule_by_brute_force():
     assert trends.rise_over_best_so_far([3.0, 2.0, 1.0]) == pytest.approx(-1 / 3)  # Never rose.
     assert trends.rise_over_best_so_far([1.0, 0.0, 1e-9]) == float("inf")  # Above a best of 0.
     assert trends.rise_over_best_so_far([1.0]) == float("-inf")  # One epoch: nothing to rise.
+
+
+@pytest.mark.parametrize("num_classes", [None, 2])
+def test_a_short_run_whose_validation_loss_ends_far_above_its_best_is_overfitting(num_classes):
+    """Eight epochs, a 3×256 ReLU net on 60 two-moons samples: the validation loss halves in
+    two epochs, then ends 43 % above its best while the training loss keeps falling. The
+    hidden test loss confirms it (cases.csv). The fast fall filled the whole run's step
+    noise, so the rise was read as noise and the run as CONVERGED; on a run of 8-12 epochs
+    the noise is read from the epochs since the best.
+    """
+    history = diagnostics.read_history(case("short_late_rise"))
+    val = history["val_loss"]
+    best = int(np.argmin(val))
+    rise = np.median(val[-3:]) / val[best] - 1.0
+    assert len(val) == 8 and best == 2 and rise > 0.4
+    assert val[1] < 0.6 * val[0]  # The fast early fall.
+    # Step noise as std(Δ² log L) / √3, written here: the whole run's hides the rise …
+    noise = lambda values: np.std(np.diff(np.log(values), 2)) / np.sqrt(3.0)  # noqa: E731
+    assert np.log1p(rise) < classifier.OVERFIT_OVER_NOISE * noise(val)
+    # … the epochs since the best show it.
+    assert np.log1p(rise) > classifier.OVERFIT_OVER_NOISE * noise(val[best:])
+    diagnosis = diagnostics.classify(case("short_late_rise"), num_classes=num_classes)
+    assert diagnosis.label == CASES.loc["short_late_rise", "expected"] == "OVERFITTING", \
+        diagnosis.reason
+    assert diagnosis.key_epochs == {"best validation": best + 1}

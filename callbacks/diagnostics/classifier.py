@@ -33,19 +33,18 @@ are checked in ``unstable.py``, the others here; each number is a named constant
    of epoch 1's validation loss; and the rise is **real**, either
    * large against the curve's own noise: log(1 + r) > 2.5 σ_step, where σ_step is the
      scatter of one epoch-to-epoch step read from second differences (``trends.py``),
-     so that a short run's fast early fall is not taken for noise (the lowest of ~40
-     noisy epochs undercuts their level by ~1.6 σ_step by chance alone); or
+     so that a fast early fall is not taken for noise (the lowest of ~40 noisy epochs
+     undercuts their level by ~1.6 σ_step by chance alone). On a short run (8-12
+     epochs) σ_step is read from the epochs since the best only: there the fast fall
+     of the first epochs is a large share of all second differences, and a steady rise
+     over the last epochs would be measured against it; or
    * a widening gap: over the second half of the run, log(val / train) trends up with
      t > 2 (slope over its standard error), and the validation loss ends above the
      training loss. A validation loss that drifts up while the training loss falls is
      overfitting even when it jitters from epoch to epoch; under too high a rate the
      training loss does not fall steadily, so the gap does not widen. (While validation
      stays below training, as with a penalty or dropout in the training loss, a rising
-     ratio is a gap that closes, not one that widens.); or
-   * on a short run (8-12 epochs), a steady rise: the validation loss rose at every
-     epoch since its best. On so few epochs the second differences are dominated by
-     the fast early fall, so σ_step overstates the noise, and half the run is too few
-     epochs for the gap's t; a rise at each of ≥ 3 epochs in a row is the evidence.
+     ratio is a gap that closes, not one that widens.)
 3. ``OSCILLATING`` on the **training** curve: over its second half, ≥ 20 % of the
    epoch-to-epoch steps rise by > 10 % (or the loss sits 1.5× above its best), the
    jitter is σ ≥ 0.1, the line does not lower the loss by more than its scatter
@@ -97,9 +96,9 @@ OVERFIT_AFTER_SHARE = 0.10     # … and 10 % of the run before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
 OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off) …
 OVERFIT_OVER_NOISE = 2.5       # … and log(1 + r) > 2.5 σ_step (a lucky best alone: 1.6 σ_step) …
-GAP_TREND_T = 2.0              # … or log(val / train) widens over the second half with t > 2 …
-SHORT_RUN = (8, 12)            # … or, on a run of 8 to 12 epochs, the validation loss rose at
-                               # every epoch since its best (a steady rise).
+GAP_TREND_T = 2.0              # … or log(val / train) widens over the second half with t > 2.
+SHORT_RUN = (8, 12)            # On a run of 8 to 12 epochs, σ_step is read from the epochs
+                               # since the best (the fast early fall is not their noise).
 MIN_HORIZON = 20               # "More epochs" means as many again, and at least 20.
 STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 % …
 ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln K, the loss moves
@@ -240,16 +239,17 @@ def _overfitting(curves):
     first_val = trends.finite(val)[0]
     if val_late - val_best < OVERFIT_FLOOR * first_val:
         return None  # A rise this small against where the run began is round-off.
-    noise = trends.step_noise(val)
+    short = SHORT_RUN[0] <= curves.epochs <= SHORT_RUN[1]
+    noise = trends.step_noise(val[best:] if short else val)  # Rule 2: since the best if short.
     half = curves.epochs // 2
     gap = [_log_ratio(v, t) for v, t in zip(val[half:], curves.train[half:])]  # log(val/train)
     gap_t = trends.trend_t(gap)
     if math.log1p(rise) > OVERFIT_OVER_NOISE * noise:
         steady = f"{math.log1p(rise) / noise if noise else math.inf:.1f}× the epoch-to-epoch noise"
+        if short:
+            steady += " since its best"
     elif gap_t > GAP_TREND_T and val_late > train_late:
         steady = f"the gap to the training loss widens over the second half (t = {gap_t:.1f})"
-    elif SHORT_RUN[0] <= curves.epochs <= SHORT_RUN[1] and _rose_every_epoch(val[best:]):
-        steady = f"on a short run it rose at each of the {after} epochs since its best"
     else:
         return None  # No more than noise: rule 4 (validation) judges a curve that bounces.
     reason = (f"the validation loss is {rise:.0%} above its best ({val_best:.4g} at epoch "
@@ -257,11 +257,6 @@ def _overfitting(curves):
               f"the training loss fell {train_fall:.0%} more; "
               f"validation/training loss is now {val_late / train_late:.1f}.")
     return ("OVERFITTING", reason, {"best validation": best + 1})
-
-
-def _rose_every_epoch(values):
-    """True when each value is above the one before it."""
-    return all(after > before for before, after in zip(values, values[1:]))
 
 
 def _log_ratio(numerator, denominator):
