@@ -281,9 +281,10 @@ lab.record("labels shared by several causes", shared=shared, labels=labels)
 
 # %% [markdown]
 # A high first epoch is not a blow-up. The loss Keras reports for Run E includes the
-# penalty, so its first epoch sits far above the cross-entropy of a coin toss, ln 2; the
-# classifier calls a run DIVERGING only when its loss rises again (more than 1 % above
-# its best so far). Here is what Run E's curve did, and the verdict it got.
+# penalty, so its first epoch sits far above the cross-entropy of a coin toss, ln 2. Short
+# of a NaN or inf loss, the classifier calls a run DIVERGING only when its loss rises
+# again (more than 1 % above its best so far). Here is what Run E's curve did, and the
+# verdict it got.
 
 # %%
 penalty_loss = pd.read_csv(broken["E"]["csv"])["loss"]
