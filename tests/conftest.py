@@ -17,10 +17,6 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from custom import quiet_import  # noqa: E402  (after the environment is set)
-
-quiet_import.import_tensorflow_quietly()
-
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # A fixture that outlives one test and is built per worker: @pytest.fixture(scope="module"),
 # or "class". (Session fixtures are built once per worker whatever the grouping.)
@@ -39,6 +35,17 @@ def work_unit(nodeid):
     the test alone."""
     module_path = nodeid.split("::")[0]
     return module_path if shares_a_fixture(module_path) else nodeid
+
+
+def pytest_configure(config):
+    """Import TensorFlow quietly where tests run: in each xdist worker, or in the one process
+    of ``-n 0``. The xdist controller only hands out tests, and its import (5-10 s on 2
+    cores) would delay every worker's start."""
+    controller = config.getoption("numprocesses", None) and not hasattr(config, "workerinput")
+    if not controller:
+        from custom import quiet_import
+
+        quiet_import.import_tensorflow_quietly()
 
 
 @pytest.hookimpl(optionalhook=True)  # A hook of pytest-xdist: unknown without it.

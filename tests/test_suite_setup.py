@@ -68,3 +68,30 @@ def test_pytest_ini_hides_third_party_deprecations_and_shows_ours(module, shown)
         warnings.warn_explicit("this API will go away", PendingDeprecationWarning,
                                "somewhere.py", 2, module=module)
     assert len(caught) == (2 if shown else 0), [str(warning.message) for warning in caught]
+
+
+class _Config:
+    """The two things conftest.pytest_configure reads of a pytest config."""
+
+    def __init__(self, numprocesses, worker):
+        self.numprocesses = numprocesses
+        if worker:
+            self.workerinput = {"workerid": "gw0"}
+
+    def getoption(self, name, default=None):
+        return self.numprocesses if name == "numprocesses" else default
+
+
+@pytest.mark.parametrize("numprocesses, worker, imports", [
+    (2, False, False),    # The xdist controller: hands out tests, needs no TensorFlow.
+    (2, True, True),      # A worker runs tests.
+    (0, False, True),     # -n 0: one process runs everything.
+    (None, False, True),  # Without pytest-xdist.
+])
+def test_tensorflow_is_imported_where_tests_run(numprocesses, worker, imports, monkeypatch):
+    from custom import quiet_import
+
+    calls = []
+    monkeypatch.setattr(quiet_import, "import_tensorflow_quietly", lambda: calls.append(1))
+    conftest.pytest_configure(_Config(numprocesses, worker))
+    assert bool(calls) is imports
