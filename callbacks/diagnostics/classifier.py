@@ -27,8 +27,8 @@ are checked in ``unstable.py``, the others here; each number is a named constant
      * a spike 3× the final level, after which accuracy is at chance (λ < 0.1, K known)
        or has gone less than 10 % of the way from epoch 1's accuracy to 100 %. (A high
        first epoch of a run whose accuracy then climbs is a start, not a spike.)
-2. ``OVERFITTING``: the validation loss (the median of its last 3 epochs, the late
-   level every rule reads) is ≥ 15 % above its best, reached ≥ 3 epochs (and 10 % of
+2. ``OVERFITTING``: the validation loss (the median of its last 3 epochs,
+   ``trends.LATE_EPOCHS``) is ≥ 15 % above its best, reached ≥ 3 epochs (and 10 % of
    the run) before the end, while the training loss fell ≥ 5 % more, by at least 0.1 %
    of epoch 1's validation loss; and the rise is **real**, either
    * large against the curve's own noise: log(1 + r) > 2.5 σ_step, where σ_step is the
