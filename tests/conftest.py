@@ -1,10 +1,62 @@
-"""Shared test set-up: a headless matplotlib, and a quiet TensorFlow."""
+"""Shared test set-up: a headless matplotlib, a quiet TensorFlow, and how tests share workers.
+
+The suite runs on one worker per core (pytest-xdist, ``-n auto --dist loadscope`` in
+pytest.ini). A module- or class-scoped fixture is built once per worker that runs one of
+its module's tests; for an expensive one (a whole lab run, a student edition) that would
+be paid on every worker. So the tests of a module that defines such a fixture are one
+unit of work, sent to one worker; the tests of every other module are independent and
+are spread one by one (each lab run of ``test_labs.py`` on whichever worker is free).
+"""
 
 import os
+import pathlib
+import re
+
+import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from custom import quiet_import  # noqa: E402  (after the environment is set)
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+# A fixture that outlives one test and is built per worker: @pytest.fixture(scope="module"),
+# or "class". (Session fixtures are built once per worker whatever the grouping.)
+SHARED_SCOPE = re.compile(r"""scope\s*=\s*["'](module|class)["']""")
 
-quiet_import.import_tensorflow_quietly()
+
+def shares_a_fixture(module_path):
+    """True when the test module at ``module_path`` (relative to the repository) defines a
+    module- or class-scoped fixture, read from its source."""
+    path = ROOT / module_path
+    return path.is_file() and bool(SHARED_SCOPE.search(path.read_text(encoding="utf-8")))
+
+
+def work_unit(nodeid):
+    """The unit of work a test is sent in: its module if the module shares a fixture, else
+    the test alone."""
+    module_path = nodeid.split("::")[0]
+    return module_path if shares_a_fixture(module_path) else nodeid
+
+
+def pytest_configure(config):
+    """Import TensorFlow quietly where tests run: in each xdist worker, or in the one process
+    of ``-n 0``. The xdist controller only hands out tests, and its import (5-10 s on 2
+    cores) would delay every worker's start."""
+    controller = config.getoption("numprocesses", None) and not hasattr(config, "workerinput")
+    if not controller:
+        from custom import quiet_import
+
+        quiet_import.import_tensorflow_quietly()
+
+
+@pytest.hookimpl(optionalhook=True)  # A hook of pytest-xdist: unknown without it.
+def pytest_xdist_make_scheduler(config, log):
+    """With --dist loadscope: group by ``work_unit`` instead of by module for every test."""
+    if config.getvalue("dist") != "loadscope":
+        return None  # Any other --dist: xdist's own scheduler.
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):  # xdist's documented point to override.
+            return work_unit(nodeid)
+
+    return SharedFixtureScheduling(config, log)

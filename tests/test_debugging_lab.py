@@ -7,6 +7,7 @@ The reasons behind each expected label, with the margins measured when the cases
 """
 
 import json
+import math
 
 import keras
 import pytest
@@ -16,11 +17,13 @@ from labs import __main__ as front_door
 from labs import _debugging_cases
 
 BROKEN = {
-    "A": "DIVERGING",     # Raw inputs (std up to ~600): epoch 1's loss ~3650, then chance.
+    "A": "UNDERFITTING",  # Raw inputs (std up to ~600): epoch 1's loss ~3650, then flat at
+                          # chance; the loss never rises again, so it is no blow-up.
     "B": "UNDERFITTING",  # Shuffled labels: training accuracy ~58 %, 17 % of the way up.
     "C": "DIVERGING",     # η = 1.5 > 1 on a standardised line fit: inf by epoch 5.
     "D": "UNDERFITTING",  # Logits into a probability loss: ~24 % accuracy on 10 classes.
-    "E": "DIVERGING",     # L2 λ = 1: epoch 1 is mostly penalty (13× the end), then chance.
+    "E": "UNDERFITTING",  # L2 λ = 1: epoch 1 is mostly penalty (13× the end); the loss
+                          # falls every epoch to ln 2 and stays there, at chance.
     "F": "UNDERFITTING",  # A line on two rings: accuracy at chance.
     "G": "UNDERFITTING",  # The rate is 0 from the second epoch: stuck at chance.
 }
@@ -77,6 +80,20 @@ def test_the_vital_signs_point_at_their_causes(run):
     assert signs["Run F"]["parameters"] == 3              # w₁, w₂ and b: a line.
     assert signs["Run G"]["last learning rate"] == 0
     assert outcomes["failed_checks"] == []
+
+
+@pytest.mark.slow
+def test_the_strong_penalty_is_underfitting_at_chance_with_the_loss_at_ln_2(run):
+    """Run E's loss starts far above a coin toss's ln 2 because it includes the penalty,
+    then falls every epoch to ln 2: a loss that never rose is not DIVERGING."""
+    _, outcomes = run
+    penalty = outcomes["records"]["strong penalty"]
+    coin_toss = math.log(2.0)
+    assert penalty["first_loss"] > 5 * coin_toss          # Epoch 1 is mostly penalty, …
+    assert penalty["rose_by"] <= 0.01                     # … the loss never rises again …
+    assert abs(penalty["last_loss"] / coin_toss - 1.0) < 0.01   # … and ends at ln 2, …
+    assert abs(outcomes["records"]["vital signs"]["Run E"]["train accuracy"] - 0.5) < 0.05
+    assert penalty["label"] == "UNDERFITTING"             # … at chance: underfitting.
 
 
 def test_each_fix_changes_exactly_what_its_cause_broke():

@@ -13,6 +13,7 @@ import pytest
 from callbacks import diagnostics
 from callbacks.diagnostics import __main__ as cli
 from callbacks.diagnostics import baselines
+from tests import _figures
 
 # Seed 000, section 5.2: the three worked scenarios of analyze_learning_curves.
 SEED_SCENARIOS = {
@@ -179,7 +180,8 @@ def test_unsupported_input_type_is_named():
         diagnostics.classify(3)
 
 
-def test_cli_prints_label_reason_and_advice(tmp_path, capsys):
+def test_cli_prints_label_reason_and_advice(tmp_path, capsys, monkeypatch):
+    saved = _figures.record_saved(monkeypatch)
     path = tmp_path / "run.csv"
     pd.DataFrame(scenario("Overfitting")).to_csv(path, index_label="epoch")
     assert cli.main([str(path)]) == 0
@@ -189,7 +191,19 @@ def test_cli_prints_label_reason_and_advice(tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert set(payload) == {"label", "reason", "advice", "findings"}
     assert payload["label"] == "OVERFITTING" and payload["findings"] == []
-    assert (tmp_path / "run.png").stat().st_size > 5000
+    assert (tmp_path / "run.png").is_file()
+    (figure, _), = saved  # What is drawn: both curves with the CSV's values, the best epoch.
+    axes, = figure.axes
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    frame = pd.read_csv(path)
+    np.testing.assert_allclose(lines["train loss"].get_ydata(), frame["loss"])
+    np.testing.assert_allclose(lines["val loss"].get_ydata(), frame["val_loss"])
+    np.testing.assert_array_equal(lines["train loss"].get_xdata(), np.arange(1, len(frame) + 1))
+    best = int(frame["val_loss"].idxmin()) + 1
+    assert f"best validation (epoch {best})" in lines
+    assert axes.get_title() == "OVERFITTING"
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("epoch", "loss")
+    assert {text.get_text() for text in axes.get_legend().get_texts()} == set(lines)
 
 
 @pytest.mark.parametrize("content", [None, "", "not,a\x00csv\n\"unclosed", "epoch,acc\n0,1\n"])

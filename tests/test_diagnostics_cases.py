@@ -162,3 +162,63 @@ def test_a_ratio_rising_below_the_training_loss_is_not_a_widening_gap():
     diagnosis = diagnostics.classify(case("validation_below_training"), num_classes=2)
     assert diagnosis.label != "OVERFITTING", diagnosis.reason
     assert "widens" not in diagnosis.reason
+
+
+def test_a_loss_that_never_rises_is_not_diverging_however_high_it_starts():
+    """A real run, the debugging lab's Run E (quick mode, seed 0): a 16-16 ReLU net on two
+    rings with an L2 penalty λ = 1 on every hidden kernel. The loss Keras reports includes
+    the penalty, so epoch 1's is 13× the cross-entropy of a coin toss, ln 2; the penalty
+    then flattens the network and the loss falls every epoch to ln 2, at chance. The spike
+    rule (a first epoch 3× the end, then chance accuracy) once read that as DIVERGING.
+    """
+    history = diagnostics.read_history(case("strong_penalty"))
+    loss = history["loss"].tolist()
+    assert loss[0] > unstable.SPIKE_OVER_END * loss[-1]           # The trap: a "spike" …
+    assert abs(history["accuracy"][-1] - 0.5) < 0.02              # … then chance accuracy.
+    # The rule, written here: no epoch more than 1 % above the lowest loss before it.
+    assert all(loss[t] <= 1.01 * min(loss[:t]) for t in range(1, len(loss)))
+    assert abs(np.median(loss[-3:]) / np.log(2.0) - 1.0) < 0.01  # It rests at ln 2.
+    for num_classes in (None, 2):
+        diagnosis = diagnostics.classify(case("strong_penalty"), num_classes=num_classes)
+        assert diagnosis.label == "UNDERFITTING", diagnosis.reason
+    # The same curve with one real rise late in the run (20 % above its best) is judged
+    # by the old rules again: a spike, then chance.
+    risen = {**{name: values.tolist() for name, values in history.items()}}
+    risen["loss"] = loss[:-2] + [1.2 * loss[-3], loss[-1]]
+    assert diagnostics.classify(risen, num_classes=2).label == "DIVERGING"
+
+
+def test_rise_over_best_so_far_against_the_rule_by_brute_force():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        values = rng.uniform(0.1, 10.0, size=int(rng.integers(2, 12))).tolist()
+        expected = max(values[t] / min(values[:t]) - 1.0 for t in range(1, len(values)))
+        assert trends.rise_over_best_so_far(values) == pytest.approx(expected, rel=1e-12)
+    assert trends.rise_over_best_so_far([3.0, 2.0, 1.0]) == pytest.approx(-1 / 3)  # Never rose.
+    assert trends.rise_over_best_so_far([1.0, 0.0, 1e-9]) == float("inf")  # Above a best of 0.
+    assert trends.rise_over_best_so_far([1.0]) == float("-inf")  # One epoch: nothing to rise.
+
+
+@pytest.mark.parametrize("num_classes", [None, 2])
+def test_a_short_run_whose_validation_loss_ends_far_above_its_best_is_overfitting(num_classes):
+    """Eight epochs, a 3×256 ReLU net on 60 two-moons samples: the validation loss halves in
+    two epochs, then ends 43 % above its best while the training loss keeps falling. The
+    hidden test loss confirms it (cases.csv). The fast fall filled the whole run's step
+    noise, so the rise was read as noise and the run as CONVERGED; on a run of 8-12 epochs
+    the noise is read from the epochs since the best.
+    """
+    history = diagnostics.read_history(case("short_late_rise"))
+    val = history["val_loss"]
+    best = int(np.argmin(val))
+    rise = np.median(val[-3:]) / val[best] - 1.0
+    assert len(val) == 8 and best == 2 and rise > 0.4
+    assert val[1] < 0.6 * val[0]  # The fast early fall.
+    # Step noise as std(Δ² log L) / √3, written here: the whole run's hides the rise …
+    noise = lambda values: np.std(np.diff(np.log(values), 2)) / np.sqrt(3.0)  # noqa: E731
+    assert np.log1p(rise) < classifier.OVERFIT_OVER_NOISE * noise(val)
+    # … the epochs since the best show it.
+    assert np.log1p(rise) > classifier.OVERFIT_OVER_NOISE * noise(val[best:])
+    diagnosis = diagnostics.classify(case("short_late_rise"), num_classes=num_classes)
+    assert diagnosis.label == CASES.loc["short_late_rise", "expected"] == "OVERFITTING", \
+        diagnosis.reason
+    assert diagnosis.key_epochs == {"best validation": best + 1}

@@ -2,6 +2,7 @@
 
 import csv
 import importlib.util
+import pathlib
 
 import keras
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 import callbacks
 from callbacks import diagnostics
+from tests import _figures
 
 # Seed 000's 'Overfitting' scenario, as the logs of ten epochs.
 TRAIN = [2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002]
@@ -140,7 +142,8 @@ def _data():
 
 
 @pytest.mark.slow
-def test_real_fit_matches_keras_csvlogger_and_tracks_a_schedule(tmp_path):
+def test_real_fit_matches_keras_csvlogger_and_tracks_a_schedule(tmp_path, monkeypatch):
+    saved = _figures.record_saved(monkeypatch)
     keras.utils.set_random_seed(0)
     x, y = _data()
     schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=4, decay_rate=0.5)
@@ -157,7 +160,13 @@ def test_real_fit_matches_keras_csvlogger_and_tracks_a_schedule(tmp_path):
     expected = [0.05 * 0.5 ** (3 * (epoch + 1) / 4) for epoch in range(6)]
     np.testing.assert_allclose(ours_frame["learning_rate"], expected, rtol=1e-5)
     assert set(ours_frame["diagnosis"]) <= set(diagnostics.LABELS)
-    assert png.stat().st_size > 5000
+    assert png.is_file()
+    figure, path = saved[-1]  # The figure saved at the end, with the whole run's curves.
+    assert pathlib.Path(path) == png
+    lines = {line.get_label(): line.get_ydata() for line in figure.axes[0].get_lines()}
+    np.testing.assert_allclose(lines["train loss"], ours_frame["loss"])
+    np.testing.assert_allclose(lines["val loss"], ours_frame["val_loss"])
+    assert figure.axes[0].get_title() == ours_frame["diagnosis"].iloc[-1]
 
 
 @pytest.mark.slow

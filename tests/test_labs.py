@@ -9,6 +9,7 @@ statements against the numbers (``check(outcomes)``): the computed values, not t
 
 import importlib.util
 import json
+import os
 import pathlib
 
 import keras
@@ -16,6 +17,7 @@ import pytest
 
 from labs import __main__ as front_door
 from labs import _catalog, _classroom
+from tests import _figures
 
 SEED = 7   # Not the default (0): no lesson may be true for one seed only.
 OUTCOME_CHECKS = pathlib.Path(__file__).parent / "lab_outcomes"
@@ -33,7 +35,9 @@ def outcome_check(name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", _catalog.names())
-def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(name, tmp_path):
+def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(name, tmp_path,
+                                                                         monkeypatch):
+    saved = _figures.record_saved(monkeypatch)
     checks = outcome_check(name)
     assert checks.FLAGS, f"{name}: change at least one flag"
     out = tmp_path / name
@@ -43,8 +47,12 @@ def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(name, 
     assert status == 0
     figures = sorted(out.glob("*.png"))
     assert figures, f"{name} wrote no figure to {out}"
-    for figure in figures:
-        assert figure.stat().st_size > 5000, f"{figure.name} looks empty"
+    files = [(figure, pathlib.Path(path)) for figure, path in saved
+             if isinstance(path, (str, os.PathLike))]  # Not the in-memory PNGs of a display.
+    assert {path.name for _, path in files} == {figure.name for figure in figures}
+    for figure, path in files:  # What is drawn: data in a panel, and a title.
+        assert any(_figures.drawn(axes) for axes in figure.axes), f"{path.name} draws nothing"
+        assert _figures.titles(figure), f"{path.name} has no title"
 
     outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
     assert outcomes["failed_checks"] == []

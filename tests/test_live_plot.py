@@ -138,7 +138,7 @@ def test_notebook_shows_one_figure_and_updates_it_in_place(fake_display):
     assert len(fake_display.updates) == len(LOSSES) - 1
     assert plot.draws == len(LOSSES)
     assert all(png.startswith(b"\x89PNG") for png in fake_display.shown + fake_display.updates)
-    assert plot._figure.figure._suptitle.get_text().endswith("diagnosis: OVERFITTING")
+    assert plot._figure.figure.get_suptitle().endswith("diagnosis: OVERFITTING")
 
 
 def test_redraws_are_throttled_but_the_last_epoch_is_always_drawn(fake_display):
@@ -146,7 +146,7 @@ def test_redraws_are_throttled_but_the_last_epoch_is_always_drawn(fake_display):
     drive(plot)
     assert plot.draws == 1  # Nothing for an hour, but the final draw at the end of training.
     assert len(fake_display.shown) == 1 and not fake_display.updates
-    assert plot._figure.figure._suptitle.get_text().startswith(f"learning curves (epoch {len(LOSSES)}/")
+    assert plot._figure.figure.get_suptitle().startswith(f"learning curves (epoch {len(LOSSES)}/")
 
 
 def test_a_slow_draw_waits_long_enough_to_stay_within_max_share(fake_display, monkeypatch):

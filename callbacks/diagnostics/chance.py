@@ -61,7 +61,7 @@ def low_accuracy(accuracy, classes, threshold):
     from the first epoch's accuracy, which is at least chance, so λ is understated.
     """
     finite = trends.finite(accuracy)
-    final, first = statistics.median(finite[-3:]), finite[0]
+    final, first = statistics.median(finite[-trends.LATE_EPOCHS:]), finite[0]
     if classes is not None:
         gained = lift(final, classes)
         return gained < threshold, (f"training accuracy {final:.1%} ({describe(classes)}) "

@@ -18,20 +18,26 @@ Rules are read in this order; the first that fires gives the label. Rules 1, 3 a
 are checked in ``unstable.py``, the others here; each number is a named constant.
 
 1. ``DIVERGING``:
-   * a NaN or inf loss; or
-   * the late training loss is 25 % above epoch 1's with a rising trend (τ > 2σ); or
-   * it is 10× its best **and** still at least 10 % of epoch 1's loss (a wobble far
-     below where the run began, 1e-7 → 5e-5, is round-off, not a blow-up); or
-   * a spike 3× the final level, after which accuracy is at chance (λ < 0.1, K known)
-     or has gone less than 10 % of the way from epoch 1's accuracy to 100 %. (A high
-     first epoch of a run whose accuracy then climbs is a start, not a spike.)
-2. ``OVERFITTING``: the validation loss is ≥ 15 % above its best, reached ≥ 3 epochs
-   (and 10 % of the run) before the end, while the training loss fell ≥ 5 % more,
-   by at least 0.1 % of epoch 1's validation loss; and the rise is **real**, either
+   * a NaN or inf loss; or, for a training loss that rose at some epoch more than 1 %
+     above its best so far (a loss that never rose did not blow up, however far above
+     the chance loss it began: a strong L2 penalty starts high and falls to chance):
+     * the late training loss is 25 % above epoch 1's with a rising trend (τ > 2σ); or
+     * it is 10× its best **and** still at least 10 % of epoch 1's loss (a wobble far
+       below where the run began, 1e-7 → 5e-5, is round-off, not a blow-up); or
+     * a spike 3× the final level, after which accuracy is at chance (λ < 0.1, K known)
+       or has gone less than 10 % of the way from epoch 1's accuracy to 100 %. (A high
+       first epoch of a run whose accuracy then climbs is a start, not a spike.)
+2. ``OVERFITTING``: the validation loss (the median of its last 3 epochs,
+   ``trends.LATE_EPOCHS``) is ≥ 15 % above its best, reached ≥ 3 epochs (and 10 % of
+   the run) before the end, while the training loss fell ≥ 5 % more, by at least 0.1 %
+   of epoch 1's validation loss; and the rise is **real**, either
    * large against the curve's own noise: log(1 + r) > 2.5 σ_step, where σ_step is the
      scatter of one epoch-to-epoch step read from second differences (``trends.py``),
-     so that a short run's fast early fall is not taken for noise (the lowest of ~40
-     noisy epochs undercuts their level by ~1.6 σ_step by chance alone); or
+     so that a fast early fall is not taken for noise (the lowest of ~40 noisy epochs
+     undercuts their level by ~1.6 σ_step by chance alone). On a short run (8-12
+     epochs) σ_step is read from the epochs since the best only: there the fast fall
+     of the first epochs is a large share of all second differences, and a steady rise
+     over the last epochs would be measured against it; or
    * a widening gap: over the second half of the run, log(val / train) trends up with
      t > 2 (slope over its standard error), and the validation loss ends above the
      training loss. A validation loss that drifts up while the training loss falls is
@@ -48,11 +54,11 @@ are checked in ``unstable.py``, the others here; each number is a named constant
    on the second half of the validation loss. A validation loss that bounces under
    too high a rate is told apart from overfitting by rule 2's test of a real rise.
 5. ``STILL_IMPROVING``: the watched loss (validation if logged, else training) set
-   a new best in its last quarter and falls there by more than its noise (2σ / √n
-   over the window), and at that pace as many epochs again (at least 20, the
-   least a student would add) would lower it by
-   g ≥ 10 % or raise training accuracy by ≥ 10 points (a many-class cross-entropy
-   near ln K falls slowly while accuracy still climbs).
+   a new best in its last quarter (at least its last 3 epochs) and falls there by
+   more than its noise (2σ / √n over the window), and at that pace as many epochs
+   again (at least 20, the least a student would add) would lower it by g ≥ 10 % or
+   raise training accuracy by ≥ 10 points (a many-class cross-entropy near ln K falls
+   slowly while accuracy still climbs).
 6. ``UNDERFITTING``: the curves have flattened (not rule 5) and the model is close
    to chance: λ < 0.3 when accuracy and K are known. With accuracy but no K, the
    accuracy gained since epoch 1 stands in: (a − a_1) / (1 − a_1) < 0.3 (chance is
@@ -85,11 +91,14 @@ LABELS = ("DIVERGING", "OSCILLATING", "OVERFITTING", "UNDERFITTING", "CONVERGED"
 # Every threshold is relative (a ratio or a change of log-loss), so it holds at any loss scale.
 # Those of rules 1, 3 and 4 (DIVERGING, OSCILLATING) are in unstable.py, beside their checks.
 OVERFIT_RISE = 0.15            # Validation loss 15 % above its best …
-OVERFIT_AFTER = 3              # … reached at least 3 epochs (and 10 % of the run) before the end …
+OVERFIT_AFTER = 3              # … reached at least 3 epochs …
+OVERFIT_AFTER_SHARE = 0.10     # … and 10 % of the run before the end …
 TRAIN_STILL_FALLING = 0.05     # … while the training loss fell at least 5 % after that best …
 OVERFIT_FLOOR = 1e-3           # … by at least 0.1 % of epoch 1's loss (less is round-off) …
 OVERFIT_OVER_NOISE = 2.5       # … and log(1 + r) > 2.5 σ_step (a lucky best alone: 1.6 σ_step) …
 GAP_TREND_T = 2.0              # … or log(val / train) widens over the second half with t > 2.
+SHORT_RUN = (8, 12)            # On a run of 8 to 12 epochs, σ_step is read from the epochs
+                               # since the best (the fast early fall is not their noise).
 MIN_HORIZON = 20               # "More epochs" means as many again, and at least 20.
 STILL_IMPROVING_GAIN = 0.10    # As many epochs again would lower the watched loss by ≥ 10 % …
 ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln K, the loss moves
@@ -97,6 +106,9 @@ ACCURACY_STILL_RISING = 0.10   # … or raise accuracy by ≥ 10 points (near ln
 LOSS_LEFT = 0.60               # Regression: flat with 60 % of epoch 1's loss left (R² ≤ 0.4).
 UNDERFIT_LIFT = 0.30           # Flat, under 30 % of the way from chance (or epoch 1) to 100 %.
 LOSS_AT_CHANCE = 0.90          # K known: a cross-entropy ≥ 90 % of ln K (a uniform guess).
+WINDOW_SHARE = 4               # Rule 5 reads the last quarter of the run (at least
+                               # trends.LATE_EPOCHS epochs: fewer cannot show a trend).
+LOSS_FLOOR = 1e-300            # A loss of exactly 0 is read as 1e-300, so its log is finite.
 
 ADVICE = {
     "DIVERGING": "Lower the learning rate about 10× (the LR range test finds a safe one); check "
@@ -216,23 +228,26 @@ def _overfitting(curves):
     finite = [value if math.isfinite(value) else math.inf for value in val]
     best = finite.index(min(finite))
     after = curves.epochs - 1 - best
-    if after < max(OVERFIT_AFTER, math.ceil(0.1 * curves.epochs)):
+    if after < max(OVERFIT_AFTER, math.ceil(OVERFIT_AFTER_SHARE * curves.epochs)):
         return None
-    val_best, val_late = float(val[best]), trends.tail(val, 3)
+    val_best, val_late = float(val[best]), trends.tail(val, trends.LATE_EPOCHS)
     rise = val_late / val_best - 1.0
-    train_late = trends.tail(curves.train, 3)
+    train_late = trends.tail(curves.train, trends.LATE_EPOCHS)
     train_fall = 1.0 - train_late / float(curves.train[best])
     if rise < OVERFIT_RISE or train_fall < TRAIN_STILL_FALLING:
         return None
     first_val = trends.finite(val)[0]
     if val_late - val_best < OVERFIT_FLOOR * first_val:
         return None  # A rise this small against where the run began is round-off.
-    noise = trends.step_noise(val)
+    short = SHORT_RUN[0] <= curves.epochs <= SHORT_RUN[1]
+    noise = trends.step_noise(val[best:] if short else val)  # Rule 2: since the best if short.
     half = curves.epochs // 2
     gap = [_log_ratio(v, t) for v, t in zip(val[half:], curves.train[half:])]  # log(val/train)
     gap_t = trends.trend_t(gap)
     if math.log1p(rise) > OVERFIT_OVER_NOISE * noise:
         steady = f"{math.log1p(rise) / noise if noise else math.inf:.1f}× the epoch-to-epoch noise"
+        if short:
+            steady += " since its best"
     elif gap_t > GAP_TREND_T and val_late > train_late:
         steady = f"the gap to the training loss widens over the second half (t = {gap_t:.1f})"
     else:
@@ -255,11 +270,11 @@ def _improving_or_flat(curves):
     watched = curves.val if curves.val is not None else curves.train
     name = "validation" if curves.val is not None else "training"
     watched = trends.finite(watched)
-    if len(watched) < 3:
+    if len(watched) < trends.LATE_EPOCHS:
         return ("STILL_IMPROVING", f"only {len(watched)} epoch(s) of {name} loss are logged, too "
                 "few to see a plateau; early training is assumed to be still improving.", {})
-    window = watched[-max(3, len(watched) // 4):]
-    slope, jitter = trends.log_trend([max(value, 1e-300) for value in window])
+    window = watched[-max(trends.LATE_EPOCHS, len(watched) // WINDOW_SHARE):]
+    slope, jitter = trends.log_trend([max(value, LOSS_FLOOR) for value in window])
     horizon = max(len(watched), MIN_HORIZON)  # As many epochs again, and at least 20.
     gain = 1.0 - math.exp(slope * horizon)
     noise_floor = trends.TREND_OVER_JITTER * jitter / max(1.0, math.sqrt(len(window)))
@@ -273,7 +288,8 @@ def _improving_or_flat(curves):
                   f"last {len(window)} epochs and is still falling (about {-slope:.1%} per "
                   f"epoch; best {min(watched):.4g} at epoch {best})")
         if curves.accuracy is not None:
-            reason += (f"; training accuracy {trends.tail(curves.accuracy, 3):.1%} would gain "
+            accuracy = trends.tail(curves.accuracy, trends.LATE_EPOCHS)
+            reason += (f"; training accuracy {accuracy:.1%} would gain "
                        f"{accuracy_gain:.1%} more at its recent pace")
         return ("STILL_IMPROVING", reason + ".", keys)
     if recent_best:
@@ -291,7 +307,7 @@ def _accuracy_to_come(curves, window, horizon):
     if curves.accuracy is None:
         return 0.0
     recent = trends.finite(curves.accuracy[-window:])
-    if len(recent) < 3:
+    if len(recent) < trends.LATE_EPOCHS:
         return 0.0
     pace, _ = trends.line(range(len(recent)), recent)
     return pace * horizon
@@ -300,13 +316,13 @@ def _accuracy_to_come(curves, window, horizon):
 def _capacity(curves):
     """(too little capacity?, the evidence): rule 6 of the module docstring."""
     if curves.accuracy is None:
-        left = trends.tail(curves.train, 3) / float(curves.train[0])
+        left = trends.tail(curves.train, trends.LATE_EPOCHS) / float(curves.train[0])
         return left >= LOSS_LEFT, f"{left:.0%} of the first epoch's training loss is left"
     low, evidence = chance_module.low_accuracy(curves.accuracy, curves.classes, UNDERFIT_LIFT)
     if curves.classes is not None and not low:
         # Cross-entropy of a uniform guess over K classes is ln K: a loss still near it has
         # learned next to nothing about P(y | x), whatever a noisy accuracy says.
-        share = trends.tail(curves.train, 3) / math.log(curves.classes)
+        share = trends.tail(curves.train, trends.LATE_EPOCHS) / math.log(curves.classes)
         if share >= LOSS_AT_CHANCE:
             return True, (f"the training loss is {share:.0%} of ln {curves.classes}, the "
                           f"cross-entropy of a uniform guess ({evidence})")

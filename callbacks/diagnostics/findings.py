@@ -1,7 +1,8 @@
 """Secondary findings from the gradient columns that ``DiagnosticsLogger(gradients=True)`` writes.
 
 They sit beside the main label (a run can be STILL_IMPROVING with dead units).
-Each reads the last epochs (the median of the last 3, so one probe cannot decide):
+Each reads the last epochs (the median of the last 3, ``trends.LATE_EPOCHS``, so one
+probe cannot decide):
 
 * **exploding gradients**: the global gradient norm ‖g‖ became NaN or inf, or grew
   to ≥ 100× its first epoch's value (two orders of magnitude: steps that size
@@ -15,6 +16,8 @@ Each reads the last epochs (the median of the last 3, so one probe cannot decide
 
 import numpy as np
 
+from callbacks.diagnostics import trends
+
 # The columns (written by callbacks.diagnostics.gradients; this module needs no Keras).
 GLOBAL_NORM = "grad_norm"
 RATIO_PREFIX = "grad_ratio/"
@@ -23,7 +26,6 @@ DEAD_PREFIX = "dead/"
 EXPLODING_GROWTH = 100.0   # ‖g‖ at the end ≥ 100× its first epoch's: exploding.
 VANISHING_RATIO = 0.01     # First layer's ρ ≤ 1 % of the last layer's: vanishing.
 DEAD_SHARE = 0.50          # Half a ReLU layer's units dead on the probe batch.
-LATE = 3                   # Epochs whose median is read.
 
 ADVICE = {
     "exploding gradients": "clip gradients (clipnorm=1.0), lower the learning rate, "
@@ -36,7 +38,7 @@ ADVICE = {
 
 def _late(values):
     finite = values[np.isfinite(values)]
-    return float(np.median(finite[-LATE:])) if finite.size else float("nan")
+    return float(np.median(finite[-trends.LATE_EPOCHS:])) if finite.size else float("nan")
 
 
 def find(columns):

@@ -1,6 +1,7 @@
 """Small measurements of a curve that the classifier's rules are written in.
 
-    level    median of the last few finite values (one noisy epoch cannot move it)
+    level    median of the last few (``LATE_EPOCHS``) finite values: one noisy epoch cannot
+             move it
     line     least-squares fit log L_t ≈ s·t + c  →  slope s, jitter σ = std(residuals)
     jumps    share of epoch-to-epoch steps of log L that rise by more than a threshold
     noise    σ_step = std(Δ² log L) / √3: the scatter of one epoch-to-epoch step, read from
@@ -14,6 +15,8 @@ import statistics
 import numpy as np
 
 TREND_OVER_JITTER = 2.0  # A trend counts when it moves the log-loss by > 2σ (about 95 %).
+LATE_EPOCHS = 3          # "The last few epochs": the fewest whose median one noisy epoch
+                         # cannot move. Every rule that reads where a curve ends uses it.
 
 
 def finite(values):
@@ -21,7 +24,7 @@ def finite(values):
     return [value for value in _floats(values) if math.isfinite(value)]
 
 
-def tail(values, count):
+def tail(values, count=LATE_EPOCHS):
     """Median of the last ``count`` finite values: a level that one noisy epoch cannot move."""
     values = finite(values)[-count:]
     return float(statistics.median(values)) if values else math.nan
@@ -88,6 +91,23 @@ def rising_above_noise(values, trend_over_jitter):
         return True  # Too few epochs to tell a rise from noise: keep the plain rule.
     slope, jitter = log_trend(positive)
     return slope * (len(positive) - 1) > trend_over_jitter * jitter
+
+
+def rise_over_best_so_far(values):
+    """The largest L_t / min(L_1 … L_{t−1}) − 1 over the curve (≤ 0 if it never rose).
+
+    A loss that falls every epoch, or rests at a floor with round-off jitter, gives at most
+    a tiny positive number; a slow climb shows as the whole climb, not as its steps. Any
+    rise above a best of 0 (or below) is infinite: no ratio can be read there.
+    """
+    largest, lowest = -math.inf, math.inf
+    for value in _floats(values):
+        if lowest <= 0.0:
+            largest = math.inf if value > lowest else max(largest, 0.0)
+        elif lowest < math.inf:
+            largest = max(largest, value / lowest - 1.0)
+        lowest = min(lowest, value)
+    return largest
 
 
 def jumps(window, rise_step):

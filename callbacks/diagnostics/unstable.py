@@ -19,6 +19,12 @@ JITTER = 0.10                  # … and the log-loss scatters by ±10 % around 
 KNOCKED_BACK = 1.5             # … or it sits 50 % above a best it reached earlier.
 MIN_LEVEL = 0.20               # Bouncing below 20 % of epoch 1's loss is fine-tuning noise.
 NEAR_CHANCE_LIFT = 0.10        # After a spike: within 10 % of the way from chance, it is dead.
+NEVER_ROSE = 0.01              # A finite loss never more than 1 % above its best so far never
+                               # rose (less is the jitter of a loss at rest): not DIVERGING,
+                               # however far above chance its first epoch was (a strong penalty).
+MIN_EPOCHS = 3                 # Fewer epochs cannot show a blow-up after a start.
+LATE_SHARE = 4                 # "Where it ends": the median of the last quarter (at least
+                               # trends.LATE_EPOCHS).
 
 
 def diverging(curves):
@@ -34,10 +40,10 @@ def diverging(curves):
         epoch = infinite[0] + 1
         return ("DIVERGING", f"the validation loss became inf at epoch {epoch}.",
                 {"divergence": epoch})
-    if curves.epochs < 3:
-        return None
+    if curves.epochs < MIN_EPOCHS or trends.rise_over_best_so_far(train) <= NEVER_ROSE:
+        return None  # A loss that never rose did not blow up (a high first epoch is a start).
     first, best = train[0], min(train)
-    late = trends.tail(train, max(3, curves.epochs // 4))
+    late = trends.tail(train, max(trends.LATE_EPOCHS, curves.epochs // LATE_SHARE))
     peak = train.index(max(train))
     dead = _stopped_learning(curves)
     if dead and train[peak] >= SPIKE_OVER_END * late:

@@ -1,0 +1,97 @@
+"""The suite's own set-up (tests/conftest.py): the tests of a module that shares an expensive
+fixture run on one xdist worker, so the fixture is built once; other tests spread out."""
+
+import pathlib
+import warnings
+
+import pytest
+
+import conftest
+
+BUILT = []
+
+
+@pytest.fixture(scope="module")
+def shared():
+    BUILT.append(1)
+    return object()
+
+
+def test_the_tests_of_a_module_with_a_shared_fixture_are_one_unit_of_work(request):
+    here = request.node.nodeid.split("::")[0]
+    assert conftest.shares_a_fixture(here)
+    assert conftest.work_unit(f"{here}::test_one") == conftest.work_unit(f"{here}::test_two[1]")
+    assert conftest.work_unit(f"{here}::test_one") == here
+
+
+def test_the_tests_of_other_modules_are_spread_one_by_one():
+    assert not conftest.shares_a_fixture("tests/test_labs.py")  # Each lab run stands alone.
+    nodeid = "tests/test_labs.py::test_lab_runs_in_quick_mode[tour]"
+    assert conftest.work_unit(nodeid) == nodeid
+
+
+@pytest.mark.parametrize("source, shares", [
+    ('@pytest.fixture(scope="module")\ndef run(): ...', True),
+    ("@pytest.fixture(scope = 'class')\ndef run(): ...", True),
+    ('@pytest.fixture(scope="session")\ndef run(): ...', False),  # Per worker anyway.
+    ("@pytest.fixture\ndef run(tmp_path): ...", False),
+], ids=["module", "class", "session", "function"])
+def test_a_shared_fixture_is_found_in_the_source(source, shares, tmp_path, monkeypatch):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(source, encoding="utf-8")
+    monkeypatch.setattr(conftest, "ROOT", tmp_path)
+    assert conftest.shares_a_fixture("tests/test_x.py") is shares
+
+
+def test_the_group_shares_one_build_of_the_fixture(shared):
+    assert len(BUILT) == 1  # Every test of this module ran in this worker, on one build.
+
+
+def test_the_modules_that_share_a_fixture_are_found():
+    tests = pathlib.Path(conftest.__file__).parent
+    found = {path.name for path in tests.glob("test_*.py")
+             if conftest.shares_a_fixture(f"tests/{path.name}")}
+    assert {"test_debugging_lab.py", "test_suite_setup.py"} <= found
+
+
+@pytest.mark.parametrize("module, shown", [
+    ("google.protobuf.internal.builder", False), ("jupyter_client.session", False),
+    ("tensorflow.python.framework", False), ("keras.src.backend", False),
+    ("callbacks.live_plot", True), ("custom.training", True), ("labs._runtime", True),
+    ("test_suite_setup", True),
+])
+def test_pytest_ini_hides_third_party_deprecations_and_shows_ours(module, shown):
+    """Run under pytest.ini's filters, which pytest applies around every test."""
+    with warnings.catch_warnings(record=True) as caught:  # Keeps the filters, records.
+        warnings.warn_explicit("this API is going away", DeprecationWarning, "somewhere.py",
+                               1, module=module)
+        warnings.warn_explicit("this API will go away", PendingDeprecationWarning,
+                               "somewhere.py", 2, module=module)
+    assert len(caught) == (2 if shown else 0), [str(warning.message) for warning in caught]
+
+
+class _Config:
+    """The two things conftest.pytest_configure reads of a pytest config."""
+
+    def __init__(self, numprocesses, worker):
+        self.numprocesses = numprocesses
+        if worker:
+            self.workerinput = {"workerid": "gw0"}
+
+    def getoption(self, name, default=None):
+        return self.numprocesses if name == "numprocesses" else default
+
+
+@pytest.mark.parametrize("numprocesses, worker, imports", [
+    (2, False, False),    # The xdist controller: hands out tests, needs no TensorFlow.
+    (2, True, True),      # A worker runs tests.
+    (0, False, True),     # -n 0: one process runs everything.
+    (None, False, True),  # Without pytest-xdist.
+])
+def test_tensorflow_is_imported_where_tests_run(numprocesses, worker, imports, monkeypatch):
+    from custom import quiet_import
+
+    calls = []
+    monkeypatch.setattr(quiet_import, "import_tensorflow_quietly", lambda: calls.append(1))
+    conftest.pytest_configure(_Config(numprocesses, worker))
+    assert bool(calls) is imports
