@@ -1,12 +1,12 @@
-"""Normalization: batch normalization from scratch, the learning rates it opens up, and layer norm.
+"""Normalization: batch norm from scratch, over a range of learning rates, and against layer norm.
 
 What you learn: what batch normalization computes in training and at inference (the
 batch's statistics, then moving averages), written from scratch in
 ``custom/layers/batch_normalization.py`` and equal to Keras' layer; that it makes a
 sample's output depend on the rest of its batch; over which learning rates the same deep
-network trains with and without it; and why layer normalization is the one to use when
-batches are tiny. With ``--impl custom`` the lab also checks your NumPy backward pass
-(the ``batchnorm`` assignment) against ``tf.GradientTape``.
+network trains with and without it; and how batch norm and layer norm compare when
+batches are tiny. With ``impl = "custom"`` (the default) the lab also checks your NumPy
+backward pass (the ``batchnorm`` assignment) against ``tf.GradientTape``.
 
 Follows: "Chapter 3: Learning Algorithms", whose preview names Batch Normalization next.
 Run time: about 40 s on 2 CPU cores (about 20 s with --quick), start-up included.
@@ -128,7 +128,7 @@ for mode in ("training", "inference"):
 # (`custom/numpy_batchnorm.py`): dx has three terms, one through x̂ directly, one through
 # the mean and one through the variance, because μ_B and σ²_B depend on every sample of
 # the batch. Here your dx, dγ and dβ meet `tf.GradientTape` through Keras' layer, in
-# float64. (With `--impl keras` this part is skipped.)
+# float64. (With `impl = "keras"`, `--impl keras` in a terminal, this part is skipped.)
 
 # %%
 if lab.impl == "custom":

@@ -176,7 +176,7 @@ JUDGE = {"training": judge_training, "inference": judge_inference,
 
 
 def judge(got, catalogue, part, **options):
-    """The trusted side of ``part``: the twin's numbers on the same inputs, compared with ``got``."""
+    """The trusted side of ``part``: the twin's numbers on the same inputs, against ``got``."""
     return JUDGE[part](got, catalogue, **options)
 
 
