@@ -161,8 +161,8 @@ if lab.impl == "custom":
 # fixed numbers, and it does not.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** Put the same sample in two batches of `batch_size` samples that differ in
-# every other sample. How far apart will its two outputs be in training mode, and in
+# **Predict 1.** Put the same sample in two batches of `batch_size` samples that have only
+# that sample in common. How far apart will its two outputs be in training mode, and in
 # inference mode?
 
 # %%
