@@ -7,9 +7,11 @@ A mutant is ``custom/numpy_batchnorm.py`` with one solution region rewritten
 catalogue (``assignments/instructor/normalization.py``), so this also checks those models.
 """
 
+import importlib.util
+
 import pytest
 
-from assignments import markers, runner
+from assignments import catalogue, checking, markers, runner
 from assignments import tasks as task_table
 from assignments.checks import batchnorm
 from assignments.instructor import normalization
@@ -139,7 +141,6 @@ def test_the_student_edition_fails_every_check_with_its_todo(tmp_path):
     assert not solution & {line.strip() for line in student.splitlines()}
     path = tmp_path / "numpy_batchnorm.py"
     path.write_text(student, encoding="utf-8")
-    import importlib.util
     spec = importlib.util.spec_from_file_location("student_numpy_batchnorm", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -147,3 +148,19 @@ def test_the_student_edition_fails_every_check_with_its_todo(tmp_path):
     assert result.score == 0, result.text()
     for check in result.checks:
         assert check.feedback.startswith("not written yet: TODO batchnorm: "), result.text()
+
+
+def test_the_student_editions_stored_catalogue_names_the_same_mistakes(tmp_path, monkeypatch):
+    """The release stores the models' numbers as JSON; read back, they name the mutants too."""
+    path = tmp_path / "catalogue.json"
+    catalogue.write(path, ["batchnorm"])
+    monkeypatch.setattr(catalogue, "STORED", path)
+    monkeypatch.setattr(catalogue, "have_models", lambda: False)
+    replacements, failing = MUTANTS["the variance's term left out"]
+    check = task_table.TASKS["batchnorm"].public[min(failing)]
+    stored = catalogue.for_check("batchnorm", check)
+    assert [entry.name for entry in stored] \
+        == [entry[0] for entry in normalization.MISTAKES["batchnorm"]]
+    result = checking.run_check(check, mutant(replacements), stored)
+    assert not result.passed
+    assert "likely cause: the variance's term left out:" in result.feedback
