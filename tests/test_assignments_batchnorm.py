@@ -8,6 +8,9 @@ catalogue (``assignments/instructor/normalization.py``), so this also checks tho
 """
 
 import importlib.util
+import json
+import subprocess
+import sys
 
 import pytest
 
@@ -122,16 +125,20 @@ def test_a_mutant_fails_its_checks_and_is_named(name):
 
 
 def test_the_two_halves_share_nothing_but_the_options():
-    """produce runs only the student's code; judge gets its numbers and the options alone."""
+    """produce runs only the student's code; expect and judge get its numbers and the options
+    alone, through JSON as from the student's process."""
     for check in batchnorm.PUBLIC:
         options = check.kwargs()
         got = batchnorm.produce(mutant({}), **options)
         assert got.arrays and all(value.dtype == float for value in got.arrays.values())
-        assert batchnorm.judge(got, [], **options).passed
+        # The student's numbers cross a process boundary as JSON, and are judged there.
+        got = checking.Outputs.decode(json.loads(json.dumps(got.encode())))
+        expectation = batchnorm.expect(**options)
+        assert checking.judge(expectation, got, []).passed
         # Numbers that are off by 1e-4 in one element fail, whatever produced them.
         first = next(iter(got.arrays))
         got.arrays[first].reshape(-1)[0] += 1e-4
-        assert not batchnorm.judge(got, [], **options).passed
+        assert not checking.judge(expectation, got, []).passed
 
 
 def test_the_student_edition_fails_every_check_with_its_todo(tmp_path):
@@ -164,3 +171,17 @@ def test_the_student_editions_stored_catalogue_names_the_same_mistakes(tmp_path,
     result = checking.run_check(check, mutant(replacements), stored)
     assert not result.passed
     assert "likely cause: the variance's term left out:" in result.feedback
+
+
+def test_the_students_side_runs_without_tensorflow():
+    """produce needs NumPy only, so the student's sandboxed process never loads TensorFlow."""
+    code = ("import sys\n"
+            "from assignments.checks import batchnorm\n"
+            "import custom.numpy_batchnorm as subject\n"
+            "for check in batchnorm.PUBLIC:\n"
+            "    batchnorm.produce(subject, **check.kwargs())\n"
+            "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))\n")
+    finished = subprocess.run([sys.executable, "-c", code], cwd=_mutants.REPOSITORY,
+                              capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert finished.stdout.strip() == "[]"

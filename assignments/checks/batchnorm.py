@@ -1,12 +1,13 @@
 """Checks of the batchnorm task: ``custom.numpy_batchnorm`` against Keras and tf.GradientTape.
 
 Each check has two halves that share nothing but their options, so that they can run in
-two processes:
+two processes (``assignments/checking.py``):
 
-* ``produce_<part>(subject, **options) → Outputs`` runs only the student's code, on
-  inputs it builds from the options (``case``, seeded), and returns its raw numbers;
-* ``judge_<part>(got, catalogue, **options) → Outcome`` is the trusted side: it builds the
-  same inputs, computes the twin's numbers and compares (``checking.compare``).
+* ``produce(subject, part, **options) → Outputs`` runs only the student's code, on
+  inputs it builds from the options (``case``, seeded), and returns its raw numbers; it
+  needs NumPy only, not TensorFlow;
+* ``expect(part, **options) → Expectation`` is the trusted side: it builds the same
+  inputs and computes the twin's numbers, which ``checking.judge`` compares.
 
 The twins: ``keras.layers.BatchNormalization`` in float64 holding the same γ, β and
 running statistics (forward, both modes); ``tf.GradientTape`` through that layer
@@ -18,9 +19,9 @@ One feature of every case has a standard deviation of 0.01 (a variance of 1e-4),
 ε = 1e-3 matters and a forgotten ε shows in the numbers.
 """
 
-import keras
+import importlib
+
 import numpy as np
-import tensorflow as tf
 
 from assignments import checking
 
@@ -99,60 +100,68 @@ def produce(subject, part, **options):
 
 # ---------------------------------------------------------------- the trusted side
 
+def _keras():
+    """Keras, imported when a twin is built: the student's side runs without TensorFlow."""
+    return importlib.import_module("keras")
+
+
 def twin_layer(gamma, beta, momentum, epsilon):
     """Keras' layer in float64 with γ, β and Keras' starting running statistics (0 and 1)."""
-    layer = keras.layers.BatchNormalization(momentum=momentum, epsilon=epsilon, dtype="float64")
+    layer = _keras().layers.BatchNormalization(momentum=momentum, epsilon=epsilon,
+                                               dtype="float64")
     layer.build((None, len(gamma)))
     layer.set_weights([gamma, beta, np.zeros(len(gamma)), np.ones(len(gamma))])
     return layer
 
 
-def judge_training(got, catalogue, seed, batch, features, steps, momentum, epsilon):
+def expected_training(seed, batch, features, steps, momentum, epsilon):
     inputs = case(seed, batch, features, steps)
     layer = twin_layer(inputs["gamma"], inputs["beta"], momentum, epsilon)
+    numpy = _keras().ops.convert_to_numpy
     rows = {"y": [], "running mean": [], "running variance": []}
     for x in inputs["batches"][:steps]:
-        rows["y"].append(keras.ops.convert_to_numpy(layer(x, training=True)))
-        rows["running mean"].append(keras.ops.convert_to_numpy(layer.moving_mean))
-        rows["running variance"].append(keras.ops.convert_to_numpy(layer.moving_variance))
-    return checking.compare(checking.outputs(rows, "batch"), got, catalogue, TOLERANCE, TWIN)
+        rows["y"].append(numpy(layer(x, training=True)))
+        rows["running mean"].append(numpy(layer.moving_mean))
+        rows["running variance"].append(numpy(layer.moving_variance))
+    return checking.Expectation(checking.outputs(rows, "batch"), TWIN, TOLERANCE)
 
 
-def judge_inference(got, catalogue, seed, batch, features, steps, momentum, epsilon):
+def expected_inference(seed, batch, features, steps, momentum, epsilon):
     inputs = case(seed, batch, features, steps)
     layer = twin_layer(inputs["gamma"], inputs["beta"], momentum, epsilon)
+    numpy = _keras().ops.convert_to_numpy
     rows = {"training y": [], "inference y": []}
     for x in inputs["batches"][:steps]:
-        rows["training y"].append(keras.ops.convert_to_numpy(layer(x, training=True)))
-        rows["inference y"].append(
-            keras.ops.convert_to_numpy(layer(inputs["batches"][steps], training=False)))
-    return checking.compare(checking.outputs(rows, "batch"), got, catalogue, TOLERANCE, TWIN)
+        rows["training y"].append(numpy(layer(x, training=True)))
+        rows["inference y"].append(numpy(layer(inputs["batches"][steps], training=False)))
+    return checking.Expectation(checking.outputs(rows, "batch"), TWIN, TOLERANCE)
 
 
 def _weighted_output(inputs, momentum, epsilon, x, gamma, beta):
     """Σ (dL/dy ⊙ y) through Keras' layer in training mode, and the layer; the gradients of
     that sum with respect to x, the layer's γ and its β are dx, dγ and dβ."""
+    tf = importlib.import_module("tensorflow")
     layer = twin_layer(gamma, beta, momentum, epsilon)
     return tf.reduce_sum(inputs["upstream"] * layer(x, training=True)), layer
 
 
-def judge_backward(got, catalogue, seed, batch, features, momentum, epsilon, steps=0):
-    """dx, dγ, dβ against ``tf.GradientTape`` through Keras' layer."""
+def expected_backward(seed, batch, features, momentum, epsilon, steps=0):
+    """dx, dγ, dβ by ``tf.GradientTape`` through Keras' layer."""
+    tf = importlib.import_module("tensorflow")
     inputs = case(seed, batch, features, steps)
     x = tf.Variable(inputs["batches"][0])
     with tf.GradientTape() as tape:
         total, layer = _weighted_output(inputs, momentum, epsilon, x, inputs["gamma"],
                                         inputs["beta"])
     grad_x, grad_gamma, grad_beta = [
-        keras.ops.convert_to_numpy(gradient)
+        _keras().ops.convert_to_numpy(gradient)
         for gradient in tape.gradient(total, [x, layer.gamma, layer.beta])]
     expected = checking.outputs({"dx": grad_x, "dgamma": grad_gamma, "dbeta": grad_beta}, "row")
-    return checking.compare(expected, got, catalogue, TOLERANCE, "tf.GradientTape")
+    return checking.Expectation(expected, "tf.GradientTape", TOLERANCE)
 
 
-def judge_finite_differences(got, catalogue, seed, batch, features, momentum, epsilon,
-                             steps=0):
-    """dx, dγ, dβ against [L(θᵢ + h) − L(θᵢ − h)] / 2h through Keras' layer, element by element."""
+def expected_finite_differences(seed, batch, features, momentum, epsilon, steps=0):
+    """dx, dγ, dβ by [L(θᵢ + h) − L(θᵢ − h)] / 2h through Keras' layer, element by element."""
     inputs = case(seed, batch, features, steps)
     values = [inputs["batches"][0], inputs["gamma"], inputs["beta"]]
     gradients = []
@@ -167,22 +176,17 @@ def judge_finite_differences(got, catalogue, seed, batch, features, momentum, ep
             gradient[index] = (shifted[0] - shifted[1]) / (2.0 * STEP)
         gradients.append(gradient.reshape(value.shape))
     expected = checking.outputs(dict(zip(("dx", "dgamma", "dbeta"), gradients)), "row")
-    return checking.compare(expected, got, catalogue, DIFFERENCES_TOLERANCE,
-                            f"central differences (h = {STEP:g}) of {TWIN}")
+    return checking.Expectation(expected, f"central differences (h = {STEP:g}) of {TWIN}",
+                                DIFFERENCES_TOLERANCE)
 
 
-JUDGE = {"training": judge_training, "inference": judge_inference,
-         "backward": judge_backward, "finite_differences": judge_finite_differences}
+EXPECT = {"training": expected_training, "inference": expected_inference,
+          "backward": expected_backward, "finite_differences": expected_finite_differences}
 
 
-def judge(got, catalogue, part, **options):
-    """The trusted side of ``part``: the twin's numbers on the same inputs, against ``got``."""
-    return JUDGE[part](got, catalogue, **options)
-
-
-def values(subject, catalogue, **options):
-    """Today's one-process check: the two halves, one after the other."""
-    return judge(produce(subject, **options), catalogue, **options)
+def expect(part, **options):
+    """The trusted side of ``part``: the twin's numbers on the same inputs, an Expectation."""
+    return EXPECT[part](**options)
 
 
 def check(name, points, part, seed=0, batch=8, features=4, steps=3, momentum=0.9,
@@ -190,7 +194,7 @@ def check(name, points, part, seed=0, batch=8, features=4, steps=3, momentum=0.9
     """A ``Check`` of ``part`` on the case given by the other options."""
     options = {"part": part, "seed": seed, "batch": batch, "features": features,
                "steps": steps, "momentum": momentum, "epsilon": epsilon}
-    return checking.Check(name, points, values, tuple(options.items()))
+    return checking.Check(name, points, produce, expect, tuple(options.items()))
 
 
 PUBLIC = (
