@@ -185,3 +185,32 @@ def test_the_students_side_runs_without_tensorflow():
                               capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr[-2000:]
     assert finished.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_graded_in_the_sandbox_a_right_and_a_wrong_submission_get_their_points(tmp_path):
+    """The grader's way: produce in each student's sandboxed process, expect and judge here."""
+    from assignments import grade
+
+    source = (_mutants.REPOSITORY / FILE).read_text(encoding="utf-8")
+    right = markers.student_text(source, FILE, set())     # The reference, as handed in.
+    full_dx = ("grad_x = inverse_std / m * (m * grad_x_hat - grad_x_hat.sum(axis=0)\n"
+               + " " * 32 + "- x_hat * (grad_x_hat * x_hat).sum(axis=0))")
+    wrong = right.replace(full_dx, "grad_x = inverse_std * (grad_x_hat - grad_x_hat.mean(axis=0))")
+    assert wrong != right
+    for student, text in (("ada", right), ("ben", wrong)):
+        path = tmp_path / "submissions" / student / FILE
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+    grade.grade(tmp_path / "submissions", tmp_path / "results", tasks=["batchnorm"],
+                timeout=120, jobs=1)
+    rows = grade.read_rows(tmp_path / "results" / "grades.csv")
+    full = task_table.TASKS["batchnorm"].points
+
+    def score(student):
+        return sum(row["points"] for row in rows if row["student"] == student)
+
+    assert score("ada") == full
+    assert 0 < score("ben") < full
+    ben = " ".join(row["feedback"] for row in rows if row["student"] == "ben")
+    assert "likely cause: the variance's term left out:" in ben
