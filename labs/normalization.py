@@ -236,7 +236,8 @@ for normalization in (None, "batch"):
         optimizer.learning_rate.assign(rate)
         with np.errstate(over="ignore", invalid="ignore"):
             history = model.fit(x_train, y_train, batch_size=lab.batch_size, epochs=lab.epochs,
-                                validation_data=(x_val, y_val), verbose=0)
+                                validation_data=(x_val, y_val), verbose=0,
+                                callbacks=lab.fit_callbacks(f"{model.name}, η = {rate:g}"))
         sweep[normalization or "none", rate] = {
             "initial_loss": initial, "losses": history.history["loss"],
             "val_accuracy": history.history["val_accuracy"][-1]}
@@ -308,7 +309,9 @@ for kind in ("batch", "layer"):
                   metrics=["accuracy"])
     history = model.fit(x_train[:lab.tiny_batch_samples], y_train[:lab.tiny_batch_samples],
                         batch_size=lab.tiny_batch, epochs=lab.tiny_batch_epochs,
-                        validation_data=(x_val, y_val), verbose=0, callbacks=[live.run(kind)])
+                        validation_data=(x_val, y_val), verbose=0,
+                        callbacks=lab.fit_callbacks(f"{kind} norm, batch {lab.tiny_batch}",
+                                                    [live.run(kind)]))
     tiny[kind] = history.history["val_accuracy"]
 final_accuracy = {kind: accuracies[-1] for kind, accuracies in tiny.items()}
 higher = max(final_accuracy, key=final_accuracy.get)
