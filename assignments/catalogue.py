@@ -21,6 +21,7 @@ MODELS = {
     "sgd_momentum": "optimizers", "nesterov": "optimizers", "ema_momentum": "optimizers",
     "rmsprop": "optimizers", "adam": "optimizers",
     "schedules": "maths", "losses": "maths", "gradient_check": "maths", "backprop": "maths",
+    "batchnorm": "normalization",
     "gradient_clipping": "training", "early_stopping": "training", "lr_finder": "training",
 }
 

@@ -15,10 +15,11 @@ Every check compares the student's code with a trusted twin (a Keras built-in,
 import dataclasses
 
 from assignments.checking import Check
-from assignments.checks import maths, optimizers, training
+from assignments.checks import batchnorm, maths, optimizers, training
 from assignments.checks.optimizers import Scenario
 # BEGIN HIDDEN
 from assignments.instructor import hidden
+from assignments.instructor import normalization as hidden_normalization
 from assignments.instructor import training as hidden_training
 # END HIDDEN
 
@@ -210,6 +211,19 @@ TASKS = {
         ),
         # BEGIN HIDDEN
         hidden=hidden.backprop_checks(),
+        # END HIDDEN
+    ),
+    "batchnorm": Task(
+        title="Batch normalization's forward and backward pass in NumPy (the CS231n exercise)",
+        files=("custom/numpy_batchnorm.py",),
+        subject="custom.numpy_batchnorm",
+        summary="μ, the biased σ² (1/m), x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β and the running "
+                "averages; at inference the running statistics; dx with the mean's and the "
+                "variance's terms.",
+        try_it=("python -m labs normalization --quick",),
+        public=batchnorm.PUBLIC,
+        # BEGIN HIDDEN
+        hidden=hidden_normalization.HIDDEN["batchnorm"],
         # END HIDDEN
     ),
     "gradient_clipping": Task(

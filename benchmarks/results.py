@@ -97,8 +97,8 @@ def measure_speed():
     from custom import quiet_import
 
     quiet_import.import_tensorflow_quietly()
-    from benchmarks import (diagnostics_overhead, fit_with_tape, fit_with_tape_strategy,
-                            live_plot, optimizers)
+    from benchmarks import (batch_normalization, diagnostics_overhead, fit_with_tape,
+                            fit_with_tape_strategy, live_plot, optimizers)
 
     wall, cpu = optimizers.measure()
     names = ", ".join(label.split(":")[0] for label, _, _ in wall)
@@ -106,6 +106,7 @@ def measure_speed():
     strategy = fit_with_tape_strategy.measure()
     logger = diagnostics_overhead.measure()
     live = live_plot.measure()
+    normalization_wall, normalization_cpu = batch_normalization.measure()
     join = ", ".join
     return [
         _publish.RATIO_HEADER,
@@ -126,6 +127,11 @@ def measure_speed():
         f"{ratio(strategy['rows'][1]):.2f} | ≤ {fit_with_tape_strategy.TARGET:.2f} |",
         f"| the same for `model.fit`, training epoch (what the strategy costs Keras itself) | "
         f"{ratio(strategy['reference']):.2f} | — |",
+        f"| epoch of a network with batch normalization, custom / Keras: `model.fit`, "
+        f"`fit_with_tape` (wall clock; process CPU time) | "
+        f"{join(f'{ratio(row):.2f}' for row in normalization_wall)}; "
+        f"{join(f'{ratio(row):.2f}' for row in normalization_cpu)} | "
+        f"≤ {batch_normalization.TARGET:.2f} |",
         *logger_rows(logger, diagnostics_overhead),
         *live_plot_rows(live, live_plot),
     ]

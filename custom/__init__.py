@@ -7,6 +7,8 @@
 ``custom.losses``      MSE and cross-entropies, with clipping
 ``custom.numpy_net``   a small NumPy network with a hand-written backward pass
 ``custom.numpy_training``  one epoch of mini-batch gradient descent for that network
+``custom.numpy_batchnorm``  batch normalization's forward and backward pass in NumPy
+``custom.layers``      batch normalization as a Keras layer (= keras.layers.BatchNormalization)
 ``custom.gradient_check``  central differences against any backward pass
 ``custom.clipping``    gradient clipping by value, by norm and by global norm
 ``custom.initializers`` Glorot and He initialization as Keras initializers

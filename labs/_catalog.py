@@ -26,6 +26,7 @@ ORDER = (
     "lr_finder",
     "early_stopping",
     "regularization",
+    "normalization",
     "gradient_clipping",
     "xor_keras",
     "data_parallel",
