@@ -389,3 +389,30 @@ def test_the_sandbox_works_for_an_ordinary_user_as_on_a_laptop():
     assert finished.returncode == 0, finished.stderr[-2000:]
     # It ran (exit 0), as the user, and could not see the repository.
     assert finished.stdout.split() == ["0", "65534", "False", "None"], finished.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"),
+                    reason="the unprivileged sandbox is root's fallback; nobody runs the "
+                           "system's Python (this venv's may sit under /root)")
+def test_without_namespaces_root_still_runs_the_student_as_nobody(tmp_path):
+    """A container that forbids namespaces: the student's code runs as nobody, cannot read
+    what the grader made private, and nothing it started is left afterwards."""
+    private = tmp_path / "grader"
+    private.mkdir(mode=0o700)
+    (private / "reference.py").write_text("secret")
+    edition = tmp_path / "edition"
+    edition.mkdir()
+    sandbox.readable(edition)
+    os.chmod(tmp_path, 0o755)
+    code = ("import os, sys\n"
+            "if os.fork() == 0:\n"
+            f"    os.execve('/bin/sleep', ['sleep', '30'], {{'ATTACKER': {MARKER!r}}})\n"
+            "try:\n"
+            f"    open({str(private / 'reference.py')!r}).read(); seen = True\n"
+            "except OSError:\n"
+            "    seen = False\n"
+            "print(os.getuid(), seen, end='')\n")
+    finished = sandbox.run(["/usr/bin/python3", "-c", code], edition, b"",
+                           sandbox.Limits(wall_seconds=60), "unprivileged")
+    assert finished.channel.decode() == "65534 False", finished.printed
+    assert processes_with_marker() == []
