@@ -34,6 +34,27 @@ def interleaved(candidates, rounds=5, warmup=1):
     return timings
 
 
+def in_both_orders(candidates, rounds=5, warmup=1):
+    """``interleaved`` A, B, A, B … and then B, A, B, A …, so that neither always runs first
+    in a round; name → the seconds of both passes (2 × ``rounds`` each)."""
+    forward = interleaved(candidates, rounds=rounds, warmup=warmup)
+    backward = interleaved(dict(reversed(candidates.items())), rounds=rounds, warmup=0)
+    return {name: forward[name] + backward[name] for name in candidates}
+
+
+def with_cpu_clock(function, record):
+    """``function``, also appending the process CPU seconds of each call to ``record``.
+
+    CPU time counts TensorFlow's own threads and is far less disturbed than wall time
+    when other jobs share the machine, so the benchmarks print both.
+    """
+    def timed():
+        started = time.process_time()
+        function()
+        record.append(time.process_time() - started)
+    return timed
+
+
 def paired_ratios(baseline, candidate):
     """Each round's candidate / baseline, sorted: their spread is the noise of one round.
 

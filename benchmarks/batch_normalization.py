@@ -14,7 +14,6 @@ pass in training mode are counted too, a number that does not depend on the mach
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -53,15 +52,6 @@ def epoch_runner(implementation, loop, x, y, batch_size):
     return one_epoch
 
 
-def with_cpu_clock(function, record):
-    """``function``, also appending the process CPU seconds of each call to ``record``."""
-    def timed():
-        started = time.process_time()
-        function()
-        record.append(time.process_time() - started)
-    return timed
-
-
 def traced_op_count(implementation, features=128):
     """Graph operations in one traced training-mode call of the layer on a (32, features) batch."""
     import tensorflow as tf
@@ -85,15 +75,11 @@ def measure(rounds=8, samples=4096, batch_size=32):
     rows, cpu_rows = [], []
     for loop in LOOPS:
         cpu = {"keras": [], "custom": []}
-        candidates = {implementation: with_cpu_clock(
+        candidates = {implementation: _timing.with_cpu_clock(
             epoch_runner(implementation, loop, x, y, batch_size), cpu[implementation])
             for implementation in ("keras", "custom")}
-        # A, B, A, B … and then B, A, B, A …, so that neither always runs first in a round.
-        forward = _timing.interleaved(candidates, rounds=rounds, warmup=1)
-        backward = _timing.interleaved(dict(reversed(candidates.items())),
-                                       rounds=rounds, warmup=0)
-        rows.append((f"{loop}: custom / keras", forward["keras"] + backward["keras"],
-                     forward["custom"] + backward["custom"]))
+        timings = _timing.in_both_orders(candidates, rounds=rounds)
+        rows.append((f"{loop}: custom / keras", timings["keras"], timings["custom"]))
         # The first CPU reading of each is the warm-up epoch.
         cpu_rows.append((f"{loop}: custom / keras", cpu["keras"][1:], cpu["custom"][1:]))
     return rows, cpu_rows

@@ -12,7 +12,6 @@ target points at work that escaped the graph (Python-side maths, retracing).
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -44,19 +43,6 @@ def epoch_runner(name, implementation, x, y, batch_size):
     return one_epoch
 
 
-def with_cpu_clock(function, record):
-    """``function``, also appending the process CPU seconds of each call to ``record``.
-
-    CPU time counts TensorFlow's own threads and is far less disturbed than wall time
-    when other jobs share the machine, so the benchmark prints both.
-    """
-    def timed():
-        started = time.process_time()
-        function()
-        record.append(time.process_time() - started)
-    return timed
-
-
 def traced_op_count(name, implementation):
     """How many graph operations one ``apply`` adds to a traced step, for two Dense kernels.
 
@@ -85,15 +71,11 @@ def measure(rounds=8, samples=4096, batch_size=32):
     rows, cpu_rows = [], []
     for name in custom.optimizers.names("keras"):
         cpu = {"keras": [], "custom": []}
-        candidates = {implementation: with_cpu_clock(
+        candidates = {implementation: _timing.with_cpu_clock(
             epoch_runner(name, implementation, x, y, batch_size), cpu[implementation])
             for implementation in ("keras", "custom")}
-        # A, B, A, B … and then B, A, B, A …, so that neither always runs first in a round.
-        forward = _timing.interleaved(candidates, rounds=rounds, warmup=1)
-        backward = _timing.interleaved(dict(reversed(candidates.items())),
-                                       rounds=rounds, warmup=0)
-        rows.append((f"{name}: custom / keras", forward["keras"] + backward["keras"],
-                     forward["custom"] + backward["custom"]))
+        timings = _timing.in_both_orders(candidates, rounds=rounds)
+        rows.append((f"{name}: custom / keras", timings["keras"], timings["custom"]))
         # The first CPU reading of each is the warm-up epoch.
         cpu_rows.append((f"{name}: custom / keras", cpu["keras"][1:], cpu["custom"][1:]))
     return rows, cpu_rows
