@@ -151,7 +151,7 @@ def _python_paths():
     paths = {pathlib.Path(sys.prefix), pathlib.Path(sys.base_prefix),
              pathlib.Path(sys.executable).resolve().parent.parent}
     for entry in sys.path:
-        if entry.endswith("site-packages") and pathlib.Path(entry).is_dir():
+        if entry.endswith(("site-packages", "dist-packages")) and pathlib.Path(entry).is_dir():
             paths.add(pathlib.Path(entry))
     paths = sorted(path.resolve() for path in paths if path.is_dir())
     kept = []
