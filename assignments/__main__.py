@@ -11,7 +11,7 @@ import sys
 USAGE = """\
 python -m assignments list
 python -m assignments check TASK [--json] [--hidden]
-python -m assignments release OUT_DIR [--tasks TASK ...] [--allow-dirty]
+python -m assignments release OUT_DIR [--tasks TASK ...] [--publish TASK ...] [--allow-dirty]
 python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]
                             [--jobs N] [--students NAME ...] [--trust-submissions]
 python -m assignments autograder --tasks TASK ... --out BUNDLE.zip
@@ -39,7 +39,11 @@ def parser():
                        help="also run the hidden checks (the instructor's edition only)")
     release = commands.add_parser("release", help="write the student edition")
     release.add_argument("out_dir")
-    release.add_argument("--tasks", nargs="+")
+    release.add_argument("--tasks", nargs="+",
+                         help="the tasks handed out, as stubs with a TODO (default: all)")
+    release.add_argument("--publish", nargs="+",
+                         help="tasks whose reference code ships; every task neither handed "
+                              "out nor published is held (absent; the labs use its twin)")
     release.add_argument("--allow-dirty", action="store_true",
                          help="release from a tree with untracked or modified files "
                               "(only tracked files are released all the same)")
@@ -114,13 +118,22 @@ def release(arguments):
 
     try:
         written = release_module.release(arguments.out_dir, arguments.tasks,
-                                         allow_dirty=arguments.allow_dirty)
+                                         allow_dirty=arguments.allow_dirty,
+                                         publish=arguments.publish)
+        handed, held, published = release_module.tasks_by_state(arguments.tasks,
+                                                                arguments.publish)
     except release_module.ReleaseError as error:
         raise UsageError(str(error)) from None
-    tasks = arguments.tasks or list(_task_names())
     print(f"student edition in {arguments.out_dir}: {len(written)} files, tasks: "
-          f"{', '.join(tasks)}")
+          f"{', '.join(handed)}")
+    print(_states_line(held, published))
     return 0
+
+
+def _states_line(held, published):
+    """One line on the tasks that are not handed out."""
+    return (f"held (absent; the labs use the trusted twin): {', '.join(held) or 'none'}; "
+            f"published: {', '.join(published) or 'none'}")
 
 
 def grade(arguments):

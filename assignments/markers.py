@@ -17,7 +17,14 @@ mistakes, tests that copy a solution's maths) says so in one of its first five l
 
     # ASSIGNMENTS: INSTRUCTOR ONLY (a reason may follow)
 
-and the release leaves it out. A lab's answer to an exercise is a markdown cell tagged
+and the release leaves it out.
+
+In a release each task is in one of three states: *handed out* (its regions are the
+stubs above), *held* (not part of this edition: each region becomes one line that
+raises ``NotImplementedError("HELD <task>: …")``, and its hint is dropped, so the
+edition has neither the code nor a TODO for it) or *published* (its regions keep
+their code and lose only their marker lines). ``stub_states`` reads which tasks of a
+file are stubs, from the text alone; the labs use it to pick a task's trusted twin. A lab's answer to an exercise is a markdown cell tagged
 ``answer`` (``# %% [markdown] tags=["answer"]``, jupytext's cell metadata); the release
 drops the cell, and the notebook export leaves it out unless asked for the
 instructor's edition. Lines that only the instructor may see inside a file
@@ -41,6 +48,10 @@ INSTRUCTOR_ONLY = "# ASSIGNMENTS: INSTRUCTOR ONLY"
 CELL = re.compile(r"^# %%")
 ANSWER_CELL = re.compile(r'^# %%.*\btags=\[[^\]]*"answer"[^\]]*\]')
 TODO_PREFIX = "TODO "
+HELD_PREFIX = "HELD "
+# A stub as the release writes it: the raise line, with the task's state and name.
+STUB_LINE = re.compile(r"""^[ \t]*raise NotImplementedError\((['"])(?P<state>TODO|HELD) """
+                       r"(?P<task>[a-z_]+): ", re.MULTILINE)
 
 
 class MarkerError(ValueError):
@@ -62,6 +73,25 @@ class Region:
         """The line that replaces the region; ``line`` is where it lands in the student file."""
         message = f"{TODO_PREFIX}{self.task}: {self.hint} ({self.path}:{line})"
         return f"{self.indent}raise NotImplementedError({message!r})\n"
+
+    def held_stub(self):
+        """The line that replaces a held task's region: no code, no hint, no TODO."""
+        message = (f"{HELD_PREFIX}{self.task}: this task is not part of this edition; the "
+                   f"labs use its trusted twin ({self.path})")
+        return f"{self.indent}raise NotImplementedError({message!r})\n"
+
+
+def stub_states(text):
+    """task → "unwritten" or "held" for every stub the release left in ``text``.
+
+    A task whose stub a student replaced with code is no longer listed. Cheap (one
+    regular expression over the text), so a lab may ask before every use of a task.
+    """
+    states = {}
+    for match in STUB_LINE.finditer(text):
+        state = "held" if match["state"] == HELD_PREFIX.strip() else "unwritten"
+        states.setdefault(match["task"], state)
+    return states
 
 
 def is_instructor_only(text):
@@ -155,11 +185,12 @@ def without_answer_cells(text):
     return "".join(kept)
 
 
-def student_text(text, path, tasks):
+def student_text(text, path, tasks, held=()):
     """The student edition of a file's text.
 
-    Regions of ``tasks`` become a stub; the regions of every other task keep their
-    code and lose only their marker lines, so that the file still runs. Hidden
+    Regions of ``tasks`` become a stub with their TODO; regions of ``held`` become a
+    held stub, their ``# TODO:`` hint dropped; the regions of every other task keep
+    their code and lose only their marker lines, so that the file still runs. Hidden
     blocks and answer cells are dropped.
     """
     text = without_answer_cells(without_hidden(text, path))
@@ -175,6 +206,10 @@ def student_text(text, path, tasks):
             continue
         if region.task in tasks:
             out.append(region.stub(len(out) + 1))
+        elif region.task in held:
+            if out and HINT.match(out[-1]):
+                out.pop()   # The hint would be a TODO for a task nobody writes.
+            out.append(region.held_stub())
         else:
             out.extend(lines[region.begin:region.end - 1])   # The code without its markers.
         number = region.end + 1

@@ -6,15 +6,20 @@ untracked or modified files is refused with one line, unless ``allow_dirty``, an
 then only tracked files are read. For every tracked file:
 
 * a file marked instructor-only is left out, and so are editor backups and outputs;
-* a Python file loses its hidden blocks, and each solution region of a released task
-  becomes a stub that raises ``NotImplementedError("TODO <task>: …")``. A region of
-  another task in the same file is stubbed too (Nesterov's update shares its first line
-  with classic momentum's), so releasing one task never ships a sibling's solution;
+* a Python file loses its hidden blocks, and each solution region becomes what its
+  task's state says (``tasks_by_state``): a *handed-out* task's (``--tasks``) a stub
+  that raises ``NotImplementedError("TODO <task>: …")``; a *held* task's (every task
+  neither handed out nor published) a stub that raises ``NotImplementedError("HELD
+  <task>: …")``, without its hint, so the edition has no code and no TODO for it (the
+  labs use its trusted twin); a *published* task's (``--publish``) its reference code.
+  A task may be published only when no other task that keeps its code secret has a
+  region in the same file (Nesterov's update shares its first line with classic
+  momentum's), so publishing one task never ships a sibling's solution;
 * every other file is copied as it is.
 
 Then the release writes ``assignments/catalogue.json`` (the known mistakes' numbers,
 which the student edition cannot compute), and checks its own work: no code line of a
-stubbed region may appear in any text file of the student edition (``.py``, ``.md``,
+handed-out or held task's region may appear in any text file of the student edition (``.py``, ``.md``,
 ``.ipynb``, ``.json``, ``.csv``, ``.txt``, …) unless it also appears outside every
 region in a file the students get. A leak stops the release with an error and removes
 nothing that was there before.
@@ -67,14 +72,36 @@ def dirty_files(root=REPOSITORY):
     return [entry[3:] for entry in listed.decode().split("\0") if len(entry) > 3]
 
 
-def stubbed_tasks(tasks, texts):
-    """The released tasks, and every task with a region in the same file as one of them."""
-    stubbed = set(tasks)
-    for path, text in texts.items():
+def tasks_by_state(tasks=None, publish=None, texts=None):
+    """(handed out, held, published): the three states of every task in a release.
+
+    Args:
+        tasks: the handed-out tasks; None hands out every task.
+        publish: tasks whose reference ships; every task in neither list is held.
+        texts: path → text of the Python files, to refuse publishing a task that shares a
+            file with a task whose code stays secret.
+
+    Raises:
+        ReleaseError: an unknown task, a task both handed out and published, or a
+            published task sharing a file with a handed-out or held one.
+    """
+    handed = check_tasks(list(task_table.TASKS) if tasks is None else tasks)
+    published = check_tasks(publish or [])
+    both = [name for name in published if name in handed]
+    if both:
+        raise ReleaseError(f"task {both[0]!r} cannot be both handed out (--tasks) and "
+                           "published (--publish)")
+    held = [name for name in task_table.TASKS if name not in handed and name not in published]
+    secret = set(handed) | set(held)
+    for path, text in (texts or {}).items():
         found = {region.task for region in markers.regions(text, path)}
-        if found & set(tasks):
-            stubbed |= found
-    return stubbed
+        for name in published:
+            shared = sorted((found & secret) - {name})
+            if name in found and shared:
+                raise ReleaseError(f"cannot publish {name!r}: {path} also holds the solution "
+                                   f"of {shared[0]!r}, which this release keeps secret; "
+                                   f"publish both or neither")
+    return handed, held, published
 
 
 def check_tasks(names):
@@ -85,18 +112,23 @@ def check_tasks(names):
     return list(names)
 
 
-def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False):
-    """Write the student edition of ``root`` to ``out_dir``, with ``tasks`` (default all) stubbed.
+def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, publish=None):
+    """Write the student edition of ``root`` to ``out_dir``.
+
+    ``tasks`` (default all) are handed out as stubs with their TODO, ``publish`` ships
+    those tasks' reference code, and every other task is held (see ``tasks_by_state``).
 
     Returns:
         the list of relative paths written.
 
     Raises:
-        ReleaseError: an unknown task, a non-empty ``out_dir``, a working tree with
+        ReleaseError: an unknown task, a task both handed out and published, a published
+            task sharing a file with a secret one, a non-empty ``out_dir``, a working tree with
             untracked or modified files (unless ``allow_dirty``), a malformed marker, or a
             solution line that would reach the student edition.
     """
-    tasks = check_tasks(tasks or list(task_table.TASKS))
+    check_tasks(tasks or [])
+    check_tasks(publish or [])
     out = pathlib.Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise ReleaseError(f"{str(out)!r} is not empty; release into a new folder")
@@ -110,9 +142,10 @@ def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False):
     texts = {path: (root / path).read_text(encoding="utf-8")
              for path in files if path.endswith(".py")}
     try:
-        stubbed = stubbed_tasks(tasks, texts)
+        handed, held, _ = tasks_by_state(tasks or None, publish, texts)
     except markers.MarkerError as error:
         raise ReleaseError(str(error)) from None
+    stubbed = set(handed) | set(held)
     edition = {}
     for path in files:
         source = root / path
@@ -120,15 +153,22 @@ def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False):
             if markers.is_instructor_only(texts[path]):
                 continue
             try:
-                edition[path] = markers.student_text(texts[path], path, stubbed)
+                edition[path] = markers.student_text(texts[path], path, handed, held)
             except markers.MarkerError as error:
                 raise ReleaseError(str(error)) from None
         elif not _instructor_only_data(source):
             edition[path] = None   # Copied byte for byte.
-    leaks = leaked_lines(texts, _edition_texts(root, edition), stubbed)
+    edition_texts = _edition_texts(root, edition)
+    leaks = leaked_lines(texts, edition_texts, stubbed)
     if leaks:
         path, line = leaks[0]
         raise ReleaseError(f"solution line would leak into {path}: {line!r}")
+    with_regions = {path for path, text in texts.items() if "# BEGIN SOLUTION" in text
+                    and markers.regions(text, path)}
+    wrong = wrong_stubs({path: text for path, text in edition_texts.items()
+                         if path in with_regions}, handed, held)
+    if wrong:
+        raise ReleaseError(wrong[0])
     out.mkdir(parents=True, exist_ok=True)
     for path, text in edition.items():
         target = out / path
@@ -165,13 +205,37 @@ def _instructor_only_data(path):
         return False
 
 
+def wrong_stubs(edition, handed, held):
+    """Problems with the stubs of a student edition: a held task with a TODO (stub or hint),
+    or a handed-out task marked held. Each is one line naming the file.
+
+    Args:
+        edition: path → text of the student edition's files that had solution regions.
+        handed, held: the handed-out and the held tasks.
+    """
+    problems = []
+    for path, text in edition.items():
+        if not path.endswith(".py"):
+            continue
+        for task, state in markers.stub_states(text).items():
+            if task in held and state != "held":
+                problems.append(f"{path}: the held task {task!r} has a TODO stub")
+            if task in handed and state != "unwritten":
+                problems.append(f"{path}: the handed-out task {task!r} has a held stub")
+        lines = text.splitlines()
+        for number, line in enumerate(lines[:-1]):
+            if markers.HINT.match(line) and f"{markers.HELD_PREFIX}" in lines[number + 1]:
+                problems.append(f"{path}:{number + 1}: a held task's TODO hint is left in")
+    return problems
+
+
 def leaked_lines(reference, edition, tasks):
     """(path, line) pairs of student-edition text that exists only inside stubbed regions.
 
     Args:
         reference: path → text of every Python file of the reference edition.
         edition: path → text of every text file of the student edition.
-        tasks: the stubbed tasks.
+        tasks: the tasks whose code stays secret: handed out and held.
 
     A line counts as public when it stands outside the stubbed regions of a Python file
     that the students get; a line of an instructor-only file (a test that copies a

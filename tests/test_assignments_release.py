@@ -146,20 +146,65 @@ def test_release_refuses_a_folder_that_is_not_empty_and_an_unknown_task(tmp_path
         release.release(tmp_path / "new", tasks=["adamw"], allow_dirty=True)
 
 
-def test_a_release_of_some_tasks_keeps_the_others_solved(tmp_path):
-    release.release(tmp_path / "edition", tasks=["adam"], allow_dirty=True)
-    adam = (tmp_path / "edition" / "custom/optimizers/adam.py").read_text(encoding="utf-8")
-    rmsprop = (tmp_path / "edition" / "custom/optimizers/rmsprop.py").read_text(encoding="utf-8")
-    assert "TODO adam" in adam and "NotImplementedError" not in rmsprop
+def test_a_release_has_three_states_handed_out_held_and_published(tmp_path):
+    release.release(tmp_path / "edition", tasks=["adam"], publish=["rmsprop"], allow_dirty=True)
+    edition = tmp_path / "edition"
+    adam = (edition / ADAM).read_text(encoding="utf-8")
+    rmsprop = (edition / "custom/optimizers/rmsprop.py").read_text(encoding="utf-8")
+    losses = (edition / "custom/losses.py").read_text(encoding="utf-8")
+    assert markers.stub_states(adam) == {"adam": "unwritten"}        # Handed out: a TODO.
+    assert "NotImplementedError" not in rmsprop                      # Published: the code.
+    assert markers.stub_states(losses) == {"losses": "held"}         # Held: no code, no TODO.
+    assert "TODO" not in losses
+    for line in markers.solution_lines((REPOSITORY / "custom/losses.py").read_text(
+            encoding="utf-8"), "custom/losses.py"):
+        if line and not line.startswith("#"):
+            assert line not in losses
+    from assignments import editions
+
+    states = editions.stub_states(edition)
+    assert states["adam"] == "unwritten" and "rmsprop" not in states
+    assert {task for task, state in states.items() if state == "held"} == (
+        set(task_table.TASKS) - {"adam", "rmsprop"})
+
+
+def test_release_refuses_a_task_in_two_states_and_a_published_sibling(tmp_path):
+    with pytest.raises(release.ReleaseError, match="both handed out .* and published"):
+        release.release(tmp_path / "a", tasks=["adam"], publish=["adam"], allow_dirty=True)
+    with pytest.raises(release.ReleaseError, match="cannot publish 'nesterov'.*sgd_momentum"):
+        release.release(tmp_path / "b", tasks=["adam"], publish=["nesterov"], allow_dirty=True)
+    with pytest.raises(release.ReleaseError, match="unknown task 'adamw'"):
+        release.release(tmp_path / "c", tasks=["adam"], publish=["adamw"], allow_dirty=True)
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_leak_check_covers_held_tasks_and_their_hints():
+    """A held task's line counts as secret, and its TODO (stub or hint) is refused."""
+    path = "custom/losses.py"
+    reference = (REPOSITORY / path).read_text(encoding="utf-8")
+    secret = [line for line in markers.solution_lines(reference, path)
+              if line and not line.startswith("#")]
+    leaked = release.leaked_lines({path: reference}, {"notes.md": secret[0]}, {"losses"})
+    assert leaked == [("notes.md", secret[0])]
+    held_text = markers.student_text(reference, path, set(), held={"losses"})
+    assert release.wrong_stubs({path: held_text}, [], ["losses"]) == []
+    with_todo = markers.student_text(reference, path, {"losses"})
+    assert release.wrong_stubs({path: with_todo}, [], ["losses"]) == [
+        f"{path}: the held task 'losses' has a TODO stub"]
+    region = markers.regions(reference, path)[0]
+    hint = f"{region.indent}# TODO: {region.hint}\n"
+    with_hint = held_text.replace(region.held_stub(), hint + region.held_stub(), 1)
+    assert any("TODO hint" in problem
+               for problem in release.wrong_stubs({path: with_hint}, [], ["losses"]))
 
 
 def test_releasing_one_task_ships_no_siblings_solution(tmp_path):
-    """Nesterov's first line is classic momentum's: releasing nesterov stubs both."""
+    """Nesterov's first line is classic momentum's: releasing nesterov holds the other."""
     release.release(tmp_path / "edition", tasks=["nesterov"], allow_dirty=True)
     sgd = (tmp_path / "edition" / "custom/optimizers/sgd.py").read_text(encoding="utf-8")
-    assert "TODO nesterov" in sgd and "TODO sgd_momentum" in sgd
+    assert markers.stub_states(sgd) == {"nesterov": "unwritten", "sgd_momentum": "held"}
     reference = (REPOSITORY / "custom/optimizers/sgd.py").read_text(encoding="utf-8")
-    for line in markers.solution_lines(reference, "custom/optimizers/sgd.py", {"nesterov"}):
+    for line in markers.solution_lines(reference, "custom/optimizers/sgd.py"):
         if line and not line.startswith("#"):
             assert line not in sgd
 
