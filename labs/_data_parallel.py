@@ -20,10 +20,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-import custom.optimizers
 import datasets
 from custom import training
-from labs import REPO
+from labs import REPO, _twins
 
 WORKERS = 2                 # Processes in the multi-worker run, one replica each.
 WORKER_TIMEOUT = 120        # Seconds before the worker processes are killed.
@@ -83,7 +82,7 @@ def train(config, strategy=None, global_batch=None, learning_rate=None, summed=F
             keras.layers.Dense(config["hidden_units"], activation="tanh"),
             keras.layers.Dense(1, activation="sigmoid")])
         loss = SummedOverReplicas(replicas) if summed else keras.losses.BinaryCrossentropy()
-        model.compile(optimizer=custom.optimizers.get(
+        model.compile(optimizer=_twins.optimizer(
             config["optimizer"], learning_rate=learning_rate or config["learning_rate"]),
             loss=loss)
     batch_size = global_batch or config["global_batch"]

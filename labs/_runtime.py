@@ -46,7 +46,7 @@ import sys
 import time
 
 from labs import (_classroom, _environment, _flags, _hyperparameters, _notebook_parameters,
-                  _output, _seeding, _tensorboard, _unfinished)
+                  _output, _seeding, _tensorboard, _twins, _unfinished)
 from labs._hyperparameters import UsageError, param  # noqa: F401  (what labs use)
 
 
@@ -93,6 +93,7 @@ def start(name, hyperparameters, quick=None, argv=None):
     if not notebook:
         _unfinished.install_hook(name)
     _seeding.seed_everything(values["seed"], deterministic)
+    _twins.reset()   # Each lab says once which tasks' twins it uses.
     mode = "quick mode" if is_quick else "full mode"
     print(f"Lab '{name}' ({mode}, seed {values['seed']}); outputs go to {out}/")
     if changed:

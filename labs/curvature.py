@@ -25,9 +25,8 @@ Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 import keras
 import numpy as np
 
-import custom.optimizers
 from custom.optimizers import trajectories
-from labs import _curvature, _curvature_figures, _runtime
+from labs import _curvature, _curvature_figures, _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("curvature", {
@@ -107,7 +106,7 @@ start = np.array([np.cos(start_angle), np.sin(start_angle)])  # ‖θ₀‖ = 1
 rates = {"just below": lab.below_limit * limit, "just above": lab.above_limit * limit,
          "η*": best}
 quadratic = _curvature.quadratic(matrix)
-paths = trajectories.follow_together({name: custom.optimizers.SGD(rate)
+paths = trajectories.follow_together({name: _twins.optimizer("sgd", learning_rate=rate)
                                       for name, rate in rates.items()},
                                      quadratic, start, lab.quadratic_steps)
 predicted, measured, worst_error, distance = {}, {}, 0.0, {}
@@ -172,8 +171,9 @@ lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalue
 # %%
 near = 0.1                                  # "At the saddle": within 0.1 of (0, 0).
 valley = 0.99 * _curvature.SADDLE_MINIMUM   # "In a valley": J within 1 % of a minimum's depth.
-runs = {"gradient descent": custom.optimizers.SGD(lab.saddle_learning_rate),
-        "momentum": custom.optimizers.SGD(lab.saddle_learning_rate, momentum=lab.momentum)}
+runs = {"gradient descent": _twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate),
+        "momentum": _twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate,
+                                     momentum=lab.momentum)}
 saddle_paths = trajectories.follow_together(runs, _curvature.saddle, (1.0, lab.saddle_offset),
                                             lab.saddle_steps)
 saddle = {}
@@ -214,8 +214,9 @@ lab.reveal(2, f"gradient descent's ‖∇J‖ fell to {descent['low']:.2g} at st
            valley_steps={name: run["valley_step"] for name, run in saddle.items()}, first=first)
 
 # %%
-plateau_runs = {"gradient descent": custom.optimizers.SGD(lab.plateau_learning_rate),
-                "momentum": custom.optimizers.SGD(lab.plateau_learning_rate, momentum=lab.momentum)}
+plateau_runs = {"gradient descent": _twins.optimizer("sgd", learning_rate=lab.plateau_learning_rate),
+                "momentum": _twins.optimizer("sgd", learning_rate=lab.plateau_learning_rate,
+                                             momentum=lab.momentum)}
 plateau_paths = trajectories.follow_together(plateau_runs, _curvature.plateau,
                                              (lab.plateau_start, lab.plateau_start),
                                              lab.plateau_steps)
@@ -310,8 +311,9 @@ sweep_rates = [multiple * lab.ravine_learning_rate for multiple in multiples]
 runs = {"Keras Nesterov": keras.optimizers.SGD(lab.ravine_learning_rate, momentum=lab.momentum,
                                                nesterov=True)}
 for rate in sweep_rates:
-    runs[f"momentum {rate:g}"] = custom.optimizers.SGD(rate, momentum=lab.momentum)
-    runs[f"Nesterov {rate:g}"] = custom.optimizers.SGD(rate, momentum=lab.momentum, nesterov=True)
+    runs[f"momentum {rate:g}"] = _twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum)
+    runs[f"Nesterov {rate:g}"] = _twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum,
+                                                  nesterov=True)
 ravine_paths = trajectories.follow_together(runs, trajectories.steep_ravine, ravine_start,
                                             lab.ravine_steps)
 
@@ -325,9 +327,11 @@ def ravine_gradient(point):
 # float32 too (`keras.ops.cast(0.9, "float64")` is 0.8999999761…; ours keeps μ exact). The
 # look-ahead runs use the same rounded numbers, so that what is compared is the two forms.
 rate_as_kept = float(np.float32(lab.ravine_learning_rate))
+# Until the nesterov task is written, "ours" is Keras' twin, which rounds μ as Keras does.
+our_momentum = lab.momentum if _twins.written("nesterov") else float(np.float32(lab.momentum))
 look_ahead = {
     "ours": _curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
-                                           lab.momentum, lab.ravine_steps),
+                                           our_momentum, lab.ravine_steps),
     "Keras": _curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
                                             float(np.float32(lab.momentum)), lab.ravine_steps)}
 thetas, velocities = look_ahead["ours"]
@@ -346,7 +350,7 @@ def gap(first, second):
 
 nesterov_tolerance = 1e-12
 raw_gap = gap(ours, thetas)                                     # w against θ, unmapped
-mapped_gaps = {"ours": gap(ours, thetas - lab.momentum * velocities),   # w against θ − μ·v
+mapped_gaps = {"ours": gap(ours, thetas - our_momentum * velocities),   # w against θ − μ·v
                "Keras": gap(theirs, look_ahead["Keras"][0]
                             - np.float32(lab.momentum) * look_ahead["Keras"][1])}
 print(f"over {compared} steps at η = {lab.ravine_learning_rate:g}, μ = {lab.momentum}, largest "

@@ -43,7 +43,7 @@ import callbacks
 import custom.optimizers
 import datasets
 from custom import training
-from labs import _runtime
+from labs import _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("fit_vs_tape", {
@@ -84,8 +84,8 @@ model_fit = keras.Sequential([
 model_tape = keras.models.clone_model(model_fit)
 model_tape.set_weights(model_fit.get_weights())
 for model in (model_fit, model_tape):  # Each model gets its own optimizer: optimizers keep state.
-    model.compile(optimizer=custom.optimizers.get(lab.optimizer, implementation=lab.impl,
-                                                  learning_rate=lab.learning_rate),
+    model.compile(optimizer=_twins.optimizer(lab.optimizer, implementation=lab.impl,
+                                             learning_rate=lab.learning_rate),
                   loss="binary_crossentropy", metrics=["accuracy"])
 print(f"train {x_train.shape}, validation {x_val.shape}, optimizer {lab.optimizer} ({lab.impl})")
 
@@ -215,8 +215,8 @@ lab.reveal(1, f"after {lab.epochs} epochs the largest weight difference is {clos
 def seconds_per_epoch(eager, epochs=3):
     """Train a fresh copy for ``epochs``; the median time of the epochs after the first."""
     model = keras.models.clone_model(model_fit)
-    model.compile(optimizer=custom.optimizers.get(lab.optimizer, implementation=lab.impl,
-                                                  learning_rate=lab.learning_rate),
+    model.compile(optimizer=_twins.optimizer(lab.optimizer, implementation=lab.impl,
+                                             learning_rate=lab.learning_rate),
                   loss="binary_crossentropy", metrics=["accuracy"])
     stamps = []  # perf_counter at every epoch's beginning and end.
     clock = keras.callbacks.LambdaCallback(

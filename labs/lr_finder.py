@@ -30,7 +30,7 @@ import pandas as pd
 import callbacks
 import custom.optimizers
 import datasets
-from labs import _range_test, _runtime
+from labs import _range_test, _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("lr_finder", {
@@ -60,6 +60,7 @@ lab.require(lab.end > lab.start, f"end ({lab.end}) must be above start ({lab.sta
 # compiled model, because it uses the model's own optimizer and loss.
 
 # %%
+_twins.end_lab_without(lab, "lr_finder", "the LR range test, and so this lab,")
 x, y = datasets.spirals(n_samples=lab.n_samples, seed=lab.seed)
 (x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
@@ -74,8 +75,8 @@ def build_model(learning_rate, optimizer=lab.optimizer):
         keras.layers.Dense(lab.hidden_units, activation="relu"),
         keras.layers.Dense(3, activation="softmax"),
     ])
-    model.compile(optimizer=custom.optimizers.get(optimizer, implementation=lab.impl,
-                                                  learning_rate=learning_rate),
+    model.compile(optimizer=_twins.optimizer(optimizer, implementation=lab.impl,
+                                             learning_rate=learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 

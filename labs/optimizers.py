@@ -30,7 +30,7 @@ import callbacks
 import custom.optimizers
 import datasets
 from custom.optimizers import trajectories
-from labs import _optimizer_lab, _runtime
+from labs import _optimizer_lab, _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("optimizers", {
@@ -93,12 +93,14 @@ LABELS = _optimizer_lab.LABELS   # name → legend: "momentum (EMA form)", …
 
 def make_optimizer(name, learning_rate):
     """The from-scratch optimizer; Adam with the chapters' ε, as "The Learning Problem" has it."""
-    if name == "adam":
+    if name == "adam" and _twins.written("adam"):
         return custom.optimizers.get(name, learning_rate=learning_rate, epsilon=1e-8,
                                      textbook_epsilon=True)
+    if name == "adam":   # Keras' ε form stands in for the textbook's until the task is written.
+        return _twins.optimizer(name, learning_rate=learning_rate, epsilon=1e-8)
     if name in ("ema_momentum", "momentum", "nesterov"):
-        return custom.optimizers.get(name, learning_rate=learning_rate, momentum=lab.momentum)
-    return custom.optimizers.get(name, learning_rate=learning_rate)
+        return _twins.optimizer(name, learning_rate=learning_rate, momentum=lab.momentum)
+    return _twins.optimizer(name, learning_rate=learning_rate)
 
 
 # One graph per problem runs all six optimizers side by side, each on its own point.
@@ -184,7 +186,7 @@ TWIN_RATES = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.005, 
 live = callbacks.LivePlot(title="custom and Keras optimizers on two moons")
 curves, gaps = {}, {}
 for name, rate in TWIN_RATES.items():
-    ours, curves[name, "custom"] = train(custom.optimizers.get(name, learning_rate=rate),
+    ours, curves[name, "custom"] = train(_twins.optimizer(name, learning_rate=rate),
                                          live.run(f"{name} custom"))
     theirs, curves[name, "keras"] = train(custom.optimizers.get(name, implementation="keras",
                                                                 learning_rate=rate),
@@ -232,6 +234,9 @@ lab.save_figure(figure, "twins.png")
 # shrinks at once, or the classic form, whose velocity still carries the old steps?
 
 # %%
+for task in ("ema_momentum", "adam"):   # Neither form below has a Keras twin.
+    _twins.end_lab_without(lab, task, "the rest of this lab (the chapters' forms of momentum "
+                                      "and Adam)")
 drop_epoch = lab.epochs // 2
 drop_at = int(np.ceil(len(x_train) / lab.batch_size)) * drop_epoch   # steps before the drop
 

@@ -33,7 +33,7 @@ import callbacks
 import custom.optimizers
 import custom.schedules
 import datasets
-from labs import _runtime, _schedules_lab
+from labs import _runtime, _schedules_lab, _twins
 from labs._runtime import param
 
 lab = _runtime.start("schedules", {
@@ -82,14 +82,14 @@ peak = lab.learning_rate
 def make_schedules(steps_per_epoch=None):
     """The five schedules with the chapter's proportions, over ``epochs`` epochs."""
     return {
-        "step decay": custom.schedules.StepDecay(peak, 0.5, max(epochs // 5, 1),
-                                                 steps_per_epoch=steps_per_epoch),
-        "exponential decay": custom.schedules.ExponentialDecay(
-            peak, 0.05 * 100 / epochs, steps_per_epoch=steps_per_epoch),
-        "cosine annealing": custom.schedules.CosineAnnealing(peak, epochs,
-                                                             steps_per_epoch=steps_per_epoch),
-        "warm-up + cosine": custom.schedules.WarmupCosine(peak, max(epochs // 10, 1), epochs,
-                                                          steps_per_epoch=steps_per_epoch),
+        "step decay": _twins.schedule("StepDecay", peak, 0.5, max(epochs // 5, 1),
+                                      steps_per_epoch=steps_per_epoch),
+        "exponential decay": _twins.schedule("ExponentialDecay", peak, 0.05 * 100 / epochs,
+                                             steps_per_epoch=steps_per_epoch),
+        "cosine annealing": _twins.schedule("CosineAnnealing", peak, epochs,
+                                            steps_per_epoch=steps_per_epoch),
+        "warm-up + cosine": _twins.schedule("WarmupCosine", peak, max(epochs // 10, 1), epochs,
+                                            steps_per_epoch=steps_per_epoch),
         "1cycle": custom.schedules.OneCycle(peak, epochs, steps_per_epoch=steps_per_epoch),
     }
 
@@ -206,8 +206,8 @@ histories, used_rates, rows = {}, {}, []
 for name, learning_rate in runs.items():
     model = keras.models.clone_model(template)
     model.set_weights(initial_weights)
-    optimizer = custom.optimizers.get(lab.optimizer, implementation=lab.impl,
-                                      learning_rate=learning_rate)
+    optimizer = _twins.optimizer(lab.optimizer, implementation=lab.impl,
+                                 learning_rate=learning_rate)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     record = _schedules_lab.RecordRate()   # the rate at each epoch's start

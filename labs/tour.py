@@ -26,12 +26,11 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labs import _plots, _runtime  # Import labs first: it makes sure `datasets` is ours.
+from labs import _plots, _runtime, _twins  # Import labs first: it makes sure `datasets` is ours.
 from labs._runtime import param
 import callbacks
 import callbacks.diagnostics
 import custom.optimizers
-import custom.schedules
 import custom.training
 import datasets
 
@@ -125,14 +124,14 @@ histories, models, stoppers = {}, {}, {}
 for label, implementation, loop in RUNS:
     model = keras.models.clone_model(template)
     model.set_weights(initial_weights)
-    schedule = custom.schedules.WarmupCosine(
-        lab.learning_rate, warmup_steps=lab.warmup_epochs * steps_per_epoch,
+    schedule = _twins.schedule(
+        "WarmupCosine", lab.learning_rate, warmup_steps=lab.warmup_epochs * steps_per_epoch,
         total_steps=lab.epochs * steps_per_epoch)
-    optimizer = custom.optimizers.get(lab.optimizer, implementation=implementation,
-                                      learning_rate=schedule)
+    optimizer = _twins.optimizer(lab.optimizer, implementation=implementation,
+                                 learning_rate=schedule)
     model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
-    stopper = callbacks.EarlyStopping(patience=lab.patience, min_delta=1e-4,
-                                      restore_best_weights=True)
+    stopper = _twins.early_stopping_class()(patience=lab.patience, min_delta=1e-4,
+                                            restore_best_weights=True)
     logger = callbacks.DiagnosticsLogger(lab.path(f"diagnostics_{implementation}_{loop}.csv"),
                                          verbose=0)
     # With --tensorboard, the run's TensorBoard callback joins them (one run folder each).
