@@ -10,8 +10,8 @@ task's checks compare it with, announced in one line, once per lab::
 
 The twins are Keras' optimizers, schedules, losses, EarlyStopping and clipping
 functions, ``tf.GradientTape`` for the NumPy network's backward pass and for the
-gradient check, and Keras' BatchNormalization for the NumPy batch norm. The LR range
-test has none: ``available`` says so, and the lab skips what needs it with one line.
+gradient check. The NumPy batch norm's comparison with tf.GradientTape and the LR range
+test have none: ``available`` says so, and the lab skips what needs it with one line.
 None of these twins holds a line of a task's solution: each calls a library.
 """
 
@@ -20,20 +20,31 @@ import types
 from assignments import editions
 
 _announced = set()
+_states = {}   # task → its state, read once per lab (a lab may ask thousands of times)
 
 
 def reset():
-    """Forget which twins were announced (``labs/_runtime.start`` calls it for each lab)."""
+    """Read the tasks' states afresh and forget which twins were announced
+    (``labs/_runtime.start`` calls it for each lab, so a task just written counts)."""
     _announced.clear()
+    _states.clear()
+
+
+def state(task):
+    """"written", "unwritten" or "held" (``assignments/editions.py``), read once per lab."""
+    if not _states:
+        _states.update(editions.stub_states())
+        _states["read"] = True
+    return _states.get(task, "written")
 
 
 def written(task):
     """Whether ``task``'s own code is there (the reference, a published task, a student's)."""
-    return editions.state(task) == "written"
+    return state(task) == "written"
 
 
 def _reason(task):
-    if editions.state(task) == "held":
+    if state(task) == "held":
         return "(the task is not part of this edition)"
     return "until the task is written"
 
@@ -56,7 +67,7 @@ def available(task, what):
     """Whether ``task`` is written; if not, one line says that ``what`` is skipped (no twin)."""
     if written(task):
         return True
-    _say(task, f"{task}: {what} is skipped {_reason(task)} (it has no built-in twin)")
+    _say(task, f"{task}: {what} is skipped {_reason(task)} (it needs the task's own code)")
     return False
 
 
@@ -166,17 +177,26 @@ def schedule(class_name, *args, **kwargs):
 # --- Losses, the NumPy network and the gradient check ------------------------------------
 
 def _keras_loss(function_name):
-    """A ``custom.losses`` function computed by ``keras.losses`` in float64 (Keras' own ε)."""
+    """A ``custom.losses`` function computed by ``keras.losses`` in float64 (Keras' own ε).
+
+    The arguments are checked by ``custom.losses``' own checks, so that the stand-in
+    refuses what the task refuses (logits where probabilities belong, a bad ε).
+    """
     def loss(y_true, y_pred, from_logits=False, epsilon=None, renormalize=None):
         import keras
         import numpy as np
 
-        y_true = np.asarray(y_true, dtype="float64")
-        y_pred = np.asarray(y_pred, dtype="float64")
+        from custom import losses as custom_losses
+
+        if epsilon is not None:
+            custom_losses._check_epsilon(epsilon)
+        y_true, y_pred = custom_losses._as_arrays(y_true, y_pred, function_name)
         function = getattr(keras.losses, function_name)
         if function_name == "mean_squared_error":
             values = function(y_true, y_pred)
         else:
+            if not from_logits:
+                custom_losses._check_probabilities(y_pred, function_name)
             values = function(y_true, y_pred, from_logits=from_logits)
         return float(np.mean(keras.ops.convert_to_numpy(values)))
 
@@ -198,22 +218,34 @@ def losses():
     return twin
 
 
+_traced_backward = {}   # activation name → the traced tape function
+
+
 def _tape_backward(layer, upstream, through_activation):
     """dx of Σ(upstream ⊙ out) by ``tf.GradientTape``, where out = g(x·W + b) or x·W + b;
-    sets the layer's ``grad_weights`` and ``grad_bias`` as its own backward pass does."""
+    sets the layer's ``grad_weights`` and ``grad_bias`` as its own backward pass does.
+
+    Traced once per activation (``tf.function``), so a NumPy training loop of thousands of
+    steps stays quick."""
     import keras
     import tensorflow as tf
 
-    inputs = tf.constant(layer.cache["x"], dtype=tf.float64)
-    weights = tf.constant(layer.weights, dtype=tf.float64)
-    bias = tf.constant(layer.bias, dtype=tf.float64)
-    with tf.GradientTape() as tape:
-        tape.watch([inputs, weights, bias])
-        out = tf.matmul(inputs, weights) + bias                       # z = x·W + b
-        if through_activation:
-            out = keras.activations.get(layer.activation)(out)         # a = g(z)
-        total = tf.reduce_sum(tf.constant(upstream, dtype=tf.float64) * out)
-    grad_x, grad_w, grad_b = tape.gradient(total, [inputs, weights, bias])
+    activation = layer.activation if through_activation else "linear"
+    if activation not in _traced_backward:
+        function = keras.activations.get(activation)
+
+        @tf.function(reduce_retracing=True)
+        def gradients(inputs, weights, bias, upstream):
+            with tf.GradientTape() as tape:
+                tape.watch([inputs, weights, bias])
+                out = function(tf.matmul(inputs, weights) + bias)      # g(x·W + b)
+                total = tf.reduce_sum(upstream * out)                   # Σ upstream ⊙ out
+            return tape.gradient(total, [inputs, weights, bias])
+
+        _traced_backward[activation] = gradients
+    grad_x, grad_w, grad_b = _traced_backward[activation](
+        *(tf.constant(value, dtype=tf.float64) for value in
+          (layer.cache["x"], layer.weights, layer.bias, upstream)))
     layer.grad_weights, layer.grad_bias = grad_w.numpy(), grad_b.numpy()
     return grad_x.numpy()
 
@@ -238,11 +270,12 @@ def network(*args, **kwargs):
                 raise ValueError("call forward before backward")
             return _tape_backward(self, grad_z, through_activation=False)
 
+    twin = losses()
+
     class TwinNetwork(numpy_net.Network):
         def loss_of_last_forward(self, targets):
             if not keras_loss:
                 return super().loss_of_last_forward(targets)
-            twin = losses()
             if self.output == "softmax":
                 return twin.categorical_crossentropy(targets, self.logits(), from_logits=True)
             if self.output == "sigmoid":
@@ -354,32 +387,6 @@ def clipping():
 
     twin.norm, twin.global_norm, twin.clip_gradients = norm, global_norm, clip_gradients
     return twin
-
-
-def batchnorm_backward(upstream, x, gamma, beta, momentum, epsilon):
-    """dx, dγ, dβ of the batch-norm layer in training mode on the batch ``x``: the task's
-    ``custom.numpy_batchnorm`` forward and backward, or while it is not written
-    ``tf.GradientTape`` through Keras' BatchNormalization (float64)."""
-    import numpy as np
-
-    from custom import numpy_batchnorm
-
-    if not use_twin("batchnorm", "keras.layers.BatchNormalization with tf.GradientTape"):
-        _, cache = numpy_batchnorm.forward(x, gamma, beta,
-                                           numpy_batchnorm.running_statistics(x.shape[1]), True,
-                                           momentum=momentum, epsilon=epsilon)
-        return numpy_batchnorm.backward(upstream, cache)
-    import keras
-    import tensorflow as tf
-
-    layer = keras.layers.BatchNormalization(momentum=momentum, epsilon=epsilon, dtype="float64")
-    layer.build((None, x.shape[1]))
-    layer.set_weights([gamma, beta, np.zeros(x.shape[1]), np.ones(x.shape[1])])
-    inputs = tf.Variable(x)
-    with tf.GradientTape() as tape:
-        total = tf.reduce_sum(upstream * layer(inputs, training=True))
-    grad_x, grad_gamma, grad_beta = tape.gradient(total, [inputs, layer.gamma, layer.beta])
-    return grad_x.numpy(), grad_gamma.numpy(), grad_beta.numpy()
 
 
 def early_stopping_class():

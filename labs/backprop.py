@@ -38,8 +38,7 @@ import tensorflow as tf
 
 import datasets
 from custom import gradient_check
-from custom.numpy_net import Network
-from labs import _plots, _runtime
+from labs import _plots, _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("backprop", {
@@ -53,6 +52,7 @@ lab = _runtime.start("backprop", {
     "restarts": param(10, minimum=1),          # Seeds per XOR network, to measure
                                                # how often each reaches 100 %.
 }, quick={"restarts": 4, "epochs": 600})   # Full run: 10 restarts of 1000 epochs.
+Network = _twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 
 # %% [markdown]
 # ## 1. The forward pass and the backward pass on the batch of "The Learning Problem"
@@ -84,7 +84,7 @@ for name, gradient in zip(gradient_check.parameter_names(network), gradients):
 # ~1e-2: the check would fail a correct network.
 
 # %%
-report = gradient_check.check_network(network, x_check, y_check)
+report = _twins.check_network(network, x_check, y_check)
 print(report.table())
 print("correct backward pass:", "PASSES" if report.passed else "FAILS")
 lab.check(report.passed, "the correct backward pass fails the gradient check on the 2-3-1 "
@@ -105,8 +105,8 @@ lab.check(report.passed, "the correct backward pass fails the gradient check on 
 rng = np.random.default_rng(lab.seed)
 x_deep, labels_deep = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
 deep = Network([4, 16, 8, 3], output="softmax", seed=lab.seed)
-good_report = gradient_check.check_network(deep, x_deep, labels_deep)
-broken_report = gradient_check.check_network(
+good_report = _twins.check_network(deep, x_deep, labels_deep)
+broken_report = _twins.check_network(
     deep, x_deep, labels_deep, backward=gradient_check.backward_without_relu_derivative)
 print(f"{'parameter':<10} {'correct':>10} {'no ReLU′':>10}")
 for name, good, broken in zip(good_report.names, good_report.errors, broken_report.errors):

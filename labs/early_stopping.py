@@ -35,7 +35,7 @@ import numpy as np
 import callbacks
 import datasets
 from custom import training
-from labs import _runtime
+from labs import _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("early_stopping", {
@@ -107,8 +107,8 @@ def train(model, loop, x, y, **arguments):
 runs = {  # name → (loop, early-stopping callback or None)
     "no early stopping": ("fit", None),
     "keras EarlyStopping, fit": ("fit", keras.callbacks.EarlyStopping),
-    "our EarlyStopping, fit": ("fit", callbacks.EarlyStopping),
-    "our EarlyStopping, fit_with_tape": ("tape", callbacks.EarlyStopping),
+    "our EarlyStopping, fit": ("fit", _twins.early_stopping_class()),
+    "our EarlyStopping, fit_with_tape": ("tape", _twins.early_stopping_class()),
 }
 live = callbacks.LivePlot(title="early stopping")  # Curves while they train.
 results = {}

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from custom import activations, losses
-from labs import _runtime
+from labs import _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("loss_functions", {
@@ -34,6 +34,7 @@ lab = _runtime.start("loss_functions", {
                                            # plot: float32 overflows past ~88.
     "points": param(401, minimum=2),       # Points along each curve; the figures need no more.
 }, quick={"points": 201})   # Full run: 401 points.
+losses = _twins.losses()   # custom.losses, or keras.losses until the losses task is written
 
 
 def keras_loss(loss, y_true, y_pred):

@@ -37,8 +37,7 @@ import pandas
 import callbacks
 import datasets
 from custom import minibatches, numpy_training
-from custom.numpy_net import Network
-from labs import _runtime
+from labs import _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("minibatch", {
@@ -53,6 +52,7 @@ lab = _runtime.start("minibatch", {
     "keras_epochs": param(2, minimum=1),            # Timed epochs of model.fit per
                                                     # batch size (after a warm-up).
 }, quick={"n_train": 300, "epochs": 6, "keras_epochs": 1})
+Network = _twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 # Full run: 1000 training samples, 20 epochs, 2 timed Keras epochs.
 
 # %% [markdown]

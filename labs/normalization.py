@@ -50,7 +50,7 @@ import callbacks
 import custom.layers
 import datasets
 from custom import numpy_batchnorm
-from labs import _runtime
+from labs import _runtime, _twins
 from labs._runtime import param
 
 lab = _runtime.start("normalization", {
@@ -131,7 +131,8 @@ for mode in ("training", "inference"):
 # float64. (With `impl = "keras"`, `--impl keras` in a terminal, this part is skipped.)
 
 # %%
-if lab.impl == "custom":
+if lab.impl == "custom" and _twins.available(
+        "batchnorm", "the comparison of your NumPy backward pass with tf.GradientTape"):
     upstream = rng.standard_normal(hidden.shape)                     # dL/dy (batch, width)
     gamma, beta = start_weights[0].astype(float), start_weights[1].astype(float)
     _, cache = numpy_batchnorm.forward(hidden.astype(float), gamma, beta,
