@@ -102,6 +102,11 @@ def check(arguments):
         raise UsageError(str(error)) from None
     if arguments.hidden and not definition.hidden and arguments.task in _task_names():
         raise UsageError("this edition has no hidden checks (they are the instructor's)")
+    from assignments import editions
+
+    if editions.state(arguments.task) == "held":
+        raise UsageError(f"task {arguments.task!r} is not part of this edition (it is held: "
+                         "its code is absent and the labs use its trusted twin)")
     result = runner.run(arguments.task, hidden=arguments.hidden)
     print(result.json() if arguments.json else result.text())
     return 0 if result.passed else 1

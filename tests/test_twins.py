@@ -1,3 +1,4 @@
+# ASSIGNMENTS: INSTRUCTOR ONLY (it compares the twins with the tasks' reference code)
 """Each task's trusted twin in the labs (labs/_twins.py) against the task's reference code.
 
 In this (the instructor's) edition every task is written, so the reference is at hand:

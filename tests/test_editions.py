@@ -1,0 +1,101 @@
+# ASSIGNMENTS: INSTRUCTOR ONLY (it copies the tasks' solutions back into a student edition)
+"""Every lab runs in every edition: released editions run the labs on the tasks' twins, and
+with the tasks answered they print the instructor's numbers.
+
+Each test releases its own edition into tmp_path and runs labs in it as a student would, in
+subprocesses, in quick mode with a few flags that keep them short.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assignments import editions, markers, release
+from assignments import tasks as task_table
+
+REPOSITORY = release.REPOSITORY
+# Lab → flags that keep it short. The tour uses adam, schedules and early_stopping;
+# gradient_clipping uses gradient_clipping, losses and backprop.
+SHORT = {"tour": ["--epochs", "3", "--warmup-epochs", "1"],
+         "gradient_clipping": ["--epochs", "2"]}
+
+
+def start(folder, *command):
+    environment = {**os.environ, "PYTHONPATH": "", "LABS_QUICK": "1"}
+    return subprocess.Popen([sys.executable, *command], cwd=folder, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environment)
+
+
+def finish(process, timeout=300):
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def run(folder, *command):
+    return finish(start(folder, *command))
+
+
+@pytest.mark.slow
+def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(tmp_path):
+    edition = tmp_path / "edition"
+    release.release(edition, tasks=["adam"], allow_dirty=True)
+    assert editions.stub_states(edition)["adam"] == "unwritten"
+    tour = run(edition, "-m", "labs", *SHORT["tour"])
+    assert tour.returncode == 0, tour.stderr[-3000:]
+    lines = tour.stdout.splitlines()
+    assert "adam: using keras.optimizers.Adam until the task is written" in lines
+    assert ("schedules: using keras.optimizers.schedules.CosineDecay (the task is not part of "
+            "this edition)") in lines
+    assert ("early_stopping: using keras.callbacks.EarlyStopping (the task is not part of this "
+            "edition)") in lines
+    assert sum("using" in line for line in lines) == 3     # One line per task, once.
+    todo = run(edition, "-m", "assignments", "check", "adam")
+    assert todo.returncode == 1 and "TODO adam" in todo.stdout
+    held = run(edition, "-m", "assignments", "check", "losses")
+    assert held.returncode == 2
+    assert held.stderr.strip().splitlines()[-1] == (
+        "python -m assignments: error: task 'losses' is not part of this edition (it is held: "
+        "its code is absent and the labs use its trusted twin)")
+
+
+def answer_every_task(edition):
+    """Copy each task's reference code back into the student edition, as a class that
+    answered everything correctly would."""
+    for path in release.repository_files():
+        if not path.endswith(".py"):
+            continue
+        text = (REPOSITORY / path).read_text(encoding="utf-8")
+        if (markers.is_instructor_only(text)
+                or not any(region.task in task_table.TASKS
+                           for region in markers.regions(text, path))):
+            continue
+        (edition / path).write_text(markers.student_text(text, path, set()), encoding="utf-8")
+
+
+def outcomes(folder):
+    recorded = json.loads((folder / "outcomes.json").read_text(encoding="utf-8"))
+    return {key: recorded[key] for key in ("predictions", "records", "failed_checks")}
+
+
+@pytest.mark.slow
+def test_with_every_task_answered_the_labs_print_the_instructors_numbers(tmp_path):
+    edition = tmp_path / "edition"
+    release.release(edition, allow_dirty=True)
+    assert set(editions.stub_states(edition).values()) == {"unwritten"}
+    answer_every_task(edition)
+    assert editions.stub_states(edition) == {}
+    runs = {}
+    for name, flags in SHORT.items():   # The two editions of one lab run side by side.
+        student, instructor = (start(folder, "-m", "labs", name, *flags, "--out",
+                                     str(tmp_path / side / name))
+                               for side, folder in (("student", edition),
+                                                    ("instructor", REPOSITORY)))
+        runs[name] = (finish(student), finish(instructor))
+    for name, (student, instructor) in runs.items():
+        assert student.returncode == instructor.returncode == 0, student.stderr[-2000:]
+        assert " until the task is written" not in student.stdout
+        assert outcomes(tmp_path / "student" / name) == outcomes(tmp_path / "instructor" / name)
+        assert outcomes(tmp_path / "student" / name)["predictions"], name
