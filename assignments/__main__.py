@@ -84,12 +84,14 @@ def main(argv):
 
 
 def list_tasks(arguments):
-    from assignments import tasks
+    from assignments import editions, tasks
 
     width = max(len(name) for name in tasks.TASKS)
+    states = editions.stub_states()
     for name, task in tasks.TASKS.items():
         hidden = f" + {task.points - task.public_points:g} hidden" if task.hidden else ""
-        print(f"{name:<{width}}  {task.public_points:g} points{hidden}  {task.title}")
+        held = " (held: not part of this edition)" if states.get(name) == "held" else ""
+        print(f"{name:<{width}}  {task.public_points:g} points{hidden}  {task.title}{held}")
     return 0
 
 

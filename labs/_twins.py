@@ -113,14 +113,14 @@ def optimizer(name, implementation="custom", **kwargs):
     if implementation != "custom" or task is None or written(task):
         return custom.optimizers.get(name, implementation=implementation, **kwargs)
     if kwargs.get("textbook_epsilon"):
-        raise ValueError(f"Adam with textbook_epsilon=True has no Keras twin; the task "
-                         f"{task!r} is not written: ask labs._twins.available first")
+        raise ValueError(f"Adam with textbook_epsilon=True has no Keras twin: write the "
+                         f"{task!r} task first (labs ask labs._twins.available)")
     if task == "ema_momentum":
         momentum = kwargs.pop("momentum", 0.9)
         rate = kwargs.pop("learning_rate", 0.01)
         if not isinstance(rate, (int, float)):
-            raise ValueError("EMA momentum under a schedule has no Keras twin; ask "
-                             "labs._twins.available first")
+            raise ValueError("EMA momentum under a schedule has no Keras twin: write the "
+                             "'ema_momentum' task first, or choose another optimizer")
         use_twin(task, "keras.optimizers.SGD with momentum β and the rate η·(1−β)")
         return custom.optimizers.get("momentum", implementation="keras",
                                      learning_rate=rate * (1.0 - momentum), momentum=momentum,

@@ -60,6 +60,9 @@ def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(adam_edition
     assert ("early_stopping: using keras.callbacks.EarlyStopping (the task is not part of this "
             "edition)") in lines
     assert sum("using" in line for line in lines) == 3     # One line per task, once.
+    listed = run(edition, "-m", "assignments", "list").stdout.splitlines()
+    held = [line.split()[0] for line in listed if line.endswith("(held: not part of this edition)")]
+    assert held == [name for name in task_table.TASKS if name != "adam"]
     todo = run(edition, "-m", "assignments", "check", "adam")
     assert todo.returncode == 1 and "TODO adam" in todo.stdout
     held = run(edition, "-m", "assignments", "check", "losses")
