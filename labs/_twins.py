@@ -67,7 +67,12 @@ def available(task, what):
     """Whether ``task`` is written; if not, one line says that ``what`` is skipped (no twin)."""
     if written(task):
         return True
-    _say(task, f"{task}: {what} is skipped {_reason(task)} (it needs the task's own code)")
+    if state(task) == "held":
+        _say(task, f"{task}: {what} is skipped (it needs the task's code, which is not part "
+                   f"of this edition)")
+    else:
+        _say(task, f"{task}: {what} is skipped until the task is written (it needs the task's "
+                   f"own code)")
     return False
 
 

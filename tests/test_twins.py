@@ -60,8 +60,8 @@ def test_a_twin_is_announced_once_per_lab_with_the_tasks_state(unwritten, capsys
     assert capsys.readouterr().out == "adam: using keras.optimizers.Adam until the task is written\n"
     unwritten("schedules", state="held")
     assert not _twins.available("schedules", "the plot")
-    assert capsys.readouterr().out == ("schedules: the plot is skipped (the task is not part of "
-                                       "this edition) (it needs the task's own code)\n")
+    assert capsys.readouterr().out == ("schedules: the plot is skipped (it needs the task's code, "
+                                       "which is not part of this edition)\n")
 
 
 def steps_of(optimizer, steps=6):
