@@ -231,7 +231,8 @@ def export(out_dir, names=None, ref=None, instructor=False):
 
 
 def export_tasks(out_dir, ref=None):
-    """Write ``OUT_DIR/assignments/TASK.ipynb`` for every assignment task. Returns the paths.
+    """Write ``OUT_DIR/assignments/TASK.ipynb`` for every assignment task that this edition
+    does not hold back (``assignments/editions.py``). Returns the paths.
 
     Each holds the student edition of the task's files, never a solution, whichever
     edition exports it (see ``assignments/notebooks.py``).
@@ -239,13 +240,14 @@ def export_tasks(out_dir, ref=None):
     from custom import quiet_import
 
     quiet_import.import_tensorflow_quietly()   # The tasks' checks import Keras.
-    from assignments import notebooks
+    from assignments import editions, notebooks
     from assignments import tasks as task_table
 
     folder = _output.prepare(pathlib.Path(out_dir) / "assignments")
     setup = setup_cell(ref)
+    held = {task for task, state in editions.stub_states().items() if state == "held"}
     return _write(folder, ((name, notebooks.task_notebook(name, setup))
-                           for name in task_table.TASKS))
+                           for name in task_table.TASKS if name not in held))
 
 
 def _write(folder, named_notebooks):
