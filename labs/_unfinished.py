@@ -1,6 +1,8 @@
-"""A lab that reaches a student's unfinished task stops with one line, not a traceback.
+"""If a lab still reaches a student's unfinished task, it stops with one line, not a traceback.
 
-In the student edition, each task's code is a stub that raises
+Labs do not reach one: they ask ``labs/_twins.py`` for each task's code and get its
+trusted twin until the task is written. This stays as a safety net for code that does
+not go through the twins. In the student edition, each task's code is a stub that raises
 ``NotImplementedError("TODO <task>: <hint> (<file>:<line>)")``. TensorFlow may wrap
 that message when it is raised while a training step is traced, so the line is found
 inside the message rather than taken whole.
