@@ -93,7 +93,8 @@ def write_bundle(out, tasks):
         raise BundleError(str(error)) from None
     with tempfile.TemporaryDirectory(prefix="bundle-") as work:
         source = pathlib.Path(work) / "source"
-        release_module.release(source / "edition", tasks, allow_dirty=True)
+        release_module.release(source / "edition", tasks, allow_dirty=True,
+                               publish=release_module.solved_others(tasks))
         tracked = release_module.repository_files(REPOSITORY)
         for path in tracked:
             if pathlib.PurePath(path).parts[0] in GRADER_PACKAGES:

@@ -185,7 +185,8 @@ def refusal(task, files):
 
 def prepare_edition(folder, tasks):
     """The student edition that every submission is laid over (tracked files only)."""
-    release_module.release(folder, tasks, allow_dirty=True)
+    release_module.release(folder, tasks, allow_dirty=True,
+                           publish=release_module.solved_others(tasks))
     sandbox.readable(folder)
     return folder
 

@@ -112,6 +112,23 @@ def check_tasks(names):
     return list(names)
 
 
+def solved_others(tasks, root=REPOSITORY):
+    """Every task but ``tasks`` that may be published alongside them: the grading editions
+    (``grade``, ``autograder``) keep the other tasks' code, as their checks may run it;
+    a task sharing a file with one of ``tasks`` stays held."""
+    tasks = check_tasks(tasks)
+    shared = set()
+    for path in repository_files(root):
+        if path.endswith(".py"):
+            text = (root / path).read_text(encoding="utf-8")
+            if "# BEGIN SOLUTION" not in text:
+                continue
+            found = {region.task for region in markers.regions(text, path)}
+            if found & set(tasks):
+                shared |= found
+    return [name for name in task_table.TASKS if name not in tasks and name not in shared]
+
+
 def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, publish=None):
     """Write the student edition of ``root`` to ``out_dir``.
 

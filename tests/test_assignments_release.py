@@ -168,6 +168,14 @@ def test_a_release_has_three_states_handed_out_held_and_published(tmp_path):
         set(task_table.TASKS) - {"adam", "rmsprop"})
 
 
+def test_grading_editions_keep_the_other_tasks_solved_except_siblings():
+    others = release.solved_others(["nesterov"])
+    assert "sgd_momentum" not in others and "nesterov" not in others
+    assert sorted(others) == sorted(set(task_table.TASKS) - {"sgd_momentum", "nesterov"})
+    handed, held, published = release.tasks_by_state(["nesterov"], others)
+    assert (handed, held) == (["nesterov"], ["sgd_momentum"])
+
+
 def test_release_refuses_a_task_in_two_states_and_a_published_sibling(tmp_path):
     with pytest.raises(release.ReleaseError, match="both handed out .* and published"):
         release.release(tmp_path / "a", tasks=["adam"], publish=["adam"], allow_dirty=True)
