@@ -44,10 +44,9 @@ import warnings
 
 import keras
 import numpy as np
-# Keras' callbacks print through this: stdout, or absl logging when interactive logging is off.
-from keras.src.utils import io_utils
 
 from callbacks import learning_rate as learning_rate_module
+from custom import keras_internals
 
 MODES = ("auto", "min", "max")
 
@@ -116,7 +115,7 @@ class MonitorCallback(keras.callbacks.Callback):
 
     def print_message(self, message):
         """Show a ``verbose`` message the way Keras' callbacks do (screen or logging)."""
-        io_utils.print_msg(message)
+        keras_internals.print_message(message)
 
     def _as_number(self, current):
         """A logged value as a float: a number, or an array holding exactly one number."""
@@ -151,7 +150,7 @@ class MonitorCallback(keras.callbacks.Callback):
             return "min"
         for metric in _all_metrics(self.model):
             # Keras metrics declare which way is better: "up" (accuracy) or "down" (error).
-            direction = getattr(metric, "_direction", None)
+            direction = keras_internals.metric_direction(metric)
             if metric.name == name and direction in ("up", "down"):
                 return "max" if direction == "up" else "min"
         cannot_tell = (f"{type(self).__name__} cannot tell whether '{self.monitor}' should be "

@@ -32,6 +32,7 @@ import numpy as np
 
 from callbacks import learning_rate as learning_rate_module
 from callbacks import monitor as monitor_module
+from custom import keras_internals
 
 
 class ReduceLROnPlateau(monitor_module.MonitorCallback):
@@ -135,10 +136,11 @@ class ReduceLROnPlateau(monitor_module.MonitorCallback):
 def _schedule_of(optimizer):
     """The optimizer's LearningRateSchedule, or None for a constant rate.
 
-    Keras keeps the schedule (or the rate's variable) in ``_learning_rate``; the public
-    ``learning_rate`` property returns only its current value.
+    Keras keeps the schedule (or the rate's variable) where only
+    ``custom.keras_internals.learning_rate_of`` reads it; the public ``learning_rate``
+    property returns only its current value.
     """
-    rate = getattr(optimizer, "_learning_rate", None)
+    rate = keras_internals.learning_rate_of(optimizer)
     if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
         return rate
     return None

@@ -56,7 +56,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from custom import distributed
+from custom import distributed, keras_internals
 
 
 def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=None,
@@ -202,8 +202,8 @@ class _CompiledSteps:
 def _closed_over(model, loss_tracker, strategy):
     """The objects that a traced step bakes in; a new one among them needs a new trace."""
     optimizer = model.optimizer
-    return (strategy, optimizer, getattr(optimizer, "_learning_rate", None), loss_tracker,
-            getattr(model, "_compile_loss", None), getattr(model, "_compile_metrics", None),
+    return (strategy, optimizer, keras_internals.learning_rate_of(optimizer), loss_tracker,
+            *keras_internals.compiled_loss_and_metrics(model),
             bool(model.jit_compile), *model.trainable_variables)
 
 

@@ -11,6 +11,7 @@ import keras
 import numpy as np
 
 from callbacks.lr_finder.result import SUGGESTIONS, LRFinderResult
+from custom import keras_internals
 
 
 def _check_sweep(start, end, steps, smoothing, divergence):
@@ -98,8 +99,8 @@ class LRFinder(keras.callbacks.Callback):
             optimizer.build(model.trainable_variables)
         self._saved_weights = model.get_weights()
         self._saved_optimizer = [variable.numpy() for variable in optimizer.variables]
-        # Keras keeps the rate in `_learning_rate`: a Variable, or a schedule/callable.
-        self._original_rate = optimizer._learning_rate
+        # The rate as Keras keeps it: a Variable, or a schedule/callable.
+        self._original_rate = keras_internals.learning_rate_of(optimizer)
         self._swapped = not isinstance(self._original_rate, keras.Variable)
         if self._swapped:
             self._rate_variable = keras.Variable(self.start, dtype=keras.backend.floatx(),
