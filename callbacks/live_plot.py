@@ -48,6 +48,7 @@ import numpy as np
 
 from callbacks import diagnostics, live_figure
 from callbacks.diagnostics import chance
+from custom import arguments
 
 # Below five epochs the classifier can tell little apart (overfitting needs a best epoch
 # and a few after it), so the title shows no label before then.
@@ -82,12 +83,9 @@ class LivePlot(keras.callbacks.Callback):
         super().__init__()
         if metric is not None and (not isinstance(metric, str) or not metric):
             raise ValueError(f"metric must be a metric name or None, got {metric!r}")
-        if mode not in ("auto", "notebook", "terminal"):
-            raise ValueError(f"mode must be 'auto', 'notebook' or 'terminal', got {mode!r}")
-        if not isinstance(min_interval, (int, float)) or not 0 <= min_interval < math.inf:
-            raise ValueError(f"min_interval must be a number of seconds >= 0, got {min_interval!r}")
-        if not isinstance(max_share, (int, float)) or not 0 < max_share <= 1:
-            raise ValueError(f"max_share must be in (0, 1], got {max_share!r}")
+        arguments.choice("mode", mode, ("auto", "notebook", "terminal"))
+        min_interval = arguments.number("min_interval", min_interval, minimum=0)  # seconds
+        max_share = arguments.number("max_share", max_share, above=0, maximum=1)
         if num_classes is not None:
             chance.number_of_classes({}, num_classes)  # Raises ValueError if invalid.
         self.metric = metric

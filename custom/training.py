@@ -56,7 +56,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from custom import distributed, keras_internals
+from custom import arguments, distributed, keras_internals
 
 
 def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=None,
@@ -351,11 +351,7 @@ def _check_arguments(model, batch_size, epochs, verbose):
         raise ValueError(f"model must be a keras.Model, got {type(model).__name__}")
     if not getattr(model, "compiled", False) or model.optimizer is None:
         raise ValueError("model must be compiled first: model.compile(optimizer, loss, metrics)")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
-    if verbose not in (0, 1, 2, "auto"):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
+    arguments.number("batch_size", batch_size, minimum=1, integer=True)
+    arguments.number("epochs", epochs, minimum=0, integer=True)
+    arguments.choice("verbose", verbose, (0, 1, 2, "auto"))
 

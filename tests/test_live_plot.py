@@ -241,10 +241,10 @@ def test_a_history_that_classify_refuses_is_reported_not_hidden(monkeypatch, cap
 
 
 @pytest.mark.parametrize("arguments, message", [
-    ({"mode": "browser"}, "mode must be 'auto', 'notebook' or 'terminal'"),
-    ({"min_interval": -1}, "min_interval must be a number of seconds >= 0"),
-    ({"min_interval": math.inf}, "min_interval must be a number of seconds >= 0"),
-    ({"max_share": 0}, r"max_share must be in \(0, 1\]"),
+    ({"mode": "browser"}, "mode must be one of 'auto', 'notebook', 'terminal'"),
+    ({"min_interval": -1}, "min_interval must be a finite number >= 0"),
+    ({"min_interval": math.inf}, "min_interval must be a finite number >= 0"),
+    ({"max_share": 0}, r"max_share must be a finite number > 0 and <= 1"),
     ({"metric": ""}, "metric must be a metric name or None"),
     ({"num_classes": 1}, "num_classes must be an integer >= 2"),
 ])

@@ -189,7 +189,7 @@ def test_passes_reshuffle_as_a_fresh_iteration_would_and_restart_after_a_short_p
     (dict(batch_size=0), "batch_size must be an integer >= 1, got 0"),
     (dict(batch_size=2.5), "batch_size must be an integer >= 1, got 2.5"),
     (dict(epochs=-1), "epochs must be an integer >= 0, got -1"),
-    (dict(verbose=3), "verbose must be 0, 1, 2 or 'auto', got 3"),
+    (dict(verbose=3), "verbose must be one of 0, 1, 2, 'auto', got 3"),
     (dict(y=Y_TRAIN[:10]), "x has 90 samples but y has 10"),
     (dict(validation_data=X_VAL), "validation_data must be (x_val, y_val)"),
 ])
