@@ -18,19 +18,15 @@ it, so chance is at most the first epoch's accuracy.
 import math
 import statistics
 
-import numpy as np
 
 from callbacks.diagnostics import trends
+from custom import arguments
 
 
 def number_of_classes(columns, num_classes=None):
     """K for a history (``None`` when the logs do not tell). Validates ``num_classes``."""
     if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
-                or num_classes < 2:
-            raise ValueError(f"num_classes must be an integer >= 2 (or None), got "
-                             f"{num_classes!r}")
-        return int(num_classes)
+        return arguments.number("num_classes", num_classes, minimum=2, integer=True)
     logged = columns.get("num_classes")
     if logged is not None:
         finite = [value for value in logged.tolist() if math.isfinite(value)]
