@@ -14,19 +14,33 @@ things:
 It also writes ``OUT_DIR/README.md``, an index of the notebooks with their
 "Open in Colab" links (``labs/_notebook_index.py``).
 
-The repository that Colab clones is ``REPOSITORY_URL``. An instructor sets it
-to their own fork or copy, either here or with the environment variable
-``LABS_REPOSITORY_URL`` when exporting (or in Colab, before the setup cell runs).
+The repository that Colab clones is ``LABS_REPOSITORY_URL`` when exporting (or
+in Colab, before the setup cell runs), else the URL that ``python -m assignments
+release OUT --git --remote URL`` recorded in the student repository
+(``labs/repository.txt``), else ``REPOSITORY_URL``.
 The setup cell then checks out ``REPOSITORY_REF``: the commit that the export
 ran from (``git rev-parse HEAD``), so that students run the code the notebooks
 were made from, whatever the branch holds later. ``LABS_REPOSITORY_REF`` sets
 another commit or tag, in the same two places; set to nothing, the setup cell
 takes the default branch as it is on the day.
+
+Student notebooks come from a student repository. ``main`` refuses, in one line, to
+export them where the commit their setup cell clones holds the instructor's material
+(solution regions, hidden checks, instructor-only files, answer cells): that is the
+instructor's repository, and ``--instructor`` is for the instructor's own notebooks.
+In a student repository made by ``release --git``, the export commits the notebooks
+(their code is the pinned commit's) and then the index, whose Colab links open the
+notebooks' commit, ``/blob/<commit>/``, never a branch (``commit_notebooks``).
+
+The setup cell also checks that the installed TensorFlow, Keras and NumPy lie in the
+ranges of ``requirements.txt`` at export time (``tested_ranges``), and says what to
+``pip install`` when they do not: Colab's preinstalled versions change.
 """
 
 import ast
 import os
 import pathlib
+import re
 import shutil
 import string
 import subprocess
@@ -70,6 +84,8 @@ REPOSITORY_URL = os.environ.get("LABS_REPOSITORY_URL", $repository_url)
 # None: the default branch as it is today.
 REPOSITORY_REF = os.environ.get("LABS_REPOSITORY_REF", $repository_ref)
 EXPORTED_FROM = pathlib.Path($exported_from)  # Where `python -m labs --notebooks` ran.
+# The versions the labs were tested with (requirements.txt when these notebooks were made).
+TESTED = $tested
 
 
 def is_lab_repository(folder):
@@ -89,6 +105,44 @@ def missing_requirements(requirements_file):
         except importlib.metadata.PackageNotFoundError:
             missing.append(requirement)
     return missing
+
+
+def version_numbers(version):
+    """(2, 19, 0) for "2.19.0"; (2, 19) for "2.19"."""
+    return tuple(int(number) for number in re.findall(r"\d+", version.split("+")[0])[:3])
+
+
+def in_range(version, specifiers):
+    """True when version meets every specifier of a range such as ">=2.16,<2.22"."""
+    compare = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+               "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+    for specifier in specifiers.split(","):
+        operator, bound = re.match(r"\s*(>=|<=|==|!=|>|<)\s*(\S+)", specifier).groups()
+        mine, theirs = version_numbers(version), version_numbers(bound)
+        width = max(len(mine), len(theirs))
+        mine, theirs = mine + (0,) * (width - len(mine)), theirs + (0,) * (width - len(theirs))
+        if not compare[operator](mine, theirs):
+            return False
+    return True
+
+
+def check_tested_versions():
+    """Say which of TensorFlow, Keras and NumPy lie outside the tested ranges, and the fix."""
+    outside = []
+    for package, specifiers in TESTED.items():
+        try:
+            version = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            version = None
+        if version is None or not in_range(version, specifiers):
+            outside.append(f"{package}{specifiers}")
+            print(f"warning: {package} {version or '(not installed)'} is outside the range "
+                  f"the labs were tested with, {specifiers}")
+    if outside:
+        print("To install tested versions, run  %pip install "
+              + " ".join(f"'{requirement}'" for requirement in outside)
+              + "  then restart the session (Colab: Runtime → Restart session) and run "
+              "this cell again.")
 
 
 if "google.colab" in sys.modules:
@@ -126,6 +180,7 @@ else:
                                 f"{EXPORTED_FROM}): open this notebook inside the repository, "
                                 "or export it again with python -m labs --notebooks DIR")
 
+check_tested_versions()
 os.chdir(repository)
 if str(repository) not in sys.path:
     sys.path.insert(0, str(repository))
@@ -138,9 +193,38 @@ quiet_import.import_tensorflow_quietly()
 print(f"Setup done: labs from {repository}")''')
 
 
+# The packages whose installed versions the setup cell checks against requirements.txt.
+TESTED_PACKAGES = ("tensorflow", "keras", "numpy")
+
+
+def recorded_url():
+    """The URL that ``release --git --remote URL`` recorded in this repository, or None."""
+    from assignments import release
+
+    recorded = labs.REPO / release.REMOTE_FILE
+    if not recorded.is_file():
+        return None
+    lines = [line.strip() for line in recorded.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.strip().startswith("#")]
+    return lines[0] if lines else None
+
+
 def repository_url():
-    """The URL that the setup cell clones: ``LABS_REPOSITORY_URL`` if set, else the constant."""
-    return os.environ.get(REPOSITORY_URL_ENV) or REPOSITORY_URL
+    """The URL that the setup cell clones: ``LABS_REPOSITORY_URL`` if set, else the URL
+    recorded by ``release --remote``, else the constant."""
+    return os.environ.get(REPOSITORY_URL_ENV) or recorded_url() or REPOSITORY_URL
+
+
+def tested_ranges(requirements=None):
+    """package → its range in ``requirements.txt`` (e.g. ``">=2.16,<2.22"``), for
+    TensorFlow, Keras and NumPy."""
+    requirements = requirements or labs.REPO / "requirements.txt"
+    ranges = {}
+    for line in pathlib.Path(requirements).read_text(encoding="utf-8").splitlines():
+        found = re.match(r"\s*([A-Za-z0-9._-]+)\s*([<>=!][^#;]*)", line)
+        if found and found.group(1).lower() in TESTED_PACKAGES:
+            ranges[found.group(1).lower()] = found.group(2).replace(" ", "")
+    return ranges
 
 
 def exporting_commit():
@@ -162,13 +246,65 @@ def repository_ref():
     return exporting_commit()[0]
 
 
-def setup_cell(ref=None):
-    """The setup cell's source, with the clone URL, the ref (default ``repository_ref()``)
-    and this repository's path filled in."""
+def setup_cell(ref=None, tested=None):
+    """The setup cell's source, with the clone URL, the ref (default ``repository_ref()``),
+    this repository's path and the tested ranges (default ``tested_ranges()``) filled in."""
     return SETUP_CELL.substitute(repository_url=repr(repository_url()),
                                  repository_ref=repr(ref or repository_ref()),
                                  exported_from=repr(str(labs.REPO)),
+                                 tested=repr(tested if tested is not None else tested_ranges()),
                                  placeholder=PLACEHOLDER)
+
+
+def instructor_material(ref):
+    """``(path, what)`` of the first file of commit ``ref`` (the working tree's tracked
+    files when ``ref`` is None or not in this repository) that holds the instructor's
+    material: a solution region, a hidden block, the instructor-only marker, or (in a
+    lab) an answer cell. None when there is none: a student edition.
+    """
+    from assignments import markers
+
+    signs = ("# BEGIN SOLUTION", "# BEGIN HIDDEN", markers.INSTRUCTOR_ONLY, '"answer"')
+    show, candidates = None, None
+    if shutil.which("git") is not None:
+        if ref and subprocess.run(["git", "-C", str(labs.REPO), "cat-file", "-e",
+                                   f"{ref}^{{commit}}"], capture_output=True).returncode == 0:
+            show = ref
+        options = [option for sign in signs for option in ("-e", sign)]
+        listed = subprocess.run(["git", "-C", str(labs.REPO), "grep", "-l", "-I", "-F",
+                                 *options, *([show] if show else []), "--", "*.py"],
+                                capture_output=True, text=True)
+        if listed.returncode in (0, 1):   # 1: nothing found.
+            candidates = [line.split(":", 1)[1] if show else line
+                          for line in listed.stdout.splitlines()]
+    if candidates is None:   # Not a git repository: every Python file of the folder.
+        candidates = [path.relative_to(labs.REPO).as_posix()
+                      for path in sorted(labs.REPO.rglob("*.py"))
+                      if not any(part.startswith(".") or part in ("outputs", "notebooks")
+                                 for part in path.relative_to(labs.REPO).parts)
+                      and any(sign in path.read_text(encoding="utf-8", errors="replace")
+                              for sign in signs)]
+    for path in candidates:
+        if show:
+            text = subprocess.run(["git", "-C", str(labs.REPO), "show", f"{show}:{path}"],
+                                  capture_output=True, text=True).stdout
+        else:
+            text = (labs.REPO / path).read_text(encoding="utf-8")
+        try:
+            regions = markers.regions(text, path)
+            hidden = markers.without_hidden(text, path) != text
+        except markers.MarkerError:
+            return path, "a solution marker"
+        if regions:
+            return path, "solution regions"
+        if hidden:
+            return path, "hidden checks"
+        if markers.is_instructor_only(text):
+            return path, "an instructor-only file"
+        if path.startswith("labs/") and any(markers.ANSWER_CELL.match(line)
+                                            for line in text.splitlines()):
+            return path, "answer cells"
+    return None
 
 
 def _docstring_only(source):
@@ -272,18 +408,47 @@ def _write(folder, named_notebooks):
 def main(out_dir, instructor=False):
     """The front door's ``--notebooks OUT_DIR [--instructor]``: export labs and tasks, write
     the index, print each path, and warn when the notebooks cannot be pinned to a commit.
-    The instructor's export keeps the labs' answer cells; the default one leaves them out."""
+    The instructor's export keeps the labs' answer cells; the default one leaves them out,
+    and is refused where the setup cell would clone the instructor's material. In a
+    student repository the notebooks and then the index are committed
+    (``commit_notebooks``), so that the index's Colab links open a commit.
+
+    Raises:
+        _hyperparameters.UsageError: the export is refused, or a folder or git fails.
+    """
     started = time.perf_counter()
     ref = repository_ref()
+    url = repository_url()
+    if not instructor:
+        found = instructor_material(ref)
+        if found is not None:
+            path, what = found
+            raise _hyperparameters.UsageError(
+                f"refusing to export student notebooks: their setup cell would clone {url} "
+                f"at {ref or 'its default branch'}, whose {path} holds {what}; export them in "
+                "a student repository (python -m assignments release OUT --git --remote URL, "
+                "then python -m labs --notebooks DIR in OUT), or add --instructor for yours")
     lab_paths = export(out_dir, ref=ref, instructor=instructor)
     task_paths = export_tasks(out_dir, ref)
-    index = _notebook_index.write(out_dir, lab_paths, task_paths, repository_url(), ref)
+    link_commit = None
+    where, inside = _notebook_index.folder_in_repository(out_dir)
+    committing = not instructor and ref is not None and inside and exporting_commit()[0]
+    if committing:
+        link_commit = commit_notebooks([*lab_paths, *task_paths],
+                                       f"Notebooks for the labs and tasks, cloning {ref}")
+    index = _notebook_index.write(out_dir, lab_paths, task_paths, url, ref, link_commit,
+                                  pinned=not instructor and ref is not None)
+    if committing:
+        commit_notebooks([index], f"Notebook index: its Colab links open {link_commit}")
     for path in [*lab_paths, *task_paths, index]:
         print(path)
     at = f"at {ref}" if ref else "on its default branch"
     print(f"{len(lab_paths) + len(task_paths)} notebooks in {time.perf_counter() - started:.1f} s; "
-          f"in Colab their setup cell clones {repository_url()} {at}")
-    if PLACEHOLDER in repository_url():
+          f"in Colab their setup cell clones {url} {at}")
+    if link_commit:
+        print(f"committed {where}/ as {link_commit} (Colab links open it), then its index; "
+              "push the branch so that Colab can open them")
+    if PLACEHOLDER in url:
         print(f"note: the repository URL is still the placeholder, so {index} has no Colab "
               f"links yet (set {REPOSITORY_URL_ENV}; README.md, \"Colab and Jupyter\")")
     if ref is None and REPOSITORY_REF_ENV not in os.environ:
@@ -291,3 +456,25 @@ def main(out_dir, instructor=False):
               "in Colab they clone the default branch as it is on the day they run "
               f"(set {REPOSITORY_REF_ENV} to a commit or tag to pin one)", file=sys.stderr)
     return 0
+
+
+def commit_notebooks(paths, message):
+    """Commit ``paths`` (inside this repository, even where .gitignore names their folder)
+    and nothing else; return the commit that holds them (HEAD when they are unchanged).
+
+    Raises:
+        _hyperparameters.UsageError: git fails (its last line).
+    """
+    from assignments import release
+
+    relative = [pathlib.Path(path).resolve().relative_to(labs.REPO).as_posix()
+                for path in paths]
+    try:
+        release.git(labs.REPO, "add", "--force", "--", *relative)
+        changed = subprocess.run(["git", "-C", str(labs.REPO), "diff", "--cached", "--quiet",
+                                  "--", *relative]).returncode != 0
+        if changed:
+            release.git(labs.REPO, "commit", "--quiet", "--message", message, "--", *relative)
+        return release.git(labs.REPO, "rev-parse", "HEAD")
+    except release.ReleaseError as error:
+        raise _hyperparameters.UsageError(str(error)) from None
