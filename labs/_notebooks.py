@@ -199,6 +199,9 @@ TESTED_PACKAGES = ("tensorflow", "keras", "numpy")
 
 def recorded_url():
     """The URL that ``release --git --remote URL`` recorded in this repository, or None."""
+    from custom import quiet_import
+
+    quiet_import.import_tensorflow_quietly()   # The release module's task table imports it.
     from assignments import release
 
     recorded = labs.REPO / release.REMOTE_FILE
@@ -416,7 +419,10 @@ def main(out_dir, instructor=False):
     Raises:
         _hyperparameters.UsageError: the export is refused, or a folder or git fails.
     """
+    from custom import quiet_import
+
     started = time.perf_counter()
+    quiet_import.import_tensorflow_quietly()   # Before anything else can import it.
     ref = repository_ref()
     url = repository_url()
     if not instructor:
