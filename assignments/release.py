@@ -256,11 +256,12 @@ def git(folder, *arguments):
     return done.stdout.strip()
 
 
-def release_repository(out_dir, tasks=None, remote=None, root=REPOSITORY, allow_dirty=False):
+def release_repository(out_dir, tasks=None, remote=None, root=REPOSITORY, allow_dirty=False,
+                       **release_options):
     """``release`` into ``out_dir``, then make it a git repository with one commit.
 
     Args:
-        out_dir, tasks, root, allow_dirty: as for ``release``.
+        out_dir, tasks, root, allow_dirty, release_options: as for ``release``.
         remote: where the repository will be pushed; added as ``origin`` and recorded in
             ``labs/repository.txt`` (in the commit), so that notebooks exported in the
             release clone it. None: no remote.
@@ -279,9 +280,10 @@ def release_repository(out_dir, tasks=None, remote=None, root=REPOSITORY, allow_
     tasks = check_tasks(tasks or list(task_table.TASKS))
     out = pathlib.Path(out_dir)
     existed = out.exists()
-    written = release(out, tasks, root, allow_dirty)
+    written = release(out, tasks, root, allow_dirty, **release_options)
     try:
         if remote is not None:
+            (out / REMOTE_FILE).parent.mkdir(parents=True, exist_ok=True)
             (out / REMOTE_FILE).write_text(
                 "# Where this student repository is pushed (python -m assignments release "
                 "--remote).\n# Notebooks exported here clone it; LABS_REPOSITORY_URL "
@@ -295,11 +297,13 @@ def release_repository(out_dir, tasks=None, remote=None, root=REPOSITORY, allow_
         if remote is not None:
             git(out, "remote", "add", "origin", remote)
         commit = git(out, "rev-parse", "HEAD")
-    except ReleaseError:
+    except (ReleaseError, OSError) as error:
         if existed:   # It was empty: leave it empty.
             for child in out.iterdir():
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
         else:
             shutil.rmtree(out)
-        raise
+        if isinstance(error, ReleaseError):
+            raise
+        raise ReleaseError(f"cannot write {out / REMOTE_FILE}: {error.strerror}") from None
     return written, commit

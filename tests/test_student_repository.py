@@ -239,3 +239,29 @@ def test_a_notebook_exported_in_the_release_clones_the_pinned_commit_and_runs(pu
                          for link in links)
     for link in links:
         git(out, "cat-file", "-e", f"{holding}:{link.split('/', 4)[4]}")
+
+
+@pytest.mark.parametrize("existed", [False, True])
+def test_a_release_that_git_fails_on_leaves_the_folder_as_it_was(tmp_path, monkeypatch, existed):
+    """The edition is written, then git's commit fails: the folder is removed (or emptied, if
+    it was there and empty before), so that the same command can run again."""
+    def write_edition(out, tasks, root, allow_dirty):
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "README.md").write_text("the student edition\n")
+        return ["README.md"]
+
+    real_git = release.git
+
+    def failing_commit(folder, *arguments):
+        if arguments[0] == "commit":
+            raise release.ReleaseError(f"git commit failed in {folder}: no space left")
+        return real_git(folder, *arguments)
+
+    monkeypatch.setattr(release, "release", write_edition)
+    monkeypatch.setattr(release, "git", failing_commit)
+    out = tmp_path / "out"
+    if existed:
+        out.mkdir()
+    with pytest.raises(release.ReleaseError, match="no space left"):
+        release.release_repository(out, ["adam"], GITHUB)
+    assert out.exists() == existed and (not existed or list(out.iterdir()) == [])
