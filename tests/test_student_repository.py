@@ -265,3 +265,19 @@ def test_a_release_that_git_fails_on_leaves_the_folder_as_it_was(tmp_path, monke
     with pytest.raises(release.ReleaseError, match="no space left"):
         release.release_repository(out, ["adam"], GITHUB)
     assert out.exists() == existed and (not existed or list(out.iterdir()) == [])
+
+
+def test_setup_cell_clones_a_file_url_at_the_pinned_commit(tmp_path, monkeypatch):
+    """A file:// URL works as a local path does (the end-to-end test uses a path)."""
+    from tests.test_notebooks import checked_out, run_setup_cell_as_colab, small_lab_repository
+
+    source = tmp_path / "lab-repo"
+    pinned, moved_on = small_lab_repository(source)
+    content = tmp_path / "content"
+    content.mkdir()
+    monkeypatch.setenv(_notebooks.REPOSITORY_REF_ENV, pinned)
+    cell = _notebooks.setup_cell()
+    result = run_setup_cell_as_colab(cell, content, student_environment(
+        PIP_NO_INDEX="1", **{_notebooks.REPOSITORY_URL_ENV: source.as_uri()}))
+    assert result.returncode == 0, result.stderr
+    assert checked_out(content / "lab-repo") == (pinned, "pinned")
