@@ -66,7 +66,7 @@ def write(out_dir, lab_paths, task_paths, url, ref, link_commit=None, pinned=Fal
         pinned: student notebooks pinned to ``ref``: without ``link_commit`` they get no
             links rather than links to a branch.
     """
-    from labs._notebooks import PLACEHOLDER   # Here: _notebooks imports this module.
+    from labs._notebook_setup import PLACEHOLDER   # Here: _notebooks imports this module.
 
     folder = pathlib.Path(out_dir)
     repository = github_repository(url)

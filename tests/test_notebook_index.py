@@ -135,7 +135,7 @@ def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_se
 
 def test_without_git_the_export_warns_and_falls_back_to_the_default_branch(
         tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(_notebooks.shutil, "which", lambda program: None)
+    monkeypatch.setattr(shutil, "which", lambda program: None)
     assert _notebooks.exporting_commit() == (None, "git is not installed")
     readme, printed = export(tmp_path / "notebooks", capsys, LABS_REPOSITORY_URL=URL)
     error = printed.err
