@@ -167,7 +167,8 @@ def main(out_dir, instructor=False):
             path, what = found
             raise _hyperparameters.UsageError(
                 f"refusing to export student notebooks: their setup cell would clone {url} "
-                f"at {ref or 'its default branch'}, whose {path} holds {what}; export them in "
+                f"at {ref or 'its default branch'}, which holds the instructor's material "
+                f"({path}: {what}); export them in "
                 "a student repository (python -m assignments release OUT --git --remote URL, "
                 "then python -m labs --notebooks DIR in OUT), or add --instructor for yours")
     lab_paths = export(out_dir, ref=ref, instructor=instructor)
