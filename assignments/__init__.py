@@ -10,6 +10,7 @@ From a terminal::
     python -m assignments list                     one task a line, with its points
     python -m assignments check adam [--json]      the public checks of one task
     python -m assignments release OUT [--tasks …]  write the student edition (instructors)
+                                                   (--git [--remote URL]: as a git repository)
     python -m assignments grade SUBMISSIONS --out RESULTS [--tasks …]   grade a class
 
 See README.md, "Assignments", for the instructor's and the student's paths.

@@ -12,6 +12,7 @@ USAGE = """\
 python -m assignments list
 python -m assignments check TASK [--json] [--hidden]
 python -m assignments release OUT_DIR [--tasks TASK ...] [--allow-dirty]
+                              [--git [--remote URL]]
 python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]
                             [--jobs N] [--students NAME ...] [--trust-submissions]
 python -m assignments autograder --tasks TASK ... --out BUNDLE.zip
@@ -43,6 +44,11 @@ def parser():
     release.add_argument("--allow-dirty", action="store_true",
                          help="release from a tree with untracked or modified files "
                               "(only tracked files are released all the same)")
+    release.add_argument("--git", action="store_true",
+                         help="make OUT_DIR a git repository with one commit")
+    release.add_argument("--remote", metavar="URL",
+                         help="with --git: where it will be pushed (git remote origin); "
+                              "notebooks exported in the release clone it")
     grade = commands.add_parser("grade", help="grade a folder of submissions")
     grade.add_argument("submissions")
     grade.add_argument("--out", required=True)
@@ -112,6 +118,10 @@ def _task_names():
 def release(arguments):
     from assignments import release as release_module
 
+    if arguments.remote is not None and not arguments.git:
+        raise UsageError("--remote needs --git (the remote is the git repository's)")
+    if arguments.git:
+        return release_repository(arguments, release_module)
     try:
         written = release_module.release(arguments.out_dir, arguments.tasks,
                                          allow_dirty=arguments.allow_dirty)
@@ -120,6 +130,26 @@ def release(arguments):
     tasks = arguments.tasks or list(_task_names())
     print(f"student edition in {arguments.out_dir}: {len(written)} files, tasks: "
           f"{', '.join(tasks)}")
+    return 0
+
+
+def release_repository(arguments, release_module):
+    """``release OUT_DIR --git [--remote URL]``: the student edition as a git repository."""
+    try:
+        written, commit = release_module.release_repository(
+            arguments.out_dir, arguments.tasks, arguments.remote,
+            allow_dirty=arguments.allow_dirty)
+    except release_module.ReleaseError as error:
+        raise UsageError(str(error)) from None
+    tasks = arguments.tasks or list(_task_names())
+    print(f"student edition in {arguments.out_dir}: {len(written)} files, tasks: "
+          f"{', '.join(tasks)}; git repository, one commit {commit}")
+    if arguments.remote is None:
+        print("next: git remote add origin URL, push, then export the notebooks in it "
+              "(python -m labs --notebooks notebooks)")
+    else:
+        print(f"next: git -C {arguments.out_dir} push -u origin main, then in "
+              f"{arguments.out_dir}: python -m labs --notebooks notebooks")
     return 0
 
 

@@ -6,7 +6,9 @@
     python -m labs --all --quick    run every lab in quick mode, then a summary table
     python -m labs --notebooks DIR  export every lab as DIR/NAME.ipynb for Jupyter and Colab,
                                     with DIR/README.md, their index of Colab links; add
-                                    --instructor to keep the exercises' answer cells
+                                    --instructor to keep the exercises' answer cells (the
+                                    students' export runs in a student repository:
+                                    python -m assignments release OUT --git --remote URL)
 """
 
 import os

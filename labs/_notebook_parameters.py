@@ -5,12 +5,14 @@ notebook there are no flags, so the export puts one cell near the top, tagged
 ``parameters`` as papermill does, with one line per value of the lab's block::
 
     # Parameters: change a value here, then run this cell and every cell below it.
-    epochs = 40                # >= 1; quick mode: 8
+    epochs = 40                # ≥ 1; quick mode: 8
     learning_rate = 0.05       # > 0
 
 The block in the lab stays the one source of truth: ``cell_source`` runs the lab's
 source only up to its ``_runtime.start`` call, which hands back the declared block
-instead of starting the lab, and writes each name, its default and its range.
+instead of starting the lab, and writes each name, its default and its range. A line
+holds one ``=``, its assignment's: the range is written ``≥ 1``, not ``>= 1``, because
+papermill reads a line with a second ``=`` as no parameter ("Unable to parse line").
 
 ``start`` then reads the cell back (``values_from_cell``) from the kernel's input
 history: the most recent cell whose first line is ``# Parameters``, which is ours
@@ -87,9 +89,15 @@ def cell_source(name):
         notes = [declaration.range_text() or "any value"]
         if key in quick:
             notes.append(f"quick mode: {quick[key]!r}")
-        lines.append(f"{assignment:<{width}}# {'; '.join(notes)}")
+        lines.append(f"{assignment:<{width}}# {without_equals('; '.join(notes))}")
     example = next(iter(hyperparameters)).replace("_", "-")
     return HEADER.format(name=name, example=example) + "\n".join(lines)
+
+
+def without_equals(comment):
+    """A comment with ``>=`` and ``<=`` written ``≥`` and ``≤``, so that papermill finds the
+    line's one ``=`` (its own inspection warns "Unable to parse line" on a second one)."""
+    return comment.replace(">=", "≥").replace("<=", "≤")
 
 
 def is_parameters_cell(source):
