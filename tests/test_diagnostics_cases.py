@@ -222,3 +222,14 @@ def test_a_short_run_whose_validation_loss_ends_far_above_its_best_is_overfittin
     assert diagnosis.label == CASES.loc["short_late_rise", "expected"] == "OVERFITTING", \
         diagnosis.reason
     assert diagnosis.key_epochs == {"best validation": best + 1}
+
+
+def test_an_accuracy_below_its_start_is_said_to_be_below_never_a_negative_share_of_the_way():
+    below_chance = [0.50, 0.49, 0.493, 0.493, 0.493, 0.493]   # Chance on 2 classes is 50 %.
+    flagged, sentence = chance.low_accuracy(below_chance, 2, 0.3)
+    assert flagged and "0.7 points below chance" in sentence
+    flagged, sentence = chance.low_accuracy([0.5, 0.4, 0.4, 0.4, 0.4, 0.4], None, 0.3)
+    assert flagged and "10.0 points below its first epoch's 50.0%" in sentence
+    for accuracies, classes in ((below_chance, 2), ([0.5, 0.4, 0.4, 0.4, 0.4], None)):
+        assert "-" not in chance.low_accuracy(accuracies, classes, 0.3)[1]
+    assert "20% of the way from chance to 100 %" in chance.low_accuracy([0.6] * 6, 2, 0.3)[1]
