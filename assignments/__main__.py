@@ -11,7 +11,7 @@ import sys
 USAGE = """\
 python -m assignments list
 python -m assignments check TASK [--json] [--hidden]
-python -m assignments release OUT_DIR [--tasks TASK ...] [--allow-dirty]
+python -m assignments release OUT_DIR [--tasks TASK ...] [--allow-dirty] [--seed N]
 python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]
                             [--jobs N] [--students NAME ...] [--trust-submissions]
 python -m assignments autograder --tasks TASK ... --out BUNDLE.zip
@@ -43,6 +43,9 @@ def parser():
     release.add_argument("--allow-dirty", action="store_true",
                          help="release from a tree with untracked or modified files "
                               "(only tracked files are released all the same)")
+    release.add_argument("--seed", type=int, default=None,
+                         help="deal the debugging lab's letters to its causes by this seed "
+                              "(python -m labs debugging --key --seed N prints the key)")
     grade = commands.add_parser("grade", help="grade a folder of submissions")
     grade.add_argument("submissions")
     grade.add_argument("--out", required=True)
@@ -114,7 +117,8 @@ def release(arguments):
 
     try:
         written = release_module.release(arguments.out_dir, arguments.tasks,
-                                         allow_dirty=arguments.allow_dirty)
+                                         allow_dirty=arguments.allow_dirty,
+                                         seed=arguments.seed)
     except release_module.ReleaseError as error:
         raise UsageError(str(error)) from None
     tasks = arguments.tasks or list(_task_names())

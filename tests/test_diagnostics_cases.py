@@ -147,7 +147,7 @@ def test_a_jittery_validation_rise_while_training_falls_is_overfitting_not_oscil
 
 def test_a_ratio_rising_below_the_training_loss_is_not_a_widening_gap():
     """A real run (a small ReLU net on two rings, Adam, cosine schedule: the debugging
-    lab's repaired Run E) whose validation loss, always below the training loss, ends
+    lab's repaired strong-penalty run) whose validation loss, always below the training loss, ends
     21 % above its best at 100 % validation accuracy. log(val / train) trends up (t > 2)
     because the two losses draw together; the overfitting rule's "widening gap" once read
     that as overfitting, with a reason that said the gap widened. A gap widens only when
@@ -165,8 +165,8 @@ def test_a_ratio_rising_below_the_training_loss_is_not_a_widening_gap():
 
 
 def test_a_loss_that_never_rises_is_not_diverging_however_high_it_starts():
-    """A real run, the debugging lab's Run E (quick mode, seed 0): a 16-16 ReLU net on two
-    rings with an L2 penalty λ = 1 on every hidden kernel. The loss Keras reports includes
+    """A real run, the debugging lab's strong-penalty run (quick mode, seed 0): a 16-16
+    ReLU net on two rings with an L2 penalty λ = 1 on every hidden kernel. The loss Keras reports includes
     the penalty, so epoch 1's is 13× the cross-entropy of a coin toss, ln 2; the penalty
     then flattens the network and the loss falls every epoch to ln 2, at chance. The spike
     rule (a first epoch 3× the end, then chance accuracy) once read that as DIVERGING.
