@@ -331,9 +331,9 @@ lab.record("strong penalty", letter=penalty, label=labels[penalty],
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 2 (medium).** Train the strong-penalty run again with a λ a hundred
-# times smaller: in a new cell after the reveal, take that run's broken recipe
-# (`by_letter[penalty].broken`), divide its `l2` by 100, and train it as `train`
-# does. Before you run it, predict its label and its first-epoch loss. Explain
+# times smaller: in a new cell at the end of the lab, take that run's broken recipe
+# (`by_letter[penalty].broken`, with `penalty` its letter), divide its `l2` by 100,
+# and train it as `train` does. Before you run it, predict its label and its first-epoch loss. Explain
 # both from the penalty term.
 # *Syllabus: Session plan, debugging in pairs.*
 

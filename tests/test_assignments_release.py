@@ -314,3 +314,10 @@ def test_the_debugging_lab_in_a_seeded_release_names_no_runs_cause(tmp_path):
                 f"{paragraph.strip()[:200]!r}")
     for cause in causes:                         # The candidates are where a cause is named.
         assert cause in _debugging_recipes.CANDIDATES
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True])
+def test_release_refuses_a_seed_that_is_not_a_whole_number(tmp_path, seed):
+    with pytest.raises(release.ReleaseError, match="--seed must be an integer >= 0"):
+        release.release(tmp_path / "edition", allow_dirty=True, seed=seed)
+    assert not (tmp_path / "edition").exists()
