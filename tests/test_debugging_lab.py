@@ -177,3 +177,14 @@ def test_the_key_prints_for_a_seed_and_refuses_anything_else(capsys):
         assert f"Run {case.letter}: {case.cause}." in printed
     assert front_door.main(["debugging", "--key", "--seed", "x"]) == 2
     assert "--seed N" in capsys.readouterr().err
+
+
+def test_without_the_instructors_module_the_key_is_refused_in_one_line(capsys, monkeypatch):
+    import labs
+    from labs import __main__ as front_door
+
+    monkeypatch.delattr(labs, "_debugging_cases")                     # As in a student edition:
+    monkeypatch.setitem(sys.modules, "labs._debugging_cases", None)   # no such module.
+    assert front_door.main(["debugging", "--key"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "python -m labs: error: the debugging lab's key is in the instructor's edition only")
