@@ -11,7 +11,7 @@ import sys
 USAGE = """\
 python -m assignments list
 python -m assignments check TASK [--json] [--hidden]
-python -m assignments release OUT_DIR [--tasks TASK ...] [--allow-dirty]
+python -m assignments release OUT_DIR [--tasks TASK ...] [--allow-dirty] [--seed N]
                               [--git [--remote URL]]
 python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]
                             [--jobs N] [--students NAME ...] [--trust-submissions]
@@ -49,6 +49,9 @@ def parser():
     release.add_argument("--remote", metavar="URL",
                          help="with --git: where it will be pushed (git remote origin); "
                               "notebooks exported in the release clone it")
+    release.add_argument("--seed", type=int, default=None,
+                         help="deal the debugging lab's letters to its causes by this seed "
+                              "(python -m labs debugging --key --seed N prints the key)")
     grade = commands.add_parser("grade", help="grade a folder of submissions")
     grade.add_argument("submissions")
     grade.add_argument("--out", required=True)
@@ -124,7 +127,8 @@ def release(arguments):
         return release_repository(arguments, release_module)
     try:
         written = release_module.release(arguments.out_dir, arguments.tasks,
-                                         allow_dirty=arguments.allow_dirty)
+                                         allow_dirty=arguments.allow_dirty,
+                                         seed=arguments.seed)
     except release_module.ReleaseError as error:
         raise UsageError(str(error)) from None
     tasks = arguments.tasks or list(_task_names())
@@ -138,7 +142,7 @@ def release_repository(arguments, release_module):
     try:
         written, commit = release_module.release_repository(
             arguments.out_dir, arguments.tasks, arguments.remote,
-            allow_dirty=arguments.allow_dirty)
+            allow_dirty=arguments.allow_dirty, seed=arguments.seed)
     except release_module.ReleaseError as error:
         raise UsageError(str(error)) from None
     tasks = arguments.tasks or list(_task_names())

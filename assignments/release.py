@@ -13,7 +13,9 @@ then only tracked files are read. For every tracked file:
 * every other file is copied as it is.
 
 Then the release writes ``assignments/catalogue.json`` (the known mistakes' numbers,
-which the student edition cannot compute), and checks its own work: no code line of a
+which the student edition cannot compute) and ``labs/_debugging_runs.txt`` (the debugging
+lab's runs, packed, their letters dealt by ``seed``: the file that names each run's cause
+is the instructor's), and checks its own work: no code line of a
 stubbed region may appear in any text file of the student edition (``.py``, ``.md``,
 ``.ipynb``, ``.json``, ``.csv``, ``.txt``, …) unless it also appears outside every
 region in a file the students get. A leak stops the release with an error and removes
@@ -92,8 +94,11 @@ def check_tasks(names):
     return list(names)
 
 
-def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False):
+def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, seed=None):
     """Write the student edition of ``root`` to ``out_dir``, with ``tasks`` (default all) stubbed.
+
+    ``seed`` deals the debugging lab's letters to its causes (None: the instructor's order);
+    ``python -m labs debugging --key --seed N`` prints the key.
 
     Returns:
         the list of relative paths written.
@@ -104,6 +109,7 @@ def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False):
             solution line that would reach the student edition.
     """
     tasks = check_tasks(tasks or list(task_table.TASKS))
+    check_seed(seed)
     out = pathlib.Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise ReleaseError(f"{str(out)!r} is not empty; release into a new folder")
@@ -145,7 +151,27 @@ def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False):
         else:
             target.write_text(text, encoding="utf-8")
     catalogue.write(out / "assignments" / "catalogue.json", task_table.TASKS)
-    return sorted(edition) + ["assignments/catalogue.json"]
+    return sorted(edition) + ["assignments/catalogue.json", write_debugging_runs(out, seed)]
+
+
+def check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ReleaseError(f"--seed must be an integer >= 0, got {seed!r}")
+
+
+def write_debugging_runs(out, seed):
+    """Write the debugging lab's runs, letters dealt by ``seed``, packed; return the path.
+
+    The student edition reads its runs from this file: its code and text name no run's
+    cause, and the instructor-only ``labs/_debugging_cases.py`` that does is left out.
+    """
+    from labs import _debugging_cases, _debugging_recipes
+
+    path = _debugging_recipes.RUNS_FILE.relative_to(REPOSITORY).as_posix()
+    target = pathlib.Path(out) / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(_debugging_recipes.pack(_debugging_cases.runs(seed)), encoding="utf-8")
+    return path
 
 
 def _edition_texts(root, edition):

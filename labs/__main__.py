@@ -9,6 +9,10 @@
                                     --instructor to keep the exercises' answer cells (the
                                     students' export runs in a student repository:
                                     python -m assignments release OUT --git --remote URL)
+    python -m labs debugging --key [--seed N]
+                                    the instructor's edition: which cause each run of the
+                                    debugging lab has, in the student edition released
+                                    with --seed N (without it, the instructor's order)
 """
 
 import os
@@ -73,6 +77,22 @@ def run_all(flags):
     return 0 if all(status == 0 for _, status, _ in results) else 1
 
 
+def debugging_key(flags):
+    """Print the debugging lab's letter → cause key for ``--seed N`` (the release's seed)."""
+    seed = None
+    if flags[:1] == ["--seed"] and len(flags) == 2 and flags[1].isdigit():
+        seed = int(flags[1])
+    elif flags:
+        return usage_error("debugging --key takes only --seed N, the release's seed "
+                           "(an integer >= 0)")
+    try:
+        from labs import _debugging_cases
+    except ImportError:
+        return usage_error("the debugging lab's key is in the instructor's edition only")
+    print(_debugging_cases.key_text(seed))
+    return 0
+
+
 def usage_error(message):
     print(f"python -m labs: error: {message}", file=sys.stderr)
     return 2
@@ -107,6 +127,8 @@ def main(argv):
     if not argv or argv[0].startswith("-"):
         return run_lab("tour", argv)
     name, flags = argv[0], argv[1:]
+    if name == "debugging" and "--key" in flags:
+        return debugging_key([flag for flag in flags if flag != "--key"])
     if name not in _catalog.names():
         return usage_error(f"unknown lab {name!r}; choose from: {', '.join(_catalog.names())}")
     return run_lab(name, flags)

@@ -168,6 +168,31 @@ lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_e
            lowered=bool(gain > 0), runs=stopped)
 
 # %% [markdown]
+# Early stopping watched the validation *loss*. The accuracy need not follow it: the
+# loss also counts how confident each prediction is, the accuracy only which side of
+# 0.5 it falls on. Here is what the restored weights score on both, beside the full run.
+
+# %%
+accuracy_gain = keras_run["val_accuracy"] - full_run["val_accuracy"]  # > 0: restored better
+samples_apart = round(abs(accuracy_gain) * len(y_val))
+disagree = (gain > 0 and accuracy_gain < 0) or (gain < 0 and accuracy_gain > 0)
+print(f"Validation accuracy: {keras_run['val_accuracy']:.1%} with the restored weights, "
+      f"{full_run['val_accuracy']:.1%} for the full run ({samples_apart} of {len(y_val)} "
+      f"validation samples apart); validation loss {keras_run['val_loss']:.4f} against "
+      f"{full_run['val_loss']:.4f}.")
+if disagree:
+    better, worse = ("lower", "worse") if gain > 0 else ("higher", "better")
+    print(f"The two measures disagree: the restored weights have the {better} validation "
+          f"loss and the {worse} accuracy. Which weights are better depends on what you "
+          f"need: calibrated probabilities (the loss) or right answers (the accuracy); "
+          f"monitor='val_accuracy' would have chosen by the accuracy.")
+lab.record("loss and accuracy", stopped_val_loss=keras_run["val_loss"],
+           full_val_loss=full_run["val_loss"],
+           stopped_val_accuracy=keras_run["val_accuracy"],
+           full_val_accuracy=full_run["val_accuracy"], validation_samples=len(y_val),
+           samples_apart=samples_apart, disagree=bool(disagree))
+
+# %% [markdown]
 # In the figure, look at the full run's two curves: where the validation loss bottoms
 # out and climbs while the training loss keeps falling, the network is overfitting. Each
 # early-stopping run draws a vertical line where it stopped and a star at the epoch it

@@ -25,6 +25,7 @@ Run time: about 23 s on 2 CPU cores (about 8 s with --quick), start-up included.
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+import tensorflow as tf
 
 import callbacks
 import custom.optimizers
@@ -136,6 +137,34 @@ lab.save_figure(figure, "paths.png")
 figure, axes = plt.subplots(1, 3, figsize=(17, 4))
 _optimizer_lab.draw_path_losses(axes, paths, PROBLEMS, LABELS)
 lab.save_figure(figure, "path_losses.png")
+
+# %% [markdown]
+# How close to the edge does momentum run on Rosenbrock? On a quadratic, heavy-ball
+# momentum is stable only while η·λ < 2(1 + γ) for every curvature λ, the eigenvalues
+# of the Hessian. Rosenbrock is not a quadratic, but near the start it is close to
+# one: the lab measures its Hessian at (−1.5, 2) with two nested `tf.GradientTape`s and
+# prints the largest eigenvalue beside the limit for the classic form's η and γ.
+
+# %%
+point = tf.Variable(PROBLEMS["Rosenbrock"][1], dtype=tf.float64)
+with tf.GradientTape() as outer:
+    with tf.GradientTape() as inner:
+        value = trajectories.rosenbrock(point)
+    gradient = inner.gradient(value, point)             # (2,)
+hessian = outer.jacobian(gradient, point).numpy()       # (2, 2)
+lambda_max = float(np.linalg.eigvalsh(hessian).max())
+rosenbrock_rate = LEARNING_RATES["Rosenbrock"]["momentum"]
+curvature_limit = 2 * (1 + lab.momentum) / rosenbrock_rate  # λ below which it is stable
+print(f"Rosenbrock's Hessian at {PROBLEMS['Rosenbrock'][1]}: "
+      f"[[{hessian[0, 0]:.0f}, {hessian[0, 1]:.0f}], [{hessian[1, 0]:.0f}, "
+      f"{hessian[1, 1]:.0f}]], largest eigenvalue λ_max = {lambda_max:.0f}. Classic "
+      f"momentum at η = {rosenbrock_rate:.3g}, γ = {lab.momentum:g} is stable on a quadratic "
+      f"while λ < 2(1 + γ)/η = {curvature_limit:.0f}: λ_max is "
+      f"{'below' if lambda_max < curvature_limit else 'above'} it "
+      f"({lambda_max / curvature_limit:.2f} of the limit).")
+lab.record("rosenbrock curvature", point=list(PROBLEMS["Rosenbrock"][1]),
+           hessian=hessian.tolist(), lambda_max=lambda_max, learning_rate=rosenbrock_rate,
+           momentum=lab.momentum, limit=curvature_limit)
 
 # %% [markdown]
 # What to look for in the paths. Gradient descent's step is η times the slope, so
@@ -322,7 +351,9 @@ lab.finish()
 # 0.0017 at 0.9). The forms still coincide, as the classic rate follows η_EMA·(1 − β).
 # Heavy-ball momentum on a quadratic is stable only while η·λ < 2(1 + γ) for every
 # curvature λ: η = 0.01·0.5 allows λ < 600, γ = 0.9 with η = 0.001 allows λ < 3 800,
-# and Rosenbrock's curvature near (−1.5, 2) is about 2 700. Nesterov's limit is tighter.
+# and Rosenbrock's largest curvature at (−1.5, 2) is the λ_max the lab prints under
+# the paths (the Hessian's largest eigenvalue), between the two. Nesterov's limit is
+# tighter.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 2 (medium).** Give Adam a larger rate on Rosenbrock

@@ -61,14 +61,14 @@ def check(outcomes):
         assert fixed < broken or not math.isfinite(broken), letter  # The lab checks it too.
 
     penalty = records["strong penalty"]
-    loss = records["verdict E"]["columns"]["loss"]
-    assert penalty["label"] == labels["E"]
+    loss = records[f"verdict {penalty['letter']}"]["columns"]["loss"]
+    assert penalty["label"] == labels[penalty["letter"]]
     assert penalty["first_loss"] == loss[0] and penalty["last_loss"] == loss[-1]
     assert math.isclose(penalty["chance_loss"], math.log(2.0))
     rose_by = max(loss[t] / min(loss[:t]) - 1.0 for t in range(1, len(loss)))
     assert math.isclose(penalty["rose_by"], rose_by, rel_tol=1e-9, abs_tol=1e-12)
     if rose_by <= 0.01:  # A loss that never rose more than 1 % above its best is no blow-up.
-        assert labels["E"] != "DIVERGING"
+        assert labels[penalty["letter"]] != "DIVERGING"
 
     shared = records["labels shared by several causes"]
     assert shared["labels"] == labels

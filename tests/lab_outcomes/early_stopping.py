@@ -21,7 +21,7 @@ def stopping_rule(val_losses, patience, max_epochs):
 
 def check(outcomes):
     stop = outcomes["predictions"]["1"]["numbers"]
-    assert stop["patience"] == outcomes["hyperparameters"]["patience"] == 2
+    assert stop["patience"] == outcomes["hyperparameters"]["patience"]
     assert len(stop["val_losses"]) == stop["epochs_run"] <= stop["max_epochs"]
     assert (stop["epochs_run"], stop["epoch_kept"]) == stopping_rule(
         stop["val_losses"], stop["patience"], stop["max_epochs"])
@@ -45,3 +45,14 @@ def check(outcomes):
     assert cut["lower"] == (cut["cut_final"] < cut["uncut_final"])
     assert cut["uncut_final"] == outcomes["records"]["no_callback"]["val_losses"][-1]
     assert outcomes["records"]["keras_on_schedule"]["raised"] is True
+
+    # Loss and accuracy of the restored weights against the full run's, and whether the
+    # two measures disagree on which is better (the lab says so when they do).
+    both = outcomes["records"]["loss and accuracy"]
+    assert both["stopped_val_loss"] == stop["stopped_val_loss"]
+    assert both["full_val_loss"] == stop["full_val_loss"]
+    loss_better = both["stopped_val_loss"] < both["full_val_loss"]
+    accuracy_difference = both["stopped_val_accuracy"] - both["full_val_accuracy"]
+    assert both["disagree"] == ((loss_better and accuracy_difference < 0) or (
+        both["stopped_val_loss"] > both["full_val_loss"] and accuracy_difference > 0))
+    assert both["samples_apart"] == round(abs(accuracy_difference) * both["validation_samples"])

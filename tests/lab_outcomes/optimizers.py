@@ -42,3 +42,19 @@ def check(outcomes):
     adam = outcomes["predictions"]["4"]["numbers"]
     assert adam["first_winner"] == lower_of_two(adam["first_epoch"], adam["tolerance"])
     assert adam["last_winner"] == lower_of_two(adam["last_epoch"], adam["tolerance"])
+
+    # Rosenbrock's Hessian at the start, from its formula written here, and the
+    # heavy-ball stability limit 2(1 + γ)/η for the classic form's rate.
+    curvature = outcomes["records"]["rosenbrock curvature"]
+    x, y = curvature["point"]
+    expected = [[2 - 400 * (y - x ** 2) + 800 * x ** 2, -400 * x], [-400 * x, 200]]
+    for row, expected_row in zip(curvature["hessian"], expected):
+        for value, expected_value in zip(row, expected_row):
+            assert math.isclose(value, expected_value, rel_tol=1e-9)
+    trace, determinant = expected[0][0] + expected[1][1], (
+        expected[0][0] * expected[1][1] - expected[0][1] ** 2)
+    largest = trace / 2 + math.sqrt(trace ** 2 / 4 - determinant)
+    assert math.isclose(curvature["lambda_max"], largest, rel_tol=1e-9)
+    assert curvature["momentum"] == hyperparameters["momentum"]
+    assert math.isclose(curvature["limit"],
+                        2 * (1 + curvature["momentum"]) / curvature["learning_rate"])
