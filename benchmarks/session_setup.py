@@ -147,21 +147,38 @@ def measure(rounds=ROUNDS):
 SECTION = "## Session set-up"
 
 
+def section(seconds, when, load):
+    """The section of benchmarks/results.md, ending in ``_publish.session_setup_line``."""
+    return (f"{SECTION}\n\n`python -m benchmarks.session_setup`: a session notebook's setup "
+            f"cell in a fresh kernel, made to look like Colab, cloning a local copy of the "
+            f"repository (see the module's docstring), median of {ROUNDS} rounds. Measured "
+            f"{when} on the same kind of machine, 1-minute load average {load:.1f}.\n\n"
+            f"{_publish.session_setup_line(seconds)}\n")
+
+
+def section_of(text):
+    """The session set-up section of a results file's ``text``, or "" when it has none."""
+    if SECTION not in text:
+        return ""
+    return SECTION + text.split(SECTION, 1)[1].split("\n## ", 1)[0].rstrip("\n") + "\n"
+
+
 def write(seconds, when, load):
     """Put the section into benchmarks/results.md (replacing an older one)."""
     text = _publish.RESULTS.read_text(encoding="utf-8")
-    section = (f"{SECTION}\n\n`python -m benchmarks.session_setup`: a session notebook's setup "
-               f"cell in a fresh kernel, made to look like Colab, cloning a local copy of the "
-               f"repository (see the module's docstring), median of {ROUNDS} rounds. Measured "
-               f"{when} on the same kind of machine, 1-minute load average {load:.1f}.\n\n"
-               f"{_publish.session_setup_line(seconds)}\n")
-    if SECTION in text:
-        before, after = text.split(SECTION, 1)
-        rest = after.split("\n## ", 1)
-        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
+    old = section_of(text)
+    new = section(seconds, when, load)
+    if old:
+        text = text.replace(old, new)
     else:
-        text = text.rstrip("\n") + "\n\n" + section
+        text = text.rstrip("\n") + "\n\n" + new
     _publish.RESULTS.write_text(text, encoding="utf-8")
+
+
+def render_sessions():
+    """Render labs/SESSIONS.md again from the new numbers (in its own process: it imports
+    TensorFlow to read the labs' blocks)."""
+    subprocess.run([sys.executable, "-m", "labs._sessions", "--write"], cwd=ROOT, check=True)
 
 
 def main(argv):
@@ -175,11 +192,7 @@ def main(argv):
     if argv == ["--write"]:
         when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         write(seconds, when, os.getloadavg()[0])
-        from custom import quiet_import
-        from labs import _sessions
-
-        quiet_import.import_tensorflow_quietly()   # Rendering reads each lab's block.
-        _sessions.main(["--write"])
+        render_sessions()
     return 0
 
 

@@ -20,7 +20,7 @@ import pytest
 
 import labs
 from assignments import markers
-from benchmarks import _publish
+from benchmarks import _publish, results, session_setup
 from labs import (_catalog, _classroom, _hyperparameters, _notebooks, _session_notebooks,
                   _sessions, _sessions_text)
 
@@ -71,6 +71,20 @@ def test_each_slot_holds_its_measured_run_and_the_set_up_its_measured_time():
         computer = setup["total"] + sum(RESULTS["labs"][lab]["full_command"]
                                         for lab in a_plan.labs())
         assert computer <= _sessions.SESSION_MINUTES * 60
+
+
+def test_session_setup_section_is_written_and_read_back_by_every_results_writer():
+    seconds = {"kernel": 1.2, "clone": 1.6, "import": 9.8, "install": 3.3, "total": 15.9}
+    section = session_setup.section(seconds, "2026-12-05 16:41 UTC", 7.1)
+    text = results.report({"tour": {"full": (6.5, 10.7), "quick": (3.1, 7.3)}}, 385,
+                          [_publish.RATIO_HEADER, "|---|---|---|"], "Measured then.",
+                          session_section=section)
+    assert _publish.read_session_setup(text) == seconds
+    assert session_setup.section_of(text) == section
+    assert _publish.read(text)["labs"]["tour"]["full_own"] == 6.5
+    assert session_setup.section_of(RESULTS_TEXT) != ""
+    with pytest.raises(ValueError, match="no session set-up line"):
+        _publish.read_session_setup(text.replace(section, ""))
 
 
 def test_sessions_md_is_what_the_plans_render():
@@ -250,5 +264,6 @@ def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_pa
         finished = run(lab, "--quick", "--out", str(alone))
         assert finished.returncode == 0, finished.stderr
         by_itself = json.loads((alone / "outcomes.json").read_text())
+        assert in_session["predictions"], f"{lab} revealed nothing"
         assert in_session["predictions"] == by_itself["predictions"], lab
         assert in_session["failed_checks"] == by_itself["failed_checks"] == []
