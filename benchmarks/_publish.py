@@ -19,8 +19,8 @@ RATIO_HEADER = "| comparison | ratio | target |"
 STARTUP = "Start-up (command − own, median over every run):"
 TEST_SUITE = "The whole test suite (`python -m pytest -q`, the whole command):"
 # The set-up of a session notebook in a fresh kernel (benchmarks/session_setup.py).
-SESSION_SETUP = re.compile(r"^Session set-up in a fresh kernel: kernel start ([0-9.]+) s, clone and "
-                           r"check-out ([0-9.]+) s, import ([0-9.]+) s, installing what Colab "
+SESSION_SETUP = re.compile(r"^Session set-up in a fresh kernel: kernel start ([0-9.]+) s, "
+                           r"clone and check-out ([0-9.]+) s, import ([0-9.]+) s, installing what Colab "
                            r"lacks ([0-9.]+) s; total ([0-9.]+) s\.$", flags=re.M)
 LAB_ROW = re.compile(r"^\| (\w+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|$",
                      flags=re.M)

@@ -42,7 +42,8 @@ folder), so a lab's numbers are the same as when it runs alone.
 
 **Timing.** Every plan starts with {setup_minutes} minutes of set-up: the setup cell took
 {setup} in a fresh kernel ({setup_detail}; `python -m benchmarks.session_setup`,
-`benchmarks/results.md`). A lab is named with its own full-mode run on 2 CPU cores,
+`benchmarks/results.md`). That clone was local; in Colab, add the download of the
+repository. A lab is named with its own full-mode run on 2 CPU cores,
 measured by `python -m benchmarks.results`: "`tour` ({tour})". In class, the running time
 is the students' time to predict and discuss, not the computer's: every lab here finishes
 well inside its slot. With `--quick` (or `%env LABS_QUICK=1` in a notebook) each runs

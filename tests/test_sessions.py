@@ -151,7 +151,8 @@ def test_no_plan_asks_a_question_twice(defaults):
                     f"plan {a_plan.number}: {lab} {number} and {other_lab} {other_number} "
                     "ask the same thing")
         agreement = [(lab, number) for lab, number, text in asked if is_agreement(text)]
-        assert len(agreement) <= 1, f"plan {a_plan.number} asks whether runs agree twice: {agreement}"
+        assert len(agreement) <= 1, (f"plan {a_plan.number} asks whether runs agree twice: "
+                                     f"{agreement}")
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -211,6 +212,11 @@ def test_session_notebook_is_setup_then_each_lab_as_its_own_notebook_has_it():
 def run(*args, env=None):
     return subprocess.run([sys.executable, "-m", "labs", *args], cwd=labs.REPO, env=env,
                           capture_output=True, text=True, timeout=300)
+
+
+def test_render_command_refuses_other_arguments(capsys):
+    assert _sessions.main(["--wrtie"]) == 2
+    assert capsys.readouterr().err == "usage: python -m labs._sessions [--write]\n"
 
 
 def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
