@@ -8,8 +8,9 @@
                                     with DIR/README.md, their index of Colab links; add
                                     --instructor to keep the exercises' answer cells
     python -m labs --notebooks DIR --session N
-                                    one notebook of class plan N (or all) from labs/SESSIONS.md,
-                                    DIR/session_N.ipynb: its labs in one kernel, set up once
+                                    class plan N (or all) of labs/SESSIONS.md as one notebook,
+                                    DIR/session_N.ipynb: its labs in one kernel, set up once;
+                                    --instructor adds the closing question's model answer
 """
 
 import os
