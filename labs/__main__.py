@@ -13,6 +13,10 @@
                                     the instructor's edition: which cause each run of the
                                     debugging lab has, in the student edition released
                                     with --seed N (without it, the instructor's order)
+    python -m labs --notebooks DIR --session N
+                                    class plan N (or all) of labs/SESSIONS.md as one notebook,
+                                    DIR/session_N.ipynb: its labs in one kernel, set up once;
+                                    --instructor adds the closing question's model answer
 """
 
 import os
@@ -98,6 +102,22 @@ def usage_error(message):
     return 2
 
 
+def session_notebooks(arguments):
+    """``--notebooks DIR --session N|all [--instructor]``: one notebook per class plan."""
+    instructor = "--instructor" in arguments
+    rest = [argument for argument in arguments if argument != "--instructor"]
+    if (len(rest) != 3 or rest[0].startswith("-") or rest[1] != "--session"
+            or rest[2].startswith("-")):
+        return usage_error("--notebooks DIR --session N needs one folder and a plan number "
+                           "(or all), e.g. --notebooks notebooks/ --session 1")
+    from labs import _session_notebooks
+
+    try:
+        return _session_notebooks.main(rest[0], rest[2], instructor)
+    except _hyperparameters.UsageError as error:
+        return usage_error(str(error))
+
+
 def main(argv):
     if argv and argv[0] in ("-h", "--help"):
         print(USAGE)
@@ -108,6 +128,8 @@ def main(argv):
         for name in names:
             print(f"{name:<{width}}  {_catalog.description(name)}")
         return 0
+    if argv and argv[0] == "--notebooks" and "--session" in argv:
+        return session_notebooks(argv[1:])
     if argv and argv[0] == "--notebooks":
         instructor = argv[2:] == ["--instructor"]
         if len(argv) not in (2, 3) or argv[1].startswith("-") or (len(argv) == 3

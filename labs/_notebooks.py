@@ -144,6 +144,20 @@ def _write(folder, named_notebooks):
     return paths
 
 
+def refuse_instructor_material(ref, url):
+    """Raise ``UsageError`` when student notebooks' setup cell would clone ``url`` at ``ref``
+    and that commit holds the instructor's material (solutions, answer cells, …)."""
+    found = _notebook_setup.instructor_material(ref)
+    if found is not None:
+        path, what = found
+        raise _hyperparameters.UsageError(
+            f"refusing to export student notebooks: their setup cell would clone {url} "
+            f"at {ref or 'its default branch'}, which holds the instructor's material "
+            f"({path}: {what}); export them in "
+            "a student repository (python -m assignments release OUT --git --remote URL, "
+            "then python -m labs --notebooks DIR in OUT), or add --instructor for yours")
+
+
 def main(out_dir, instructor=False):
     """The front door's ``--notebooks OUT_DIR [--instructor]``: export labs and tasks, write
     the index, print each path, and warn when the notebooks cannot be pinned to a commit.
@@ -162,15 +176,7 @@ def main(out_dir, instructor=False):
     ref = repository_ref()
     url = repository_url()
     if not instructor:
-        found = _notebook_setup.instructor_material(ref)
-        if found is not None:
-            path, what = found
-            raise _hyperparameters.UsageError(
-                f"refusing to export student notebooks: their setup cell would clone {url} "
-                f"at {ref or 'its default branch'}, which holds the instructor's material "
-                f"({path}: {what}); export them in "
-                "a student repository (python -m assignments release OUT --git --remote URL, "
-                "then python -m labs --notebooks DIR in OUT), or add --instructor for yours")
+        refuse_instructor_material(ref, url)
     lab_paths = export(out_dir, ref=ref, instructor=instructor)
     task_paths = export_tasks(out_dir, ref)
     link_commit = None
