@@ -235,7 +235,7 @@ def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
 def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_path):
     from tests.test_notebooks import execute
 
-    result = run("--notebooks", str(tmp_path / "notebooks"), "--session", "1")
+    result = run("--notebooks", str(tmp_path / "notebooks"), "--session", "1", "--instructor")
     assert result.returncode == 0, result.stderr
     path = tmp_path / "notebooks" / "session_1.ipynb"
     outputs = tmp_path / "outputs"
@@ -260,3 +260,10 @@ def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_pa
         assert in_session["predictions"], f"{lab} revealed nothing"
         assert in_session["predictions"] == by_itself["predictions"], lab
         assert in_session["failed_checks"] == by_itself["failed_checks"] == []
+
+
+def test_student_session_notebooks_from_the_instructor_repository_are_refused(tmp_path):
+    result = run("--notebooks", str(tmp_path / "notebooks"), "--session", "1")
+    assert result.returncode == 2
+    assert "refusing to export student notebooks" in result.stderr
+    assert not (tmp_path / "notebooks" / "session_1.ipynb").exists()
