@@ -281,6 +281,10 @@ class Lab:
                 or ``tolerance`` is not the question's.
         """
         question = self._question(number)
+        if not question.choices and not question.numeric and _is_number(answer):
+            # No source to read the question from: a number is a numeric question's answer.
+            question = _classroom.Question(number, question.question, unit="a number",
+                                           tolerance=0.0 if tolerance is None else tolerance)
         key = _checked_key(question, answer, tolerance)
         predicted = self._predicted.get(number)
         right = None if predicted is None else _is_right(question, predicted, key)
@@ -365,12 +369,16 @@ def _checked_answer(question, answer):
                              f"got {answer!r}")
         return value
     if not question.choices:     # No source to check against (a notebook copied away).
-        return str(answer).strip().strip("()").lower()
+        return float(answer) if _is_number(answer) else str(answer).strip().strip("()").lower()
     letter = str(answer).strip().strip("()").lower() if isinstance(answer, str) else None
     if letter not in question.choices:
         raise ValueError(f"prediction {question.number}'s answer must be one of "
                          f"{', '.join(map(repr, question.choices))}, got {answer!r}")
     return letter
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _checked_key(question, answer, tolerance):

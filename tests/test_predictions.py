@@ -425,3 +425,20 @@ def test_ask_in_a_terminal_run_of_a_real_lab(tmp_path):
         entry = entries[number]
         assert f"  Measured: {entry['measured']}\n  This run's answer: ({entry['answer']}).\n" \
                in out
+
+
+def test_without_the_labs_source_a_reveal_still_compares_the_prediction(tmp_path, capsys,
+                                                                        monkeypatch):
+    def missing(name):
+        raise OSError("no source")
+
+    monkeypatch.setattr(_runtime._classroom, "lab_source", missing)
+    lab = start(tmp_path)
+    lab.predict(1, "B")
+    lab.reveal(1, "η = 0.3 ends lowest", answer="b")
+    lab.predict(2, 40)
+    lab.reveal(2, "41 steps", answer=41, tolerance=0.1)
+    printed = capsys.readouterr().out
+    assert "Predict 1: (the question above)\n  You predicted b; measured: η = 0.3 ends " \
+           "lowest. Right." in printed
+    assert "You predicted 40; measured: 41 steps. Right." in printed
