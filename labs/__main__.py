@@ -6,7 +6,8 @@
     python -m labs --all --quick    run every lab in quick mode, then a summary table
     python -m labs --notebooks DIR  export every lab as DIR/NAME.ipynb for Jupyter and Colab,
                                     with DIR/README.md, their index of Colab links; add
-                                    --instructor to keep the exercises' answer cells (the
+                                    --instructor to keep the exercises' answer cells (and
+                                    reveal = "all" in their parameters cells; the
                                     students' export runs in a student repository:
                                     python -m assignments release OUT --git --remote URL)
     python -m labs debugging --key [--seed N]
@@ -17,6 +18,11 @@
                                     class plan N (or all) of labs/SESSIONS.md as one notebook,
                                     DIR/session_N.ipynb: its labs in one kernel, set up once;
                                     --instructor adds the closing question's model answer
+    python -m labs tally FOLDER     sum up a class's predictions: every outcomes.json under
+                                    FOLDER, per question how many chose each answer
+
+In a lab, --ask asks each prediction's question in the terminal and waits for the answer
+before the run reveals it; --reveal answered shows only the answers that were predicted.
 """
 
 import os
@@ -142,6 +148,10 @@ def main(argv):
             return _notebooks.main(argv[1], instructor)
         except _hyperparameters.UsageError as error:
             return usage_error(str(error))
+    if argv and argv[0] == "tally":
+        from labs import _tally
+
+        return _tally.main(argv[1:])
     if argv and argv[0] == "--all":
         if _environment.quick_from_environment() or "--quick" in argv:
             os.environ[_environment.QUICK_ENV] = "1"

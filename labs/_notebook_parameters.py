@@ -19,6 +19,9 @@ history: the most recent cell whose first line is ``# Parameters``, which is our
 or the one that papermill injects below it. Reading the cell's text, not the
 kernel's variables, matters: a lab may reuse a name for something else further
 down (``for seed in ...``), and a rerun of the lab's first cell must not pick that up.
+Besides the lab's block, the cell may set the run-wide option ``reveal`` ("all" shows every
+measured answer, "answered" only those of predicted questions; ``reveal_from_cell``), which
+the instructor's export writes as ``reveal = "all"``.
 Each value must be a plain Python value (``40``, ``0.05``, ``"adam"``, ``[16, 8]``);
 it is checked exactly as the flag of the same name is, so a bad value raises the
 same one-line ``UsageError``. A value equal to its default changes nothing, so
@@ -28,10 +31,13 @@ quick mode still shrinks the values that the student left as they were.
 import ast
 import runpy
 
-from labs import _catalog, _hyperparameters
+from labs import _catalog, _environment, _hyperparameters
 
 MARKER = "# Parameters"
 TAG = "parameters"
+REVEAL = "reveal"   # The run-wide option a parameters cell may set besides the lab's block.
+REVEAL_ALL_LINE = ('reveal = "all"  # show every measured answer, predicted or not '
+                   '(instructor\'s edition)')
 
 HEADER = """\
 # Parameters: change a value here, then run this cell and every cell below it
@@ -134,6 +140,8 @@ def values_from_cell(source, lab_name, declared):
             raise _hyperparameters.UsageError(
                 f"line {statement.lineno} of the parameters cell must read name = value")
         key = statement.targets[0].id
+        if key == REVEAL and key not in declared:
+            continue   # Read by reveal_from_cell.
         if key not in declared:
             raise _hyperparameters.UsageError(
                 f"the parameters cell sets {key!r}, which lab {lab_name} does not have; "
@@ -148,6 +156,29 @@ def values_from_cell(source, lab_name, declared):
         declaration.check(key, value)
         values[key] = _as_declared(declaration, value)
     return {key: value for key, value in values.items() if value != declared[key].default}
+
+
+def reveal_from_cell(source):
+    """The cell's ``reveal = "all"`` or ``"answered"``, or None when it does not set it.
+
+    Raises:
+        UsageError: for any other value.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None   # values_from_cell names the syntax error.
+    found = None
+    for statement in tree.body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and statement.targets[0].id == REVEAL):
+            try:
+                found = ast.literal_eval(statement.value)
+            except ValueError:
+                found = ast.unparse(statement.value)
+            _environment.check_reveal(found, "reveal in the parameters cell")
+    return found
 
 
 def _as_declared(declaration, value):

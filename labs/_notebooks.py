@@ -10,7 +10,12 @@ things:
 * the lab's header docstring as a markdown cell, instead of a code cell that
   would only echo the string back;
 * after it, the parameters cell, tagged ``parameters`` as papermill does: the
-  lab's block as ``name = default`` lines (``labs/_notebook_parameters.py``).
+  lab's block as ``name = default`` lines (``labs/_notebook_parameters.py``); the
+  instructor's export adds ``reveal = "all"``, so that every measured answer shows
+  whether or not a prediction was made (students' notebooks withhold it until then).
+
+Each prediction's "your-prediction" cell (``lab.predict(N, None)``) stays editable and
+cannot be deleted by accident: it is where the student writes the answer.
 
 It also writes ``OUT_DIR/README.md``, an index of the notebooks with their
 "Open in Colab" links (``labs/_notebook_index.py``).
@@ -32,8 +37,8 @@ import sys
 import time
 
 import labs
-from labs import (_catalog, _hyperparameters, _notebook_index, _notebook_parameters,
-                  _notebook_setup, _output)
+from labs import (_catalog, _classroom, _hyperparameters, _notebook_index,
+                  _notebook_parameters, _notebook_setup, _output)
 
 # The setup cell lives in labs/_notebook_setup.py; these names of it stay here too, for the
 # callers and tests that know them from this module.
@@ -75,8 +80,15 @@ def notebook(name, ref=None, instructor=False):
         if header is not None:
             # The docstring uses reStructuredText's ``code``; markdown uses `code`.
             cells[0] = nbformat.v4.new_markdown_cell(header.replace("``", "`"))
+    for cell in cells:
+        if _classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", []):
+            cell.metadata["editable"] = True      # The student's answer goes here.
+            cell.metadata["deletable"] = False
     at = 1 if cells and cells[0].cell_type == "markdown" else 0
-    cells.insert(at, nbformat.v4.new_code_cell(_notebook_parameters.cell_source(name),
+    parameters = _notebook_parameters.cell_source(name)
+    if instructor:
+        parameters += "\n" + _notebook_parameters.REVEAL_ALL_LINE
+    cells.insert(at, nbformat.v4.new_code_cell(parameters,
                                                metadata={"tags": [_notebook_parameters.TAG]}))
     setup = nbformat.v4.new_code_cell(setup_cell(ref), metadata={"tags": ["setup"]})
     result = nbformat.v4.new_notebook(cells=[setup, *cells])
