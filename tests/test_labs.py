@@ -110,7 +110,22 @@ def run_and_check(name, seed, checks, flags, tmp_path, monkeypatch):
     asked = _classroom.predictions(_classroom.lab_source(name))
     assert sorted(outcomes["predictions"], key=int) == [str(number) for number in asked]
     checks.check(outcomes)
+    assert_a_wrong_answer_key_is_caught(name, checks, outcomes)
     return outcomes
+
+
+def assert_a_wrong_answer_key_is_caught(name, checks, outcomes):
+    """The outcome check derives each answer key from the numbers, not from the lab's own
+    verdict: a lab that printed any other choice as the answer would fail it."""
+    for number, prediction in outcomes["predictions"].items():
+        answer, choices = prediction.get("answer"), prediction.get("choices") or {}
+        if not isinstance(answer, str) or len(choices) < 2:
+            continue   # Numeric questions, or several right letters: checked by value.
+        wrong = next(letter for letter in sorted(choices) if letter != answer)
+        corrupted = json.loads(json.dumps(outcomes))
+        corrupted["predictions"][number]["answer"] = wrong
+        with pytest.raises(AssertionError):
+            checks.check(corrupted)
 
 
 def test_run_all_reports_a_failing_lab(monkeypatch, capsys):
