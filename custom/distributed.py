@@ -1,7 +1,7 @@
 """``fit_with_tape``'s steps under a ``tf.distribute`` strategy: data parallelism written out.
 
 Each replica holds a full copy of the weights θ and gets 1/R of every global batch of B
-samples (R replicas; ``strategy.experimental_distribute_dataset`` splits it). Replica r
+samples (R replicas; ``shares`` splits it, inside the step). Replica r
 computes the loss of its share, divided by the *global* batch::
 
     L_r = Σ_{i ∈ share r} ℓ_i / B                     tf.nn.compute_average_loss
@@ -23,8 +23,6 @@ means over every sample, as on one device.
 The strategy is taken as given: the model and its optimizer must have been created
 inside ``strategy.scope()``, and the global batch must split evenly over the replicas.
 """
-
-import collections
 
 import keras
 import tensorflow as tf
@@ -94,41 +92,57 @@ def build_metrics(model, strategy, dataset):
 
 
 def distributed(dataset, strategy):
-    """The dataset's batches split into one share per replica, repeated when its number of
-    batches is known, so that ``fit_with_tape`` draws every pass from one iterator."""
-    if int(dataset.cardinality()) >= 0:
-        dataset = dataset.repeat()
+    """The dataset's batches split by ``tf.distribute`` into one share per replica, for a
+    dataset whose number of batches is unknown (``fit_with_tape`` hands each to a step)."""
     # Replicas on CPUs compute where the batch already is: copying each share ahead to
-    # its device (a multi-device iterator) would add a fifth to a small network's step.
+    # its device (a multi-device iterator) would only add to a small network's step.
     on_cpus = all(tf.DeviceSpec.from_string(device).device_type == "CPU"
                   for device in strategy.extended.worker_devices)
     options = tf.distribute.InputOptions(experimental_fetch_to_device=not on_cpus)
     return strategy.experimental_distribute_dataset(dataset, options)
 
 
-# A step's source of data: the resource tensors of a distributed iterator, and the key of
-# its type in _ITERATOR_TYPES. Compiled steps take these plain tensors rather than the
-# iterator itself: working out a distributed iterator argument's type costs tf.function
-# about 0.7 ms on every call, as much as a small network's step, and tensors of the same
-# kinds reuse the same trace.
-Draw = collections.namedtuple("Draw", ["key", "components"])
-_ITERATOR_TYPES = {}
+def shares(source, strategy):
+    """``(batch, B)``: this step's batch, one share per replica, and B its global size.
 
+    The batch is drawn from ``source``, an iterator over the global batches, inside the
+    step's graph, then split; or ``source`` is that batch already, split by
+    ``tf.distribute`` (``distributed``), and B is None, for the replicas to add up.
 
-def draw(iterator):
-    """The ``Draw`` of a distributed iterator (its type noted for ``_next_batch``)."""
-    key = repr(iterator.element_spec)
-    _ITERATOR_TYPES[key] = tf.type_spec_from_value(iterator)
-    return Draw(key, tuple(tf.nest.flatten(iterator, expand_composites=True)))
+    Replica r of R takes rows ⌈r·n/R⌉ to ⌈(r+1)·n/R⌉ of a global batch of n, so a short
+    last batch of 7 splits 4 + 3. Every worker of a multi-worker strategy draws the same
+    global batches (the same data, shuffled under the same seed) and keeps its replicas'
+    shares. Splitting here costs a third of what ``tf.distribute``'s own distributed
+    iterator adds to each step (benchmarks/fit_with_tape_strategy.py).
+    """
+    if not isinstance(source, tf.data.Iterator):
+        return source, None
+    batch = next(source)
+    replicas = strategy.num_replicas_in_sync
+
+    def share(context):
+        replica = context.replica_id_in_sync_group
+
+        def rows(tensor):
+            n = tf.shape(tensor)[0]
+            start, end = ((replica * n + replicas - 1) // replicas,
+                          ((replica + 1) * n + replicas - 1) // replicas)
+            return tensor[start:end]
+
+        return tf.nest.map_structure(rows, batch)
+
+    size = tf.cast(tf.shape(tf.nest.flatten(batch)[0])[0], tf.int64)
+    return strategy.experimental_distribute_values_from_function(share), size
 
 
 def make_steps(model, loss_tracker, strategy, eager):
     """The distributed training step and validation step, compiled unless ``eager``."""
     per_example_loss = _per_example_loss_of(model)
 
-    def replica_train_step(batch):
+    def replica_train_step(batch, global_batch_size):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
-        global_batch_size = _global_batch_size(x)
+        if global_batch_size is None:      # Split by tf.distribute: add up the shares.
+            global_batch_size = _global_batch_size(x)
         with tf.GradientTape() as tape:
             y_pred = model(x, training=True)              # ŷ = f(x; θ) on this replica's share.
             losses = per_example_loss(y, y_pred)           # ℓ_i, shape (share,)
@@ -145,19 +159,19 @@ def make_steps(model, loss_tracker, strategy, eager):
         _update_running_means(model, loss_tracker, losses, sample_weight, penalty,
                               x, y, y_pred)
 
-    def replica_test_step(batch):
+    def replica_test_step(batch, global_batch_size):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
         y_pred = model(x, training=False)
         losses = per_example_loss(y, y_pred)
         _update_running_means(model, loss_tracker, losses, sample_weight, _penalties(model),
                               x, y, y_pred)
 
-    def train_step(batch_or_draw):
-        strategy.run(replica_train_step, args=(_next_batch(batch_or_draw),))
+    def train_step(source):
+        strategy.run(replica_train_step, args=shares(source, strategy))
         return _results(model, loss_tracker)
 
-    def test_step(batch_or_draw):
-        strategy.run(replica_test_step, args=(_next_batch(batch_or_draw),))
+    def test_step(source):
+        strategy.run(replica_test_step, args=shares(source, strategy))
         return _results(model, loss_tracker)
 
     if eager:
@@ -165,16 +179,6 @@ def make_steps(model, loss_tracker, strategy, eager):
     compile_step = lambda step: tf.function(  # noqa: E731  (one line per step below)
         step, reduce_retracing=True, jit_compile=False, autograph=False)
     return compile_step(train_step), compile_step(test_step)
-
-
-def _next_batch(batch_or_draw):
-    """The step's split batch: drawn from the iterator here, in the graph, or as given."""
-    if isinstance(batch_or_draw, Draw):
-        iterator = tf.nest.pack_sequence_as(_ITERATOR_TYPES[batch_or_draw.key],
-                                            list(batch_or_draw.components),
-                                            expand_composites=True)
-        return next(iterator)
-    return batch_or_draw
 
 
 def _per_example_loss_of(model):

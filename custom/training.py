@@ -150,21 +150,20 @@ def _passes(dataset, strategy):
     """What the loop iterates over once per epoch: the batches, or when their number is
     known, a ``_Passes`` over one iterator that lasts the whole fit."""
     count = int(dataset.cardinality())
-    if strategy is not None:
-        dataset = distributed.distributed(dataset, strategy)
-        return _Passes(count, lambda: distributed.draw(iter(dataset))) if count >= 0 else dataset
-    return _Passes(count, lambda: iter(dataset.repeat())) if count >= 0 else dataset
+    if count >= 0:
+        return _Passes(count, lambda: iter(dataset.repeat()))
+    # Unknown or infinite: hand out the batches, split over the replicas by tf.distribute.
+    return dataset if strategy is None else distributed.distributed(dataset, strategy)
 
 
 class _Passes:
-    """One pass of ``count`` steps per ``iter``; each step is handed the same source (an
-    iterator over the repeated dataset, or a distributed iterator's ``Draw``) and takes
-    its batch from it with ``next`` inside its compiled graph.
+    """One pass of ``count`` steps per ``iter``; each step is handed the same source, an
+    iterator over the repeated dataset, and takes its batch from it with ``next`` inside
+    its compiled graph (under a strategy, then splits it: ``distributed.shares``).
 
-    Two costs are avoided that way, each as large as a small network's step: taking each
-    batch in Python and handing it to the step, and making a new iterator every epoch
-    (about 45 ms for a distributed one). ``dataset.repeat()`` reshuffles every pass as
-    iterating the dataset afresh does, in the same order under the same seeds.
+    Taking each batch in Python and handing it to the step would cost as much as a small
+    network's step. ``dataset.repeat()`` reshuffles every pass as iterating the dataset
+    afresh does, in the same order under the same seeds.
     """
 
     def __init__(self, count, start):
