@@ -64,8 +64,17 @@ lab = _runtime.start("activations", {
 # in NumPy in `custom/activations.py`.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** At z = −3, a unit well below zero, which of the four activations passes
-# back the largest gradient g′(−3)? Is any of the slopes there negative?
+# **Predict 1.** At z = −3, a unit well below zero, which of the four activations have a
+# negative slope g′(−3), so that they pass the gradient back with its sign flipped?
+# - (a) none of them
+# - (b) Leaky ReLU only
+# - (c) Swish only
+# - (d) GELU only
+# - (e) Swish and GELU
+# - (f) another set of them
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 z_values = np.linspace(-4.0, 4.0, 801)   # float64; 0 itself is a grid point (ReLU's kink)
@@ -105,8 +114,12 @@ largest = max(slopes_at_minus_three.values())
 widest = [name for name, slope in slopes_at_minus_three.items() if slope == largest]
 negative = [name for name, slope in slopes_at_minus_three.items() if slope < 0]
 negatives = ", ".join(f"{name} {slopes_at_minus_three[name]:.4f}" for name in negative)
+leaky_name = list(keras_functions)[1]
+negative_sets = {(): "a", (leaky_name,): "b", ("Swish",): "c", ("GELU",): "d",
+                 ("Swish", "GELU"): "e"}                    # any other set: (f)
 lab.reveal(1, f"at z = −3 the largest slope is {largest:.4f}, from {' and '.join(widest)}; "
               + (f"negative: {negatives}." if negative else "none is negative."),
+           answer=negative_sets.get(tuple(negative), "f"),
            slopes=slopes_at_minus_three, largest=widest, negative=negative)
 lowest = {name: (float(values.min()), float(z_values[np.argmin(values)]))
           for name, (values, _) in curves.items() if name in ("Swish", "GELU")}
@@ -183,7 +196,13 @@ lab.check(abs(peaks["sigmoid"] - 0.25) < 1e-12 and abs(peaks["tanh"] - 1.0) < 1e
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** In each stack, divide the first hidden layer's gradient norm ‖∂L/∂W₁‖ by
 # the last hidden layer's. Which activation gives the smallest ratio, the strongest
-# vanishing: sigmoid, tanh or ReLU? Roughly how small: 1e-1, 1e-3, 1e-6?
+# vanishing?
+# - (a) sigmoid
+# - (b) tanh
+# - (c) ReLU
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
@@ -211,6 +230,7 @@ smallest = min(ratios, key=ratios.get)
 lab.reveal(2, f"first/last gradient ratio over {lab.stack_depth} layers: "
               + ", ".join(f"{name} {ratio:.1e}" for name, ratio in ratios.items())
               + f"; the smallest is {smallest}'s, about 10^{np.log10(ratios[smallest]):.0f}.",
+           answer={"sigmoid": "a", "tanh": "b", "ReLU": "c"}[smallest],
            ratios=ratios, smallest=smallest,
            mean_slopes={name: float(measured["mean_slopes"].mean())
                         for name, measured in default_stack.items()})
@@ -229,14 +249,24 @@ lab.reveal(2, f"first/last gradient ratio over {lab.stack_depth} layers: "
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** With the weights `large_weight_scale` times larger, what share of the tanh
-# units will be saturated (slope below 1 % of its peak) in the deeper layers: none, about
-# a tenth, or about half? And will tanh's first-layer gradient grow or shrink?
+# units will be saturated (slope below 1 % of its peak) in layers 2 to `stack_depth`, and
+# will tanh's first-layer gradient grow or shrink?
+# - (a) under 5 % saturated, and the first layer's gradient grows
+# - (b) under 5 % saturated, and it shrinks
+# - (c) 5 % to 30 % saturated, and it grows
+# - (d) 5 % to 30 % saturated, and it shrinks
+# - (e) over 30 % saturated, and it grows
+# - (f) over 30 % saturated, and it shrinks
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 large_stack = measure_stack(lab.large_weight_scale)
 tanh_before, tanh_after = default_stack["tanh"], large_stack["tanh"]
 deeper_share = float(tanh_after["saturated"][1:].mean())     # layers 2 to stack_depth
 growth = float(tanh_after["norms"][0] / tanh_before["norms"][0])
+share_band = 0 if deeper_share < 0.05 else 1 if deeper_share <= 0.30 else 2   # the choices' bands
 lab.reveal(3, f"with weights {lab.large_weight_scale:g} times larger, "
               f"{deeper_share:.0%} of the tanh units in layers 2 to {lab.stack_depth} are "
               f"saturated (before: {float(tanh_before['saturated'][1:].mean()):.0%}), their "
@@ -244,6 +274,7 @@ lab.reveal(3, f"with weights {lab.large_weight_scale:g} times larger, "
               f"{float(tanh_after['mean_slopes'].mean()):.2f}, and the first layer's gradient "
               f"{'grows' if growth > 1 else 'shrinks'} {growth if growth > 1 else 1 / growth:.1f} "
               "times.",
+           answer="abcdef"[2 * share_band + (0 if growth > 1 else 1)],
            deeper_share=deeper_share,
            deeper_share_before=float(tanh_before["saturated"][1:].mean()),
            mean_slope_before=float(tanh_before["mean_slopes"].mean()),
@@ -272,14 +303,21 @@ lab.save_figure(figure, "saturation.png")
 # A unit is *dead* on a data set when its input z is negative for every sample: a ReLU
 # then outputs 0 and passes back a gradient of exactly 0, so the weights feeding it never
 # change. Start a deep network with every hidden bias at a large negative value and the
-# signal shrinks layer by layer until whole layers are dead, and then no gradient reaches
-# anything below them. We compare the same network, with the same initial weights, built
+# signal can shrink layer by layer until whole layers are dead; where one is, no gradient
+# reaches anything below it. We compare the same network, with the same initial weights, built
 # with Leaky ReLU, whose negative side still passes α times the gradient.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** Both networks below start with every hidden bias at `negative_bias` and
-# train for `epochs` full-batch Adam steps on the two moons. Will the ReLU network's loss
-# move away from log 2 ≈ 0.693, the loss of guessing 50/50? Will the Leaky ReLU network's?
+# train for `epochs` full-batch Adam steps on the two moons. Which of the two networks'
+# losses will move away (by more than 0.01) from log 2 ≈ 0.693, the loss of guessing 50/50?
+# - (a) both
+# - (b) the ReLU network's only
+# - (c) the Leaky ReLU network's only
+# - (d) neither
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 def deep_network(activation):
@@ -359,7 +397,10 @@ def told(name, facts):
                else "every hidden layer changed"))
 
 
+relu_moved, leaky_moved = (facts["moved"] for facts in summary.values())   # ReLU first
 lab.reveal(4, "; ".join(told(name, facts) for name, facts in summary.items()) + ".",
+           answer={(True, True): "a", (True, False): "b", (False, True): "c",
+                   (False, False): "d"}[relu_moved, leaky_moved],
            summary=summary, guessing_loss=GUESSING, moved_threshold=MOVED)
 
 # %% [markdown]
