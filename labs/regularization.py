@@ -91,9 +91,17 @@ print(f"train {x_train.shape}, validation {x_val.shape}")
 # metrics never include the penalty, and `val_cross_entropy` is what we plot.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** Which of the five models (none, l1, l2, dropout, max_norm) will end the
-# last epoch with the lowest validation cross-entropy? And will the plain model end above
-# its own best validation cross-entropy, the mark of overfitting?
+# **Predict 1.** Which of the five models will end the last epoch with the lowest
+# validation cross-entropy? (The line after the runs also says whether the plain model
+# ended above its own best, the mark of overfitting.)
+# - (a) none, the plain model
+# - (b) l1
+# - (c) l2
+# - (d) dropout
+# - (e) max_norm
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 def build(kind, optimizer=None):
@@ -146,6 +154,8 @@ lab.reveal(1, f"{winner} ends lowest, at {final_val[winner]:.3f} (final validati
                                               final_val.items())
            + f"); the plain model was best at epoch {plain_best_epoch} ({min(plain_curve):.3f}) "
            + (f"and ended {plain_rise:.3f} above it" if plain_rise > 0 else "and ended there"),
+           answer=tuple(letter for letter, kind in zip("abcde", kinds)   # ties: all of them
+                        if final_val[kind] == final_val[winner]),
            winner=winner, final_val_cross_entropy=final_val, plain_curve=plain_curve,
            plain_best_epoch=plain_best_epoch, plain_rise=plain_rise)
 
@@ -224,8 +234,16 @@ for kind in kinds:
 # the run to say: Prediction 2's line reports it.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Which model will end with the smallest norm of all its kernel weights,
-# and which with the largest share of weights near zero?
+# **Predict 2.** Which model will end with the largest share of its kernel weights near
+# zero (|w| < 0.001)? (The line after the table also names the smallest weight norm.)
+# - (a) none, the plain model
+# - (b) l1
+# - (c) l2
+# - (d) dropout
+# - (e) max_norm
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 def all_kernel_weights(model):
@@ -255,6 +273,8 @@ lab.reveal(2, f"{smallest} has the smallest weight norm ({norms[smallest]:.2f}, 
               f"{norms[smallest] / norms['none']:.0%} of the plain model's {norms['none']:.2f}); "
               f"{sparsest} has the largest share near zero ({near_zero[sparsest]:.1%}, "
               f"plain: {near_zero['none']:.1%})",
+           answer=tuple(letter for letter, kind in zip("abcde", kinds)   # ties: all of them
+                        if near_zero[kind] == near_zero[sparsest]),
            smallest=smallest, sparsest=sparsest, weight_norms=norms, share_near_zero=near_zero)
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
@@ -325,6 +345,13 @@ lab.check(step_difference <= 1e-6 < step_moved,
 # **Predict 3.** AdamW with λ_w = 2λ would take exactly the steps of the L2 model under
 # SGD. Under Adam, which ends with the smaller norm of its kernel weights: Adam with the
 # L2(λ) penalty, or AdamW with λ_w = 2λ? Which ends with the lower validation cross-entropy?
+# - (a) AdamW has the smaller norm and the lower cross-entropy
+# - (b) AdamW has the smaller norm; Adam + L2 the lower cross-entropy
+# - (c) Adam + L2 has the smaller norm; AdamW the lower cross-entropy
+# - (d) Adam + L2 has the smaller norm and the lower cross-entropy
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 weight_decay = 2 * lab.l2   # λ_w: the decay that equals L2(λ) under SGD.
@@ -348,6 +375,9 @@ lab.reveal(3, f"{smaller} ends with the smaller weight norm (Adam + L2(λ) "
               f"{norm_of['Adam + L2(λ)']:.2f}, AdamW(2λ) {norm_of['AdamW(2λ)']:.2f}, no penalty "
               f"{norm_of['Adam, no penalty']:.2f}); {lower} ends with the lower validation "
               f"cross-entropy ({val_of['Adam + L2(λ)']:.3f} against {val_of['AdamW(2λ)']:.3f})",
+           answer={("AdamW(2λ)", "AdamW(2λ)"): "a", ("AdamW(2λ)", "Adam + L2(λ)"): "b",
+                   ("Adam + L2(λ)", "AdamW(2λ)"): "c",
+                   ("Adam + L2(λ)", "Adam + L2(λ)"): "d"}[smaller, lower],
            smaller_norm=smaller, lower_val=lower, weight_norms=norm_of,
            val_cross_entropy=val_of)
 lab.finish()
