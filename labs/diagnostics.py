@@ -88,6 +88,13 @@ lab = _runtime.start("diagnostics", {
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** For each of the six runs, which label will `DiagnosticsLogger` give it?
 # Write down your six guesses. Will every run get the label it was set up to show?
+# - (a) yes, all six
+# - (b) no: five of them
+# - (c) no: four of them
+# - (d) no: three or fewer
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 def cosine_to_zero(learning_rate, epochs):
@@ -175,6 +182,7 @@ lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
            + f". {len(as_intended)} of {len(labels)} runs got the label they were set up to show"
            + ("" if len(as_intended) == len(labels) else ", not "
               + ", ".join(name for name in labels if name not in as_intended)),
+           answer={6: "a", 5: "b", 4: "c"}.get(len(as_intended), "d"),
            labels=labels, csv_labels=csv_labels, intended=INTENDED, as_intended=as_intended)
 
 # %% [markdown]
@@ -185,8 +193,15 @@ lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
 # scale the loss is on, and it has no notion of a loss that jumps around.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** On which of the six runs will the absolute rules of "Learning Algorithms"
-# (the `chapter rules` column) give a different label from `classify`?
+# **Predict 2.** On how many of the six runs will the absolute rules of "Learning
+# Algorithms" (the `chapter rules` column) give a different label from `classify`?
+# - (a) none
+# - (b) one or two
+# - (c) three or four
+# - (d) five or six
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 rows = []
@@ -202,6 +217,7 @@ differ = [name for name in labels if chapter_labels[name] != labels[name]]
 lab.reveal(2, (f"they differ on {len(differ)} of {len(labels)}: " + "; ".join(
                    f"{name} (chapter rules {chapter_labels[name]}, classify {labels[name]})"
                    for name in differ)) if differ else "they agree on all six runs",
+           answer={0: "a", 1: "b", 2: "b", 3: "c", 4: "c"}.get(len(differ), "d"),
            differ=differ, chapter_labels=chapter_labels, labels=labels)
 
 # %% [markdown]
@@ -237,9 +253,15 @@ lab.save_figure(figure, "diagnostics_grid.png")
 # unit is active.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** After training, how will the first layer's gradient/weight ratio compare
-# with the last layer's in each net: about equal, 10× smaller, 1000× smaller? Which net
-# will get the "vanishing gradients" finding?
+# **Predict 3.** After training, which net will get the "vanishing gradients" finding
+# (its first layer's gradient/weight ratio at most 1 % of its last layer's)?
+# - (a) the sigmoid net only
+# - (b) the ReLU net only
+# - (c) both nets
+# - (d) neither
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 x_digits, y_digits = datasets.digits()
@@ -278,10 +300,14 @@ for activation, (frame, diagnosis) in gradient_runs.items():
     findings_of[activation] = [name for name, _, _ in diagnosis.findings]
     print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
           f"{', '.join(findings)}; label {diagnosis.label}")
+vanishing = tuple("vanishing gradients" in findings_of[activation]
+                  for activation in ("sigmoid", "relu"))        # (sigmoid's, ReLU's)
 lab.reveal(3, "; ".join(f"{activation}: the first layer's ratio is {value:.1e} of the last "
                         f"layer's, " + ("with" if "vanishing gradients" in findings_of[activation]
                                         else "without") + " the vanishing-gradients finding"
                         for activation, value in first_over_last.items()),
+           answer={(True, False): "a", (False, True): "b", (True, True): "c",
+                   (False, False): "d"}[vanishing],
            first_over_last=first_over_last, findings=findings_of,
            labels={activation: run[1].label for activation, run in gradient_runs.items()})
 ax.set_xlabel("layer (1 = nearest the input)")

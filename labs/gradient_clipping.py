@@ -134,9 +134,9 @@ for argument in ("clipvalue", "clipnorm", "global_clipnorm"):
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Without clipping, at the high learning rate, will the run survive all its
-# steps? If it blows up, when?
+# steps? If it blows up, after how many steps?
 # - (a) it survives all its steps
-# - (b) it blows up within its first epoch
+# - (b) it blows up within the steps of its first epoch
 # - (c) it blows up after its first epoch
 
 # %% tags=["your-prediction"]
