@@ -72,8 +72,16 @@ lab = _runtime.start("early_stopping", {
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** With `patience` epochs of patience, the early-stopping runs stop
 # `patience` epochs after their best validation epoch, unless that falls after the last
-# epoch. At which epoch will they stop, whose weights will they keep, and will those
-# weights have a lower validation loss than the full run's final weights?
+# epoch (`max_epochs`), and keep the weights of their best epoch. Will they stop before the
+# last epoch, and will the weights they keep have a lower validation loss than the full
+# run's final weights?
+# - (a) they stop early, and their weights have the lower validation loss
+# - (b) they stop early, but their weights' validation loss is not lower
+# - (c) they train to the last epoch, and their weights have the lower validation loss
+# - (d) they train to the last epoch, and their weights' validation loss is not lower
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=lab.noise, seed=lab.seed)
@@ -162,6 +170,8 @@ lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_e
               f"(val loss {keras_run['val_loss']:.4f}); "
               f"the full run ended at val loss {full_run['val_loss']:.4f}, so early stopping "
               f"{'lowered' if gain > 0 else 'did not lower'} it by {abs(gain):.4f}",
+           answer={(True, True): "a", (True, False): "b", (False, True): "c",
+                   (False, False): "d"}[keras_epochs_run < lab.max_epochs, bool(gain > 0)],
            epochs_run=keras_epochs_run, epoch_kept=keras_kept, patience=lab.patience,
            max_epochs=lab.max_epochs, val_losses=keras_run["history"]["val_loss"],
            stopped_val_loss=keras_run["val_loss"], full_val_loss=full_run["val_loss"],
@@ -217,6 +227,14 @@ lab.save_figure(figure, "early_stopping.png")
 # epochs. How many times will `ReduceLROnPlateau` (factor `factor`, patience
 # `plateau_patience`) cut the rate, and will its final validation MSE end below the
 # uncut run's?
+# - (a) never
+# - (b) once or twice, and it ends lower
+# - (c) once or twice, and it does not end lower
+# - (d) three times or more, and it ends lower
+# - (e) three times or more, and it does not end lower
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 x, y = datasets.linear_regression(n_samples=lab.plateau_samples, n_features=8, noise=1.0,
@@ -286,12 +304,19 @@ rates = np.array(keras_history["learning_rate"])
 cuts = int(np.sum(rates[1:] < rates[:-1]))            # epochs whose rate is below the last one's
 uncut = plateau["no callback"]["val_loss"]
 uncut_final, cut_final = uncut[-1], keras_history["val_loss"][-1]
+lower = bool(cut_final < uncut_final)
+if cuts == 0:
+    answer = "a"
+elif cuts <= 2:
+    answer = "b" if lower else "c"
+else:
+    answer = "d" if lower else "e"
 lab.reveal(2, f"ReduceLROnPlateau cut the rate {cuts} time(s), from {rates[0]:.3g} to "
               f"{rates[-1]:.3g}; its final validation MSE is {cut_final:.4f} against "
               f"{uncut_final:.4f} without the callback, "
-              f"{'lower' if cut_final < uncut_final else 'not lower'}",
-           cuts=cuts, rates=rates, cut_final=cut_final, uncut_final=uncut_final,
-           lower=bool(cut_final < uncut_final))
+              f"{'lower' if lower else 'not lower'}",
+           answer=answer, cuts=cuts, rates=rates, cut_final=cut_final, uncut_final=uncut_final,
+           lower=lower)
 print(f"Without a callback the validation MSE was at best {min(uncut):.4f} and ended at "
       f"{uncut[-1]:.4f}; the noise alone costs 1.0 on average.")
 lab.record("no_callback", val_losses=uncut)

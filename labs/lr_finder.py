@@ -107,6 +107,15 @@ print(f"train {x_train.shape}, validation {x_val.shape}; optimizer {lab.optimize
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Will the three rules agree within a factor of 3 on this curve? Which
 # of them will suggest the largest rate?
+# - (a) they agree, and steepest suggests the largest
+# - (b) they agree, and valley suggests the largest
+# - (c) they agree, and minimum / 10 suggests the largest
+# - (d) they disagree, and steepest suggests the largest
+# - (e) they disagree, and valley suggests the largest
+# - (f) they disagree, and minimum / 10 suggests the largest
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 result = callbacks.find_learning_rate(model, x_train, y_train, batch_size=lab.batch_size,
@@ -123,14 +132,15 @@ suggestions = {method: result.suggest(method) for method in ("steepest", "valley
 print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
 AGREEMENT_FACTOR = 3.0   # Largest / smallest suggestion that still counts as agreeing.
 spread = max(suggestions.values()) / min(suggestions.values())
+largest = max(suggestions, key=suggestions.get)
+rule_letter = {"steepest": 0, "valley": 1, "minimum/10": 2}[largest]   # the choices' order
 lab.reveal(1, f"the suggestions span a factor of {spread:.2g} "
               f"({'within' if spread <= AGREEMENT_FACTOR else 'beyond'} "
               f"{AGREEMENT_FACTOR:g}: they {'agree' if spread <= AGREEMENT_FACTOR else 'disagree'}"
-              f"); {max(suggestions, key=suggestions.get)} suggests the largest, "
-              f"{max(suggestions.values()):.3g}.",
+              f"); {largest} suggests the largest, {max(suggestions.values()):.3g}.",
+           answer="abcdef"[rule_letter + (0 if spread <= AGREEMENT_FACTOR else 3)],
            suggestions=suggestions, spread=spread, factor=AGREEMENT_FACTOR,
-           agree=bool(spread <= AGREEMENT_FACTOR),
-           largest=max(suggestions, key=suggestions.get))
+           agree=bool(spread <= AGREEMENT_FACTOR), largest=largest)
 pd.DataFrame({"learning_rate": result.learning_rates, "loss": result.losses,
               "smoothed_loss": result.smoothed_losses}).to_csv(lab.path("range_test.csv"),
                                                                index=False)
@@ -162,9 +172,15 @@ lab.save_figure(figure, "range_test.png")
 # lowest loss done), on the fall, or past the minimum.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** On these spirals, where will Adam's 0.001 fall on Adam's range test,
-# and 0.01 and 0.1 on momentum's: on the flat start, on the fall, or past the
-# minimum? Above or below each test's suggestion, and by what factor?
+# **Predict 2.** On these spirals, where will Adam's rule of thumb, 0.001, fall on Adam's
+# range test? (The line after the test also places momentum's 0.01 and 0.1 on its own.)
+# - (a) on the flat start
+# - (b) on the fall
+# - (c) past the minimum
+# - (d) outside the rates the sweep tried
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 RULES_OF_THUMB = {"adam": (0.001,), "momentum": (0.01, 0.1)}   # optimizer → first rates
@@ -186,6 +202,8 @@ for optimizer, rules in RULES_OF_THUMB.items():
 lab.reveal(2, "; ".join(f"{name.split()[0]}'s rule {place['rate']:g} is {place['factor']:.2g}× "
                         f"its range test's suggestion {place['suggestion']:.2g}, {place['where']}"
                         for name, place in rule_places.items()) + ".",
+           answer={"on the flat start": "a", "on the fall": "b",
+                   "past the minimum": "c"}.get(rule_places["adam 0.001"]["where"], "d"),
            places=rule_places, flat_share=_range_test.FLAT_SHARE)
 
 figure, axes = plt.subplots(1, 2, figsize=(13, 4.4))
@@ -206,6 +224,12 @@ lab.save_figure(figure, "rules_of_thumb.png")
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Which of the three rates ends with the lowest training loss after
 # `epochs` epochs (30 in a full run): the suggestion, 10× it, or 1/100 of it?
+# - (a) 1/100 of the suggestion
+# - (b) the suggestion
+# - (c) 10× the suggestion
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 suggested = result.suggestion
@@ -239,6 +263,8 @@ best = min(final_losses, key=final_losses.get)
 lab.reveal(3, f"{best} (η = {candidates[best]:.2g}, {candidate_places[best]}) ends lowest, "
               f"at {final_losses[best]:.4g}; " + ", ".join(
                   f"{name} {loss:.4g}" for name, loss in final_losses.items()) + ".",
+           answer=tuple(letter for letter, name in zip("abc", candidates)   # ties: all of them
+                        if final_losses[name] == final_losses[best]),
            final_losses=final_losses, best=best, places=candidate_places,
            rates=candidates)
 
