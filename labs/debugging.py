@@ -68,7 +68,15 @@ for case in cases.CASES:  # Each fix must change exactly the entries its cause b
 # **Predict 1.** The classifier has six labels (DIVERGING, OSCILLATING,
 # OVERFITTING, UNDERFITTING, CONVERGED, STILL_IMPROVING) and there are seven
 # runs with seven different causes. How many different labels will the seven
-# broken runs get, and which label will be the most common?
+# broken runs get?
+# - (a) one: every run gets the same label
+# - (b) two
+# - (c) three
+# - (d) four
+# - (e) five or six
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 def train(case, fixed, live_title):
@@ -113,6 +121,7 @@ most_common = [label for label, count in counts.items() if count == counts.max()
 lab.reveal(1, f"{len(counts)} different labels for 7 runs: "
               + ", ".join(f"{label} × {count}" for label, count in counts.items())
               + f"; the most common: {' and '.join(most_common)}.",
+           answer="abcde"[min(len(counts), 5) - 1],
            labels=labels, counts=counts.to_dict(), most_common=most_common)
 for letter, run in broken.items():
     lab.record(f"verdict {letter}", label=labels[letter],
@@ -154,9 +163,16 @@ lab.record("vital signs", **{column: signs[column].to_dict() for column in signs
 # almost perfectly, whatever its labels.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** For each run labelled UNDERFITTING, will its recipe fit one
-# batch of training samples (at least 90 % accuracy on that batch)? For a run
-# that does, what will its validation accuracy be, and what would that tell you?
+# **Predict 2.** Of the runs labelled UNDERFITTING, how many will have a recipe
+# that fits one batch of training samples (at least 90 % accuracy on that
+# batch)? Think also about what a run that fits the batch but not the
+# validation set would tell you.
+# - (a) none of them
+# - (b) some of them, not all
+# - (c) all of them
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 underfitting = [letter for letter, label in labels.items()
@@ -177,11 +193,12 @@ lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
                f"{', '.join(fitted) or 'none'} fit the batch to ≥ 90 %"
                + "".join(f"; Run {letter} then scores {accuracy:.0%} on validation"
                          for letter, accuracy in validation.items()) + "."),
+           answer="a" if not fitted else "c" if fitted == underfitting else "b",
            underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=0.9)
 
-# %% [markdown] tags=["prediction"]
-# **Predict 3.** Write your pair's diagnosis for each run, A to G: which cause,
-# and the one change you would make. Then run the cells that follow.
+# %% [markdown]
+# **Your diagnosis.** Write your pair's diagnosis for each run, A to G: which
+# cause, and the one change you would make. Then run the cells that follow.
 
 # %% [markdown]
 # ## The reveal
@@ -193,18 +210,22 @@ lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
 # lab checked this at the start).
 
 # %%
-lab.reveal(3, "; ".join(f"Run {case.letter}: {case.cause} (labelled {labels[case.letter]})"
-                        for case in cases.CASES) + ".",
-           causes={case.letter: case.cause for case in cases.CASES}, labels=labels)
+lab.record("causes", causes={case.letter: case.cause for case in cases.CASES}, labels=labels)
 for case in cases.CASES:
     print(f"Run {case.letter}, {case.cause}. Fix: {case.fix_text}.\n"
           f"    change: {cases.change_text(case)}")
 
 # %% [markdown] tags=["prediction"]
-# **Predict 4.** Now each fixed recipe is trained with the same seed. How many
+# **Predict 3.** Now each fixed recipe is trained with the same seed. How many
 # of the seven repaired runs will the classifier call healthy (CONVERGED or
-# STILL_IMPROVING), and which, if any, will still get a label that asks for
-# more work?
+# STILL_IMPROVING)?
+# - (a) all seven
+# - (b) six
+# - (c) five
+# - (d) four or fewer
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 fixed = {}
@@ -216,10 +237,11 @@ healthy = [letter for letter, label in fixed_labels.items()
            if label in ("CONVERGED", "STILL_IMPROVING")]
 still_broken = [f"{letter} ({fixed_labels[letter]})" for letter in fixed_labels
                 if letter not in healthy]
-lab.reveal(4, f"{len(healthy)} of 7 repaired runs are healthy"
+lab.reveal(3, f"{len(healthy)} of 7 repaired runs are healthy"
               + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
               + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
                           for letter in fixed_labels) + ".",
+           answer={7: "a", 6: "b", 5: "c"}.get(len(healthy), "d"),
            broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
 for letter, run in fixed.items():
     lab.record(f"verdict {letter} fixed", label=fixed_labels[letter],
