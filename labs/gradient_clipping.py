@@ -265,7 +265,7 @@ lab.record("first_step", norms=first_norms, threshold=lab.clip_threshold)
 # %% [markdown]
 # ## In Keras it is one argument
 #
-# The same rescue in a `model.fit`: the Keras twin at the high learning rate,
+# The same comparison in a `model.fit`: the Keras twin at the high learning rate,
 # without and with `global_clipnorm`. `TerminateOnNaN` stops a run as soon as its loss
 # is NaN or infinite.
 
