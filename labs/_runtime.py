@@ -290,11 +290,13 @@ class Lab:
             lines.append(f"  Measured: {measured}")
             if key is not None:
                 lines.append(f"  This run's answer: {_answer_text(question, key)}.")
+        elif self.notebook:
+            lines.append(f"  Measured: withheld until you predict: answer in the cell after the "
+                         f"question (lab.predict({number}, ...)), run it, then run this cell "
+                         "again.")
         else:
-            where = ("in the cell after the question" if self.notebook else
-                     "with --ask, or run with --reveal all")
-            lines.append(f"  Measured: withheld until you predict: answer {where} "
-                         f"(lab.predict({number}, ...)), run it, then run this cell again.")
+            lines.append("  Measured: withheld without a prediction (run again with --ask to "
+                         "answer each question, or with --reveal all to see every answer).")
         print("\n".join(lines))
         self.outcomes["predictions"][str(number)] = {
             "question": question.question, "choices": question.choices or None,

@@ -98,8 +98,15 @@ lab.check(report.passed, "the correct backward pass fails the gradient check on 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** The 4-16-8-3 network has six parameter arrays: W1, b1, W2, b2 (the two
 # ReLU layers' weights and biases) and W3, b3 (the softmax output layer's). Which of them
-# will fail the check when the backward pass forgets ReLU′, and will their errors be near
-# 1e-5, 1e-2 or 1?
+# will fail the check when the backward pass forgets ReLU′?
+# - (a) all six
+# - (b) W1, b1, W2 and b2
+# - (c) only W1 and b1
+# - (d) only W3 and b3
+# - (e) another set, or none
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 rng = np.random.default_rng(lab.seed)
@@ -123,10 +130,14 @@ if failing:
 if passing:
     sentence += (f"; {', '.join(passing)} pass (largest error "
                  f"{max(broken_errors[n] for n in passing):.1e})")
+failing_choices = {"a": ["W1", "b1", "W2", "b2", "W3", "b3"], "b": ["W1", "b1", "W2", "b2"],
+                   "c": ["W1", "b1"], "d": ["W3", "b3"]}
 lab.reveal(1, sentence,
-           broken_errors=broken_errors, correct_errors=dict(zip(good_report.names,
+           answer=next((letter for letter, names in failing_choices.items()
+                        if sorted(names) == sorted(failing)), "e"),
+           failing_choices=failing_choices, broken_errors=broken_errors, correct_errors=dict(zip(good_report.names,
                                                                 good_report.errors)),
-           failing=failing, tolerance=broken_report.tolerance)
+           failing=failing, pass_mark=broken_report.tolerance)
 lab.check(good_report.passed, "the correct backward pass fails on the 4-16-8-3 network")
 lab.check(not broken_report.passed, "the check missed the backward pass without ReLU′")
 
@@ -159,12 +170,18 @@ lab.save_figure(figure, "gradient_check.png")
 # activation; the loss takes logits, so nothing is clipped.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Central differences match backprop only up to their h² error and
-# rounding (the tables above). How closely will the tape's gradients match backprop's:
-# about 1e-16, about 1e-10, or worse?
+# **Predict 2.** The gradient check above compared backprop with central differences, by
+# the relative error ‖a − n‖ / (‖a‖ + ‖n‖) of each array. Measured the same way, how
+# will the tape's gradients compare with backprop's?
+# - (a) closer than central differences, by more than a factor of 100
+# - (b) about as close as central differences (within a factor of 100)
+# - (c) less close than central differences, by more than a factor of 100
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
-tape_differences, loss_differences = {}, {}
+tape_differences, loss_differences, tape_relative = {}, {}, {}
 for numpy_network, x, y, loss_function in (
         (network, x_check, y_check, keras.losses.BinaryCrossentropy(from_logits=True, dtype="float64")),
         (deep, x_deep, labels_deep,
@@ -179,15 +196,25 @@ for numpy_network, x, y, loss_function in (
     print(f"{str(numpy_network.layer_sizes):<14} loss NumPy {numpy_loss:.12f}, "
           f"tape {float(tape_loss):.12f}; largest gradient difference {largest:.1e}")
     tape_differences[str(numpy_network.layer_sizes)] = largest
+    tape_relative[str(numpy_network.layer_sizes)] = max(
+        gradient_check.relative_error(a, b.numpy()) for a, b in zip(ours, tape_gradients))
     loss_differences[str(numpy_network.layer_sizes)] = abs(numpy_loss - float(tape_loss))
 TAPE_TOLERANCE = 1e-12    # float64 rounding of the same sums in another order.
 largest_tape_difference = max(tape_differences.values())
-lab.reveal(2, f"the largest difference between the tape's and backprop's gradients is "
-              f"{largest_tape_difference:.1e} "
+# The worst relative error of the tape, and of central differences on the same two networks.
+tape_error = max(tape_relative.values())
+difference_error = max(max(report.errors), max(good_report.errors))
+ratio = tape_error / difference_error
+lab.reveal(2, f"the tape's worst relative error is {tape_error:.1e}, central differences' "
+              f"{difference_error:.1e} (a ratio of {ratio:.1e}); the largest difference between "
+              f"the tape's and backprop's gradients is {largest_tape_difference:.1e} "
               f"({'within' if largest_tape_difference < TAPE_TOLERANCE else 'NOT within'} "
-              f"{TAPE_TOLERANCE:g}): the same derivatives, computed in a different order",
-           gradient_differences=tape_differences, loss_differences=loss_differences,
-           largest=largest_tape_difference, tolerance=TAPE_TOLERANCE)
+              f"{TAPE_TOLERANCE:g})",
+           answer="a" if ratio < 1e-2 else "b" if ratio <= 1e2 else "c",
+           tape_error=tape_error, difference_error=difference_error, ratio=ratio,
+           relative_errors=tape_relative, gradient_differences=tape_differences,
+           loss_differences=loss_differences, largest=largest_tape_difference,
+           agreement_tolerance=TAPE_TOLERANCE)
 lab.check(largest_tape_difference < TAPE_TOLERANCE and max(loss_differences.values()) < 1e-12,
           f"GradientTape and backprop differ by {largest_tape_difference:.1e}")
 
@@ -201,9 +228,14 @@ lab.check(largest_tape_difference < TAPE_TOLERANCE and max(loss_differences.valu
 # `seed_hidden_units` (4) ReLU units, and for a wider one with `hidden_units` (8).
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** Gradient descent on XOR starts from random weights. Out of the `restarts`
-# seeds, how many of the 2-4-1 networks of "The Learning Problem" (`seed_hidden_units`) will
-# classify all four points right, and how many of the 2-8-1 networks (`hidden_units`)?
+# **Predict 3.** Gradient descent on XOR starts from random weights, `restarts` seeds for
+# each network. Which network classifies all four points right from more seeds?
+# - (a) the 2-4-1 network of "The Learning Problem" (`seed_hidden_units` units)
+# - (b) the 2-8-1 network (`hidden_units` units)
+# - (c) both from the same number of seeds
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 x_xor, y_xor = datasets.xor()                  # x (4, 2), y (4,) in {0, 1}
@@ -234,8 +266,11 @@ for hidden_units in (lab.seed_hidden_units, lab.hidden_units):
 
 solved_counts = {f"2-{hidden_units}-1": sum(accuracy == 1.0 for _, accuracy, _, _ in seeded)
                  for hidden_units, seeded in runs.items()}
+seed_count, wide_count = (solved_counts[f"2-{units}-1"]
+                          for units in (lab.seed_hidden_units, lab.hidden_units))
 lab.reveal(3, "; ".join(f"{name}: {count} of {lab.restarts} seeds reach 100 %"
                         for name, count in solved_counts.items()),
+           answer="a" if seed_count > wide_count else "b" if wide_count > seed_count else "c",
            solved=solved_counts, restarts=lab.restarts,
            accuracies={f"2-{hidden_units}-1": [accuracy for _, accuracy, _, _ in seeded]
                        for hidden_units, seeded in runs.items()})

@@ -112,8 +112,15 @@ for name, (ours, twin, y_true, poor, good) in examples.items():
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** A prediction gives the target a probability of exactly 0: certain, and
-# wrong. What loss will the chapters' clipping (ε = 1e-15) report, and what will Keras
-# report: infinity, or a number (which)?
+# wrong. What loss will the chapters' clipping (ε = 1e-15) and Keras' (ε = 1e-7) report?
+# - (a) infinity, both
+# - (b) the same finite number, both
+# - (c) a finite number each, the chapters' the larger
+# - (d) a finite number each, Keras' the larger
+# - (e) infinity for one of them, a finite number for the other
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 print(f"{'p(target)':>10} {'ε = 1e-15':>10} {'ε = 1e-7':>9} {'Keras':>8}")
@@ -126,9 +133,13 @@ for probability in (0.5, 1e-5, 1e-10, 0.0):
     print(f"{probability:>10.0e} {chapters_loss:>10.4f} {ours_keras_epsilon:>9.4f} {twin:>8.4f}")
     lab.check(agree(ours_keras_epsilon, twin), f"ε = 1e-7 at p = {probability:g}: ours "
                                                f"{ours_keras_epsilon:.7f}, Keras {twin:.7f}")
+finite = int(np.isfinite(chapters_loss)) + int(np.isfinite(twin))   # How many are finite.
+certain_choice = ("a" if finite == 0 else "e" if finite == 1 else "b" if chapters_loss == twin
+                  else "c" if chapters_loss > twin else "d")
 lab.reveal(1, f"at p = 0 the chapters' clipping gives {chapters_loss:.4f} (−log 1e-15) and "
-              f"Keras {twin:.4f} (−log 1e-7): finite, so a certain mistake has a largest cost",
-           probability=probability, chapters=chapters_loss, keras=twin,
+              f"Keras {twin:.4f} (−log 1e-7)"
+              + (": finite, so a certain mistake has a largest cost" if finite == 2 else ""),
+           answer=certain_choice, probability=probability, chapters=chapters_loss, keras=twin,
            chapter_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
 three_sigmoids = [[0.5, 0.5, 0.5]]
 chapters_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
@@ -174,8 +185,25 @@ lab.save_figure(figure, "cross_entropy.png")
 # softmax(z) − y.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Which of the four cases reports the smallest loss? Does either mix-up
-# give a gradient of exactly zero, so that the model could never learn from it?
+# **Predict 2.** Which of the four cases reports the smallest loss?
+# - (a) right: logits, from_logits=True
+# - (b) right: softmax(z), from_logits=False
+# - (c) wrong: logits passed as probabilities (from_logits=False on z)
+# - (d) wrong: probabilities passed as logits (from_logits=True on softmax(z))
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** Does either mix-up give a gradient dL/dz of exactly zero, so that the model
+# could never learn from it?
+# - (a) neither
+# - (b) logits passed as probabilities
+# - (c) probabilities passed as logits
+# - (d) both
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 label = tf.constant([[1.0, 0.0, 0.0]])
@@ -203,11 +231,19 @@ smallest = min(case_losses, key=case_losses.get)
 zero_gradient = [name for name, gradient in case_gradients.items() if not np.any(gradient)]
 right_loss = case_losses["right: logits, from_logits=True"]
 twice = case_losses["wrong: softmax(z), from_logits=True"] / right_loss
+case_choices = dict(zip(cases, "abcd"))
+smallest_cases = [name for name, value in case_losses.items()
+                  if value == case_losses[smallest]]
 lab.reveal(2, f"the smallest loss, {case_losses[smallest]:.2e}, is '{smallest}'; "
-              f"zero gradient: {', '.join(repr(name) for name in zero_gradient) or 'none'}; "
               f"softmax applied twice costs {twice:.1f}× the right loss",
-           losses=case_losses, smallest=smallest, twice_over_right=twice,
-           zero_gradient=zero_gradient,
+           answer=tuple(case_choices[name] for name in smallest_cases),
+           losses=case_losses, smallest=smallest, smallest_cases=smallest_cases,
+           twice_over_right=twice, case_choices=case_choices)
+mixups = ("wrong: logits, from_logits=False", "wrong: softmax(z), from_logits=True")
+zero_choice = {(): "a", mixups[:1]: "b", mixups[1:]: "c", mixups: "d"}[
+    tuple(name for name in mixups if name in zero_gradient)]
+lab.reveal(3, f"zero gradient: {', '.join(repr(name) for name in zero_gradient) or 'none'}",
+           answer=zero_choice, zero_gradient=zero_gradient,
            gradients=case_gradients, right_gradient=right_gradient)
 for name in ("right: logits, from_logits=True", "right: softmax(z), from_logits=False"):
     lab.check(np.allclose(case_gradients[name], right_gradient, atol=FLOAT32_TOLERANCE),
@@ -246,9 +282,16 @@ lab.check(refused, "custom.losses accepted logits where it expects probabilities
 # `from_logits=True` does. The cell sweeps g from −`logit_range` to +`logit_range`.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** float32 cannot hold numbers below about 1e-45 or above about 3e38. From
-# which g on will softmax-then-log give an infinite loss? Will it go wrong for large
-# negative g (the target far *ahead*) too, and how?
+# **Predict 4.** float32 cannot hold numbers below about 1e-45 or above about 3e38. Over
+# the sweep from g = −`logit_range` to +`logit_range` (±200 by default), where will
+# softmax-then-log fail to give a number (∞ or NaN)?
+# - (a) nowhere in the sweep
+# - (b) only for large positive g (the target far behind)
+# - (c) only for large negative g (the target far ahead)
+# - (d) at both ends
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 gaps = np.linspace(-lab.logit_range, lab.logit_range, lab.points).astype(np.float32)
@@ -282,8 +325,12 @@ else:
 if first_inexact is not None:
     parts.append(f"off by more than 0.01 from g = {first_inexact:.1f}")
 parts.append(f"the fused loss at g = {gaps[-1]:.1f} is {fused[-1]:.3f}")
-lab.reveal(3, "; ".join(parts),
-           first_infinite=first_infinite, last_not_a_number=last_not_a_number,
+failed = np.logical_not(np.isfinite(naive))
+fails_high, fails_low = bool(np.any(failed & (gaps > 0))), bool(np.any(failed & (gaps < 0)))
+lab.reveal(4, "; ".join(parts),
+           answer={(False, False): "a", (True, False): "b", (False, True): "c",
+                   (True, True): "d"}[fails_high, fails_low],
+           fails_high=fails_high, fails_low=fails_low, first_infinite=first_infinite, last_not_a_number=last_not_a_number,
            first_inexact=first_inexact, gaps=gaps, naive=naive, fused=fused,
            fused_at_end=fused[-1], keras_fused_error=fused_error)
 lab.check(fused_error < FLOAT32_TOLERANCE * 10,

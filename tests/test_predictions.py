@@ -154,7 +154,9 @@ def test_without_a_prediction_all_shows_the_answer_and_answered_withholds_it(dem
     assert not lab.reveal(1, "η = 0.3 ends lowest", answer="b", losses=[0.5, 0.0012])
     printed = capsys.readouterr().out
     assert "ends lowest" not in printed.replace("Which rate ends lowest?", "")
-    assert "Measured: withheld until you predict" in printed and "(b)." not in printed
+    assert ("  Measured: withheld without a prediction (run again with --ask to answer each "
+            "question, or with --reveal all to see every answer).\n") in printed
+    assert "(b)." not in printed
     entry = outcomes(tmp_path)["predictions"]["1"]      # Recorded all the same.
     assert (entry["measured"], entry["answer"], entry["shown"]) == ("η = 0.3 ends lowest",
                                                                      "b", False)
