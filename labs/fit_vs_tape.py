@@ -3,7 +3,7 @@
 What you learn: what ``model.fit`` does at every step (forward pass under a
 ``tf.GradientTape``, loss, gradients, ``optimizer.apply_gradients``, running means of
 the metrics, callbacks), by reading the one manual loop ``custom.training.fit_with_tape``
-and checking that it gives the same weights and the same per-epoch numbers as ``fit``.
+and comparing its weights and per-epoch numbers with those of ``fit``.
 You also see why the loop is compiled with ``tf.function``: the lab times an epoch
 run eagerly against the same epoch compiled.
 
@@ -28,9 +28,8 @@ Run time: about 7 s on 2 CPU cores (about 6 s with --quick), start-up included.
 #
 # `model.fit` runs exactly these lines for every batch, plus the bookkeeping around
 # them. In this lab we train one seeded network twice, once with `model.fit` and once
-# with `custom.training.fit_with_tape`, and check that the two agree to 1e-5. If they do
-# not, the lab says so and exits with status 1 (in a notebook, its last cell raises
-# `LabCheckFailed`).
+# with `custom.training.fit_with_tape`, and compare the two runs weight by weight and
+# epoch by epoch.
 
 # %%
 import time
@@ -120,9 +119,14 @@ print(f"train {x_train.shape}, validation {x_val.shape}, optimizer {lab.optimize
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Both loops start from the same weights, see the same batches in the same
-# order and use the same kind of optimizer. After training, how large is the largest
-# difference between any weight of the two models: exactly 0, about float32's rounding
-# (1e-7 to 1e-6), or large enough to see in the curves (1e-2 or more)?
+# order and use the same kind of optimizer. Which run ends with the lower validation loss
+# after the last epoch?
+# - (a) `model.fit`
+# - (b) `fit_with_tape`
+# - (c) neither: they end level, within 1e-5
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %%
 # Both runs draw their curves live, so both pay the same small cost for it.
@@ -146,7 +150,8 @@ seconds_tape = time.perf_counter() - started
 #
 # The largest difference between any two weights should be below 1e-5, and each
 # epoch's loss and accuracy should match to the same tolerance (float32 keeps about
-# seven digits). Each of the three is a check: if one fails, the lab ends with status 1.
+# seven digits). Each of the three is a check: if one fails, the lab says so and ends with
+# status 1 (in a notebook, its last cell raises `LabCheckFailed`).
 
 # %%
 TOLERANCE = 1e-5   # float32 rounding, summed over a few hundred steps, stays far below this.
@@ -191,11 +196,18 @@ elif weights_agree:
     closeness = f"{weight_difference:.1e}, float32 rounding, below the tolerance {TOLERANCE:g}"
 else:
     closeness = f"{weight_difference:.1e}, above the tolerance {TOLERANCE:g}: the loops DISAGREE"
-lab.reveal(1, f"after {lab.epochs} epochs the largest weight difference is {closeness}; "
+final_validation = {"model.fit": history_fit.history["val_loss"][-1],
+                    "fit_with_tape": history_tape.history["val_loss"][-1]}
+validation_gap = final_validation["model.fit"] - final_validation["fit_with_tape"]
+lab.reveal(1, f"the final validation losses are {final_validation['model.fit']:.7f} (model.fit) "
+              f"and {final_validation['fit_with_tape']:.7f} (fit_with_tape); after "
+              f"{lab.epochs} epochs the largest weight difference is {closeness}; "
               f"the per-epoch metrics differ by at most {metric_difference:.1e}.",
+           answer="c" if abs(validation_gap) < TOLERANCE else "a" if validation_gap < 0 else "b",
+           final_validation=final_validation, validation_gap=validation_gap,
            weight_difference=weight_difference, metric_difference=metric_difference,
-           tolerance=TOLERANCE, weights_agree=weights_agree, metrics_agree=metrics_agree,
-           same_keys=same_keys)
+           agreement_tolerance=TOLERANCE, weights_agree=weights_agree,
+           metrics_agree=metrics_agree, same_keys=same_keys)
 
 # %% [markdown]
 # ## Why compile the loop?
@@ -208,8 +220,13 @@ lab.reveal(1, f"after {lab.epochs} epochs the largest weight difference is {clos
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** One epoch of the same training, run eagerly (each operation dispatched
-# from Python) instead of compiled: is it about as fast, 2 to 5 times slower, or more
-# than 5 times slower?
+# from Python) instead of compiled: how does its time compare?
+# - (a) about as fast (less than 2 times slower)
+# - (b) 2 to 5 times slower
+# - (c) more than 5 times slower
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 def seconds_per_epoch(eager, epochs=3):
@@ -232,17 +249,17 @@ def seconds_per_epoch(eager, epochs=3):
 compiled_seconds, eager_seconds = seconds_per_epoch(eager=False), seconds_per_epoch(eager=True)
 slowdown = eager_seconds / compiled_seconds   # How many compiled epochs fit in one eager epoch.
 if slowdown < 2:
-    band = "about as fast as compiled (less than 2 times slower)"
+    band, band_choice = "about as fast as compiled (less than 2 times slower)", "a"
 elif slowdown <= 5:
-    band = "2 to 5 times slower than compiled"
+    band, band_choice = "2 to 5 times slower than compiled", "b"
 else:
-    band = "more than 5 times slower than compiled"
+    band, band_choice = "more than 5 times slower than compiled", "c"
 lab.reveal(2, f"one epoch of {lab.batch_size}-sample batches took "
               f"{compiled_seconds * 1000:.0f} ms compiled and {eager_seconds * 1000:.0f} ms "
               f"eager: {slowdown:.1f} times the compiled time, {band}. Both times change "
               "with the machine's load: rerun to see how much.",
-           compiled_seconds=compiled_seconds, eager_seconds=eager_seconds, slowdown=slowdown,
-           band=band)
+           answer=band_choice, compiled_seconds=compiled_seconds, eager_seconds=eager_seconds,
+           slowdown=slowdown, band=band)
 
 # %% [markdown]
 # ## The two runs, drawn on top of each other

@@ -8,6 +8,7 @@ lab's source stands in for a real one.
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -340,3 +341,87 @@ def test_the_parameters_cell_sets_reveal_beside_the_labs_own_values():
     assert _notebook_parameters.reveal_from_cell("# Parameters\nepochs = 5\n") is None
     with pytest.raises(_runtime.UsageError, match="got 'everything'"):
         _notebook_parameters.reveal_from_cell('# Parameters\nreveal = "everything"\n')
+
+
+@pytest.mark.slow
+def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_path):
+    """The exported student notebook, run top to bottom in a real kernel ("Run all") with
+    only Predict 1 answered: Predict 1's reveal says Right or Not quite, and no measured
+    answer of another question appears in any output, though outcomes.json records it."""
+    import nbformat
+
+    from labs import _notebooks
+    from tests.test_notebooks import execute
+
+    name = "loss_functions"
+    path, = _notebooks.export(tmp_path / "notebooks", [name])
+    notebook = nbformat.read(str(path), as_version=4)
+    answering = [cell for cell in notebook.cells
+                 if _classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", [])]
+    assert len(answering) >= 2
+    assert all(cell.metadata["editable"] and not cell.metadata["deletable"]
+               for cell in answering)
+    assert answering[0].source.startswith("lab.predict(1, None)")
+    answering[0].source = 'lab.predict(1, "c")  # the student\'s answer'
+    nbformat.write(notebook, str(path))
+    outputs = tmp_path / "outputs"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MPLBACKEND", _environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
+    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
+
+    executed = execute(path, tmp_path, env)
+
+    every_output = [output for cell in executed.cells if cell.cell_type == "code"
+                    for output in cell.outputs]
+    assert not [output for output in every_output if output.output_type == "error"]
+    text = "".join(output.get("text", "") for output in every_output)
+    recorded = json.loads((outputs / name / "outcomes.json").read_text(encoding="utf-8"))
+    assert recorded["reveal"] == "answered"
+    entries = recorded["predictions"]
+    assert sorted(entries, key=int) == [str(number) for number in
+                                        _classroom.questions(_classroom.lab_source(name))]
+    first = entries["1"]
+    assert first["predicted"] == "c" and first["shown"]
+    verdict = "Right." if first["right"] else (
+        f"Not quite: this run's answer is ({first['answer']}).")
+    assert f"You predicted c; measured: {first['measured']}" in text
+    assert verdict in text and first["right"] == (first["answer"] == "c")
+    for number, entry in entries.items():
+        if number == "1":
+            continue
+        assert entry["predicted"] is None and entry["right"] is None and not entry["shown"]
+        assert entry["measured"] and entry["measured"] not in text, f"Predict {number} leaked"
+        assert (f"Measured: withheld until you predict: answer in the cell after the question "
+                f"(lab.predict({number}, ...))") in text
+    assert "This run's answer" not in text
+
+
+@pytest.mark.slow
+def test_ask_in_a_terminal_run_of_a_real_lab(tmp_path):
+    """``python -m labs loss_functions --ask``: each question is asked at its place, before
+    its experiment runs; a wrong letter is asked again; an empty line and the end of input
+    leave a question unanswered, whose answer a terminal still shows."""
+    result = subprocess.run(
+        [sys.executable, "-m", "labs", "loss_functions", "--quick", "--ask", "--out",
+         str(tmp_path)], input="c\nz\nb\n\n", cwd=labs.REPO, capture_output=True, text=True,
+        timeout=300)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    recorded = json.loads((tmp_path / "outcomes.json").read_text(encoding="utf-8"))
+    entries = recorded["predictions"]
+    assert [entries[number]["predicted"] for number in "1234"] == ["c", "b", None, None]
+    # Asked before its reveal: the question and its choices, then the prompt.
+    asked = out.index('\nPredict 1: A prediction gives the target a probability')
+    assert out.index('Your prediction ("a", "b", "c", "d" or "e"; Enter for none): ') > asked
+    assert out.index("You predicted c; measured:") > asked
+    assert "prediction 2's answer must be one of 'a', 'b', 'c', 'd', got 'z'" in out
+    for number in "12":
+        entry = entries[number]
+        verdict = ("Right." if entry["right"] else
+                   f"Not quite: this run's answer is ({entry['answer']}).")
+        assert f"You predicted {entry['predicted']}; measured: {entry['measured']}" in out
+        assert verdict in out
+    for number in "34":   # Unanswered: a terminal still shows them, with the answer.
+        entry = entries[number]
+        assert f"  Measured: {entry['measured']}\n  This run's answer: ({entry['answer']}).\n" \
+               in out
