@@ -179,16 +179,17 @@ class Lab:
         """The path of ``filename`` inside the output folder."""
         return self.out / filename
 
-    def save_figure(self, figure, filename):
+    def save_figure(self, figure, filename, show=True):
         """Save ``figure`` as a PNG in the output folder, show it in a notebook, close it.
 
-        Returns the path written.
+        ``show=False`` saves it without showing it (a figure that would give away a
+        prediction not yet revealed: ``show=self.shows(N)``). Returns the path written.
         """
         import matplotlib.pyplot as plt
 
         path = self.path(filename)
         figure.savefig(path, dpi=110, bbox_inches="tight")
-        if self.notebook:
+        if self.notebook and show:
             # Show the saved PNG itself: the same picture as the file, whatever matplotlib
             # backend the kernel has (inline, or Agg when MPLBACKEND says so).
             from IPython.display import Image, display
@@ -250,6 +251,12 @@ class Lab:
                 return _checked_answer(question, typed)
             except ValueError as error:
                 print(error)
+
+    def shows(self, number):
+        """Whether ``reveal(number, ...)`` will show its measured outcome: when prediction
+        ``number`` has an answer (``predict``) or revealing is "all". Output that would give
+        the answer away before the reveal (a table, a running label) is shown only then."""
+        return number in self._predicted or self.reveal_mode == "all"
 
     def reveal(self, number, measured, answer=None, tolerance=None, **numbers):
         """Print prediction ``number``'s question with the prediction and the measured outcome;
