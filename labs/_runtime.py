@@ -31,7 +31,11 @@ While it runs, a lab prints each measured outcome beside the question its predic
 asked (``lab.reveal``), records the numbers behind its other statements (``lab.record``),
 and states what must hold for its lesson to be true (``lab.check``); all three go to
 ``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
-exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``).
+exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``). Output that would give
+a prediction's answer away before its reveal (a table of final losses, a verdict line, a
+running diagnosis label, a figure shown inline) is printed only when ``lab.shows(N)``: in
+reveal mode "all", or once prediction N has an answer; "Run all" in a student notebook
+then shows the curves, not the answers.
 
 On the command line a bad value prints one line naming the problem and exits with
 status 2. In Jupyter or Colab the kernel's own argv is ignored, figures are shown

@@ -87,7 +87,8 @@ keras_functions = {
     "GELU": (lambda z: keras.activations.gelu(z, approximate=False), "gelu", {}),
 }
 curves = {}
-print(f"{'activation':<22} {'max |g − ours|':>15} {'max |g′ − ours′|':>17} {'g′(−3)':>8} {'g′(1)':>7}")
+table = [f"{'activation':<22} {'max |g − ours|':>15} {'max |g′ − ours′|':>17} {'g′(−3)':>8} "
+         f"{'g′(1)':>7}"]   # Printed after Predict 1's reveal: the g′(−3) column answers it.
 for name, (keras_function, ours, options) in keras_functions.items():
     z = tf.Variable(z_values)
     with tf.GradientTape() as tape:
@@ -99,7 +100,8 @@ for name, (keras_function, ours, options) in keras_functions.items():
     slope_error = np.abs(derivative - ours_derivative(z_values, **options))[away_from_kink].max()
     curves[name] = (values.numpy(), derivative)
     at = lambda point: derivative[np.argmin(np.abs(z_values - point))]
-    print(f"{name:<22} {value_error:>15.1e} {slope_error:>17.1e} {at(-3):>8.4f} {at(1):>7.4f}")
+    table.append(f"{name:<22} {value_error:>15.1e} {slope_error:>17.1e} {at(-3):>8.4f} "
+                 f"{at(1):>7.4f}")
     lab.check(value_error < 1e-6 and slope_error < 1e-6,
               f"{name}: Keras and custom.activations differ by {value_error:.1e} (values), "
               f"{slope_error:.1e} (slopes)")
@@ -117,10 +119,13 @@ negatives = ", ".join(f"{name} {slopes_at_minus_three[name]:.4f}" for name in ne
 leaky_name = list(keras_functions)[1]
 negative_sets = {(): "a", (leaky_name,): "b", ("Swish",): "c", ("GELU",): "d",
                  ("Swish", "GELU"): "e"}                    # any other set: (f)
-lab.reveal(1, f"at z = −3 the largest slope is {largest:.4f}, from {' and '.join(widest)}; "
-              + (f"negative: {negatives}." if negative else "none is negative."),
-           answer=negative_sets.get(tuple(negative), "f"),
-           slopes=slopes_at_minus_three, largest=widest, negative=negative)
+slopes_shown = lab.reveal(
+    1, f"at z = −3 the largest slope is {largest:.4f}, from {' and '.join(widest)}; "
+       + (f"negative: {negatives}." if negative else "none is negative."),
+    answer=negative_sets.get(tuple(negative), "f"),
+    slopes=slopes_at_minus_three, largest=widest, negative=negative)
+if slopes_shown:
+    print("\n".join(table))
 lowest = {name: (float(values.min()), float(z_values[np.argmin(values)]))
           for name, (values, _) in curves.items() if name in ("Swish", "GELU")}
 print("lowest values: " + ", ".join(f"{name} {value:.3f} at z = {at_z:.2f}"
@@ -219,21 +224,23 @@ def measure_stack(weight_scale):
         mean_slopes, saturated = _saturation.layer_slopes(probe, x, derivative)
         found[name] = {"norms": _saturation.hidden_kernel_gradient_norms(model, x, y),
                        "mean_slopes": mean_slopes, "saturated": saturated}
-    _saturation.print_stack(found, f"weights {weight_scale:g} × Glorot")
-    return found
+    return found      # Its table (_saturation.print_stack) waits for the prediction's reveal.
 
 
 default_stack = measure_stack(1.0)
 ratios = {name: float(measured["norms"][0] / measured["norms"][-1])
           for name, measured in default_stack.items()}
 smallest = min(ratios, key=ratios.get)
-lab.reveal(2, f"first/last gradient ratio over {lab.stack_depth} layers: "
-              + ", ".join(f"{name} {ratio:.1e}" for name, ratio in ratios.items())
-              + f"; the smallest is {smallest}'s, about 10^{np.log10(ratios[smallest]):.0f}.",
-           answer={"sigmoid": "a", "tanh": "b", "ReLU": "c"}[smallest],
-           ratios=ratios, smallest=smallest,
-           mean_slopes={name: float(measured["mean_slopes"].mean())
-                        for name, measured in default_stack.items()})
+ratios_shown = lab.reveal(
+    2, f"first/last gradient ratio over {lab.stack_depth} layers: "
+       + ", ".join(f"{name} {ratio:.1e}" for name, ratio in ratios.items())
+       + f"; the smallest is {smallest}'s, about 10^{np.log10(ratios[smallest]):.0f}.",
+    answer={"sigmoid": "a", "tanh": "b", "ReLU": "c"}[smallest],
+    ratios=ratios, smallest=smallest,
+    mean_slopes={name: float(measured["mean_slopes"].mean())
+                 for name, measured in default_stack.items()})
+if ratios_shown:
+    _saturation.print_stack(default_stack, "weights 1 × Glorot")
 
 # %% [markdown]
 # Read the "mean g′" rows: each is the average slope a layer multiplies the gradient by.
@@ -267,20 +274,23 @@ tanh_before, tanh_after = default_stack["tanh"], large_stack["tanh"]
 deeper_share = float(tanh_after["saturated"][1:].mean())     # layers 2 to stack_depth
 growth = float(tanh_after["norms"][0] / tanh_before["norms"][0])
 share_band = 0 if deeper_share < 0.05 else 1 if deeper_share <= 0.30 else 2   # the choices' bands
-lab.reveal(3, f"with weights {lab.large_weight_scale:g} times larger, "
-              f"{deeper_share:.0%} of the tanh units in layers 2 to {lab.stack_depth} are "
-              f"saturated (before: {float(tanh_before['saturated'][1:].mean()):.0%}), their "
-              f"mean slope falls from {float(tanh_before['mean_slopes'].mean()):.2f} to "
-              f"{float(tanh_after['mean_slopes'].mean()):.2f}, and the first layer's gradient "
-              f"{'grows' if growth > 1 else 'shrinks'} {growth if growth > 1 else 1 / growth:.1f} "
-              "times.",
-           answer="abcdef"[2 * share_band + (0 if growth > 1 else 1)],
-           deeper_share=deeper_share,
-           deeper_share_before=float(tanh_before["saturated"][1:].mean()),
-           mean_slope_before=float(tanh_before["mean_slopes"].mean()),
-           mean_slope_after=float(tanh_after["mean_slopes"].mean()),
-           first_norm_before=float(tanh_before["norms"][0]),
-           first_norm_after=float(tanh_after["norms"][0]), growth=growth)
+saturation_shown = lab.reveal(
+    3, f"with weights {lab.large_weight_scale:g} times larger, "
+       f"{deeper_share:.0%} of the tanh units in layers 2 to {lab.stack_depth} are "
+       f"saturated (before: {float(tanh_before['saturated'][1:].mean()):.0%}), their "
+       f"mean slope falls from {float(tanh_before['mean_slopes'].mean()):.2f} to "
+       f"{float(tanh_after['mean_slopes'].mean()):.2f}, and the first layer's gradient "
+       f"{'grows' if growth > 1 else 'shrinks'} {growth if growth > 1 else 1 / growth:.1f} "
+       "times.",
+    answer="abcdef"[2 * share_band + (0 if growth > 1 else 1)],
+    deeper_share=deeper_share,
+    deeper_share_before=float(tanh_before["saturated"][1:].mean()),
+    mean_slope_before=float(tanh_before["mean_slopes"].mean()),
+    mean_slope_after=float(tanh_after["mean_slopes"].mean()),
+    first_norm_before=float(tanh_before["norms"][0]),
+    first_norm_after=float(tanh_after["norms"][0]), growth=growth)
+if saturation_shown:
+    _saturation.print_stack(large_stack, f"weights {lab.large_weight_scale:g} × Glorot")
 
 # %% [markdown]
 # Two effects pull against each other in Predict 3: larger weights multiply the gradient
@@ -368,15 +378,6 @@ for name, activation in (("ReLU", "relu"), (f"Leaky ReLU (α = {lab.leaky_slope}
     results[name] = (before, dead_fraction(probe), gradients, history)
     changes[name] = kernel_change
 
-print(f"{'':<22} {'layer':>6}" + "".join(f"{layer:>7}" for layer in range(1, lab.depth + 1)))
-for name, (before, after, gradients, history) in results.items():
-    print(f"{name:<22} {'dead':>6}" + "".join(f"{value:>7.0%}" for value in before))
-    print(f"{'':<22} {'‖∇W‖':>6}" + "".join(f"{value:>7.0e}" for value in gradients[:lab.depth]))
-    print(f"{'':<22} {'after':>6}" + "".join(f"{value:>7.0%}" for value in after)
-          + f"   loss {history['loss'][0]:.3f} → {history['loss'][-1]:.3f}, "
-            f"accuracy {history['accuracy'][-1]:.0%}")
-    print(f"{'':<22} {'max|ΔW|':>6}" + "".join(f"{value:>7.0e}" for value in changes[name]))
-
 GUESSING = float(np.log(2.0))      # the loss of predicting 50/50 on every sample
 MOVED = 0.01                       # "moved away" from log 2: by more than this
 summary = {name: {"first_loss": float(history["loss"][0]), "last_loss": float(history["loss"][-1]),
@@ -398,10 +399,20 @@ def told(name, facts):
 
 
 relu_moved, leaky_moved = (facts["moved"] for facts in summary.values())   # ReLU first
-lab.reveal(4, "; ".join(told(name, facts) for name, facts in summary.items()) + ".",
-           answer={(True, True): "a", (True, False): "b", (False, True): "c",
-                   (False, False): "d"}[relu_moved, leaky_moved],
-           summary=summary, guessing_loss=GUESSING, moved_threshold=MOVED)
+dead_shown = lab.reveal(
+    4, "; ".join(told(name, facts) for name, facts in summary.items()) + ".",
+    answer={(True, True): "a", (True, False): "b", (False, True): "c",
+            (False, False): "d"}[relu_moved, leaky_moved],
+    summary=summary, guessing_loss=GUESSING, moved_threshold=MOVED)
+if dead_shown:   # The table's losses answer Predict 4.
+    print(f"{'':<22} {'layer':>6}" + "".join(f"{layer:>7}" for layer in range(1, lab.depth + 1)))
+    for name, (before, after, gradients, history) in results.items():
+        print(f"{name:<22} {'dead':>6}" + "".join(f"{value:>7.0%}" for value in before))
+        print(f"{'':<22} {'‖∇W‖':>6}" + "".join(f"{value:>7.0e}" for value in gradients[:lab.depth]))
+        print(f"{'':<22} {'after':>6}" + "".join(f"{value:>7.0%}" for value in after)
+              + f"   loss {history['loss'][0]:.3f} → {history['loss'][-1]:.3f}, "
+                f"accuracy {history['accuracy'][-1]:.0%}")
+        print(f"{'':<22} {'max|ΔW|':>6}" + "".join(f"{value:>7.0e}" for value in changes[name]))
 
 # %% [markdown]
 # Why the two can differ: where a whole ReLU layer is dead, its slope is *exactly* zero

@@ -79,8 +79,10 @@ for case in cases.CASES:  # Each fix must change exactly the entries its cause b
 lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-def train(case, fixed, live_title):
-    """Train the case's broken (or fixed) recipe, logged to a CSV; return what the run left."""
+def train(case, fixed, live_title, number):
+    """Train the case's broken (or fixed) recipe, logged to a CSV; return what the run left.
+    Its verdict is printed only when prediction ``number``, which its label answers, is
+    revealed (``lab.shows``)."""
     recipe = case.recipe(fixed)
     keras.utils.set_random_seed(lab.seed)
     (x_train, y_train), (x_val, y_val), num_classes = cases.load_data(
@@ -88,8 +90,10 @@ def train(case, fixed, live_title):
     steps = cases.steps_per_epoch(len(x_train), lab.batch_size)
     model = cases.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
     csv_path = lab.path(f"run_{case.letter}{'_fixed' if fixed else ''}.csv")
-    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes)
-    live = callbacks.LivePlot(title=live_title, num_classes=num_classes)  # Curves, running label.
+    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes,
+                                         verbose=lab.shows(number))
+    live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
+                              diagnosis=lab.shows(number))
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
               epochs=lab.epochs, verbose=0,
@@ -113,7 +117,7 @@ broken = {}
 for case in cases.CASES:
     recipe = case.recipe(fixed=False)
     print(f"\n--- Run {case.letter}: {report.DATA_NAMES[recipe['data']]}, {lab.epochs} epochs")
-    broken[case.letter] = train(case, fixed=False, live_title=f"Run {case.letter}")
+    broken[case.letter] = train(case, fixed=False, live_title=f"Run {case.letter}", number=1)
 
 labels = {letter: run["diagnosis"].label for letter, run in broken.items()}
 counts = pd.Series(labels).value_counts()
@@ -136,7 +140,7 @@ for letter, run in broken.items():
 # %%
 figure = report.curves_grid(
     [(f"Run {letter}", run["csv"], run["diagnosis"]) for letter, run in broken.items()])
-lab.save_figure(figure, "broken_runs.png")
+lab.save_figure(figure, "broken_runs.png", show=lab.shows(1))   # Titled with the labels.
 
 # %% [markdown]
 # The vital signs are what an experienced engineer checks first when a run
@@ -184,9 +188,10 @@ for letter in underfitting:
                                               lab.batch_test_size, lab.batch_test_steps,
                                               lab.epochs, lab.batch_size, lab.seed,
                                               lab.fit_callbacks(f"run {letter}, one batch"))
-    print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the batch "
-          f"of {lab.batch_test_size}, {batch_test[letter]['validation accuracy']:.0%} on "
-          f"validation")
+    if lab.shows(2):   # The batch accuracy answers Predict 2.
+        print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the "
+              f"batch of {lab.batch_test_size}, "
+              f"{batch_test[letter]['validation accuracy']:.0%} on validation")
 fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= 0.9]
 validation = {letter: batch_test[letter]["validation accuracy"] for letter in fitted}
 lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
@@ -231,23 +236,26 @@ lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 fixed = {}
 for case in cases.CASES:
     print(f"\n--- Run {case.letter} fixed ({case.cause})")
-    fixed[case.letter] = train(case, fixed=True, live_title=f"Run {case.letter} fixed")
+    fixed[case.letter] = train(case, fixed=True, live_title=f"Run {case.letter} fixed",
+                               number=3)
 fixed_labels = {letter: run["diagnosis"].label for letter, run in fixed.items()}
 healthy = [letter for letter, label in fixed_labels.items()
            if label in ("CONVERGED", "STILL_IMPROVING")]
 still_broken = [f"{letter} ({fixed_labels[letter]})" for letter in fixed_labels
                 if letter not in healthy]
-lab.reveal(3, f"{len(healthy)} of 7 repaired runs are healthy"
-              + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
-              + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
-                          for letter in fixed_labels) + ".",
-           answer={7: "a", 6: "b", 5: "c"}.get(len(healthy), "d"),
-           broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
+repairs_shown = lab.reveal(
+    3, f"{len(healthy)} of 7 repaired runs are healthy"
+       + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
+       + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
+                   for letter in fixed_labels) + ".",
+    answer={7: "a", 6: "b", 5: "c"}.get(len(healthy), "d"),
+    broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
 for letter, run in fixed.items():
     lab.record(f"verdict {letter} fixed", label=fixed_labels[letter],
                **report.classified_columns(run["csv"], run["num_classes"]))
 comparison = report.before_and_after(broken, fixed)
-print(comparison.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
+if repairs_shown:    # Its labels answer Predict 3.
+    print(comparison.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
 lab.record("before and after", **comparison.set_index("run").to_dict())
 for row in comparison.itertuples():  # The lesson shows each fix repairing its run.
     lab.check(row.fixed_val_loss < row.broken_val_loss or not np.isfinite(row.broken_val_loss),
@@ -263,7 +271,8 @@ for case in cases.CASES:
                    broken[case.letter]["diagnosis"]))
     panels.append((f"Run {case.letter} fixed\n{cases.change_text(case)}",
                    fixed[case.letter]["csv"], fixed[case.letter]["diagnosis"]))
-lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png")
+lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png",
+                show=lab.shows(1) and lab.shows(3))
 
 # %% [markdown]
 # ## What the label could tell, and what it could not
@@ -301,7 +310,8 @@ groups = pd.Series({f"Run {case.letter}": case.cause for case in cases.CASES}).g
     pd.Series({f"Run {letter}": label for letter, label in labels.items()}))
 shared = {label: sorted(members.index) for label, members in groups if len(members) > 1}
 for label, members in groups:
-    print(f"{label}: " + "; ".join(f"{run} ({cause})" for run, cause in members.items()))
+    if lab.shows(1):    # The labels answer Predict 1: shown once it is predicted.
+        print(f"{label}: " + "; ".join(f"{run} ({cause})" for run, cause in members.items()))
 lab.record("labels shared by several causes", shared=shared, labels=labels)
 
 # %% [markdown]

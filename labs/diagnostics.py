@@ -162,8 +162,9 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
     csv_path = lab.path(f"{name.replace(' ', '_')}.csv")
     print(f"\n--- {name}: {data_name}, {len(x_train)} training samples, hidden {hidden}, "
           f"{epochs} epochs")
-    logger = callbacks.DiagnosticsLogger(csv_path)
-    live = callbacks.LivePlot(title=name)  # The curves and running label while it trains.
+    # The verdicts and the running label answer Predict 1: shown once it is predicted.
+    logger = callbacks.DiagnosticsLogger(csv_path, verbose=lab.shows(1))
+    live = callbacks.LivePlot(title=name, diagnosis=lab.shows(1))  # Curves, running label.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
               epochs=epochs, verbose=0, callbacks=lab.fit_callbacks(name, [logger, live]))
@@ -210,7 +211,8 @@ for name, (csv_path, diagnosis) in results.items():
                  "chapter rules": baselines.seed_rules(csv_path) or "-",
                  "evidence": diagnosis.reason[:90]})
 table = pd.DataFrame(rows)
-print(table.to_string(index=False))
+if lab.shows(1) and lab.shows(2):   # Its two label columns answer both predictions.
+    print(table.to_string(index=False))
 table.to_csv(lab.path("verdicts.csv"), index=False)
 chapter_labels = dict(zip(table["scenario"], table["chapter rules"]))
 differ = [name for name in labels if chapter_labels[name] != labels[name]]
@@ -233,7 +235,7 @@ for ax, (name, (csv_path, diagnosis)) in zip(axes.ravel(), results.items()):
     plot.draw(ax, csv_path, diagnosis, title=name)
 figure.suptitle("Six learning curves and what DiagnosticsLogger made of them")
 figure.tight_layout()
-lab.save_figure(figure, "diagnostics_grid.png")
+lab.save_figure(figure, "diagnostics_grid.png", show=lab.shows(1))   # Titled with labels.
 
 # %% [markdown]
 # ## What the gradients say
@@ -277,7 +279,8 @@ for activation in ("sigmoid", "relu"):
                  metrics=["accuracy"])
     csv_path = lab.path(f"deep_{activation}.csv")
     print(f"\n--- {lab.deep_layers} {activation} layers on digits, {lab.gradient_epochs} epochs")
-    logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch)
+    logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch,
+                                         verbose=lab.shows(3))  # Its findings answer it.
     deep.fit(x_digits, y_digits, validation_split=0.2, epochs=lab.gradient_epochs,
              batch_size=lab.batch_size, verbose=0,
              callbacks=lab.fit_callbacks(f"deep {activation}", [logger]))
@@ -298,8 +301,9 @@ for activation, (frame, diagnosis) in gradient_runs.items():
     findings = [name for name, _, _ in diagnosis.findings] or ["no gradient finding"]
     first_over_last[activation] = ratios[0] / ratios[-1]   # ρ of layer 1 / ρ of the last layer
     findings_of[activation] = [name for name, _, _ in diagnosis.findings]
-    print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
-          f"{', '.join(findings)}; label {diagnosis.label}")
+    if lab.shows(3):
+        print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
+              f"{', '.join(findings)}; label {diagnosis.label}")
 vanishing = tuple("vanishing gradients" in findings_of[activation]
                   for activation in ("sigmoid", "relu"))        # (sigmoid's, ReLU's)
 lab.reveal(3, "; ".join(f"{activation}: the first layer's ratio is {value:.1e} of the last "
@@ -314,11 +318,12 @@ ax.set_xlabel("layer (1 = nearest the input)")
 ax.set_ylabel("‖gradient‖ / ‖weights‖ at the last epoch")
 ax.set_title("Gradient/weight ratio per layer")
 ax.legend()
-lab.save_figure(figure, "gradient_ratios.png")
+lab.save_figure(figure, "gradient_ratios.png", show=lab.shows(3))
 sigmoid_findings = findings_of["sigmoid"]
 lab.check("vanishing gradients" in sigmoid_findings,
           f"the sigmoid net did not show vanishing gradients ({sigmoid_findings})")
-print(gradient_runs["sigmoid"][1])
+if lab.shows(3):
+    print(gradient_runs["sigmoid"][1])
 
 # %% [markdown]
 # ## Reading a log from the command line
@@ -333,7 +338,8 @@ print(gradient_runs["sigmoid"][1])
 # the `callbacks` of any `model.fit`.
 
 # %%
-print(diagnostics.classify(results["overfitting"][0]))
+if lab.shows(1):    # The overfitting run's verdict is one of Predict 1's answers.
+    print(diagnostics.classify(results["overfitting"][0]))
 lab.finish()
 
 # %% [markdown]

@@ -141,15 +141,19 @@ for name, (loop, callback_class) in runs.items():
 # restored weights give back the validation loss of that epoch.
 
 # %%
-print(f"\n{'run':<34} {'epochs':>6} {'weights of epoch':>16} {'val loss':>9} {'val acc':>8}")
+stopping_shown = lab.shows(1)   # The table answers Predict 1: shown once it is predicted.
+if stopping_shown:
+    print(f"\n{'run':<34} {'epochs':>6} {'weights of epoch':>16} {'val loss':>9} "
+          f"{'val acc':>8}")
 table = []
 for name, result in results.items():
     epochs_run = len(result["history"]["loss"])
     stopper = result["stopper"]
     kept = epochs_run if stopper is None else stopper.best_epoch + 1
     table.append((name, epochs_run, kept, result["val_loss"], result["val_accuracy"]))
-    print(f"{name:<34} {epochs_run:>6} {kept:>16} {result['val_loss']:>9.4f} "
-          f"{result['val_accuracy']:>8.1%}")
+    if stopping_shown:
+        print(f"{name:<34} {epochs_run:>6} {kept:>16} {result['val_loss']:>9.4f} "
+              f"{result['val_accuracy']:>8.1%}")
 with open(lab.path("early_stopping_runs.csv"), "w", encoding="utf-8") as file:
     file.write("run,epochs_run,weights_of_epoch,val_loss,val_accuracy\n")
     file.writelines(f"{row[0]},{row[1]},{row[2]},{row[3]:.6f},{row[4]:.6f}\n" for row in table)
@@ -186,9 +190,11 @@ lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_e
 # %%
 full = results["no early stopping"]["history"]
 lowest = int(np.argmin(full["val_loss"]))                 # 0-based epoch of the lowest val loss
-print(f"The full run's validation loss was lowest at epoch {lowest + 1} "
-      f"({full['val_loss'][lowest]:.4f}) and ended at {full['val_loss'][-1]:.4f}; its training "
-      f"loss went from {full['loss'][lowest]:.4f} to {full['loss'][-1]:.4f} over the same epochs.")
+if stopping_shown:
+    print(f"The full run's validation loss was lowest at epoch {lowest + 1} "
+          f"({full['val_loss'][lowest]:.4f}) and ended at {full['val_loss'][-1]:.4f}; its "
+          f"training loss went from {full['loss'][lowest]:.4f} to {full['loss'][-1]:.4f} over "
+          "the same epochs.")
 lab.record("full_run", lowest_epoch=lowest + 1, val_losses=full["val_loss"], losses=full["loss"])
 figure, axis = plt.subplots(figsize=(8, 4.6))
 epochs = np.arange(1, len(full["loss"]) + 1)
@@ -207,7 +213,7 @@ axis.set_xlabel("epoch")
 axis.set_ylabel("binary cross-entropy")
 axis.set_title(f"early stopping, patience {lab.patience}: line = stop, star = restored")
 axis.legend(fontsize=8)
-lab.save_figure(figure, "early_stopping.png")
+lab.save_figure(figure, "early_stopping.png", show=stopping_shown)
 
 # %% [markdown]
 # ## Part 2: a plateau, and ReduceLROnPlateau
@@ -285,11 +291,14 @@ except TypeError as error:
 lab.record("keras_on_schedule", raised=keras_raised)
 lab.check(keras_raised, "Keras' ReduceLROnPlateau cut a schedule, which the text says it cannot")
 
-print(f"\n{'run':<36} {'final val loss':>14} {'best val loss':>14} {'final rate':>11}")
+cuts_shown = lab.shows(2)    # The table answers Predict 2: shown once it is predicted.
+if cuts_shown:
+    print(f"\n{'run':<36} {'final val loss':>14} {'best val loss':>14} {'final rate':>11}")
 for name, history in plateau.items():
     final_rate = history.get("learning_rate", [lab.plateau_learning_rate])[-1]
-    print(f"{name:<36} {history['val_loss'][-1]:>14.4f} {min(history['val_loss']):>14.4f} "
-          f"{final_rate:>11.2e}")
+    if cuts_shown:
+        print(f"{name:<36} {history['val_loss'][-1]:>14.4f} "
+              f"{min(history['val_loss']):>14.4f} {final_rate:>11.2e}")
 columns = [(f"{name}: {key}", history[key]) for name, history in plateau.items()
            for key in ("val_loss", "learning_rate") if key in history]
 np.savetxt(lab.path("plateau_history.csv"), np.array([values for _, values in columns]).T,
@@ -341,7 +350,7 @@ rate_axes.set_ylabel("learning rate (log scale)")
 rate_axes.set_title(f"learning rate: factor {lab.factor}, patience {lab.plateau_patience}")
 rate_axes.legend(fontsize=8)
 
-lab.save_figure(figure_plateau, "reduce_lr_on_plateau.png")
+lab.save_figure(figure_plateau, "reduce_lr_on_plateau.png", show=cuts_shown)   # Its cuts.
 lab.finish()
 
 # %% [markdown]

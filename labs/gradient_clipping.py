@@ -182,14 +182,18 @@ runs = {
 with np.errstate(over="ignore", invalid="ignore"):   # The unclipped run overflows on purpose.
     results = {name: train(*settings) for name, settings in runs.items()}
 
-print(f"\n{'run':<26} {'steps':>5} {'final loss':>10} {'largest ‖G‖':>12} {'steps ‖G‖ > c':>13}")
+runs_shown = lab.shows(1) and lab.shows(2)   # The table answers both predictions.
+if runs_shown:
+    print(f"\n{'run':<26} {'steps':>5} {'final loss':>10} {'largest ‖G‖':>12} "
+          f"{'steps ‖G‖ > c':>13}")
 table = []
 for name, (step_losses, step_norms, network) in results.items():
     final = losses.mean_squared_error(y, network.predict(x)) if network else float("inf")
     above_threshold = np.mean(np.array(step_norms) > lab.clip_threshold)  # share of steps
     table.append((name, len(step_losses), final, max(step_norms), above_threshold))
-    print(f"{name:<26} {len(step_losses):>5} {final:>10.4f} {max(step_norms):>12.3g} "
-          f"{above_threshold:>13.0%}")
+    if runs_shown:
+        print(f"{name:<26} {len(step_losses):>5} {final:>10.4f} {max(step_norms):>12.3g} "
+              f"{above_threshold:>13.0%}")
 pandas.DataFrame(table, columns=["run", "steps", "final_loss", "largest_norm",
                                  "share_of_steps_above_threshold"]
                  ).to_csv(lab.path("gradient_clipping.csv"), index=False)
@@ -256,7 +260,7 @@ for name, (step_losses, step_norms, network) in results.items():
     if network is None:
         right.text(0.15, 0.92, f"← {name}: ‖G‖ reaches {max(step_norms):.0e} by step "
                    f"{len(step_norms)}", transform=right.transAxes, fontsize=8)
-lab.save_figure(figure, "gradient_clipping.png")
+lab.save_figure(figure, "gradient_clipping.png", show=runs_shown)
 first_norms = {name: step_norms[0] for name, (_, step_norms, _) in results.items()}
 print(f"First step: ‖G‖ = {first_norms[high]:.3g}, {first_norms[high] / lab.clip_threshold:.3g}× "
       f"the threshold c = {lab.clip_threshold:g}.")
@@ -281,7 +285,9 @@ lab.record("first_step", norms=first_norms, threshold=lab.clip_threshold)
 lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-print(f"\n{'model.fit with SGD':<32} {'epochs run':>10} {'final loss':>10}")
+fit_shown = lab.shows(3)    # The table answers Predict 3: shown once it is predicted.
+if fit_shown:
+    print(f"\n{'model.fit with SGD':<32} {'epochs run':>10} {'final loss':>10}")
 fit_runs = {}
 live = callbacks.LivePlot(title="model.fit with and without clipping")  # While it trains.
 for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g}",
@@ -292,7 +298,9 @@ for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g
     history = model.fit(x, y, batch_size=lab.batch_size, epochs=lab.epochs, verbose=0,
                         callbacks=lab.fit_callbacks(name, [keras.callbacks.TerminateOnNaN(),
                                                            live.run(name)]))
-    print(f"{name:<32} {len(history.history['loss']):>10} {history.history['loss'][-1]:>10.4g}")
+    if fit_shown:
+        print(f"{name:<32} {len(history.history['loss']):>10} "
+              f"{history.history['loss'][-1]:>10.4g}")
     fit_runs[name] = history.history["loss"]
 epochs_run = {name: len(losses_per_epoch) for name, losses_per_epoch in fit_runs.items()}
 finite = {name: bool(np.isfinite(losses_per_epoch[-1]))

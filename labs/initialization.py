@@ -164,8 +164,11 @@ for activation in ("tanh", "relu"):
 pandas.DataFrame(rows).to_csv(lab.path("layer_statistics.csv"), index=False)
 
 shown = sorted({1, lab.depth // 4, lab.depth // 2, 3 * lab.depth // 4, lab.depth} - {0})
+spread_shown = lab.shows(1)   # The ReLU rows answer Predict 1: shown once it is predicted.
 for key, title in (("activation_std", "std of the activations a"),
                    ("gradient_std", "std of the gradient ∂L/∂a")):
+    if not spread_shown:
+        break
     print(f"\n{title}, at hidden layer:")
     print(f"{'':<6}{'start':<16}" + "".join(f"{layer:>9}" for layer in shown))
     for (activation, name), measured in statistics.items():
@@ -178,13 +181,15 @@ for key, title in (("activation_std", "std of the activations a"),
 
 # %%
 ratios, predicted = {}, {}
-print(f"\n{'ReLU, start':<16} {'Var(W)':>9} {'measured':>9} {'formula':>9}")
+if spread_shown:
+    print(f"\n{'ReLU, start':<16} {'Var(W)':>9} {'measured':>9} {'formula':>9}")
 for name, make in schemes.items():
     stds = statistics["relu", name]["activation_std"]
     ratios[name] = float(stds[-1] / stds[0]) if stds[0] > 0 else 0.0   # zeros: no signal
     variance = _initialization.kernel_variance(make(), lab.width)
     predicted[name] = _initialization.relu_prediction(lab.width, variance, lab.depth)
-    print(f"{name:<16} {variance:>9.2e} {ratios[name]:>9.1e} {predicted[name]:>9.1e}")
+    if spread_shown:
+        print(f"{name:<16} {variance:>9.2e} {ratios[name]:>9.1e} {predicted[name]:>9.1e}")
 asked = ["Glorot", "He", f"normal σ = {lab.small_std:g}"]
 within_two = [name for name in asked if 0.5 <= ratios[name] <= 2.0]
 off_by = {name: max(ratios[name], predicted[name]) / min(ratios[name], predicted[name])
@@ -226,7 +231,7 @@ for row, activation in enumerate(("tanh", "relu")):
 for panel in axes[1]:
     panel.set_xlabel("hidden layer (1 = next to the input)")
     panel.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-lab.save_figure(figure, "layer_statistics.png")
+lab.save_figure(figure, "layer_statistics.png", show=spread_shown)
 
 # %% [markdown]
 # ## 4. Symmetry: why not start every weight at the same value?
@@ -271,7 +276,8 @@ for name, make in starts.items():
                       "accuracy": float(history.history["accuracy"][-1])}
     print(f"{name:<14} largest |unit − first unit| per layer: "
           + " ".join(f"{value:.1e}" for value in spread)
-          + f"; accuracy {symmetry[name]['accuracy']:.1%}")
+          + (f"; accuracy {symmetry[name]['accuracy']:.1%}"    # Predict 2's answer.
+             if lab.shows(2) else ""))
 constant_run, he_run = symmetry.values()
 distinct = constant_run["distinct"][:-1]                        # hidden layers only
 shortfall = he_run["accuracy"] - constant_run["accuracy"]       # > 0: the constant net is lower
@@ -353,10 +359,11 @@ for name, make in schemes.items():
 final = {name: run["val_accuracy"][-1] for name, run in trained.items()}
 finite = {name: value for name, value in final.items() if np.isfinite(value)}
 best = max(finite, key=finite.get)
-print(f"\n{'start':<16} {'epochs':>6} {'val acc':>8}  {'label':<16} findings")
-for name, run in trained.items():
-    print(f"{name:<16} {len(run['val_accuracy']):>6} {final[name]:>8.1%}  {run['label']:<16} "
-          + (", ".join(run["findings"]) or "none"))
+if lab.shows(3):    # The table answers Predict 3: shown once it is predicted.
+    print(f"\n{'start':<16} {'epochs':>6} {'val acc':>8}  {'label':<16} findings")
+    for name, run in trained.items():
+        print(f"{name:<16} {len(run['val_accuracy']):>6} {final[name]:>8.1%}  "
+              f"{run['label']:<16} " + (", ".join(run["findings"]) or "none"))
 lab.reveal(3, f"{best} reaches the best validation accuracy, {final[best]:.1%}; the logger "
               "names " + "; ".join(f"{name}: {', '.join(trained[name]['findings']) or 'nothing'}"
                                    for name in list(schemes)[:3]),

@@ -129,7 +129,8 @@ lab.record("restored", untouched=bool(untouched), optimizer_steps_after=steps_af
 lab.check(untouched and steps_after == 0, "the range test left the model changed")
 suggestions = {method: result.suggest(method) for method in ("steepest", "valley",
                                                                 "minimum/10")}
-print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
+if lab.shows(1):    # The three suggestions answer Predict 1: shown once it is predicted.
+    print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
 AGREEMENT_FACTOR = 3.0   # Largest / smallest suggestion that still counts as agreeing.
 spread = max(suggestions.values()) / min(suggestions.values())
 largest = max(suggestions, key=suggestions.get)
@@ -157,7 +158,7 @@ result.plot(ax, title=f"range test: {lab.optimizer} on spirals")
 for (method, rate), color in zip(list(suggestions.items())[1:], ["green", "purple"]):
     ax.axvline(rate, color=color, linestyle=":", label=f"{method}: {rate:.2g}")
 ax.legend()
-lab.save_figure(figure, "range_test.png")
+lab.save_figure(figure, "range_test.png", show=lab.shows(1))   # It marks the suggestions.
 
 # %% [markdown]
 # ## The rules of thumb, on this problem
@@ -212,7 +213,7 @@ for ax, (optimizer, rules) in zip(axes, RULES_OF_THUMB.items()):
     ax.axvspan(min(rules) * 0.97, max(rules) * 1.03, color="orange", alpha=0.3,
                label="rule of thumb: " + " to ".join(f"{rule:g}" for rule in rules))
     ax.legend(fontsize=8)
-lab.save_figure(figure, "rules_of_thumb.png")
+lab.save_figure(figure, "rules_of_thumb.png", show=lab.shows(2))   # It places the rules.
 
 # %% [markdown]
 # ## Does the suggestion train well?
@@ -256,7 +257,8 @@ for name, learning_rate in candidates.items():
                  "val accuracy": float(np.mean(np.argmax(probabilities, axis=1) == y_val))})
 results = pd.DataFrame(rows).set_index("run")
 results.to_csv(lab.path("training.csv"))
-print(results.to_string(float_format="%.4g"))
+if lab.shows(3):    # The final losses answer Predict 3: shown once it is predicted.
+    print(results.to_string(float_format="%.4g"))
 final_losses = {name: loss if np.isfinite(loss) else float("inf")   # inf: diverged
                 for name, loss in results["final train loss"].items()}
 best = min(final_losses, key=final_losses.get)

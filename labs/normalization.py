@@ -258,14 +258,18 @@ for normalization in (None, "batch"):
             "initial_loss": initial, "losses": history.history["loss"],
             "val_accuracy": history.history["val_accuracy"][-1]}
 
-print(f"\n{'normalization':<14} {'η':>6} {'L₀':>6} {'last loss':>10} {'val accuracy':>13} verdict")
+verdicts_shown = lab.shows(2)   # The verdicts answer Predict 2: shown once it is predicted.
+if verdicts_shown:
+    print(f"\n{'normalization':<14} {'η':>6} {'L₀':>6} {'last loss':>10} {'val accuracy':>13} "
+          "verdict")
 rows = []
 for (kind, rate), run in sweep.items():
     run["verdict"] = verdict(run["initial_loss"], run["losses"][-1])
     rows.append((kind, rate, run["initial_loss"], run["losses"][-1], run["val_accuracy"],
                  run["verdict"]))
-    print(f"{kind:<14} {rate:>6g} {run['initial_loss']:>6.3f} {run['losses'][-1]:>10.4g} "
-          f"{run['val_accuracy']:>13.3f} {run['verdict']}")
+    if verdicts_shown:
+        print(f"{kind:<14} {rate:>6g} {run['initial_loss']:>6.3f} {run['losses'][-1]:>10.4g} "
+              f"{run['val_accuracy']:>13.3f} {run['verdict']}")
 pandas.DataFrame(rows, columns=["normalization", "learning_rate", "initial_loss", "final_loss",
                                 "val_accuracy", "verdict"]
                  ).to_csv(lab.path("normalization_rates.csv"), index=False)
@@ -382,7 +386,7 @@ right.set_ylabel("validation accuracy")
 right.set_ylim(0, 1)
 right.set_title(f"batch size {lab.tiny_batch}")
 right.legend()
-lab.save_figure(figure, "normalization.png")
+lab.save_figure(figure, "normalization.png", show=lab.shows(2) and lab.shows(3))
 lab.finish()
 
 # %% [markdown]

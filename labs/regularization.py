@@ -212,8 +212,9 @@ lab.save_figure(figure, "regularization_curves.png")
 for kind in kinds:
     curve = histories[kind]["val_cross_entropy"]
     best_epoch = int(np.argmin(curve)) + 1
-    print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch {best_epoch}, "
-          f"then {curve[-1] - min(curve):+.3f} by the last epoch")
+    if lab.shows(1):    # Best plus climb is the final value Predict 1 asks about.
+        print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch "
+              f"{best_epoch}, then {curve[-1] - min(curve):+.3f} by the last epoch")
     lab.record(f"climb_{kind}", curve=curve, best_epoch=best_epoch,
                climb=curve[-1] - min(curve))
 
@@ -264,8 +265,9 @@ for kind in kinds:
                  "share_near_zero": float(np.mean(np.abs(weights) < 1e-3))})
 table = pandas.DataFrame(rows)
 table.to_csv(lab.path("regularization.csv"), index=False)
-print()
-print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
+if lab.shows(1) and lab.shows(2):   # Its columns answer Predicts 1 and 2.
+    print()
+    print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
 norms = dict(zip(table["model"], table["weight_norm"]))
 near_zero = dict(zip(table["model"], table["share_near_zero"]))
 smallest, sparsest = min(norms, key=norms.get), max(near_zero, key=near_zero.get)
@@ -292,7 +294,7 @@ right.set_xlabel("weight value")
 right.set_ylabel("count (log scale)")
 right.set_title("histogram of kernel weights")
 right.legend()
-lab.save_figure(figure, "regularization_weights.png")
+lab.save_figure(figure, "regularization_weights.png", show=lab.shows(2))   # Predict 2's answer.
 
 # %% [markdown]
 # ## An L2 penalty under Adam is not weight decay
@@ -365,10 +367,11 @@ compared = {"Adam, no penalty": "none", "Adam + L2(λ)": "l2", "AdamW(2λ)": "ad
 norm_of = {name: float(np.linalg.norm(all_kernel_weights(models[kind])))
            for name, kind in compared.items()}
 val_of = {name: histories[kind]["val_cross_entropy"][-1] for name, kind in compared.items()}
-print(f"\nλ = {lab.l2:g}, λ_w = {weight_decay:g}\n{'optimizer':<17} {'weight norm':>11} "
-      f"{'val cross-entropy':>18}")
-for name in compared:
-    print(f"{name:<17} {norm_of[name]:>11.3f} {val_of[name]:>18.3f}")
+if lab.shows(3):    # The table answers Predict 3: shown once it is predicted.
+    print(f"\nλ = {lab.l2:g}, λ_w = {weight_decay:g}\n{'optimizer':<17} {'weight norm':>11} "
+          f"{'val cross-entropy':>18}")
+    for name in compared:
+        print(f"{name:<17} {norm_of[name]:>11.3f} {val_of[name]:>18.3f}")
 smaller = min(("Adam + L2(λ)", "AdamW(2λ)"), key=norm_of.get)
 lower = min(("Adam + L2(λ)", "AdamW(2λ)"), key=val_of.get)
 lab.reveal(3, f"{smaller} ends with the smaller weight norm (Adam + L2(λ) "
