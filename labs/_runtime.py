@@ -12,7 +12,7 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
 
 1. read the flags (``labs/_flags.py``): one per hyperparameter, named as in the block
    (``--learning-rate 0.1``), plus ``--seed``, ``--out DIR``, ``--quick``,
-   ``--deterministic`` and ``--tensorboard DIR``; in a notebook, read the parameters cell instead
+   ``--deterministic``, ``--tensorboard DIR``, ``--reveal all|answered`` and ``--ask``; in a notebook, read the parameters cell instead
    (``learning_rate = 0.1``; ``labs/_notebook_parameters.py``);
 2. apply quick mode (``--quick``, or ``LABS_QUICK=1`` where flags cannot reach, such as
    notebooks and tests; ``labs/_environment.py``), then the flags or the values changed
@@ -27,8 +27,13 @@ Every ``model.fit`` and ``fit_with_tape`` of a lab takes its callbacks through
 ``lab.fit_callbacks(label, [...])``, which adds Keras' TensorBoard callback when
 ``--tensorboard DIR`` (or ``LABS_TENSORBOARD=DIR``) asks for it (``labs/_tensorboard.py``).
 
-While it runs, a lab prints each measured outcome beside the question its prediction cell
-asked (``lab.reveal``), records the numbers behind its other statements (``lab.record``),
+Before each experiment the student's answer to its question arrives through
+``lab.predict(N, answer)`` (the "your-prediction" cell; with ``--ask``, typed at the
+terminal). While it runs, a lab prints each measured outcome beside the question its
+prediction cell asked and the prediction, says whether the prediction was right
+(``lab.reveal``; with ``reveal = "answered"``, the notebooks' default, an unpredicted
+outcome is withheld; ``--reveal``, ``LABS_REVEAL`` or ``reveal = ...`` in the parameters
+cell set it), records the numbers behind its other statements (``lab.record``),
 and states what must hold for its lesson to be true (``lab.check``); all three go to
 ``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
 exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``). Output that would give
@@ -287,6 +292,10 @@ class Lab:
                 or ``tolerance`` is not the question's.
         """
         question = self._question(number)
+        if not question.choices and not question.numeric and _is_number(answer):
+            # No source to read the question from: a number is a numeric question's answer.
+            question = _classroom.Question(number, question.question, unit="a number",
+                                           tolerance=0.0 if tolerance is None else tolerance)
         key = _checked_key(question, answer, tolerance)
         predicted = self._predicted.get(number)
         right = None if predicted is None else _is_right(question, predicted, key)
@@ -371,12 +380,16 @@ def _checked_answer(question, answer):
                              f"got {answer!r}")
         return value
     if not question.choices:     # No source to check against (a notebook copied away).
-        return str(answer).strip().strip("()").lower()
+        return float(answer) if _is_number(answer) else str(answer).strip().strip("()").lower()
     letter = str(answer).strip().strip("()").lower() if isinstance(answer, str) else None
     if letter not in question.choices:
         raise ValueError(f"prediction {question.number}'s answer must be one of "
                          f"{', '.join(map(repr, question.choices))}, got {answer!r}")
     return letter
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _checked_key(question, answer, tolerance):

@@ -72,8 +72,8 @@ def when(step):
 #
 # A component shrinks when |1 − ηλᵢ| < 1, that is when 0 < η < 2/λᵢ. The steepest
 # direction sets the limit for the whole run: **η < 2/λ_max**. Above 1/λ_max the steep
-# component flips sign every step. Which η is fastest? The slowest factor max(|1 − ηλ_min|, |1 − ηλ_max|) is smallest
-# where the two are equal, at **η\* = 2/(λ_min + λ_max)**, and there it is
+# component flips sign every step. Which η is fastest? The slowest factor
+# max(|1 − ηλ_min|, |1 − ηλ_max|) is smallest where the two are equal, at **η\* = 2/(λ_min + λ_max)**, and there it is
 # (κ − 1)/(κ + 1), with the condition number κ = λ_max/λ_min.
 #
 # A's eigenvectors are turned by an angle drawn from the seed, so only
@@ -116,8 +116,9 @@ paths = trajectories.follow_together({name: custom.optimizers.SGD(rate)
                                       for name, rate in rates.items()},
                                      quadratic, start, lab.quadratic_steps)
 predicted, measured, worst_error, distance = {}, {}, 0.0, {}
-print(f"{'run':<11} {'η':>8} {'1 − ηλ_min':>11} {'1 − ηλ_max':>11} {'measured':>20} "
-      f"{'‖θ_T‖/‖θ₀‖':>11}")
+# The table answers Predict 1, so it prints after the reveal.
+stability_rows = [f"{'run':<11} {'η':>8} {'1 − ηλ_min':>11} {'1 − ηλ_max':>11} "
+                  f"{'measured':>20} {'‖θ_T‖/‖θ₀‖':>11}"]
 for name, rate in rates.items():
     with np.errstate(over="ignore", invalid="ignore"):     # a long diverging run overflows
         components = paths[name] @ eigenvectors            # (T + 1, 2): c_min, c_max
@@ -133,8 +134,9 @@ for name, rate in rates.items():
     predicted[name] = 1 - float(np.float32(rate)) * eigenvalues
     measured[name] = np.nanmedian(ratios, axis=0)          # c_(t+1)/c_t, over the run
     worst_error = max(worst_error, float(np.nanmax(np.abs(ratios - predicted[name]))))
-    print(f"{name:<11} {rate:>8.4f} {predicted[name][0]:>+11.4f} {predicted[name][1]:>+11.4f} "
-          f"{measured[name][0]:>+9.4f} {measured[name][1]:>+9.4f} {distance[name]:>11.3g}")
+    stability_rows.append(
+        f"{name:<11} {rate:>8.4f} {predicted[name][0]:>+11.4f} {predicted[name][1]:>+11.4f} "
+        f"{measured[name][0]:>+9.4f} {measured[name][1]:>+9.4f} {distance[name]:>11.3g}")
 factor_tolerance = 1e-9
 lab.check(worst_error < factor_tolerance,
           f"a measured factor differs from 1 − ηλ by {worst_error:.1e}")
@@ -143,15 +145,18 @@ grew = [name for name in rates if distance[name] > 1]
 closest = min(distance, key=distance.get)
 grew_choice = ("a" if not grew else "b" if grew == ["just above"] else
                "c" if "just above" in grew else "d")
-lab.reveal(1, f"{' and '.join(grew) or 'no run'} ended farther away than it started; "
-              f"{closest} ended closest (‖θ_T‖/‖θ₀‖ = {distance[closest]:.2g}). The steepest "
-              "component changed per step by " + ", ".join(
-                  f"{measured[name][1]:+.4f} ({name})" for name in rates)
-           + f", each equal to 1 − ηλ_max (largest difference over all steps "
-             f"{worst_error:.0e}, tolerance {factor_tolerance:g}).",
-           answer=grew_choice, distance=distance, grew=grew, closest=closest,
-           steepest_measured={name: measured[name][1] for name in rates},
-           steepest_predicted={name: predicted[name][1] for name in rates})
+stability_shown = lab.reveal(
+    1, f"{' and '.join(grew) or 'no run'} ended farther away than it started; "
+    f"{closest} ended closest (‖θ_T‖/‖θ₀‖ = {distance[closest]:.2g}). The steepest "
+    "component changed per step by " + ", ".join(
+        f"{measured[name][1]:+.4f} ({name})" for name in rates)
+    + f", each equal to 1 − ηλ_max (largest difference over all steps "
+      f"{worst_error:.0e}, tolerance {factor_tolerance:g}).",
+    answer=grew_choice, distance=distance, grew=grew, closest=closest,
+    steepest_measured={name: measured[name][1] for name in rates},
+    steepest_predicted={name: predicted[name][1] for name in rates})
+if stability_shown:
+    print("\n".join(stability_rows))
 
 # %%
 lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalues, eigenvectors,
@@ -198,7 +203,7 @@ runs = {"gradient descent": custom.optimizers.SGD(lab.saddle_learning_rate),
         "momentum": custom.optimizers.SGD(lab.saddle_learning_rate, momentum=lab.momentum)}
 saddle_paths = trajectories.follow_together(runs, _curvature.saddle, (1.0, lab.saddle_offset),
                                             lab.saddle_steps)
-saddle = {}
+saddle, saddle_rows = {}, []   # The rows answer Predict 2 and 3: printed after them.
 for name, path in saddle_paths.items():
     norms = np.linalg.norm(_curvature.gradients(_curvature.saddle, path), axis=1)
     arrived = _curvature.first_step(_curvature.saddle(path) < valley)
@@ -208,9 +213,10 @@ for name, path in saddle_paths.items():
     saddle[name] = {"norms": norms, "valley_step": arrived, "low_step": low,
                     "low": float(before[low]), "high_step": high, "high": float(before[high]),
                     "near_steps": int(np.sum(np.linalg.norm(path, axis=1) < near))}
-    print(f"{name:<17} ‖∇J‖: {norms[0]:.2g} at the start, lowest {before[low]:.2g} at step "
-          f"{low}, then {before[high]:.2g} at step {high}; {saddle[name]['near_steps']} steps "
-          f"within {near} of the saddle; valley (J < {valley:.4f}): {when(arrived)}")
+    saddle_rows.append(
+        f"{name:<17} ‖∇J‖: {norms[0]:.2g} at the start, lowest {before[low]:.2g} at step "
+        f"{low}, then {before[high]:.2g} at step {high}; {saddle[name]['near_steps']} steps "
+        f"within {near} of the saddle; valley (J < {valley:.4f}): {when(arrived)}")
 descent, heavy = saddle["gradient descent"], saddle["momentum"]
 reached = {name: run["valley_step"] for name, run in saddle.items()
            if run["valley_step"] is not None}
@@ -221,25 +227,29 @@ elif len(reached) == 2 and len(set(reached.values())) == 1:
 else:
     first = min(reached, key=reached.get)
 rose = descent["high_step"] > descent["low_step"] and descent["high"] > descent["low"]
-lab.reveal(2, f"gradient descent's ‖∇J‖ fell to {descent['low']:.2g} at step "
-              f"{descent['low_step']}, then "
-              + (f"rose to {descent['high']:.2g} at step {descent['high_step']}" if rose
-                 else "never rose")
-              + f"; it spent {descent['near_steps']} steps within {near} of the saddle",
-           answer="b" if rose else "a", low=descent["low"], low_step=descent["low_step"],
-           high=descent["high"], high_step=descent["high_step"], rose=rose)
+shape_shown = lab.reveal(
+    2, f"gradient descent's ‖∇J‖ fell to {descent['low']:.2g} at step "
+       f"{descent['low_step']}, then "
+       + (f"rose to {descent['high']:.2g} at step {descent['high_step']}" if rose
+          else "never rose")
+       + f"; it spent {descent['near_steps']} steps within {near} of the saddle",
+    answer="b" if rose else "a", low=descent["low"], low_step=descent["low_step"],
+    high=descent["high"], high_step=descent["high_step"], rose=rose)
 first_choices = {"gradient descent": "a", "momentum": "b", "both runs at once": "c",
                  "neither run": "d"}
-lab.reveal(3, f"valley reached by gradient descent: {when(descent['valley_step'])}, by "
-              f"momentum: {when(heavy['valley_step'])}; "
-              + {"neither run": "neither reached it.",
-                 "both runs at once": "both reached it at the same step."}.get(
-                  first, f"{first} got there first.")
-              + f" Steps within {near} of the saddle: gradient descent {descent['near_steps']}, "
-              f"momentum {heavy['near_steps']}.",
-           answer=first_choices[first], first_choices=first_choices,
-           near_steps={name: run["near_steps"] for name, run in saddle.items()},
-           valley_steps={name: run["valley_step"] for name, run in saddle.items()}, first=first)
+race_shown = lab.reveal(
+    3, f"valley reached by gradient descent: {when(descent['valley_step'])}, by "
+       f"momentum: {when(heavy['valley_step'])}; "
+       + {"neither run": "neither reached it.",
+          "both runs at once": "both reached it at the same step."}.get(
+           first, f"{first} got there first.")
+       + f" Steps within {near} of the saddle: gradient descent {descent['near_steps']}, "
+       f"momentum {heavy['near_steps']}.",
+    answer=first_choices[first], first_choices=first_choices,
+    near_steps={name: run["near_steps"] for name, run in saddle.items()},
+    valley_steps={name: run["valley_step"] for name, run in saddle.items()}, first=first)
+if shape_shown and race_shown:
+    print("\n".join(saddle_rows))
 
 # %%
 plateau_runs = {"gradient descent": custom.optimizers.SGD(lab.plateau_learning_rate),
@@ -426,14 +436,15 @@ print(f"Hessian eigenvalues {ravine_curvature.tolist()}: limits 2(1 + μ)/λ_max
       f"{limits['momentum']:.4g} (momentum), 2(1 + μ)/((1 + 2μ)λ_max) = {limits['Nesterov']:.4g}"
       " (Nesterov)")
 arrival, ended = {"momentum": {}, "Nesterov": {}}, {"momentum": {}, "Nesterov": {}}
-print(f"{'η':>8} {'momentum':>10} {'Nesterov':>10}   steps to f < {lab.tolerance:g}")
+sweep_rows = [f"{'η':>8} {'momentum':>10} {'Nesterov':>10}   steps to f < {lab.tolerance:g}"]
 for rate in sweep_rates:
     for kind in arrival:
         with np.errstate(over="ignore", invalid="ignore"):    # a diverging run overflows
             values = trajectories.steep_ravine(ravine_paths[f"{kind} {rate:g}"])
             arrival[kind][rate] = _curvature.first_step(values < lab.tolerance)
         ended[kind][rate] = float(values[-1])
-    print(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} {when(arrival['Nesterov'][rate]):>10}")
+    sweep_rows.append(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} "
+                      f"{when(arrival['Nesterov'][rate]):>10}")
 
 
 def winner(rate):
@@ -457,20 +468,23 @@ by_winner = {name: [f"{rate:g}" for rate in sweep_rates if winners[rate] == name
 everywhere = all(found == winners[main_rate] for found in winners.values())
 sweep_choice = ({"momentum": "a", "Nesterov": "c"}.get(winners[main_rate], "e") if everywhere
                 else {"momentum": "b", "Nesterov": "d"}.get(winners[main_rate], "e"))
-lab.reveal(5, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_rate])}, Nesterov "
-              f"{when(arrival['Nesterov'][main_rate])}: {verdict[winners[main_rate]]}. Over the "
-              "sweep: " + "; ".join(f"{verdict[name]} at η = {', '.join(rates_won)}"
-                                     for name, rates_won in by_winner.items() if rates_won)
-           + ". Never arrived: " + "; ".join(
-               f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
-               for kind, missed in never.items()) + ".",
-           steps={kind: {f"{rate:g}": step for rate, step in found.items()}
-                  for kind, found in arrival.items()},
-           final_values={kind: {f"{rate:g}": value for rate, value in found.items()}
-                         for kind, found in ended.items()},
-           winners={f"{rate:g}": name for rate, name in winners.items()},
-           main_rate=f"{main_rate:g}", limits=limits, everywhere=everywhere,
-           answer=sweep_choice)
+sweep_shown = lab.reveal(
+    5, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_rate])}, Nesterov "
+       f"{when(arrival['Nesterov'][main_rate])}: {verdict[winners[main_rate]]}. Over the "
+       "sweep: " + "; ".join(f"{verdict[name]} at η = {', '.join(rates_won)}"
+                              for name, rates_won in by_winner.items() if rates_won)
+    + ". Never arrived: " + "; ".join(
+        f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
+        for kind, missed in never.items()) + ".",
+    steps={kind: {f"{rate:g}": step for rate, step in found.items()}
+           for kind, found in arrival.items()},
+    final_values={kind: {f"{rate:g}": value for rate, value in found.items()}
+                  for kind, found in ended.items()},
+    winners={f"{rate:g}": name for rate, name in winners.items()},
+    main_rate=f"{main_rate:g}", limits=limits, everywhere=everywhere,
+    answer=sweep_choice)
+if sweep_shown:   # The table of arrivals answers Predict 5, so it prints after the reveal.
+    print("\n".join(sweep_rows))
 
 # %%
 lab.save_figure(_curvature_figures.nesterov(

@@ -135,7 +135,8 @@ stopped_at = {start: where_it_stopped(end) for start, end in quartic_ends.items(
 ending_choice = {"the global minimum": "a", "the local minimum": "b"}
 lab.reveal(1, "; ".join(f"from w = {start} it stopped at w = {end:.4f}, {stopped_at[start]}"
                         for start, end in quartic_ends.items()),
-           answer=ending_choice.get(stopped_at["+3"], "c"), ends=quartic_ends, stopped_at=stopped_at, critical_points=critical,
+           answer=ending_choice.get(stopped_at["+3"], "c"), ends=quartic_ends,
+           stopped_at=stopped_at, critical_points=critical,
            learning_rate=lab.quartic_learning_rate)
 
 figure, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.2))
@@ -215,27 +216,30 @@ final_losses = {str(rate): float(curve[-1]) for rate, curve in table_losses.item
 chapter_verdicts = {str(rate): verdict_chapter(curve[-1]) for rate, curve in table_losses.items()}
 our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0])
                 for rate, curve in table_losses.items()}
-print(f"{'eta':>5} {'final loss':>12} {'chapter rule':>12} {'our rule':>10}")
-for rate in final_losses:
-    print(f"{rate:>5} {final_losses[rate]:>12.4f} {chapter_verdicts[rate]:>12} "
-          f"{our_verdicts[rate]:>10}")
 lowest = min(final_losses, key=final_losses.get)
 rate_choices = dict(zip(final_losses, "abcd"))           # "0.01" → "a", …, "1.1" → "d"
 lowest_rates = [rate for rate, final in final_losses.items() if final == final_losses[lowest]]
 verdict_choices = {"DIVERGED": "a", "SLOW": "b", "CONVERGED": "c"}
 diverged = {rule: [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"] or ["none"]
             for rule, verdicts in (("chapter", chapter_verdicts), ("ours", our_verdicts))}
-lab.reveal(2, f"after {lab.steps} steps η = {lowest} ends lowest ({final_losses[lowest]:.3g})",
-           answer=tuple(rate_choices[rate] for rate in lowest_rates),
-           final_losses=final_losses, initial_loss=100.0, lowest=lowest,
-           lowest_rates=lowest_rates, rate_choices=rate_choices)
-lab.reveal(3, f"η = 1.1 ends at a loss of {final_losses['1.1']:.3g}, which the rule of "
-              f"\"Learning Algorithms\" calls {chapter_verdicts['1.1']} and ours "
-              f"{our_verdicts['1.1']}. DIVERGED by the chapter's rule: "
-              f"{', '.join(diverged['chapter'])}; by ours: {', '.join(diverged['ours'])}",
-           answer=verdict_choices[chapter_verdicts["1.1"]], verdict_choices=verdict_choices,
-           final_losses=final_losses, initial_loss=100.0,
-           chapter_verdicts=chapter_verdicts, our_verdicts=our_verdicts, diverged=diverged)
+lowest_shown = lab.reveal(
+    2, f"after {lab.steps} steps η = {lowest} ends lowest ({final_losses[lowest]:.3g})",
+    answer=tuple(rate_choices[rate] for rate in lowest_rates),
+    final_losses=final_losses, initial_loss=100.0, lowest=lowest,
+    lowest_rates=lowest_rates, rate_choices=rate_choices)
+verdict_shown = lab.reveal(
+    3, f"η = 1.1 ends at a loss of {final_losses['1.1']:.3g}, which the rule of "
+       f"\"Learning Algorithms\" calls {chapter_verdicts['1.1']} and ours "
+       f"{our_verdicts['1.1']}. DIVERGED by the chapter's rule: "
+       f"{', '.join(diverged['chapter'])}; by ours: {', '.join(diverged['ours'])}",
+    answer=verdict_choices[chapter_verdicts["1.1"]], verdict_choices=verdict_choices,
+    final_losses=final_losses, initial_loss=100.0,
+    chapter_verdicts=chapter_verdicts, our_verdicts=our_verdicts, diverged=diverged)
+if lowest_shown and verdict_shown:   # The table answers Predict 2 and 3: after their reveals.
+    print(f"{'eta':>5} {'final loss':>12} {'chapter rule':>12} {'our rule':>10}")
+    for rate in final_losses:
+        print(f"{rate:>5} {final_losses[rate]:>12.4f} {chapter_verdicts[rate]:>12} "
+              f"{our_verdicts[rate]:>10}")
 
 # %% [markdown]
 # "The Learning Problem" makes the same comparison on a bumpy curve, J(w) = w² + 0.5·sin 4w,
@@ -373,11 +377,6 @@ for step in range(1, lab.max_steps + 1):
         break
     loss_tf = new_loss
 path_tf = np.array(path_tf)
-print(f"{'':<11} {'steps':>5} {'reason':>9} {'w1':>11} {'w2':>11} {'J':>13}")
-for name, path, why, final in (("NumPy", path_numpy, reason, loss),
-                               ("GradientTape", path_tf, reason_tf, loss_tf)):
-    print(f"{name:<11} {len(path) - 1:>5} {why:>9} {path[-1][0]:>11.7f} {path[-1][1]:>11.7f} "
-          f"{final:>13.10f}")
 steps_numpy, steps_tape = len(path_numpy) - 1, len(path_tf) - 1
 shared = min(len(path_numpy), len(path_tf))                     # Compare the steps both took.
 difference = float(np.abs(path_numpy[:shared] - path_tf[:shared]).max())
@@ -385,16 +384,23 @@ PATH_TOLERANCE = 1e-10       # float64 rounding, compounded over the steps.
 GRADIENT_TOLERANCE = 1e-12   # float64 rounding of one gradient of size about 1.
 paths_agree = steps_numpy == steps_tape and difference < PATH_TOLERANCE
 same_stop = "a" if steps_numpy == steps_tape else "b"
-lab.reveal(4, f"NumPy stopped after {steps_numpy} steps ({reason}), GradientTape after "
-              f"{steps_tape} ({reason_tf}); "
-              f"the paths differ by at most {difference:.1e} "
-              f"({'within' if paths_agree else 'NOT within'} {PATH_TOLERANCE:g}); at every step "
-              f"the two gradients differ by at most {gradient_difference:.1e}",
-           steps_numpy=steps_numpy, steps_tape=steps_tape, difference=difference,
-           path_tolerance=PATH_TOLERANCE, paths_agree=paths_agree,
-           gradient_difference=gradient_difference, gradient_tolerance=GRADIENT_TOLERANCE,
-           reason_numpy=reason, reason_tape=reason_tf,
-           answer=same_stop if reason == reason_tf else "c")
+tape_shown = lab.reveal(
+    4, f"NumPy stopped after {steps_numpy} steps ({reason}), GradientTape after "
+       f"{steps_tape} ({reason_tf}); "
+       f"the paths differ by at most {difference:.1e} "
+       f"({'within' if paths_agree else 'NOT within'} {PATH_TOLERANCE:g}); at every step "
+       f"the two gradients differ by at most {gradient_difference:.1e}",
+    steps_numpy=steps_numpy, steps_tape=steps_tape, difference=difference,
+    path_tolerance=PATH_TOLERANCE, paths_agree=paths_agree,
+    gradient_difference=gradient_difference, gradient_tolerance=GRADIENT_TOLERANCE,
+    reason_numpy=reason, reason_tape=reason_tf,
+    answer=same_stop if reason == reason_tf else "c")
+if tape_shown:   # The two runs' ends answer Predict 4, so they print after its reveal.
+    print(f"{'':<11} {'steps':>5} {'reason':>9} {'w1':>11} {'w2':>11} {'J':>13}")
+    for name, path, why, final in (("NumPy", path_numpy, reason, loss),
+                                   ("GradientTape", path_tf, reason_tf, loss_tf)):
+        print(f"{name:<11} {len(path) - 1:>5} {why:>9} {path[-1][0]:>11.7f} "
+              f"{path[-1][1]:>11.7f} {final:>13.10f}")
 lab.check(gradient_difference < GRADIENT_TOLERANCE,
           f"the tape's ∇J and the hand-derived ∇J differ by {gradient_difference:.1e}")
 

@@ -203,8 +203,9 @@ lab.check(agree, f"the three runs' weights differ by up to {max(differences.valu
 # `hidden_units = 1`) to see other verdicts.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Look at the table above: the epochs each run took before early stopping,
-# and its best validation loss. Which label will the diagnostics give the tape run?
+# **Predict 2.** Look at the curves above (and the table, once Predict 1 is revealed): the
+# epochs each run took before early stopping, and its best validation loss. Which label
+# will the diagnostics give the tape run?
 # - (a) CONVERGED
 # - (b) STILL_IMPROVING
 # - (c) OVERFITTING

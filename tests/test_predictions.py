@@ -458,3 +458,46 @@ def test_ask_in_a_terminal_run_of_a_real_lab(tmp_path):
         entry = entries[number]
         assert f"  Measured: {entry['measured']}\n  This run's answer: ({entry['answer']}).\n" \
                in out
+
+
+def test_without_the_labs_source_a_reveal_still_compares_the_prediction(tmp_path, capsys,
+                                                                        monkeypatch):
+    def missing(name):
+        raise OSError("no source")
+
+    monkeypatch.setattr(_runtime._classroom, "lab_source", missing)
+    lab = start(tmp_path)
+    lab.predict(1, "B")
+    lab.reveal(1, "η = 0.3 ends lowest", answer="b")
+    lab.predict(2, 40)
+    lab.reveal(2, "41 steps", answer=41, tolerance=0.1)
+    printed = capsys.readouterr().out
+    assert "Predict 1: (the question above)\n  You predicted b; measured: η = 0.3 ends " \
+           "lowest. Right." in printed
+    assert "You predicted 40; measured: 41 steps. Right." in printed
+
+
+@pytest.mark.slow
+def test_the_instructors_notebook_reveals_every_answer_without_predictions(tmp_path):
+    """Its parameters cell sets reveal = "all": run top to bottom with no prediction, every
+    reveal shows its measured sentence and this run's answer."""
+    from labs import _notebooks
+    from tests.test_notebooks import execute
+
+    name = "loss_functions"
+    path, = _notebooks.export(tmp_path / "notebooks", [name], instructor=True)
+    outputs = tmp_path / "outputs"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MPLBACKEND", _environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
+    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
+
+    executed = execute(path, tmp_path, env)
+
+    text = "".join(output.get("text", "") for cell in executed.cells
+                   if cell.cell_type == "code" for output in cell.outputs)
+    recorded = json.loads((outputs / name / "outcomes.json").read_text(encoding="utf-8"))
+    assert recorded["reveal"] == "all" and "withheld" not in text
+    for entry in recorded["predictions"].values():
+        assert entry["shown"] and entry["predicted"] is None
+        assert f"  Measured: {entry['measured']}\n  This run's answer: ({entry['answer']}).\n" \
+               in text
