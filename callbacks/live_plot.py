@@ -73,13 +73,15 @@ class LivePlot(keras.callbacks.Callback):
         num_classes: K for a classifier, so the label takes chance as 1/K, or None
             (default: from each run's model output layer, if it tells).
         stream: where terminal lines go. Default ``sys.stdout`` at print time.
+        diagnosis: whether the title and the terminal lines carry the running label.
+            Default True; False for a lab that asks for the label before it reveals it.
 
     Example:
         >>> model.fit(x, y, epochs=30, verbose=0, callbacks=[callbacks.LivePlot()])
     """
 
     def __init__(self, metric=None, mode="auto", min_interval=0.5, max_share=0.05,
-                 title="learning curves", stream=None, num_classes=None):
+                 title="learning curves", stream=None, num_classes=None, diagnosis=True):
         super().__init__()
         if metric is not None and (not isinstance(metric, str) or not metric):
             raise ValueError(f"metric must be a metric name or None, got {metric!r}")
@@ -95,6 +97,7 @@ class LivePlot(keras.callbacks.Callback):
         self.title = str(title)
         self.stream = stream
         self.num_classes = num_classes
+        self.diagnosis = bool(diagnosis)
         self.runs = {}             # Run name → _Run, in the order they started.
         self.draws = 0             # Figures rendered, for the benchmark and the tests.
         self._handle = None        # The IPython display handle, made at the first draw.
@@ -224,7 +227,7 @@ class LivePlot(keras.callbacks.Callback):
 
     def _label(self, run):
         """``classify``'s running label for ``run``, or "" before ``DIAGNOSIS_AFTER`` epochs."""
-        if run.epochs < DIAGNOSIS_AFTER or "loss" not in run.columns:
+        if not self.diagnosis or run.epochs < DIAGNOSIS_AFTER or "loss" not in run.columns:
             return ""
         history = {name: run.column(name) for name in run.columns}
         try:

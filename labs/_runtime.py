@@ -36,7 +36,11 @@ outcome is withheld; ``--reveal``, ``LABS_REVEAL`` or ``reveal = ...`` in the pa
 cell set it), records the numbers behind its other statements (``lab.record``),
 and states what must hold for its lesson to be true (``lab.check``); all three go to
 ``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
-exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``).
+exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``). Output that would give
+a prediction's answer away before its reveal (a table of final losses, a verdict line, a
+running diagnosis label, a figure shown inline) is printed only when ``lab.shows(N)``: in
+reveal mode "all", or once prediction N has an answer; "Run all" in a student notebook
+then shows the curves, not the answers.
 
 On the command line a bad value prints one line naming the problem and exits with
 status 2. In Jupyter or Colab the kernel's own argv is ignored, figures are shown
@@ -184,16 +188,17 @@ class Lab:
         """The path of ``filename`` inside the output folder."""
         return self.out / filename
 
-    def save_figure(self, figure, filename):
+    def save_figure(self, figure, filename, show=True):
         """Save ``figure`` as a PNG in the output folder, show it in a notebook, close it.
 
-        Returns the path written.
+        ``show=False`` saves it without showing it (a figure that would give away a
+        prediction not yet revealed: ``show=self.shows(N)``). Returns the path written.
         """
         import matplotlib.pyplot as plt
 
         path = self.path(filename)
         figure.savefig(path, dpi=110, bbox_inches="tight")
-        if self.notebook:
+        if self.notebook and show:
             # Show the saved PNG itself: the same picture as the file, whatever matplotlib
             # backend the kernel has (inline, or Agg when MPLBACKEND says so).
             from IPython.display import Image, display
@@ -255,6 +260,12 @@ class Lab:
                 return _checked_answer(question, typed)
             except ValueError as error:
                 print(error)
+
+    def shows(self, number):
+        """Whether ``reveal(number, ...)`` will show its measured outcome: when prediction
+        ``number`` has an answer (``predict``) or revealing is "all". Output that would give
+        the answer away before the reveal (a table, a running label) is shown only then."""
+        return number in self._predicted or self.reveal_mode == "all"
 
     def reveal(self, number, measured, answer=None, tolerance=None, **numbers):
         """Print prediction ``number``'s question with the prediction and the measured outcome;

@@ -68,11 +68,21 @@ for run in runs:  # Each fix is a one-entry change: the repaired run differs by 
 # **Predict 1.** The classifier has six labels (DIVERGING, OSCILLATING,
 # OVERFITTING, UNDERFITTING, CONVERGED, STILL_IMPROVING) and there are seven
 # runs with seven different causes. How many different labels will the seven
-# broken runs get, and which label will be the most common?
+# broken runs get?
+# - (a) one: every run gets the same label
+# - (b) two
+# - (c) three
+# - (d) four
+# - (e) five or six
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-def train(run, fixed, live_title):
-    """Train the run's broken (or fixed) recipe, logged to a CSV; return what the run left."""
+def train(run, fixed, live_title, number):
+    """Train the run's broken (or fixed) recipe, logged to a CSV; return what the run left.
+    Its verdict is printed only when prediction ``number``, which its label answers, is
+    revealed (``lab.shows``)."""
     recipe = run.recipe(fixed)
     keras.utils.set_random_seed(lab.seed)
     (x_train, y_train), (x_val, y_val), num_classes = recipes.load_data(
@@ -80,8 +90,10 @@ def train(run, fixed, live_title):
     steps = recipes.steps_per_epoch(len(x_train), lab.batch_size)
     model = recipes.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
     csv_path = lab.path(f"run_{run.letter}{'_fixed' if fixed else ''}.csv")
-    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes)
-    live = callbacks.LivePlot(title=live_title, num_classes=num_classes)  # Curves, running label.
+    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes,
+                                         verbose=lab.shows(number))
+    live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
+                              diagnosis=lab.shows(number))
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
               epochs=lab.epochs, verbose=0, shuffle=False,  # The dataset shuffles itself.
@@ -105,7 +117,7 @@ broken = {}
 for run in runs:
     print(f"\n--- Run {run.letter}: {report.DATA_NAMES[run.broken['data']]}, "
           f"{lab.epochs} epochs")
-    broken[run.letter] = train(run, fixed=False, live_title=f"Run {run.letter}")
+    broken[run.letter] = train(run, fixed=False, live_title=f"Run {run.letter}", number=1)
 
 labels = {letter: run["diagnosis"].label for letter, run in broken.items()}
 counts = pd.Series(labels).value_counts()
@@ -113,6 +125,7 @@ most_common = [label for label, count in counts.items() if count == counts.max()
 lab.reveal(1, f"{len(counts)} different labels for 7 runs: "
               + ", ".join(f"{label} × {count}" for label, count in counts.items())
               + f"; the most common: {' and '.join(most_common)}.",
+           answer="abcde"[min(len(counts), 5) - 1],
            labels=labels, counts=counts.to_dict(), most_common=most_common)
 for letter, result in broken.items():
     lab.record(f"verdict {letter}", label=labels[letter],
@@ -127,7 +140,7 @@ for letter, result in broken.items():
 # %%
 figure = report.curves_grid(
     [(f"Run {letter}", result["csv"], result["diagnosis"]) for letter, result in broken.items()])
-lab.save_figure(figure, "broken_runs.png")
+lab.save_figure(figure, "broken_runs.png", show=lab.shows(1))   # Titled with the labels.
 
 # %% [markdown]
 # The vital signs are what an experienced engineer checks first when a run
@@ -155,9 +168,16 @@ lab.record("vital signs", **{column: signs[column].to_dict() for column in signs
 # almost perfectly, whatever its labels.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** For each run labelled UNDERFITTING, will its recipe fit one
-# batch of training samples (at least 90 % accuracy on that batch)? For a run
-# that does, what will its validation accuracy be, and what would that tell you?
+# **Predict 2.** Of the runs labelled UNDERFITTING, how many will have a recipe
+# that fits one batch of training samples (at least 90 % accuracy on that
+# batch)? Think also about what a run that fits the batch but not the
+# validation set would tell you.
+# - (a) none of them
+# - (b) some of them, not all
+# - (c) all of them
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 underfitting = [letter for letter, label in labels.items()
@@ -169,20 +189,22 @@ for letter in underfitting:
                                               lab.batch_test_size, lab.batch_test_steps,
                                               lab.epochs, lab.batch_size, lab.seed,
                                               lab.fit_callbacks(f"run {letter}, one batch"))
-    print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the batch "
-          f"of {lab.batch_test_size}, {batch_test[letter]['validation accuracy']:.0%} on "
-          f"validation")
+    if lab.shows(2):   # The batch accuracy answers Predict 2.
+        print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the "
+              f"batch of {lab.batch_test_size}, "
+              f"{batch_test[letter]['validation accuracy']:.0%} on validation")
 fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= 0.9]
 validation = {letter: batch_test[letter]["validation accuracy"] for letter in fitted}
 lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
                f"{', '.join(fitted) or 'none'} fit the batch to ≥ 90 %"
                + "".join(f"; Run {letter} then scores {accuracy:.0%} on validation"
                          for letter, accuracy in validation.items()) + "."),
+           answer="a" if not fitted else "c" if fitted == underfitting else "b",
            underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=0.9)
 
-# %% [markdown] tags=["prediction"]
-# **Predict 3.** Write your pair's diagnosis for each run, A to G: which cause,
-# and the one change you would make. Then run the cells that follow.
+# %% [markdown]
+# **Your diagnosis.** Write your pair's diagnosis for each run, A to G: which
+# cause, and the one change you would make. Then run the cells that follow.
 
 # %% [markdown]
 # ## The reveal
@@ -194,39 +216,47 @@ lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
 # (the lab checked this at the start).
 
 # %%
-lab.reveal(3, "; ".join(f"Run {run.letter}: {run.cause} (labelled {labels[run.letter]})"
-                        for run in runs) + ".",
-           causes={run.letter: run.cause for run in runs}, labels=labels)
+lab.record("causes", causes={run.letter: run.cause for run in runs}, labels=labels)
 for run in runs:
     print(f"Run {run.letter}, {run.cause}. Fix: {run.fix_text}.\n"
           f"    change: {run.change_text()}")
 
 # %% [markdown] tags=["prediction"]
-# **Predict 4.** Now each fixed recipe is trained with the same seed. How many
+# **Predict 3.** Now each fixed recipe is trained with the same seed. How many
 # of the seven repaired runs will the classifier call healthy (CONVERGED or
-# STILL_IMPROVING), and which, if any, will still get a label that asks for
-# more work?
+# STILL_IMPROVING)?
+# - (a) all seven
+# - (b) six
+# - (c) five
+# - (d) four or fewer
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 fixed = {}
 for run in runs:
     print(f"\n--- Run {run.letter} fixed ({run.cause})")
-    fixed[run.letter] = train(run, fixed=True, live_title=f"Run {run.letter} fixed")
+    fixed[run.letter] = train(run, fixed=True, live_title=f"Run {run.letter} fixed",
+                              number=3)
 fixed_labels = {letter: run["diagnosis"].label for letter, run in fixed.items()}
 healthy = [letter for letter, label in fixed_labels.items()
            if label in ("CONVERGED", "STILL_IMPROVING")]
 still_broken = [f"{letter} ({fixed_labels[letter]})" for letter in fixed_labels
                 if letter not in healthy]
-lab.reveal(4, f"{len(healthy)} of 7 repaired runs are healthy"
-              + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
-              + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
-                          for letter in fixed_labels) + ".",
-           broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
+repairs_shown = lab.reveal(
+    3, f"{len(healthy)} of 7 repaired runs are healthy"
+       + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
+       + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
+                   for letter in fixed_labels) + ".",
+    answer={7: "a", 6: "b", 5: "c"}.get(len(healthy), "d"),
+    broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
 for letter, result in fixed.items():
     lab.record(f"verdict {letter} fixed", label=fixed_labels[letter],
                **report.classified_columns(result["csv"], result["num_classes"]))
 comparison = report.before_and_after(broken, fixed)
-print(comparison.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
+if repairs_shown:    # Its labels answer Predict 3.
+    print(comparison.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
 lab.record("before and after", **comparison.set_index("run").to_dict())
 for row in comparison.itertuples():  # The lesson shows each fix repairing its run.
     lab.check(row.fixed_val_loss < row.broken_val_loss or not np.isfinite(row.broken_val_loss),
@@ -242,7 +272,8 @@ for run in runs:
                    broken[run.letter]["diagnosis"]))
     panels.append((f"Run {run.letter} fixed\n{run.change_text()}",
                    fixed[run.letter]["csv"], fixed[run.letter]["diagnosis"]))
-lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png")
+lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png",
+                show=lab.shows(1) and lab.shows(3))
 
 # %% [markdown]
 # ## What the label could tell, and what it could not
@@ -280,7 +311,8 @@ groups = pd.Series({f"Run {run.letter}": run.cause for run in runs}).groupby(
     pd.Series({f"Run {letter}": label for letter, label in labels.items()}))
 shared = {label: sorted(members.index) for label, members in groups if len(members) > 1}
 for label, members in groups:
-    print(f"{label}: " + "; ".join(f"{run} ({cause})" for run, cause in members.items()))
+    if lab.shows(1):    # The labels answer Predict 1: shown once it is predicted.
+        print(f"{label}: " + "; ".join(f"{run} ({cause})" for run, cause in members.items()))
 lab.record("labels shared by several causes", shared=shared, labels=labels)
 
 # %% [markdown]

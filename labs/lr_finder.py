@@ -107,6 +107,15 @@ print(f"train {x_train.shape}, validation {x_val.shape}; optimizer {lab.optimize
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Will the three rules agree within a factor of 3 on this curve? Which
 # of them will suggest the largest rate?
+# - (a) they agree, and steepest suggests the largest
+# - (b) they agree, and valley suggests the largest
+# - (c) they agree, and minimum / 10 suggests the largest
+# - (d) they disagree, and steepest suggests the largest
+# - (e) they disagree, and valley suggests the largest
+# - (f) they disagree, and minimum / 10 suggests the largest
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 result = callbacks.find_learning_rate(model, x_train, y_train, batch_size=lab.batch_size,
@@ -120,26 +129,31 @@ lab.record("restored", untouched=bool(untouched), optimizer_steps_after=steps_af
 lab.check(untouched and steps_after == 0, "the range test left the model changed")
 suggestions = {method: result.suggest(method) for method in ("steepest", "valley",
                                                                 "minimum/10")}
-print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
+if lab.shows(1):    # The three suggestions answer Predict 1: shown once it is predicted.
+    print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
 AGREEMENT_FACTOR = 3.0   # Largest / smallest suggestion that still counts as agreeing.
 spread = max(suggestions.values()) / min(suggestions.values())
+largest = max(suggestions, key=suggestions.get)
+rule_letter = {"steepest": 0, "valley": 1, "minimum/10": 2}[largest]   # the choices' order
 lab.reveal(1, f"the suggestions span a factor of {spread:.2g} "
               f"({'within' if spread <= AGREEMENT_FACTOR else 'beyond'} "
               f"{AGREEMENT_FACTOR:g}: they {'agree' if spread <= AGREEMENT_FACTOR else 'disagree'}"
-              f"); {max(suggestions, key=suggestions.get)} suggests the largest, "
-              f"{max(suggestions.values()):.3g}.",
+              f"); {largest} suggests the largest, {max(suggestions.values()):.3g}.",
+           answer="abcdef"[rule_letter + (0 if spread <= AGREEMENT_FACTOR else 3)],
            suggestions=suggestions, spread=spread, factor=AGREEMENT_FACTOR,
-           agree=bool(spread <= AGREEMENT_FACTOR),
-           largest=max(suggestions, key=suggestions.get))
+           agree=bool(spread <= AGREEMENT_FACTOR), largest=largest)
 # The lab's own advice (below): when the rules disagree by 10× or more, take the smaller.
 DISAGREEMENT_FACTOR = 10.0
-if spread >= DISAGREEMENT_FACTOR:
-    chosen_method = min(suggestions, key=suggestions.get)
+chosen_method = (min(suggestions, key=suggestions.get) if spread >= DISAGREEMENT_FACTOR
+                 else "steepest")
+if not lab.shows(1):   # How far the rules disagree answers Predict 1.
+    print(f"The lab trains around {chosen_method}'s suggestion, "
+          f"{suggestions[chosen_method]:.3g} (why: once Predict 1 is revealed).")
+elif spread >= DISAGREEMENT_FACTOR:
     print(f"The rules disagree by {spread:.2g}× (at least {DISAGREEMENT_FACTOR:g}×), so the "
           f"lab trains around the smallest suggestion, {chosen_method}'s "
           f"{suggestions[chosen_method]:.3g}.")
 else:
-    chosen_method = "steepest"
     print(f"The rules disagree by less than {DISAGREEMENT_FACTOR:g}× ({spread:.2g}×), so the "
           f"lab trains around the steepest suggestion, {suggestions['steepest']:.3g}.")
 lab.record("chosen rate", method=chosen_method, rate=suggestions[chosen_method],
@@ -160,7 +174,7 @@ result.plot(ax, title=f"range test: {lab.optimizer} on spirals")
 for (method, rate), color in zip(list(suggestions.items())[1:], ["green", "purple"]):
     ax.axvline(rate, color=color, linestyle=":", label=f"{method}: {rate:.2g}")
 ax.legend()
-lab.save_figure(figure, "range_test.png")
+lab.save_figure(figure, "range_test.png", show=lab.shows(1))   # It marks the suggestions.
 
 # %% [markdown]
 # ## The rules of thumb, on this problem
@@ -175,9 +189,15 @@ lab.save_figure(figure, "range_test.png")
 # lowest loss done), on the fall, or past the minimum.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** On these spirals, where will Adam's 0.001 fall on Adam's range test,
-# and 0.01 and 0.1 on momentum's: on the flat start, on the fall, or past the
-# minimum? Above or below each test's suggestion, and by what factor?
+# **Predict 2.** On these spirals, where will Adam's rule of thumb, 0.001, fall on Adam's
+# range test? (The line after the test also places momentum's 0.01 and 0.1 on its own.)
+# - (a) on the flat start
+# - (b) on the fall
+# - (c) past the minimum
+# - (d) outside the rates the sweep tried
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 RULES_OF_THUMB = {"adam": (0.001,), "momentum": (0.01, 0.1)}   # optimizer → first rates
@@ -199,6 +219,8 @@ for optimizer, rules in RULES_OF_THUMB.items():
 lab.reveal(2, "; ".join(f"{name.split()[0]}'s rule {place['rate']:g} is {place['factor']:.2g}× "
                         f"its range test's suggestion {place['suggestion']:.2g}, {place['where']}"
                         for name, place in rule_places.items()) + ".",
+           answer={"on the flat start": "a", "on the fall": "b",
+                   "past the minimum": "c"}.get(rule_places["adam 0.001"]["where"], "d"),
            places=rule_places, flat_share=_range_test.FLAT_SHARE)
 
 figure, axes = plt.subplots(1, 2, figsize=(13, 4.4))
@@ -207,7 +229,7 @@ for ax, (optimizer, rules) in zip(axes, RULES_OF_THUMB.items()):
     ax.axvspan(min(rules) * 0.97, max(rules) * 1.03, color="orange", alpha=0.3,
                label="rule of thumb: " + " to ".join(f"{rule:g}" for rule in rules))
     ax.legend(fontsize=8)
-lab.save_figure(figure, "rules_of_thumb.png")
+lab.save_figure(figure, "rules_of_thumb.png", show=lab.shows(2))   # It places the rules.
 
 # %% [markdown]
 # ## Does the suggestion train well?
@@ -220,6 +242,12 @@ lab.save_figure(figure, "rules_of_thumb.png")
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Which of the three rates ends with the lowest training loss after
 # `epochs` epochs (30 in a full run): the suggestion, 10× it, or 1/100 of it?
+# - (a) 1/100 of the suggestion
+# - (b) the suggestion
+# - (c) 10× the suggestion
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 suggested = suggestions[chosen_method]
@@ -246,13 +274,16 @@ for name, learning_rate in candidates.items():
                  "val accuracy": float(np.mean(np.argmax(probabilities, axis=1) == y_val))})
 results = pd.DataFrame(rows).set_index("run")
 results.to_csv(lab.path("training.csv"))
-print(results.to_string(float_format="%.4g"))
+if lab.shows(3):    # The final losses answer Predict 3: shown once it is predicted.
+    print(results.to_string(float_format="%.4g"))
 final_losses = {name: loss if np.isfinite(loss) else float("inf")   # inf: diverged
                 for name, loss in results["final train loss"].items()}
 best = min(final_losses, key=final_losses.get)
 lab.reveal(3, f"{best} (η = {candidates[best]:.2g}, {candidate_places[best]}) ends lowest, "
               f"at {final_losses[best]:.4g}; " + ", ".join(
                   f"{name} {loss:.4g}" for name, loss in final_losses.items()) + ".",
+           answer=tuple(letter for letter, name in zip("abc", candidates)   # ties: all of them
+                        if final_losses[name] == final_losses[best]),
            final_losses=final_losses, best=best, places=candidate_places,
            rates=candidates, chosen_method=chosen_method)
 

@@ -69,7 +69,7 @@ def test_each_broken_run_gets_its_verdict_and_its_fix_the_healthy_one(run):
         assert label(out, case.letter, classes) == BROKEN[case.letter], case.cause
         assert label(out, f"{case.letter}_fixed", classes) == FIXED[case.letter], case.cause
     assert outcomes["predictions"]["1"]["numbers"]["labels"] == BROKEN
-    assert outcomes["predictions"]["4"]["numbers"]["fixed_labels"] == FIXED
+    assert outcomes["predictions"]["3"]["numbers"]["fixed_labels"] == FIXED
 
 
 @pytest.mark.slow

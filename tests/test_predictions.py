@@ -168,6 +168,39 @@ def test_without_a_prediction_all_shows_the_answer_and_answered_withholds_it(dem
            "is (b)." in capsys.readouterr().out
 
 
+def test_shows_says_beforehand_whether_the_reveal_will_show_its_answer(demo, tmp_path,
+                                                                     capsys):
+    """A lab prints a table or a label that gives an answer away only when ``lab.shows(N)``:
+    always in reveal mode "all"; in "answered", once N is predicted, and exactly when its
+    reveal then shows the measured outcome."""
+    assert start(tmp_path).shows(1)
+    lab = start(tmp_path, "--reveal", "answered")
+    assert not lab.shows(1) and not lab.shows(2)
+    assert not lab.reveal(1, "η = 0.3 ends lowest", answer="b")
+    lab.predict(1, "b")
+    assert lab.shows(1) and not lab.shows(2)
+    assert lab.reveal(1, "η = 0.3 ends lowest", answer="b")
+    lab.predict(1, None)       # The answer taken back: withheld again.
+    assert not lab.shows(1)
+
+
+@pytest.mark.parametrize("show", [True, False])
+def test_save_figure_shows_a_figure_in_a_notebook_only_when_asked(demo, tmp_path, monkeypatch,
+                                                                  show):
+    import matplotlib.pyplot as plt
+    from IPython import display as ipython_display
+
+    shown = []
+    monkeypatch.setattr(ipython_display, "display", shown.append)
+    lab = start(tmp_path)
+    lab.notebook = True
+    figure, axes = plt.subplots()
+    axes.plot([1, 2], [3, 4])
+    path = lab.save_figure(figure, "curve.png", show=show)
+    assert path.exists() and path.stat().st_size > 0       # Saved either way.
+    assert len(shown) == (1 if show else 0)
+
+
 def test_a_notebook_withholds_by_default_and_its_message_says_where_to_answer(
         demo, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(_environment, "in_notebook", lambda: True)
