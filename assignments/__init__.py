@@ -9,8 +9,10 @@ From a terminal::
 
     python -m assignments list                     one task a line, with its points
     python -m assignments check adam [--json]      the public checks of one task
-    python -m assignments release OUT [--tasks …] [--publish …]   write the student edition
-                                                   (instructors)
+    python -m assignments release OUT [--tasks …] [--publish …] [--seed N]
+                                                   write the student edition (instructors);
+                                                   N deals the debugging lab's letters
+                                                   (--git [--remote URL]: as a git repository)
     python -m assignments grade SUBMISSIONS --out RESULTS [--tasks …]   grade a class
 
 See README.md, "Assignments", for the instructor's and the student's paths.

@@ -12,6 +12,7 @@ USAGE = """\
 python -m assignments list
 python -m assignments check TASK [--json] [--hidden]
 python -m assignments release OUT_DIR [--tasks TASK ...] [--publish TASK ...] [--allow-dirty]
+                              [--seed N] [--git [--remote URL]]
 python -m assignments grade SUBMISSIONS_DIR --out RESULTS_DIR [--tasks TASK ...] [--timeout S]
                             [--jobs N] [--students NAME ...] [--trust-submissions]
 python -m assignments autograder --tasks TASK ... --out BUNDLE.zip
@@ -47,6 +48,14 @@ def parser():
     release.add_argument("--allow-dirty", action="store_true",
                          help="release from a tree with untracked or modified files "
                               "(only tracked files are released all the same)")
+    release.add_argument("--git", action="store_true",
+                         help="make OUT_DIR a git repository with one commit")
+    release.add_argument("--remote", metavar="URL",
+                         help="with --git: where it will be pushed (git remote origin); "
+                              "notebooks exported in the release clone it")
+    release.add_argument("--seed", type=int, default=None,
+                         help="deal the debugging lab's letters to its causes by this seed "
+                              "(python -m labs debugging --key --seed N prints the key)")
     grade = commands.add_parser("grade", help="grade a folder of submissions")
     grade.add_argument("submissions")
     grade.add_argument("--out", required=True)
@@ -123,10 +132,14 @@ def _task_names():
 def release(arguments):
     from assignments import release as release_module
 
+    if arguments.remote is not None and not arguments.git:
+        raise UsageError("--remote needs --git (the remote is the git repository's)")
+    if arguments.git:
+        return release_repository(arguments, release_module)
     try:
         written = release_module.release(arguments.out_dir, arguments.tasks,
                                          allow_dirty=arguments.allow_dirty,
-                                         publish=arguments.publish)
+                                         publish=arguments.publish, seed=arguments.seed)
         handed, held, published = release_module.tasks_by_state(arguments.tasks,
                                                                 arguments.publish)
     except release_module.ReleaseError as error:
@@ -141,6 +154,28 @@ def _states_line(held, published):
     """One line on the tasks that are not handed out."""
     return (f"held (absent; the labs use the trusted twin): {', '.join(held) or 'none'}; "
             f"published: {', '.join(published) or 'none'}")
+
+
+def release_repository(arguments, release_module):
+    """``release OUT_DIR --git [--remote URL]``: the student edition as a git repository."""
+    try:
+        written, commit = release_module.release_repository(
+            arguments.out_dir, arguments.tasks, arguments.remote,
+            allow_dirty=arguments.allow_dirty, seed=arguments.seed, publish=arguments.publish)
+        handed, held, published = release_module.tasks_by_state(arguments.tasks,
+                                                                arguments.publish)
+    except release_module.ReleaseError as error:
+        raise UsageError(str(error)) from None
+    print(f"student edition in {arguments.out_dir}: {len(written)} files, tasks: "
+          f"{', '.join(handed)}; git repository, one commit {commit}")
+    print(_states_line(held, published))
+    if arguments.remote is None:
+        print("next: git remote add origin URL, push, then export the notebooks in it "
+              "(python -m labs --notebooks notebooks)")
+    else:
+        print(f"next: git -C {arguments.out_dir} push -u origin main, then in "
+              f"{arguments.out_dir}: python -m labs --notebooks notebooks")
+    return 0
 
 
 def grade(arguments):

@@ -35,6 +35,10 @@ import numpy as np
 from assignments import markers
 
 
+class CheckDefinitionError(RuntimeError):
+    """A check defined wrongly in this kit (never the student's mistake): the grader stops."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Tolerance:
     """|got − expected| ≤ atol + rtol·|expected| for every element; NaN matches only NaN."""
@@ -243,7 +247,13 @@ def compare(expected, got, catalogue, tolerance, twin_name="the trusted twin", h
                                  f"{candidate.cause} ({tolerance})")
     reference = expected
     if reference is None:
-        reference = next(candidate.outputs for candidate in catalogue if candidate.accepted)
+        accepted = [candidate.outputs for candidate in catalogue if candidate.accepted]
+        if not accepted:
+            # A mistake in the check's definition, not in the student's code: it must
+            # never reach the student's feedback as an exception of theirs.
+            raise CheckDefinitionError("a check without a twin for this case needs an "
+                                       "accepted form in its catalogue; it has none")
+        reference = accepted[0]
     lines = [describe_difference(first_difference(reference, got, tolerance), got.axis, hidden)
              + f" ({tolerance})"]
     lines.append(likely_cause(got, catalogue, tolerance))

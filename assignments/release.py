@@ -18,15 +18,24 @@ then only tracked files are read. For every tracked file:
 * every other file is copied as it is.
 
 Then the release writes ``assignments/catalogue.json`` (the known mistakes' numbers,
-which the student edition cannot compute), and checks its own work: no code line of a
-handed-out or held task's region may appear in any text file of the student edition (``.py``, ``.md``,
+which the student edition cannot compute) and ``labs/_debugging_runs.txt`` (the debugging
+lab's runs, packed, their letters dealt by ``seed``: the file that names each run's cause
+is the instructor's), and checks its own work: no code line of a handed-out or held
+task's region may appear in any text file of the student edition (``.py``, ``.md``,
 ``.ipynb``, ``.json``, ``.csv``, ``.txt``, …) unless it also appears outside every
 region in a file the students get. A leak stops the release with an error and removes
 nothing that was there before.
+
+With ``--git`` (``release_repository``) the release becomes a git repository with one
+commit, whose message names the handed-out tasks; ``--remote URL`` adds that URL as
+``origin`` and records it in ``labs/repository.txt``, where the notebook export reads it
+(``labs/_notebooks.py``): notebooks exported inside the release clone it at its commit.
 """
 
 import fnmatch
+import os
 import pathlib
+import re
 import shutil
 import subprocess
 
@@ -129,11 +138,15 @@ def solved_others(tasks, root=REPOSITORY):
     return [name for name in task_table.TASKS if name not in tasks and name not in shared]
 
 
-def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, publish=None):
+def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, publish=None,
+            seed=None):
     """Write the student edition of ``root`` to ``out_dir``.
 
     ``tasks`` (default all) are handed out as stubs with their TODO, ``publish`` ships
     those tasks' reference code, and every other task is held (see ``tasks_by_state``).
+
+    ``seed`` deals the debugging lab's letters to its causes (None: the instructor's order);
+    ``python -m labs debugging --key --seed N`` prints the key.
 
     Returns:
         the list of relative paths written.
@@ -146,6 +159,7 @@ def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, publish=Non
     """
     check_tasks(tasks or [])
     check_tasks(publish or [])
+    check_seed(seed)
     out = pathlib.Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise ReleaseError(f"{str(out)!r} is not empty; release into a new folder")
@@ -195,7 +209,27 @@ def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, publish=Non
         else:
             target.write_text(text, encoding="utf-8")
     catalogue.write(out / "assignments" / "catalogue.json", task_table.TASKS)
-    return sorted(edition) + ["assignments/catalogue.json"]
+    return sorted(edition) + ["assignments/catalogue.json", write_debugging_runs(out, seed)]
+
+
+def check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ReleaseError(f"--seed must be an integer >= 0, got {seed!r}")
+
+
+def write_debugging_runs(out, seed):
+    """Write the debugging lab's runs, letters dealt by ``seed``, packed; return the path.
+
+    The student edition reads its runs from this file: its code and text name no run's
+    cause, and the instructor-only ``labs/_debugging_cases.py`` that does is left out.
+    """
+    from labs import _debugging_cases, _debugging_recipes
+
+    path = _debugging_recipes.RUNS_FILE.relative_to(REPOSITORY).as_posix()
+    target = pathlib.Path(out) / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(_debugging_recipes.pack(_debugging_cases.runs(seed)), encoding="utf-8")
+    return path
 
 
 def _edition_texts(root, edition):
@@ -283,3 +317,101 @@ def leaked_lines(reference, edition, tasks):
             if code in secret:
                 leaks.append((path, code))
     return leaks
+
+
+# Where a student repository is pushed: written by --remote, read by the notebook export.
+REMOTE_FILE = "labs/repository.txt"
+# The identity of the release's commit when git has none configured.
+DEFAULT_IDENTITY = {"user.name": "Course release", "user.email": "release@localhost"}
+SCHEME_URL = re.compile(r"^(https?|ssh|git)://[^/\s]+/\S+$|^file://(/|[^/\s]+/)\S*$")
+SCP_URL = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\s]\S*$")
+
+
+def check_remote(url):
+    """``url`` if git can push to it: https://, ssh://, git://, file://, user@host:path or an
+    absolute local path.
+
+    Raises:
+        ReleaseError: naming the URL and the forms that are accepted.
+    """
+    if SCHEME_URL.match(url) or SCP_URL.match(url) or (os.path.isabs(url)
+                                                         and "\n" not in url):
+        return url
+    raise ReleaseError(f"--remote {url!r} is not a repository URL; use https://host/owner/"
+                       "repository.git, git@host:owner/repository.git, file:///path or an "
+                       "absolute path")
+
+
+def git(folder, *arguments):
+    """Run ``git -C folder ...`` with the release's identity where git has none configured.
+
+    Raises:
+        ReleaseError: git is not installed, or the command failed (git's last line).
+    """
+    if shutil.which("git") is None:
+        raise ReleaseError("git is not installed: install it, or release without --git")
+    identity = []
+    for key, value in DEFAULT_IDENTITY.items():
+        configured = subprocess.run(["git", "-C", str(folder), "config", key],
+                                    capture_output=True, text=True)
+        if configured.returncode != 0 or not configured.stdout.strip():
+            identity += ["-c", f"{key}={value}"]
+    done = subprocess.run(["git", *identity, "-C", str(folder), *arguments],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        message = (done.stderr.strip() or done.stdout.strip() or "no message").splitlines()[-1]
+        raise ReleaseError(f"git {arguments[0]} failed in {folder}: {message}")
+    return done.stdout.strip()
+
+
+def release_repository(out_dir, tasks=None, remote=None, root=REPOSITORY, allow_dirty=False,
+                       **release_options):
+    """``release`` into ``out_dir``, then make it a git repository with one commit.
+
+    Args:
+        out_dir, tasks, root, allow_dirty, release_options: as for ``release``.
+        remote: where the repository will be pushed; added as ``origin`` and recorded in
+            ``labs/repository.txt`` (in the commit), so that notebooks exported in the
+            release clone it. None: no remote.
+
+    Returns:
+        ``(paths, commit)``: the relative paths written and the commit's hash.
+
+    Raises:
+        ReleaseError: git is missing, ``remote`` is not a URL, or as ``release``; a
+            release that git fails on is removed again, so that the folder can be reused.
+    """
+    if shutil.which("git") is None:
+        raise ReleaseError("git is not installed: install it, or release without --git")
+    if remote is not None:
+        check_remote(remote)
+    tasks = check_tasks(tasks or list(task_table.TASKS))
+    out = pathlib.Path(out_dir)
+    existed = out.exists()
+    written = release(out, tasks, root, allow_dirty, **release_options)
+    try:
+        if remote is not None:
+            (out / REMOTE_FILE).parent.mkdir(parents=True, exist_ok=True)
+            (out / REMOTE_FILE).write_text(
+                "# Where this student repository is pushed (python -m assignments release "
+                "--remote).\n# Notebooks exported here clone it; LABS_REPOSITORY_URL "
+                f"overrides it.\n{remote}\n", encoding="utf-8")
+            written = sorted([*written, REMOTE_FILE])
+        git(out, "init", "--quiet", "--initial-branch", "main")
+        git(out, "add", "--all")
+        git(out, "commit", "--quiet", "--message", f"Student edition, tasks handed out: "
+            f"{', '.join(tasks)}", "--message", f"Released with: python -m assignments "
+            f"release --tasks {' '.join(tasks)} --git")
+        if remote is not None:
+            git(out, "remote", "add", "origin", remote)
+        commit = git(out, "rev-parse", "HEAD")
+    except (ReleaseError, OSError) as error:
+        if existed:   # It was empty: leave it empty.
+            for child in out.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        else:
+            shutil.rmtree(out)
+        if isinstance(error, ReleaseError):
+            raise
+        raise ReleaseError(f"cannot write {out / REMOTE_FILE}: {error.strerror}") from None
+    return written, commit

@@ -40,14 +40,18 @@ def timed(callback_class):
 
 class EpochClock(keras.callbacks.Callback):
     """Records the wall-clock seconds of every epoch, from on_epoch_begin to on_epoch_end
-    (validation included)."""
+    (validation included), and the process's CPU seconds over the same span (every
+    thread's: TensorFlow's included), which other jobs on a shared machine do not add to."""
 
     def __init__(self):
         super().__init__()
         self.seconds = []
+        self.cpu_seconds = []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._started = time.perf_counter()
+        self._started = time.perf_counter(), time.process_time()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._started)
+        wall, cpu = self._started
+        self.seconds.append(time.perf_counter() - wall)
+        self.cpu_seconds.append(time.process_time() - cpu)

@@ -18,6 +18,10 @@ SESSION_QUOTE = re.compile(r"`(\w+)` \(([0-9.]+ s)\)")
 RATIO_HEADER = "| comparison | ratio | target |"
 STARTUP = "Start-up (command − own, median over every run):"
 TEST_SUITE = "The whole test suite (`python -m pytest -q`, the whole command):"
+# The set-up of a session notebook in a fresh kernel (benchmarks/session_setup.py).
+SESSION_SETUP = re.compile(r"^Session set-up in a fresh kernel: kernel start ([0-9.]+) s, "
+                           r"clone and check-out ([0-9.]+) s, import ([0-9.]+) s, installing what Colab "
+                           r"lacks ([0-9.]+) s; total ([0-9.]+) s\.$", flags=re.M)
 LAB_ROW = re.compile(r"^\| (\w+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|$",
                      flags=re.M)
 
@@ -53,6 +57,28 @@ def read(text):
         speed_rows.append(line)
     return {"labs": labs, "startup": float(startup.group(1)),
             "test_suite": float(test_suite.group(1)), "speed_rows": speed_rows}
+
+
+def session_setup_line(seconds):
+    """The results file's line of the session set-up; ``seconds`` has kernel, clone, import,
+    install and total."""
+    return (f"Session set-up in a fresh kernel: kernel start {seconds['kernel']:.1f} s, clone and "
+            f"check-out {seconds['clone']:.1f} s, import {seconds['import']:.1f} s, installing "
+            f"what Colab lacks {seconds['install']:.1f} s; total {seconds['total']:.1f} s.")
+
+
+def read_session_setup(text):
+    """The session set-up's seconds from a results file (see ``session_setup_line``).
+
+    Raises:
+        ValueError: when the results file has no such line.
+    """
+    found = SESSION_SETUP.search(text)
+    if found is None:
+        raise ValueError("the results file has no session set-up line; run "
+                         "python -m benchmarks.session_setup --write")
+    return dict(zip(("kernel", "clone", "import", "install", "total"),
+                    map(float, found.groups())))
 
 
 def lab_header_line(times):

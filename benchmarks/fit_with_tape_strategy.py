@@ -44,7 +44,8 @@ def make_model(strategy):
 
 
 def epoch_seconds(model, strategy, data, epochs, loop="fit_with_tape"):
-    """Run ``epochs`` epochs of ``loop``; the seconds of each epoch after the first.
+    """Run ``epochs`` epochs of ``loop``; the wall-clock and the CPU seconds of each epoch
+    after the first.
 
     ``model.fit`` takes the strategy from the scope the model was built in.
     """
@@ -56,7 +57,7 @@ def epoch_seconds(model, strategy, data, epochs, loop="fit_with_tape"):
         model.fit(x, y, **arguments)
     else:
         training.fit_with_tape(model, x, y, strategy=strategy, **arguments)
-    return clock.seconds[1:]
+    return clock.seconds[1:], clock.cpu_seconds[1:]
 
 
 def measure(rounds=5, epochs=4, samples=2048):
@@ -64,25 +65,30 @@ def measure(rounds=5, epochs=4, samples=2048):
 
     Returns:
         dict with "rows": [(label, seconds without, seconds with)] for fit_with_tape,
-        "reference": the same for model.fit (train only), and "epoch_ms": the median
-        milliseconds per epoch of each fit_with_tape row.
+        "cpu_rows": the same in process CPU seconds, "reference": the wall-clock row for
+        model.fit (train only), and "epoch_ms": the median milliseconds per epoch of each
+        fit_with_tape row.
     """
     strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
     x, y, validation = make_data(samples)
-    rows = []
+    rows, cpu_rows = [], []
     for label, data, loop in (("epoch, train only", (x, y, None), "fit_with_tape"),
                               ("epoch + validation", (x, y, validation), "fit_with_tape"),
                               ("model.fit epoch, train only", (x, y, None), "model.fit")):
         plain, mirrored = make_model(None), make_model(strategy)
         epoch_seconds(plain, None, data, 2, loop)         # Warm-up: trace each step once.
         epoch_seconds(mirrored, strategy, data, 2, loop)
-        without, under = [], []
+        without, under, cpu_without, cpu_under = [], [], [], []
         for _ in range(rounds):
-            without += epoch_seconds(plain, None, data, epochs, loop)
-            under += epoch_seconds(mirrored, strategy, data, epochs, loop)
+            wall, cpu = epoch_seconds(plain, None, data, epochs, loop)
+            without, cpu_without = without + wall, cpu_without + cpu
+            wall, cpu = epoch_seconds(mirrored, strategy, data, epochs, loop)
+            under, cpu_under = under + wall, cpu_under + cpu
         rows.append((label, without, under))
+        cpu_rows.append((label, cpu_without, cpu_under))
     reference = rows.pop()
-    return {"rows": rows, "reference": reference,
+    cpu_rows.pop()
+    return {"rows": rows, "cpu_rows": cpu_rows, "reference": reference,
             "epoch_ms": {label: (1000 * statistics.median(without),
                                  1000 * statistics.median(under))
                          for label, without, under in rows}}
@@ -106,6 +112,9 @@ def main(argv=None):
     result = measure(arguments.rounds, arguments.epochs, arguments.samples)
     print(_timing.ratio_table([(f"one-replica / none: {label}", without, under)
                                for label, without, under in result["rows"]], TARGET))
+    print("\nThe same in process CPU time:")
+    print(_timing.ratio_table([(f"one-replica / none: {label}", without, under)
+                               for label, without, under in result["cpu_rows"]], TARGET))
     label, without, under = result["reference"]
     print(f"\nFor scale, {label} under the same strategy / without: "
           f"{statistics.median(under) / statistics.median(without):.2f}")

@@ -11,7 +11,9 @@ The file says on what machine, how loaded, it was measured.
 
 Each lab runs in a fresh process, as a student runs it (``python -m labs NAME``), in
 full and in quick mode. Two times are kept: the lab's own run (the "Done in" line it
-prints, after Python and TensorFlow have started) and the whole command.
+prints, after Python and TensorFlow have started) and the whole command. Last, the set-up
+of a session notebook in a fresh kernel (``benchmarks/session_setup.py``), which
+labs/SESSIONS.md budgets in every class plan; that file is rendered again at the end.
 """
 
 import datetime
@@ -24,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from benchmarks import _publish, _timing
+from benchmarks import _publish, _timing, session_setup
 
 ROOT = _publish.ROOT
 DONE = re.compile(r"^Done in ([0-9.]+) s\.", flags=re.M)
@@ -122,9 +124,11 @@ def measure_speed():
         f"{tape['rows'][2][0]} | {ratio(tape['rows'][2]):.2f} | ≤ {fit_with_tape.TARGET:.2f} |",
         f"| the eager loop / the compiled one (a lesson, not a target) | "
         f"{tape['eager_ratio']:.1f} | — |",
-        f"| `fit_with_tape` under a one-replica `MirroredStrategy` / without: training epoch; "
-        f"epoch with validation | {ratio(strategy['rows'][0]):.2f}; "
-        f"{ratio(strategy['rows'][1]):.2f} | ≤ {fit_with_tape_strategy.TARGET:.2f} |",
+        f"| `fit_with_tape` under a one-replica `MirroredStrategy` / without: training epoch, "
+        f"epoch with validation (wall clock; process CPU time) | "
+        f"{ratio(strategy['rows'][0]):.2f}, {ratio(strategy['rows'][1]):.2f}; "
+        f"{ratio(strategy['cpu_rows'][0]):.2f}, {ratio(strategy['cpu_rows'][1]):.2f} | "
+        f"≤ {fit_with_tape_strategy.TARGET:.2f} |",
         f"| the same for `model.fit`, training epoch (what the strategy costs Keras itself) | "
         f"{ratio(strategy['reference']):.2f} | — |",
         f"| epoch of a network with batch normalization, custom / Keras: `model.fit`, "
@@ -210,7 +214,7 @@ def measure_grading():
     return grading.rows(grading.measure_throughput(), grading.measure_autograder())
 
 
-def report(labs, test_suite, speed_rows, description, grading_rows=()):
+def report(labs, test_suite, speed_rows, description, grading_rows=(), session_section=""):
     """benchmarks/results.md, from the lab times and the speed rows."""
     startup = statistics.median(whole - own for times in labs.values()
                                 for own, whole in times.values())
@@ -247,6 +251,8 @@ def report(labs, test_suite, speed_rows, description, grading_rows=()):
                   "the reference, graded in the sandbox and without one, one after the other; "
                   "then Gradescope's `run_autograder` on the bundle of every task.", "",
                   *grading_rows, ""]
+    if session_section:
+        lines += [session_section.rstrip("\n"), ""]
     return "\n".join(lines)
 
 
@@ -267,25 +273,32 @@ def main(argv):
         previous = _publish.read(_publish.RESULTS.read_text(encoding="utf-8"))
         provisional = report(labs, previous["test_suite"], previous["speed_rows"],
                              f"Being measured since {started:%Y-%m-%d %H:%M} UTC: the lab "
-                             "times are new; the suite time and the ratios are the last run's.")
+                             "times are new; the suite time and the ratios are the last run's.",
+                             session_section=session_setup.section_of(
+                                 _publish.RESULTS.read_text(encoding="utf-8")))
         _publish.RESULTS.write_text(provisional, encoding="utf-8")
         _publish.copy_into_documents(_publish.read(provisional))
+        session_setup.render_sessions()   # Its plans add up the new lab times.
     test_suite = time_test_suite()
     print(f"test suite {test_suite:.0f} s", flush=True)
     loads.append(load())
     speed_rows = measure_speed()
     grading_rows = measure_grading()
+    setup_started = datetime.datetime.now(datetime.timezone.utc)
+    setup_section = session_setup.section(session_setup.measure(),
+                                          f"{setup_started:%Y-%m-%d %H:%M} UTC", os.getloadavg()[0])
     loads.append(load())
     description = (f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}. The machine was "
                    f"shared with other jobs: its 1-minute load average was {loads[0]} at the "
                    f"start, {loads[1]} after the labs and the tests and {loads[2]} at the end, so absolute "
                    "times are those of a busy machine; the ratios compare candidates within "
                    "one run.")
-    text = report(labs, test_suite, speed_rows, description, grading_rows)
+    text = report(labs, test_suite, speed_rows, description, grading_rows, setup_section)
     print(text)
     if write:
         _publish.RESULTS.write_text(text, encoding="utf-8")
         _publish.copy_into_documents(_publish.read(text))
+        session_setup.render_sessions()
         print(f"wrote {_publish.RESULTS} and copied its numbers into README.md and the labs")
     return 0
 

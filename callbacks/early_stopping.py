@@ -20,6 +20,7 @@ simply the last epoch. This is the rule of Keras 3.15's ``keras.callbacks.EarlyS
 """
 
 from callbacks import monitor as monitor_module
+from custom import arguments
 
 
 class EarlyStopping(monitor_module.MonitorCallback):
@@ -55,13 +56,12 @@ class EarlyStopping(monitor_module.MonitorCallback):
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__(monitor=monitor, mode=mode, min_delta=min_delta)
-        self.patience = monitor_module.check_number("patience", patience, minimum=0,
-                                                    integer=True)
-        self.verbose = monitor_module.check_number("verbose", verbose, minimum=0, integer=True)
-        self.baseline = None if baseline is None else monitor_module.check_number(
-            "baseline", baseline)
-        self.restore_best_weights = bool(restore_best_weights)
-        self.start_from_epoch = monitor_module.check_number(
+        self.patience = arguments.number("patience", patience, minimum=0, integer=True)
+        self.verbose = arguments.number("verbose", verbose, minimum=0, integer=True)
+        self.baseline = None if baseline is None else arguments.number("baseline", baseline)
+        self.restore_best_weights = arguments.boolean("restore_best_weights",
+                                                      restore_best_weights)
+        self.start_from_epoch = arguments.number(
             "start_from_epoch", start_from_epoch, minimum=0, integer=True)
         self._reset()
 

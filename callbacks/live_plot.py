@@ -48,6 +48,7 @@ import numpy as np
 
 from callbacks import diagnostics, live_figure
 from callbacks.diagnostics import chance
+from custom import arguments
 
 # Below five epochs the classifier can tell little apart (overfitting needs a best epoch
 # and a few after it), so the title shows no label before then.
@@ -72,22 +73,21 @@ class LivePlot(keras.callbacks.Callback):
         num_classes: K for a classifier, so the label takes chance as 1/K, or None
             (default: from each run's model output layer, if it tells).
         stream: where terminal lines go. Default ``sys.stdout`` at print time.
+        diagnosis: whether the title and the terminal lines carry the running label.
+            Default True; False for a lab that asks for the label before it reveals it.
 
     Example:
         >>> model.fit(x, y, epochs=30, verbose=0, callbacks=[callbacks.LivePlot()])
     """
 
     def __init__(self, metric=None, mode="auto", min_interval=0.5, max_share=0.05,
-                 title="learning curves", stream=None, num_classes=None):
+                 title="learning curves", stream=None, num_classes=None, diagnosis=True):
         super().__init__()
         if metric is not None and (not isinstance(metric, str) or not metric):
             raise ValueError(f"metric must be a metric name or None, got {metric!r}")
-        if mode not in ("auto", "notebook", "terminal"):
-            raise ValueError(f"mode must be 'auto', 'notebook' or 'terminal', got {mode!r}")
-        if not isinstance(min_interval, (int, float)) or not 0 <= min_interval < math.inf:
-            raise ValueError(f"min_interval must be a number of seconds >= 0, got {min_interval!r}")
-        if not isinstance(max_share, (int, float)) or not 0 < max_share <= 1:
-            raise ValueError(f"max_share must be in (0, 1], got {max_share!r}")
+        arguments.choice("mode", mode, ("auto", "notebook", "terminal"))
+        min_interval = arguments.number("min_interval", min_interval, minimum=0)  # seconds
+        max_share = arguments.number("max_share", max_share, above=0, maximum=1)
         if num_classes is not None:
             chance.number_of_classes({}, num_classes)  # Raises ValueError if invalid.
         self.metric = metric
@@ -97,6 +97,7 @@ class LivePlot(keras.callbacks.Callback):
         self.title = str(title)
         self.stream = stream
         self.num_classes = num_classes
+        self.diagnosis = bool(diagnosis)
         self.runs = {}             # Run name → _Run, in the order they started.
         self.draws = 0             # Figures rendered, for the benchmark and the tests.
         self._handle = None        # The IPython display handle, made at the first draw.
@@ -226,7 +227,7 @@ class LivePlot(keras.callbacks.Callback):
 
     def _label(self, run):
         """``classify``'s running label for ``run``, or "" before ``DIAGNOSIS_AFTER`` epochs."""
-        if run.epochs < DIAGNOSIS_AFTER or "loss" not in run.columns:
+        if not self.diagnosis or run.epochs < DIAGNOSIS_AFTER or "loss" not in run.columns:
             return ""
         history = {name: run.column(name) for name in run.columns}
         try:

@@ -39,15 +39,13 @@ Loggers see it when they come *after* this callback in the callbacks list.
 """
 
 import math
-import numbers
 import warnings
 
 import keras
 import numpy as np
-# Keras' callbacks print through this: stdout, or absl logging when interactive logging is off.
-from keras.src.utils import io_utils
 
 from callbacks import learning_rate as learning_rate_module
+from custom import arguments, keras_internals
 
 MODES = ("auto", "min", "max")
 
@@ -79,7 +77,7 @@ class MonitorCallback(keras.callbacks.Callback):
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.monitor = monitor
         self.mode = mode
-        self.min_delta = check_number("min_delta", min_delta, minimum=0.0)
+        self.min_delta = arguments.number("min_delta", min_delta, minimum=0.0)
         self.best = None
         self.direction = None  # "min" or "max", resolved at the first monitored epoch.
 
@@ -116,7 +114,7 @@ class MonitorCallback(keras.callbacks.Callback):
 
     def print_message(self, message):
         """Show a ``verbose`` message the way Keras' callbacks do (screen or logging)."""
-        io_utils.print_msg(message)
+        keras_internals.print_message(message)
 
     def _as_number(self, current):
         """A logged value as a float: a number, or an array holding exactly one number."""
@@ -151,7 +149,7 @@ class MonitorCallback(keras.callbacks.Callback):
             return "min"
         for metric in _all_metrics(self.model):
             # Keras metrics declare which way is better: "up" (accuracy) or "down" (error).
-            direction = getattr(metric, "_direction", None)
+            direction = keras_internals.metric_direction(metric)
             if metric.name == name and direction in ("up", "down"):
                 return "max" if direction == "up" else "min"
         cannot_tell = (f"{type(self).__name__} cannot tell whether '{self.monitor}' should be "
@@ -170,18 +168,3 @@ def _all_metrics(model):
         found.append(metric)
         found.extend(getattr(metric, "metrics", []))
     return found
-
-
-def check_number(name, value, minimum=None, below=None, integer=False):
-    """``value`` as a float (or int), or ValueError naming ``name`` and its allowed range."""
-    kind = "an integer" if integer else "a number"
-    allowed = [f">= {minimum}"] if minimum is not None else []
-    allowed += [f"< {below}"] if below is not None else []
-    wanted = f"{kind} {' and '.join(allowed)}".strip()
-    acceptable = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, acceptable) or math.isnan(value) \
-            or math.isinf(value):
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-    if (minimum is not None and value < minimum) or (below is not None and value >= below):
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-    return int(value) if integer else float(value)

@@ -32,6 +32,7 @@ import numpy as np
 
 from callbacks import learning_rate as learning_rate_module
 from callbacks import monitor as monitor_module
+from custom import arguments, keras_internals
 
 
 class ReduceLROnPlateau(monitor_module.MonitorCallback):
@@ -60,16 +61,11 @@ class ReduceLROnPlateau(monitor_module.MonitorCallback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0):
         super().__init__(monitor=monitor, mode=mode, min_delta=min_delta)
-        factor = monitor_module.check_number("factor", factor, below=1.0)
-        if factor <= 0:
-            raise ValueError(f"factor must be a number > 0 and < 1.0, got {factor!r}")
-        self.factor = factor
-        self.patience = monitor_module.check_number("patience", patience, minimum=0,
-                                                    integer=True)
-        self.verbose = monitor_module.check_number("verbose", verbose, minimum=0, integer=True)
-        self.cooldown = monitor_module.check_number("cooldown", cooldown, minimum=0,
-                                                    integer=True)
-        self.min_lr = monitor_module.check_number("min_lr", min_lr, minimum=0.0)
+        self.factor = arguments.number("factor", factor, above=0, below=1.0)
+        self.patience = arguments.number("patience", patience, minimum=0, integer=True)
+        self.verbose = arguments.number("verbose", verbose, minimum=0, integer=True)
+        self.cooldown = arguments.number("cooldown", cooldown, minimum=0, integer=True)
+        self.min_lr = arguments.number("min_lr", min_lr, minimum=0.0)
         self.wait = 0
         self.cooldown_counter = 0
 
@@ -135,10 +131,11 @@ class ReduceLROnPlateau(monitor_module.MonitorCallback):
 def _schedule_of(optimizer):
     """The optimizer's LearningRateSchedule, or None for a constant rate.
 
-    Keras keeps the schedule (or the rate's variable) in ``_learning_rate``; the public
-    ``learning_rate`` property returns only its current value.
+    Keras keeps the schedule (or the rate's variable) where only
+    ``custom.keras_internals.learning_rate_of`` reads it; the public ``learning_rate``
+    property returns only its current value.
     """
-    rate = getattr(optimizer, "_learning_rate", None)
+    rate = keras_internals.learning_rate_of(optimizer)
     if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
         return rate
     return None
@@ -160,9 +157,7 @@ class ScaledSchedule(keras.optimizers.schedules.LearningRateSchedule):
     def __init__(self, schedule, multiplier=1.0):
         if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
             raise ValueError(f"schedule must be a LearningRateSchedule, got {schedule!r}")
-        multiplier = monitor_module.check_number("multiplier", multiplier)
-        if multiplier <= 0:
-            raise ValueError(f"multiplier must be a number > 0, got {multiplier!r}")
+        multiplier = arguments.number("multiplier", multiplier, above=0)
         self.schedule = schedule
         self.multiplier = keras.Variable(multiplier, dtype="float32", trainable=False,
                                          name="learning_rate_multiplier")

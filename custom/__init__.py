@@ -15,4 +15,5 @@
 ``custom.minibatches`` the mini-batch generator
 ``custom.training``    the one manual ``tf.GradientTape`` training loop, ``fit_with_tape``
 ``custom.quiet_import`` imports TensorFlow without its start-up chatter on stderr
+``custom.keras_internals`` every read past Keras' public API, each saying what is missing
 """

@@ -44,10 +44,11 @@ Example:
 """
 
 import math
-import numbers
 
 import keras
 import numpy as np
+
+from custom import arguments
 
 
 def norm(gradient):
@@ -176,10 +177,7 @@ def clip_gradients(gradients, clipvalue=None, clipnorm=None, global_clipnorm=Non
 
 
 def _check_threshold(name, value):
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not math.isfinite(value) or value <= 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return arguments.number(name, value, above=0)
 
 
 def _module_for(gradients):

@@ -1,7 +1,7 @@
 """``fit_with_tape``'s steps under a ``tf.distribute`` strategy: data parallelism written out.
 
 Each replica holds a full copy of the weights θ and gets 1/R of every global batch of B
-samples (R replicas; ``strategy.experimental_distribute_dataset`` splits it). Replica r
+samples (R replicas; ``shares`` splits it, inside the step). Replica r
 computes the loss of its share, divided by the *global* batch::
 
     L_r = Σ_{i ∈ share r} ℓ_i / B                     tf.nn.compute_average_loss
@@ -91,41 +91,58 @@ def build_metrics(model, strategy, dataset):
     model.reset_metrics()
 
 
-def distribute(dataset, strategy):
-    """The dataset's batches, each split into one share per replica, for the loop's steps.
+def distributed(dataset, strategy):
+    """The dataset's batches split by ``tf.distribute`` into one share per replica, for a
+    dataset whose number of batches is unknown (``fit_with_tape`` hands each to a step)."""
+    # Replicas on CPUs compute where the batch already is: copying each share ahead to
+    # its device (a multi-device iterator) would only add to a small network's step.
+    on_cpus = all(tf.DeviceSpec.from_string(device).device_type == "CPU"
+                  for device in strategy.extended.worker_devices)
+    options = tf.distribute.InputOptions(experimental_fetch_to_device=not on_cpus)
+    return strategy.experimental_distribute_dataset(dataset, options)
 
-    When the dataset knows its number of batches, iterating over the result gives, once
-    per batch, the same iterator over the split batches, and each step takes its batch
-    with ``next`` inside its compiled graph: splitting a batch in Python at every step
-    costs a few milliseconds, as much as a small network's whole step.
+
+def shares(source, strategy):
+    """``(batch, B)``: this step's batch, one share per replica, and B its global size.
+
+    The batch is drawn from ``source``, an iterator over the global batches, inside the
+    step's graph, then split; or ``source`` is that batch already, split by
+    ``tf.distribute`` (``distributed``), and B is None, for the replicas to add up.
+
+    Replica r of R takes rows ⌈r·n/R⌉ to ⌈(r+1)·n/R⌉ of a global batch of n, so a short
+    last batch of 7 splits 4 + 3. Every worker of a multi-worker strategy draws the same
+    global batches (the same data, shuffled under the same seed) and keeps its replicas'
+    shares. Splitting here costs a third of what ``tf.distribute``'s own distributed
+    iterator adds to each step (benchmarks/fit_with_tape_strategy.py).
     """
-    return _Batches(strategy.experimental_distribute_dataset(dataset),
-                    int(dataset.cardinality()))
+    if not isinstance(source, tf.data.Iterator):
+        return source, None
+    batch = next(source)
+    replicas = strategy.num_replicas_in_sync
 
+    def share(context):
+        replica = context.replica_id_in_sync_group
 
-class _Batches:
-    """One pass per ``iter``: an iterator to draw from ``count`` times, or else the batches."""
+        def rows(tensor):
+            n = tf.shape(tensor)[0]
+            start, end = ((replica * n + replicas - 1) // replicas,
+                          ((replica + 1) * n + replicas - 1) // replicas)
+            return tensor[start:end]
 
-    def __init__(self, distributed_dataset, count):
-        self.distributed_dataset = distributed_dataset
-        self.count = count
+        return tf.nest.map_structure(rows, batch)
 
-    def __iter__(self):
-        if self.count < 0:                  # Unknown or infinite: hand out the batches.
-            yield from self.distributed_dataset
-            return
-        iterator = iter(self.distributed_dataset)
-        for _ in range(self.count):
-            yield iterator
+    size = tf.cast(tf.shape(tf.nest.flatten(batch)[0])[0], tf.int64)
+    return strategy.experimental_distribute_values_from_function(share), size
 
 
 def make_steps(model, loss_tracker, strategy, eager):
     """The distributed training step and validation step, compiled unless ``eager``."""
     per_example_loss = _per_example_loss_of(model)
 
-    def replica_train_step(batch):
+    def replica_train_step(batch, global_batch_size):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
-        global_batch_size = _global_batch_size(x)
+        if global_batch_size is None:      # Split by tf.distribute: add up the shares.
+            global_batch_size = _global_batch_size(x)
         with tf.GradientTape() as tape:
             y_pred = model(x, training=True)              # ŷ = f(x; θ) on this replica's share.
             losses = per_example_loss(y, y_pred)           # ℓ_i, shape (share,)
@@ -142,19 +159,19 @@ def make_steps(model, loss_tracker, strategy, eager):
         _update_running_means(model, loss_tracker, losses, sample_weight, penalty,
                               x, y, y_pred)
 
-    def replica_test_step(batch):
+    def replica_test_step(batch, global_batch_size):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
         y_pred = model(x, training=False)
         losses = per_example_loss(y, y_pred)
         _update_running_means(model, loss_tracker, losses, sample_weight, _penalties(model),
                               x, y, y_pred)
 
-    def train_step(batch_or_iterator):
-        strategy.run(replica_train_step, args=(_next_batch(batch_or_iterator),))
+    def train_step(source):
+        strategy.run(replica_train_step, args=shares(source, strategy))
         return _results(model, loss_tracker)
 
-    def test_step(batch_or_iterator):
-        strategy.run(replica_test_step, args=(_next_batch(batch_or_iterator),))
+    def test_step(source):
+        strategy.run(replica_test_step, args=shares(source, strategy))
         return _results(model, loss_tracker)
 
     if eager:
@@ -162,13 +179,6 @@ def make_steps(model, loss_tracker, strategy, eager):
     compile_step = lambda step: tf.function(  # noqa: E731  (one line per step below)
         step, reduce_retracing=True, jit_compile=False, autograph=False)
     return compile_step(train_step), compile_step(test_step)
-
-
-def _next_batch(batch_or_iterator):
-    """The step's split batch: drawn from the iterator here, in the graph, or as given."""
-    if isinstance(batch_or_iterator, tf.distribute.DistributedIterator):
-        return next(batch_or_iterator)
-    return batch_or_iterator
 
 
 def _per_example_loss_of(model):

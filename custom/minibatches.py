@@ -26,9 +26,10 @@ Example:
 """
 
 import math
-import numbers
 
 import numpy as np
+
+from custom import arguments
 
 
 def number_of_batches(n_samples, batch_size):
@@ -39,8 +40,7 @@ def number_of_batches(n_samples, batch_size):
         batch_size: samples per batch, an integer >= 1.
     """
     _check_batch_size(batch_size)
-    if not isinstance(n_samples, numbers.Integral) or n_samples < 0:
-        raise ValueError(f"n_samples must be an integer >= 0, got {n_samples!r}")
+    arguments.number("n_samples", n_samples, minimum=0, integer=True)
     return math.ceil(n_samples / batch_size)
 
 
@@ -110,6 +110,4 @@ def _generator(seed):
 
 def _check_batch_size(batch_size):
     # bool is an Integral in Python, but batch_size=True is a mistake, not a 1.
-    if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
-            or batch_size < 1):
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    arguments.number("batch_size", batch_size, minimum=1, integer=True)

@@ -22,7 +22,9 @@ built-in and from-scratch callbacks, the ``History`` that is returned and the
 ``ProgbarLogger`` (a ``keras.utils.Progbar``) that ``verbose=1`` shows.
 
 The two steps are compiled with ``tf.function`` (with the model's own ``jit_compile``
-setting, as ``fit`` does). ``eager=True`` runs them uncompiled, line by line, which is
+setting, as ``fit`` does), and each takes its batch with ``next`` from an iterator
+inside its graph, as ``fit``'s do: one iterator over the repeated dataset serves the
+whole call (``_Passes``). ``eager=True`` runs them uncompiled, line by line, which is
 many times slower (``benchmarks/results.md`` gives the measured ratio) and meant only
 for stepping through with a debugger.
 
@@ -54,7 +56,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from custom import distributed
+from custom import arguments, distributed, keras_internals
 
 
 def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=None,
@@ -101,9 +103,9 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
         if isinstance(x, tf.data.Dataset):
             distributed.check_dataset(train_batches, strategy)
         distributed.build_metrics(model, strategy, train_batches)
-        train_batches = distributed.distribute(train_batches, strategy)
-        if validation_batches is not None:
-            validation_batches = distributed.distribute(validation_batches, strategy)
+    train_batches = _passes(train_batches, strategy)
+    if validation_batches is not None:
+        validation_batches = _passes(validation_batches, strategy)
 
     callback_list = keras.callbacks.CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, model=model,
@@ -144,6 +146,49 @@ def fit_with_tape(model, x, y=None, batch_size=32, epochs=1, validation_data=Non
     return model.history
 
 
+def _passes(dataset, strategy):
+    """What the loop iterates over once per epoch: the batches, or when their number is
+    known, a ``_Passes`` over one iterator that lasts the whole fit."""
+    count = int(dataset.cardinality())
+    if count >= 0:
+        return _Passes(count, lambda: iter(dataset.repeat()))
+    # Unknown or infinite: hand out the batches, split over the replicas by tf.distribute.
+    return dataset if strategy is None else distributed.distributed(dataset, strategy)
+
+
+class _Passes:
+    """One pass of ``count`` steps per ``iter``; each step is handed the same source, an
+    iterator over the repeated dataset, and takes its batch from it with ``next`` inside
+    its compiled graph (under a strategy, then splits it: ``distributed.shares``).
+
+    Taking each batch in Python and handing it to the step would cost as much as a small
+    network's step. ``dataset.repeat()`` reshuffles every pass as iterating the dataset
+    afresh does, in the same order under the same seeds.
+    """
+
+    def __init__(self, count, start):
+        # Each source handed out is drawn from once, by the step it is handed to.
+        self.count = count
+        self.start = start      # A new iterator from the first batch, as a step's source.
+        self.source = None
+        self.drawn = 0
+
+    def __iter__(self):
+        if self.source is None or self.drawn % self.count:
+            # The first pass, or the last one stopped early: start again from the beginning.
+            self.source, self.drawn = self.start(), 0
+        for _ in range(self.count):
+            self.drawn += 1
+            yield self.source
+
+
+def _next_batch(source):
+    """The step's batch: drawn here, inside the step, from an iterator, or as given."""
+    if isinstance(source, tf.data.Iterator):
+        return next(source)
+    return source
+
+
 class _CompiledSteps:
     """The compiled steps of one model, with what they were traced against."""
 
@@ -156,8 +201,8 @@ class _CompiledSteps:
 def _closed_over(model, loss_tracker, strategy):
     """The objects that a traced step bakes in; a new one among them needs a new trace."""
     optimizer = model.optimizer
-    return (strategy, optimizer, getattr(optimizer, "_learning_rate", None), loss_tracker,
-            getattr(model, "_compile_loss", None), getattr(model, "_compile_metrics", None),
+    return (strategy, optimizer, keras_internals.learning_rate_of(optimizer), loss_tracker,
+            *keras_internals.compiled_loss_and_metrics(model),
             bool(model.jit_compile), *model.trainable_variables)
 
 
@@ -182,8 +227,8 @@ def _make_steps(model, loss_tracker, eager, strategy=None):
     if strategy is not None:
         return distributed.make_steps(model, loss_tracker, strategy, eager)
 
-    def train_step(batch):
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
+    def train_step(source):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(_next_batch(source))
         with tf.GradientTape() as tape:
             # ŷ = f(x; θ), with dropout and batch normalization in training mode.
             y_pred = model(x, training=True)
@@ -197,8 +242,8 @@ def _make_steps(model, loss_tracker, eager, strategy=None):
         model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return _update_running_means(model, loss_tracker, loss, x, y, y_pred, sample_weight)
 
-    def test_step(batch):
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(batch)
+    def test_step(source):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(_next_batch(source))
         y_pred = model(x, training=False)
         loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                   training=False)
@@ -305,11 +350,7 @@ def _check_arguments(model, batch_size, epochs, verbose):
         raise ValueError(f"model must be a keras.Model, got {type(model).__name__}")
     if not getattr(model, "compiled", False) or model.optimizer is None:
         raise ValueError("model must be compiled first: model.compile(optimizer, loss, metrics)")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
-    if verbose not in (0, 1, 2, "auto"):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
+    arguments.number("batch_size", batch_size, minimum=1, integer=True)
+    arguments.number("epochs", epochs, minimum=0, integer=True)
+    arguments.choice("verbose", verbose, (0, 1, 2, "auto"))
 

@@ -6,7 +6,23 @@
     python -m labs --all --quick    run every lab in quick mode, then a summary table
     python -m labs --notebooks DIR  export every lab as DIR/NAME.ipynb for Jupyter and Colab,
                                     with DIR/README.md, their index of Colab links; add
-                                    --instructor to keep the exercises' answer cells
+                                    --instructor to keep the exercises' answer cells (and
+                                    reveal = "all" in their parameters cells; the
+                                    students' export runs in a student repository:
+                                    python -m assignments release OUT --git --remote URL)
+    python -m labs debugging --key [--seed N]
+                                    the instructor's edition: which cause each run of the
+                                    debugging lab has, in the student edition released
+                                    with --seed N (without it, the instructor's order)
+    python -m labs --notebooks DIR --session N
+                                    class plan N (or all) of labs/SESSIONS.md as one notebook,
+                                    DIR/session_N.ipynb: its labs in one kernel, set up once;
+                                    --instructor adds the closing question's model answer
+    python -m labs tally FOLDER     sum up a class's predictions: every outcomes.json under
+                                    FOLDER, per question how many chose each answer
+
+In a lab, --ask asks each prediction's question in the terminal and waits for the answer
+before the run reveals it; --reveal answered shows only the answers that were predicted.
 """
 
 import os
@@ -71,9 +87,41 @@ def run_all(flags):
     return 0 if all(status == 0 for _, status, _ in results) else 1
 
 
+def debugging_key(flags):
+    """Print the debugging lab's letter → cause key for ``--seed N`` (the release's seed)."""
+    seed = None
+    if flags[:1] == ["--seed"] and len(flags) == 2 and flags[1].isdigit():
+        seed = int(flags[1])
+    elif flags:
+        return usage_error("debugging --key takes only --seed N, the release's seed "
+                           "(an integer >= 0)")
+    try:
+        from labs import _debugging_cases
+    except ImportError:
+        return usage_error("the debugging lab's key is in the instructor's edition only")
+    print(_debugging_cases.key_text(seed))
+    return 0
+
+
 def usage_error(message):
     print(f"python -m labs: error: {message}", file=sys.stderr)
     return 2
+
+
+def session_notebooks(arguments):
+    """``--notebooks DIR --session N|all [--instructor]``: one notebook per class plan."""
+    instructor = "--instructor" in arguments
+    rest = [argument for argument in arguments if argument != "--instructor"]
+    if (len(rest) != 3 or rest[0].startswith("-") or rest[1] != "--session"
+            or rest[2].startswith("-")):
+        return usage_error("--notebooks DIR --session N needs one folder and a plan number "
+                           "(or all), e.g. --notebooks notebooks/ --session 1")
+    from labs import _session_notebooks
+
+    try:
+        return _session_notebooks.main(rest[0], rest[2], instructor)
+    except _hyperparameters.UsageError as error:
+        return usage_error(str(error))
 
 
 def main(argv):
@@ -86,6 +134,8 @@ def main(argv):
         for name in names:
             print(f"{name:<{width}}  {_catalog.description(name)}")
         return 0
+    if argv and argv[0] == "--notebooks" and "--session" in argv:
+        return session_notebooks(argv[1:])
     if argv and argv[0] == "--notebooks":
         instructor = argv[2:] == ["--instructor"]
         if len(argv) not in (2, 3) or argv[1].startswith("-") or (len(argv) == 3
@@ -98,6 +148,10 @@ def main(argv):
             return _notebooks.main(argv[1], instructor)
         except _hyperparameters.UsageError as error:
             return usage_error(str(error))
+    if argv and argv[0] == "tally":
+        from labs import _tally
+
+        return _tally.main(argv[1:])
     if argv and argv[0] == "--all":
         if _environment.quick_from_environment() or "--quick" in argv:
             os.environ[_environment.QUICK_ENV] = "1"
@@ -105,6 +159,8 @@ def main(argv):
     if not argv or argv[0].startswith("-"):
         return run_lab("tour", argv)
     name, flags = argv[0], argv[1:]
+    if name == "debugging" and "--key" in flags:
+        return debugging_key([flag for flag in flags if flag != "--key"])
     if name not in _catalog.names():
         return usage_error(f"unknown lab {name!r}; choose from: {', '.join(_catalog.names())}")
     return run_lab(name, flags)

@@ -13,10 +13,30 @@ A lab is a percent-format script, and its classroom cells are markdown cells wit
     # %% [markdown] tags=["answer"]
     # **Answer 2.** ...
 
-* A **prediction** cell comes before the experiment it asks about. The code after the
-  experiment calls ``lab.reveal(1, "η = 0.3 ends lowest", final_losses=...)``, which prints
-  the question again beside the measured outcome, built from the run's numbers, and records
-  those numbers in the output folder's ``outcomes.json`` (``Lab.reveal``).
+* A **prediction** cell comes before the experiment it asks about, and nothing before it
+  states its answer. A choice question lists its choices, one a line, two to six::
+
+      # **Predict 1.** Which of the three rates ends with the lowest loss after 20 steps?
+      # - (a) η = 0.1
+      # - (b) η = 0.5
+      # - (c) η = 1.1
+
+  A numeric question ends with what the number is and the tolerance that counts as right:
+  ``(a number of epochs; within 10 % counts as right)``.
+* Right after it comes a code cell tagged **your-prediction**, where the student answers::
+
+      # %% tags=["your-prediction"]
+      lab.predict(1, None)  # your answer: "a", "b" or "c"
+
+  (``Lab.predict``; with ``--ask`` a terminal run asks for the answer there.) The code after
+  the experiment calls ``lab.reveal(1, "η = 0.5 ends lowest", answer=..., final_losses=...)``,
+  with ``answer`` the choice this run's numbers make right (computed from them, never a
+  constant), or the measured number for a numeric question. It prints the question beside
+  the prediction and the measured outcome, built from the run's numbers, says whether the
+  prediction was right, and records all of it in the output folder's ``outcomes.json``
+  (``Lab.reveal``). Without a prediction a notebook withholds the measured outcome
+  (``reveal = "answered"``, its default); the instructor's export, the tests and terminal
+  runs show everything (``reveal = "all"``).
 * An **exercise** cell is one task of the closing "Exercises" section, at a level from
   ``LEVELS``; each is followed by its **answer** cell. Answer cells are in the instructor's
   export only (``python -m labs --notebooks DIR --instructor``); the default export and the
@@ -36,6 +56,7 @@ import re
 HERE = pathlib.Path(__file__).resolve().parent
 
 PREDICTION_TAG = "prediction"
+YOUR_PREDICTION_TAG = "your-prediction"
 EXERCISE_TAG = "exercise"
 ANSWER_TAG = "answer"
 
@@ -49,6 +70,13 @@ EXERCISE = re.compile(r"^\*\*Exercise (?P<number>\d+) \((?P<level>[a-z-]+)\)\.\*
                       re.S)
 ANSWER = re.compile(r"^\*\*Answer (?P<number>\d+)\.\*\*\s*(?P<answer>.+)", re.S)
 SYLLABUS = re.compile(r"\*Syllabus: (?P<keys>[^*]+?)\.?\*")
+CHOICE = re.compile(r"^- \((?P<letter>[a-z])\) (?P<text>.+)$")
+LETTERS = "abcdef"
+MIN_CHOICES, MAX_CHOICES = 2, 6
+# A numeric question's last words: "(a number of epochs; within 10 % counts as right)".
+NUMERIC = re.compile(r"\((?P<unit>an? [^;()]+); within (?P<percent>\d+(?:\.\d+)?) ?% "
+                     r"counts as right\)$")
+YOUR_PREDICTION = re.compile(r"^lab\.predict\(\s*(?P<number>\d+)\s*,\s*None\s*\)")
 
 
 def cells(source):
@@ -74,7 +102,8 @@ def lab_source(name):
 
 
 def predictions(source):
-    """``{number: question}`` of the source's prediction cells, in order.
+    """``{number: question}`` of the source's prediction cells, in order; the question's text
+    on one line, without its choices (``questions`` gives them).
 
     Raises:
         ValueError: when a prediction cell does not start ``**Predict N.**``.
@@ -85,8 +114,115 @@ def predictions(source):
             match = PREDICTION.match(text)
             if match is None:
                 raise ValueError(f"a prediction cell must start '**Predict N.**', got {text[:60]!r}")
-            found[int(match.group("number"))] = " ".join(match.group("question").split())
+            text = "\n".join(line for line in match.group("question").splitlines()
+                             if not line.startswith("- ("))
+            found[int(match.group("number"))] = " ".join(text.split())
     return found
+
+
+class Question:
+    """One prediction cell: its number, question, and choices or tolerance.
+
+    Attributes:
+        number: N of ``**Predict N.**``.
+        question: the question's text on one line, without its choices.
+        choices: letter → text for a choice question, in order; empty for a numeric one.
+        tolerance: for a numeric question, the relative tolerance that counts as right
+            (0.1 for "within 10 %"); None for a choice question.
+        unit: for a numeric question, what the number is ("a number of epochs").
+    """
+
+    def __init__(self, number, question, choices=None, tolerance=None, unit=None):
+        self.number = number
+        self.question = question
+        self.choices = dict(choices or {})
+        self.tolerance = tolerance
+        self.unit = unit
+
+    @property
+    def numeric(self):
+        return self.tolerance is not None
+
+    def hint(self):
+        """What the your-prediction cell's comment says to write."""
+        if self.numeric:
+            return f"your answer: {self.unit}"
+        letters = [f'"{letter}"' for letter in self.choices]
+        return "your answer: " + ", ".join(letters[:-1]) + f" or {letters[-1]}"
+
+    def text(self):
+        """The question and its choices as a student reads them, one choice a line."""
+        return "\n".join([self.question,
+                          *(f"  ({letter}) {text}" for letter, text in self.choices.items())])
+
+
+def parse_question(number, text):
+    """The ``Question`` of a prediction cell's text after ``**Predict N.**``.
+
+    Raises:
+        ValueError: when the choices are not lettered (a), (b), … in order, number fewer than
+            two or more than six, or when the cell has neither choices nor a numeric tolerance.
+    """
+    lines = text.strip().splitlines()
+    question_lines = [line for line in lines if not line.startswith("- (")]
+    choice_lines = [line for line in lines if line.startswith("- (")]
+    question = " ".join(" ".join(question_lines).split())
+    if choice_lines:
+        if lines[len(question_lines):] != choice_lines:
+            raise ValueError(f"Predict {number}: the choices must come last, after the question")
+        choices = {}
+        for line in choice_lines:
+            match = CHOICE.match(line.strip())
+            if match is None:
+                raise ValueError(f"Predict {number}: a choice must read '- (a) text', got {line!r}")
+            choices[match.group("letter")] = " ".join(match.group("text").split())
+        if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
+            raise ValueError(f"Predict {number}: {len(choices)} choices; a question has "
+                             f"{MIN_CHOICES} to {MAX_CHOICES}")
+        if "".join(choices) != LETTERS[:len(choices)]:
+            raise ValueError(f"Predict {number}: the choices must be lettered "
+                             f"{', '.join(LETTERS[:len(choices)])} in order, got "
+                             f"{', '.join(choices)}")
+        return Question(number, question, choices=choices)
+    numeric = NUMERIC.search(question)
+    if numeric is None:
+        raise ValueError(f"Predict {number}: give choices ('- (a) …' lines) or end a numeric "
+                         "question with '(a number …; within N % counts as right)'")
+    return Question(number, question, tolerance=float(numeric.group("percent")) / 100,
+                    unit=numeric.group("unit"))
+
+
+def questions(source):
+    """``{number: Question}`` of the source's prediction cells, in order, each checked to be
+    followed by its your-prediction cell ``lab.predict(N, None)``.
+
+    Raises:
+        ValueError: for a malformed prediction cell (see ``parse_question``), or one whose
+            next cell is not a code cell tagged "your-prediction" calling
+            ``lab.predict(N, None)`` with its number.
+    """
+    found = {}
+    all_cells = cells(source)
+    for at, (kind, tags, text) in enumerate(all_cells):
+        if PREDICTION_TAG not in tags:
+            continue
+        match = PREDICTION.match(text)
+        if match is None:
+            raise ValueError(f"a prediction cell must start '**Predict N.**', got {text[:60]!r}")
+        number = int(match.group("number"))
+        following = all_cells[at + 1] if at + 1 < len(all_cells) else ("none", [], "")
+        answer = YOUR_PREDICTION.match(following[2])
+        if (following[0] != "code" or YOUR_PREDICTION_TAG not in following[1] or answer is None
+                or int(answer.group("number")) != number):
+            raise ValueError(f"Predict {number} must be followed by a code cell tagged "
+                             f'"{YOUR_PREDICTION_TAG}": lab.predict({number}, None)')
+        found[number] = parse_question(number, match.group("question"))
+    return found
+
+
+def your_prediction_cell(question):
+    """The source of the your-prediction cell that follows ``question``'s cell."""
+    return f"lab.predict({question.number}, None)  # {question.hint()}"
 
 
 def exercises(source):

@@ -1,6 +1,6 @@
 """What the ``debugging`` lab shows of each run: vital signs, the one-batch test, the figures.
 
-Nothing here names a cause: the recipes and their causes are in ``_debugging_cases.py``.
+Nothing here names a cause: the runs are in ``_debugging_recipes.py``.
 """
 
 import math
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from callbacks.diagnostics import plot
-from labs import _debugging_cases as cases
+from labs import _debugging_recipes as recipes
 
 # How each run's data is announced: what a team would know about its own data.
 DATA_NAMES = {
@@ -37,7 +37,9 @@ def classified_columns(csv_path, num_classes):
 def vital_signs(run):
     """The first things to check on a failed run, measured on the trained model."""
     x_train, _, x_val, _ = run["data"]
-    outputs = run["model"].predict(x_val, verbose=0)
+    # A direct call, not ``predict``: one ``predict`` per model traces a new tf.function
+    # each time, and after five models TensorFlow warns about retracing.
+    outputs = np.asarray(run["model"](x_val, training=False))  # (samples, outputs)
     weights = [np.asarray(weight) for weight in run["model"].trainable_weights]
     row = last_row(run["csv"])
     # A dead ReLU unit outputs 0 for every training sample, so it passes no gradient back.
@@ -73,8 +75,8 @@ def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed, callbacks=
     x_train, y_train, x_val, y_val = run["data"]
     x_batch, y_batch = x_train[:size], y_train[:size]
     keras.utils.set_random_seed(seed)
-    model = cases.build_model(recipe, x_train.shape[1], run["num_classes"], epochs,
-                              cases.steps_per_epoch(len(x_train), batch_size))
+    model = recipes.build_model(recipe, x_train.shape[1], run["num_classes"], epochs,
+                              recipes.steps_per_epoch(len(x_train), batch_size))
     # The batch repeated ``steps`` times, as one epoch: one step per copy, without the
     # cost of starting an epoch per step.
     model.fit(np.tile(x_batch, (steps, 1)), np.tile(y_batch, steps), batch_size=len(x_batch),

@@ -3,7 +3,8 @@
 Each hyperparameter ``name`` becomes ``--name`` (underscores as dashes) of the
 declared type: ``--learning-rate 0.1``, ``--hidden-sizes 16 8``, and ``--run-eagerly``
 / ``--no-run-eagerly`` for a switch. ``--quick``, ``--out DIR``,
-``--deterministic`` and ``--tensorboard DIR`` are always there. ``--help`` shows each default and its range.
+``--deterministic``, ``--tensorboard DIR``, ``--reveal all|answered`` and ``--ask`` are
+always there. ``--help`` shows each default and its range.
 """
 
 import argparse
@@ -35,6 +36,12 @@ def build_parser(lab_name, declared):
     parser.add_argument("--tensorboard", default=argparse.SUPPRESS, metavar="DIR",
                         help="also log every fit for TensorBoard, one run folder per fit in "
                              "DIR (also LABS_TENSORBOARD=DIR)")
+    parser.add_argument("--reveal", choices=("all", "answered"), default=argparse.SUPPRESS,
+                        help="all: show every measured answer (the default in a terminal); "
+                             "answered: only those of questions predicted (also LABS_REVEAL)")
+    parser.add_argument("--ask", action="store_true", default=argparse.SUPPRESS,
+                        help="ask each prediction's question here and wait for the answer "
+                             "before the run reveals it")
     for name, declaration in declared.items():
         described = f"default {declaration.default!r}"
         if declaration.range_text():

@@ -19,7 +19,7 @@ The block at the top of a lab declares every value that a flag may change::
 any work, and raises ``UsageError`` with one line naming the value and its range.
 """
 
-import math
+from custom import arguments
 
 # Keras' set_random_seed takes a seed below 2³².
 LARGEST_SEED = 2**32 - 1
@@ -54,21 +54,21 @@ class Hyperparameter:
         """The allowed range in words, e.g. ">= 0 and < 1"; empty when anything goes."""
         if self.choices is not None:
             return "one of " + ", ".join(str(choice) for choice in self.choices)
-        bounds = [(">=", self.minimum), (">", self.above), ("<=", self.maximum),
-                  ("<", self.below)]
-        return " and ".join(f"{sign} {bound}" for sign, bound in bounds if bound is not None)
+        return arguments.range_text(self.minimum, self.maximum, self.above, self.below)
 
     def problem(self, element):
-        """What is wrong with one value, as the end of a sentence; None when it is fine."""
-        if self.kind is float and not math.isfinite(element):
+        """What is wrong with one value, as the end of a sentence; None when it is fine.
+
+        Numbers are judged by ``custom/arguments.py``, as every argument in the project is.
+        """
+        if self.kind in (int, float) and not arguments.is_number(element, self.kind is int):
             return " ".join(["must be a finite number", self.range_text()]).strip()
         if self.choices is not None and element not in self.choices:
             return f"must be {self.range_text()}"
-        outside = ((self.minimum is not None and not element >= self.minimum)
-                   or (self.above is not None and not element > self.above)
-                   or (self.maximum is not None and not element <= self.maximum)
-                   or (self.below is not None and not element < self.below))
-        return f"must be {self.range_text()}" if outside else None
+        if self.kind in (int, float) and arguments.outside(
+                element, self.minimum, self.maximum, self.above, self.below):
+            return f"must be {self.range_text()}"
+        return None
 
     def check(self, name, value):
         """Raise ``UsageError`` unless ``value`` (one value, or a list) is in range."""

@@ -1,12 +1,14 @@
 """``OUT_DIR/README.md``: every exported notebook with its "Open in Colab" link.
 
 Colab opens a notebook straight from GitHub at
-``https://colab.research.google.com/github/OWNER/REPOSITORY/blob/BRANCH/PATH``, so a
-link works once the instructor commits the exported folder to that branch and
-pushes it. ``BRANCH`` is the branch the export ran on (``LABS_NOTEBOOKS_BRANCH``
-sets another); ``PATH`` is the folder's place in the repository. The notebooks
-themselves clone the pinned commit (``labs/_notebooks.py``), so the code they run
-stays put even when the branch moves on.
+``https://colab.research.google.com/github/OWNER/REPOSITORY/blob/REF/PATH``. For student
+notebooks exported in a student repository, ``REF`` is the commit that holds them (the
+export commits them, ``labs/_notebooks.py``), never a branch, so a link opens the
+notebook that was exported, and the notebook clones the pinned commit. A pinned student
+export into a folder outside the repository gets no links. The instructor's own export
+and an unpinned one link to a branch: the branch the export ran on
+(``LABS_NOTEBOOKS_BRANCH`` sets another), once the folder is committed and pushed there.
+``PATH`` is the folder's place in the repository.
 """
 
 import os
@@ -51,7 +53,7 @@ def folder_in_repository(folder):
         return folder.name, False
 
 
-def write(out_dir, lab_paths, task_paths, url, ref):
+def write(out_dir, lab_paths, task_paths, url, ref, link_commit=None, pinned=False):
     """Write ``OUT_DIR/README.md`` listing ``lab_paths`` and ``task_paths``. Returns its path.
 
     Args:
@@ -60,18 +62,21 @@ def write(out_dir, lab_paths, task_paths, url, ref):
             ``OUT_DIR/assignments/TASK.ipynb``.
         url: the repository the setup cell clones.
         ref: the commit or tag it checks out; None for the default branch.
+        link_commit: the commit that holds the notebooks; the links open it.
+        pinned: student notebooks pinned to ``ref``: without ``link_commit`` they get no
+            links rather than links to a branch.
     """
-    from labs._notebooks import PLACEHOLDER   # Here: _notebooks imports this module.
+    from labs._notebook_setup import PLACEHOLDER   # Here: _notebooks imports this module.
 
     folder = pathlib.Path(out_dir)
     repository = github_repository(url)
     placeholder = PLACEHOLDER in url
     where, inside = folder_in_repository(folder)
     on_branch = branch()
-    pinned = f"checks out `{ref}`" if ref else "takes the default branch as it is that day"
+    checkout = f"checks out `{ref}`" if ref else "takes the default branch as it is that day"
     lines = ["# Notebooks", "",
              f"Exported by `python -m labs --notebooks`. Run each notebook's first cell "
-             f"first: in Colab it clones {url} and {pinned}, so every student runs the same "
+             f"first: in Colab it clones {url} and {checkout}, so every student runs the same "
              "code whatever the branch holds later. The parameters cell below the title "
              "holds the lab's hyperparameters: change them there.", ""]
     if placeholder:
@@ -84,6 +89,16 @@ def write(out_dir, lab_paths, task_paths, url, ref):
         lines += [f"**No Colab links:** Colab opens notebooks only from GitHub, and {url} is "
                   "not on GitHub. Upload the `.ipynb` files in Colab (File → Upload notebook).",
                   ""]
+    elif link_commit:
+        lines += [f"The links open `{where}/` at commit `{link_commit}` of "
+                  f"https://github.com/{repository}, which holds these notebooks (the export "
+                  "committed them, then this index): push the branch, and the links open "
+                  "exactly these notebooks whatever the branch holds later.", ""]
+    elif pinned:
+        lines += [f"**No Colab links:** this folder lies outside the repository, so no commit "
+                  "holds these notebooks. Export into a folder inside it (`python -m labs "
+                  "--notebooks notebooks`), which commits them, for links to that commit.", ""]
+        repository = None
     else:
         lines += [f"The links open `{where}/` on branch `{on_branch}` of "
                   f"https://github.com/{repository}: commit this folder there "
@@ -98,7 +113,7 @@ def write(out_dir, lab_paths, task_paths, url, ref):
         if repository is None:
             return ""
         path = relative if where == "." else f"{where}/{relative}"   # "." : the root itself.
-        target = f"{COLAB}/{repository}/blob/{on_branch}/{path}"
+        target = f"{COLAB}/{repository}/blob/{link_commit or on_branch}/{path}"
         return f"[![Open in Colab]({BADGE})]({target})"
 
     lines += ["| lab | what it teaches | open |", "|---|---|---|"]

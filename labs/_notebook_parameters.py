@@ -5,18 +5,23 @@ notebook there are no flags, so the export puts one cell near the top, tagged
 ``parameters`` as papermill does, with one line per value of the lab's block::
 
     # Parameters: change a value here, then run this cell and every cell below it.
-    epochs = 40                # >= 1; quick mode: 8
+    epochs = 40                # ≥ 1; quick mode: 8
     learning_rate = 0.05       # > 0
 
 The block in the lab stays the one source of truth: ``cell_source`` runs the lab's
 source only up to its ``_runtime.start`` call, which hands back the declared block
-instead of starting the lab, and writes each name, its default and its range.
+instead of starting the lab, and writes each name, its default and its range. A line
+holds one ``=``, its assignment's: the range is written ``≥ 1``, not ``>= 1``, because
+papermill reads a line with a second ``=`` as no parameter ("Unable to parse line").
 
 ``start`` then reads the cell back (``values_from_cell``) from the kernel's input
 history: the most recent cell whose first line is ``# Parameters``, which is ours
 or the one that papermill injects below it. Reading the cell's text, not the
 kernel's variables, matters: a lab may reuse a name for something else further
 down (``for seed in ...``), and a rerun of the lab's first cell must not pick that up.
+Besides the lab's block, the cell may set the run-wide option ``reveal`` ("all" shows every
+measured answer, "answered" only those of predicted questions; ``reveal_from_cell``), which
+the instructor's export writes as ``reveal = "all"``.
 Each value must be a plain Python value (``40``, ``0.05``, ``"adam"``, ``[16, 8]``);
 it is checked exactly as the flag of the same name is, so a bad value raises the
 same one-line ``UsageError``. A value equal to its default changes nothing, so
@@ -26,10 +31,13 @@ quick mode still shrinks the values that the student left as they were.
 import ast
 import runpy
 
-from labs import _catalog, _hyperparameters
+from labs import _catalog, _environment, _hyperparameters
 
 MARKER = "# Parameters"
 TAG = "parameters"
+REVEAL = "reveal"   # The run-wide option a parameters cell may set besides the lab's block.
+REVEAL_ALL_LINE = ('reveal = "all"  # show every measured answer, predicted or not '
+                   '(instructor\'s edition)')
 
 HEADER = """\
 # Parameters: change a value here, then run this cell and every cell below it
@@ -87,9 +95,15 @@ def cell_source(name):
         notes = [declaration.range_text() or "any value"]
         if key in quick:
             notes.append(f"quick mode: {quick[key]!r}")
-        lines.append(f"{assignment:<{width}}# {'; '.join(notes)}")
+        lines.append(f"{assignment:<{width}}# {without_equals('; '.join(notes))}")
     example = next(iter(hyperparameters)).replace("_", "-")
     return HEADER.format(name=name, example=example) + "\n".join(lines)
+
+
+def without_equals(comment):
+    """A comment with ``>=`` and ``<=`` written ``≥`` and ``≤``, so that papermill finds the
+    line's one ``=`` (its own inspection warns "Unable to parse line" on a second one)."""
+    return comment.replace(">=", "≥").replace("<=", "≤")
 
 
 def is_parameters_cell(source):
@@ -126,6 +140,8 @@ def values_from_cell(source, lab_name, declared):
             raise _hyperparameters.UsageError(
                 f"line {statement.lineno} of the parameters cell must read name = value")
         key = statement.targets[0].id
+        if key == REVEAL and key not in declared:
+            continue   # Read by reveal_from_cell.
         if key not in declared:
             raise _hyperparameters.UsageError(
                 f"the parameters cell sets {key!r}, which lab {lab_name} does not have; "
@@ -140,6 +156,29 @@ def values_from_cell(source, lab_name, declared):
         declaration.check(key, value)
         values[key] = _as_declared(declaration, value)
     return {key: value for key, value in values.items() if value != declared[key].default}
+
+
+def reveal_from_cell(source):
+    """The cell's ``reveal = "all"`` or ``"answered"``, or None when it does not set it.
+
+    Raises:
+        UsageError: for any other value.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None   # values_from_cell names the syntax error.
+    found = None
+    for statement in tree.body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and statement.targets[0].id == REVEAL):
+            try:
+                found = ast.literal_eval(statement.value)
+            except ValueError:
+                found = ast.unparse(statement.value)
+            _environment.check_reveal(found, "reveal in the parameters cell")
+    return found
 
 
 def _as_declared(declaration, value):

@@ -5,170 +5,50 @@ cells), so jupytext turns it into a notebook cell for cell. The export adds thre
 things:
 
 * a setup cell first, which makes ``import labs`` work wherever the notebook is
-  opened (see ``SETUP_CELL``);
+  opened, clones the pinned commit in Colab and checks the installed versions
+  (``labs/_notebook_setup.py``);
 * the lab's header docstring as a markdown cell, instead of a code cell that
   would only echo the string back;
 * after it, the parameters cell, tagged ``parameters`` as papermill does: the
-  lab's block as ``name = default`` lines (``labs/_notebook_parameters.py``).
+  lab's block as ``name = default`` lines (``labs/_notebook_parameters.py``); the
+  instructor's export adds ``reveal = "all"``, so that every measured answer shows
+  whether or not a prediction was made (students' notebooks withhold it until then).
+
+Each prediction's "your-prediction" cell (``lab.predict(N, None)``) stays editable and
+cannot be deleted by accident: it is where the student writes the answer.
 
 It also writes ``OUT_DIR/README.md``, an index of the notebooks with their
 "Open in Colab" links (``labs/_notebook_index.py``).
 
-The repository that Colab clones is ``REPOSITORY_URL``. An instructor sets it
-to their own fork or copy, either here or with the environment variable
-``LABS_REPOSITORY_URL`` when exporting (or in Colab, before the setup cell runs).
-The setup cell then checks out ``REPOSITORY_REF``: the commit that the export
-ran from (``git rev-parse HEAD``), so that students run the code the notebooks
-were made from, whatever the branch holds later. ``LABS_REPOSITORY_REF`` sets
-another commit or tag, in the same two places; set to nothing, the setup cell
-takes the default branch as it is on the day.
+Student notebooks come from a student repository. ``main`` refuses, in one line, to
+export them where the commit their setup cell clones holds the instructor's material
+(solution regions, hidden checks, instructor-only files, answer cells): that is the
+instructor's repository, and ``--instructor`` is for the instructor's own notebooks.
+In a student repository made by ``release --git``, the export commits the notebooks
+(their code is the pinned commit's) and then the index, whose Colab links open the
+notebooks' commit, ``/blob/<commit>/``, never a branch (``commit_notebooks``).
 """
 
 import ast
 import os
 import pathlib
-import shutil
-import string
 import subprocess
 import sys
 import time
 
 import labs
-from labs import _catalog, _hyperparameters, _notebook_index, _notebook_parameters, _output
+from labs import (_catalog, _classroom, _hyperparameters, _notebook_index,
+                  _notebook_parameters, _notebook_setup, _output)
 
-# The repository that the setup cell clones in Colab. A placeholder until an
-# instructor points it at their fork or copy (README.md, "Colab and Jupyter").
-REPOSITORY_URL = "https://github.com/YOUR-ACCOUNT/how-networks-learn.git"
-REPOSITORY_URL_ENV = "LABS_REPOSITORY_URL"
-PLACEHOLDER = "YOUR-ACCOUNT"
-# The commit or tag that the setup cell checks out; by default the exporting commit.
-REPOSITORY_REF_ENV = "LABS_REPOSITORY_REF"
-
-# The first cell of every notebook. $repository_url, $repository_ref and
-# $exported_from are filled in at export time; the rest is the cell exactly as
-# students see it.
-SETUP_CELL = string.Template('''\
-# Setup: run this cell first. It makes `import labs` work in this notebook.
-# In Colab it clones the lab's repository at the commit these notebooks were
-# made from, and installs only the packages that Colab lacks (Colab's own
-# TensorFlow is kept). Elsewhere it finds the repository this notebook was
-# exported from. Either way the repository becomes the working directory, so
-# figures and CSVs go to its outputs/<lab>/ folder.
-# To browse every fit in TensorBoard as well (the CSVs stay the record): run
-# %env LABS_TENSORBOARD=logs before the lab's first code cell, then, in a cell of its own,
-# %load_ext tensorboard and %tensorboard --logdir logs
-import importlib.metadata
-import os
-import pathlib
-import re
-import shutil
-import subprocess
-import sys
-
-REPOSITORY_URL = os.environ.get("LABS_REPOSITORY_URL", $repository_url)
-# The commit (or tag) of the lab's code that this notebook was made from; empty or
-# None: the default branch as it is today.
-REPOSITORY_REF = os.environ.get("LABS_REPOSITORY_REF", $repository_ref)
-EXPORTED_FROM = pathlib.Path($exported_from)  # Where `python -m labs --notebooks` ran.
-
-
-def is_lab_repository(folder):
-    return (folder / "labs" / "_runtime.py").is_file()
-
-
-def missing_requirements(requirements_file):
-    """The lines of requirements.txt whose package is not installed at all."""
-    missing = []
-    for line in requirements_file.read_text().splitlines():
-        requirement = line.split("#")[0].strip()
-        if not requirement:
-            continue
-        package = re.match(r"[A-Za-z0-9._-]+", requirement).group()
-        try:
-            importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            missing.append(requirement)
-    return missing
-
-
-if "google.colab" in sys.modules:
-    repository = pathlib.Path.cwd()
-    if not is_lab_repository(repository):
-        folder_name = REPOSITORY_URL.rstrip("/").split("/")[-1].removesuffix(".git")
-        repository = repository / folder_name
-    if not is_lab_repository(repository):
-        if "$placeholder" in REPOSITORY_URL:
-            raise RuntimeError("REPOSITORY_URL is still a placeholder: set LABS_REPOSITORY_URL "
-                               "to the lab's repository (ask your instructor for it)")
-        cloned = subprocess.run(["git", "clone", "--depth", "1", REPOSITORY_URL, str(repository)])
-        if cloned.returncode != 0:
-            raise RuntimeError(f"could not clone {REPOSITORY_URL} (see the git message above)")
-        if REPOSITORY_REF:
-            # The shallow clone holds only the newest commit of the default branch:
-            # fetch the pinned commit (or tag) by itself, then check it out.
-            for command in (["fetch", "--quiet", "--depth", "1", "origin", REPOSITORY_REF],
-                            ["checkout", "--quiet", "FETCH_HEAD"]):
-                if subprocess.run(["git", "-C", str(repository), *command]).returncode != 0:
-                    shutil.rmtree(repository)  # So that running this cell again starts afresh.
-                    raise RuntimeError(f"could not check out {REPOSITORY_REF} of {REPOSITORY_URL} "
-                                       "(see the git message above)")
-            print(f"Checked out {REPOSITORY_REF} of {REPOSITORY_URL}")
-    missing = missing_requirements(repository / "requirements.txt")
-    if missing:
-        print("Installing what Colab lacks:", ", ".join(missing))
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
-else:
-    here = pathlib.Path.cwd().resolve()
-    candidates = [here, *here.parents, EXPORTED_FROM]
-    repository = next((folder for folder in candidates if is_lab_repository(folder)), None)
-    if repository is None:
-        raise FileNotFoundError(f"cannot find the lab repository (no labs/ above {here} or at "
-                                f"{EXPORTED_FROM}): open this notebook inside the repository, "
-                                "or export it again with python -m labs --notebooks DIR")
-
-os.chdir(repository)
-if str(repository) not in sys.path:
-    sys.path.insert(0, str(repository))
-# Import labs before anything imports `datasets`: Colab has Hugging Face's package of that
-# name, and importing labs makes sure that `import datasets` finds this repository's one.
-import labs  # noqa: E402
-from custom import quiet_import  # noqa: E402
-
-quiet_import.import_tensorflow_quietly()
-print(f"Setup done: labs from {repository}")''')
-
-
-def repository_url():
-    """The URL that the setup cell clones: ``LABS_REPOSITORY_URL`` if set, else the constant."""
-    return os.environ.get(REPOSITORY_URL_ENV) or REPOSITORY_URL
-
-
-def exporting_commit():
-    """``(commit, problem)``: this repository's ``git rev-parse HEAD``, or None and why not."""
-    if shutil.which("git") is None:
-        return None, "git is not installed"
-    found = subprocess.run(["git", "-C", str(labs.REPO), "rev-parse", "HEAD"],
-                           capture_output=True, text=True)
-    if found.returncode != 0:
-        return None, f"{labs.REPO} is not a git repository with a commit"
-    return found.stdout.strip(), None
-
-
-def repository_ref():
-    """The ref the setup cell checks out: ``LABS_REPOSITORY_REF`` if set (empty: the default
-    branch, None), else the exporting commit, else None when git cannot say which it is."""
-    if REPOSITORY_REF_ENV in os.environ:
-        return os.environ[REPOSITORY_REF_ENV].strip() or None
-    return exporting_commit()[0]
-
-
-def setup_cell(ref=None):
-    """The setup cell's source, with the clone URL, the ref (default ``repository_ref()``)
-    and this repository's path filled in."""
-    return SETUP_CELL.substitute(repository_url=repr(repository_url()),
-                                 repository_ref=repr(ref or repository_ref()),
-                                 exported_from=repr(str(labs.REPO)),
-                                 placeholder=PLACEHOLDER)
+# The setup cell lives in labs/_notebook_setup.py; these names of it stay here too, for the
+# callers and tests that know them from this module.
+REPOSITORY_URL_ENV = _notebook_setup.REPOSITORY_URL_ENV
+REPOSITORY_REF_ENV = _notebook_setup.REPOSITORY_REF_ENV
+PLACEHOLDER = _notebook_setup.PLACEHOLDER
+repository_url = _notebook_setup.repository_url
+repository_ref = _notebook_setup.repository_ref
+exporting_commit = _notebook_setup.exporting_commit
+setup_cell = _notebook_setup.setup_cell
 
 
 def _docstring_only(source):
@@ -200,8 +80,15 @@ def notebook(name, ref=None, instructor=False):
         if header is not None:
             # The docstring uses reStructuredText's ``code``; markdown uses `code`.
             cells[0] = nbformat.v4.new_markdown_cell(header.replace("``", "`"))
+    for cell in cells:
+        if _classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", []):
+            cell.metadata["editable"] = True      # The student's answer goes here.
+            cell.metadata["deletable"] = False
     at = 1 if cells and cells[0].cell_type == "markdown" else 0
-    cells.insert(at, nbformat.v4.new_code_cell(_notebook_parameters.cell_source(name),
+    parameters = _notebook_parameters.cell_source(name)
+    if instructor:
+        parameters += "\n" + _notebook_parameters.REVEAL_ALL_LINE
+    cells.insert(at, nbformat.v4.new_code_cell(parameters,
                                                metadata={"tags": [_notebook_parameters.TAG]}))
     setup = nbformat.v4.new_code_cell(setup_cell(ref), metadata={"tags": ["setup"]})
     result = nbformat.v4.new_notebook(cells=[setup, *cells])
@@ -271,21 +158,60 @@ def _write(folder, named_notebooks):
     return paths
 
 
+def refuse_instructor_material(ref, url):
+    """Raise ``UsageError`` when student notebooks' setup cell would clone ``url`` at ``ref``
+    and that commit holds the instructor's material (solutions, answer cells, …)."""
+    found = _notebook_setup.instructor_material(ref)
+    if found is not None:
+        path, what = found
+        raise _hyperparameters.UsageError(
+            f"refusing to export student notebooks: their setup cell would clone {url} "
+            f"at {ref or 'its default branch'}, which holds the instructor's material "
+            f"({path}: {what}); export them in "
+            "a student repository (python -m assignments release OUT --git --remote URL, "
+            "then python -m labs --notebooks DIR in OUT), or add --instructor for yours")
+
+
 def main(out_dir, instructor=False):
     """The front door's ``--notebooks OUT_DIR [--instructor]``: export labs and tasks, write
     the index, print each path, and warn when the notebooks cannot be pinned to a commit.
-    The instructor's export keeps the labs' answer cells; the default one leaves them out."""
+    The instructor's export keeps the labs' answer cells; the default one leaves them out,
+    and is refused where the setup cell would clone the instructor's material. In a
+    student repository the notebooks and then the index are committed
+    (``commit_notebooks``), so that the index's Colab links open a commit.
+
+    Raises:
+        _hyperparameters.UsageError: the export is refused, or a folder or git fails.
+    """
+    from custom import quiet_import
+
     started = time.perf_counter()
+    quiet_import.import_tensorflow_quietly()   # Before anything else can import it.
     ref = repository_ref()
+    url = repository_url()
+    if not instructor:
+        refuse_instructor_material(ref, url)
     lab_paths = export(out_dir, ref=ref, instructor=instructor)
     task_paths = export_tasks(out_dir, ref)
-    index = _notebook_index.write(out_dir, lab_paths, task_paths, repository_url(), ref)
+    link_commit = None
+    where, inside = _notebook_index.folder_in_repository(out_dir)
+    committing = not instructor and ref is not None and inside and exporting_commit()[0]
+    if committing:
+        link_commit = commit_notebooks([*lab_paths, *task_paths],
+                                       f"Notebooks for the labs and tasks, cloning {ref}")
+    index = _notebook_index.write(out_dir, lab_paths, task_paths, url, ref, link_commit,
+                                  pinned=not instructor and ref is not None)
+    if committing:
+        commit_notebooks([index], f"Notebook index: its Colab links open {link_commit}")
     for path in [*lab_paths, *task_paths, index]:
         print(path)
     at = f"at {ref}" if ref else "on its default branch"
     print(f"{len(lab_paths) + len(task_paths)} notebooks in {time.perf_counter() - started:.1f} s; "
-          f"in Colab their setup cell clones {repository_url()} {at}")
-    if PLACEHOLDER in repository_url():
+          f"in Colab their setup cell clones {url} {at}")
+    if link_commit:
+        print(f"committed {where}/ as {link_commit} (Colab links open it), then its index; "
+              "push the branch so that Colab can open them")
+    if PLACEHOLDER in url:
         print(f"note: the repository URL is still the placeholder, so {index} has no Colab "
               f"links yet (set {REPOSITORY_URL_ENV}; README.md, \"Colab and Jupyter\")")
     if ref is None and REPOSITORY_REF_ENV not in os.environ:
@@ -293,3 +219,25 @@ def main(out_dir, instructor=False):
               "in Colab they clone the default branch as it is on the day they run "
               f"(set {REPOSITORY_REF_ENV} to a commit or tag to pin one)", file=sys.stderr)
     return 0
+
+
+def commit_notebooks(paths, message):
+    """Commit ``paths`` (inside this repository, even where .gitignore names their folder)
+    and nothing else; return the commit that holds them (HEAD when they are unchanged).
+
+    Raises:
+        _hyperparameters.UsageError: git fails (its last line).
+    """
+    from assignments import release
+
+    relative = [pathlib.Path(path).resolve().relative_to(labs.REPO).as_posix()
+                for path in paths]
+    try:
+        release.git(labs.REPO, "add", "--force", "--", *relative)
+        changed = subprocess.run(["git", "-C", str(labs.REPO), "diff", "--cached", "--quiet",
+                                  "--", *relative]).returncode != 0
+        if changed:
+            release.git(labs.REPO, "commit", "--quiet", "--message", message, "--", *relative)
+        return release.git(labs.REPO, "rev-parse", "HEAD")
+    except release.ReleaseError as error:
+        raise _hyperparameters.UsageError(str(error)) from None

@@ -12,7 +12,7 @@ and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out
 
 1. read the flags (``labs/_flags.py``): one per hyperparameter, named as in the block
    (``--learning-rate 0.1``), plus ``--seed``, ``--out DIR``, ``--quick``,
-   ``--deterministic`` and ``--tensorboard DIR``; in a notebook, read the parameters cell instead
+   ``--deterministic``, ``--tensorboard DIR``, ``--reveal all|answered`` and ``--ask``; in a notebook, read the parameters cell instead
    (``learning_rate = 0.1``; ``labs/_notebook_parameters.py``);
 2. apply quick mode (``--quick``, or ``LABS_QUICK=1`` where flags cannot reach, such as
    notebooks and tests; ``labs/_environment.py``), then the flags or the values changed
@@ -27,11 +27,20 @@ Every ``model.fit`` and ``fit_with_tape`` of a lab takes its callbacks through
 ``lab.fit_callbacks(label, [...])``, which adds Keras' TensorBoard callback when
 ``--tensorboard DIR`` (or ``LABS_TENSORBOARD=DIR``) asks for it (``labs/_tensorboard.py``).
 
-While it runs, a lab prints each measured outcome beside the question its prediction cell
-asked (``lab.reveal``), records the numbers behind its other statements (``lab.record``),
+Before each experiment the student's answer to its question arrives through
+``lab.predict(N, answer)`` (the "your-prediction" cell; with ``--ask``, typed at the
+terminal). While it runs, a lab prints each measured outcome beside the question its
+prediction cell asked and the prediction, says whether the prediction was right
+(``lab.reveal``; with ``reveal = "answered"``, the notebooks' default, an unpredicted
+outcome is withheld; ``--reveal``, ``LABS_REVEAL`` or ``reveal = ...`` in the parameters
+cell set it), records the numbers behind its other statements (``lab.record``),
 and states what must hold for its lesson to be true (``lab.check``); all three go to
 ``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
-exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``).
+exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``). Output that would give
+a prediction's answer away before its reveal (a table of final losses, a verdict line, a
+running diagnosis label, a figure shown inline) is printed only when ``lab.shows(N)``: in
+reveal mode "all", or once prediction N has an answer; "Run all" in a student notebook
+then shows the curves, not the answers.
 
 On the command line a bad value prints one line naming the problem and exits with
 status 2. In Jupyter or Colab the kernel's own argv is ignored, figures are shown
@@ -42,6 +51,7 @@ makes the repository the working directory, so ``outputs/`` is the repository's,
 wherever the notebook file sits (see ``labs/_notebooks.py``).
 """
 
+import math
 import sys
 import time
 
@@ -68,10 +78,14 @@ def start(name, hyperparameters, quick=None, argv=None):
     try:
         flags = _flags.parse(name, declared, argv, ignore_unknown=notebook)
         changed = {}
+        reveal = flags.pop("reveal", None) or _environment.reveal_from_environment()
+        ask = flags.pop("ask", False) and not notebook
         if notebook:
             cell = _notebook_parameters.latest_cell()
             if cell is not None:
                 changed = _notebook_parameters.values_from_cell(cell, name, declared)
+                reveal = _notebook_parameters.reveal_from_cell(cell) or reveal
+        reveal = reveal or _environment.default_reveal(notebook)
         is_quick = flags.pop("quick", False) or _environment.quick_from_environment()
         out = flags.pop("out", None) or _output.default_folder(name, notebook)
         deterministic = flags.pop("deterministic", False)
@@ -101,7 +115,10 @@ def start(name, hyperparameters, quick=None, argv=None):
               + ", ".join(f"{key} = {value!r}" for key, value in changed.items()))
     if tensorboard is not None:
         print(f"TensorBoard logs go to {tensorboard}/ (tensorboard --logdir {tensorboard})")
-    return Lab(name, values, out, is_quick, notebook, tensorboard)
+    if reveal == "answered":
+        print("Each measured answer shows once you have predicted it (lab.predict(N, ...) "
+              "in the cell after the question); reveal = \"all\" shows them all.")
+    return Lab(name, values, out, is_quick, notebook, tensorboard, reveal=reveal, ask=ask)
 
 
 class Lab:
@@ -114,11 +131,19 @@ class Lab:
         seed: the seed every random draw derives from.
         notebook: whether the lab runs inside Jupyter or Colab.
         tensorboard: the folder of ``--tensorboard DIR``, or None.
+        reveal: "all" (every measured answer is shown) or "answered" (only those of the
+            questions predicted with ``predict``).
+        ask: whether ``predict(N, None)`` asks for the answer on standard input (``--ask``).
         plus one attribute per hyperparameter, after quick mode and flags.
     """
 
-    def __init__(self, name, values, out, quick, notebook, tensorboard=None):
+    def __init__(self, name, values, out, quick, notebook, tensorboard=None, reveal="all",
+                 ask=False):
+        _environment.check_reveal(reveal, "reveal")
         self.name = name
+        self.reveal_mode = reveal
+        self.ask = ask
+        self._predicted = {}
         self.out = out
         self.quick = quick
         self.notebook = notebook
@@ -130,8 +155,8 @@ class Lab:
                 raise ValueError(f"hyperparameter {key!r} would hide Lab.{key}; rename it")
             setattr(self, key, value)
         self._started = time.perf_counter()
-        self.outcomes = {"lab": name, "hyperparameters": dict(values), "predictions": {},
-                         "records": {}, "failed_checks": []}
+        self.outcomes = {"lab": name, "hyperparameters": dict(values), "reveal": reveal,
+                         "predictions": {}, "records": {}, "failed_checks": []}
 
     def require(self, condition, message):
         """Stop with a one-line usage error unless ``condition`` holds.
@@ -164,16 +189,17 @@ class Lab:
         """The path of ``filename`` inside the output folder."""
         return self.out / filename
 
-    def save_figure(self, figure, filename):
+    def save_figure(self, figure, filename, show=True):
         """Save ``figure`` as a PNG in the output folder, show it in a notebook, close it.
 
-        Returns the path written.
+        ``show=False`` saves it without showing it (a figure that would give away a
+        prediction not yet revealed: ``show=self.shows(N)``). Returns the path written.
         """
         import matplotlib.pyplot as plt
 
         path = self.path(filename)
         figure.savefig(path, dpi=110, bbox_inches="tight")
-        if self.notebook:
+        if self.notebook and show:
             # Show the saved PNG itself: the same picture as the file, whatever matplotlib
             # backend the kernel has (inline, or Agg when MPLBACKEND says so).
             from IPython.display import Image, display
@@ -183,26 +209,123 @@ class Lab:
         print(f"  figure: {path}")
         return path
 
-    def reveal(self, number, measured, **numbers):
-        """Print prediction ``number``'s question with the measured outcome; record the numbers.
-
-        ``measured`` is a sentence built from this run's numbers (never a fixed outcome), and
-        ``numbers`` are the values it was built from, written to ``outcomes.json`` so that a
-        test can check the sentence's claim against them.
-
-        Raises:
-            ValueError: when the lab has no prediction cell ``**Predict NUMBER.**``.
-        """
+    def _questions(self):
+        """``{number: Question}`` of this lab's prediction cells (``_classroom.questions``)."""
         try:
-            questions = _classroom.predictions(_classroom.lab_source(self.name))
+            return _classroom.questions(_classroom.lab_source(self.name))
         except OSError:          # A notebook copied away from the repository: no source.
-            questions = {number: "(the question above)"}
+            return None
+
+    def _question(self, number):
+        questions = self._questions()
+        if questions is None:
+            return _classroom.Question(number, "(the question above)")
         if number not in questions:
             raise ValueError(f"lab {self.name!r} has no prediction cell '**Predict {number}.**'")
-        print(f"\nPredict {number}: {questions[number]}\n  Measured: {measured}")
+        return questions[number]
+
+    def predict(self, number, answer):
+        """Remember the student's answer to prediction ``number``, before the run reveals it.
+
+        ``answer`` is a choice's letter ("b") for a choice question, a number for a numeric
+        one, or None for no prediction. With ``--ask`` in a terminal, None prints the question
+        and its choices and reads the answer from standard input (an empty line or the end
+        of input: no prediction).
+
+        Raises:
+            ValueError: for a letter that is not one of the question's choices, or a value
+                that is not a finite number for a numeric question.
+        """
+        question = self._question(number)
+        if answer is None and self.ask:
+            answer = self._ask(question)
+        if answer is None:
+            self._predicted.pop(number, None)
+            return None
+        self._predicted[number] = _checked_answer(question, answer)
+        return self._predicted[number]
+
+    def _ask(self, question):
+        """Print the question and read an answer until one is valid; None for none."""
+        print(f"\nPredict {question.number}: {question.text()}")
+        while True:
+            try:
+                typed = input(f"Your prediction ({question.hint().removeprefix('your answer: ')}"
+                              "; Enter for none): ").strip()
+            except EOFError:
+                print()
+                return None
+            if not typed:
+                return None
+            try:
+                return _checked_answer(question, typed)
+            except ValueError as error:
+                print(error)
+
+    def shows(self, number):
+        """Whether ``reveal(number, ...)`` will show its measured outcome: when prediction
+        ``number`` has an answer (``predict``) or revealing is "all". Output that would give
+        the answer away before the reveal (a table, a running label) is shown only then."""
+        return number in self._predicted or self.reveal_mode == "all"
+
+    def reveal(self, number, measured, answer=None, tolerance=None, **numbers):
+        """Print prediction ``number``'s question with the prediction and the measured outcome;
+        record the numbers. Returns whether the measured outcome was shown.
+
+        Args:
+            number: N of the prediction cell ``**Predict N.**``.
+            measured: a sentence built from this run's numbers (never a fixed outcome).
+            answer: for a choice question, the letter this run's numbers make right, or a
+                tuple of letters when several are; for a numeric question, the measured
+                number. Computed from the numbers, never written as a constant.
+            tolerance: for a numeric question, the relative tolerance that counts as right;
+                by default, and necessarily, the one the question states.
+            **numbers: the values the sentence was built from, written to ``outcomes.json``
+                so that a test can check the sentence and the answer against them.
+
+        With a prediction (``predict``) it says whether the prediction was right. Without one
+        it shows the measured outcome and this run's answer when ``reveal`` is "all", and
+        withholds them when it is "answered" (they are still recorded).
+
+        Raises:
+            ValueError: when the lab has no prediction cell ``**Predict NUMBER.**``, or when
+                ``answer`` is not one of its choices (or not a number for a numeric question),
+                or ``tolerance`` is not the question's.
+        """
+        question = self._question(number)
+        if not question.choices and not question.numeric and _is_number(answer):
+            # No source to read the question from: a number is a numeric question's answer.
+            question = _classroom.Question(number, question.question, unit="a number",
+                                           tolerance=0.0 if tolerance is None else tolerance)
+        key = _checked_key(question, answer, tolerance)
+        predicted = self._predicted.get(number)
+        right = None if predicted is None else _is_right(question, predicted, key)
+        shown = predicted is not None or self.reveal_mode == "all"
+        lines = [f"\nPredict {number}: {question.text()}"]
+        if predicted is not None:
+            verdict = ("Right." if right else
+                       f"Not quite: this run's answer is {_answer_text(question, key)}.")
+            lines.append(f"  You predicted {_answer_text(question, predicted, bare=True)}; "
+                         f"measured: {_sentence(measured)} {verdict}")
+        elif shown:
+            lines.append(f"  Measured: {measured}")
+            if key is not None:
+                lines.append(f"  This run's answer: {_answer_text(question, key)}.")
+        elif self.notebook:
+            lines.append(f"  Measured: withheld until you predict: answer in the cell after the "
+                         f"question (lab.predict({number}, ...)), run it, then run this cell "
+                         "again.")
+        else:
+            lines.append("  Measured: withheld without a prediction (run again with --ask to "
+                         "answer each question, or with --reveal all to see every answer).")
+        print("\n".join(lines))
         self.outcomes["predictions"][str(number)] = {
-            "question": questions[number], "measured": measured, "numbers": numbers}
+            "question": question.question, "choices": question.choices or None,
+            "tolerance": question.tolerance, "measured": measured, "numbers": numbers,
+            "predicted": predicted, "answer": _plain_key(key), "right": right,
+            "shown": shown}
         self._write_outcomes()
+        return shown
 
     def record(self, key, **numbers):
         """Record the numbers behind a statement the lab prints, under ``key``, in
@@ -240,6 +363,102 @@ class Lab:
             raise LabCheckFailed(message)
         print(f"python -m labs {self.name}: {message}", file=sys.stderr)
         sys.exit(1)
+
+
+def _checked_answer(question, answer):
+    """A student's answer to ``question`` as stored: a choice's letter, or a float.
+
+    Raises:
+        ValueError: naming the question and what it accepts.
+    """
+    if question.numeric:
+        try:
+            value = float(answer) if not isinstance(answer, bool) else None
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not math.isfinite(value):
+            raise ValueError(f"prediction {question.number} asks for {question.unit}, "
+                             f"got {answer!r}")
+        return value
+    if not question.choices:     # No source to check against (a notebook copied away).
+        return float(answer) if _is_number(answer) else str(answer).strip().strip("()").lower()
+    letter = str(answer).strip().strip("()").lower() if isinstance(answer, str) else None
+    if letter not in question.choices:
+        raise ValueError(f"prediction {question.number}'s answer must be one of "
+                         f"{', '.join(map(repr, question.choices))}, got {answer!r}")
+    return letter
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _checked_key(question, answer, tolerance):
+    """The answer a reveal was given, checked against the question: a tuple of letters, or
+    ``(number, tolerance)`` for a numeric question; None when the lab gave none."""
+    if answer is None:
+        if question.choices or question.numeric:
+            raise ValueError(f"lab.reveal({question.number}, ...) needs answer=: the "
+                             "choice (or number) this run's numbers make right")
+        return None
+    if question.numeric:
+        if tolerance is None:
+            tolerance = question.tolerance
+        if not math.isclose(tolerance, question.tolerance):
+            raise ValueError(f"Predict {question.number} states a tolerance of "
+                             f"{question.tolerance:.0%}, but its reveal was given {tolerance}")
+        value = _checked_answer(question, answer)
+        return value, tolerance
+    if tolerance is not None:
+        raise ValueError(f"Predict {question.number} is a choice question: it takes no "
+                         "tolerance")
+    letters = (answer,) if isinstance(answer, str) else tuple(answer)
+    if not letters:
+        raise ValueError(f"Predict {question.number}: answer= names no choice")
+    return tuple(_checked_answer(question, letter) for letter in letters)
+
+
+def _is_right(question, predicted, key):
+    if key is None:
+        return None
+    if question.numeric:
+        value, tolerance = key
+        return abs(predicted - value) <= tolerance * abs(value)
+    return predicted in key
+
+
+def _number(value):
+    return f"{value:.3g}"
+
+
+def _answer_text(question, key, bare=False):
+    """``(c)``, ``(a) or (c)``, or ``1.31e+03 (within 10 % counts as right: 1.18e+03 to
+    1.44e+03)``; with ``bare``, a student's prediction as they gave it (``b``, ``120``)."""
+    if question.numeric:
+        if bare:
+            return _number(key)
+        value, tolerance = key
+        low, high = sorted((value * (1 - tolerance), value * (1 + tolerance)))
+        return (f"{_number(value)} (within {tolerance:.0%} counts as right: "
+                f"{_number(low)} to {_number(high)})")
+    if bare:
+        return key
+    return " or ".join(f"({letter})" for letter in key)
+
+
+def _plain_key(key):
+    """The answer as outcomes.json holds it: a letter, a list of letters, or a number."""
+    if key is None:
+        return None
+    if isinstance(key[0], float):
+        return key[0]
+    return key[0] if len(key) == 1 else list(key)
+
+
+def _sentence(measured):
+    """``measured`` ending in a full stop (or its own colon, question or exclamation mark)."""
+    measured = measured.rstrip()
+    return measured if measured.endswith((".", ":", "!", "?")) else measured + "."
 
 
 class LabCheckFailed(AssertionError):

@@ -64,8 +64,17 @@ lab = _runtime.start("activations", {
 # in NumPy in `custom/activations.py`.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** At z = −3, a unit well below zero, which of the four activations passes
-# back the largest gradient g′(−3)? Is any of the slopes there negative?
+# **Predict 1.** At z = −3, a unit well below zero, which of the four activations have a
+# negative slope g′(−3), so that they pass the gradient back with its sign flipped?
+# - (a) none of them
+# - (b) Leaky ReLU only
+# - (c) Swish only
+# - (d) GELU only
+# - (e) Swish and GELU
+# - (f) another set of them
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 z_values = np.linspace(-4.0, 4.0, 801)   # float64; 0 itself is a grid point (ReLU's kink)
@@ -78,7 +87,8 @@ keras_functions = {
     "GELU": (lambda z: keras.activations.gelu(z, approximate=False), "gelu", {}),
 }
 curves = {}
-print(f"{'activation':<22} {'max |g − ours|':>15} {'max |g′ − ours′|':>17} {'g′(−3)':>8} {'g′(1)':>7}")
+table = [f"{'activation':<22} {'max |g − ours|':>15} {'max |g′ − ours′|':>17} {'g′(−3)':>8} "
+         f"{'g′(1)':>7}"]   # Printed after Predict 1's reveal: the g′(−3) column answers it.
 for name, (keras_function, ours, options) in keras_functions.items():
     z = tf.Variable(z_values)
     with tf.GradientTape() as tape:
@@ -90,7 +100,8 @@ for name, (keras_function, ours, options) in keras_functions.items():
     slope_error = np.abs(derivative - ours_derivative(z_values, **options))[away_from_kink].max()
     curves[name] = (values.numpy(), derivative)
     at = lambda point: derivative[np.argmin(np.abs(z_values - point))]
-    print(f"{name:<22} {value_error:>15.1e} {slope_error:>17.1e} {at(-3):>8.4f} {at(1):>7.4f}")
+    table.append(f"{name:<22} {value_error:>15.1e} {slope_error:>17.1e} {at(-3):>8.4f} "
+                 f"{at(1):>7.4f}")
     lab.check(value_error < 1e-6 and slope_error < 1e-6,
               f"{name}: Keras and custom.activations differ by {value_error:.1e} (values), "
               f"{slope_error:.1e} (slopes)")
@@ -105,9 +116,16 @@ largest = max(slopes_at_minus_three.values())
 widest = [name for name, slope in slopes_at_minus_three.items() if slope == largest]
 negative = [name for name, slope in slopes_at_minus_three.items() if slope < 0]
 negatives = ", ".join(f"{name} {slopes_at_minus_three[name]:.4f}" for name in negative)
-lab.reveal(1, f"at z = −3 the largest slope is {largest:.4f}, from {' and '.join(widest)}; "
-              + (f"negative: {negatives}." if negative else "none is negative."),
-           slopes=slopes_at_minus_three, largest=widest, negative=negative)
+leaky_name = list(keras_functions)[1]
+negative_sets = {(): "a", (leaky_name,): "b", ("Swish",): "c", ("GELU",): "d",
+                 ("Swish", "GELU"): "e"}                    # any other set: (f)
+slopes_shown = lab.reveal(
+    1, f"at z = −3 the largest slope is {largest:.4f}, from {' and '.join(widest)}; "
+       + (f"negative: {negatives}." if negative else "none is negative."),
+    answer=negative_sets.get(tuple(negative), "f"),
+    slopes=slopes_at_minus_three, largest=widest, negative=negative)
+if slopes_shown:
+    print("\n".join(table))
 lowest = {name: (float(values.min()), float(z_values[np.argmin(values)]))
           for name, (values, _) in curves.items() if name in ("Swish", "GELU")}
 print("lowest values: " + ", ".join(f"{name} {value:.3f} at z = {at_z:.2f}"
@@ -183,7 +201,13 @@ lab.check(abs(peaks["sigmoid"] - 0.25) < 1e-12 and abs(peaks["tanh"] - 1.0) < 1e
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** In each stack, divide the first hidden layer's gradient norm ‖∂L/∂W₁‖ by
 # the last hidden layer's. Which activation gives the smallest ratio, the strongest
-# vanishing: sigmoid, tanh or ReLU? Roughly how small: 1e-1, 1e-3, 1e-6?
+# vanishing?
+# - (a) sigmoid
+# - (b) tanh
+# - (c) ReLU
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
@@ -200,20 +224,23 @@ def measure_stack(weight_scale):
         mean_slopes, saturated = _saturation.layer_slopes(probe, x, derivative)
         found[name] = {"norms": _saturation.hidden_kernel_gradient_norms(model, x, y),
                        "mean_slopes": mean_slopes, "saturated": saturated}
-    _saturation.print_stack(found, f"weights {weight_scale:g} × Glorot")
-    return found
+    return found      # Its table (_saturation.print_stack) waits for the prediction's reveal.
 
 
 default_stack = measure_stack(1.0)
 ratios = {name: float(measured["norms"][0] / measured["norms"][-1])
           for name, measured in default_stack.items()}
 smallest = min(ratios, key=ratios.get)
-lab.reveal(2, f"first/last gradient ratio over {lab.stack_depth} layers: "
-              + ", ".join(f"{name} {ratio:.1e}" for name, ratio in ratios.items())
-              + f"; the smallest is {smallest}'s, about 10^{np.log10(ratios[smallest]):.0f}.",
-           ratios=ratios, smallest=smallest,
-           mean_slopes={name: float(measured["mean_slopes"].mean())
-                        for name, measured in default_stack.items()})
+ratios_shown = lab.reveal(
+    2, f"first/last gradient ratio over {lab.stack_depth} layers: "
+       + ", ".join(f"{name} {ratio:.1e}" for name, ratio in ratios.items())
+       + f"; the smallest is {smallest}'s, about 10^{np.log10(ratios[smallest]):.0f}.",
+    answer={"sigmoid": "a", "tanh": "b", "ReLU": "c"}[smallest],
+    ratios=ratios, smallest=smallest,
+    mean_slopes={name: float(measured["mean_slopes"].mean())
+                 for name, measured in default_stack.items()})
+if ratios_shown:
+    _saturation.print_stack(default_stack, "weights 1 × Glorot")
 
 # %% [markdown]
 # Read the "mean g′" rows: each is the average slope a layer multiplies the gradient by.
@@ -229,27 +256,41 @@ lab.reveal(2, f"first/last gradient ratio over {lab.stack_depth} layers: "
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** With the weights `large_weight_scale` times larger, what share of the tanh
-# units will be saturated (slope below 1 % of its peak) in the deeper layers: none, about
-# a tenth, or about half? And will tanh's first-layer gradient grow or shrink?
+# units will be saturated (slope below 1 % of its peak) in layers 2 to `stack_depth`, and
+# will tanh's first-layer gradient grow or shrink?
+# - (a) under 5 % saturated, and the first layer's gradient grows
+# - (b) under 5 % saturated, and it shrinks
+# - (c) 5 % to 30 % saturated, and it grows
+# - (d) 5 % to 30 % saturated, and it shrinks
+# - (e) over 30 % saturated, and it grows
+# - (f) over 30 % saturated, and it shrinks
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 large_stack = measure_stack(lab.large_weight_scale)
 tanh_before, tanh_after = default_stack["tanh"], large_stack["tanh"]
 deeper_share = float(tanh_after["saturated"][1:].mean())     # layers 2 to stack_depth
 growth = float(tanh_after["norms"][0] / tanh_before["norms"][0])
-lab.reveal(3, f"with weights {lab.large_weight_scale:g} times larger, "
-              f"{deeper_share:.0%} of the tanh units in layers 2 to {lab.stack_depth} are "
-              f"saturated (before: {float(tanh_before['saturated'][1:].mean()):.0%}), their "
-              f"mean slope falls from {float(tanh_before['mean_slopes'].mean()):.2f} to "
-              f"{float(tanh_after['mean_slopes'].mean()):.2f}, and the first layer's gradient "
-              f"{'grows' if growth > 1 else 'shrinks'} {growth if growth > 1 else 1 / growth:.1f} "
-              "times.",
-           deeper_share=deeper_share,
-           deeper_share_before=float(tanh_before["saturated"][1:].mean()),
-           mean_slope_before=float(tanh_before["mean_slopes"].mean()),
-           mean_slope_after=float(tanh_after["mean_slopes"].mean()),
-           first_norm_before=float(tanh_before["norms"][0]),
-           first_norm_after=float(tanh_after["norms"][0]), growth=growth)
+share_band = 0 if deeper_share < 0.05 else 1 if deeper_share <= 0.30 else 2   # the choices' bands
+saturation_shown = lab.reveal(
+    3, f"with weights {lab.large_weight_scale:g} times larger, "
+       f"{deeper_share:.0%} of the tanh units in layers 2 to {lab.stack_depth} are "
+       f"saturated (before: {float(tanh_before['saturated'][1:].mean()):.0%}), their "
+       f"mean slope falls from {float(tanh_before['mean_slopes'].mean()):.2f} to "
+       f"{float(tanh_after['mean_slopes'].mean()):.2f}, and the first layer's gradient "
+       f"{'grows' if growth > 1 else 'shrinks'} {growth if growth > 1 else 1 / growth:.1f} "
+       "times.",
+    answer="abcdef"[2 * share_band + (0 if growth > 1 else 1)],
+    deeper_share=deeper_share,
+    deeper_share_before=float(tanh_before["saturated"][1:].mean()),
+    mean_slope_before=float(tanh_before["mean_slopes"].mean()),
+    mean_slope_after=float(tanh_after["mean_slopes"].mean()),
+    first_norm_before=float(tanh_before["norms"][0]),
+    first_norm_after=float(tanh_after["norms"][0]), growth=growth)
+if saturation_shown:
+    _saturation.print_stack(large_stack, f"weights {lab.large_weight_scale:g} × Glorot")
 
 # %% [markdown]
 # Two effects pull against each other in Predict 3: larger weights multiply the gradient
@@ -272,14 +313,21 @@ lab.save_figure(figure, "saturation.png")
 # A unit is *dead* on a data set when its input z is negative for every sample: a ReLU
 # then outputs 0 and passes back a gradient of exactly 0, so the weights feeding it never
 # change. Start a deep network with every hidden bias at a large negative value and the
-# signal shrinks layer by layer until whole layers are dead, and then no gradient reaches
-# anything below them. We compare the same network, with the same initial weights, built
+# signal can shrink layer by layer until whole layers are dead; where one is, no gradient
+# reaches anything below it. We compare the same network, with the same initial weights, built
 # with Leaky ReLU, whose negative side still passes α times the gradient.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** Both networks below start with every hidden bias at `negative_bias` and
-# train for `epochs` full-batch Adam steps on the two moons. Will the ReLU network's loss
-# move away from log 2 ≈ 0.693, the loss of guessing 50/50? Will the Leaky ReLU network's?
+# train for `epochs` full-batch Adam steps on the two moons. Which of the two networks'
+# losses will move away (by more than 0.01) from log 2 ≈ 0.693, the loss of guessing 50/50?
+# - (a) both
+# - (b) the ReLU network's only
+# - (c) the Leaky ReLU network's only
+# - (d) neither
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 def deep_network(activation):
@@ -330,15 +378,6 @@ for name, activation in (("ReLU", "relu"), (f"Leaky ReLU (α = {lab.leaky_slope}
     results[name] = (before, dead_fraction(probe), gradients, history)
     changes[name] = kernel_change
 
-print(f"{'':<22} {'layer':>6}" + "".join(f"{layer:>7}" for layer in range(1, lab.depth + 1)))
-for name, (before, after, gradients, history) in results.items():
-    print(f"{name:<22} {'dead':>6}" + "".join(f"{value:>7.0%}" for value in before))
-    print(f"{'':<22} {'‖∇W‖':>6}" + "".join(f"{value:>7.0e}" for value in gradients[:lab.depth]))
-    print(f"{'':<22} {'after':>6}" + "".join(f"{value:>7.0%}" for value in after)
-          + f"   loss {history['loss'][0]:.3f} → {history['loss'][-1]:.3f}, "
-            f"accuracy {history['accuracy'][-1]:.0%}")
-    print(f"{'':<22} {'max|ΔW|':>6}" + "".join(f"{value:>7.0e}" for value in changes[name]))
-
 GUESSING = float(np.log(2.0))      # the loss of predicting 50/50 on every sample
 MOVED = 0.01                       # "moved away" from log 2: by more than this
 summary = {name: {"first_loss": float(history["loss"][0]), "last_loss": float(history["loss"][-1]),
@@ -359,8 +398,21 @@ def told(name, facts):
                else "every hidden layer changed"))
 
 
-lab.reveal(4, "; ".join(told(name, facts) for name, facts in summary.items()) + ".",
-           summary=summary, guessing_loss=GUESSING, moved_threshold=MOVED)
+relu_moved, leaky_moved = (facts["moved"] for facts in summary.values())   # ReLU first
+dead_shown = lab.reveal(
+    4, "; ".join(told(name, facts) for name, facts in summary.items()) + ".",
+    answer={(True, True): "a", (True, False): "b", (False, True): "c",
+            (False, False): "d"}[relu_moved, leaky_moved],
+    summary=summary, guessing_loss=GUESSING, moved_threshold=MOVED)
+if dead_shown:   # The table's losses answer Predict 4.
+    print(f"{'':<22} {'layer':>6}" + "".join(f"{layer:>7}" for layer in range(1, lab.depth + 1)))
+    for name, (before, after, gradients, history) in results.items():
+        print(f"{name:<22} {'dead':>6}" + "".join(f"{value:>7.0%}" for value in before))
+        print(f"{'':<22} {'‖∇W‖':>6}" + "".join(f"{value:>7.0e}" for value in gradients[:lab.depth]))
+        print(f"{'':<22} {'after':>6}" + "".join(f"{value:>7.0%}" for value in after)
+              + f"   loss {history['loss'][0]:.3f} → {history['loss'][-1]:.3f}, "
+                f"accuracy {history['accuracy'][-1]:.0%}")
+        print(f"{'':<22} {'max|ΔW|':>6}" + "".join(f"{value:>7.0e}" for value in changes[name]))
 
 # %% [markdown]
 # Why the two can differ: where a whole ReLU layer is dead, its slope is *exactly* zero

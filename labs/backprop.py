@@ -98,8 +98,15 @@ lab.check(report.passed, "the correct backward pass fails the gradient check on 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** The 4-16-8-3 network has six parameter arrays: W1, b1, W2, b2 (the two
 # ReLU layers' weights and biases) and W3, b3 (the softmax output layer's). Which of them
-# will fail the check when the backward pass forgets ReLU′, and will their errors be near
-# 1e-5, 1e-2 or 1?
+# will fail the check when the backward pass forgets ReLU′?
+# - (a) all six
+# - (b) W1, b1, W2 and b2
+# - (c) only W1 and b1
+# - (d) only W3 and b3
+# - (e) another set, or none
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 rng = np.random.default_rng(lab.seed)
@@ -108,11 +115,13 @@ deep = Network([4, 16, 8, 3], output="softmax", seed=lab.seed)
 good_report = _twins.check_network(deep, x_deep, labels_deep)
 broken_report = _twins.check_network(
     deep, x_deep, labels_deep, backward=gradient_check.backward_without_relu_derivative)
-print(f"{'parameter':<10} {'correct':>10} {'no ReLU′':>10}")
+# The table answers Predict 1, so it prints after the reveal.
+check_rows = [f"{'parameter':<10} {'correct':>10} {'no ReLU′':>10}"]
 for name, good, broken in zip(good_report.names, good_report.errors, broken_report.errors):
-    print(f"{name:<10} {good:>10.2e} {broken:>10.2e}")
-print(f"correct: {'PASSES' if good_report.passed else 'FAILS'}; "
-      f"without ReLU′: {'PASSES' if broken_report.passed else 'FAILS'} (it must fail)")
+    check_rows.append(f"{name:<10} {good:>10.2e} {broken:>10.2e}")
+check_rows.append(f"correct: {'PASSES' if good_report.passed else 'FAILS'}; "
+                  f"without ReLU′: {'PASSES' if broken_report.passed else 'FAILS'} "
+                  "(it must fail)")
 broken_errors = dict(zip(broken_report.names, broken_report.errors))
 failing = [name for name, error in broken_errors.items() if error >= broken_report.tolerance]
 passing = [name for name in broken_errors if name not in failing]
@@ -123,10 +132,17 @@ if failing:
 if passing:
     sentence += (f"; {', '.join(passing)} pass (largest error "
                  f"{max(broken_errors[n] for n in passing):.1e})")
-lab.reveal(1, sentence,
-           broken_errors=broken_errors, correct_errors=dict(zip(good_report.names,
-                                                                good_report.errors)),
-           failing=failing, tolerance=broken_report.tolerance)
+failing_choices = {"a": ["W1", "b1", "W2", "b2", "W3", "b3"], "b": ["W1", "b1", "W2", "b2"],
+                   "c": ["W1", "b1"], "d": ["W3", "b3"]}
+check_shown = lab.reveal(
+    1, sentence,
+    answer=next((letter for letter, names in failing_choices.items()
+                 if sorted(names) == sorted(failing)), "e"),
+    failing_choices=failing_choices, broken_errors=broken_errors,
+    correct_errors=dict(zip(good_report.names, good_report.errors)),
+    failing=failing, pass_mark=broken_report.tolerance)
+if check_shown:
+    print("\n".join(check_rows))
 lab.check(good_report.passed, "the correct backward pass fails on the 4-16-8-3 network")
 lab.check(not broken_report.passed, "the check missed the backward pass without ReLU′")
 
@@ -159,12 +175,18 @@ lab.save_figure(figure, "gradient_check.png")
 # activation; the loss takes logits, so nothing is clipped.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Central differences match backprop only up to their h² error and
-# rounding (the tables above). How closely will the tape's gradients match backprop's:
-# about 1e-16, about 1e-10, or worse?
+# **Predict 2.** The gradient check above compared backprop with central differences, by
+# the relative error ‖a − n‖ / (‖a‖ + ‖n‖) of each array. Measured the same way, how
+# will the tape's gradients compare with backprop's?
+# - (a) closer than central differences, by more than a factor of 100
+# - (b) about as close as central differences (within a factor of 100)
+# - (c) less close than central differences, by more than a factor of 100
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
-tape_differences, loss_differences = {}, {}
+tape_differences, loss_differences, tape_relative, tape_rows = {}, {}, {}, []
 for numpy_network, x, y, loss_function in (
         (network, x_check, y_check, keras.losses.BinaryCrossentropy(from_logits=True, dtype="float64")),
         (deep, x_deep, labels_deep,
@@ -176,18 +198,31 @@ for numpy_network, x, y, loss_function in (
     numpy_loss = numpy_network.loss(x, y)
     ours = numpy_network.backward(y)
     largest = max(float(np.abs(a - b.numpy()).max()) for a, b in zip(ours, tape_gradients))
-    print(f"{str(numpy_network.layer_sizes):<14} loss NumPy {numpy_loss:.12f}, "
-          f"tape {float(tape_loss):.12f}; largest gradient difference {largest:.1e}")
+    tape_rows.append(f"{str(numpy_network.layer_sizes):<14} loss NumPy {numpy_loss:.12f}, "
+                     f"tape {float(tape_loss):.12f}; largest gradient difference {largest:.1e}")
     tape_differences[str(numpy_network.layer_sizes)] = largest
+    tape_relative[str(numpy_network.layer_sizes)] = max(
+        gradient_check.relative_error(a, b.numpy()) for a, b in zip(ours, tape_gradients))
     loss_differences[str(numpy_network.layer_sizes)] = abs(numpy_loss - float(tape_loss))
 TAPE_TOLERANCE = 1e-12    # float64 rounding of the same sums in another order.
 largest_tape_difference = max(tape_differences.values())
-lab.reveal(2, f"the largest difference between the tape's and backprop's gradients is "
-              f"{largest_tape_difference:.1e} "
-              f"({'within' if largest_tape_difference < TAPE_TOLERANCE else 'NOT within'} "
-              f"{TAPE_TOLERANCE:g}): the same derivatives, computed in a different order",
-           gradient_differences=tape_differences, loss_differences=loss_differences,
-           largest=largest_tape_difference, tolerance=TAPE_TOLERANCE)
+# The worst relative error of the tape, and of central differences on the same two networks.
+tape_error = max(tape_relative.values())
+difference_error = max(max(report.errors), max(good_report.errors))
+ratio = tape_error / difference_error
+tape_shown = lab.reveal(
+    2, f"the tape's worst relative error is {tape_error:.1e}, central differences' "
+       f"{difference_error:.1e} (a ratio of {ratio:.1e}); the largest difference between "
+       f"the tape's and backprop's gradients is {largest_tape_difference:.1e} "
+       f"({'within' if largest_tape_difference < TAPE_TOLERANCE else 'NOT within'} "
+       f"{TAPE_TOLERANCE:g})",
+    answer="a" if ratio < 1e-2 else "b" if ratio <= 1e2 else "c",
+    tape_error=tape_error, difference_error=difference_error, ratio=ratio,
+    relative_errors=tape_relative, gradient_differences=tape_differences,
+    loss_differences=loss_differences, largest=largest_tape_difference,
+    agreement_tolerance=TAPE_TOLERANCE)
+if tape_shown:   # The differences answer Predict 2, so they print after the reveal.
+    print("\n".join(tape_rows))
 lab.check(largest_tape_difference < TAPE_TOLERANCE and max(loss_differences.values()) < 1e-12,
           f"GradientTape and backprop differ by {largest_tape_difference:.1e}")
 
@@ -201,9 +236,14 @@ lab.check(largest_tape_difference < TAPE_TOLERANCE and max(loss_differences.valu
 # `seed_hidden_units` (4) ReLU units, and for a wider one with `hidden_units` (8).
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** Gradient descent on XOR starts from random weights. Out of the `restarts`
-# seeds, how many of the 2-4-1 networks of "The Learning Problem" (`seed_hidden_units`) will
-# classify all four points right, and how many of the 2-8-1 networks (`hidden_units`)?
+# **Predict 3.** Gradient descent on XOR starts from random weights, `restarts` seeds for
+# each network. Which network classifies all four points right from more seeds?
+# - (a) the 2-4-1 network of "The Learning Problem" (`seed_hidden_units` units)
+# - (b) the 2-8-1 network (`hidden_units` units)
+# - (c) both from the same number of seeds
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 x_xor, y_xor = datasets.xor()                  # x (4, 2), y (4,) in {0, 1}
@@ -221,7 +261,7 @@ def train_xor(hidden_units, seed):
 
 
 runs = {}
-print(f"{'hidden units':>12} {'reached 100 %':>14} {'final losses'}")
+xor_rows = [f"{'hidden units':>12} {'reached 100 %':>14} {'final losses'}"]
 for hidden_units in (lab.seed_hidden_units, lab.hidden_units):
     runs[hidden_units] = []
     for seed in range(lab.seed, lab.seed + lab.restarts):
@@ -230,15 +270,21 @@ for hidden_units in (lab.seed_hidden_units, lab.hidden_units):
         runs[hidden_units].append((seed, accuracy, curve, xor_network))
     solved = sum(accuracy == 1.0 for _, accuracy, _, _ in runs[hidden_units])
     finals = " ".join(f"{curve[-1]:.3f}" for _, _, curve, _ in runs[hidden_units])
-    print(f"{hidden_units:>12} {solved:>9} of {lab.restarts:<3} {finals}")
+    xor_rows.append(f"{hidden_units:>12} {solved:>9} of {lab.restarts:<3} {finals}")
 
 solved_counts = {f"2-{hidden_units}-1": sum(accuracy == 1.0 for _, accuracy, _, _ in seeded)
                  for hidden_units, seeded in runs.items()}
-lab.reveal(3, "; ".join(f"{name}: {count} of {lab.restarts} seeds reach 100 %"
-                        for name, count in solved_counts.items()),
-           solved=solved_counts, restarts=lab.restarts,
-           accuracies={f"2-{hidden_units}-1": [accuracy for _, accuracy, _, _ in seeded]
-                       for hidden_units, seeded in runs.items()})
+seed_count, wide_count = (solved_counts[f"2-{units}-1"]
+                          for units in (lab.seed_hidden_units, lab.hidden_units))
+xor_shown = lab.reveal(
+    3, "; ".join(f"{name}: {count} of {lab.restarts} seeds reach 100 %"
+                 for name, count in solved_counts.items()),
+    answer="a" if seed_count > wide_count else "b" if wide_count > seed_count else "c",
+    solved=solved_counts, restarts=lab.restarts,
+    accuracies={f"2-{hidden_units}-1": [accuracy for _, accuracy, _, _ in seeded]
+                for hidden_units, seeded in runs.items()})
+if xor_shown:   # The counts answer Predict 3, so they print after the reveal.
+    print("\n".join(xor_rows))
 
 # %% [markdown]
 # A run that stays below 100 % has not found weights that separate XOR; in the figure its

@@ -71,9 +71,8 @@ def when(step):
 #
 # A component shrinks when |1 − ηλᵢ| < 1, that is when 0 < η < 2/λᵢ. The steepest
 # direction sets the limit for the whole run: **η < 2/λ_max**. Above 1/λ_max the steep
-# component flips sign every step: just below 2/λ_max it shrinks slowly, just above it grows.
-# Which η is fastest? The slowest factor max(|1 − ηλ_min|, |1 − ηλ_max|) is smallest
-# where the two are equal, at **η\* = 2/(λ_min + λ_max)**, and there it is
+# component flips sign every step. Which η is fastest? The slowest factor
+# max(|1 − ηλ_min|, |1 − ηλ_max|) is smallest where the two are equal, at **η\* = 2/(λ_min + λ_max)**, and there it is
 # (κ − 1)/(κ + 1), with the condition number κ = λ_max/λ_min.
 #
 # A's eigenvectors are turned by an angle drawn from the seed, so only
@@ -97,8 +96,14 @@ print(f"limit 2/λ_max = {limit:.4f}; η* = 2/(λ_min + λ_max) = {best:.4f}; κ
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Three runs start at the same point: η just below 2/λ_max
 # (`below_limit` × the limit), η just above it (`above_limit` ×), and η\* = 2/(λ_min + λ_max).
-# Which runs end farther from the minimum than they started, and which run ends closest
-# to it? By what factor per step does the steepest component change in each run?
+# After `quadratic_steps` steps, which of them end farther from the minimum than they started?
+# - (a) none of them
+# - (b) only "just above"
+# - (c) "just above" and at least one other
+# - (d) one or two, but not "just above"
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 start_angle = random.uniform(0, 2 * np.pi)                   # a direction drawn from the seed
@@ -110,8 +115,9 @@ paths = trajectories.follow_together({name: _twins.optimizer("sgd", learning_rat
                                       for name, rate in rates.items()},
                                      quadratic, start, lab.quadratic_steps)
 predicted, measured, worst_error, distance = {}, {}, 0.0, {}
-print(f"{'run':<11} {'η':>8} {'1 − ηλ_min':>11} {'1 − ηλ_max':>11} {'measured':>20} "
-      f"{'‖θ_T‖/‖θ₀‖':>11}")
+# The table answers Predict 1, so it prints after the reveal.
+stability_rows = [f"{'run':<11} {'η':>8} {'1 − ηλ_min':>11} {'1 − ηλ_max':>11} "
+                  f"{'measured':>20} {'‖θ_T‖/‖θ₀‖':>11}"]
 for name, rate in rates.items():
     with np.errstate(over="ignore", invalid="ignore"):     # a long diverging run overflows
         components = paths[name] @ eigenvectors            # (T + 1, 2): c_min, c_max
@@ -127,23 +133,29 @@ for name, rate in rates.items():
     predicted[name] = 1 - float(np.float32(rate)) * eigenvalues
     measured[name] = np.nanmedian(ratios, axis=0)          # c_(t+1)/c_t, over the run
     worst_error = max(worst_error, float(np.nanmax(np.abs(ratios - predicted[name]))))
-    print(f"{name:<11} {rate:>8.4f} {predicted[name][0]:>+11.4f} {predicted[name][1]:>+11.4f} "
-          f"{measured[name][0]:>+9.4f} {measured[name][1]:>+9.4f} {distance[name]:>11.3g}")
+    stability_rows.append(
+        f"{name:<11} {rate:>8.4f} {predicted[name][0]:>+11.4f} {predicted[name][1]:>+11.4f} "
+        f"{measured[name][0]:>+9.4f} {measured[name][1]:>+9.4f} {distance[name]:>11.3g}")
 factor_tolerance = 1e-9
 lab.check(worst_error < factor_tolerance,
           f"a measured factor differs from 1 − ηλ by {worst_error:.1e}")
 lab.record("factors", largest_difference=worst_error, tolerance=factor_tolerance)
 grew = [name for name in rates if distance[name] > 1]
 closest = min(distance, key=distance.get)
-lab.reveal(1, f"{' and '.join(grew) or 'no run'} ended farther away than it started; "
-              f"{closest} ended closest (‖θ_T‖/‖θ₀‖ = {distance[closest]:.2g}). The steepest "
-              "component changed per step by " + ", ".join(
-                  f"{measured[name][1]:+.4f} ({name})" for name in rates)
-           + f", each equal to 1 − ηλ_max (largest difference over all steps "
-             f"{worst_error:.0e}, tolerance {factor_tolerance:g}).",
-           distance=distance, grew=grew, closest=closest,
-           steepest_measured={name: measured[name][1] for name in rates},
-           steepest_predicted={name: predicted[name][1] for name in rates})
+grew_choice = ("a" if not grew else "b" if grew == ["just above"] else
+               "c" if "just above" in grew else "d")
+stability_shown = lab.reveal(
+    1, f"{' and '.join(grew) or 'no run'} ended farther away than it started; "
+    f"{closest} ended closest (‖θ_T‖/‖θ₀‖ = {distance[closest]:.2g}). The steepest "
+    "component changed per step by " + ", ".join(
+        f"{measured[name][1]:+.4f} ({name})" for name in rates)
+    + f", each equal to 1 − ηλ_max (largest difference over all steps "
+      f"{worst_error:.0e}, tolerance {factor_tolerance:g}).",
+    answer=grew_choice, distance=distance, grew=grew, closest=closest,
+    steepest_measured={name: measured[name][1] for name in rates},
+    steepest_predicted={name: predicted[name][1] for name in rates})
+if stability_shown:
+    print("\n".join(stability_rows))
 
 # %%
 lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalues, eigenvectors,
@@ -165,8 +177,23 @@ lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalue
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** Gradient descent starts at (1, `saddle_offset`), a hair off the line y = 0
-# that flows into the saddle. Sketch ‖∇J‖ against the step: does it fall steadily, or fall
-# and then rise? Does momentum leave the saddle and reach a valley in fewer steps or more?
+# that flows into the saddle. Sketch its ‖∇J‖ against the step, until it reaches a valley:
+# - (a) ‖∇J‖ falls all the way
+# - (b) ‖∇J‖ falls, then rises again before the valley
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a" or "b"
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** Momentum (μ = `momentum`) runs beside it from the same start. Which run
+# reaches a valley first?
+# - (a) gradient descent
+# - (b) momentum
+# - (c) both at the same step
+# - (d) neither, within `saddle_steps` steps
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 near = 0.1                                  # "At the saddle": within 0.1 of (0, 0).
@@ -176,7 +203,7 @@ runs = {"gradient descent": _twins.optimizer("sgd", learning_rate=lab.saddle_lea
                                      momentum=lab.momentum)}
 saddle_paths = trajectories.follow_together(runs, _curvature.saddle, (1.0, lab.saddle_offset),
                                             lab.saddle_steps)
-saddle = {}
+saddle, saddle_rows = {}, []   # The rows answer Predict 2 and 3: printed after them.
 for name, path in saddle_paths.items():
     norms = np.linalg.norm(_curvature.gradients(_curvature.saddle, path), axis=1)
     arrived = _curvature.first_step(_curvature.saddle(path) < valley)
@@ -186,9 +213,10 @@ for name, path in saddle_paths.items():
     saddle[name] = {"norms": norms, "valley_step": arrived, "low_step": low,
                     "low": float(before[low]), "high_step": high, "high": float(before[high]),
                     "near_steps": int(np.sum(np.linalg.norm(path, axis=1) < near))}
-    print(f"{name:<17} ‖∇J‖: {norms[0]:.2g} at the start, lowest {before[low]:.2g} at step "
-          f"{low}, then {before[high]:.2g} at step {high}; {saddle[name]['near_steps']} steps "
-          f"within {near} of the saddle; valley (J < {valley:.4f}): {when(arrived)}")
+    saddle_rows.append(
+        f"{name:<17} ‖∇J‖: {norms[0]:.2g} at the start, lowest {before[low]:.2g} at step "
+        f"{low}, then {before[high]:.2g} at step {high}; {saddle[name]['near_steps']} steps "
+        f"within {near} of the saddle; valley (J < {valley:.4f}): {when(arrived)}")
 descent, heavy = saddle["gradient descent"], saddle["momentum"]
 reached = {name: run["valley_step"] for name, run in saddle.items()
            if run["valley_step"] is not None}
@@ -198,20 +226,30 @@ elif len(reached) == 2 and len(set(reached.values())) == 1:
     first = "both runs at once"
 else:
     first = min(reached, key=reached.get)
-lab.reveal(2, f"gradient descent's ‖∇J‖ fell to {descent['low']:.2g} at step "
-              f"{descent['low_step']}, then "
-              + (f"rose to {descent['high']:.2g} at step {descent['high_step']}"
-                 if descent["high_step"] > descent["low_step"] else "never rose")
-              + f"; it spent {descent['near_steps']} steps within {near} of the saddle, momentum "
-              f"{heavy['near_steps']}. Valley reached by gradient descent: "
-              f"{when(descent['valley_step'])}, by momentum: {when(heavy['valley_step'])}; "
-              + {"neither run": "neither reached it.",
-                 "both runs at once": "both reached it at the same step."}.get(
-                  first, f"{first} got there first."),
-           low=descent["low"], low_step=descent["low_step"], high=descent["high"],
-           high_step=descent["high_step"],
-           near_steps={name: run["near_steps"] for name, run in saddle.items()},
-           valley_steps={name: run["valley_step"] for name, run in saddle.items()}, first=first)
+rose = descent["high_step"] > descent["low_step"] and descent["high"] > descent["low"]
+shape_shown = lab.reveal(
+    2, f"gradient descent's ‖∇J‖ fell to {descent['low']:.2g} at step "
+       f"{descent['low_step']}, then "
+       + (f"rose to {descent['high']:.2g} at step {descent['high_step']}" if rose
+          else "never rose")
+       + f"; it spent {descent['near_steps']} steps within {near} of the saddle",
+    answer="b" if rose else "a", low=descent["low"], low_step=descent["low_step"],
+    high=descent["high"], high_step=descent["high_step"], rose=rose)
+first_choices = {"gradient descent": "a", "momentum": "b", "both runs at once": "c",
+                 "neither run": "d"}
+race_shown = lab.reveal(
+    3, f"valley reached by gradient descent: {when(descent['valley_step'])}, by "
+       f"momentum: {when(heavy['valley_step'])}; "
+       + {"neither run": "neither reached it.",
+          "both runs at once": "both reached it at the same step."}.get(
+           first, f"{first} got there first.")
+       + f" Steps within {near} of the saddle: gradient descent {descent['near_steps']}, "
+       f"momentum {heavy['near_steps']}.",
+    answer=first_choices[first], first_choices=first_choices,
+    near_steps={name: run["near_steps"] for name, run in saddle.items()},
+    valley_steps={name: run["valley_step"] for name, run in saddle.items()}, first=first)
+if shape_shown and race_shown:
+    print("\n".join(saddle_rows))
 
 # %%
 plateau_runs = {"gradient descent": _twins.optimizer("sgd", learning_rate=lab.plateau_learning_rate),
@@ -237,14 +275,17 @@ for name, path in plateau_paths.items():
 # stays the same, which is what gets it off the plateau; it is also still moving when it
 # reaches the minimum.
 #
-# The class session plan's stopping rule says: stop when ‖∇J‖ < ε or |J_(t+1) − J_t| < δ. On
-# flat ground both fire, minimum or not. What tells them apart is the curvature: at a
-# minimum every eigenvalue of the Hessian is ≥ 0; at a saddle one is negative.
+# The class session plan's stopping rule says: stop when ‖∇J‖ < ε or |J_(t+1) − J_t| < δ.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** With the stopping rule ‖∇J‖ < ε (`gradient_tolerance`, 10⁻³ by default),
-# at which step would gradient descent stop on the saddle, and at which on the plateau?
-# How far above its minimum would J be at each?
+# **Predict 4.** With the stopping rule ‖∇J‖ < ε (`gradient_tolerance`, 10⁻³ by default),
+# where would the gradient-descent run on the saddle function stop?
+# - (a) in a valley, at one of the two minima
+# - (b) near the saddle, with J well above the minima
+# - (c) nowhere: ‖∇J‖ never falls below ε
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b" or "c"
 
 # %%
 stops = {}
@@ -272,14 +313,22 @@ def stop_text(place):
             f"{stop['smallest_eigenvalue']:.2g} ({stop['verdict']})")
 
 
-lab.reveal(3, f"with ε = {lab.gradient_tolerance:g}, {stop_text('saddle')}; "
+saddle_stop = stops["saddle"]
+lab.reveal(4, f"with ε = {lab.gradient_tolerance:g}, {stop_text('saddle')}; "
               f"{stop_text('plateau')}.",
+           answer="c" if saddle_stop["step"] is None else
+                  "b" if saddle_stop["smallest_eigenvalue"] < 0 else "a",
            epsilon=lab.gradient_tolerance, stops=stops)
 
 # %%
 lab.save_figure(_curvature_figures.saddle_and_plateau(saddle_paths, saddle, plateau,
                                                       lab.gradient_tolerance),
                 "saddle_and_plateau.png")
+
+# %% [markdown]
+# On flat ground both stopping rules fire, minimum or not. What tells a minimum from a
+# saddle is the curvature: at a minimum every eigenvalue of the Hessian is ≥ 0; at a saddle
+# one is negative (the smallest eigenvalues printed above).
 
 # %% [markdown]
 # ## 3. Nesterov's look-ahead, and the form Keras runs
@@ -368,14 +417,21 @@ lab.record("nesterov_forms", raw_gap=raw_gap, mapped_gaps=mapped_gaps,
 # seven rates, counting the steps until f < `tolerance` on the weights each one holds.
 # Section 1's limit has a momentum version: on a quadratic, classic momentum converges
 # while η < 2(1 + μ)/λ_max and Nesterov while η < 2(1 + μ)/((1 + 2μ)·λ_max) (exercise 4
-# derives both). The look-ahead damps the zig-zag across the ravine, and pays for it with
-# a lower limit.
+# derives both).
 
 # %% [markdown] tags=["prediction"]
-# **Predict 4.** On x² + 100y² from (10, 1) with μ = `momentum` (0.9 by default), momentum
+# **Predict 5.** On x² + 100y² from (10, 1) with μ = `momentum` (0.9 by default), momentum
 # and Nesterov run at seven rates, from half to eight times `ravine_learning_rate` (0.002 by
-# default). Which one reaches f < `tolerance` in fewer steps at `ravine_learning_rate`,
-# and is the winner the same at every rate of the sweep?
+# default). Which one reaches f < `tolerance` in fewer steps at `ravine_learning_rate`, and
+# does the same one win (or tie) at every rate of the sweep?
+# - (a) momentum, and it wins at every rate
+# - (b) momentum, but not at every rate
+# - (c) Nesterov, and it wins at every rate
+# - (d) Nesterov, but not at every rate
+# - (e) neither: they tie, or neither arrives
+
+# %% tags=["your-prediction"]
+lab.predict(5, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 limits = {"momentum": _curvature.momentum_limit(ravine_curvature[-1], lab.momentum),
@@ -384,14 +440,15 @@ print(f"Hessian eigenvalues {ravine_curvature.tolist()}: limits 2(1 + μ)/λ_max
       f"{limits['momentum']:.4g} (momentum), 2(1 + μ)/((1 + 2μ)λ_max) = {limits['Nesterov']:.4g}"
       " (Nesterov)")
 arrival, ended = {"momentum": {}, "Nesterov": {}}, {"momentum": {}, "Nesterov": {}}
-print(f"{'η':>8} {'momentum':>10} {'Nesterov':>10}   steps to f < {lab.tolerance:g}")
+sweep_rows = [f"{'η':>8} {'momentum':>10} {'Nesterov':>10}   steps to f < {lab.tolerance:g}"]
 for rate in sweep_rates:
     for kind in arrival:
         with np.errstate(over="ignore", invalid="ignore"):    # a diverging run overflows
             values = trajectories.steep_ravine(ravine_paths[f"{kind} {rate:g}"])
             arrival[kind][rate] = _curvature.first_step(values < lab.tolerance)
         ended[kind][rate] = float(values[-1])
-    print(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} {when(arrival['Nesterov'][rate]):>10}")
+    sweep_rows.append(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} "
+                      f"{when(arrival['Nesterov'][rate]):>10}")
 
 
 def winner(rate):
@@ -412,19 +469,26 @@ never = {kind: [f"{rate:g}" for rate in sweep_rates if arrival[kind][rate] is No
          for kind in arrival}
 by_winner = {name: [f"{rate:g}" for rate in sweep_rates if winners[rate] == name]
              for name in ("momentum", "Nesterov", "a tie", "neither")}
-lab.reveal(4, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_rate])}, Nesterov "
-              f"{when(arrival['Nesterov'][main_rate])}: {verdict[winners[main_rate]]}. Over the "
-              "sweep: " + "; ".join(f"{verdict[name]} at η = {', '.join(rates_won)}"
-                                     for name, rates_won in by_winner.items() if rates_won)
-           + ". Never arrived: " + "; ".join(
-               f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
-               for kind, missed in never.items()) + ".",
-           steps={kind: {f"{rate:g}": step for rate, step in found.items()}
-                  for kind, found in arrival.items()},
-           final_values={kind: {f"{rate:g}": value for rate, value in found.items()}
-                         for kind, found in ended.items()},
-           winners={f"{rate:g}": name for rate, name in winners.items()},
-           main_rate=f"{main_rate:g}", limits=limits)
+everywhere = all(found == winners[main_rate] for found in winners.values())
+sweep_choice = ({"momentum": "a", "Nesterov": "c"}.get(winners[main_rate], "e") if everywhere
+                else {"momentum": "b", "Nesterov": "d"}.get(winners[main_rate], "e"))
+sweep_shown = lab.reveal(
+    5, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_rate])}, Nesterov "
+       f"{when(arrival['Nesterov'][main_rate])}: {verdict[winners[main_rate]]}. Over the "
+       "sweep: " + "; ".join(f"{verdict[name]} at η = {', '.join(rates_won)}"
+                              for name, rates_won in by_winner.items() if rates_won)
+    + ". Never arrived: " + "; ".join(
+        f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
+        for kind, missed in never.items()) + ".",
+    steps={kind: {f"{rate:g}": step for rate, step in found.items()}
+           for kind, found in arrival.items()},
+    final_values={kind: {f"{rate:g}": value for rate, value in found.items()}
+                  for kind, found in ended.items()},
+    winners={f"{rate:g}": name for rate, name in winners.items()},
+    main_rate=f"{main_rate:g}", limits=limits, everywhere=everywhere,
+    answer=sweep_choice)
+if sweep_shown:   # The table of arrivals answers Predict 5, so it prints after the reveal.
+    print("\n".join(sweep_rows))
 
 # %%
 lab.save_figure(_curvature_figures.nesterov(
@@ -476,10 +540,10 @@ lab.save_figure(_curvature_figures.nesterov(
 #
 #     stop = next(step for step, point in enumerate(path) if should_stop(...))
 #
-# On the saddle, the steps where ‖∇J‖ < ε have a Hessian eigenvalue near −1 (Predict 3
+# On the saddle, the steps where ‖∇J‖ < ε have a Hessian eigenvalue near −1 (Predict 4
 # prints it), so the rule keeps going and stops only in a valley, where the Hessian is close
 # to diag(2, 2) and J is near −¼. On the plateau the sigmoid curves slightly downwards where
-# it is saturated (Predict 3 prints a small negative eigenvalue), so this rule keeps going
+# it is saturated (Predict 4 prints a small negative eigenvalue), so this rule keeps going
 # there too. Measured with the default parameters (full mode), the rule above stops gradient
 # descent at step 176 on the saddle path, with J ≈ −0.25, and at step 915 on the plateau
 # path, with J ≈ 1.3e-5. On the plateau that is luck: a plateau can be flat to second order

@@ -60,10 +60,9 @@ lab.require(lab.global_batch % 2 == 0,
 # Two logical CPU devices, before anything starts TensorFlow's devices (see below).
 two_cpus = _data_parallel.configure_two_cpus()
 
-# float32 keeps about 7 significant digits. Two replicas add two half-batch sums where one
-# device adds one whole batch, in another order, so the weights may differ in the last
-# digits, about 1e-7 after a few dozen steps; 1e-5 leaves room and still catches any real
-# difference, which is 1e-3 or more.
+# float32 keeps about 7 significant digits: the same numbers added in another order can
+# differ in the last ones. Two weights closer than 1e-5 count as equal to float32
+# rounding (Predicts 1, 2 and 4 use it).
 TOLERANCE = 1e-5
 config = {name: lab.hyperparameters[name] for name in
           ("samples", "noise", "seed", "hidden_units", "global_batch", "learning_rate", "epochs",
@@ -108,8 +107,13 @@ print(f"one device, batch {lab.global_batch}: loss after epoch {lab.epochs} "
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** One device trains on global batches of B = `global_batch` samples (64);
 # two replicas train on the same batches, B/2 samples each, and add their gradients. After
-# the same number of steps, how far apart are the two sets of weights: exactly 0, float32
-# rounding (about 1e-7), or visibly different (1e-3 or more)?
+# the same number of steps, what is the largest difference between the two sets of weights?
+# - (a) exactly 0
+# - (b) float32 rounding: above 0, but at most 1e-5
+# - (c) visibly different: more than 1e-5
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %%
 if two_cpus:
@@ -124,7 +128,8 @@ agree = gap <= TOLERANCE
 lab.reveal(1, f"the largest weight difference is {gap:.1e}, "
               + (f"within float32 rounding (tolerance {TOLERANCE:.0e}): the same training"
                  if agree else f"above the tolerance {TOLERANCE:.0e}: the runs DISAGREE"),
-           gap=gap, tolerance=TOLERANCE, agree=agree)
+           answer="a" if gap == 0 else "b" if agree else "c",
+           gap=gap, rounding_tolerance=TOLERANCE, agree=agree)
 lab.check(agree, f"two replicas differ from one device by {gap:.1e} > {TOLERANCE:.0e}")
 
 # %% [markdown]
@@ -139,8 +144,14 @@ lab.check(agree, f"two replicas differ from one device by {gap:.1e} > {TOLERANCE
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** In the summed run each replica averages over its own B/2 samples and the
-# two averages are added. How far do its weights end from the one-device run, and which
-# one-device run does it reproduce exactly?
+# two averages are added. Which one-device run does it reproduce, to within float32
+# rounding (1e-5)?
+# - (a) the one-device run above, at the same learning rate η
+# - (b) a one-device run at twice the learning rate, 2η
+# - (c) neither of them
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 summed = runs["two_replicas_summed"]
@@ -155,8 +166,9 @@ lab.reveal(2, f"the summed run drifts {drift:.1e} from the one-device run, and i
                  f"(η = {replicas * lab.learning_rate:g}, difference {summed_vs_doubled:.1e})"
                  if reproduces else
                  f"not the run at twice the rate either (difference {summed_vs_doubled:.1e})"),
-           drift=drift, summed_vs_doubled=summed_vs_doubled, tolerance=TOLERANCE,
-           reproduces=reproduces, replicas=replicas)
+           answer="b" if reproduces else "a" if drift <= TOLERANCE else "c",
+           drift=drift, summed_vs_doubled=summed_vs_doubled,
+           rounding_tolerance=TOLERANCE, reproduces=reproduces, replicas=replicas)
 if lab.optimizer == "sgd":   # For SGD, R times the gradient is R times the rate exactly.
     lab.check(reproduces, f"the summed run is not one device at {replicas}·η "
                           f"(difference {summed_vs_doubled:.1e})")
@@ -178,6 +190,11 @@ if lab.optimizer == "sgd":   # For SGD, R times the gradient is R times the rate
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** A global batch of 2B on two replicas, once at the same rate η and once at
 # 2η. Which of the two loss curves stays closer to the curve of batch B at η?
+# - (a) batch 2B at the same rate η
+# - (b) batch 2B at the scaled rate 2η
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a" or "b"
 
 # %%
 same_rate = runs["large_batch_same_rate"]["losses"]
@@ -191,6 +208,7 @@ large = 2 * lab.global_batch
 lab.reveal(3, f"batch {large} at the {closer} stays closer to batch {lab.global_batch} at η: "
               "mean distance " + ", ".join(f"{name} {value:.4f}"
                                            for name, value in distances.items()),
+           answer={"same rate η": "a", "scaled rate 2η": "b"}[closer],
            distances=distances, closer=closer, reference=one_device["losses"],
            curves={"same rate η": same_rate, "scaled rate 2η": scaled_rate})
 
@@ -230,7 +248,14 @@ lab.save_figure(figure, "data_parallel_losses.png")
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** Two worker processes, one replica each, run the same training function.
-# Do they end on the weights of the single process, and on the same weights as each other?
+# Where do their weights end, to within float32 rounding (1e-5)?
+# - (a) on the weights of the single process, both of them
+# - (b) on the same weights as each other, but not the single process's
+# - (c) on different weights from each other
+# - (d) nowhere: this run does not start them (`multi_worker` off, as in quick mode)
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 if lab.multi_worker:
@@ -241,11 +266,12 @@ if lab.multi_worker:
     lab.reveal(4, f"{len(workers)} workers ({workers[0]['replicas']} replicas in all) end "
                   f"{max(worker_gaps):.1e} from the single process and {between:.1e} from "
                   "each other: " + ("the same weights" if same else "DIFFERENT weights"),
-               worker_gaps=worker_gaps, between=between, tolerance=TOLERANCE, same=same,
-               ran=True)
+               answer="a" if same else "b" if between <= TOLERANCE else "c",
+               worker_gaps=worker_gaps, between=between, rounding_tolerance=TOLERANCE,
+               same=same, ran=True)
     lab.check(same, f"the workers differ from one process by {max(worker_gaps):.1e}")
 else:
-    lab.reveal(4, "not run (multi_worker is off)", ran=False)
+    lab.reveal(4, "not run (multi_worker is off)", answer="d", ran=False)
 
 # %% [markdown]
 # Run the lab with `--tensorboard logs` (every lab takes it) to see the curves of the runs

@@ -19,16 +19,14 @@ Run time: about 41 s on 2 CPU cores (about 36 s with --quick), start-up included
 # # Debugging in pairs
 #
 # Work in pairs. Seven small training runs, **Run A** to **Run G**, went wrong,
-# each for one reason. The recipes live in `labs/_debugging_cases.py`: do not
-# open it until the reveal. For each run you get what you would get on a real
-# project: the curves while it trains, the `DiagnosticsLogger` verdict at the end,
-# and a table of vital signs. Your job is to name the cause and the fix.
+# each for one reason. For each run you get what you would get on a real
+# project: its data, the curves while it trains, the `DiagnosticsLogger` verdict
+# at the end, and a table of vital signs. Your job is to name the cause and the
+# fix.
 #
-# The seven causes, one per run (the lab prints them in alphabetical order, not
-# the runs' order): a learning rate far too high; inputs that were not
-# standardised; labels shuffled apart from their samples; logits fed to a loss
-# that expects probabilities; too little capacity; an L2 penalty far too
-# strong; a learning-rate schedule that decays to zero too early.
+# The lab prints the candidate causes, in alphabetical order. Each run has a
+# different one of them, and some candidates belong to no run at all, so rule
+# causes out as well as in.
 
 # %%
 import keras
@@ -36,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from labs import _runtime  # Import labs first: it makes sure `datasets` is ours.
-from labs import _debugging_cases as cases
+from labs import _debugging_recipes as recipes
 from labs import _debugging_report as report
 from labs._runtime import param
 import callbacks
@@ -54,38 +52,52 @@ lab = _runtime.start("debugging", {
 }, quick={"epochs": 20, "batch_test_steps": 150})
 # Full run: epochs 30, batch_test_steps 200.
 
-print("The seven causes, in alphabetical order:")
-for cause in sorted(case.cause for case in cases.CASES):
+runs = recipes.load_runs()  # Run A, Run B, …: each a broken recipe and its repair.
+unused = len(recipes.CANDIDATES) - len(runs)
+print(f"The {len(recipes.CANDIDATES)} candidate causes, in alphabetical order "
+      f"({len(runs)} runs, one cause each; {unused} candidates belong to no run):")
+for cause in recipes.CANDIDATES:
     print(f"  - {cause}")
-lab.check(len({case.cause for case in cases.CASES}) == len(cases.CASES),
-          "two runs share a cause")
-for case in cases.CASES:  # Each fix must change exactly the entries its cause broke.
-    broken, fixed = case.recipe(fixed=False), case.recipe(fixed=True)
-    lab.check({key for key in broken if broken[key] != fixed[key]} == set(case.fix),
-              f"run {case.letter}'s fix changes more than its cause")
+lab.check(len({run.cause for run in runs}) == len(runs), "two runs share a cause")
+lab.check({run.cause for run in runs} <= set(recipes.CANDIDATES) and unused >= 3,
+          "the candidates must hold every run's cause and at least three others")
+for run in runs:  # Each fix is a one-entry change: the repaired run differs by its cause.
+    lab.check(len(run.changed()) == 1, f"run {run.letter}'s fix changes {run.changed()}")
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** The classifier has six labels (DIVERGING, OSCILLATING,
 # OVERFITTING, UNDERFITTING, CONVERGED, STILL_IMPROVING) and there are seven
 # runs with seven different causes. How many different labels will the seven
-# broken runs get, and which label will be the most common?
+# broken runs get?
+# - (a) one: every run gets the same label
+# - (b) two
+# - (c) three
+# - (d) four
+# - (e) five or six
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-def train(case, fixed, live_title):
-    """Train the case's broken (or fixed) recipe, logged to a CSV; return what the run left."""
-    recipe = case.recipe(fixed)
+def train(run, fixed, live_title, number):
+    """Train the run's broken (or fixed) recipe, logged to a CSV; return what the run left.
+    Its verdict is printed only when prediction ``number``, which its label answers, is
+    revealed (``lab.shows``)."""
+    recipe = run.recipe(fixed)
     keras.utils.set_random_seed(lab.seed)
-    (x_train, y_train), (x_val, y_val), num_classes = cases.load_data(
+    (x_train, y_train), (x_val, y_val), num_classes = recipes.load_data(
         recipe, lab.n_samples, lab.seed)
-    steps = cases.steps_per_epoch(len(x_train), lab.batch_size)
-    model = cases.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
-    csv_path = lab.path(f"run_{case.letter}{'_fixed' if fixed else ''}.csv")
-    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes)
-    live = callbacks.LivePlot(title=live_title, num_classes=num_classes)  # Curves, running label.
+    steps = recipes.steps_per_epoch(len(x_train), lab.batch_size)
+    model = recipes.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
+    csv_path = lab.path(f"run_{run.letter}{'_fixed' if fixed else ''}.csv")
+    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes,
+                                         verbose=lab.shows(number))
+    live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
+                              diagnosis=lab.shows(number))
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-              epochs=lab.epochs, verbose=0,
-              callbacks=lab.fit_callbacks(f"run {case.letter}{' fixed' if fixed else ''}",
+              epochs=lab.epochs, verbose=0, shuffle=False,  # The dataset shuffles itself.
+              callbacks=lab.fit_callbacks(f"run {run.letter}{' fixed' if fixed else ''}",
                                           [logger, live]))
     return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
             "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val)}
@@ -102,10 +114,10 @@ def train(case, fixed, live_title):
 
 # %%
 broken = {}
-for case in cases.CASES:
-    recipe = case.recipe(fixed=False)
-    print(f"\n--- Run {case.letter}: {report.DATA_NAMES[recipe['data']]}, {lab.epochs} epochs")
-    broken[case.letter] = train(case, fixed=False, live_title=f"Run {case.letter}")
+for run in runs:
+    print(f"\n--- Run {run.letter}: {report.DATA_NAMES[run.broken['data']]}, "
+          f"{lab.epochs} epochs")
+    broken[run.letter] = train(run, fixed=False, live_title=f"Run {run.letter}", number=1)
 
 labels = {letter: run["diagnosis"].label for letter, run in broken.items()}
 counts = pd.Series(labels).value_counts()
@@ -113,21 +125,22 @@ most_common = [label for label, count in counts.items() if count == counts.max()
 lab.reveal(1, f"{len(counts)} different labels for 7 runs: "
               + ", ".join(f"{label} × {count}" for label, count in counts.items())
               + f"; the most common: {' and '.join(most_common)}.",
+           answer="abcde"[min(len(counts), 5) - 1],
            labels=labels, counts=counts.to_dict(), most_common=most_common)
-for letter, run in broken.items():
+for letter, result in broken.items():
     lab.record(f"verdict {letter}", label=labels[letter],
-               **report.classified_columns(run["csv"], run["num_classes"]))
+               **report.classified_columns(result["csv"], result["num_classes"]))
 
 # %% [markdown]
 # ## The evidence: curves and vital signs
 #
-# Loss on the left of each pair, accuracy on the right (Run C is a regression:
-# it has no accuracy). The title carries the label.
+# Loss on the left of each pair, accuracy on the right (the regression run has no
+# accuracy: its panel says so). The title carries the label.
 
 # %%
 figure = report.curves_grid(
-    [(f"Run {letter}", run["csv"], run["diagnosis"]) for letter, run in broken.items()])
-lab.save_figure(figure, "broken_runs.png")
+    [(f"Run {letter}", result["csv"], result["diagnosis"]) for letter, result in broken.items()])
+lab.save_figure(figure, "broken_runs.png", show=lab.shows(1))   # Titled with the labels.
 
 # %% [markdown]
 # The vital signs are what an experienced engineer checks first when a run
@@ -140,7 +153,8 @@ lab.save_figure(figure, "broken_runs.png")
 # validation accuracy.
 
 # %%
-signs = pd.DataFrame({f"Run {letter}": report.vital_signs(run) for letter, run in broken.items()})
+signs = pd.DataFrame({f"Run {letter}": report.vital_signs(result)
+                      for letter, result in broken.items()})
 print(signs.T.to_string(float_format=lambda value: f"{value:.3g}"))
 lab.record("vital signs", **{column: signs[column].to_dict() for column in signs})
 
@@ -154,78 +168,95 @@ lab.record("vital signs", **{column: signs[column].to_dict() for column in signs
 # almost perfectly, whatever its labels.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** For each run labelled UNDERFITTING, will its recipe fit one
-# batch of training samples (at least 90 % accuracy on that batch)? For a run
-# that does, what will its validation accuracy be, and what would that tell you?
+# **Predict 2.** Of the runs labelled UNDERFITTING, how many will have a recipe
+# that fits one batch of training samples (at least 90 % accuracy on that
+# batch)? Think also about what a run that fits the batch but not the
+# validation set would tell you.
+# - (a) none of them
+# - (b) some of them, not all
+# - (c) all of them
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 underfitting = [letter for letter, label in labels.items()
                 if label == "UNDERFITTING" and broken[letter]["num_classes"]]
 batch_test = {}
+by_letter = {run.letter: run for run in runs}
 for letter in underfitting:
-    case = next(case for case in cases.CASES if case.letter == letter)
-    batch_test[letter] = report.fit_one_batch(case.recipe(fixed=False), broken[letter],
+    batch_test[letter] = report.fit_one_batch(by_letter[letter].broken, broken[letter],
                                               lab.batch_test_size, lab.batch_test_steps,
                                               lab.epochs, lab.batch_size, lab.seed,
                                               lab.fit_callbacks(f"run {letter}, one batch"))
-    print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the batch "
-          f"of {lab.batch_test_size}, {batch_test[letter]['validation accuracy']:.0%} on "
-          f"validation")
+    if lab.shows(2):   # The batch accuracy answers Predict 2.
+        print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the "
+              f"batch of {lab.batch_test_size}, "
+              f"{batch_test[letter]['validation accuracy']:.0%} on validation")
 fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= 0.9]
 validation = {letter: batch_test[letter]["validation accuracy"] for letter in fitted}
 lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
                f"{', '.join(fitted) or 'none'} fit the batch to ≥ 90 %"
                + "".join(f"; Run {letter} then scores {accuracy:.0%} on validation"
                          for letter, accuracy in validation.items()) + "."),
+           answer="a" if not fitted else "c" if fitted == underfitting else "b",
            underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=0.9)
 
-# %% [markdown] tags=["prediction"]
-# **Predict 3.** Write your pair's diagnosis for each run, A to G: which cause,
-# and the one change you would make. Then run the cells that follow.
+# %% [markdown]
+# **Your diagnosis.** Write your pair's diagnosis for each run, A to G: which
+# cause, and the one change you would make. Then run the cells that follow.
 
 # %% [markdown]
 # ## The reveal
 #
-# Each case starts from a sound recipe for its task (`cases.BASE`: standardised
+# Each run starts from a sound recipe for its task (`recipes.BASE`: standardised
 # inputs, a 16-16 ReLU network, Adam with a cosine schedule over the whole run;
-# Runs A, C and D set their own data, network or optimizer) and changes one
-# entry to break it. The fix sets that entry right and changes nothing else (the
-# lab checked this at the start).
+# the runs on other data set their own data, network or optimizer) and changes
+# one entry to break it. The fix sets that entry right and changes nothing else
+# (the lab checked this at the start).
 
 # %%
-lab.reveal(3, "; ".join(f"Run {case.letter}: {case.cause} (labelled {labels[case.letter]})"
-                        for case in cases.CASES) + ".",
-           causes={case.letter: case.cause for case in cases.CASES}, labels=labels)
-for case in cases.CASES:
-    print(f"Run {case.letter}, {case.cause}. Fix: {case.fix_text}.\n"
-          f"    change: {cases.change_text(case)}")
+lab.record("causes", causes={run.letter: run.cause for run in runs}, labels=labels)
+for run in runs:
+    print(f"Run {run.letter}, {run.cause}. Fix: {run.fix_text}.\n"
+          f"    change: {run.change_text()}")
 
 # %% [markdown] tags=["prediction"]
-# **Predict 4.** Now each fixed recipe is trained with the same seed. How many
+# **Predict 3.** Now each fixed recipe is trained with the same seed. How many
 # of the seven repaired runs will the classifier call healthy (CONVERGED or
-# STILL_IMPROVING), and which, if any, will still get a label that asks for
-# more work?
+# STILL_IMPROVING)?
+# - (a) all seven
+# - (b) six
+# - (c) five
+# - (d) four or fewer
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 fixed = {}
-for case in cases.CASES:
-    print(f"\n--- Run {case.letter} fixed ({case.cause})")
-    fixed[case.letter] = train(case, fixed=True, live_title=f"Run {case.letter} fixed")
+for run in runs:
+    print(f"\n--- Run {run.letter} fixed ({run.cause})")
+    fixed[run.letter] = train(run, fixed=True, live_title=f"Run {run.letter} fixed",
+                              number=3)
 fixed_labels = {letter: run["diagnosis"].label for letter, run in fixed.items()}
 healthy = [letter for letter, label in fixed_labels.items()
            if label in ("CONVERGED", "STILL_IMPROVING")]
 still_broken = [f"{letter} ({fixed_labels[letter]})" for letter in fixed_labels
                 if letter not in healthy]
-lab.reveal(4, f"{len(healthy)} of 7 repaired runs are healthy"
-              + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
-              + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
-                          for letter in fixed_labels) + ".",
-           broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
-for letter, run in fixed.items():
+repairs_shown = lab.reveal(
+    3, f"{len(healthy)} of 7 repaired runs are healthy"
+       + (f"; not healthy: {', '.join(still_broken)}" if still_broken else "") + ". "
+       + "; ".join(f"{letter}: {labels[letter]} → {fixed_labels[letter]}"
+                   for letter in fixed_labels) + ".",
+    answer={7: "a", 6: "b", 5: "c"}.get(len(healthy), "d"),
+    broken_labels=labels, fixed_labels=fixed_labels, healthy=healthy)
+for letter, result in fixed.items():
     lab.record(f"verdict {letter} fixed", label=fixed_labels[letter],
-               **report.classified_columns(run["csv"], run["num_classes"]))
+               **report.classified_columns(result["csv"], result["num_classes"]))
 comparison = report.before_and_after(broken, fixed)
-print(comparison.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
+if repairs_shown:    # Its labels answer Predict 3.
+    print(comparison.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
 lab.record("before and after", **comparison.set_index("run").to_dict())
 for row in comparison.itertuples():  # The lesson shows each fix repairing its run.
     lab.check(row.fixed_val_loss < row.broken_val_loss or not np.isfinite(row.broken_val_loss),
@@ -236,12 +267,13 @@ for row in comparison.itertuples():  # The lesson shows each fix repairing its r
 
 # %%
 panels = []
-for case in cases.CASES:
-    panels.append((f"Run {case.letter}\n{case.cause}", broken[case.letter]["csv"],
-                   broken[case.letter]["diagnosis"]))
-    panels.append((f"Run {case.letter} fixed\n{cases.change_text(case)}",
-                   fixed[case.letter]["csv"], fixed[case.letter]["diagnosis"]))
-lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png")
+for run in runs:
+    panels.append((f"Run {run.letter}\n{run.cause}", broken[run.letter]["csv"],
+                   broken[run.letter]["diagnosis"]))
+    panels.append((f"Run {run.letter} fixed\n{run.change_text()}",
+                   fixed[run.letter]["csv"], fixed[run.letter]["diagnosis"]))
+lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png",
+                show=lab.shows(1) and lab.shows(3))
 
 # %% [markdown]
 # ## What the label could tell, and what it could not
@@ -275,31 +307,34 @@ lab.save_figure(report.loss_grid(panels), "broken_and_fixed.png")
 #   long before the end; the curves go flat because nothing moves any more.
 
 # %%
-groups = pd.Series({f"Run {case.letter}": case.cause for case in cases.CASES}).groupby(
+groups = pd.Series({f"Run {run.letter}": run.cause for run in runs}).groupby(
     pd.Series({f"Run {letter}": label for letter, label in labels.items()}))
 shared = {label: sorted(members.index) for label, members in groups if len(members) > 1}
 for label, members in groups:
-    print(f"{label}: " + "; ".join(f"{run} ({cause})" for run, cause in members.items()))
+    if lab.shows(1):    # The labels answer Predict 1: shown once it is predicted.
+        print(f"{label}: " + "; ".join(f"{run} ({cause})" for run, cause in members.items()))
 lab.record("labels shared by several causes", shared=shared, labels=labels)
 
 # %% [markdown]
-# A high first epoch is not a blow-up. The loss Keras reports for Run E includes the
-# penalty, so its first epoch sits far above the cross-entropy of a coin toss, ln 2. Short
-# of a NaN or inf loss, the classifier calls a run DIVERGING only when its loss rises
-# again (more than 1 % above its best so far). Here is what Run E's curve did, and the
-# verdict it got.
+# A high first epoch is not a blow-up. The loss Keras reports for the run with the
+# strong L2 penalty (the reveal named its letter) includes the penalty, so its first
+# epoch sits far above the cross-entropy of a coin toss, ln 2. Short of a NaN or inf
+# loss, the classifier calls a run DIVERGING only when its loss rises again (more than
+# 1 % above its best so far). Here is what that run's curve did, and the verdict it got.
 
 # %%
-penalty_loss = pd.read_csv(broken["E"]["csv"])["loss"]
+penalty = next(run.letter for run in runs if run.cause == recipes.STRONG_PENALTY)
+penalty_loss = pd.read_csv(broken[penalty]["csv"])["loss"]
 coin_toss = np.log(2.0)  # The cross-entropy of guessing 50 % on two classes.
 rose_by = float((penalty_loss / penalty_loss.cummin().shift(1)).max() - 1.0)
-print(f"Run E: epoch 1's loss {penalty_loss.iloc[0]:.3g} is "
+print(f"Run {penalty}: epoch 1's loss {penalty_loss.iloc[0]:.3g} is "
       f"{penalty_loss.iloc[0] / coin_toss:.1f}× ln 2 = {coin_toss:.4f}; it never rose more "
       f"than {max(rose_by, 0.0):.2%} above its best so far and ends at "
       f"{penalty_loss.iloc[-1]:.4f} ({penalty_loss.iloc[-1] / coin_toss:.1%} of ln 2), with "
-      f"training accuracy {report.last_row(broken['E']['csv'])['accuracy']:.1%}: "
-      f"labelled {labels['E']}.")
-lab.record("strong penalty", label=labels["E"], first_loss=float(penalty_loss.iloc[0]),
+      f"training accuracy {report.last_row(broken[penalty]['csv'])['accuracy']:.1%}: "
+      f"labelled {labels[penalty]}.")
+lab.record("strong penalty", letter=penalty, label=labels[penalty],
+           first_loss=float(penalty_loss.iloc[0]),
            last_loss=float(penalty_loss.iloc[-1]), chance_loss=float(coin_toss),
            rose_by=rose_by)
 
@@ -309,9 +344,11 @@ lab.record("strong penalty", label=labels["E"], first_loss=float(penalty_loss.il
 # Work on them in pairs, like the runs. Each says which file, flag or cell to change.
 
 # %% [markdown] tags=["exercise"]
-# **Exercise 1 (easy).** Open `run_G.csv` in the output folder and read its
-# `learning_rate` column. At which epoch does it first reach 0, and how does
-# that follow from `decay_steps=epochs` and the number of batches per epoch?
+# **Exercise 1 (easy).** Open the CSV of the run whose schedule decayed to zero
+# too early (`run_<letter>.csv` in the output folder; the reveal named its letter)
+# and read its `learning_rate` column. At which epoch does it first reach 0, and
+# how does that follow from the fix the reveal printed and the number of batches
+# per epoch?
 # *Syllabus: Session plan, debugging in pairs.*
 
 # %% [markdown] tags=["answer"]
@@ -325,10 +362,11 @@ lab.record("strong penalty", label=labels["E"], first_loss=float(penalty_loss.il
 # `decay_steps=epochs * steps_per_epoch`.
 
 # %% [markdown] tags=["exercise"]
-# **Exercise 2 (medium).** In `labs/_debugging_cases.py`, change Run E's broken
-# λ from 1.0 to 0.01 and run the lab again (`python -m labs debugging --quick`).
-# Before you run it, predict its label and its first-epoch loss. Explain both
-# from the penalty term.
+# **Exercise 2 (medium).** Train the strong-penalty run again with a λ a hundred
+# times smaller: in a new cell at the end of the lab, take that run's broken recipe
+# (`by_letter[penalty].broken`, with `penalty` its letter), divide its `l2` by 100,
+# and train it as `train` does. Before you run it, predict its label and its first-epoch loss. Explain
+# both from the penalty term.
 # *Syllabus: Session plan, debugging in pairs.*
 
 # %% [markdown] tags=["answer"]
@@ -349,7 +387,7 @@ lab.record("strong penalty", label=labels["E"], first_loss=float(penalty_loss.il
 # **Exercise 3 (hard).** Write `outputs_are_probabilities(model, x)`, a check to
 # run *before* training: it returns False when the untrained model's outputs on
 # `x` leave [0, 1], or (for several classes) do not sum to 1 per row. Run it on
-# every broken recipe (build each with `cases.build_model`). Which run does it
+# every broken recipe (build each with `recipes.build_model`). Which run does it
 # flag, and why does no other check in the lab catch that bug before training?
 # *Syllabus: Session plan, logits and probabilities.*
 

@@ -88,6 +88,13 @@ lab = _runtime.start("diagnostics", {
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** For each of the six runs, which label will `DiagnosticsLogger` give it?
 # Write down your six guesses. Will every run get the label it was set up to show?
+# - (a) yes, all six
+# - (b) no: five of them
+# - (c) no: four of them
+# - (d) no: three or fewer
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 def cosine_to_zero(learning_rate, epochs):
@@ -155,8 +162,9 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
     csv_path = lab.path(f"{name.replace(' ', '_')}.csv")
     print(f"\n--- {name}: {data_name}, {len(x_train)} training samples, hidden {hidden}, "
           f"{epochs} epochs")
-    logger = callbacks.DiagnosticsLogger(csv_path)
-    live = callbacks.LivePlot(title=name)  # The curves and running label while it trains.
+    # The verdicts and the running label answer Predict 1: shown once it is predicted.
+    logger = callbacks.DiagnosticsLogger(csv_path, verbose=lab.shows(1))
+    live = callbacks.LivePlot(title=name, diagnosis=lab.shows(1))  # Curves, running label.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
               epochs=epochs, verbose=0, callbacks=lab.fit_callbacks(name, [logger, live]))
@@ -175,6 +183,7 @@ lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
            + f". {len(as_intended)} of {len(labels)} runs got the label they were set up to show"
            + ("" if len(as_intended) == len(labels) else ", not "
               + ", ".join(name for name in labels if name not in as_intended)),
+           answer={6: "a", 5: "b", 4: "c"}.get(len(as_intended), "d"),
            labels=labels, csv_labels=csv_labels, intended=INTENDED, as_intended=as_intended)
 
 # %% [markdown]
@@ -185,8 +194,15 @@ lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
 # scale the loss is on, and it has no notion of a loss that jumps around.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** On which of the six runs will the absolute rules of "Learning Algorithms"
-# (the `chapter rules` column) give a different label from `classify`?
+# **Predict 2.** On how many of the six runs will the absolute rules of "Learning
+# Algorithms" (the `chapter rules` column) give a different label from `classify`?
+# - (a) none
+# - (b) one or two
+# - (c) three or four
+# - (d) five or six
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 rows = []
@@ -195,13 +211,15 @@ for name, (csv_path, diagnosis) in results.items():
                  "chapter rules": baselines.seed_rules(csv_path) or "-",
                  "evidence": diagnosis.reason[:90]})
 table = pd.DataFrame(rows)
-print(table.to_string(index=False))
+if lab.shows(1) and lab.shows(2):   # Its two label columns answer both predictions.
+    print(table.to_string(index=False))
 table.to_csv(lab.path("verdicts.csv"), index=False)
 chapter_labels = dict(zip(table["scenario"], table["chapter rules"]))
 differ = [name for name in labels if chapter_labels[name] != labels[name]]
 lab.reveal(2, (f"they differ on {len(differ)} of {len(labels)}: " + "; ".join(
                    f"{name} (chapter rules {chapter_labels[name]}, classify {labels[name]})"
                    for name in differ)) if differ else "they agree on all six runs",
+           answer={0: "a", 1: "b", 2: "b", 3: "c", 4: "c"}.get(len(differ), "d"),
            differ=differ, chapter_labels=chapter_labels, labels=labels)
 
 # %% [markdown]
@@ -217,7 +235,7 @@ for ax, (name, (csv_path, diagnosis)) in zip(axes.ravel(), results.items()):
     plot.draw(ax, csv_path, diagnosis, title=name)
 figure.suptitle("Six learning curves and what DiagnosticsLogger made of them")
 figure.tight_layout()
-lab.save_figure(figure, "diagnostics_grid.png")
+lab.save_figure(figure, "diagnostics_grid.png", show=lab.shows(1))   # Titled with labels.
 
 # %% [markdown]
 # ## What the gradients say
@@ -237,9 +255,15 @@ lab.save_figure(figure, "diagnostics_grid.png")
 # unit is active.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** After training, how will the first layer's gradient/weight ratio compare
-# with the last layer's in each net: about equal, 10× smaller, 1000× smaller? Which net
-# will get the "vanishing gradients" finding?
+# **Predict 3.** After training, which net will get the "vanishing gradients" finding
+# (its first layer's gradient/weight ratio at most 1 % of its last layer's)?
+# - (a) the sigmoid net only
+# - (b) the ReLU net only
+# - (c) both nets
+# - (d) neither
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 x_digits, y_digits = datasets.digits()
@@ -255,7 +279,8 @@ for activation in ("sigmoid", "relu"):
                  metrics=["accuracy"])
     csv_path = lab.path(f"deep_{activation}.csv")
     print(f"\n--- {lab.deep_layers} {activation} layers on digits, {lab.gradient_epochs} epochs")
-    logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch)
+    logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch,
+                                         verbose=lab.shows(3))  # Its findings answer it.
     deep.fit(x_digits, y_digits, validation_split=0.2, epochs=lab.gradient_epochs,
              batch_size=lab.batch_size, verbose=0,
              callbacks=lab.fit_callbacks(f"deep {activation}", [logger]))
@@ -276,23 +301,29 @@ for activation, (frame, diagnosis) in gradient_runs.items():
     findings = [name for name, _, _ in diagnosis.findings] or ["no gradient finding"]
     first_over_last[activation] = ratios[0] / ratios[-1]   # ρ of layer 1 / ρ of the last layer
     findings_of[activation] = [name for name, _, _ in diagnosis.findings]
-    print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
-          f"{', '.join(findings)}; label {diagnosis.label}")
+    if lab.shows(3):
+        print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
+              f"{', '.join(findings)}; label {diagnosis.label}")
+vanishing = tuple("vanishing gradients" in findings_of[activation]
+                  for activation in ("sigmoid", "relu"))        # (sigmoid's, ReLU's)
 lab.reveal(3, "; ".join(f"{activation}: the first layer's ratio is {value:.1e} of the last "
                         f"layer's, " + ("with" if "vanishing gradients" in findings_of[activation]
                                         else "without") + " the vanishing-gradients finding"
                         for activation, value in first_over_last.items()),
+           answer={(True, False): "a", (False, True): "b", (True, True): "c",
+                   (False, False): "d"}[vanishing],
            first_over_last=first_over_last, findings=findings_of,
            labels={activation: run[1].label for activation, run in gradient_runs.items()})
 ax.set_xlabel("layer (1 = nearest the input)")
 ax.set_ylabel("‖gradient‖ / ‖weights‖ at the last epoch")
 ax.set_title("Gradient/weight ratio per layer")
 ax.legend()
-lab.save_figure(figure, "gradient_ratios.png")
+lab.save_figure(figure, "gradient_ratios.png", show=lab.shows(3))
 sigmoid_findings = findings_of["sigmoid"]
 lab.check("vanishing gradients" in sigmoid_findings,
           f"the sigmoid net did not show vanishing gradients ({sigmoid_findings})")
-print(gradient_runs["sigmoid"][1])
+if lab.shows(3):
+    print(gradient_runs["sigmoid"][1])
 
 # %% [markdown]
 # ## Reading a log from the command line
@@ -307,7 +338,8 @@ print(gradient_runs["sigmoid"][1])
 # the `callbacks` of any `model.fit`.
 
 # %%
-print(diagnostics.classify(results["overfitting"][0]))
+if lab.shows(1):    # The overfitting run's verdict is one of Predict 1's answers.
+    print(diagnostics.classify(results["overfitting"][0]))
 lab.finish()
 
 # %% [markdown]

@@ -72,8 +72,16 @@ lab = _runtime.start("early_stopping", {
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** With `patience` epochs of patience, the early-stopping runs stop
 # `patience` epochs after their best validation epoch, unless that falls after the last
-# epoch. At which epoch will they stop, whose weights will they keep, and will those
-# weights have a lower validation loss than the full run's final weights?
+# epoch (`max_epochs`), and keep the weights of their best epoch. Will they stop before the
+# last epoch, and will the weights they keep have a lower validation loss than the full
+# run's final weights?
+# - (a) they stop early, and their weights have the lower validation loss
+# - (b) they stop early, but their weights' validation loss is not lower
+# - (c) they train to the last epoch, and their weights have the lower validation loss
+# - (d) they train to the last epoch, and their weights' validation loss is not lower
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=lab.noise, seed=lab.seed)
@@ -133,15 +141,19 @@ for name, (loop, callback_class) in runs.items():
 # restored weights give back the validation loss of that epoch.
 
 # %%
-print(f"\n{'run':<34} {'epochs':>6} {'weights of epoch':>16} {'val loss':>9} {'val acc':>8}")
+stopping_shown = lab.shows(1)   # The table answers Predict 1: shown once it is predicted.
+if stopping_shown:
+    print(f"\n{'run':<34} {'epochs':>6} {'weights of epoch':>16} {'val loss':>9} "
+          f"{'val acc':>8}")
 table = []
 for name, result in results.items():
     epochs_run = len(result["history"]["loss"])
     stopper = result["stopper"]
     kept = epochs_run if stopper is None else stopper.best_epoch + 1
     table.append((name, epochs_run, kept, result["val_loss"], result["val_accuracy"]))
-    print(f"{name:<34} {epochs_run:>6} {kept:>16} {result['val_loss']:>9.4f} "
-          f"{result['val_accuracy']:>8.1%}")
+    if stopping_shown:
+        print(f"{name:<34} {epochs_run:>6} {kept:>16} {result['val_loss']:>9.4f} "
+              f"{result['val_accuracy']:>8.1%}")
 with open(lab.path("early_stopping_runs.csv"), "w", encoding="utf-8") as file:
     file.write("run,epochs_run,weights_of_epoch,val_loss,val_accuracy\n")
     file.writelines(f"{row[0]},{row[1]},{row[2]},{row[3]:.6f},{row[4]:.6f}\n" for row in table)
@@ -162,10 +174,37 @@ lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_e
               f"(val loss {keras_run['val_loss']:.4f}); "
               f"the full run ended at val loss {full_run['val_loss']:.4f}, so early stopping "
               f"{'lowered' if gain > 0 else 'did not lower'} it by {abs(gain):.4f}",
+           answer={(True, True): "a", (True, False): "b", (False, True): "c",
+                   (False, False): "d"}[keras_epochs_run < lab.max_epochs, bool(gain > 0)],
            epochs_run=keras_epochs_run, epoch_kept=keras_kept, patience=lab.patience,
            max_epochs=lab.max_epochs, val_losses=keras_run["history"]["val_loss"],
            stopped_val_loss=keras_run["val_loss"], full_val_loss=full_run["val_loss"],
            lowered=bool(gain > 0), runs=stopped)
+
+# %% [markdown]
+# Early stopping watched the validation *loss*. The accuracy need not follow it: the
+# loss also counts how confident each prediction is, the accuracy only which side of
+# 0.5 it falls on. Here is what the restored weights score on both, beside the full run.
+
+# %%
+accuracy_gain = keras_run["val_accuracy"] - full_run["val_accuracy"]  # > 0: restored better
+samples_apart = round(abs(accuracy_gain) * len(y_val))
+disagree = (gain > 0 and accuracy_gain < 0) or (gain < 0 and accuracy_gain > 0)
+print(f"Validation accuracy: {keras_run['val_accuracy']:.1%} with the restored weights, "
+      f"{full_run['val_accuracy']:.1%} for the full run ({samples_apart} of {len(y_val)} "
+      f"validation samples apart); validation loss {keras_run['val_loss']:.4f} against "
+      f"{full_run['val_loss']:.4f}.")
+if disagree:
+    better, worse = ("lower", "worse") if gain > 0 else ("higher", "better")
+    print(f"The two measures disagree: the restored weights have the {better} validation "
+          f"loss and the {worse} accuracy. Which weights are better depends on what you "
+          f"need: calibrated probabilities (the loss) or right answers (the accuracy); "
+          f"monitor='val_accuracy' would have chosen by the accuracy.")
+lab.record("loss and accuracy", stopped_val_loss=keras_run["val_loss"],
+           full_val_loss=full_run["val_loss"],
+           stopped_val_accuracy=keras_run["val_accuracy"],
+           full_val_accuracy=full_run["val_accuracy"], validation_samples=len(y_val),
+           samples_apart=samples_apart, disagree=bool(disagree))
 
 # %% [markdown]
 # In the figure, look at the full run's two curves: where the validation loss bottoms
@@ -176,9 +215,11 @@ lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_e
 # %%
 full = results["no early stopping"]["history"]
 lowest = int(np.argmin(full["val_loss"]))                 # 0-based epoch of the lowest val loss
-print(f"The full run's validation loss was lowest at epoch {lowest + 1} "
-      f"({full['val_loss'][lowest]:.4f}) and ended at {full['val_loss'][-1]:.4f}; its training "
-      f"loss went from {full['loss'][lowest]:.4f} to {full['loss'][-1]:.4f} over the same epochs.")
+if stopping_shown:
+    print(f"The full run's validation loss was lowest at epoch {lowest + 1} "
+          f"({full['val_loss'][lowest]:.4f}) and ended at {full['val_loss'][-1]:.4f}; its "
+          f"training loss went from {full['loss'][lowest]:.4f} to {full['loss'][-1]:.4f} over "
+          "the same epochs.")
 lab.record("full_run", lowest_epoch=lowest + 1, val_losses=full["val_loss"], losses=full["loss"])
 figure, axis = plt.subplots(figsize=(8, 4.6))
 epochs = np.arange(1, len(full["loss"]) + 1)
@@ -197,7 +238,7 @@ axis.set_xlabel("epoch")
 axis.set_ylabel("binary cross-entropy")
 axis.set_title(f"early stopping, patience {lab.patience}: line = stop, star = restored")
 axis.legend(fontsize=8)
-lab.save_figure(figure, "early_stopping.png")
+lab.save_figure(figure, "early_stopping.png", show=stopping_shown)
 
 # %% [markdown]
 # ## Part 2: a plateau, and ReduceLROnPlateau
@@ -217,6 +258,14 @@ lab.save_figure(figure, "early_stopping.png")
 # epochs. How many times will `ReduceLROnPlateau` (factor `factor`, patience
 # `plateau_patience`) cut the rate, and will its final validation MSE end below the
 # uncut run's?
+# - (a) never
+# - (b) once or twice, and it ends lower
+# - (c) once or twice, and it does not end lower
+# - (d) three times or more, and it ends lower
+# - (e) three times or more, and it does not end lower
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 x, y = datasets.linear_regression(n_samples=lab.plateau_samples, n_features=8, noise=1.0,
@@ -267,11 +316,14 @@ except TypeError as error:
 lab.record("keras_on_schedule", raised=keras_raised)
 lab.check(keras_raised, "Keras' ReduceLROnPlateau cut a schedule, which the text says it cannot")
 
-print(f"\n{'run':<36} {'final val loss':>14} {'best val loss':>14} {'final rate':>11}")
+cuts_shown = lab.shows(2)    # The table answers Predict 2: shown once it is predicted.
+if cuts_shown:
+    print(f"\n{'run':<36} {'final val loss':>14} {'best val loss':>14} {'final rate':>11}")
 for name, history in plateau.items():
     final_rate = history.get("learning_rate", [lab.plateau_learning_rate])[-1]
-    print(f"{name:<36} {history['val_loss'][-1]:>14.4f} {min(history['val_loss']):>14.4f} "
-          f"{final_rate:>11.2e}")
+    if cuts_shown:
+        print(f"{name:<36} {history['val_loss'][-1]:>14.4f} "
+              f"{min(history['val_loss']):>14.4f} {final_rate:>11.2e}")
 columns = [(f"{name}: {key}", history[key]) for name, history in plateau.items()
            for key in ("val_loss", "learning_rate") if key in history]
 np.savetxt(lab.path("plateau_history.csv"), np.array([values for _, values in columns]).T,
@@ -286,12 +338,19 @@ rates = np.array(keras_history["learning_rate"])
 cuts = int(np.sum(rates[1:] < rates[:-1]))            # epochs whose rate is below the last one's
 uncut = plateau["no callback"]["val_loss"]
 uncut_final, cut_final = uncut[-1], keras_history["val_loss"][-1]
+lower = bool(cut_final < uncut_final)
+if cuts == 0:
+    answer = "a"
+elif cuts <= 2:
+    answer = "b" if lower else "c"
+else:
+    answer = "d" if lower else "e"
 lab.reveal(2, f"ReduceLROnPlateau cut the rate {cuts} time(s), from {rates[0]:.3g} to "
               f"{rates[-1]:.3g}; its final validation MSE is {cut_final:.4f} against "
               f"{uncut_final:.4f} without the callback, "
-              f"{'lower' if cut_final < uncut_final else 'not lower'}",
-           cuts=cuts, rates=rates, cut_final=cut_final, uncut_final=uncut_final,
-           lower=bool(cut_final < uncut_final))
+              f"{'lower' if lower else 'not lower'}",
+           answer=answer, cuts=cuts, rates=rates, cut_final=cut_final, uncut_final=uncut_final,
+           lower=lower)
 print(f"Without a callback the validation MSE was at best {min(uncut):.4f} and ended at "
       f"{uncut[-1]:.4f}; the noise alone costs 1.0 on average.")
 lab.record("no_callback", val_losses=uncut)
@@ -316,7 +375,7 @@ rate_axes.set_ylabel("learning rate (log scale)")
 rate_axes.set_title(f"learning rate: factor {lab.factor}, patience {lab.plateau_patience}")
 rate_axes.legend(fontsize=8)
 
-lab.save_figure(figure_plateau, "reduce_lr_on_plateau.png")
+lab.save_figure(figure_plateau, "reduce_lr_on_plateau.png", show=cuts_shown)   # Its cuts.
 lab.finish()
 
 # %% [markdown]

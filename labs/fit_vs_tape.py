@@ -3,7 +3,7 @@
 What you learn: what ``model.fit`` does at every step (forward pass under a
 ``tf.GradientTape``, loss, gradients, ``optimizer.apply_gradients``, running means of
 the metrics, callbacks), by reading the one manual loop ``custom.training.fit_with_tape``
-and checking that it gives the same weights and the same per-epoch numbers as ``fit``.
+and comparing its weights and per-epoch numbers with those of ``fit``.
 You also see why the loop is compiled with ``tf.function``: the lab times an epoch
 run eagerly against the same epoch compiled.
 
@@ -28,9 +28,8 @@ Run time: about 7 s on 2 CPU cores (about 6 s with --quick), start-up included.
 #
 # `model.fit` runs exactly these lines for every batch, plus the bookkeeping around
 # them. In this lab we train one seeded network twice, once with `model.fit` and once
-# with `custom.training.fit_with_tape`, and check that the two agree to 1e-5. If they do
-# not, the lab says so and exits with status 1 (in a notebook, its last cell raises
-# `LabCheckFailed`).
+# with `custom.training.fit_with_tape`, and compare the two runs weight by weight and
+# epoch by epoch.
 
 # %%
 import time
@@ -120,9 +119,14 @@ print(f"train {x_train.shape}, validation {x_val.shape}, optimizer {lab.optimize
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Both loops start from the same weights, see the same batches in the same
-# order and use the same kind of optimizer. After training, how large is the largest
-# difference between any weight of the two models: exactly 0, about float32's rounding
-# (1e-7 to 1e-6), or large enough to see in the curves (1e-2 or more)?
+# order and use the same kind of optimizer. Which run ends with the lower validation loss
+# after the last epoch?
+# - (a) `model.fit`
+# - (b) `fit_with_tape`
+# - (c) neither: they end level, within 1e-5
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %%
 # Both runs draw their curves live, so both pay the same small cost for it.
@@ -146,7 +150,8 @@ seconds_tape = time.perf_counter() - started
 #
 # The largest difference between any two weights should be below 1e-5, and each
 # epoch's loss and accuracy should match to the same tolerance (float32 keeps about
-# seven digits). Each of the three is a check: if one fails, the lab ends with status 1.
+# seven digits). Each of the three is a check: if one fails, the lab says so and ends with
+# status 1 (in a notebook, its last cell raises `LabCheckFailed`).
 
 # %%
 TOLERANCE = 1e-5   # float32 rounding, summed over a few hundred steps, stays far below this.
@@ -154,24 +159,26 @@ weight_difference = max(float(np.max(np.abs(a - b)))
                         for a, b in zip(model_fit.get_weights(), model_tape.get_weights()))
 same_keys = sorted(history_fit.history) == sorted(history_tape.history)
 weights_agree = weight_difference < TOLERANCE
-print(f"\nlargest weight difference after {lab.epochs} epochs: {weight_difference:.2e} "
-      f"({'agree' if weights_agree else 'DISAGREE'} to {TOLERANCE:g})")
-print(f"History keys: fit {sorted(history_fit.history)}, tape {sorted(history_tape.history)}"
-      f" ({'same' if same_keys else 'DIFFERENT'})")
+# What the comparison prints answers Predict 1, so it prints after the reveal.
+comparison = [f"\nlargest weight difference after {lab.epochs} epochs: {weight_difference:.2e} "
+              f"({'agree' if weights_agree else 'DISAGREE'} to {TOLERANCE:g})",
+              f"History keys: fit {sorted(history_fit.history)}, tape "
+              f"{sorted(history_tape.history)} ({'same' if same_keys else 'DIFFERENT'})"]
 lab.check(weights_agree, f"model.fit and fit_with_tape end {weight_difference:.2e} apart "
                          f"in some weight, more than {TOLERANCE:g}")
 lab.check(same_keys, "model.fit and fit_with_tape return different History keys")
 
 columns = ["loss", "val_loss", "accuracy", "val_accuracy"]
 rows = []
-print(f"\n{'epoch':>5} " + " ".join(f"{'fit ' + c:>16} {'tape ' + c:>17}" for c in columns))
+comparison.append(f"\n{'epoch':>5} " + " ".join(f"{'fit ' + c:>16} {'tape ' + c:>17}"
+                                                for c in columns))
 for epoch in range(lab.epochs):
     row = [epoch + 1]
     for column in columns:
         row += [history_fit.history[column][epoch], history_tape.history[column][epoch]]
     rows.append(row)
-    print(f"{epoch + 1:>5} " + " ".join(f"{value:>16.7f}" if i % 2 == 0 else f"{value:>17.7f}"
-                                        for i, value in enumerate(row[1:])))
+    comparison.append(f"{epoch + 1:>5} " + " ".join(
+        f"{value:>16.7f}" if i % 2 == 0 else f"{value:>17.7f}" for i, value in enumerate(row[1:])))
 header = "epoch," + ",".join(f"fit_{c},tape_{c}" for c in columns)
 np.savetxt(lab.path("fit_vs_tape.csv"), np.array(rows), delimiter=",", header=header,
            comments="", fmt="%.8g")
@@ -179,8 +186,8 @@ metric_difference = max((float(np.max(np.abs(np.subtract(history_fit.history[col
                                                           history_tape.history[column]))))
                           for column in columns if column in history_tape.history), default=0.0)
 metrics_agree = metric_difference < TOLERANCE
-print(f"\nlargest per-epoch metric difference: {metric_difference:.2e} "
-      f"({'agree' if metrics_agree else 'DISAGREE'} to {TOLERANCE:g})")
+comparison.append(f"\nlargest per-epoch metric difference: {metric_difference:.2e} "
+                  f"({'agree' if metrics_agree else 'DISAGREE'} to {TOLERANCE:g})")
 lab.check(metrics_agree, f"the per-epoch metrics of model.fit and fit_with_tape differ by "
                          f"{metric_difference:.2e}, more than {TOLERANCE:g}")
 print(f"wall time: model.fit {seconds_fit:.2f} s, fit_with_tape {seconds_tape:.2f} s "
@@ -191,11 +198,21 @@ elif weights_agree:
     closeness = f"{weight_difference:.1e}, float32 rounding, below the tolerance {TOLERANCE:g}"
 else:
     closeness = f"{weight_difference:.1e}, above the tolerance {TOLERANCE:g}: the loops DISAGREE"
-lab.reveal(1, f"after {lab.epochs} epochs the largest weight difference is {closeness}; "
-              f"the per-epoch metrics differ by at most {metric_difference:.1e}.",
-           weight_difference=weight_difference, metric_difference=metric_difference,
-           tolerance=TOLERANCE, weights_agree=weights_agree, metrics_agree=metrics_agree,
-           same_keys=same_keys)
+final_validation = {"model.fit": history_fit.history["val_loss"][-1],
+                    "fit_with_tape": history_tape.history["val_loss"][-1]}
+validation_gap = final_validation["model.fit"] - final_validation["fit_with_tape"]
+comparison_shown = lab.reveal(
+    1, f"the final validation losses are {final_validation['model.fit']:.7f} (model.fit) "
+       f"and {final_validation['fit_with_tape']:.7f} (fit_with_tape); after "
+       f"{lab.epochs} epochs the largest weight difference is {closeness}; "
+       f"the per-epoch metrics differ by at most {metric_difference:.1e}.",
+    answer="c" if abs(validation_gap) < TOLERANCE else "a" if validation_gap < 0 else "b",
+    final_validation=final_validation, validation_gap=validation_gap,
+    weight_difference=weight_difference, metric_difference=metric_difference,
+    agreement_tolerance=TOLERANCE, weights_agree=weights_agree,
+    metrics_agree=metrics_agree, same_keys=same_keys)
+if comparison_shown:
+    print("\n".join(comparison))
 
 # %% [markdown]
 # ## Why compile the loop?
@@ -208,8 +225,13 @@ lab.reveal(1, f"after {lab.epochs} epochs the largest weight difference is {clos
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** One epoch of the same training, run eagerly (each operation dispatched
-# from Python) instead of compiled: is it about as fast, 2 to 5 times slower, or more
-# than 5 times slower?
+# from Python) instead of compiled: how does its time compare?
+# - (a) about as fast (less than 2 times slower)
+# - (b) 2 to 5 times slower
+# - (c) more than 5 times slower
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 def seconds_per_epoch(eager, epochs=3):
@@ -232,17 +254,17 @@ def seconds_per_epoch(eager, epochs=3):
 compiled_seconds, eager_seconds = seconds_per_epoch(eager=False), seconds_per_epoch(eager=True)
 slowdown = eager_seconds / compiled_seconds   # How many compiled epochs fit in one eager epoch.
 if slowdown < 2:
-    band = "about as fast as compiled (less than 2 times slower)"
+    band, band_choice = "about as fast as compiled (less than 2 times slower)", "a"
 elif slowdown <= 5:
-    band = "2 to 5 times slower than compiled"
+    band, band_choice = "2 to 5 times slower than compiled", "b"
 else:
-    band = "more than 5 times slower than compiled"
+    band, band_choice = "more than 5 times slower than compiled", "c"
 lab.reveal(2, f"one epoch of {lab.batch_size}-sample batches took "
               f"{compiled_seconds * 1000:.0f} ms compiled and {eager_seconds * 1000:.0f} ms "
               f"eager: {slowdown:.1f} times the compiled time, {band}. Both times change "
               "with the machine's load: rerun to see how much.",
-           compiled_seconds=compiled_seconds, eager_seconds=eager_seconds, slowdown=slowdown,
-           band=band)
+           answer=band_choice, compiled_seconds=compiled_seconds, eager_seconds=eager_seconds,
+           slowdown=slowdown, band=band)
 
 # %% [markdown]
 # ## The two runs, drawn on top of each other

@@ -136,10 +136,25 @@ for argument in ("clipvalue", "clipnorm", "global_clipnorm"):
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Without clipping, at the high learning rate, will the run survive all its
 # steps? If it blows up, after how many steps?
+# - (a) it survives all its steps
+# - (b) it blows up within the steps of its first epoch
+# - (c) it blows up after its first epoch
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** At that same high rate, which of the three clipped runs will end with the
 # lowest loss, and will it beat the unclipped run at a ten times smaller rate?
+# - (a) by value, and it beats the smaller rate
+# - (b) by value, but it does not beat the smaller rate
+# - (c) by norm, and it beats the smaller rate
+# - (d) by norm, but it does not beat the smaller rate
+# - (e) by global norm, and it beats the smaller rate
+# - (f) by global norm, but it does not beat the smaller rate
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 def train(learning_rate, clip=None):
@@ -169,19 +184,24 @@ runs = {
 with np.errstate(over="ignore", invalid="ignore"):   # The unclipped run overflows on purpose.
     results = {name: train(*settings) for name, settings in runs.items()}
 
-print(f"\n{'run':<26} {'steps':>5} {'final loss':>10} {'largest ‖G‖':>12} {'steps ‖G‖ > c':>13}")
+runs_shown = lab.shows(1) and lab.shows(2)   # The table answers both predictions.
+if runs_shown:
+    print(f"\n{'run':<26} {'steps':>5} {'final loss':>10} {'largest ‖G‖':>12} "
+          f"{'steps ‖G‖ > c':>13}")
 table = []
 for name, (step_losses, step_norms, network) in results.items():
     final = losses.mean_squared_error(y, network.predict(x)) if network else float("inf")
     above_threshold = np.mean(np.array(step_norms) > lab.clip_threshold)  # share of steps
     table.append((name, len(step_losses), final, max(step_norms), above_threshold))
-    print(f"{name:<26} {len(step_losses):>5} {final:>10.4f} {max(step_norms):>12.3g} "
-          f"{above_threshold:>13.0%}")
+    if runs_shown:
+        print(f"{name:<26} {len(step_losses):>5} {final:>10.4f} {max(step_norms):>12.3g} "
+              f"{above_threshold:>13.0%}")
 pandas.DataFrame(table, columns=["run", "steps", "final_loss", "largest_norm",
                                  "share_of_steps_above_threshold"]
                  ).to_csv(lab.path("gradient_clipping.csv"), index=False)
 
-planned = lab.epochs * -(-len(x) // lab.batch_size)     # epochs · ⌈n / batch size⌉ steps
+steps_per_epoch = -(-len(x) // lab.batch_size)          # ⌈n / batch size⌉
+planned = lab.epochs * steps_per_epoch
 final_losses = {name: final for name, _, final, _, _ in table}
 steps_run = {name: steps for name, steps, _, _, _ in table}
 high, low, *clipped = runs                              # the run names, in the table's order
@@ -189,16 +209,21 @@ survived = bool(np.isfinite(final_losses[high]))
 lab.reveal(1, f"it {'survived' if survived else 'blew up'}: {steps_run[high]} of {planned} "
               f"steps, ‖G‖ reaching {max(results[high][1]):.3g}"
               + ("" if survived else " before its outputs stopped being finite numbers"),
+           answer="a" if survived else "b" if steps_run[high] <= steps_per_epoch else "c",
            survived=survived, steps=steps_run[high], planned_steps=planned,
+           steps_per_epoch=steps_per_epoch,
            final_loss=final_losses[high], norms=results[high][1])
 best_clipped = min(clipped, key=final_losses.get)
 rescued = {name: bool(np.isfinite(final_losses[name]) and steps_run[name] == planned)
            for name in clipped}
+beats = bool(final_losses[best_clipped] < final_losses[low])   # the ten times smaller rate
+rule = clipped.index(best_clipped)                  # 0 by value, 1 by norm, 2 by global norm
 lab.reveal(2, f"{best_clipped} ends lowest ({final_losses[best_clipped]:.4f}), "
-              f"{'below' if final_losses[best_clipped] < final_losses[low] else 'not below'} "
+              f"{'below' if beats else 'not below'} "
               f"the reference run '{low}' ({final_losses[low]:.4f}); "
               f"{sum(rescued.values())} of {len(clipped)} clipped runs trained all {planned} "
               f"steps to a finite loss",
+           answer=("a", "b", "c", "d", "e", "f")[2 * rule + (0 if beats else 1)],
            best_clipped=best_clipped, final_losses=final_losses, reference=low,
            rescued=rescued, steps=steps_run, planned_steps=planned)
 
@@ -237,7 +262,7 @@ for name, (step_losses, step_norms, network) in results.items():
     if network is None:
         right.text(0.15, 0.92, f"← {name}: ‖G‖ reaches {max(step_norms):.0e} by step "
                    f"{len(step_norms)}", transform=right.transAxes, fontsize=8)
-lab.save_figure(figure, "gradient_clipping.png")
+lab.save_figure(figure, "gradient_clipping.png", show=runs_shown)
 first_norms = {name: step_norms[0] for name, (_, step_norms, _) in results.items()}
 print(f"First step: ‖G‖ = {first_norms[high]:.3g}, {first_norms[high] / lab.clip_threshold:.3g}× "
       f"the threshold c = {lab.clip_threshold:g}.")
@@ -246,16 +271,25 @@ lab.record("first_step", norms=first_norms, threshold=lab.clip_threshold)
 # %% [markdown]
 # ## In Keras it is one argument
 #
-# The same rescue in a `model.fit`: the Keras twin at the high learning rate,
+# The same comparison in a `model.fit`: the Keras twin at the high learning rate,
 # without and with `global_clipnorm`. `TerminateOnNaN` stops a run as soon as its loss
 # is NaN or infinite.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Under `model.fit` with Keras' own SGD (its own batches, in its own order),
-# how many of the `epochs` epochs will each of the two runs complete?
+# which of the two runs will complete all `epochs` epochs with a finite loss?
+# - (a) both
+# - (b) only the run with `global_clipnorm`
+# - (c) only the run without clipping
+# - (d) neither
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-print(f"\n{'model.fit with SGD':<32} {'epochs run':>10} {'final loss':>10}")
+fit_shown = lab.shows(3)    # The table answers Predict 3: shown once it is predicted.
+if fit_shown:
+    print(f"\n{'model.fit with SGD':<32} {'epochs run':>10} {'final loss':>10}")
 fit_runs = {}
 live = callbacks.LivePlot(title="model.fit with and without clipping")  # While it trains.
 for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g}",
@@ -266,14 +300,19 @@ for name, clip in (("no clipping", {}), (f"global_clipnorm={lab.clip_threshold:g
     history = model.fit(x, y, batch_size=lab.batch_size, epochs=lab.epochs, verbose=0,
                         callbacks=lab.fit_callbacks(name, [keras.callbacks.TerminateOnNaN(),
                                                            live.run(name)]))
-    print(f"{name:<32} {len(history.history['loss']):>10} {history.history['loss'][-1]:>10.4g}")
+    if fit_shown:
+        print(f"{name:<32} {len(history.history['loss']):>10} "
+              f"{history.history['loss'][-1]:>10.4g}")
     fit_runs[name] = history.history["loss"]
 epochs_run = {name: len(losses_per_epoch) for name, losses_per_epoch in fit_runs.items()}
 finite = {name: bool(np.isfinite(losses_per_epoch[-1]))
           for name, losses_per_epoch in fit_runs.items()}
+completed = [epochs_run[name] == lab.epochs and finite[name] for name in fit_runs]
 lab.reveal(3, "; ".join(f"{name}: {epochs_run[name]} of {lab.epochs} epochs, final loss "
                         f"{fit_runs[name][-1]:.4g}" + ("" if finite[name] else " (not finite)")
                         for name in fit_runs),
+           answer={(True, True): "a", (False, True): "b", (True, False): "c",
+                   (False, False): "d"}[tuple(completed)],        # (unclipped, clipped)
            epochs_run=epochs_run, finite=finite, losses=fit_runs, epochs=lab.epochs)
 lab.finish()
 

@@ -99,13 +99,17 @@ lab.record("bowl_factors", factor_x=factor_x, factor_y=factor_y, faster=faster,
 # J′(w) = 4w³ − 9w² + 4w + 1 is zero at w ≈ −0.175 (the global minimum, J ≈ −0.097), at w = 1
 # (a hump) and at w ≈ 1.425 (a local minimum, J ≈ 0.929). "The Learning Problem" starts at
 # w = 3 with η = 0.01 (`quartic_learning_rate`) for 200 steps and calls its end point "the
-# minimum". Descent only ever goes downhill from where it stands, so it cannot climb a hump.
+# minimum". The cell also starts a second run at w = −1.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Descent starts at w = 3 with η = `quartic_learning_rate` (0.01 as in
-# "The Learning Problem", unless you changed it) and takes 200 steps.
-# Where does it stop: at the global minimum near w ≈ −0.175, at the local one near
-# w ≈ 1.425, or somewhere else? And from w = −1?
+# "The Learning Problem", unless you changed it) and takes 200 steps. Where does it stop?
+# - (a) at the global minimum near w ≈ −0.175
+# - (b) at the local minimum near w ≈ 1.425
+# - (c) somewhere else: on the hump, between critical points, or nowhere (it diverges)
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %%
 quartic = lambda w: w**4 - 3 * w**3 + 2 * w**2 + w
@@ -128,9 +132,11 @@ with np.errstate(over="ignore", invalid="ignore"):          # A large η overflo
                                     200)[:, 0] for start in (3.0, -1.0)}
 quartic_ends = {f"{start:+g}": float(path[-1]) for start, path in quartic_paths.items()}
 stopped_at = {start: where_it_stopped(end) for start, end in quartic_ends.items()}
+ending_choice = {"the global minimum": "a", "the local minimum": "b"}
 lab.reveal(1, "; ".join(f"from w = {start} it stopped at w = {end:.4f}, {stopped_at[start]}"
                         for start, end in quartic_ends.items()),
-           ends=quartic_ends, stopped_at=stopped_at, critical_points=critical,
+           answer=ending_choice.get(stopped_at["+3"], "c"), ends=quartic_ends,
+           stopped_at=stopped_at, critical_points=critical,
            learning_rate=lab.quartic_learning_rate)
 
 figure, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.2))
@@ -160,9 +166,8 @@ lab.save_figure(figure, "descent_paths.png")
 # ## 4. The learning-rate table
 #
 # "Learning Algorithms" runs `steps` steps (20 by default) on x² from x = 10 with
-# η ∈ {0.01, 0.1, 0.5, 1.1}. On x² each step multiplies x by (1 − 2η): below η = 1 the loss
-# falls, at η = 0.5 it lands on 0 in one step, and above η = 1 every step overshoots further
-# than the last.
+# η ∈ {0.01, 0.1, 0.5, 1.1}. On x² each step multiplies x by (1 − 2η), so the loss x² is
+# multiplied by (1 − 2η)² at every step.
 #
 # The rule of "Learning Algorithms" is DIVERGED if the final loss is NaN or above 1e10,
 # CONVERGED if it is below 0.01, SLOW otherwise. It judges a loss by a fixed size, whatever
@@ -172,8 +177,24 @@ lab.save_figure(figure, "descent_paths.png")
 # below 10⁻³·J₀ (a thousand-fold drop); **SLOW** otherwise.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Of η = 0.01, 0.1, 0.5 and 1.1, which ends with the lowest loss on x², and
-# which of them does each rule call DIVERGED?
+# **Predict 2.** After `steps` steps (20 by default), which rate ends with the lowest loss on x²?
+# - (a) η = 0.01
+# - (b) η = 0.1
+# - (c) η = 0.5
+# - (d) η = 1.1
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** What verdict does the rule of "Learning Algorithms" give η = 1.1 after
+# `steps` steps (20 by default), started at x = 10?
+# - (a) DIVERGED
+# - (b) SLOW
+# - (c) CONVERGED
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 def verdict_chapter(final_loss):
@@ -195,19 +216,30 @@ final_losses = {str(rate): float(curve[-1]) for rate, curve in table_losses.item
 chapter_verdicts = {str(rate): verdict_chapter(curve[-1]) for rate, curve in table_losses.items()}
 our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0])
                 for rate, curve in table_losses.items()}
-print(f"{'eta':>5} {'final loss':>12} {'chapter rule':>12} {'our rule':>10}")
-for rate in final_losses:
-    print(f"{rate:>5} {final_losses[rate]:>12.4f} {chapter_verdicts[rate]:>12} "
-          f"{our_verdicts[rate]:>10}")
 lowest = min(final_losses, key=final_losses.get)
+rate_choices = dict(zip(final_losses, "abcd"))           # "0.01" → "a", …, "1.1" → "d"
+lowest_rates = [rate for rate, final in final_losses.items() if final == final_losses[lowest]]
+verdict_choices = {"DIVERGED": "a", "SLOW": "b", "CONVERGED": "c"}
 diverged = {rule: [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"] or ["none"]
             for rule, verdicts in (("chapter", chapter_verdicts), ("ours", our_verdicts))}
-lab.reveal(2, f"after {lab.steps} steps η = {lowest} ends lowest ({final_losses[lowest]:.3g}); "
-              f"DIVERGED by the rule of \"Learning Algorithms\": "
-              f"{', '.join(diverged['chapter'])}; "
-              f"by ours: {', '.join(diverged['ours'])}",
-           final_losses=final_losses, initial_loss=100.0, lowest=lowest,
-           chapter_verdicts=chapter_verdicts, our_verdicts=our_verdicts, diverged=diverged)
+lowest_shown = lab.reveal(
+    2, f"after {lab.steps} steps η = {lowest} ends lowest ({final_losses[lowest]:.3g})",
+    answer=tuple(rate_choices[rate] for rate in lowest_rates),
+    final_losses=final_losses, initial_loss=100.0, lowest=lowest,
+    lowest_rates=lowest_rates, rate_choices=rate_choices)
+verdict_shown = lab.reveal(
+    3, f"η = 1.1 ends at a loss of {final_losses['1.1']:.3g}, which the rule of "
+       f"\"Learning Algorithms\" calls {chapter_verdicts['1.1']} and ours "
+       f"{our_verdicts['1.1']}. DIVERGED by the chapter's rule: "
+       f"{', '.join(diverged['chapter'])}; by ours: {', '.join(diverged['ours'])}",
+    answer=verdict_choices[chapter_verdicts["1.1"]], verdict_choices=verdict_choices,
+    final_losses=final_losses, initial_loss=100.0,
+    chapter_verdicts=chapter_verdicts, our_verdicts=our_verdicts, diverged=diverged)
+if lowest_shown and verdict_shown:   # The table answers Predict 2 and 3: after their reveals.
+    print(f"{'eta':>5} {'final loss':>12} {'chapter rule':>12} {'our rule':>10}")
+    for rate in final_losses:
+        print(f"{rate:>5} {final_losses[rate]:>12.4f} {chapter_verdicts[rate]:>12} "
+              f"{our_verdicts[rate]:>10}")
 
 # %% [markdown]
 # "The Learning Problem" makes the same comparison on a bumpy curve, J(w) = w² + 0.5·sin 4w,
@@ -309,9 +341,15 @@ print(f"NumPy: stopped after {len(path_numpy) - 1} steps ({reason}) at "
 # step the cell also compares the tape's ∇J with the one we derived by hand.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** The tape differentiates J itself; NumPy uses the ∇J we derived by hand.
-# Will the two descents stop after the same number of steps? How far apart will their
-# paths be at most: about 1e-15 (rounding), 1e-7, or 1e-2?
+# **Predict 4.** The tape run never sees the ∇J we derived by hand: it works the gradient out
+# from J's formula. The NumPy run above stopped after a number of steps, by one of the two
+# rules. What will the tape run do?
+# - (a) stop at the same step, by the same rule
+# - (b) stop by the same rule, but a step or more earlier or later
+# - (c) stop by the other rule, or run to `max_steps`
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b" or "c"
 
 # %%
 def landscape_tf(w):
@@ -339,25 +377,30 @@ for step in range(1, lab.max_steps + 1):
         break
     loss_tf = new_loss
 path_tf = np.array(path_tf)
-print(f"{'':<11} {'steps':>5} {'reason':>9} {'w1':>11} {'w2':>11} {'J':>13}")
-for name, path, why, final in (("NumPy", path_numpy, reason, loss),
-                               ("GradientTape", path_tf, reason_tf, loss_tf)):
-    print(f"{name:<11} {len(path) - 1:>5} {why:>9} {path[-1][0]:>11.7f} {path[-1][1]:>11.7f} "
-          f"{final:>13.10f}")
 steps_numpy, steps_tape = len(path_numpy) - 1, len(path_tf) - 1
 shared = min(len(path_numpy), len(path_tf))                     # Compare the steps both took.
 difference = float(np.abs(path_numpy[:shared] - path_tf[:shared]).max())
 PATH_TOLERANCE = 1e-10       # float64 rounding, compounded over the steps.
 GRADIENT_TOLERANCE = 1e-12   # float64 rounding of one gradient of size about 1.
 paths_agree = steps_numpy == steps_tape and difference < PATH_TOLERANCE
-lab.reveal(3, f"NumPy stopped after {steps_numpy} steps, GradientTape after {steps_tape}; "
-              f"the paths differ by at most {difference:.1e} "
-              f"({'within' if paths_agree else 'NOT within'} {PATH_TOLERANCE:g}); at every step "
-              f"the two gradients differ by at most {gradient_difference:.1e}",
-           steps_numpy=steps_numpy, steps_tape=steps_tape, difference=difference,
-           path_tolerance=PATH_TOLERANCE, paths_agree=paths_agree,
-           gradient_difference=gradient_difference, gradient_tolerance=GRADIENT_TOLERANCE,
-           reason_numpy=reason, reason_tape=reason_tf)
+same_stop = "a" if steps_numpy == steps_tape else "b"
+tape_shown = lab.reveal(
+    4, f"NumPy stopped after {steps_numpy} steps ({reason}), GradientTape after "
+       f"{steps_tape} ({reason_tf}); "
+       f"the paths differ by at most {difference:.1e} "
+       f"({'within' if paths_agree else 'NOT within'} {PATH_TOLERANCE:g}); at every step "
+       f"the two gradients differ by at most {gradient_difference:.1e}",
+    steps_numpy=steps_numpy, steps_tape=steps_tape, difference=difference,
+    path_tolerance=PATH_TOLERANCE, paths_agree=paths_agree,
+    gradient_difference=gradient_difference, gradient_tolerance=GRADIENT_TOLERANCE,
+    reason_numpy=reason, reason_tape=reason_tf,
+    answer=same_stop if reason == reason_tf else "c")
+if tape_shown:   # The two runs' ends answer Predict 4, so they print after its reveal.
+    print(f"{'':<11} {'steps':>5} {'reason':>9} {'w1':>11} {'w2':>11} {'J':>13}")
+    for name, path, why, final in (("NumPy", path_numpy, reason, loss),
+                                   ("GradientTape", path_tf, reason_tf, loss_tf)):
+        print(f"{name:<11} {len(path) - 1:>5} {why:>9} {path[-1][0]:>11.7f} "
+              f"{path[-1][1]:>11.7f} {final:>13.10f}")
 lab.check(gradient_difference < GRADIENT_TOLERANCE,
           f"the tape's ∇J and the hand-derived ∇J differ by {gradient_difference:.1e}")
 

@@ -130,9 +130,18 @@ for rule, (ours, theirs) in twins.items():
 # gradient ∂L/∂a of the cross-entropy with respect to them.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** In the ReLU net, by what factor will the standard deviation of the
-# activations change from the first hidden layer to the last under Glorot, under He and
-# under the normal of σ = `small_std`? Which of them stay within a factor of 2?
+# **Predict 1.** In the ReLU net, the standard deviation of the activations changes by
+# some factor from the first hidden layer to the last. Under which of Glorot, He and the
+# normal of σ = `small_std` does it stay within a factor of 2 (between ½ and 2)?
+# - (a) all three
+# - (b) Glorot and He
+# - (c) He only
+# - (d) Glorot only
+# - (e) none of them
+# - (f) another set, with the normal of σ = `small_std` in it
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 x_digits, y_digits = datasets.digits()
@@ -155,8 +164,11 @@ for activation in ("tanh", "relu"):
 pandas.DataFrame(rows).to_csv(lab.path("layer_statistics.csv"), index=False)
 
 shown = sorted({1, lab.depth // 4, lab.depth // 2, 3 * lab.depth // 4, lab.depth} - {0})
+spread_shown = lab.shows(1)   # The ReLU rows answer Predict 1: shown once it is predicted.
 for key, title in (("activation_std", "std of the activations a"),
                    ("gradient_std", "std of the gradient ∂L/∂a")):
+    if not spread_shown:
+        break
     print(f"\n{title}, at hidden layer:")
     print(f"{'':<6}{'start':<16}" + "".join(f"{layer:>9}" for layer in shown))
     for (activation, name), measured in statistics.items():
@@ -169,20 +181,25 @@ for key, title in (("activation_std", "std of the activations a"),
 
 # %%
 ratios, predicted = {}, {}
-print(f"\n{'ReLU, start':<16} {'Var(W)':>9} {'measured':>9} {'formula':>9}")
+if spread_shown:
+    print(f"\n{'ReLU, start':<16} {'Var(W)':>9} {'measured':>9} {'formula':>9}")
 for name, make in schemes.items():
     stds = statistics["relu", name]["activation_std"]
     ratios[name] = float(stds[-1] / stds[0]) if stds[0] > 0 else 0.0   # zeros: no signal
     variance = _initialization.kernel_variance(make(), lab.width)
     predicted[name] = _initialization.relu_prediction(lab.width, variance, lab.depth)
-    print(f"{name:<16} {variance:>9.2e} {ratios[name]:>9.1e} {predicted[name]:>9.1e}")
+    if spread_shown:
+        print(f"{name:<16} {variance:>9.2e} {ratios[name]:>9.1e} {predicted[name]:>9.1e}")
 asked = ["Glorot", "He", f"normal σ = {lab.small_std:g}"]
 within_two = [name for name in asked if 0.5 <= ratios[name] <= 2.0]
 off_by = {name: max(ratios[name], predicted[name]) / min(ratios[name], predicted[name])
           for name in schemes if ratios[name] > 0 and predicted[name] > 0}
+within_sets = {("Glorot", "He", asked[2]): "a", ("Glorot", "He"): "b", ("He",): "c",
+               ("Glorot",): "d", (): "e"}            # any other set has the small normal: (f)
 lab.reveal(1, "; ".join(f"{name}: × {ratios[name]:.1e}" for name in asked)
               + f". Within a factor of 2: {', '.join(within_two) or 'none'}. The formula "
               f"predicted each nonzero start's factor to within {max(off_by.values()):.2g}×.",
+           answer=within_sets.get(tuple(within_two), "f"),
            ratios=ratios, predicted=predicted, within_two=within_two, asked=asked,
            off_by=off_by, activation_std={name: statistics["relu", name]["activation_std"]
                                           for name in schemes},
@@ -214,7 +231,7 @@ for row, activation in enumerate(("tanh", "relu")):
 for panel in axes[1]:
     panel.set_xlabel("hidden layer (1 = next to the input)")
     panel.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-lab.save_figure(figure, "layer_statistics.png")
+lab.save_figure(figure, "layer_statistics.png", show=spread_shown)
 
 # %% [markdown]
 # ## 4. Symmetry: why not start every weight at the same value?
@@ -228,8 +245,15 @@ lab.save_figure(figure, "layer_statistics.png")
 # each layer the largest difference between any unit's weights and the first unit's.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** After `symmetry_epochs` epochs of Adam, how many different units will each
-# hidden layer of the constant net have? And its accuracy: like the He net's, or lower?
+# **Predict 2.** After `symmetry_epochs` epochs of Adam, how will the constant net's
+# training accuracy compare with the He net's?
+# - (a) about the same: within 2 points
+# - (b) higher, by more than 2 points
+# - (c) lower, by 2 to 10 points
+# - (d) lower, by more than 10 points
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 TOLERANCE = 1e-6               # float32 precision, relative to the largest weight
@@ -252,14 +276,22 @@ for name, make in starts.items():
                       "accuracy": float(history.history["accuracy"][-1])}
     print(f"{name:<14} largest |unit − first unit| per layer: "
           + " ".join(f"{value:.1e}" for value in spread)
-          + f"; accuracy {symmetry[name]['accuracy']:.1%}")
+          + (f"; accuracy {symmetry[name]['accuracy']:.1%}"    # Predict 2's answer.
+             if lab.shows(2) else ""))
 constant_run, he_run = symmetry.values()
 distinct = constant_run["distinct"][:-1]                        # hidden layers only
+shortfall = he_run["accuracy"] - constant_run["accuracy"]       # > 0: the constant net is lower
+if abs(shortfall) <= 0.02:
+    answer = "a"
+elif shortfall < 0:
+    answer = "b"
+else:
+    answer = "c" if shortfall <= 0.10 else "d"
 lab.reveal(2, f"different units per hidden layer: {distinct} in the constant net (largest "
               f"spread {max(constant_run['spread'][:-1]):.1e}), {he_run['distinct'][:-1]} "
               f"under He; the constant net's output layer spread {constant_run['spread'][-1]:.1e};"
               f" accuracy {constant_run['accuracy']:.1%} against He's {he_run['accuracy']:.1%}",
-           hidden_distinct=distinct, tolerance=TOLERANCE,
+           answer=answer, hidden_distinct=distinct, rounding_tolerance=TOLERANCE,
            **{key: {name: run[key] for name, run in symmetry.items()}
               for key in ("spread", "scale", "accuracy", "distinct")})
 lab.check(all(count == 1 for count in distinct),  # what the section teaches
@@ -282,8 +314,14 @@ lab.check(all(count == 1 for count in distinct),  # what the section teaches
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Which start will reach the best validation accuracy after `epochs` epochs?
-# For each of zeros, the too-small and the too-large normal, which finding will the logger
-# name?
+# - (a) zeros
+# - (b) the normal of σ = `small_std`
+# - (c) the normal of σ = `large_std`
+# - (d) Glorot
+# - (e) He
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 (x_train, y_train), (x_val, y_val) = datasets.train_val_split(
@@ -321,13 +359,16 @@ for name, make in schemes.items():
 final = {name: run["val_accuracy"][-1] for name, run in trained.items()}
 finite = {name: value for name, value in final.items() if np.isfinite(value)}
 best = max(finite, key=finite.get)
-print(f"\n{'start':<16} {'epochs':>6} {'val acc':>8}  {'label':<16} findings")
-for name, run in trained.items():
-    print(f"{name:<16} {len(run['val_accuracy']):>6} {final[name]:>8.1%}  {run['label']:<16} "
-          + (", ".join(run["findings"]) or "none"))
+if lab.shows(3):    # The table answers Predict 3: shown once it is predicted.
+    print(f"\n{'start':<16} {'epochs':>6} {'val acc':>8}  {'label':<16} findings")
+    for name, run in trained.items():
+        print(f"{name:<16} {len(run['val_accuracy']):>6} {final[name]:>8.1%}  "
+              f"{run['label']:<16} " + (", ".join(run["findings"]) or "none"))
 lab.reveal(3, f"{best} reaches the best validation accuracy, {final[best]:.1%}; the logger "
               "names " + "; ".join(f"{name}: {', '.join(trained[name]['findings']) or 'nothing'}"
                                    for name in list(schemes)[:3]),
+           answer=tuple(letter for letter, name in zip("abcde", schemes)     # ties: all of them
+                        if finite.get(name) == finite[best]),
            best=best, final=final, runs=trained)
 
 # %% [markdown]

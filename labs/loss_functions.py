@@ -113,24 +113,39 @@ for name, (ours, twin, y_true, poor, good) in examples.items():
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** A prediction gives the target a probability of exactly 0: certain, and
-# wrong. What loss will the chapters' clipping (ε = 1e-15) report, and what will Keras
-# report: infinity, or a number (which)?
+# wrong. What loss will the chapters' clipping (ε = 1e-15) and Keras' (ε = 1e-7) report?
+# - (a) infinity, both
+# - (b) the same finite number, both
+# - (c) a finite number each, the chapters' the larger
+# - (d) a finite number each, Keras' the larger
+# - (e) infinity for one of them, a finite number for the other
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-print(f"{'p(target)':>10} {'ε = 1e-15':>10} {'ε = 1e-7':>9} {'Keras':>8}")
+clipping_rows = [f"{'p(target)':>10} {'ε = 1e-15':>10} {'ε = 1e-7':>9} {'Keras':>8}"]
 for probability in (0.5, 1e-5, 1e-10, 0.0):
     y_pred = [[1.0 - probability, probability]]
     chapters_loss = losses.categorical_crossentropy([[0, 1]], y_pred)
     ours_keras_epsilon = losses.categorical_crossentropy([[0, 1]], y_pred,
                                                          epsilon=losses.KERAS_EPSILON)
     twin = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 1]], y_pred)
-    print(f"{probability:>10.0e} {chapters_loss:>10.4f} {ours_keras_epsilon:>9.4f} {twin:>8.4f}")
+    clipping_rows.append(f"{probability:>10.0e} {chapters_loss:>10.4f} "
+                         f"{ours_keras_epsilon:>9.4f} {twin:>8.4f}")
     lab.check(agree(ours_keras_epsilon, twin), f"ε = 1e-7 at p = {probability:g}: ours "
                                                f"{ours_keras_epsilon:.7f}, Keras {twin:.7f}")
-lab.reveal(1, f"at p = 0 the chapters' clipping gives {chapters_loss:.4f} (−log 1e-15) and "
-              f"Keras {twin:.4f} (−log 1e-7): finite, so a certain mistake has a largest cost",
-           probability=probability, chapters=chapters_loss, keras=twin,
-           chapter_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
+finite = int(np.isfinite(chapters_loss)) + int(np.isfinite(twin))   # How many are finite.
+certain_choice = ("a" if finite == 0 else "e" if finite == 1 else "b" if chapters_loss == twin
+                  else "c" if chapters_loss > twin else "d")
+clipping_shown = lab.reveal(
+    1, f"at p = 0 the chapters' clipping gives {chapters_loss:.4f} (−log 1e-15) and "
+       f"Keras {twin:.4f} (−log 1e-7)"
+       + (": finite, so a certain mistake has a largest cost" if finite == 2 else ""),
+    answer=certain_choice, probability=probability, chapters=chapters_loss, keras=twin,
+    chapter_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
+if clipping_shown:   # The table answers Predict 1, so it prints after the reveal.
+    print("\n".join(clipping_rows))
 three_sigmoids = [[0.5, 0.5, 0.5]]
 chapters_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
 keras_three = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 0, 1]], three_sigmoids)
@@ -175,8 +190,25 @@ lab.save_figure(figure, "cross_entropy.png")
 # softmax(z) − y.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Which of the four cases reports the smallest loss? Does either mix-up
-# give a gradient of exactly zero, so that the model could never learn from it?
+# **Predict 2.** Which of the four cases reports the smallest loss?
+# - (a) right: logits, from_logits=True
+# - (b) right: softmax(z), from_logits=False
+# - (c) wrong: logits passed as probabilities (from_logits=False on z)
+# - (d) wrong: probabilities passed as logits (from_logits=True on softmax(z))
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
+
+# %% [markdown] tags=["prediction"]
+# **Predict 3.** Does either mix-up give a gradient dL/dz of exactly zero, so that the model
+# could never learn from it?
+# - (a) neither
+# - (b) logits passed as probabilities
+# - (c) probabilities passed as logits
+# - (d) both
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 label = tf.constant([[1.0, 0.0, 0.0]])
@@ -191,25 +223,39 @@ cases = {
         label, tf.nn.softmax(logits), from_logits=True),
 }
 case_losses, case_gradients = {}, {}
-print(f"{'what the loss was given':<38} {'loss':>9}  gradient dL/dz")
+case_rows = [f"{'what the loss was given':<38} {'loss':>9}  gradient dL/dz"]
 for name, compute in cases.items():
     with tf.GradientTape() as tape:
         value = compute()
     gradient = tape.gradient(value, logits).numpy()[0]
     case_losses[name], case_gradients[name] = float(value[0]), gradient
-    print(f"{name:<38} {case_losses[name]:>9.2e}  {np.array2string(gradient, precision=3)}")
+    case_rows.append(f"{name:<38} {case_losses[name]:>9.2e}  "
+                     f"{np.array2string(gradient, precision=3)}")
 right_gradient = activations.softmax(logits.numpy())[0] - label.numpy()[0]   # softmax(z) − y
-print("softmax(z) − y, the right gradient:", np.array2string(right_gradient, precision=3))
+case_rows.append("softmax(z) − y, the right gradient: "
+                 + np.array2string(right_gradient, precision=3))
 smallest = min(case_losses, key=case_losses.get)
 zero_gradient = [name for name, gradient in case_gradients.items() if not np.any(gradient)]
 right_loss = case_losses["right: logits, from_logits=True"]
 twice = case_losses["wrong: softmax(z), from_logits=True"] / right_loss
-lab.reveal(2, f"the smallest loss, {case_losses[smallest]:.2e}, is '{smallest}'; "
-              f"zero gradient: {', '.join(repr(name) for name in zero_gradient) or 'none'}; "
-              f"softmax applied twice costs {twice:.1f}× the right loss",
-           losses=case_losses, smallest=smallest, twice_over_right=twice,
-           zero_gradient=zero_gradient,
-           gradients=case_gradients, right_gradient=right_gradient)
+case_choices = dict(zip(cases, "abcd"))
+smallest_cases = [name for name, value in case_losses.items()
+                  if value == case_losses[smallest]]
+smallest_shown = lab.reveal(
+    2, f"the smallest loss, {case_losses[smallest]:.2e}, is '{smallest}'; "
+       f"softmax applied twice costs {twice:.1f}× the right loss",
+    answer=tuple(case_choices[name] for name in smallest_cases),
+    losses=case_losses, smallest=smallest, smallest_cases=smallest_cases,
+    twice_over_right=twice, case_choices=case_choices)
+mixups = ("wrong: logits, from_logits=False", "wrong: softmax(z), from_logits=True")
+zero_choice = {(): "a", mixups[:1]: "b", mixups[1:]: "c", mixups: "d"}[
+    tuple(name for name in mixups if name in zero_gradient)]
+zero_shown = lab.reveal(
+    3, f"zero gradient: {', '.join(repr(name) for name in zero_gradient) or 'none'}",
+    answer=zero_choice, zero_gradient=zero_gradient,
+    gradients=case_gradients, right_gradient=right_gradient)
+if smallest_shown and zero_shown:   # The table answers Predict 2 and 3.
+    print("\n".join(case_rows))
 for name in ("right: logits, from_logits=True", "right: softmax(z), from_logits=False"):
     lab.check(np.allclose(case_gradients[name], right_gradient, atol=FLOAT32_TOLERANCE),
               f"'{name}' gradient {case_gradients[name]} is not softmax(z) − y")
@@ -247,9 +293,16 @@ lab.check(refused, "custom.losses accepted logits where it expects probabilities
 # `from_logits=True` does. The cell sweeps g from −`logit_range` to +`logit_range`.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** float32 cannot hold numbers below about 1e-45 or above about 3e38. From
-# which g on will softmax-then-log give an infinite loss? Will it go wrong for large
-# negative g (the target far *ahead*) too, and how?
+# **Predict 4.** float32 cannot hold numbers below about 1e-45 or above about 3e38. Over
+# the sweep from g = −`logit_range` to +`logit_range` (±200 by default), where will
+# softmax-then-log fail to give a number (∞ or NaN)?
+# - (a) nowhere in the sweep
+# - (b) only for large positive g (the target far behind)
+# - (c) only for large negative g (the target far ahead)
+# - (d) at both ends
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 gaps = np.linspace(-lab.logit_range, lab.logit_range, lab.points).astype(np.float32)
@@ -262,10 +315,12 @@ naive_clipped = -np.log(np.clip(naive_probability, losses.KERAS_EPSILON, 1.0))
 fused = 0.0 - activations.log_softmax(two_class_logits.astype(np.float64))[:, 1]
 keras_fused = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(
     np.tile([0.0, 1.0], (len(gaps), 1)).astype("float32"), two_class_logits, from_logits=True))
-for fraction in (-1.0, 0.05, 0.25, 0.5, 1.0):     # Rows across the sweep, at grid points.
+sweep_rows = []   # Rows across the sweep, at grid points; they answer Predict 4.
+for fraction in (-1.0, 0.05, 0.25, 0.5, 1.0):
     at = np.argmin(np.abs(gaps - fraction * lab.logit_range))
-    print(f"g = {gaps[at]:>7.1f}: naive {naive[at]:>8.3f}, naive + clip {naive_clipped[at]:>7.3f}, "
-          f"fused {fused[at]:>8.3f}, Keras from_logits {keras_fused[at]:>8.3f}")
+    sweep_rows.append(f"g = {gaps[at]:>7.1f}: naive {naive[at]:>8.3f}, naive + clip "
+                      f"{naive_clipped[at]:>7.3f}, fused {fused[at]:>8.3f}, Keras from_logits "
+                      f"{keras_fused[at]:>8.3f}")
 infinite, not_a_number = np.isinf(naive), np.isnan(naive)
 first_infinite = float(gaps[infinite].min()) if infinite.any() else None
 last_not_a_number = float(gaps[not_a_number].max()) if not_a_number.any() else None
@@ -283,10 +338,17 @@ else:
 if first_inexact is not None:
     parts.append(f"off by more than 0.01 from g = {first_inexact:.1f}")
 parts.append(f"the fused loss at g = {gaps[-1]:.1f} is {fused[-1]:.3f}")
-lab.reveal(3, "; ".join(parts),
-           first_infinite=first_infinite, last_not_a_number=last_not_a_number,
-           first_inexact=first_inexact, gaps=gaps, naive=naive, fused=fused,
-           fused_at_end=fused[-1], keras_fused_error=fused_error)
+failed = np.logical_not(np.isfinite(naive))
+fails_high, fails_low = bool(np.any(failed & (gaps > 0))), bool(np.any(failed & (gaps < 0)))
+sweep_shown = lab.reveal(
+    4, "; ".join(parts),
+    answer={(False, False): "a", (True, False): "b", (False, True): "c",
+            (True, True): "d"}[fails_high, fails_low],
+    fails_high=fails_high, fails_low=fails_low, first_infinite=first_infinite,
+    last_not_a_number=last_not_a_number, first_inexact=first_inexact, gaps=gaps,
+    naive=naive, fused=fused, fused_at_end=fused[-1], keras_fused_error=fused_error)
+if sweep_shown:
+    print("\n".join(sweep_rows))
 lab.check(fused_error < FLOAT32_TOLERANCE * 10,
           f"Keras' from_logits loss and our float64 log-softmax differ by {fused_error:.1e}")
 print(f"logits [1000, 0, −1000], target class 3: fused loss = "

@@ -108,6 +108,15 @@ print(f"train {x_train.shape}, validation {x_val.shape}; optimizer {lab.optimize
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Will the three rules agree within a factor of 3 on this curve? Which
 # of them will suggest the largest rate?
+# - (a) they agree, and steepest suggests the largest
+# - (b) they agree, and valley suggests the largest
+# - (c) they agree, and minimum / 10 suggests the largest
+# - (d) they disagree, and steepest suggests the largest
+# - (e) they disagree, and valley suggests the largest
+# - (f) they disagree, and minimum / 10 suggests the largest
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 result = callbacks.find_learning_rate(model, x_train, y_train, batch_size=lab.batch_size,
@@ -121,17 +130,35 @@ lab.record("restored", untouched=bool(untouched), optimizer_steps_after=steps_af
 lab.check(untouched and steps_after == 0, "the range test left the model changed")
 suggestions = {method: result.suggest(method) for method in ("steepest", "valley",
                                                                 "minimum/10")}
-print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
+if lab.shows(1):    # The three suggestions answer Predict 1: shown once it is predicted.
+    print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
 AGREEMENT_FACTOR = 3.0   # Largest / smallest suggestion that still counts as agreeing.
 spread = max(suggestions.values()) / min(suggestions.values())
+largest = max(suggestions, key=suggestions.get)
+rule_letter = {"steepest": 0, "valley": 1, "minimum/10": 2}[largest]   # the choices' order
 lab.reveal(1, f"the suggestions span a factor of {spread:.2g} "
               f"({'within' if spread <= AGREEMENT_FACTOR else 'beyond'} "
               f"{AGREEMENT_FACTOR:g}: they {'agree' if spread <= AGREEMENT_FACTOR else 'disagree'}"
-              f"); {max(suggestions, key=suggestions.get)} suggests the largest, "
-              f"{max(suggestions.values()):.3g}.",
+              f"); {largest} suggests the largest, {max(suggestions.values()):.3g}.",
+           answer="abcdef"[rule_letter + (0 if spread <= AGREEMENT_FACTOR else 3)],
            suggestions=suggestions, spread=spread, factor=AGREEMENT_FACTOR,
-           agree=bool(spread <= AGREEMENT_FACTOR),
-           largest=max(suggestions, key=suggestions.get))
+           agree=bool(spread <= AGREEMENT_FACTOR), largest=largest)
+# The lab's own advice (below): when the rules disagree by 10× or more, take the smaller.
+DISAGREEMENT_FACTOR = 10.0
+chosen_method = (min(suggestions, key=suggestions.get) if spread >= DISAGREEMENT_FACTOR
+                 else "steepest")
+if not lab.shows(1):   # How far the rules disagree answers Predict 1.
+    print(f"The lab trains around {chosen_method}'s suggestion, "
+          f"{suggestions[chosen_method]:.3g} (why: once Predict 1 is revealed).")
+elif spread >= DISAGREEMENT_FACTOR:
+    print(f"The rules disagree by {spread:.2g}× (at least {DISAGREEMENT_FACTOR:g}×), so the "
+          f"lab trains around the smallest suggestion, {chosen_method}'s "
+          f"{suggestions[chosen_method]:.3g}.")
+else:
+    print(f"The rules disagree by less than {DISAGREEMENT_FACTOR:g}× ({spread:.2g}×), so the "
+          f"lab trains around the steepest suggestion, {suggestions['steepest']:.3g}.")
+lab.record("chosen rate", method=chosen_method, rate=suggestions[chosen_method],
+           spread=spread, factor=DISAGREEMENT_FACTOR, suggestions=suggestions)
 pd.DataFrame({"learning_rate": result.learning_rates, "loss": result.losses,
               "smoothed_loss": result.smoothed_losses}).to_csv(lab.path("range_test.csv"),
                                                                index=False)
@@ -148,7 +175,7 @@ result.plot(ax, title=f"range test: {lab.optimizer} on spirals")
 for (method, rate), color in zip(list(suggestions.items())[1:], ["green", "purple"]):
     ax.axvline(rate, color=color, linestyle=":", label=f"{method}: {rate:.2g}")
 ax.legend()
-lab.save_figure(figure, "range_test.png")
+lab.save_figure(figure, "range_test.png", show=lab.shows(1))   # It marks the suggestions.
 
 # %% [markdown]
 # ## The rules of thumb, on this problem
@@ -163,9 +190,15 @@ lab.save_figure(figure, "range_test.png")
 # lowest loss done), on the fall, or past the minimum.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** On these spirals, where will Adam's 0.001 fall on Adam's range test,
-# and 0.01 and 0.1 on momentum's: on the flat start, on the fall, or past the
-# minimum? Above or below each test's suggestion, and by what factor?
+# **Predict 2.** On these spirals, where will Adam's rule of thumb, 0.001, fall on Adam's
+# range test? (The line after the test also places momentum's 0.01 and 0.1 on its own.)
+# - (a) on the flat start
+# - (b) on the fall
+# - (c) past the minimum
+# - (d) outside the rates the sweep tried
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 RULES_OF_THUMB = {"adam": (0.001,), "momentum": (0.01, 0.1)}   # optimizer → first rates
@@ -187,6 +220,8 @@ for optimizer, rules in RULES_OF_THUMB.items():
 lab.reveal(2, "; ".join(f"{name.split()[0]}'s rule {place['rate']:g} is {place['factor']:.2g}× "
                         f"its range test's suggestion {place['suggestion']:.2g}, {place['where']}"
                         for name, place in rule_places.items()) + ".",
+           answer={"on the flat start": "a", "on the fall": "b",
+                   "past the minimum": "c"}.get(rule_places["adam 0.001"]["where"], "d"),
            places=rule_places, flat_share=_range_test.FLAT_SHARE)
 
 figure, axes = plt.subplots(1, 2, figsize=(13, 4.4))
@@ -195,21 +230,28 @@ for ax, (optimizer, rules) in zip(axes, RULES_OF_THUMB.items()):
     ax.axvspan(min(rules) * 0.97, max(rules) * 1.03, color="orange", alpha=0.3,
                label="rule of thumb: " + " to ".join(f"{rule:g}" for rule in rules))
     ax.legend(fontsize=8)
-lab.save_figure(figure, "rules_of_thumb.png")
+lab.save_figure(figure, "rules_of_thumb.png", show=lab.shows(2))   # It places the rules.
 
 # %% [markdown]
 # ## Does the suggestion train well?
 #
 # The proof is in training. From the same initial weights and on the same batches, we
 # train with the suggested rate, with 10× it and with 1/100 of it; the lab first prints where each
-# of the three falls on the range test's curve.
+# of the three falls on the range test's curve. The suggestion is the one the lab chose
+# above: the steepest, or the smallest of the three when they disagree by 10× or more.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Which of the three rates ends with the lowest training loss after
 # `epochs` epochs (30 in a full run): the suggestion, 10× it, or 1/100 of it?
+# - (a) 1/100 of the suggestion
+# - (b) the suggestion
+# - (c) 10× the suggestion
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
-suggested = result.suggestion
+suggested = suggestions[chosen_method]
 candidates = {"suggestion / 100": suggested / 100, "suggestion": suggested,
               "suggestion × 10": suggested * 10}
 live = callbacks.LivePlot(title="three rates from the range test")  # Curves while training.
@@ -233,29 +275,42 @@ for name, learning_rate in candidates.items():
                  "val accuracy": float(np.mean(np.argmax(probabilities, axis=1) == y_val))})
 results = pd.DataFrame(rows).set_index("run")
 results.to_csv(lab.path("training.csv"))
-print(results.to_string(float_format="%.4g"))
+if lab.shows(3):    # The final losses answer Predict 3: shown once it is predicted.
+    print(results.to_string(float_format="%.4g"))
 final_losses = {name: loss if np.isfinite(loss) else float("inf")   # inf: diverged
                 for name, loss in results["final train loss"].items()}
 best = min(final_losses, key=final_losses.get)
 lab.reveal(3, f"{best} (η = {candidates[best]:.2g}, {candidate_places[best]}) ends lowest, "
               f"at {final_losses[best]:.4g}; " + ", ".join(
                   f"{name} {loss:.4g}" for name, loss in final_losses.items()) + ".",
+           answer=tuple(letter for letter, name in zip("abc", candidates)   # ties: all of them
+                        if final_losses[name] == final_losses[best]),
            final_losses=final_losses, best=best, places=candidate_places,
-           rates=candidates)
+           rates=candidates, chosen_method=chosen_method)
 
 # %% [markdown]
-# Compare the three curves with Predict 3: a rate on the flat start of the range test
-# moves the weights too little to make progress in the same number of epochs, and one
-# past the cliff makes steps too large to settle. The test gives the order of
-# magnitude, which is what guessing gets wrong.
+# Compare the three curves with Predict 3 and with where each rate sits on the range
+# test's curve. A rate on the flat start moves the weights too little to make progress
+# in the same number of epochs, and one past the minimum or beyond the sweep makes
+# steps too large to settle; a rate on the fall can still be too large from scratch
+# (the caveat below). The lab prints what this run's three rates did.
+
+# %%
+for name, where in candidate_places.items():
+    loss = final_losses[name]
+    print(f"{name} (η = {candidates[name]:.2g}) sits {where} and ends at "
+          + (f"{loss:.4g}" if np.isfinite(loss) else "a loss that is not finite (diverged)")
+          + ("" if name == best or not np.isfinite(loss)
+             else f", {loss / final_losses[best]:.2g}× the lowest"))
 #
 # A caveat to try with `--optimizer adam` (in a notebook's parameters cell,
 # `optimizer = "adam"`). The network keeps learning during the sweep, so by the time
 # the sweep reaches the large rates it has been warmed up by the small ones; a rate
 # that was fine for those warmed-up weights can be too large *from scratch*. That is
 # why the chapter's rule takes a tenth of the rate at the minimum, and why it pays to
-# compare the three suggestions (Predict 1): when they disagree by 10×, choose the
-# smaller, or warm up (the `schedules` lab).
+# compare the three suggestions (Predict 1): when they disagree by 10× or more, choose
+# the smaller (the lab does, where it picks the suggestion it trains around), or warm up
+# (the `schedules` lab).
 
 # %%
 figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(12, 4.4))
@@ -287,12 +342,14 @@ lab.finish()
 # Before looking, answer Predict 3 again: does the suggestion still train best?
 
 # %% [markdown] tags=["answer"]
-# **Answer 1.** No. Adam's steepest suggestion is 0.17; trained from scratch at that
-# rate the loss ends at 0.0907 (94.7 % validation accuracy) and at 10× it at 1.054,
-# while 1/100 of it, 0.0017, ends lowest at 0.0726 (99.1 %). This is the caveat above:
-# the sweep reached its large rates with weights already warmed up by the small ones.
-# The three rules disagree by a factor of 26 here (Predict 1), which is the warning
-# sign; Adam's rule of thumb, 0.001, sits next to the rate that won.
+# **Answer 1.** Yes, because the lab follows its own advice. The three rules disagree
+# by a factor of 26 here (Predict 1), so the lab trains around the smallest suggestion,
+# valley's 0.0066, not the steepest, 0.17. That rate ends lowest, at 0.0257 (99.1 %
+# validation accuracy); 10× it at 0.0299 (99.6 %), 1/100 of it at 0.889. Trained from
+# scratch at the steepest suggestion, 0.17, the loss ends at 0.0907 (94.7 %) and at
+# 10× it at 1.054, while 0.0017 ends at 0.0726 (99.1 %): the caveat above, the sweep
+# reached its large rates with weights already warmed up by the small ones. The
+# disagreement between the rules is the warning sign.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 2 (medium).** Write the range test yourself: the exponential sweep
@@ -335,24 +392,30 @@ lab.finish()
 # *Syllabus: The Learning Problem, rules of thumb.*
 
 # %% [markdown] tags=["answer"]
-# **Answer 4.** The rules win. Final training losses: 0.1 ends at 0.0767 and 0.01 at
-# 0.0903 (98.7 % validation accuracy each); the suggestion 0.33 at 0.522, 1/100 of it
-# at 0.366, 10× it at 1.394. Predict 2 placed 0.01 and 0.1 on the fall of momentum's
-# curve, at 0.031× and 0.31× the suggestion. Once momentum's velocity has built up,
-# its step is about 1/(1 − γ) = 10 times η·g, so a rate that looked fine for a sweep's
-# one batch at each η is too large for 30 epochs. A rule of thumb is a good prior; the
-# range test tells you whether this problem agrees with it.
+# **Answer 4.** Momentum's three rules disagree by 19×, so the lab trains around the
+# smallest suggestion, valley's 0.0175. Final training losses: 10× it (0.175) ends
+# lowest at 0.0261 (96.9 % validation accuracy), the suggestion at 0.0479 (99.1 %),
+# 1/100 of it at 0.953; the rules 0.1 at 0.0767 and 0.01 at 0.0903 (98.7 % each). Both
+# rules beat the steepest suggestion, 0.33, which ends at 0.522 when trained from
+# scratch (1/100 of it at 0.366, 10× it at 1.394). Predict 2 placed 0.01 and 0.1 on the
+# fall of momentum's curve, at 0.031× and 0.31× the steepest suggestion. Once
+# momentum's velocity has built up, its step is about 1/(1 − γ) = 10 times η·g, so a
+# rate that looked fine for a sweep's one batch at each η is too large for 30 epochs.
+# A rule of thumb is a good prior; the range test, read with its rules' disagreement,
+# tells you whether this problem agrees with it.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 5 (open-ended).** "Always use warm-up for Transformers." With `optimizer =
-# "adam"`, train the three candidates with `custom.schedules.WarmupCosine(rate, 5,
-# lab.epochs, steps_per_epoch=...)` instead of a constant rate. Does it help the
-# suggestion? What would you have to run to tell warm-up's effect from the cosine's?
+# "adam"`, train the three candidates around the steepest suggestion (set
+# `chosen_method = "steepest"` where the lab picks it) with
+# `custom.schedules.WarmupCosine(rate, 5, lab.epochs, steps_per_epoch=...)` instead of
+# a constant rate. Does warm-up rescue the rate the lab would not train at? What would you have to run to tell warm-up's effect from the cosine's?
 
 # %% [markdown] tags=["answer"]
 # **Answer 5.** It does here: with 5 epochs of warm-up and a cosine to 0 over 30, the
 # suggestion 0.17 ends at 0.0181 instead of 0.0907, now the lowest of the three (1/100
-# of it at 0.206, 10× at 1.099). Warm-up lets Adam's second-moment estimate v settle on
+# of it at 0.206, 10× at 1.099) and below the 0.0257 that the lab's own choice, valley's
+# 0.0066, reaches at a constant rate. Warm-up lets Adam's second-moment estimate v settle on
 # small steps before the large rate arrives, which is the instability warm-up is for
 # in Transformers. But this run changes two things at once; to separate them, also
 # train with the cosine alone (no warm-up) and with warm-up to a constant rate, from

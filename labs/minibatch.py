@@ -94,12 +94,25 @@ print(f"train {x_train.shape}, validation {x_val.shape}; batch sizes {batch_size
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** All runs use the same learning rate and the same number of epochs. After
 # the last epoch, which batch size has the lowest training loss, and which the highest?
-# Which has the best validation accuracy?
+# - (a) lowest: the smallest batch; highest: the full batch
+# - (b) lowest: the full batch; highest: the smallest batch
+# - (c) lowest: a batch size in between; highest: the full batch
+# - (d) lowest: a batch size in between; highest: the smallest batch
+# - (e) another pair
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** Now give every batch size the same wall-clock time instead: the time the
 # quickest run needed for all its epochs. Which batch size has the lowest training loss
 # when that time is up?
+# - (a) the smallest batch
+# - (b) a batch size in between
+# - (c) the full batch
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 def train(batch_size, live_run):
@@ -134,10 +147,22 @@ final_losses = {batch_size: float(record["loss"][-1]) for batch_size, record in 
 accuracies = {batch_size: record["val_accuracy"] for batch_size, record in records.items()}
 lowest, highest = min(final_losses, key=final_losses.get), max(final_losses, key=final_losses.get)
 best = max(accuracies, key=accuracies.get)
+
+
+def position(batch_size):
+    """Where a batch size sits among the runs' sizes, in the words of the choices."""
+    if batch_size == len(x_train):
+        return "full"
+    return "smallest" if batch_size == min(batch_sizes) else "between"
+
+
+extremes = {("smallest", "full"): "a", ("full", "smallest"): "b", ("between", "full"): "c",
+            ("between", "smallest"): "d"}                              # any other pair: (e)
 lab.reveal(1, f"after {lab.epochs} epochs the lowest training loss is B = {lowest}'s "
               f"({final_losses[lowest]:.4f}), the highest B = {highest}'s "
               f"({final_losses[highest]:.4f}); the best validation accuracy is B = {best}'s "
               f"({accuracies[best]:.1%}), the full batch's is {accuracies[len(x_train)]:.1%}.",
+           answer=extremes.get((position(lowest), position(highest)), "e"),
            final_losses=final_losses, val_accuracies=accuracies, lowest=lowest, highest=highest,
            best_accuracy=best, full_batch=len(x_train))
 
@@ -156,6 +181,7 @@ lab.reveal(2, f"within {budget:.3f} s of NumPy training, B = {fastest_learner} r
               "time: " + ", ".join(f"B = {size}: {count}" for size, count
                                    in epochs_in_budget.items())
               + ". Times are measured, so a busy machine can change this answer.",
+           answer={"smallest": "a", "between": "b", "full": "c"}[position(fastest_learner)],
            budget=budget, loss_at_budget=loss_at_budget, epochs_in_budget=epochs_in_budget,
            winner=fastest_learner,
            seconds={size: [float(value) for value in record["seconds"]]
@@ -183,7 +209,15 @@ rows = [{"batch_size": batch_size,
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** At the smallest batch size, how many times longer does a Keras epoch
-# take than a NumPy epoch of the same network? And at the full batch: more, or fewer?
+# (`model.fit`) take than a NumPy epoch of the same network? (The line after the timing
+# also gives the factor at the full batch.)
+# - (a) less than 2 times
+# - (b) 2 to 10 times
+# - (c) 10 to 100 times
+# - (d) more than 100 times
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 live = callbacks.LivePlot(title="model.fit warm-up epochs")  # Progress, outside the timing.
@@ -205,8 +239,9 @@ for row in rows:
 
 table = pandas.DataFrame(rows)
 table.to_csv(lab.path("minibatch.csv"), index=False)
-print()
-print(table.to_string(index=False, float_format=lambda value: f"{value:.4f}"))
+if lab.shows(1) and lab.shows(3):   # Its losses and times answer Predicts 1 and 3.
+    print()
+    print(table.to_string(index=False, float_format=lambda value: f"{value:.4f}"))
 smallest, full = rows[0], rows[-1]          # batch_sizes come first, the full batch last
 keras_over_numpy = {row["batch_size"]: row["keras_seconds_per_epoch"]
                     / row["numpy_seconds_per_epoch"] for row in (smallest, full)}
@@ -216,6 +251,8 @@ lab.reveal(3, f"at B = {smallest['batch_size']} a Keras epoch takes {ratio_small
               f"NumPy epoch; at the full batch, {ratio_full:.1f} times: "
               + ("more" if ratio_full > ratio_small else "fewer")
               + ". Times are measured and vary from run to run.",
+           answer="a" if ratio_small < 2 else "b" if ratio_small <= 10 else
+                  "c" if ratio_small <= 100 else "d",
            keras_over_numpy=keras_over_numpy, smallest=smallest["batch_size"],
            full_batch=len(x_train), rows=rows)
 

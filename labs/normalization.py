@@ -155,16 +155,22 @@ if lab.impl == "custom" and _twins.available(
                                           f"tf.GradientTape by {max(gaps.values()):.1e}")
 
 # %% [markdown]
-# ## A sample's output depends on its batch
+# ## Does a sample's output depend on its batch?
 #
-# In training mode, μ_B and σ²_B come from the batch, so the same sample, normalized in
-# two different batches, comes out differently. In inference mode the statistics are
-# fixed numbers, and it does not.
+# In training mode, μ_B and σ²_B come from the batch. In inference mode the layer uses
+# its moving averages instead, numbers fixed before the batch arrives.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Put the same sample in two batches of `batch_size` samples that have only
-# that sample in common. How far apart will its two outputs be in training mode, and in
-# inference mode?
+# that sample in common. In which mode will its two outputs differ by more than float32
+# rounding (1e-6)?
+# - (a) in neither mode
+# - (b) in training mode only
+# - (c) in inference mode only
+# - (d) in both modes
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 layer = custom.layers.get("batch_normalization", lab.impl, momentum=lab.momentum)
@@ -172,6 +178,7 @@ layer.build((None, lab.width))
 layer.set_weights(start_weights)
 other = (3.0 + 2.0 * rng.standard_normal(hidden.shape)).astype("float32")
 other[0] = hidden[0]                                          # The same first sample.
+SAME_OUTPUT = 1e-6       # Outputs closer than this are the same to float32 rounding.
 gap_by_mode = {}
 for mode in ("training", "inference"):
     first = np.asarray(layer(hidden, training=mode == "training"))[0]
@@ -180,7 +187,10 @@ for mode in ("training", "inference"):
 lab.reveal(1, f"in training mode the sample's outputs differ by up to "
               f"{gap_by_mode['training']:.3g}; in inference mode by "
               f"{gap_by_mode['inference']:.3g}",
-           differences=gap_by_mode)
+           answer={(False, False): "a", (True, False): "b", (False, True): "c",
+                   (True, True): "d"}[gap_by_mode["training"] > SAME_OUTPUT,
+                                      gap_by_mode["inference"] > SAME_OUTPUT],
+           differences=gap_by_mode, same_output=SAME_OUTPUT)
 
 # %% [markdown]
 # ## The same network over a range of learning rates
@@ -196,8 +206,14 @@ lab.reveal(1, f"in training mode the sample's outputs differ by up to "
 # * **stalls**: anything in between.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Without normalization, at which of the learning rates will the network
-# train, and at which will it diverge? With batch normalization?
+# **Predict 2.** Over the learning rates `learning_rates`, which network will train (the
+# verdict **trains**) at more of them?
+# - (a) the network without normalization
+# - (b) the network with batch normalization
+# - (c) both at the same number of rates
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 def network(normalization):
@@ -243,14 +259,18 @@ for normalization in (None, "batch"):
             "initial_loss": initial, "losses": history.history["loss"],
             "val_accuracy": history.history["val_accuracy"][-1]}
 
-print(f"\n{'normalization':<14} {'η':>6} {'L₀':>6} {'last loss':>10} {'val accuracy':>13} verdict")
+verdicts_shown = lab.shows(2)   # The verdicts answer Predict 2: shown once it is predicted.
+if verdicts_shown:
+    print(f"\n{'normalization':<14} {'η':>6} {'L₀':>6} {'last loss':>10} {'val accuracy':>13} "
+          "verdict")
 rows = []
 for (kind, rate), run in sweep.items():
     run["verdict"] = verdict(run["initial_loss"], run["losses"][-1])
     rows.append((kind, rate, run["initial_loss"], run["losses"][-1], run["val_accuracy"],
                  run["verdict"]))
-    print(f"{kind:<14} {rate:>6g} {run['initial_loss']:>6.3f} {run['losses'][-1]:>10.4g} "
-          f"{run['val_accuracy']:>13.3f} {run['verdict']}")
+    if verdicts_shown:
+        print(f"{kind:<14} {rate:>6g} {run['initial_loss']:>6.3f} {run['losses'][-1]:>10.4g} "
+              f"{run['val_accuracy']:>13.3f} {run['verdict']}")
 pandas.DataFrame(rows, columns=["normalization", "learning_rate", "initial_loss", "final_loss",
                                 "val_accuracy", "verdict"]
                  ).to_csv(lab.path("normalization_rates.csv"), index=False)
@@ -266,6 +286,11 @@ def listed(rates):
 
 summary = {kind: {outcome: rates_with(kind, outcome)
                   for outcome in ("trains", "stalls", "diverges")} for kind in ("none", "batch")}
+trains_at = {kind: len(found["trains"]) for kind, found in summary.items()}
+if trains_at["none"] == trains_at["batch"]:
+    answer = "c"
+else:
+    answer = "a" if trains_at["none"] > trains_at["batch"] else "b"
 lab.reveal(2, "; ".join(f"{'without normalization' if kind == 'none' else 'with batch norm'}: "
                         f"trains at {listed(found['trains'])}, stalls at "
                         f"{listed(found['stalls'])}, diverges at {listed(found['diverges'])}"
@@ -275,7 +300,7 @@ lab.reveal(2, "; ".join(f"{'without normalization' if kind == 'none' else 'with 
                                        "final_loss": run["losses"][-1],
                                        "verdict": run["verdict"]}
                  for (kind, rate), run in sweep.items()},
-           summary=summary)
+           answer=answer, summary=summary)
 
 # %% [markdown]
 # ## Batch norm against layer norm at batch size 2
@@ -291,9 +316,14 @@ lab.reveal(2, "; ".join(f"{'without normalization' if kind == 'none' else 'with 
 # digits at batch size `tiny_batch`, with plain SGD at `tiny_batch_rate`.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 3.** At batch size 2, which network will reach the higher validation accuracy:
-# the one with batch normalization or the one with layer normalization? On a batch of two
-# digits, how close to ±1 will batch norm's x̂ be?
+# **Predict 3.** At batch size `tiny_batch`, which network will reach the higher
+# validation accuracy?
+# - (a) the one with batch normalization
+# - (b) the one with layer normalization
+# - (c) neither: the same accuracy
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 # Two digits through the first Dense layer, then a fresh batch norm (γ = 1, β = 0: y = x̂).
@@ -322,6 +352,7 @@ lab.reveal(3, f"{higher} normalization ends higher: validation accuracy "
               f"{final_accuracy['batch']:.3f} with batch norm, {final_accuracy['layer']:.3f} "
               f"with layer norm. On two digits, batch norm's x̂ of the second is minus the "
               f"first's to within {opposite:.1g}, and the median |x̂| is {median_size:.3f}",
+           answer={"batch": "a", "layer": "b", "neither": "c"}[higher],
            val_accuracy=tiny, higher=higher, final_accuracy=final_accuracy,
            opposite=opposite, median_size=median_size, x_hat=x_hat.tolist(),
            tiny_batch=lab.tiny_batch)
@@ -356,7 +387,7 @@ right.set_ylabel("validation accuracy")
 right.set_ylim(0, 1)
 right.set_title(f"batch size {lab.tiny_batch}")
 right.legend()
-lab.save_figure(figure, "normalization.png")
+lab.save_figure(figure, "normalization.png", show=lab.shows(2) and lab.shows(3))
 lab.finish()
 
 # %% [markdown]

@@ -25,6 +25,7 @@ Run time: about 23 s on 2 CPU cores (about 8 s with --quick), start-up included.
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+import tensorflow as tf
 
 import callbacks
 import custom.optimizers
@@ -69,8 +70,17 @@ lab = _runtime.start("optimizers", {
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** On Rosenbrock, after `rosenbrock_steps` steps (500 in a full run)
-# with the rates below, which of the six optimizers ends with the lowest f? "The
-# Learning Problem" says Adam typically converges fastest: will it here, at η = 0.01?
+# with the rates below, which of the six optimizers ends with the lowest f? ("The
+# Learning Problem" says Adam typically converges fastest; here it runs at η = 0.01.)
+# - (a) GD
+# - (b) momentum (EMA form)
+# - (c) momentum (classic form)
+# - (d) Nesterov
+# - (e) RMSprop
+# - (f) Adam (textbook ε)
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 PROBLEMS = {  # name → (function, start, steps)
@@ -109,15 +119,22 @@ paths = {problem: trajectories.follow_together(
     function, start, steps) for problem, (function, start, steps) in PROBLEMS.items()}
 final = _optimizer_lab.final_losses(paths, PROBLEMS)
 
-_optimizer_lab.print_final_losses(final, LABELS)
 ranking = sorted(final["Rosenbrock"], key=final["Rosenbrock"].get)
 winner = ranking[0]
-lab.reveal(1, f"after {lab.rosenbrock_steps} steps on Rosenbrock, {LABELS[winner]} ends lowest "
-              f"(f = {final['Rosenbrock'][winner]:.3g}); Adam ranks {ranking.index('adam') + 1} "
-              f"of {len(ranking)} (f = {final['Rosenbrock']['adam']:.3g}), so here Adam "
-              f"{'is' if winner == 'adam' else 'is not'} the fastest.",
-           final_losses=final["Rosenbrock"], winner=winner, ranking=ranking,
-           adam_rank=ranking.index("adam") + 1)
+# The two momentum forms are one optimizer: where they end level (to 1e-3 of f), both win.
+lowest = [name for name in ranking if final["Rosenbrock"][name] - final["Rosenbrock"][winner]
+          <= 1e-3 * abs(final["Rosenbrock"][winner])]
+optimizer_choices = dict(zip(LABELS, "abcdef"))
+rosenbrock_shown = lab.reveal(
+    1, f"after {lab.rosenbrock_steps} steps on Rosenbrock, {LABELS[winner]} ends lowest "
+    f"(f = {final['Rosenbrock'][winner]:.3g}); Adam ranks {ranking.index('adam') + 1} "
+    f"of {len(ranking)} (f = {final['Rosenbrock']['adam']:.3g}), so here Adam "
+    f"{'is' if winner == 'adam' else 'is not'} the fastest.",
+    answer=tuple(optimizer_choices[name] for name in lowest),
+    final_losses=final["Rosenbrock"], winner=winner, ranking=ranking, lowest=lowest,
+    optimizer_choices=optimizer_choices, adam_rank=ranking.index("adam") + 1)
+if rosenbrock_shown:   # The table of final losses answers Predict 1, so it follows the reveal.
+    _optimizer_lab.print_final_losses(final, LABELS)
 
 PATH_TOLERANCE = 1e-4   # Relative; float64 round-off, grown over Rosenbrock's 500 steps.
 distances = {problem: _optimizer_lab.largest_distance(paths[problem]["ema_momentum"],
@@ -140,6 +157,34 @@ _optimizer_lab.draw_path_losses(axes, paths, PROBLEMS, LABELS)
 lab.save_figure(figure, "path_losses.png")
 
 # %% [markdown]
+# How close to the edge does momentum run on Rosenbrock? On a quadratic, heavy-ball
+# momentum is stable only while η·λ < 2(1 + γ) for every curvature λ, the eigenvalues
+# of the Hessian. Rosenbrock is not a quadratic, but near the start it is close to
+# one: the lab measures its Hessian at (−1.5, 2) with two nested `tf.GradientTape`s and
+# prints the largest eigenvalue beside the limit for the classic form's η and γ.
+
+# %%
+point = tf.Variable(PROBLEMS["Rosenbrock"][1], dtype=tf.float64)
+with tf.GradientTape() as outer:
+    with tf.GradientTape() as inner:
+        value = trajectories.rosenbrock(point)
+    gradient = inner.gradient(value, point)             # (2,)
+hessian = outer.jacobian(gradient, point).numpy()       # (2, 2)
+lambda_max = float(np.linalg.eigvalsh(hessian).max())
+rosenbrock_rate = LEARNING_RATES["Rosenbrock"]["momentum"]
+curvature_limit = 2 * (1 + lab.momentum) / rosenbrock_rate  # λ below which it is stable
+print(f"Rosenbrock's Hessian at {PROBLEMS['Rosenbrock'][1]}: "
+      f"[[{hessian[0, 0]:.0f}, {hessian[0, 1]:.0f}], [{hessian[1, 0]:.0f}, "
+      f"{hessian[1, 1]:.0f}]], largest eigenvalue λ_max = {lambda_max:.0f}. Classic "
+      f"momentum at η = {rosenbrock_rate:.3g}, γ = {lab.momentum:g} is stable on a quadratic "
+      f"while λ < 2(1 + γ)/η = {curvature_limit:.0f}: λ_max is "
+      f"{'below' if lambda_max < curvature_limit else 'above'} it "
+      f"({lambda_max / curvature_limit:.2f} of the limit).")
+lab.record("rosenbrock curvature", point=list(PROBLEMS["Rosenbrock"][1]),
+           hessian=hessian.tolist(), lambda_max=lambda_max, learning_rate=rosenbrock_rate,
+           momentum=lab.momentum, limit=curvature_limit)
+
+# %% [markdown]
 # What to look for in the paths. Gradient descent's step is η times the slope, so
 # on a ravine it bounces across the steep direction and creeps along the shallow
 # one. Momentum sums past steps: the across-ravine parts flip sign and cancel, the
@@ -155,9 +200,16 @@ lab.save_figure(figure, "path_losses.png")
 # a terminal, it prints one line per epoch instead).
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** After `epochs` epochs (30 in a full run), what will be the largest
-# difference between a from-scratch optimizer's weights and its Keras twin's:
-# exactly 0, about 1e-7 (float32 round-off), or large enough to see on the curves?
+# **Predict 2.** After `epochs` epochs (30 in a full run), which of the five from-scratch
+# optimizers (SGD, momentum, Nesterov, RMSprop, Adam) will end with exactly the weights of
+# its Keras twin, to the last bit?
+# - (a) all five
+# - (b) SGD only: the others do more arithmetic, which can round differently
+# - (c) some of them, but not all five and not SGD alone
+# - (d) none of them
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
@@ -196,14 +248,19 @@ for name, rate in TWIN_RATES.items():
 
 WEIGHT_TOLERANCE = 1e-5   # Float32 round-off after a few hundred steps stays far below.
 largest_gap = max(gaps.values())
-_optimizer_lab.print_twins(TWIN_RATES, curves, gaps)
 twins_agree = largest_gap <= WEIGHT_TOLERANCE
-lab.reveal(2, f"the largest |custom − Keras| weight difference after {lab.epochs} epochs is "
+farthest = [name for name, gap in gaps.items() if gap == largest_gap]
+identical = [name for name, gap in gaps.items() if gap == 0]
+twins_shown = lab.reveal(2, f"the largest |custom − Keras| weight difference after {lab.epochs} epochs is "
               + ("0: every pair is identical to the last bit." if largest_gap == 0 else
-                 f"{largest_gap:.1e} ({max(gaps, key=gaps.get)}), "
+                 f"{largest_gap:.1e} ({', '.join(farthest)}), "
                  f"{'within' if twins_agree else 'BEYOND'} the tolerance {WEIGHT_TOLERANCE:.0e}."),
-           gaps=gaps, largest_gap=largest_gap, tolerance=WEIGHT_TOLERANCE,
-           agree=bool(twins_agree))
+           answer=("a" if len(identical) == len(gaps) else "b" if identical == ["sgd"] else
+                   "c" if identical else "d"),
+           gaps=gaps, largest_gap=largest_gap, farthest=farthest, identical=identical,
+           weight_tolerance=WEIGHT_TOLERANCE, agree=bool(twins_agree))
+if twins_shown:   # The table of differences answers Predict 2, so it follows the reveal.
+    _optimizer_lab.print_twins(TWIN_RATES, curves, gaps)
 lab.check(twins_agree, f"custom and Keras optimizers end {largest_gap:.1e} apart")
 
 # %%
@@ -230,8 +287,13 @@ lab.save_figure(figure, "twins.png")
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** The two momentum forms are one optimizer until η drops. After the
-# drop, which ends with the lower training loss: the EMA form, whose whole step
-# shrinks at once, or the classic form, whose velocity still carries the old steps?
+# drop, which ends with the lower training loss?
+# - (a) the EMA form, whose whole step shrinks at once
+# - (b) the classic form, whose velocity still carries the old steps
+# - (c) neither: they end level (within 1e-4)
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 for task in ("ema_momentum", "adam"):   # Neither form below has a Keras twin.
@@ -264,15 +326,24 @@ lab.reveal(3, f"up to epoch {drop_epoch}, before η drops, the two curves differ
               f"tolerance {LOSS_TOLERANCE:.0e}); after epoch {lab.epochs} "
               + _optimizer_lab.lower_phrase(momentum_winner)
               + f": EMA {ema_curve[-1]:.5f}, classic {classic_curve[-1]:.5f}.",
-           before_drop=before_drop, tolerance=LOSS_TOLERANCE, same_before=bool(same_before),
-           final_losses=momentum_finals, winner=momentum_winner, drop_epoch=drop_epoch,
-           epochs=lab.epochs)
+           answer={"EMA form": "a", "classic form": "b", "neither": "c"}[momentum_winner],
+           before_drop=before_drop, loss_tolerance=LOSS_TOLERANCE,
+           same_before=bool(same_before), final_losses=momentum_finals,
+           winner=momentum_winner, drop_epoch=drop_epoch, epochs=lab.epochs)
 lab.check(same_before, f"the momentum forms differ by {before_drop:.1e} before η drops")
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** With ε = `adam_epsilon` (0.1 unless you changed it) and η = 0.01,
-# which Adam has the lower loss after the first epoch, the textbook ε or Keras' ε?
-# And which after the last epoch?
+# which Adam has the lower loss after the first epoch, the textbook ε or Keras' ε,
+# and which after the last epoch?
+# - (a) the textbook ε after both
+# - (b) the textbook ε after the first, Keras' ε after the last
+# - (c) Keras' ε after the first, the textbook ε after the last
+# - (d) Keras' ε after both
+# - (e) they are level (within 1e-4) after the first or the last epoch
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 _, adam_textbook = train(custom.optimizers.Adam(0.01, epsilon=lab.adam_epsilon,
@@ -289,7 +360,10 @@ lab.reveal(4, f"after epoch 1 {_optimizer_lab.lower_phrase(first_winner)} (textb
               f"{_optimizer_lab.lower_phrase(last_winner)} (textbook "
               f"{adam_textbook[-1]:.5f}, Keras {adam_keras[-1]:.5f}).",
            first_epoch=adam_first, last_epoch=adam_last, first_winner=first_winner,
-           last_winner=last_winner, tolerance=LOSS_TOLERANCE)
+           last_winner=last_winner, loss_tolerance=LOSS_TOLERANCE,
+           answer={("textbook ε", "textbook ε"): "a", ("textbook ε", "Keras ε"): "b",
+                   ("Keras ε", "textbook ε"): "c", ("Keras ε", "Keras ε"): "d"}.get(
+                       (first_winner, last_winner), "e"))
 
 # %%
 figure, axes = plt.subplots(1, 3, figsize=(17, 4.5))
@@ -327,7 +401,9 @@ lab.finish()
 # 0.0017 at 0.9). The forms still coincide, as the classic rate follows η_EMA·(1 − β).
 # Heavy-ball momentum on a quadratic is stable only while η·λ < 2(1 + γ) for every
 # curvature λ: η = 0.01·0.5 allows λ < 600, γ = 0.9 with η = 0.001 allows λ < 3 800,
-# and Rosenbrock's curvature near (−1.5, 2) is about 2 700. Nesterov's limit is tighter.
+# and Rosenbrock's largest curvature at (−1.5, 2) is the λ_max the lab prints under
+# the paths (the Hessian's largest eigenvalue), between the two. Nesterov's limit is
+# tighter.
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 2 (medium).** Give Adam a larger rate on Rosenbrock

@@ -91,9 +91,17 @@ print(f"train {x_train.shape}, validation {x_val.shape}")
 # metrics never include the penalty, and `val_cross_entropy` is what we plot.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** Which of the five models (none, l1, l2, dropout, max_norm) will end the
-# last epoch with the lowest validation cross-entropy? And will the plain model end above
-# its own best validation cross-entropy, the mark of overfitting?
+# **Predict 1.** Which of the five models will end the last epoch with the lowest
+# validation cross-entropy? (The line after the runs also says whether the plain model
+# ended above its own best, the mark of overfitting.)
+# - (a) none, the plain model
+# - (b) l1
+# - (c) l2
+# - (d) dropout
+# - (e) max_norm
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 def build(kind, optimizer=None):
@@ -146,6 +154,8 @@ lab.reveal(1, f"{winner} ends lowest, at {final_val[winner]:.3f} (final validati
                                               final_val.items())
            + f"); the plain model was best at epoch {plain_best_epoch} ({min(plain_curve):.3f}) "
            + (f"and ended {plain_rise:.3f} above it" if plain_rise > 0 else "and ended there"),
+           answer=tuple(letter for letter, kind in zip("abcde", kinds)   # ties: all of them
+                        if final_val[kind] == final_val[winner]),
            winner=winner, final_val_cross_entropy=final_val, plain_curve=plain_curve,
            plain_best_epoch=plain_best_epoch, plain_rise=plain_rise)
 
@@ -202,8 +212,9 @@ lab.save_figure(figure, "regularization_curves.png")
 for kind in kinds:
     curve = histories[kind]["val_cross_entropy"]
     best_epoch = int(np.argmin(curve)) + 1
-    print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch {best_epoch}, "
-          f"then {curve[-1] - min(curve):+.3f} by the last epoch")
+    if lab.shows(1):    # Best plus climb is the final value Predict 1 asks about.
+        print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch "
+              f"{best_epoch}, then {curve[-1] - min(curve):+.3f} by the last epoch")
     lab.record(f"climb_{kind}", curve=curve, best_epoch=best_epoch,
                climb=curve[-1] - min(curve))
 
@@ -224,8 +235,16 @@ for kind in kinds:
 # the run to say: Prediction 2's line reports it.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Which model will end with the smallest norm of all its kernel weights,
-# and which with the largest share of weights near zero?
+# **Predict 2.** Which model will end with the largest share of its kernel weights near
+# zero (|w| < 0.001)? (The line after the table also names the smallest weight norm.)
+# - (a) none, the plain model
+# - (b) l1
+# - (c) l2
+# - (d) dropout
+# - (e) max_norm
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 def all_kernel_weights(model):
@@ -246,8 +265,9 @@ for kind in kinds:
                  "share_near_zero": float(np.mean(np.abs(weights) < 1e-3))})
 table = pandas.DataFrame(rows)
 table.to_csv(lab.path("regularization.csv"), index=False)
-print()
-print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
+if lab.shows(1) and lab.shows(2):   # Its columns answer Predicts 1 and 2.
+    print()
+    print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
 norms = dict(zip(table["model"], table["weight_norm"]))
 near_zero = dict(zip(table["model"], table["share_near_zero"]))
 smallest, sparsest = min(norms, key=norms.get), max(near_zero, key=near_zero.get)
@@ -255,6 +275,8 @@ lab.reveal(2, f"{smallest} has the smallest weight norm ({norms[smallest]:.2f}, 
               f"{norms[smallest] / norms['none']:.0%} of the plain model's {norms['none']:.2f}); "
               f"{sparsest} has the largest share near zero ({near_zero[sparsest]:.1%}, "
               f"plain: {near_zero['none']:.1%})",
+           answer=tuple(letter for letter, kind in zip("abcde", kinds)   # ties: all of them
+                        if near_zero[kind] == near_zero[sparsest]),
            smallest=smallest, sparsest=sparsest, weight_norms=norms, share_near_zero=near_zero)
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
@@ -272,7 +294,7 @@ right.set_xlabel("weight value")
 right.set_ylabel("count (log scale)")
 right.set_title("histogram of kernel weights")
 right.legend()
-lab.save_figure(figure, "regularization_weights.png")
+lab.save_figure(figure, "regularization_weights.png", show=lab.shows(2))   # Predict 2's answer.
 
 # %% [markdown]
 # ## An L2 penalty under Adam is not weight decay
@@ -326,6 +348,13 @@ if _twins.available("adam", "one AdamW step by hand in NumPy (labs/_weight_decay
 # **Predict 3.** AdamW with λ_w = 2λ would take exactly the steps of the L2 model under
 # SGD. Under Adam, which ends with the smaller norm of its kernel weights: Adam with the
 # L2(λ) penalty, or AdamW with λ_w = 2λ? Which ends with the lower validation cross-entropy?
+# - (a) AdamW has the smaller norm and the lower cross-entropy
+# - (b) AdamW has the smaller norm; Adam + L2 the lower cross-entropy
+# - (c) Adam + L2 has the smaller norm; AdamW the lower cross-entropy
+# - (d) Adam + L2 has the smaller norm and the lower cross-entropy
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 weight_decay = 2 * lab.l2   # λ_w: the decay that equals L2(λ) under SGD.
@@ -339,16 +368,20 @@ compared = {"Adam, no penalty": "none", "Adam + L2(λ)": "l2", "AdamW(2λ)": "ad
 norm_of = {name: float(np.linalg.norm(all_kernel_weights(models[kind])))
            for name, kind in compared.items()}
 val_of = {name: histories[kind]["val_cross_entropy"][-1] for name, kind in compared.items()}
-print(f"\nλ = {lab.l2:g}, λ_w = {weight_decay:g}\n{'optimizer':<17} {'weight norm':>11} "
-      f"{'val cross-entropy':>18}")
-for name in compared:
-    print(f"{name:<17} {norm_of[name]:>11.3f} {val_of[name]:>18.3f}")
+if lab.shows(3):    # The table answers Predict 3: shown once it is predicted.
+    print(f"\nλ = {lab.l2:g}, λ_w = {weight_decay:g}\n{'optimizer':<17} {'weight norm':>11} "
+          f"{'val cross-entropy':>18}")
+    for name in compared:
+        print(f"{name:<17} {norm_of[name]:>11.3f} {val_of[name]:>18.3f}")
 smaller = min(("Adam + L2(λ)", "AdamW(2λ)"), key=norm_of.get)
 lower = min(("Adam + L2(λ)", "AdamW(2λ)"), key=val_of.get)
 lab.reveal(3, f"{smaller} ends with the smaller weight norm (Adam + L2(λ) "
               f"{norm_of['Adam + L2(λ)']:.2f}, AdamW(2λ) {norm_of['AdamW(2λ)']:.2f}, no penalty "
               f"{norm_of['Adam, no penalty']:.2f}); {lower} ends with the lower validation "
               f"cross-entropy ({val_of['Adam + L2(λ)']:.3f} against {val_of['AdamW(2λ)']:.3f})",
+           answer={("AdamW(2λ)", "AdamW(2λ)"): "a", ("AdamW(2λ)", "Adam + L2(λ)"): "b",
+                   ("Adam + L2(λ)", "AdamW(2λ)"): "c",
+                   ("Adam + L2(λ)", "Adam + L2(λ)"): "d"}[smaller, lower],
            smaller_norm=smaller, lower_val=lower, weight_norms=norm_of,
            val_cross_entropy=val_of)
 lab.finish()

@@ -70,9 +70,16 @@ lab = _runtime.start("schedules", {
 # The horizon scales with `epochs`, so quick mode keeps the shapes.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 1.** Halfway through training (epoch T/2), which of the five schedules
-# gives the largest learning rate, and which the smallest? Sketch the five curves
-# from the formulas before you look at the table.
+# **Predict 1.** Sketch the five curves from the formulas. Halfway through training
+# (epoch T/2), which of the five schedules gives the largest learning rate?
+# - (a) step decay
+# - (b) exponential decay
+# - (c) cosine annealing
+# - (d) warm-up + cosine
+# - (e) 1cycle
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 epochs = lab.epochs
@@ -98,17 +105,22 @@ epoch_axis = np.arange(epochs)
 curves = {name: custom.schedules.sample(schedule, epoch_axis)
           for name, schedule in make_schedules().items()}
 pd.DataFrame({"epoch": epoch_axis, **curves}).to_csv(lab.path("schedules.csv"), index=False)
-print(pd.DataFrame(curves, index=epoch_axis).iloc[::max(epochs // 10, 1)].round(5)
-      .to_string())
 halfway = epochs // 2
 rates_halfway = {name: float(values[halfway]) for name, values in curves.items()}
 largest = max(rates_halfway, key=rates_halfway.get)
 smallest = min(rates_halfway, key=rates_halfway.get)
-lab.reveal(1, f"at t = {halfway} (epochs count from 0, T = {epochs}), {largest} gives the "
+largest_schedules = [name for name, value in rates_halfway.items()
+                     if value == rates_halfway[largest]]
+halfway_shown = lab.reveal(1, f"at t = {halfway} (epochs count from 0, T = {epochs}), {largest} gives the "
               f"largest rate ({rates_halfway[largest]:.3g}) and {smallest} the smallest "
               f"({rates_halfway[smallest]:.3g}); " + ", ".join(
                   f"{name} {rate:.3g}" for name, rate in rates_halfway.items()) + ".",
-           rates=rates_halfway, halfway=halfway, largest=largest, smallest=smallest)
+           answer=tuple("abcde"[list(curves).index(name)] for name in largest_schedules),
+           rates=rates_halfway, halfway=halfway, largest=largest, smallest=smallest,
+           largest_schedules=largest_schedules)
+if halfway_shown:   # The table of rates answers Predict 1, so it follows the reveal.
+    print(pd.DataFrame(curves, index=epoch_axis).iloc[::max(epochs // 10, 1)].round(5)
+          .to_string())
 
 # %% [markdown]
 # ## Our exponential decay and Keras' `ExponentialDecay`
@@ -124,9 +136,15 @@ lab.reveal(1, f"at t = {halfway} (epochs count from 0, T = {epochs}), {largest} 
 
 # %% [markdown] tags=["prediction"]
 # **Predict 2.** `ExponentialDecay(η₀, decay_steps=1, decay_rate=k)`, with the chapter's
-# k (0.05 for T = 100) passed as Keras' factor: what is the learning rate after 10 steps,
-# against η₀·e^(−10k) for ours? And how much of η₀ does the session plan's reading keep
-# at the last step plotted, t = T − 1?
+# k (0.05 for T = 100) passed as Keras' factor: what is the learning rate after 10 steps
+# (or T − 1, if T is shorter)?
+# - (a) the same as ours, η₀·e^(−10k)
+# - (b) almost nothing: less than 0.1 % of η₀
+# - (c) almost all of η₀: more than 90 %
+# - (d) something else
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 rate = 0.05 * 100 / epochs
@@ -150,10 +168,14 @@ lab.record("ours_vs_keras_exponential", relative_gap=gap, tolerance=EQUIVALENT_T
 print(f"largest relative gap between ours and Keras at the equivalent rate: {gap:.2e}")
 lab.check(gap <= EQUIVALENT_TOLERANCE, f"our exponential decay and Keras' differ by {gap:.1e}")
 step = min(10, epochs - 1)
+kept = float(misread[step]) / peak          # The fraction of η₀ left after `step` steps.
+misread_choice = ("a" if abs(float(misread[step]) - float(ours[step])) <= 1e-3 * float(ours[step])
+                  else "b" if kept < 1e-3 else "c" if kept > 0.9 else "d")
 lab.reveal(2, f"after {step} steps Keras with decay_rate = k = {rate:.3g} gives "
               f"{misread[step]:.3g}, against {ours[step]:.3g} for ours (η₀ = {peak:g}); the "
               f"session plan's reading keeps {session_plan[-1] / peak:.4%} of η₀ at "
               f"t = {epochs - 1}.",
+           answer=misread_choice, kept=kept,
            step=step, k=rate, misread=float(misread[step]), ours=float(ours[step]),
            peak=peak, session_plan_kept=float(session_plan[-1] / peak), last_step=epochs - 1)
 
@@ -177,12 +199,25 @@ lab.save_figure(figure, "schedules.png")
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** Which of the six runs (the constant rate and the five schedules)
-# ends with the lowest training loss after `epochs` epochs (100 in a full run), and
-# which has the largest end noise? Where does the constant rate rank?
+# ends with the lowest training loss after `epochs` epochs (100 in a full run)?
+# - (a) the constant rate
+# - (b) step decay
+# - (c) exponential decay
+# - (d) cosine annealing
+# - (e) warm-up + cosine
+# - (f) 1cycle
+
+# %% tags=["your-prediction"]
+lab.predict(3, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** Will the run with the lowest final training loss also have the
 # lowest validation loss?
+# - (a) yes
+# - (b) no
+
+# %% tags=["your-prediction"]
+lab.predict(4, None)  # your answer: "a" or "b"
 
 # %%
 x, y = datasets.spirals(n_samples=lab.n_samples, seed=lab.seed)
@@ -228,7 +263,6 @@ for name, learning_rate in runs.items():
 
 results = pd.DataFrame(rows).set_index("schedule")
 results.to_csv(lab.path("training.csv"))
-print(results.round(4).to_string())
 RATE_TOLERANCE = 1e-6   # Relative: the rate fit used against the schedule plotted.
 rate_gaps = {name: float(np.max(np.abs(np.subtract(used_rates[name], curves[name]))
                                 / np.maximum(curves[name], 1e-12))) for name in curves}
@@ -251,18 +285,21 @@ end_noise = {name: finite_or_inf(max(history["loss"][-last_fifth:])
 ranking = sorted(final_losses, key=final_losses.get)
 noisiest = max(end_noise, key=end_noise.get)
 noisiest_words = "the constant rate" if noisiest == "constant" else noisiest
-lab.reveal(3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
+lowest_runs = [name for name in ranking if final_losses[name] == final_losses[ranking[0]]]
+training_shown = lab.reveal(3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
               f"{noisiest_words} has the largest end noise ({end_noise[noisiest]:.2f}× over "
               f"the last {last_fifth} epochs); the constant rate ranks "
               f"{ranking.index('constant') + 1} of {len(ranking)} (loss "
               f"{final_losses['constant']:.4f}, end noise {end_noise['constant']:.2f}×). "
               f"From lowest: {', '.join(ranking)}.",
-           final_losses=final_losses, end_noise=end_noise, ranking=ranking,
+           answer=tuple("abcdef"[list(runs).index(name)] for name in lowest_runs),
+           lowest_runs=lowest_runs, final_losses=final_losses, end_noise=end_noise,
+           ranking=ranking,
            noisiest=noisiest, last_fifth=last_fifth,
            constant_rank=ranking.index("constant") + 1)
 val_losses = {name: finite_or_inf(loss) for name, loss in results["val loss"].items()}
 lowest_val = min(val_losses, key=val_losses.get)
-lab.reveal(4, f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest_val]:.4f}) and "
+validation_shown = lab.reveal(4, f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest_val]:.4f}) and "
               f"the lowest training loss {ranking[0]}'s, so "
               + ("yes." if lowest_val == ranking[0] else
                  f"no: {ranking[0]}'s validation loss is {val_losses[ranking[0]]:.4f}.")
@@ -271,8 +308,10 @@ lab.reveal(4, f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest
                  f" Validation accuracy ranges from {results['val accuracy'].min():.1%} to "
                  f"{results['val accuracy'].max():.1%}."),
            val_losses=val_losses, lowest_val=lowest_val, lowest_train=ranking[0],
-           same=lowest_val == ranking[0],
+           same=lowest_val == ranking[0], answer="a" if lowest_val == ranking[0] else "b",
            val_accuracy_range=[results["val accuracy"].min(), results["val accuracy"].max()])
+if training_shown and validation_shown:   # The table answers Predict 3 and 4.
+    print(results.round(4).to_string())
 
 # %% [markdown]
 # ## What the curves say

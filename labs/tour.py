@@ -97,9 +97,14 @@ def batches():
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** The three runs start from the same weights and see the same batches in
-# the same order. How far apart will the final weights be, from-scratch optimizer against
-# Keras' and `fit` against the tape loop: exactly equal, about 1e-7 (float32 rounding),
-# or visibly different?
+# the same order; each has its own early stopping, with the same patience. At which epochs
+# will they stop?
+# - (a) all three at the same epoch
+# - (b) two of them at one epoch, the third at another
+# - (c) each at an epoch of its own
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %%
 template = keras.Sequential([
@@ -161,25 +166,31 @@ def largest_difference(first, second):
                for a, b in zip(models[first].get_weights(), models[second].get_weights()))
 
 
-print(f"\n{'run':<14} {'epochs':>6} {'best':>5} {'val_loss':>9} {'val_acc':>8}")
-for label, history in histories.items():
-    best = stoppers[label].best_epoch
-    print(f"{label:<14} {len(history['loss']):>6} {best + 1:>5} "
-          f"{history['val_loss'][best]:>9.4f} {history['val_accuracy'][best]:>8.1%}")
 differences = {"keras vs custom optimizer": largest_difference("keras + fit", "custom + fit"),
                "model.fit vs fit_with_tape": largest_difference("custom + fit", "custom + tape")}
-print(f"\nmax |Δw|, keras vs custom optimizer (both model.fit): "
-      f"{differences['keras vs custom optimizer']:.2e}")
-print(f"max |Δw|, model.fit vs fit_with_tape (custom optimizer): "
-      f"{differences['model.fit vs fit_with_tape']:.2e}")
 epochs_run = {label: len(history["loss"]) for label, history in histories.items()}
 agree = max(differences.values()) <= WEIGHT_TOLERANCE
 apart = lambda difference: "identical" if difference == 0 else f"{difference:.1e} apart"
-lab.reveal(1, f"Keras vs from-scratch optimizer: {apart(differences['keras vs custom optimizer'])}"
-              f"; fit vs tape: {apart(differences['model.fit vs fit_with_tape'])} "
-              f"({'within' if agree else 'NOT within'} the tolerance {WEIGHT_TOLERANCE:g})",
-           differences=differences, tolerance=WEIGHT_TOLERANCE, agree=agree,
-           epochs_run=epochs_run)
+stopping_epochs = len(set(epochs_run.values()))     # 1: all together, 3: each its own.
+stopping_shown = lab.reveal(
+    1, "the runs stopped after " + ", ".join(f"{epochs} epochs ({label})"
+                                             for label, epochs in epochs_run.items())
+    + f". Final weights: Keras vs from-scratch optimizer "
+    f"{apart(differences['keras vs custom optimizer'])}; fit vs tape "
+    f"{apart(differences['model.fit vs fit_with_tape'])} "
+    f"({'within' if agree else 'NOT within'} the tolerance {WEIGHT_TOLERANCE:g})",
+    answer="abc"[stopping_epochs - 1], differences=differences,
+    weight_tolerance=WEIGHT_TOLERANCE, agree=agree, epochs_run=epochs_run)
+if stopping_shown:   # The table names the epochs, so it waits for the prediction too.
+    print(f"\n{'run':<14} {'epochs':>6} {'best':>5} {'val_loss':>9} {'val_acc':>8}")
+    for label, history in histories.items():
+        best = stoppers[label].best_epoch
+        print(f"{label:<14} {len(history['loss']):>6} {best + 1:>5} "
+              f"{history['val_loss'][best]:>9.4f} {history['val_accuracy'][best]:>8.1%}")
+    print(f"\nmax |Δw|, keras vs custom optimizer (both model.fit): "
+          f"{differences['keras vs custom optimizer']:.2e}")
+    print(f"max |Δw|, model.fit vs fit_with_tape (custom optimizer): "
+          f"{differences['model.fit vs fit_with_tape']:.2e}")
 lab.check(agree, f"the three runs' weights differ by up to {max(differences.values()):.1e}")
 
 # %% [markdown]
@@ -191,16 +202,29 @@ lab.check(agree, f"the three runs' weights differ by up to {max(differences.valu
 # `hidden_units = 1`) to see other verdicts.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** Look at the table above: the epochs each run took before early stopping,
-# and its best validation loss. Which label will the diagnostics give the tape run:
-# CONVERGED, STILL_IMPROVING, OVERFITTING, UNDERFITTING, OSCILLATING or DIVERGING?
+# **Predict 2.** Look at the curves above (and the table, once Predict 1 is revealed): the
+# epochs each run took before early stopping, and its best validation loss. Which label
+# will the diagnostics give the tape run?
+# - (a) CONVERGED
+# - (b) STILL_IMPROVING
+# - (c) OVERFITTING
+# - (d) UNDERFITTING
+# - (e) OSCILLATING
+# - (f) DIVERGING
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
 verdict = callbacks.diagnostics.classify(lab.path("diagnostics_custom_tape.csv"))
-lab.reveal(2, f"the tape run is labelled {verdict.label}; the evidence and advice:",
-           label=verdict.label,
-           columns=callbacks.diagnostics.read_history(lab.path("diagnostics_custom_tape.csv")))
-print(f"{verdict.label}: {verdict.reason}\n  advice: {verdict.advice}")
+label_choices = dict(zip(("CONVERGED", "STILL_IMPROVING", "OVERFITTING", "UNDERFITTING",
+                         "OSCILLATING", "DIVERGING"), "abcdef"))
+label_shown = lab.reveal(
+    2, f"the tape run is labelled {verdict.label}; the evidence and advice:",
+    answer=label_choices[verdict.label], label=verdict.label, label_choices=label_choices,
+    columns=callbacks.diagnostics.read_history(lab.path("diagnostics_custom_tape.csv")))
+if label_shown:    # Not before the student's prediction: the evidence names the label.
+    print(f"{verdict.label}: {verdict.reason}\n  advice: {verdict.advice}")
 
 # %% [markdown]
 # ## The figures
@@ -223,9 +247,10 @@ middle.set(xlabel="epoch", ylabel="learning rate at epoch end",
            title="the schedule: warm-up, then cosine")
 middle.legend()
 final_model = models["custom + tape"]
+named = verdict.label if label_shown else "tape run"   # The label only once it is revealed.
+best_accuracy = tape_history["val_accuracy"][stoppers["custom + tape"].best_epoch]
 _plots.decision_boundary(right, lambda points: final_model.predict(points, verbose=0),
-                         x_val, y_val, title=f"{verdict.label}: validation accuracy "
-                         f"{tape_history['val_accuracy'][stoppers['custom + tape'].best_epoch]:.1%}")
+                         x_val, y_val, title=f"{named}: validation accuracy {best_accuracy:.1%}")
 lab.save_figure(figure, "tour.png")
 
 # %% [markdown]

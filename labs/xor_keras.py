@@ -61,7 +61,13 @@ lab.require(lab.steps % lab.steps_per_epoch == 0, f"steps ({lab.steps}) must be 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** "The Learning Problem" trains this network from one random start.
 # Starting from the lab's seed and counting up, how many seeds will the NumPy network
-# need before one reaches 100 % on the four points: the first one, or more?
+# try until one reaches 100 % on the four points?
+# - (a) one: the first seed is enough
+# - (b) two or three
+# - (c) four or more
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %%
 x, labels = datasets.xor()                          # x (4, 2), labels (4,) in {0, 1}
@@ -79,7 +85,6 @@ for seed in range(lab.seed, lab.seed + lab.restarts):
         numpy_network.update(numpy_network.backward(y), lab.learning_rate)     # backward, step
     numpy_accuracy = float(np.mean((numpy_network.predict(x) > 0.5) == y))
     tried[seed] = (numpy_accuracy, float(numpy_losses[-1]))
-    print(f"seed {seed}: NumPy accuracy {numpy_accuracy:.0%}, final loss {numpy_losses[-1]:.4f}")
     if numpy_accuracy == 1.0:
         break
 else:
@@ -87,13 +92,17 @@ else:
                        f"try more --restarts or --hidden-units 8 (in a notebook's "
                        "parameters cell: restarts, hidden_units = 8)")
 stalled = [seed for seed, (accuracy, _) in tried.items() if accuracy < 1.0]
-lab.reveal(1, f"{len(tried)} seed(s) tried: "
-              + ", ".join(f"seed {seed} reached {accuracy:.0%}"
-                          for seed, (accuracy, _) in tried.items())
-              + (f"; the first seed, {lab.seed}, was enough." if not stalled else
-                 f"; {len(stalled)} start(s) stalled below 100 % before seed {seed} succeeded."),
-           seeds=list(tried), accuracies=[accuracy for accuracy, _ in tried.values()],
-           final_losses=[loss for _, loss in tried.values()], stalled=stalled, kept_seed=seed)
+seeds_shown = lab.reveal(
+    1, f"{len(tried)} seed(s) tried: "
+    + ", ".join(f"seed {seed} reached {accuracy:.0%}" for seed, (accuracy, _) in tried.items())
+    + (f"; the first seed, {lab.seed}, was enough." if not stalled else
+       f"; {len(stalled)} start(s) stalled below 100 % before seed {seed} succeeded."),
+    answer="a" if len(tried) == 1 else "b" if len(tried) <= 3 else "c",
+    seeds=list(tried), accuracies=[accuracy for accuracy, _ in tried.values()],
+    final_losses=[loss for _, loss in tried.values()], stalled=stalled, kept_seed=seed)
+if seeds_shown:     # One line per seed tried: it would answer Predict 1 before the prediction.
+    for tried_seed, (accuracy, final_loss) in tried.items():
+        print(f"seed {tried_seed}: NumPy accuracy {accuracy:.0%}, final loss {final_loss:.4f}")
 
 # %% [markdown]
 # ## The same network in Keras
@@ -139,9 +148,16 @@ keras_accuracy = np.mean((keras_probabilities > 0.5) == y)
 # rounding: Keras computes in float32 (about 7 digits), NumPy in float64.
 
 # %% [markdown] tags=["prediction"]
-# **Predict 2.** After all the steps, how far apart are the two networks' weights at
-# most: exactly 0, small like float32 rounding grown over the steps (below 1e-4), or far
-# apart (1e-2 or more), because tiny differences grow during training?
+# **Predict 2.** Each Keras "epoch" is `steps_per_epoch` full-batch steps, and `fit`
+# reports one loss per epoch. Compare it with the NumPy loop's loss at the last step of the
+# same block of steps. How does Keras' epoch loss compare?
+# - (a) above it, in every block
+# - (b) equal to it, up to rounding (1e-6), in every block
+# - (c) below it, in every block
+# - (d) above in some blocks, below in others
+
+# %% tags=["your-prediction"]
+lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 numpy_probabilities = numpy_network.predict(x)
@@ -168,10 +184,23 @@ elif weight_gap < 1e-2:
     size = f"{weight_gap:.1e}, more than rounding but below 1e-2"
 else:
     size = f"{weight_gap:.1e}, far apart"
-lab.reveal(2, f"the largest weight difference after {lab.steps} steps is {size}; the "
-              f"probabilities differ by at most {probability_gap:.1e}, so the two runs "
+# The NumPy loss before the last update of each block, as fit measures each step's loss.
+block_last = [float(numpy_losses[(block + 1) * lab.steps_per_epoch - 1])
+              for block in range(len(history.history["loss"]))]
+block_gaps = [float(epoch_loss) - last for epoch_loss, last in zip(history.history["loss"],
+                                                                   block_last)]
+level = [abs(gap) <= 1e-6 * max(1.0, abs(last)) for gap, last in zip(block_gaps, block_last)]
+block_choice = ("b" if all(level) else "a" if all(gap > 0 for gap in block_gaps) else
+                "c" if all(gap < 0 for gap in block_gaps) else "d")
+lab.reveal(2, f"Keras' epoch loss was above the NumPy loss at the block's last step in "
+              f"{sum(gap > 0 for gap in block_gaps)} of {len(block_gaps)} blocks (the first: "
+              f"{history.history['loss'][0]:.5f} against {block_last[0]:.5f}): it is the mean "
+              f"over the block's steps. The largest weight difference after {lab.steps} steps "
+              f"is {size}; the probabilities differ by at most {probability_gap:.1e}, so the "
+              "two runs "
               + ("followed the same path." if same_path else "did NOT follow the same path."),
-           weight_gap=float(weight_gap), probability_gap=probability_gap,
+           answer=block_choice, block_gaps=block_gaps, block_last=block_last,
+           epoch_losses=history.history["loss"], level=level, weight_gap=float(weight_gap), probability_gap=probability_gap,
            weight_tolerance=WEIGHT_TOLERANCE, probability_tolerance=PROBABILITY_TOLERANCE,
            same_path=same_path, numpy_accuracy=numpy_accuracy, keras_accuracy=keras_accuracy)
 lab.check(same_path, f"NumPy and Keras end {weight_gap:.1e} apart in weights and "

@@ -24,21 +24,21 @@ import numpy as np  # noqa: E402
 
 import callbacks  # noqa: E402
 import custom.optimizers  # noqa: E402
-from custom import training  # noqa: E402
+from custom import distributed, training  # noqa: E402
 
 SAMPLES, BATCH, EPOCHS = 96, 32, 4   # 3 global batches of 32: 16 per replica.
 
 
-def data():
+def data(samples=SAMPLES):
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(SAMPLES, 5)).astype(np.float32)  # (samples, features)
+    x = rng.normal(size=(samples, 5)).astype(np.float32)  # (samples, features)
     y = (x @ rng.normal(size=(5, 1)) > 0).astype(np.float32)  # (samples, 1)
     return x, y
 
 
-def train(strategy, optimizer, fit=False):
+def train(strategy, optimizer, fit=False, samples=SAMPLES):
     """Weights, History and the epochs each callback saw, after EPOCHS of the same run."""
-    x, y = data()
+    x, y = data(samples)
     keras.utils.set_random_seed(3)
     scope = strategy.scope() if strategy is not None else tf.distribute.get_strategy().scope()
     with scope:
@@ -98,5 +98,12 @@ def refusal(**arguments):
     return None
 
 
+# 91 samples: the last global batch of 27 splits 14 + 13 over the two replicas.
+results["uneven"] = {"one_device": train(None, "sgd", samples=91),
+                     "two_replicas": train(mirrored, "sgd", samples=91)}
+shares, size = distributed.shares(iter(tf.data.Dataset.range(7).batch(7).repeat()), mirrored)
+results["shares_of_7"] = {"rows": [t.numpy().tolist() for t in
+                                   mirrored.experimental_local_results(shares)],
+                          "global_batch": int(size)}
 results["refusals"] = {"arrays": refusal(batch_size=33), "dataset": refusal(dataset_batch=33)}
 print(json.dumps(results))

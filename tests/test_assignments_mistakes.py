@@ -321,3 +321,11 @@ def test_the_reference_scores_full_points_public_and_hidden():
     for task in task_table.TASKS:
         result = runner.run(task, hidden=True)
         assert result.score == result.max_score == task_table.TASKS[task].points, result.text()
+
+
+def test_a_check_without_a_twin_or_an_accepted_form_stops_the_grader_not_the_student():
+    got = checking.outputs({"w": [[1.0]]}, "step")
+    wrong = checking.Candidate("a mistake", "a cause", False, checking.outputs({"w": [[2.0]]},
+                                                                              "step"))
+    with pytest.raises(checking.CheckDefinitionError, match="needs an accepted form"):
+        checking.compare(None, got, [wrong], checking.Tolerance())

@@ -6,6 +6,7 @@ line and run its commands as a student would, in subprocesses.
 """
 
 import ast
+import json
 import os
 import pathlib
 import re
@@ -322,3 +323,48 @@ def test_a_task_notebook_checks_the_students_cell_and_packs_it_in_a_real_kernel(
     with zipfile.ZipFile(student / "submission-adam.zip") as archive:
         assert archive.namelist() == [ADAM]
         assert archive.read(ADAM).decode("utf-8") == reference
+
+
+def test_the_debugging_lab_in_a_seeded_release_names_no_runs_cause(tmp_path):
+    """The debugging lab is a diagnosis: the student edition ships its runs packed, letters
+    dealt by the release's seed, and no file of it ties a letter to a cause, states a
+    broken configuration or a fix, or holds the instructor's module and tests that do."""
+    from labs import _debugging_cases, _debugging_recipes
+
+    out = tmp_path / "edition"
+    release.release(out, tasks=["adam"], allow_dirty=True, seed=4)
+    assert not (out / "labs" / "_debugging_cases.py").exists()
+    assert not (out / "tests" / "test_debugging_lab.py").exists()
+    runs_file = out / "labs" / "_debugging_runs.txt"
+    runs = _debugging_recipes.unpack(runs_file.read_text(encoding="utf-8"))
+    assert runs == _debugging_cases.runs(4) != _debugging_cases.runs(None)
+    causes = [cause.cause for cause in _debugging_cases.CAUSES]
+    tells = [cause.fix_text for cause in _debugging_cases.CAUSES]
+    for cause in _debugging_cases.CAUSES:       # A broken entry as code or data would write it
+        for key, value in cause.broken.items():  # (the sound recipe's own entries tell nothing).
+            if value == _debugging_recipes.BASE[key]:
+                continue
+            tells += [f'"{key}": {value!r}', f'"{key}": {json.dumps(value)}',
+                      f"{key} {value!r} →"]
+    names_a_run = re.compile(r"\bRuns? [A-G]\b|\b[A-G]: |[\"'][A-G][\"']")
+    texts = {file.relative_to(out).as_posix(): file.read_text(encoding="utf-8")
+             for file in out.rglob("*")
+             if file.is_file() and file.suffix in release.TEXT_SUFFIXES}
+    assert len(texts) > 100
+    for path, text in texts.items():
+        for tell in tells:
+            assert tell not in text, f"{path} holds {tell!r}"
+        for paragraph in re.split(r"\n[ \t#]*\n", text):   # Blank lines, also in comments.
+            named = [cause for cause in causes if cause.lower() in paragraph.lower()]
+            assert not (named and names_a_run.search(paragraph)), (
+                f"{path}: a paragraph names {named[0]!r} beside a run's letter: "
+                f"{paragraph.strip()[:200]!r}")
+    for cause in causes:                         # The candidates are where a cause is named.
+        assert cause in _debugging_recipes.CANDIDATES
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True])
+def test_release_refuses_a_seed_that_is_not_a_whole_number(tmp_path, seed):
+    with pytest.raises(release.ReleaseError, match="--seed must be an integer >= 0"):
+        release.release(tmp_path / "edition", allow_dirty=True, seed=seed)
+    assert not (tmp_path / "edition").exists()

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from labs import _catalog, _classroom, _notebooks, _syllabus
+from labs import _catalog, _classroom, _notebook_parameters, _notebooks, _syllabus
 
 MIN_PREDICTIONS = 2
 EXERCISES = range(3, 6)   # Three to five per lab.
@@ -32,6 +32,20 @@ def test_each_prediction_is_numbered_and_revealed_after_it(name):
         revealed = re.search(rf"\blab\.reveal\(\s*{number}\s*,", text)
         assert revealed, f"{name}: prediction {number} is never revealed (lab.reveal({number}, …))"
         assert asked.start() < revealed.start(), f"{name}: prediction {number} revealed first"
+
+
+@pytest.mark.parametrize("name", _catalog.names())
+def test_each_prediction_offers_choices_or_a_tolerance_and_a_cell_to_answer_in(name):
+    """The cell formats of ``labs/_classroom.py``: ``questions`` raises for a prediction
+    without choices or a stated tolerance, or without its your-prediction cell; and every
+    reveal names the answer that its run's numbers make right."""
+    text = source(name)
+    questions = _classroom.questions(text)
+    assert list(questions) == list(_classroom.predictions(text))
+    for number in questions:
+        call = re.search(rf"\blab\.reveal\(\s*{number}\s*,.*?\banswer=", text, re.S)
+        assert call and "lab.reveal(" not in call.group(0)[len("lab.reveal("):], \
+            f"{name}: lab.reveal({number}, ...) gives no answer="
 
 
 @pytest.mark.parametrize("name", _catalog.names())
@@ -87,3 +101,14 @@ def test_the_default_export_asks_without_answering_and_the_instructors_answers(n
     answers = tagged(instructor, _classroom.ANSWER_TAG)
     assert len(answers) == len(tagged(instructor, _classroom.EXERCISE_TAG))
     assert all(cell.cell_type == "markdown" for cell in answers)
+    for notebook in (student, instructor):   # Where the student answers: editable.
+        answering = tagged(notebook, _classroom.YOUR_PREDICTION_TAG)
+        assert len(answering) == len(tagged(notebook, _classroom.PREDICTION_TAG))
+        assert all(cell.cell_type == "code" and cell.metadata.get("editable", True)
+                   for cell in answering)
+    # The instructor's edition reveals every answer; the student's waits for predictions.
+    parameters, = tagged(student, "parameters")
+    assert "reveal" not in parameters.source
+    parameters, = tagged(instructor, "parameters")
+    assert parameters.source.endswith("\n" + _notebook_parameters.REVEAL_ALL_LINE)
+    assert _notebook_parameters.reveal_from_cell(parameters.source) == "all"

@@ -147,7 +147,7 @@ def test_a_jittery_validation_rise_while_training_falls_is_overfitting_not_oscil
 
 def test_a_ratio_rising_below_the_training_loss_is_not_a_widening_gap():
     """A real run (a small ReLU net on two rings, Adam, cosine schedule: the debugging
-    lab's repaired Run E) whose validation loss, always below the training loss, ends
+    lab's repaired strong-penalty run) whose validation loss, always below the training loss, ends
     21 % above its best at 100 % validation accuracy. log(val / train) trends up (t > 2)
     because the two losses draw together; the overfitting rule's "widening gap" once read
     that as overfitting, with a reason that said the gap widened. A gap widens only when
@@ -165,8 +165,8 @@ def test_a_ratio_rising_below_the_training_loss_is_not_a_widening_gap():
 
 
 def test_a_loss_that_never_rises_is_not_diverging_however_high_it_starts():
-    """A real run, the debugging lab's Run E (quick mode, seed 0): a 16-16 ReLU net on two
-    rings with an L2 penalty λ = 1 on every hidden kernel. The loss Keras reports includes
+    """A real run, the debugging lab's strong-penalty run (quick mode, seed 0): a 16-16
+    ReLU net on two rings with an L2 penalty λ = 1 on every hidden kernel. The loss Keras reports includes
     the penalty, so epoch 1's is 13× the cross-entropy of a coin toss, ln 2; the penalty
     then flattens the network and the loss falls every epoch to ln 2, at chance. The spike
     rule (a first epoch 3× the end, then chance accuracy) once read that as DIVERGING.
@@ -222,3 +222,14 @@ def test_a_short_run_whose_validation_loss_ends_far_above_its_best_is_overfittin
     assert diagnosis.label == CASES.loc["short_late_rise", "expected"] == "OVERFITTING", \
         diagnosis.reason
     assert diagnosis.key_epochs == {"best validation": best + 1}
+
+
+def test_an_accuracy_below_its_start_is_said_to_be_below_never_a_negative_share_of_the_way():
+    below_chance = [0.50, 0.49, 0.493, 0.493, 0.493, 0.493]   # Chance on 2 classes is 50 %.
+    flagged, sentence = chance.low_accuracy(below_chance, 2, 0.3)
+    assert flagged and "0.7 points below chance" in sentence
+    flagged, sentence = chance.low_accuracy([0.5, 0.4, 0.4, 0.4, 0.4, 0.4], None, 0.3)
+    assert flagged and "10.0 points below its first epoch's 50.0%" in sentence
+    for accuracies, classes in ((below_chance, 2), ([0.5, 0.4, 0.4, 0.4, 0.4], None)):
+        assert "-" not in chance.low_accuracy(accuracies, classes, 0.3)[1]
+    assert "20% of the way from chance to 100 %" in chance.low_accuracy([0.6] * 6, 2, 0.3)[1]

@@ -177,10 +177,10 @@ def test_auto_mode_that_cannot_be_resolved_raises(models):
 @pytest.mark.parametrize("arguments, message", [
     (dict(patience=-1), "patience must be an integer >= 0, got -1"),
     (dict(patience=1.5), "patience must be an integer >= 0, got 1.5"),
-    (dict(min_delta=-0.1), "min_delta must be a number >= 0.0, got -0.1"),
-    (dict(min_delta=math.nan), "min_delta must be a number >= 0.0, got nan"),
+    (dict(min_delta=-0.1), "min_delta must be a finite number >= 0.0, got -0.1"),
+    (dict(min_delta=math.nan), "min_delta must be a finite number >= 0.0, got nan"),
     (dict(start_from_epoch=-2), "start_from_epoch must be an integer >= 0, got -2"),
-    (dict(baseline="low"), "baseline must be a number, got 'low'"),
+    (dict(baseline="low"), "baseline must be a finite number, got 'low'"),
     (dict(mode="minimum"), "mode must be one of auto, min, max, got 'minimum'"),
     (dict(monitor=""), "monitor must be the name of a logged metric, got ''"),
 ])

@@ -159,9 +159,9 @@ def test_config_round_trip_and_keras_reads_ours():
 
 
 @pytest.mark.parametrize("arguments, message", [
-    ({"momentum": 1.0}, r"momentum must be in \[0, 1\)"),
-    ({"momentum": -0.1}, r"momentum must be in \[0, 1\)"),
-    ({"momentum": "high"}, "momentum must be a number"),
+    ({"momentum": 1.0}, r"momentum must be a finite number >= 0 and < 1"),
+    ({"momentum": -0.1}, r"momentum must be a finite number >= 0 and < 1"),
+    ({"momentum": "high"}, "momentum must be a finite number"),
     ({"epsilon": 0.0}, "epsilon must be a finite number > 0"),
     ({"epsilon": -1e-3}, "epsilon must be a finite number >= 0"),
     ({"epsilon": float("nan")}, "epsilon must be a finite number"),

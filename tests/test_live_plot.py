@@ -93,6 +93,23 @@ def test_terminal_prints_one_line_per_epoch_with_the_running_label():
     assert lines[-1].endswith("OVERFITTING")
 
 
+def test_without_diagnosis_no_line_and_no_title_carries_a_label(fake_display):
+    """``diagnosis=False`` (a lab that asks for the label before it reveals it): the same
+    lines and figures, without the running label."""
+    stream = io.StringIO()
+    drive(callbacks.LivePlot(mode="terminal", stream=stream, diagnosis=False).run("adam"))
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == len(LOSSES)
+    assert not any(name in line for line in lines for name in diagnostics.LABELS)
+    with_label = callbacks.LivePlot(mode="notebook")
+    without = callbacks.LivePlot(mode="notebook", diagnosis=False)
+    for plot in (with_label, without):
+        drive(plot.run("adam"))
+    assert len(fake_display.shown) == 2, "both figures are still drawn"
+    assert with_label._label(with_label.runs["adam"]) == "OVERFITTING"
+    assert without._label(without.runs["adam"]) == ""
+
+
 def three_class_model():
     return keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(3, activation="softmax")])
 
@@ -241,10 +258,10 @@ def test_a_history_that_classify_refuses_is_reported_not_hidden(monkeypatch, cap
 
 
 @pytest.mark.parametrize("arguments, message", [
-    ({"mode": "browser"}, "mode must be 'auto', 'notebook' or 'terminal'"),
-    ({"min_interval": -1}, "min_interval must be a number of seconds >= 0"),
-    ({"min_interval": math.inf}, "min_interval must be a number of seconds >= 0"),
-    ({"max_share": 0}, r"max_share must be in \(0, 1\]"),
+    ({"mode": "browser"}, "mode must be one of 'auto', 'notebook', 'terminal'"),
+    ({"min_interval": -1}, "min_interval must be a finite number >= 0"),
+    ({"min_interval": math.inf}, "min_interval must be a finite number >= 0"),
+    ({"max_share": 0}, r"max_share must be a finite number > 0 and <= 1"),
     ({"metric": ""}, "metric must be a metric name or None"),
     ({"num_classes": 1}, "num_classes must be an integer >= 2"),
 ])

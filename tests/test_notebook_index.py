@@ -17,14 +17,16 @@ COLAB_LINK = re.compile(r"\(https://colab\.research\.google\.com/github/([^)]+)\
 
 def export(folder, capsys, **environment):
     """Run the front door's export with these environment variables; return the README and
-    what it printed (``.out``, ``.err``)."""
+    what it printed (``.out``, ``.err``). This repository holds the solutions, so it is the
+    instructor's export (``--instructor``); the student export, from a student repository,
+    is tested in ``tests/test_student_repository.py``."""
     with pytest.MonkeyPatch.context() as patch:
         for key in (_notebooks.REPOSITORY_URL_ENV, _notebooks.REPOSITORY_REF_ENV,
                     _notebook_index.BRANCH_ENV):
             patch.delenv(key, raising=False)
         for key, value in environment.items():
             patch.setenv(key, value)
-        assert _notebooks.main(str(folder)) == 0
+        assert _notebooks.main(str(folder), instructor=True) == 0
     return (folder / "README.md").read_text(encoding="utf-8"), capsys.readouterr()
 
 
@@ -77,6 +79,32 @@ def test_links_use_the_folder_path_inside_the_repository_and_non_github_gets_non
     assert "| [`tour`](tour.ipynb) |" in text
 
 
+def test_links_open_the_commit_that_holds_the_notebooks_never_a_branch(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv(_notebook_index.BRANCH_ENV, "main")
+    monkeypatch.setattr(labs, "REPO", tmp_path)
+    inside = tmp_path / "notebooks"
+    inside.mkdir()
+    commit, pinned = "c" * 40, "a" * 40
+    index = _notebook_index.write(inside, [inside / "tour.ipynb"],
+                                  [inside / "assignments" / "adam.ipynb"], URL, pinned,
+                                  link_commit=commit, pinned=True)
+    text = index.read_text()
+    assert COLAB_LINK.findall(text) == [f"teacher/nn-lab/blob/{commit}/notebooks/tour.ipynb",
+                                        f"teacher/nn-lab/blob/{commit}/notebooks/assignments/"
+                                        "adam.ipynb"]
+    assert "/blob/main/" not in text and f"checks out `{pinned}`" in text
+
+    # Pinned student notebooks that no commit holds (a folder outside the repository): no
+    # links at all, rather than links to a branch.
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    index = _notebook_index.write(outside, [outside / "tour.ipynb"], [], URL, pinned,
+                                  pinned=True)
+    text = index.read_text()
+    assert COLAB_LINK.findall(text) == [] and "**No Colab links:**" in text
+
+
 def test_placeholder_url_gives_no_links_and_says_so(tmp_path, capsys):
     readme, printed = export(tmp_path / "notebooks", capsys)
     assert "the repository URL is still the placeholder" in printed.out
@@ -107,7 +135,7 @@ def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_se
 
 def test_without_git_the_export_warns_and_falls_back_to_the_default_branch(
         tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(_notebooks.shutil, "which", lambda program: None)
+    monkeypatch.setattr(shutil, "which", lambda program: None)
     assert _notebooks.exporting_commit() == (None, "git is not installed")
     readme, printed = export(tmp_path / "notebooks", capsys, LABS_REPOSITORY_URL=URL)
     error = printed.err

@@ -3,8 +3,11 @@ read back by ``start`` and checked exactly like the flags; and, in a real kernel
 value changes the run while a bad one stops it with the flag's one-line error."""
 
 import ast
+import json
+import logging
 import os
 import re
+import sys
 
 import nbformat
 import pytest
@@ -37,7 +40,7 @@ def test_parameters_cell_is_tagged_and_holds_the_lab_block_with_its_ranges(name)
                                         for key, declaration in hyperparameters.items()}
     for key, declaration in hyperparameters.items():
         line, = [line for line in cell.source.splitlines() if line.startswith(f"{key} = ")]
-        assert declaration.range_text() in line
+        assert _notebook_parameters.without_equals(declaration.range_text()) in line
         assert ("quick mode" in line) == (key in quick)
         assert key not in quick or f"quick mode: {quick[key]!r}" in line
     # Nothing changed: reading the cell back gives no overrides.
@@ -192,3 +195,60 @@ def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(t
 
     execute_cells(notebook, path, tmp_path, env, run)
 
+
+
+@pytest.mark.parametrize("name", _catalog.names())
+def test_papermill_reads_every_parameters_cell_cleanly(name, caplog):
+    """papermill's own reader finds every name with its default, and warns about no line
+    (it skips a line with a second '=', such as a range written '>= 2')."""
+    from papermill import translators
+
+    hyperparameters, _ = _notebook_parameters.declarations(name)
+    cell = nbformat.v4.new_code_cell(_notebook_parameters.cell_source(name))
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        found = translators.PythonTranslator.inspect(cell)
+    assert not [record.getMessage() for record in caplog.records
+                if record.name.startswith("papermill")], name
+    assert {parameter.name: ast.literal_eval(parameter.default) for parameter in found} == {
+        key: declaration.default for key, declaration in hyperparameters.items()}
+    assert all(parameter.help for parameter in found), "each range became papermill's help"
+
+
+@pytest.mark.slow
+def test_papermill_runs_an_exported_notebook_with_an_injected_parameter(tmp_path, monkeypatch,
+                                                                      caplog):
+    """papermill injects steps = 7 below the parameters cell; the lab's table then ends at
+    step 7, as x ← x − η·2x from x = 5 with η = 0.1 gives it, and papermill warns of nothing."""
+    import papermill
+
+    path, = _notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
+    notebook = nbformat.read(str(path), as_version=4)
+    del notebook.cells[FIRST_CELLS:]   # The lab's first section is enough.
+    nbformat.write(notebook, str(path))
+    kernel = tmp_path / "jupyter" / "kernels" / "labs-under-test"
+    kernel.mkdir(parents=True)
+    (kernel / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--HistoryManager.hist_file=:memory:"],
+        "display_name": "labs under test", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("LABS_OUTPUTS", str(tmp_path / "outputs"))
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.delenv("LABS_QUICK", raising=False)
+
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        executed = papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"),
+                                              parameters={"steps": 7},
+                                              kernel_name="labs-under-test",
+                                              cwd=str(tmp_path), progress_bar=False)
+    assert not [record.getMessage() for record in caplog.records
+                if record.name.startswith("papermill") and record.levelno >= logging.WARNING]
+    injected = [cell for cell in executed.cells
+                if "injected-parameters" in cell.metadata.get("tags", [])]
+    assert len(injected) == 1 and _notebook_parameters.is_parameters_cell(injected[0].source)
+    text = "".join(output.get("text", "") for cell in executed.cells if cell.cell_type == "code"
+                   for output in cell.outputs)
+    assert "Changed in the parameters cell: steps = 7\n" in text
+    table = "".join(output.get("text", "") for output in executed.cells[FIRST_CELLS].outputs)
+    rows = [line.split() for line in table.splitlines()[1:]]
+    assert rows[-1][0] == "7" and float(rows[-1][1]) == pytest.approx(5 * 0.8 ** 7, abs=1e-6)

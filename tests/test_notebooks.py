@@ -97,7 +97,9 @@ def run(*args, cwd=labs.REPO, env=None):
 
 
 def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
-    result = run("-m", "labs", "--notebooks", str(tmp_path / "notebooks"))
+    # --instructor: this repository may hold the solutions, and then only the instructor's
+    # export is allowed (the student export: tests/test_student_repository.py).
+    result = run("-m", "labs", "--notebooks", str(tmp_path / "notebooks"), "--instructor")
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (tmp_path / "notebooks").glob("*.ipynb")) == sorted(
         f"{name}.ipynb" for name in _catalog.names())
@@ -107,7 +109,7 @@ def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    result = run("-m", "labs", "--notebooks", str(blocker / "notebooks"))
+    result = run("-m", "labs", "--notebooks", str(blocker / "notebooks"), "--instructor")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "cannot write to output folder" in result.stderr and str(blocker) in result.stderr
 

@@ -208,13 +208,13 @@ def test_missing_metric_warns_with_the_available_keys(models):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (dict(factor=1.0), "factor must be a number < 1.0, got 1.0"),
-    (dict(factor=0.0), "factor must be a number > 0 and < 1.0, got 0.0"),
-    (dict(factor=-0.5), "factor must be a number > 0 and < 1.0, got -0.5"),
+    (dict(factor=1.0), "factor must be a finite number > 0 and < 1.0, got 1.0"),
+    (dict(factor=0.0), "factor must be a finite number > 0 and < 1.0, got 0.0"),
+    (dict(factor=-0.5), "factor must be a finite number > 0 and < 1.0, got -0.5"),
     (dict(patience=-1), "patience must be an integer >= 0, got -1"),
     (dict(cooldown=-1), "cooldown must be an integer >= 0, got -1"),
-    (dict(min_lr=-1e-3), "min_lr must be a number >= 0.0, got -0.001"),
-    (dict(min_delta=-1e-4), "min_delta must be a number >= 0.0, got -0.0001"),
+    (dict(min_lr=-1e-3), "min_lr must be a finite number >= 0.0, got -0.001"),
+    (dict(min_delta=-1e-4), "min_delta must be a finite number >= 0.0, got -0.0001"),
     (dict(mode="up"), "mode must be one of auto, min, max, got 'up'"),
 ])
 def test_out_of_range_arguments_raise_value_error(arguments, message):

@@ -204,9 +204,14 @@ DEMO_SOURCE = '''
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** Which rate
 # ends lowest?
+# - (a) 0.1
+# - (b) 0.3
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a" or "b"
 
 # %%
-lab.reveal(1, "0.3 ends lowest")
+lab.reveal(1, "0.3 ends lowest", answer="b")
 '''
 
 
@@ -214,16 +219,18 @@ def test_reveal_prints_the_question_beside_the_measured_outcome_and_records_it(
         tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(_runtime._classroom, "lab_source", lambda name: DEMO_SOURCE)
     lab = start([], tmp_path)
-    lab.reveal(1, "η = 0.3 ends lowest (J = 0.0012)", final_losses=np.array([0.5, 0.0012]))
+    lab.reveal(1, "η = 0.3 ends lowest (J = 0.0012)", answer="b",
+               final_losses=np.array([0.5, 0.0012]))
     printed = capsys.readouterr().out
-    assert "Predict 1: Which rate ends lowest?\n  Measured: η = 0.3 ends lowest" in printed
+    assert ("Predict 1: Which rate ends lowest?\n  (a) 0.1\n  (b) 0.3\n"
+            "  Measured: η = 0.3 ends lowest") in printed
     lab.record("table", rates=[0.1, 0.3], best=np.float64(0.3))
     outcomes = json.loads((tmp_path / "outcomes.json").read_text())
     assert outcomes["predictions"]["1"]["numbers"] == {"final_losses": [0.5, 0.0012]}
     assert outcomes["records"]["table"] == {"rates": [0.1, 0.3], "best": 0.3}
     assert outcomes["hyperparameters"]["epochs"] == 20
     with pytest.raises(ValueError, match="no prediction cell '\\*\\*Predict 2.\\*\\*'"):
-        lab.reveal(2, "anything")
+        lab.reveal(2, "anything", answer="a")
 
 
 def test_a_failed_check_lets_the_lab_finish_then_exits_1(tmp_path, capsys):

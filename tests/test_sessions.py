@@ -1,49 +1,269 @@
-"""labs/SESSIONS.md: 50-minute class plans whose lab times, questions and slots are true.
+"""The class plans (labs/_sessions.py), labs/SESSIONS.md rendered from them, and the session
+notebooks that run a plan in one kernel.
 
-Each plan is a table of time slots ("| 0–5 | … |") that runs from 0 to 50 minutes without a
-gap; a lab is named with its own full-mode run time from benchmarks/results.md ("`NAME` (N s)",
-copied by ``python -m benchmarks.results --write``); and a question put to the room quotes a
-lab's prediction cell word for word (``- `NAME`, Predict N: "…"``).
+Each plan is a row of slots from minute 0 to at most 50, set-up first; every lab of the
+catalogue is in exactly one plan; a lab is named with its own full-mode run time from
+benchmarks/results.md ("`NAME` (N s)"); a question put to the room is the lab's prediction
+cell with the lab's default values put in, and no plan asks one twice; the closing
+questions' model answers reach the instructor's edition only.
 """
 
+import collections
+import json
+import os
 import re
+import subprocess
+import sys
 
-from benchmarks import _publish
-from labs import _catalog, _classroom
+import nbformat
+import pytest
 
-TEXT = _publish.SESSIONS.read_text(encoding="utf-8")
-RESULTS = _publish.read(_publish.RESULTS.read_text(encoding="utf-8"))
-PLAN = re.compile(r"^## Plan \d+: .+$", re.M)
-SLOT = re.compile(r"^\| (\d+)–(\d+) \|", re.M)
+import labs
+from benchmarks import _publish, results, session_setup
+from labs import (_catalog, _classroom, _hyperparameters, _notebooks, _session_notebooks,
+                  _sessions, _sessions_text)
+
+RESULTS_TEXT = _publish.RESULTS.read_text(encoding="utf-8")
+RESULTS = _publish.read(RESULTS_TEXT)
 QUESTION = re.compile(r'^- `(\w+)`, Predict (\d+): "(.+)"$', re.M)
-SESSION_MINUTES = 50
+# Two questions whose words overlap this much ask the same thing: schedules' and lr_finder's
+# "which ends with the lowest training loss after N epochs?", read aloud, overlap by 0.30;
+# two questions of one plan by at most 0.25 today (minibatch's first two, debugging's 1 and 4).
+SAME_QUESTION = 0.27
+# The question "do two computations agree: exactly, to float32 rounding, or visibly not?",
+# which six labs ask in their own words: a plan asks it at most once.
+AGREEMENT = (re.compile(r"exactly (?:0|equal)"), re.compile(r"round|1e-7"))
 
 
-def plans():
-    starts = [found.start() for found in PLAN.finditer(TEXT)]
-    return [TEXT[start:end] for start, end in zip(starts, [*starts[1:], len(TEXT)])]
+@pytest.fixture(scope="module")
+def defaults():
+    """Every lab's defaults, read once (each read runs the lab's block)."""
+    return {name: _sessions.lab_defaults(name) for name in _catalog.names()}
 
 
-def test_two_or_three_plans_each_filling_fifty_minutes_without_a_gap():
-    assert len(plans()) in (2, 3)
-    for plan in plans():
-        slots = [(int(start), int(end)) for start, end in SLOT.findall(plan)]
-        assert slots, plan.splitlines()[0]
-        assert slots[0][0] == 0 and slots[-1][1] == SESSION_MINUTES, plan.splitlines()[0]
-        for (_, end), (start, _) in zip(slots, slots[1:]):
-            assert end == start, f"{plan.splitlines()[0]}: a gap or overlap at minute {end}"
+def test_every_lab_is_in_exactly_one_plan():
+    counted = collections.Counter(lab for a_plan in _sessions.PLANS for lab in a_plan.labs())
+    assert sorted(counted) == sorted(_catalog.names())
+    assert [lab for lab, count in counted.items() if count > 1] == []
+
+
+def test_each_plan_runs_from_minute_0_without_a_gap_and_fits_50_minutes():
+    assert [a_plan.number for a_plan in _sessions.PLANS] == list(range(1, len(_sessions.PLANS) + 1))
+    for a_plan in _sessions.PLANS:
+        slots = _sessions.slots(a_plan)
+        assert slots[0][0] == 0 and "Set-up" in slots[0][2]
+        for (_, end, *_), (start, *_) in zip(slots, slots[1:]):
+            assert end == start, f"plan {a_plan.number}: a gap or overlap at minute {end}"
+        assert all(end > start for start, end, *_ in slots)
+        assert slots[-1][1] == a_plan.minutes() <= _sessions.SESSION_MINUTES
+
+
+def test_each_slot_holds_its_measured_run_and_the_set_up_its_measured_time():
+    setup = _publish.read_session_setup(RESULTS_TEXT)
+    assert setup["total"] == pytest.approx(setup["kernel"] + setup["clone"] + setup["import"]
+                                           + setup["install"], abs=0.2)
+    assert _sessions.SETUP_MINUTES * 60 >= setup["total"]
+    for a_plan in _sessions.PLANS:
+        for start, end, _, lab, _ in _sessions.slots(a_plan):
+            if lab:
+                assert (end - start) * 60 >= RESULTS["labs"][lab]["full_command"], lab
+        computer = setup["total"] + sum(RESULTS["labs"][lab]["full_command"]
+                                        for lab in a_plan.labs())
+        assert computer <= _sessions.SESSION_MINUTES * 60
+
+
+def test_session_setup_section_is_written_and_read_back_by_every_results_writer():
+    seconds = {"kernel": 1.2, "clone": 1.6, "import": 9.8, "install": 3.3, "total": 15.9}
+    section = session_setup.section(seconds, "2026-12-05 16:41 UTC", 7.1)
+    text = results.report({"tour": {"full": (6.5, 10.7), "quick": (3.1, 7.3)}}, 385,
+                          [_publish.RATIO_HEADER, "|---|---|---|"], "Measured then.",
+                          session_section=section)
+    assert _publish.read_session_setup(text) == seconds
+    assert session_setup.section_of(text) == section
+    assert _publish.read(text)["labs"]["tour"]["full_own"] == 6.5
+    assert session_setup.section_of(RESULTS_TEXT) != ""
+    with pytest.raises(ValueError, match="no session set-up line"):
+        _publish.read_session_setup(text.replace(section, ""))
+
+
+def test_sessions_md_is_what_the_plans_render():
+    """Regenerate with ``python -m labs._sessions --write`` when this fails."""
+    assert _sessions_text.PATH.read_text(encoding="utf-8") == _sessions_text.render(), (
+        "labs/SESSIONS.md is out of date: run python -m labs._sessions --write")
 
 
 def test_every_lab_named_exists_and_quotes_its_measured_run_time():
-    quoted = list(_publish.SESSION_QUOTE.finditer(TEXT))
-    assert quoted
+    text = _sessions_text.PATH.read_text(encoding="utf-8")
+    quoted = list(_publish.SESSION_QUOTE.finditer(text))
+    assert len({found.group(1) for found in quoted}) == len(_catalog.names())
     for found in quoted:
         assert found.group(1) in _catalog.names(), f"no lab {found.group(1)!r}"
         assert found.group(0) == _publish.session_quote(RESULTS, found)
 
 
-def test_every_question_quotes_its_labs_prediction_cell():
-    asked = QUESTION.findall(TEXT)
-    assert len(asked) >= 2 * len(plans())
+def test_every_question_is_its_labs_prediction_cell_read_aloud(defaults):
+    text = _sessions_text.PATH.read_text(encoding="utf-8")
+    asked = QUESTION.findall(text)
+    assert len(asked) == sum(len(part.questions) for a_plan in _sessions.PLANS
+                             for part in a_plan.parts)
     for name, number, question in asked:
-        assert question == _classroom.predictions(_classroom.lab_source(name))[int(number)]
+        cell = _classroom.predictions(_classroom.lab_source(name))[int(number)]
+        assert question == _sessions.spoken(cell, defaults[name])
+        named = set(re.findall(r"`(\w+)`", question))
+        assert not named & set(defaults[name]), f"{name} {number}: {named & set(defaults[name])}"
+        assert "unless you changed" not in question
+
+
+def words(text):
+    return set(re.findall(r"[a-z0-9]+", text.lower())) - {"the", "a", "of", "and", "or", "to",
+                                                           "in", "will", "which", "its", "it"}
+
+
+def overlap(first, second):
+    return len(words(first) & words(second)) / len(words(first) | words(second))
+
+
+def is_agreement(question):
+    return all(pattern.search(question) for pattern in AGREEMENT)
+
+
+def test_the_same_question_rules_catch_known_near_duplicates():
+    lowest = ("Which of the three rates ends with the lowest training loss after 30 epochs: "
+              "the suggestion, 10× it, or 1/100 of it?")
+    also_lowest = ("Which of the six runs (the constant rate and the five schedules) ends with "
+                   "the lowest training loss after 100 epochs, and which has the largest end "
+                   "noise? Where does the constant rate rank?")
+    assert overlap(lowest, also_lowest) > SAME_QUESTION
+    assert is_agreement("How far apart will the final weights be: exactly equal, about 1e-7 "
+                        "(float32 rounding), or visibly different?")
+    assert is_agreement("How large is the largest difference: exactly 0, about float32's "
+                        "rounding (1e-7 to 1e-6), or large enough to see in the curves?")
+    assert not is_agreement(lowest) and not is_agreement(also_lowest)
+
+
+def test_no_plan_asks_a_question_twice(defaults):
+    for a_plan in _sessions.PLANS:
+        asked = _sessions.questions(a_plan, defaults)
+        assert len({(lab, number) for lab, number, _ in asked}) == len(asked)
+        for at, (lab, number, text) in enumerate(asked):
+            for other_lab, other_number, other in asked[at + 1:]:
+                assert overlap(text, other) <= SAME_QUESTION, (
+                    f"plan {a_plan.number}: {lab} {number} and {other_lab} {other_number} "
+                    "ask the same thing")
+        agreement = [(lab, number) for lab, number, text in asked if is_agreement(text)]
+        assert len(agreement) <= 1, (f"plan {a_plan.number} asks whether runs agree twice: "
+                                     f"{agreement}")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("factor `factor`, patience `plateau_patience`", "factor 0.3, patience 3"),
+    ("after `epochs` epochs (30 in a full run): the suggestion",
+     "after 30 epochs: the suggestion"),
+    ("η = `rate` (0.01 as in \"Gradient Descent\", unless you changed it) and",
+     "η = 0.01 (as in \"Gradient Descent\") and"),
+    ("ε (`tol`, 10⁻³ by default), at", "ε (0.001), at"),
+    ("the 2-4-1 networks (`units`), and", "the 2-4-1 networks, and"),
+    ("(4-16-8-3 unless you changed `sizes`)", "(4-16-8-3)"),
+    ("bias at `bias` and `model.fit`", "bias at −1 and `model.fit`"),
+    ("a hair at (1, `offset`)", "a hair at (1, 1e-6)"),
+])
+def test_spoken_puts_in_the_values_and_drops_the_asides(question, expected):
+    values = {"factor": 0.3, "plateau_patience": 3, "epochs": 30, "rate": 0.01, "tol": 0.001,
+              "units": 4, "sizes": [16, 8], "bias": -1.0, "offset": 1e-6}
+    assert _sessions.spoken(question, values) == expected
+
+
+def test_a_plan_that_names_a_missing_question_is_refused(defaults):
+    broken = _sessions.Plan(9, "t", "o", (_sessions.Part(5, "a", "curvature", (99,)),),
+                            "Quiz", "q", 3)
+    with pytest.raises(ValueError, match="curvature question 99"):
+        _sessions.questions(broken, defaults)
+    with pytest.raises(ValueError, match="session must be one of"):
+        _sessions.plan(9)
+
+
+def test_session_notebook_is_setup_then_each_lab_as_its_own_notebook_has_it():
+    a_plan = _sessions.plan(3)
+    for instructor in (False, True):
+        notebook = _session_notebooks.notebook(3, "abc123", instructor)
+        cells = notebook.cells
+        assert cells[0].metadata["tags"] == ["setup"]
+        assert cells[0].source == _notebooks.setup_cell("abc123")
+        assert sum("Setup done" in cell.source for cell in cells) == 1
+        at = 2
+        for lab in a_plan.labs():
+            assert cells[at].source.startswith(f"## Part") and f"`{lab}`" in cells[at].source
+            assert f"begin_part({lab!r})" in cells[at + 1].source
+            own = _notebooks.notebook(lab, "abc123", instructor).cells[1:]
+            assert [cell.source for cell in cells[at + 2:at + 2 + len(own)]] == [
+                cell.source for cell in own]
+            at += 2 + len(own)
+        assert a_plan.closing_question in cells[at].source
+        answers = [cell for cell in cells[at + 1:] if "answer" in cell.metadata.get("tags", [])]
+        if instructor and 3 in _sessions.MODEL_ANSWERS:   # The student edition has none.
+            assert [cell.source for cell in answers] == [
+                f"**Model answer.** {_sessions.MODEL_ANSWERS[3]}"]
+        else:
+            assert answers == []
+        if not instructor:
+            assert not any("answer" in cell.metadata.get("tags", []) for cell in cells)
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "labs", *args], cwd=labs.REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_render_command_refuses_other_arguments(capsys):
+    assert _sessions.main(["--wrtie"]) == 2
+    assert capsys.readouterr().err == "usage: python -m labs._sessions [--write]\n"
+
+
+def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
+    with pytest.raises(_hyperparameters.UsageError, match="--session must be one of"):
+        _session_notebooks.session_numbers("6")
+    assert _session_notebooks.session_numbers("all") == [1, 2, 3, 4, 5]
+    result = run("--notebooks", str(tmp_path / "out"), "--session", "six")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "python -m labs: error: --session must be one of 1, 2, 3, 4, 5 or all, got 'six'"]
+    result = run("--notebooks", str(tmp_path / "out"), "--session")
+    assert result.returncode == 2 and "needs one folder and a plan number" in result.stderr
+
+
+@pytest.mark.slow
+def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_path):
+    from tests.test_notebooks import execute
+
+    result = run("--notebooks", str(tmp_path / "notebooks"), "--session", "1", "--instructor")
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "notebooks" / "session_1.ipynb"
+    outputs = tmp_path / "outputs"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MPLBACKEND", _notebooks.REPOSITORY_URL_ENV)}
+    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
+
+    executed = execute(path, tmp_path, env)
+
+    every_output = [output for cell in executed.cells if cell.cell_type == "code"
+                    for output in cell.outputs]
+    assert not [output for output in every_output if output.output_type == "error"]
+    text = "".join(output.get("text", "") for output in every_output)
+    assert text.count("Setup done") == 1
+    for lab in _sessions.plan(1).labs():
+        assert text.count(f"Lab '{lab}' (quick mode, seed 0)") == 1
+        in_session = json.loads((outputs / lab / "outcomes.json").read_text())
+        alone = tmp_path / "alone" / lab
+        finished = run(lab, "--quick", "--out", str(alone))
+        assert finished.returncode == 0, finished.stderr
+        by_itself = json.loads((alone / "outcomes.json").read_text())
+        assert in_session["predictions"], f"{lab} revealed nothing"
+        assert in_session["predictions"] == by_itself["predictions"], lab
+        assert in_session["failed_checks"] == by_itself["failed_checks"] == []
+
+
+def test_student_session_notebooks_from_the_instructor_repository_are_refused(tmp_path):
+    result = run("--notebooks", str(tmp_path / "notebooks"), "--session", "1")
+    assert result.returncode == 2
+    assert "refusing to export student notebooks" in result.stderr
+    assert not (tmp_path / "notebooks" / "session_1.ipynb").exists()

@@ -95,3 +95,32 @@ def test_tensorflow_is_imported_where_tests_run(numprocesses, worker, imports, m
     monkeypatch.setattr(quiet_import, "import_tensorflow_quietly", lambda: calls.append(1))
     conftest.pytest_configure(_Config(numprocesses, worker))
     assert bool(calls) is imports
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def lower_bounds(path):
+    """{package: lowest version} of a requirements file's ``>=`` and ``==`` lines."""
+    bounds = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#")[0].strip()
+        for operator in (">=", "=="):
+            if operator in requirement:
+                name, rest = requirement.split(operator, 1)
+                bounds[name.strip().lower()] = rest.split(",")[0].strip()
+    return bounds
+
+
+def test_the_ci_tests_the_lowest_versions_requirements_allow():
+    allowed = lower_bounds(ROOT / "requirements.txt")
+    tested = lower_bounds(ROOT / ".ci" / "lowest-versions.txt")
+    assert {"tensorflow", "keras", "numpy"} <= set(tested)
+    for name, version in tested.items():
+        # requirements.txt may write 2.18 for 2.18.0; the pinned version is its release.
+        assert version.startswith(allowed[name]) and set(
+            version[len(allowed[name]):].replace(".", "")) <= {"0"}, (name, version, allowed[name])
+    core = [line for line in (ROOT / ".ci" / "core-tests.txt").read_text().splitlines()
+            if line and not line.startswith("#")]
+    assert core and all((ROOT / path).is_file() for path in core)
+    assert "core-tests.txt" in (ROOT / ".ci" / "run").read_text()

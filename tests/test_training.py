@@ -164,11 +164,32 @@ def test_shuffle_changes_the_batches_but_training_still_works():
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
+def drawn(passes, steps):
+    """The batches of the first ``steps`` steps of one pass of ``passes``, each step drawing
+    once from the source it is handed, as fit_with_tape's steps do."""
+    return [next(source).numpy().tolist() for _, source in zip(range(steps), passes)]
+
+
+def test_passes_reshuffle_as_a_fresh_iteration_would_and_restart_after_a_short_pass():
+    def shuffled():
+        tf.random.set_seed(3)
+        return tf.data.Dataset.range(12).shuffle(12, reshuffle_each_iteration=True).batch(5)
+
+    dataset = shuffled()
+    fresh = [batch.numpy().tolist() for _ in range(3) for batch in dataset]
+    passes = training._passes(shuffled(), None)
+    assert [batch for _ in range(3) for batch in drawn(passes, 3)] == fresh
+
+    passes = training._passes(tf.data.Dataset.range(12).batch(5), None)
+    assert drawn(passes, 2) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]    # Stopped after two.
+    assert drawn(passes, 3) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11]]
+
+
 @pytest.mark.parametrize("arguments, message", [
     (dict(batch_size=0), "batch_size must be an integer >= 1, got 0"),
     (dict(batch_size=2.5), "batch_size must be an integer >= 1, got 2.5"),
     (dict(epochs=-1), "epochs must be an integer >= 0, got -1"),
-    (dict(verbose=3), "verbose must be 0, 1, 2 or 'auto', got 3"),
+    (dict(verbose=3), "verbose must be one of 0, 1, 2, 'auto', got 3"),
     (dict(y=Y_TRAIN[:10]), "x has 90 samples but y has 10"),
     (dict(validation_data=X_VAL), "validation_data must be (x_val, y_val)"),
 ])

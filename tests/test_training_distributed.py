@@ -76,6 +76,17 @@ def test_callbacks_fire_the_same_under_a_strategy(mirrored_report, run):
 
 
 @pytest.mark.slow
+def test_a_short_last_batch_splits_unevenly_and_still_equals_one_device(mirrored_report):
+    # Replica r of R takes rows ceil(r·n/R) to ceil((r+1)·n/R): 7 rows split 4 + 3.
+    assert mirrored_report["shares_of_7"] == {"rows": [[0, 1, 2, 3], [4, 5, 6]],
+                                              "global_batch": 7}
+    uneven = mirrored_report["uneven"]
+    assert uneven["two_replicas"]["iterations"] == uneven["one_device"]["iterations"] > 0
+    assert largest_gap(uneven["two_replicas"]["weights"],
+                       uneven["one_device"]["weights"]) <= TOLERANCE
+
+
+@pytest.mark.slow
 def test_a_batch_the_replicas_cannot_split_is_refused_in_one_line(mirrored_report):
     refusals = mirrored_report["refusals"]
     for message in refusals.values():

@@ -18,19 +18,15 @@ it, so chance is at most the first epoch's accuracy.
 import math
 import statistics
 
-import numpy as np
 
 from callbacks.diagnostics import trends
+from custom import arguments
 
 
 def number_of_classes(columns, num_classes=None):
     """K for a history (``None`` when the logs do not tell). Validates ``num_classes``."""
     if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
-                or num_classes < 2:
-            raise ValueError(f"num_classes must be an integer >= 2 (or None), got "
-                             f"{num_classes!r}")
-        return int(num_classes)
+        return arguments.number("num_classes", num_classes, minimum=2, integer=True)
     logged = columns.get("num_classes")
     if logged is not None:
         finite = [value for value in logged.tolist() if math.isfinite(value)]
@@ -65,11 +61,23 @@ def low_accuracy(accuracy, classes, threshold):
     if classes is not None:
         gained = lift(final, classes)
         return gained < threshold, (f"training accuracy {final:.1%} ({describe(classes)}) "
-                                    f"is {gained:.0%} of the way from chance to 100 %")
+                                    + _way_up(gained, final, 1.0 / classes, "chance"))
     gained = (final - first) / (1.0 - first) if first < 1.0 else 0.0
     return gained < threshold, (
-        f"training accuracy {final:.1%} has gone {gained:.0%} of the way from its first "
-        f"epoch's {first:.1%} to 100 % ({describe(None)}; it is at most {first:.1%})")
+        f"training accuracy {final:.1%} "
+        + _way_up(gained, final, first, f"its first epoch's {first:.1%}", "has gone")
+        + f" ({describe(None)}; it is at most {first:.1%})")
+
+
+def _way_up(gained, final, start, start_name, verb="is"):
+    """'is 17% of the way from chance to 100 %', or, below the start, how far below it.
+
+    A share of the way up is never printed negative: an accuracy under its starting point
+    is said to be under it, by so many percentage points.
+    """
+    if gained < 0:
+        return f"is {100 * (start - final):.1f} points below {start_name}"
+    return f"{verb} {gained:.0%} of the way from {start_name} to 100 %"
 
 
 def classes_of(model):

@@ -13,6 +13,7 @@ from callbacks.diagnostics import classifier
 from callbacks.diagnostics import gradients as gradients_module
 from callbacks.diagnostics import history as history_module
 from callbacks.diagnostics.findings import DEAD_PREFIX, GLOBAL_NORM, RATIO_PREFIX
+from custom import arguments
 
 MISSING = "NA"  # What Keras' CSVLogger writes for a metric an epoch did not log.
 GRADIENT_COLUMNS = (GLOBAL_NORM, RATIO_PREFIX, DEAD_PREFIX)  # What gradients=True adds.
@@ -70,16 +71,14 @@ class DiagnosticsLogger(keras.callbacks.Callback):
     def __init__(self, filename, append=False, plot=None, verbose=True, num_classes=None,
                  gradients=False, probe=None, tensorboard=None):
         super().__init__()
-        if not isinstance(gradients, bool):
-            raise ValueError(f"gradients must be True or False, got {gradients!r}")
+        arguments.boolean("gradients", gradients)
         if gradients and (not isinstance(probe, (tuple, list)) or len(probe) != 2):
             raise ValueError("gradients=True needs probe=(x, y), a fixed batch to measure on")
         if num_classes is not None:
             chance_module.number_of_classes({}, num_classes)  # Raises ValueError if invalid.
         if not isinstance(filename, (str, os.PathLike)) or not str(filename):
             raise ValueError(f"filename must be a non-empty path, got {filename!r}")
-        if not isinstance(append, bool):
-            raise ValueError(f"append must be True or False, got {append!r}")
+        arguments.boolean("append", append)
         if tensorboard is not None and (not isinstance(tensorboard, (str, os.PathLike))
                                         or not str(tensorboard)):
             raise ValueError(f"tensorboard must be a folder path or None, got {tensorboard!r}")

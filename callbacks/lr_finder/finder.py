@@ -11,19 +11,15 @@ import keras
 import numpy as np
 
 from callbacks.lr_finder.result import SUGGESTIONS, LRFinderResult
+from custom import arguments, keras_internals
 
 
 def _check_sweep(start, end, steps, smoothing, divergence):
-    if not (isinstance(start, (int, float)) and math.isfinite(start) and start > 0):
-        raise ValueError(f"start must be a finite learning rate > 0, got {start!r}")
-    if not (isinstance(end, (int, float)) and math.isfinite(end) and end > start):
-        raise ValueError(f"end must be a finite learning rate > start={start!r}, got {end!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
-        raise ValueError(f"steps must be a whole number >= 2, got {steps!r}")
-    if not (isinstance(smoothing, (int, float)) and 0 <= smoothing < 1):
-        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
-    if not (isinstance(divergence, (int, float)) and divergence > 1):
-        raise ValueError(f"divergence must be a number > 1, got {divergence!r}")
+    start = arguments.number("start", start, above=0)
+    arguments.number("end", end, above=start)
+    arguments.number("steps", steps, minimum=2, integer=True)
+    arguments.number("smoothing", smoothing, minimum=0, below=1)
+    arguments.number("divergence", divergence, above=1)
 
 
 class _SweepRate(keras.optimizers.schedules.LearningRateSchedule):
@@ -98,8 +94,8 @@ class LRFinder(keras.callbacks.Callback):
             optimizer.build(model.trainable_variables)
         self._saved_weights = model.get_weights()
         self._saved_optimizer = [variable.numpy() for variable in optimizer.variables]
-        # Keras keeps the rate in `_learning_rate`: a Variable, or a schedule/callable.
-        self._original_rate = optimizer._learning_rate
+        # The rate as Keras keeps it: a Variable, or a schedule/callable.
+        self._original_rate = keras_internals.learning_rate_of(optimizer)
         self._swapped = not isinstance(self._original_rate, keras.Variable)
         if self._swapped:
             self._rate_variable = keras.Variable(self.start, dtype=keras.backend.floatx(),
@@ -202,8 +198,7 @@ def find_learning_rate(model, x, y=None, batch_size=32, start=1e-7, end=10.0, st
     if getattr(model, "optimizer", None) is None:
         raise ValueError("model must be compiled (model.compile(optimizer=..., loss=...)) "
                          "before the learning-rate range test")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    arguments.number("batch_size", batch_size, minimum=1, integer=True)
     is_dataset = hasattr(x, "repeat") and hasattr(x, "element_spec")   # a tf.data.Dataset
     if not is_dataset and len(x) == 0:
         raise ValueError("x must hold at least one sample, got an empty array")
@@ -213,15 +208,15 @@ def find_learning_rate(model, x, y=None, batch_size=32, start=1e-7, end=10.0, st
             raise ValueError("y must be None when x is a tf.data.Dataset")
         if not model.built:
             model(keras.utils.unpack_x_y_sample_weight(next(iter(x)))[0])   # build the weights
-        arguments = dict(x=x.repeat(), epochs=1, steps_per_epoch=steps, shuffle=False)
+        fit_arguments = dict(x=x.repeat(), epochs=1, steps_per_epoch=steps, shuffle=False)
     else:
         if not model.built:
             model(x[:batch_size])   # Build the weights now, so that they can be saved.
         batches_per_epoch = math.ceil(len(x) / batch_size)
-        arguments = dict(x=x, y=y, batch_size=batch_size, shuffle=shuffle,
-                         epochs=math.ceil(steps / batches_per_epoch))
+        fit_arguments = dict(x=x, y=y, batch_size=batch_size, shuffle=shuffle,
+                             epochs=math.ceil(steps / batches_per_epoch))
     try:
-        model.fit(callbacks=[finder], verbose=0, **arguments)
+        model.fit(callbacks=[finder], verbose=0, **fit_arguments)
     finally:
         if hasattr(finder, "_saved_weights"):
             finder.restore()

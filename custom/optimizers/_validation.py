@@ -1,13 +1,15 @@
-"""Argument checks shared by the optimizers: each raises ValueError naming the argument and range.
+"""The optimizers' arguments, checked by ``custom/arguments.py``: each raises ValueError
+naming the argument and its range.
 
 These run in ``__init__``, in plain Python, before any TensorFlow work, so a bad
 value fails at once with a sentence a student can act on.
 """
 
-import math
 import numbers
 
 import keras
+
+from custom import arguments
 
 
 def learning_rate(value):
@@ -30,21 +32,11 @@ def unit_interval(name, value, include_one=False):
     rho, beta_1 and beta_2 must stay below 1 (at 1 a running average never moves
     from 0); a momentum of 1 is allowed where Keras allows it (``SGD``, ``RMSprop``).
     """
-    interval = "[0, 1]" if include_one else "[0, 1)"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
-    value = float(value)
-    inside = 0.0 <= value <= 1.0 if include_one else 0.0 <= value < 1.0  # Both false for NaN.
-    if not inside:
-        raise ValueError(f"{name} must be in {interval}, got {value!r}")
-    return value
+    if include_one:
+        return arguments.number(name, value, minimum=0, maximum=1)
+    return arguments.number(name, value, minimum=0, below=1)
 
 
 def non_negative(name, value):
     """A small constant such as epsilon: a finite number ≥ 0, returned as a float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return value
+    return arguments.number(name, value, minimum=0)

@@ -1,4 +1,4 @@
-"""A variable's slot inside ``update_step``, found without Keras' private methods.
+"""A variable's slot inside ``update_step``.
 
 An optimizer keeps per-variable state (a velocity, a running mean square) in *slots*:
 one extra variable per trainable variable, made in ``build`` with Keras' public
@@ -18,6 +18,8 @@ find that variable's own slot; this helper does it::
             ...
 """
 
+from custom import keras_internals
+
 
 def slot(optimizer, slot_variables, variable):
     """The entry of ``slot_variables`` that belongs to ``variable``.
@@ -28,5 +30,5 @@ def slot(optimizer, slot_variables, variable):
             one slot per trainable variable, in the order of the variables.
         variable: the variable that ``update_step`` was called with.
     """
-    # Keras keeps the position of each trainable variable; this is the one place that asks.
-    return slot_variables[optimizer._get_variable_index(variable)]
+    # Keras keeps the position of each trainable variable; custom/keras_internals.py asks it.
+    return slot_variables[keras_internals.variable_index(optimizer, variable)]

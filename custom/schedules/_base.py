@@ -9,30 +9,23 @@ Each formula is written in terms of ``t``:
   "The Learning Problem".
 """
 
-import math
-
 import keras
+
+from custom import arguments
 
 
 def check_rate(name, value, allow_zero=True):
-    """Return ``value`` as a float, or raise ``ValueError`` if it is not a finite rate ≥ 0."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    lowest = "0" if allow_zero else "0 (exclusive)"
-    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number >= {lowest}, got {value!r}")
-    return number
+    """``value`` as a float, or ``ValueError`` if it is not a finite rate ≥ 0 (> 0 without
+    ``allow_zero``)."""
+    if allow_zero:
+        return arguments.number(name, value, minimum=0)
+    return arguments.number(name, value, above=0)
 
 
 def check_steps(name, value, allow_zero=False):
-    """Return ``value`` as an int, or raise ``ValueError`` if it is not a positive whole number."""
-    lowest = 0 if allow_zero else 1
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
-            or int(value) != value or value < lowest:
-        raise ValueError(f"{name} must be a whole number >= {lowest}, got {value!r}")
-    return int(value)
+    """``value`` as an int, or ``ValueError`` if it is not an integer ≥ 1 (≥ 0 with
+    ``allow_zero``)."""
+    return arguments.number(name, value, minimum=0 if allow_zero else 1, integer=True)
 
 
 class Schedule(keras.optimizers.schedules.LearningRateSchedule):

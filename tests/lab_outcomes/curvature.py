@@ -25,6 +25,10 @@ def check(outcomes):
     first = outcomes["predictions"]["1"]["numbers"]
     distance = first["distance"]
     assert first["grew"] == [name for name in distance if distance[name] > 1]
+    grew = first["grew"]
+    assert outcomes["predictions"]["1"]["answer"] == (
+        "a" if not grew else "b" if grew == ["just above"] else
+        "c" if "just above" in grew else "d")
     assert first["closest"] == min(distance, key=distance.get)
     expected = {"just below": 1 - 2 * values["below_limit"],
                 "just above": 1 - 2 * values["above_limit"],
@@ -38,20 +42,32 @@ def check(outcomes):
     factors = outcomes["records"]["factors"]
     assert factors["largest_difference"] < factors["tolerance"]
 
-    # Predict 2: the lowest ‖∇J‖ comes before the highest after it; "first" is the earlier run.
+    # Predict 2: the lowest ‖∇J‖ comes before the highest after it; it rose if the highest
+    # is later and larger. Predict 3: "first" is the earlier run.
     second = outcomes["predictions"]["2"]["numbers"]
     assert second["high_step"] >= second["low_step"] and second["high"] >= second["low"]
-    winner = earliest(second["valley_steps"])
-    assert second["first"] == {None: "neither run", "tie": "both runs at once"}.get(winner, winner)
+    rose = second["high_step"] > second["low_step"] and second["high"] > second["low"]
+    assert second["rose"] == rose
+    assert outcomes["predictions"]["2"]["answer"] == ("b" if rose else "a")
+    third = outcomes["predictions"]["3"]
+    winner = earliest(third["numbers"]["valley_steps"])
+    first_run = {None: "neither run", "tie": "both runs at once"}.get(winner, winner)
+    assert third["numbers"]["first"] == first_run
+    assert third["answer"] == {"gradient descent": "a", "momentum": "b",
+                               "both runs at once": "c", "neither run": "d"}[first_run]
 
-    # Predict 3: a stop is where ‖∇J‖ < ε first held, J above its minimum; the verdict
+    # Predict 4: a stop is where ‖∇J‖ < ε first held, J above its minimum; the verdict
     # follows from the sign of the Hessian's smallest eigenvalue.
-    third = outcomes["predictions"]["3"]["numbers"]
-    assert third["epsilon"] == values["gradient_tolerance"]
-    for stop in third["stops"].values():
+    fourth = outcomes["predictions"]["4"]
+    stopping = fourth["numbers"]
+    assert stopping["epsilon"] == values["gradient_tolerance"]
+    saddle = stopping["stops"]["saddle"]
+    assert fourth["answer"] == ("c" if saddle["step"] is None else
+                                "b" if saddle["smallest_eigenvalue"] < 0 else "a")
+    for stop in stopping["stops"].values():
         if stop["step"] is None:
             continue
-        assert stop["norm"] < third["epsilon"] and stop["gap"] > 0
+        assert stop["norm"] < stopping["epsilon"] and stop["gap"] > 0
         assert stop["verdict"] == ("not a minimum" if stop["smallest_eigenvalue"] < 0
                                    else "no negative curvature")
 
@@ -60,9 +76,9 @@ def check(outcomes):
     assert all(gap < forms["tolerance"] for gap in forms["mapped_gaps"].values())
     assert forms["raw_gap"] > 1000 * forms["tolerance"]
 
-    # Predict 4: the winner at each rate is the one that arrived first; the limits are the
+    # Predict 5: the winner at each rate is the one that arrived first; the limits are the
     # formulas for λ_max = 200; no run above its limit arrived.
-    fourth = outcomes["predictions"]["4"]["numbers"]
+    fourth = outcomes["predictions"]["5"]["numbers"]
     momentum = values["momentum"]
     limits = {"momentum": 2 * (1 + momentum) / 200,
               "Nesterov": 2 * (1 + momentum) / ((1 + 2 * momentum) * 200)}
@@ -76,3 +92,9 @@ def check(outcomes):
             if float(rate) > limit * 1.001:
                 assert steps[kind] is None, f"{kind} arrived at η = {rate} above its limit"
     assert fourth["main_rate"] == f"{values['ravine_learning_rate']:g}"
+    main_winner = fourth["winners"][fourth["main_rate"]]
+    everywhere = all(found == main_winner for found in fourth["winners"].values())
+    assert fourth["everywhere"] == everywhere
+    kinds = {"momentum": "ab", "Nesterov": "cd"}
+    expected = kinds[main_winner][0 if everywhere else 1] if main_winner in kinds else "e"
+    assert outcomes["predictions"]["5"]["answer"] == expected

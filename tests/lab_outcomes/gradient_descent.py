@@ -1,4 +1,5 @@
-"""gradient_descent: where descent stops, which rate wins, and NumPy against GradientTape."""
+"""gradient_descent: where descent stops, which rate wins, what the chapter's rule calls η = 1.1,
+and NumPy against GradientTape; each answer key follows from the numbers beside it."""
 
 import math
 
@@ -27,8 +28,23 @@ def check(outcomes):
         nearest = min(critical, key=lambda point: abs(point - end))
         expected = names[nearest] if abs(end - nearest) < 0.01 else "between critical points"
         assert quartic["stopped_at"][start] == expected
+    first = outcomes["predictions"]["1"]
+    assert first["answer"] == {"the global minimum": "a", "the local minimum": "b"}.get(
+        quartic["stopped_at"]["+3"], "c")
+    assert set(first["choices"]) == {"a", "b", "c"}
 
-    table = outcomes["predictions"]["2"]["numbers"]
+    lowest = outcomes["predictions"]["2"]
+    table = lowest["numbers"]
+    smallest = min(table["final_losses"].values())
+    winners = [rate for rate, final in table["final_losses"].items() if final == smallest]
+    assert table["lowest"] in winners and table["lowest_rates"] == winners
+    key = {rate: choice for choice, rate in zip("abcd", ("0.01", "0.1", "0.5", "1.1"))}
+    expected = [key[rate] for rate in winners]
+    assert lowest["answer"] == (expected[0] if len(expected) == 1 else expected)
+    assert lowest["choices"][key[winners[0]]] == f"η = {winners[0]}"
+
+    verdicts = outcomes["predictions"]["3"]
+    table = verdicts["numbers"]
     for rate, final in table["final_losses"].items():
         # x ← (1 − 2η)·x from x = 10: the loss after `steps` steps is 100·(1 − 2η)^(2·steps).
         assert math.isclose(final, 100 * (1 - 2 * float(rate)) ** (2 * steps), abs_tol=1e-12)
@@ -37,7 +53,9 @@ def check(outcomes):
                 "CONVERGED" if final < 1e-3 * table["initial_loss"] else "SLOW")
         assert table["chapter_verdicts"][rate] == chapter_rule
         assert table["our_verdicts"][rate] == ours
-    assert table["lowest"] == min(table["final_losses"], key=table["final_losses"].get)
+    assert verdicts["answer"] == {"DIVERGED": "a", "SLOW": "b", "CONVERGED": "c"}[
+        table["chapter_verdicts"]["1.1"]]
+    assert verdicts["choices"][verdicts["answer"]] == table["chapter_verdicts"]["1.1"]
     for rule, verdicts in (("chapter", table["chapter_verdicts"]),
                            ("ours", table["our_verdicts"])):
         diverged = [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"]
@@ -53,7 +71,11 @@ def check(outcomes):
                     "SETTLED" if run["spread"] < 1e-6 else "STILL MOVING")
         assert run["verdict"] == expected
 
-    tape = outcomes["predictions"]["3"]["numbers"]
+    tape_reveal = outcomes["predictions"]["4"]
+    tape = tape_reveal["numbers"]
+    same_rule = tape["reason_numpy"] == tape["reason_tape"]
+    same_step = tape["steps_numpy"] == tape["steps_tape"]
+    assert tape_reveal["answer"] == ("c" if not same_rule else "a" if same_step else "b")
     assert tape["paths_agree"] == (tape["steps_numpy"] == tape["steps_tape"]
                                    and tape["difference"] < tape["path_tolerance"])
     assert tape["gradient_difference"] < tape["gradient_tolerance"]

@@ -34,6 +34,12 @@ def findings(run):
     return found
 
 
+def answered(prediction):
+    """The answer key a reveal recorded, as a set of letters (several where they tie)."""
+    answer = prediction["answer"]
+    return {answer} if isinstance(answer, str) else set(answer)
+
+
 def check(outcomes):
     hyper = outcomes["hyperparameters"]
     assert (hyper["depth"], hyper["width"], hyper["large_std"]) == (12, 64, 0.5)
@@ -55,24 +61,40 @@ def check(outcomes):
         assert math.isclose(first["predicted"][name], formula, rel_tol=1e-9)
     assert first["within_two"] == [name for name in first["asked"]
                                    if 0.5 <= first["ratios"][name] <= 2.0]
+    glorot, he, small = first["asked"]
+    sets = {"a": {glorot, he, small}, "b": {glorot, he}, "c": {he}, "d": {glorot}, "e": set()}
+    expected = [letter for letter, names in sets.items() if names == set(first["within_two"])]
+    assert answered(outcomes["predictions"]["1"]) == set(expected or ["f"])
+    assert small == f"normal σ = {hyper['small_std']:g}"
     for name, off in first["off_by"].items():
         ratio, predicted = first["ratios"][name], first["predicted"][name]
         assert math.isclose(off, max(ratio, predicted) / min(ratio, predicted), rel_tol=1e-9)
 
     second = outcomes["predictions"]["2"]["numbers"]
     for name, spreads in second["spread"].items():
-        limit = second["tolerance"] * second["scale"][name]
+        limit = second["rounding_tolerance"] * second["scale"][name]
         # One unit where every unit is within the tolerance of the first; more where not.
         for spread, count in zip(spreads, second["distinct"][name]):
             assert (count == 1) == (spread <= limit), (name, spread, count)
     constant = next(name for name in second["spread"] if name.startswith("constant"))
     assert second["hidden_distinct"] == second["distinct"][constant][:-1]
+    # The constant net's accuracy against He's: (a) within 2 points, (b) more than 2 points
+    # higher, (c) 2 to 10 points lower, (d) more than 10 points lower.
+    below = second["accuracy"]["He"] - second["accuracy"][constant]
+    expected = ("a" if abs(below) <= 0.02 else "b" if below < 0 else
+                "c" if below <= 0.10 else "d")
+    assert answered(outcomes["predictions"]["2"]) == {expected}
 
     third = outcomes["predictions"]["3"]["numbers"]
     final = {name: run["val_accuracy"][-1] for name, run in third["runs"].items()}
     assert third["final"] == final
     finite = {name: value for name, value in final.items() if math.isfinite(value)}
     assert third["best"] == max(finite, key=finite.get)
+    starts = ["zeros", f"normal σ = {hyper['small_std']:g}", f"normal σ = {hyper['large_std']:g}",
+              "Glorot", "He"]                                   # the choices (a) to (e)
+    assert list(final) == starts
+    assert answered(outcomes["predictions"]["3"]) == {
+        letter for letter, name in zip("abcde", starts) if final[name] == finite[third["best"]]}
     for name, run in third["runs"].items():
         assert run["findings"] == findings(run), name
         assert len(run["val_accuracy"]) <= hyper["epochs"]

@@ -7,6 +7,12 @@ import math
 FLAGS = ["--learning-rate", "0.3", "--batch-sizes", "1", "16", "64"]
 
 
+def answered(prediction):
+    """The answer key a reveal recorded, as a set of letters (several where they tie)."""
+    answer = prediction["answer"]
+    return {answer} if isinstance(answer, str) else set(answer)
+
+
 def check(outcomes):
     predictions = outcomes["predictions"]
     epochs = predictions["1"]["numbers"]
@@ -15,6 +21,16 @@ def check(outcomes):
     assert str(epochs["lowest"]) == min(losses, key=losses.get)
     assert str(epochs["highest"]) == max(losses, key=losses.get)
     assert str(epochs["best_accuracy"]) == max(accuracies, key=accuracies.get)
+    sizes = sorted(int(size) for size in losses)          # the smallest first, the full batch last
+
+    def position(size):
+        return "smallest" if int(size) == sizes[0] else "full" if int(size) == sizes[-1] \
+            else "between"
+
+    pairs = {("smallest", "full"): "a", ("full", "smallest"): "b", ("between", "full"): "c",
+             ("between", "smallest"): "d"}
+    assert answered(predictions["1"]) == {
+        pairs.get((position(epochs["lowest"]), position(epochs["highest"])), "e")}
 
     timed = predictions["2"]["numbers"]
     totals = {size: sum(seconds) for size, seconds in timed["seconds"].items()}
@@ -29,6 +45,8 @@ def check(outcomes):
         assert timed["loss_at_budget"][size] == expected
     loss_at_budget = timed["loss_at_budget"]
     assert str(timed["winner"]) == min(loss_at_budget, key=loss_at_budget.get)
+    assert answered(predictions["2"]) == {
+        {"smallest": "a", "between": "b", "full": "c"}[position(timed["winner"])]}
 
     speeds = predictions["3"]["numbers"]
     rows = {str(row["batch_size"]): row for row in speeds["rows"]}
@@ -37,6 +55,10 @@ def check(outcomes):
         seconds = row["keras_seconds_per_epoch"], row["numpy_seconds_per_epoch"]
         assert math.isclose(ratio, seconds[0] / seconds[1])
     assert str(speeds["smallest"]) == "1" and str(speeds["full_batch"]) == str(epochs["full_batch"])
+    # Keras over NumPy at the smallest batch: (a) < 2, (b) 2 to 10, (c) 10 to 100, (d) > 100.
+    ratio = speeds["keras_over_numpy"][str(speeds["smallest"])]
+    assert answered(predictions["3"]) == {
+        "a" if ratio < 2 else "b" if ratio <= 10 else "c" if ratio <= 100 else "d"}
     for size, row in rows.items():
         assert math.isclose(row["final_train_loss"], losses[size])
         assert math.isclose(row["val_accuracy"], accuracies[size])

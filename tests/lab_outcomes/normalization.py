@@ -17,6 +17,12 @@ def verdict(initial, final):
     return "trains" if final < initial / 2 else "stalls"
 
 
+def answered(prediction):
+    """The answer key a reveal recorded, as a set of letters (several where they tie)."""
+    answer = prediction["answer"]
+    return {answer} if isinstance(answer, str) else set(answer)
+
+
 def check(outcomes):
     assert outcomes["hyperparameters"]["tiny_batch"] == 4
     records = outcomes["records"]
@@ -31,6 +37,15 @@ def check(outcomes):
     first = outcomes["predictions"]["1"]["numbers"]["differences"]
     assert first["inference"] == 0.0              # Fixed statistics: the batch cannot matter.
     assert first["training"] > 0.0
+    # Outputs differ (by more than float32 rounding) in (a) neither mode, (b) training mode
+    # only, (c) inference mode only, (d) both.
+    same = outcomes["predictions"]["1"]["numbers"]["same_output"]
+    assert same == 1e-6
+    training, inference = first["training"] > same, first["inference"] > same
+    found = {"a": not training and not inference, "b": training and not inference,
+             "c": inference and not training, "d": training and inference}
+    assert answered(outcomes["predictions"]["1"]) == {letter for letter, holds in found.items()
+                                                      if holds}
 
     second = outcomes["predictions"]["2"]["numbers"]
     rates = outcomes["hyperparameters"]["learning_rates"]
@@ -41,6 +56,12 @@ def check(outcomes):
         for outcome, listed in found.items():
             assert listed == [run["learning_rate"] for run in second["runs"].values()
                               if run["normalization"] == kind and run["verdict"] == outcome]
+    # Trains at more rates: (a) without normalization, (b) with batch norm, (c) neither.
+    trains = {kind: sum(run["verdict"] == "trains" for run in second["runs"].values()
+                        if run["normalization"] == kind) for kind in ("none", "batch")}
+    assert answered(outcomes["predictions"]["2"]) == {
+        "c" if trains["none"] == trains["batch"] else
+        "a" if trains["none"] > trains["batch"] else "b"}
 
     third = outcomes["predictions"]["3"]["numbers"]
     final = third["final_accuracy"]
@@ -49,6 +70,10 @@ def check(outcomes):
         assert third["higher"] == "neither"
     else:
         assert third["higher"] == max(final, key=final.get)
+    # (a) batch norm higher, (b) layer norm higher, (c) the same.
+    assert answered(outcomes["predictions"]["3"]) == {
+        "c" if final["batch"] == final["layer"] else
+        "a" if final["batch"] > final["layer"] else "b"}
     x_hat = np.array(third["x_hat"])              # (2, width): two digits' x̂
     assert x_hat.shape[0] == 2
     assert np.isclose(third["opposite"], np.abs(x_hat[0] + x_hat[1]).max())

@@ -10,7 +10,9 @@ FLAGS = ["--optimizer", "sgd", "--learning-rate", "0.5"]
 
 def check(outcomes):
     runs = outcomes["predictions"]["1"]["numbers"]
-    assert runs["agree"] == (max(runs["differences"].values()) <= runs["tolerance"])
+    assert runs["agree"] == (max(runs["differences"].values()) <= runs["weight_tolerance"])
+    assert outcomes["predictions"]["1"]["answer"] == "abc"[len(set(runs["epochs_run"].values()))
+                                                           - 1]
     assert runs["agree"]
     assert len(set(runs["epochs_run"].values())) == 1, runs["epochs_run"]
     assert max(runs["epochs_run"].values()) <= outcomes["hyperparameters"]["epochs"]
@@ -20,3 +22,7 @@ def check(outcomes):
     assert len(columns["loss"]) == runs["epochs_run"]["custom + tape"]
     assert verdict["label"] == callbacks.diagnostics.classify(columns).label
     assert verdict["label"] in callbacks.diagnostics.LABELS
+    assert sorted(verdict["label_choices"]) == sorted(callbacks.diagnostics.LABELS)
+    answer = outcomes["predictions"]["2"]["answer"]
+    assert answer == verdict["label_choices"][verdict["label"]]
+    assert outcomes["predictions"]["2"]["choices"][answer] == verdict["label"]

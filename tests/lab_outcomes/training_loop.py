@@ -29,12 +29,25 @@ def check(outcomes):
     assert len(val_losses) == outcomes["hyperparameters"]["epochs"]
     finite = [loss if math.isfinite(loss) else math.inf for loss in val_losses]
     assert memorising["best_epoch"] == finite.index(min(finite)) + 1
+    first = outcomes["predictions"]["1"]
+    assert first["answer"] == memorising["train_correct"] and first["choices"] is None
+    assert math.isclose(first["tolerance"], 0.2)
 
     agreement = outcomes["predictions"]["2"]["numbers"]
     gaps = agreement["gaps"]
     assert len(gaps) == 6     # Three pairs of loops, training and validation loss each.
     assert agreement["largest_gap"] == max(gaps.values())
     assert agreement["numpy_vs_fit"] == gaps["NumPy by hand vs model.fit, val_loss"]
-    assert agreement["tolerance"] <= 1e-4
-    assert agreement["agree"] == (agreement["largest_gap"] <= agreement["tolerance"])
+    assert agreement["agreement_tolerance"] <= 1e-4
+    assert agreement["agree"] == (agreement["largest_gap"] <= agreement["agreement_tolerance"])
+    pairs = ["NumPy by hand vs fit_with_tape", "NumPy by hand vs model.fit",
+             "fit_with_tape vs model.fit"]
+    assert list(agreement["pair_gaps"]) == pairs
+    for pair, gap in agreement["pair_gaps"].items():
+        assert gap == max(gaps[f"{pair}, loss"], gaps[f"{pair}, val_loss"])
+    closest = min(agreement["pair_gaps"].values())
+    letters = ["abc"[at] for at, pair in enumerate(pairs)
+               if agreement["pair_gaps"][pair] == closest]
+    assert outcomes["predictions"]["2"]["answer"] == (letters[0] if len(letters) == 1
+                                                      else letters)
     assert agreement["agree"]   # The same batches in the same order: one algorithm.

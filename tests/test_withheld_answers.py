@@ -1,0 +1,104 @@
+"""A "Run all" without predictions gives no answer away before its reveal.
+
+A lab run with ``--reveal answered`` and no ``lab.predict`` answers (a student notebook run
+top to bottom, or a terminal run) withholds every measured answer at its reveal. What it
+prints BEFORE that reveal must not give the answer away either: a table of final losses,
+a verdict line, a running diagnosis label. This test runs labs in quick mode that way and,
+for each prediction, takes the deciding values of the answer the run recorded in
+outcomes.json (the numbers with a decimal point or an exponent in its ``measured``
+sentence, as they are printed there, and any diagnosis label it names) and asserts that
+none of them appears in standard output before that prediction's "withheld" line.
+
+Learning curves may be shown before a reveal (a student sees a run train), so the numbers
+of ``LivePlot``'s one-line-per-epoch progress in a terminal are left out of the search; its
+running diagnosis label is not (a lab that asks for the label hides it until the reveal).
+
+Each lab run costs 20 to 40 s on two busy cores, so the test runs three of the eleven
+labs converted to the prediction protocol, chosen for the plainest give-aways they had and
+for covering each way of hiding one: ``activations`` printed the slopes at z = −3
+(Predict 1's answer, column by column), the tables of gradient norms per layer (Predicts 2
+and 3) and the losses of the dead-ReLU runs (Predict 4) before each reveal: its tables now
+wait for the reveal; ``gradient_clipping`` printed the table of steps and final losses
+that answers Predicts 1 to 3: it now prints it only for a predicted answer
+(``lab.shows(N)``); ``diagnostics`` printed each run's verdict (the labels Predict 1 asks
+for) from ``DiagnosticsLogger`` and in ``LivePlot``'s progress lines, and the table of
+labels that answers Predict 2: logger, live plot and table are now quiet about the labels
+until they are revealed.
+"""
+
+import json
+import re
+
+import keras
+import pytest
+
+from callbacks import diagnostics
+from labs import __main__ as front_door
+
+LABS = ["activations", "gradient_clipping", "diagnostics"]
+SEED = 3       # Neither the default seed (0) nor test_labs.py's (7).
+# A number as the lab prints it: 0.0123, 1.2e-05, 85.0%, −0.0612 (a minus sign or a hyphen).
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?")
+# A LivePlot progress line in a terminal: "  name  epoch  3/20  loss …".
+PROGRESS = re.compile(r"^  .*\bepoch +\d+(?:/\d+)?  .*$", re.MULTILINE)
+WITHHELD = "  Measured: withheld without a prediction"
+# A withheld reveal: its question and choices, then the withheld line.
+REVEALS = re.compile(r"\nPredict \d+: .*?\n" + WITHHELD + r"[^\n]*\n", re.DOTALL)
+
+
+def deciding_values(measured, known=""):
+    """The values in a reveal's sentence that decide its answer: every number printed with
+    a decimal point or an exponent, and every diagnosis label it names; not the numbers
+    that ``known`` (the question, its choices, the hyperparameters) states beforehand."""
+    stated = set(NUMBER.findall(known))
+    numbers = {token for token in NUMBER.findall(measured)
+               if ("." in token or "e" in token) and token not in stated}
+    labels = {label for label in diagnostics.LABELS if re.search(rf"\b{label}\b", measured)}
+    return numbers | labels
+
+
+def known_before(entry, hyperparameters):
+    """What a student reads before the run: the question, its choices, the hyperparameters."""
+    return " ".join([entry["question"], *(entry["choices"] or {}).values(),
+                     *(f"{value:g}" if isinstance(value, float) else str(value)
+                       for value in hyperparameters.values())])
+
+
+def test_deciding_values_are_the_decimals_exponents_and_labels_of_the_sentence():
+    sentence = ("the largest weight difference is 1.2e-07, within 1e-05; Run B 85.0% "
+                "then OVERFITTING, after 12 of 40 epochs (val loss 0.4321, −0.0612; α = 0.1)")
+    assert deciding_values(sentence, "tolerance 1e-05, slope 0.1") == {
+        "1.2e-07", "85.0%", "0.4321", "−0.0612", "OVERFITTING"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", LABS)
+def test_run_all_without_predictions_prints_no_answer_before_its_reveal(name, tmp_path,
+                                                                        capsys):
+    out = tmp_path / name
+    status = front_door.run_lab(name, ["--quick", "--seed", str(SEED), "--reveal", "answered",
+                                       "--out", str(out)])
+    keras.backend.clear_session()
+    printed = capsys.readouterr().out
+    assert status == 0, printed[-2000:]
+    outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
+    entries = outcomes["predictions"]
+    assert entries, f"{name} recorded no prediction"
+    for number, entry in sorted(entries.items(), key=lambda item: int(item[0])):
+        assert entry["predicted"] is None and not entry["shown"]
+        reveal = printed.index(f"\nPredict {number}: ")
+        withheld = printed.index(WITHHELD, reveal)
+        assert "\nPredict " not in printed[reveal + 1:withheld], \
+            f"Predict {number}'s reveal is not withheld"
+        # Before it: what the lab printed, without the progress lines and without the
+        # earlier reveals' own questions and choices (they may hold numbers too).
+        before = PROGRESS.sub(lambda line: NUMBER.sub("", line.group(0)),
+                              REVEALS.sub("\n", printed[:reveal]))
+        values = deciding_values(entry["measured"],
+                                 known_before(entry, outcomes["hyperparameters"]))
+        assert values or entry["numbers"], f"Predict {number}: nothing to look for"
+        leaked = sorted(value for value in values if value in before)
+        assert not leaked, (f"{name}: Predict {number}'s answer ({entry['measured']}) shows "
+                            f"before its reveal: {leaked}")
+    assert "This run's answer" not in printed
+    assert not any(entry["measured"] in printed for entry in entries.values())
