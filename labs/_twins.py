@@ -34,7 +34,7 @@ def state(task):
     """"written", "unwritten" or "held" (``assignments/editions.py``), read once per lab."""
     if not _states:
         _states.update(editions.stub_states())
-        _states["read"] = True
+        _states["read"] = True   # The scan ran (an edition without stubs adds no other key).
     return _states.get(task, "written")
 
 
@@ -106,7 +106,7 @@ def optimizer(name, implementation="custom", **kwargs):
     task behind ``name`` is not written.
 
     EMA momentum's twin is Keras' SGD with momentum β and the rate η·(1−β), the same rule
-    at a constant η; under a schedule it has none (``ema_momentum_twin_exists``).
+    at a constant η; under a schedule it has none.
 
     Raises:
         ValueError: EMA momentum under a schedule or textbook ε while the task is not
