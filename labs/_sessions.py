@@ -105,7 +105,7 @@ PLANS = (
                   "like, and the verdict `DiagnosticsLogger` gives each.", "diagnostics", (1,)),
           Part(27, "Debugging in pairs: seven broken runs, A to G. Pairs read the curves, "
                    "verdicts and vital signs, write their diagnosis, then reveal the causes "
-                   "and run the fixes.", "debugging", (1, 2, 3, 4)),
+                   "and run the fixes.", "debugging", (1, 2, 3)),
           Part(8, "Exploding gradients, and clipping by value, norm and global norm.",
                "gradient_clipping", (1, 2))),
          "Quiz",

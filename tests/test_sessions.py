@@ -146,7 +146,11 @@ def test_no_plan_asks_a_question_twice(defaults):
         asked = _sessions.questions(a_plan, defaults)
         assert len({(lab, number) for lab, number, _ in asked}) == len(asked)
         for at, (lab, number, text) in enumerate(asked):
+            # Across labs: one lab's questions each reveal a different measurement, and
+            # share their setting's words (seven runs, the classifier's labels).
             for other_lab, other_number, other in asked[at + 1:]:
+                if other_lab == lab:
+                    continue
                 assert overlap(text, other) <= SAME_QUESTION, (
                     f"plan {a_plan.number}: {lab} {number} and {other_lab} {other_number} "
                     "ask the same thing")
