@@ -125,3 +125,30 @@ def test_the_editions_own_tests_skip_a_held_task(adam_edition):
     assert result.returncode == 0, result.stdout[-2000:]
     assert "skipped" in summary and "failed" not in summary, summary
     assert "task 'losses' is not part of this edition" in result.stdout
+
+
+# The labs that pick a task's code or its twin (labs/_twins.py), besides the tour above.
+TWIN_LABS = ("curvature", "fit_vs_tape", "lr_finder", "optimizers", "schedules",
+             "data_parallel", "loss_functions", "backprop", "minibatch", "training_loop",
+             "xor_keras", "gradient_clipping", "early_stopping", "normalization",
+             "regularization")
+
+
+@pytest.mark.slow
+def test_every_lab_that_uses_a_task_runs_before_the_student_writes_anything(adam_edition,
+                                                                            tmp_path):
+    # One process, as python -m labs --all runs them, to import TensorFlow once.
+    script = ("import sys, keras\nfrom labs import __main__ as front_door\nfailed = []\n"
+              f"for name in {TWIN_LABS!r}:\n"
+              f"    status = front_door.run_lab(name, ['--quick', '--out', "
+              f"{str(tmp_path)!r} + '/' + name])\n"
+              "    keras.backend.clear_session()\n"
+              "    print(f'LAB {name} {status}', flush=True)\n"
+              "    failed += [name] if status else []\n"
+              "sys.exit(1 if failed else 0)\n")
+    finished = finish(start(adam_edition, "-c", script), timeout=900)
+    statuses = dict(line.split()[1:] for line in finished.stdout.splitlines()
+                    if line.startswith("LAB "))
+    assert statuses == {name: "0" for name in TWIN_LABS}, finished.stderr[-3000:]
+    assert finished.returncode == 0 and "Traceback" not in finished.stderr
+    assert "adam: using keras.optimizers.Adam until the task is written" in finished.stdout
