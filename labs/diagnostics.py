@@ -167,7 +167,8 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
     live = callbacks.LivePlot(title=name, diagnosis=lab.shows(1))  # Curves, running label.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
               validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-              epochs=epochs, verbose=0, callbacks=lab.fit_callbacks(name, [logger, live]))
+              epochs=epochs, verbose=0, shuffle=False,  # The dataset shuffles itself.
+              callbacks=lab.fit_callbacks(name, [logger, live]))
     results[name] = (csv_path, logger.diagnosis)
 
 labels = {name: diagnosis.label for name, (_, diagnosis) in results.items()}

@@ -268,6 +268,7 @@ for name, make in starts.items():
                   metrics=["accuracy"])
     history = model.fit(datasets.make_dataset(x_moons, y_moons, 64, seed=lab.seed),
                         epochs=lab.symmetry_epochs, verbose=0,
+                        shuffle=False,  # The dataset shuffles itself.
                         callbacks=lab.fit_callbacks(f"symmetry {name}"))
     spread = _initialization.unit_spread(model)            # per Dense layer, output last
     scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
@@ -342,7 +343,7 @@ for name, make in schemes.items():
     print(f"\n--- {name}")
     history = model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
                         validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-                        epochs=lab.epochs, verbose=0,
+                        epochs=lab.epochs, verbose=0, shuffle=False,  # The dataset shuffles.
                         callbacks=lab.fit_callbacks(name, [logger, live.run(name),
                                                            keras.callbacks.TerminateOnNaN()]))
     frame = pandas.read_csv(csv_path)

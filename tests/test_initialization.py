@@ -136,7 +136,7 @@ def test_restart_is_a_freshly_built_model():
         return model
 
     def fit(model):
-        model.fit(datasets.make_dataset(x, y, 32, seed=0), epochs=2, verbose=0)
+        model.fit(datasets.make_dataset(x, y, 32, seed=0), epochs=2, verbose=0, shuffle=False)
 
     used = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
     fit(used)                                        # momentum and iterations now non-zero

@@ -75,7 +75,8 @@ def test_dataset_with_sample_weights_matches_fit():
 
     validation = tf.data.Dataset.from_tensor_slices((X_VAL.astype("float32"), Y_VAL)).batch(8)
     fit_model, tape_model = classifier(2), classifier(2)
-    fit_history = fit_model.fit(batches(), epochs=2, validation_data=validation, verbose=0)
+    fit_history = fit_model.fit(batches(), epochs=2, validation_data=validation, verbose=0,
+                                shuffle=False)
     tape_history = training.fit_with_tape(tape_model, batches(), epochs=2,
                                           validation_data=validation, verbose=0)
     assert_same_training(fit_model, fit_history, tape_model, tape_history)
