@@ -130,49 +130,33 @@ def _task_names():
 
 
 def release(arguments):
+    """``release OUT_DIR [--tasks …] [--publish …] [--seed N] [--git [--remote URL]]``."""
     from assignments import release as release_module
 
     if arguments.remote is not None and not arguments.git:
         raise UsageError("--remote needs --git (the remote is the git repository's)")
-    if arguments.git:
-        return release_repository(arguments, release_module)
+    options = dict(allow_dirty=arguments.allow_dirty, publish=arguments.publish,
+                   seed=arguments.seed)
     try:
-        written = release_module.release(arguments.out_dir, arguments.tasks,
-                                         allow_dirty=arguments.allow_dirty,
-                                         publish=arguments.publish, seed=arguments.seed)
+        if arguments.git:    # The student edition as a git repository with one commit.
+            written, commit = release_module.release_repository(
+                arguments.out_dir, arguments.tasks, arguments.remote, **options)
+        else:
+            written, commit = release_module.release(arguments.out_dir, arguments.tasks,
+                                                     **options), None
         handed, held, published = release_module.tasks_by_state(arguments.tasks,
                                                                 arguments.publish)
     except release_module.ReleaseError as error:
         raise UsageError(str(error)) from None
+    repository = f"; git repository, one commit {commit}" if commit else ""
     print(f"student edition in {arguments.out_dir}: {len(written)} files, tasks: "
-          f"{', '.join(handed)}")
-    print(_states_line(held, published))
-    return 0
-
-
-def _states_line(held, published):
-    """One line on the tasks that are not handed out."""
-    return (f"held (absent; the labs use the trusted twin): {', '.join(held) or 'none'}; "
-            f"published: {', '.join(published) or 'none'}")
-
-
-def release_repository(arguments, release_module):
-    """``release OUT_DIR --git [--remote URL]``: the student edition as a git repository."""
-    try:
-        written, commit = release_module.release_repository(
-            arguments.out_dir, arguments.tasks, arguments.remote,
-            allow_dirty=arguments.allow_dirty, seed=arguments.seed, publish=arguments.publish)
-        handed, held, published = release_module.tasks_by_state(arguments.tasks,
-                                                                arguments.publish)
-    except release_module.ReleaseError as error:
-        raise UsageError(str(error)) from None
-    print(f"student edition in {arguments.out_dir}: {len(written)} files, tasks: "
-          f"{', '.join(handed)}; git repository, one commit {commit}")
-    print(_states_line(held, published))
-    if arguments.remote is None:
+          f"{', '.join(handed)}{repository}")
+    print(f"held (absent; the labs use the trusted twin): {', '.join(held) or 'none'}; "
+          f"published: {', '.join(published) or 'none'}")
+    if arguments.git and arguments.remote is None:
         print("next: git remote add origin URL, push, then export the notebooks in it "
               "(python -m labs --notebooks notebooks)")
-    else:
+    elif arguments.git:
         print(f"next: git -C {arguments.out_dir} push -u origin main, then in "
               f"{arguments.out_dir}: python -m labs --notebooks notebooks")
     return 0

@@ -285,6 +285,15 @@ def execute(path, tmp_path, env):
     return notebook
 
 
+def outputs_and_text(executed):
+    """Every output of an executed notebook's code cells, and their printed text; fails if
+    any cell raised."""
+    every_output = [output for cell in executed.cells if cell.cell_type == "code"
+                    for output in cell.outputs]
+    assert not [output for output in every_output if output.output_type == "error"]
+    return every_output, "".join(output.get("text", "") for output in every_output)
+
+
 def execute_cells(notebook, path, tmp_path, env, steps):
     """Start a kernel for ``notebook`` and call ``steps(client)``, which runs cells one by one
     with ``client.execute_cell(cell, index)``, as a student does; then shut the kernel down."""
@@ -317,10 +326,7 @@ def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
 
     executed = execute(path, tmp_path, env)
 
-    every_output = [output for cell in executed.cells if cell.cell_type == "code"
-                    for output in cell.outputs]
-    assert not [output for output in every_output if output.output_type == "error"]
-    text = "".join(output.get("text", "") for output in every_output)
+    every_output, text = outputs_and_text(executed)
     assert f"Lab '{name}' (quick mode" in text, "LABS_QUICK=1 did not reach the kernel"
     assert f"Setup done: labs from {labs.REPO}\n" in text
     assert "rebuild TensorFlow" not in text and "absl::InitializeLog" not in text

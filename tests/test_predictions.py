@@ -384,7 +384,7 @@ def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_pat
     import nbformat
 
     from labs import _notebooks
-    from tests.test_notebooks import execute
+    from tests.test_notebooks import execute, outputs_and_text
 
     name = "loss_functions"
     path, = _notebooks.export(tmp_path / "notebooks", [name])
@@ -404,10 +404,7 @@ def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_pat
 
     executed = execute(path, tmp_path, env)
 
-    every_output = [output for cell in executed.cells if cell.cell_type == "code"
-                    for output in cell.outputs]
-    assert not [output for output in every_output if output.output_type == "error"]
-    text = "".join(output.get("text", "") for output in every_output)
+    _, text = outputs_and_text(executed)
     recorded = json.loads((outputs / name / "outcomes.json").read_text(encoding="utf-8"))
     assert recorded["reveal"] == "answered"
     entries = recorded["predictions"]

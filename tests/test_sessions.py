@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
 import labs
@@ -196,7 +195,7 @@ def test_session_notebook_is_setup_then_each_lab_as_its_own_notebook_has_it():
         assert sum("Setup done" in cell.source for cell in cells) == 1
         at = 2
         for lab in a_plan.labs():
-            assert cells[at].source.startswith(f"## Part") and f"`{lab}`" in cells[at].source
+            assert cells[at].source.startswith("## Part") and f"`{lab}`" in cells[at].source
             assert f"begin_part({lab!r})" in cells[at + 1].source
             own = _notebooks.notebook(lab, "abc123", instructor).cells[1:]
             assert [cell.source for cell in cells[at + 2:at + 2 + len(own)]] == [
@@ -237,7 +236,7 @@ def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
 
 @pytest.mark.slow
 def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_path):
-    from tests.test_notebooks import execute
+    from tests.test_notebooks import execute, outputs_and_text
 
     result = run("--notebooks", str(tmp_path / "notebooks"), "--session", "1", "--instructor")
     assert result.returncode == 0, result.stderr
@@ -249,10 +248,7 @@ def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_pa
 
     executed = execute(path, tmp_path, env)
 
-    every_output = [output for cell in executed.cells if cell.cell_type == "code"
-                    for output in cell.outputs]
-    assert not [output for output in every_output if output.output_type == "error"]
-    text = "".join(output.get("text", "") for output in every_output)
+    _, text = outputs_and_text(executed)
     assert text.count("Setup done") == 1
     for lab in _sessions.plan(1).labs():
         assert text.count(f"Lab '{lab}' (quick mode, seed 0)") == 1
