@@ -286,17 +286,17 @@ ranking = sorted(final_losses, key=final_losses.get)
 noisiest = max(end_noise, key=end_noise.get)
 noisiest_words = "the constant rate" if noisiest == "constant" else noisiest
 lowest_runs = [name for name in ranking if final_losses[name] == final_losses[ranking[0]]]
-training_shown = lab.reveal(3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
-              f"{noisiest_words} has the largest end noise ({end_noise[noisiest]:.2f}× over "
-              f"the last {last_fifth} epochs); the constant rate ranks "
-              f"{ranking.index('constant') + 1} of {len(ranking)} (loss "
-              f"{final_losses['constant']:.4f}, end noise {end_noise['constant']:.2f}×). "
-              f"From lowest: {', '.join(ranking)}.",
-           answer=tuple("abcdef"[list(runs).index(name)] for name in lowest_runs),
-           lowest_runs=lowest_runs, final_losses=final_losses, end_noise=end_noise,
-           ranking=ranking,
-           noisiest=noisiest, last_fifth=last_fifth,
-           constant_rank=ranking.index("constant") + 1)
+training_shown = lab.reveal(
+    3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
+       f"{noisiest_words} has the largest end noise ({end_noise[noisiest]:.2f}× over "
+       f"the last {last_fifth} epochs); the constant rate ranks "
+       f"{ranking.index('constant') + 1} of {len(ranking)} (loss "
+       f"{final_losses['constant']:.4f}, end noise {end_noise['constant']:.2f}×). "
+       f"From lowest: {', '.join(ranking)}.",
+    answer=tuple("abcdef"[list(runs).index(name)] for name in lowest_runs),
+    lowest_runs=lowest_runs, final_losses=final_losses, end_noise=end_noise,
+    ranking=ranking, noisiest=noisiest, last_fifth=last_fifth,
+    constant_rank=ranking.index("constant") + 1)
 val_losses = {name: finite_or_inf(loss) for name, loss in results["val loss"].items()}
 lowest_val = min(val_losses, key=val_losses.get)
 validation_shown = lab.reveal(4, f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest_val]:.4f}) and "
