@@ -243,8 +243,8 @@ lab.save_figure(figure, "data_parallel_losses.png")
 # ```
 #
 # Here the two "machines" are two processes on this laptop, on ports of 127.0.0.1 chosen
-# when the lab runs. Each worker gets its share of each global batch (TensorFlow shards the
-# dataset), and their all-reduce goes through the network stack.
+# when the lab runs. Each worker draws each global batch and keeps its own share of it, and
+# their all-reduce goes through the network stack.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** Two worker processes, one replica each, run the same training function.
