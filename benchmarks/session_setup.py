@@ -178,7 +178,7 @@ def write(seconds, when, load):
 def render_sessions():
     """Render labs/SESSIONS.md again from the new numbers (in its own process: it imports
     TensorFlow to read the labs' blocks)."""
-    subprocess.run([sys.executable, "-m", "labs._sessions", "--write"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "labs._sessions_text", "--write"], cwd=ROOT, check=True)
 
 
 def main(argv):

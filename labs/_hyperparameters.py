@@ -19,6 +19,8 @@ The block at the top of a lab declares every value that a flag may change::
 any work, and raises ``UsageError`` with one line naming the value and its range.
 """
 
+import contextlib
+
 from custom import arguments
 
 # Keras' set_random_seed takes a seed below 2³².
@@ -136,3 +138,33 @@ def check_values(values, declared):
             custom.optimizers.get(values["optimizer"], implementation=values["impl"])
         except ValueError as error:
             raise UsageError(str(error)) from None
+
+
+class Declared(Exception):
+    """Raised by ``_runtime.start`` in place of starting the lab while ``reading_declarations``
+    is on, carrying the lab's declared block (``_notebook_parameters.declarations``)."""
+
+    def __init__(self, hyperparameters, quick):
+        super().__init__("declared")
+        self.hyperparameters = hyperparameters
+        self.quick = quick or {}
+
+
+_reading_declarations = False
+
+
+@contextlib.contextmanager
+def reading_declarations():
+    """While on, a lab that reaches ``_runtime.start`` hands its block back (``Declared``)."""
+    global _reading_declarations
+    before, _reading_declarations = _reading_declarations, True
+    try:
+        yield
+    finally:
+        _reading_declarations = before
+
+
+def hand_back_when_reading(hyperparameters, quick):
+    """Raise ``Declared`` when ``reading_declarations`` is on; ``_runtime.start`` calls it."""
+    if _reading_declarations:
+        raise Declared(hyperparameters, quick)

@@ -49,38 +49,21 @@ HEADER = """\
 """
 
 
-class _Declared(Exception):
-    """Raised in place of starting the lab, carrying its declared block."""
-
-    def __init__(self, hyperparameters, quick):
-        super().__init__("declared")
-        self.hyperparameters = hyperparameters
-        self.quick = quick or {}
-
-
 def declarations(name):
     """Lab ``name``'s declared block and quick values, without running the lab.
 
     The lab's source runs only up to its ``_runtime.start`` call (its imports and the
-    block), where a stand-in for ``start`` hands the block back.
+    block), where ``start`` hands the block back (``_hyperparameters.reading_declarations``).
 
     Returns:
         ``(hyperparameters, quick)``: name → ``Hyperparameter`` (``seed`` last), and
         name → quick-mode value.
     """
-    def hand_back(lab_name, hyperparameters, quick=None, argv=None):
-        raise _Declared(hyperparameters, quick)
-
-    from labs import _runtime   # Here, not at the top: _runtime imports this module.
-
-    real_start = _runtime.start
-    _runtime.start = hand_back
     try:
-        runpy.run_path(str(_catalog.path(name)), run_name=f"labs.{name}.declarations")
-    except _Declared as declared:
+        with _hyperparameters.reading_declarations():
+            runpy.run_path(str(_catalog.path(name)), run_name=f"labs.{name}.declarations")
+    except _hyperparameters.Declared as declared:
         return {**declared.hyperparameters, "seed": _hyperparameters.SEED}, declared.quick
-    finally:
-        _runtime.start = real_start
     raise ValueError(f"lab {name!r} never calls _runtime.start, so it has no parameters")
 
 

@@ -70,6 +70,7 @@ def start(name, hyperparameters, quick=None, argv=None):
         quick: name → value used in quick mode instead of the default.
         argv: the flags to parse; default ``sys.argv[1:]``, or none in a notebook.
     """
+    _hyperparameters.hand_back_when_reading(hyperparameters, quick)
     notebook = _environment.in_notebook()
     declared = {"seed": _hyperparameters.SEED, **hyperparameters}
     _hyperparameters.check_declarations(declared, quick)

@@ -23,7 +23,6 @@ only in the instructor's session notebooks (``--instructor``).
 
 import dataclasses
 import re
-import sys
 
 from labs import _classroom
 
@@ -294,26 +293,3 @@ def questions(a_plan, defaults=None):
                                  f"but the lab has only {sorted(asked)}")
             found.append((part.lab, number, spoken(asked[number], defaults[part.lab])))
     return found
-
-
-def main(argv):
-    from labs import _sessions_text
-
-    if argv not in ([], ["--write"]):
-        print("usage: python -m labs._sessions [--write]", file=sys.stderr)
-        return 2
-    text = _sessions_text.render()
-    if argv == ["--write"]:
-        _sessions_text.PATH.write_text(text, encoding="utf-8")
-        print(f"wrote {_sessions_text.PATH}")
-    else:
-        print(text, end="")
-    return 0
-
-
-if __name__ == "__main__":
-    from custom import quiet_import
-
-    quiet_import.import_tensorflow_quietly()
-    sys.exit(main(sys.argv[1:]))
-

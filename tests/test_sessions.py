@@ -86,9 +86,9 @@ def test_session_setup_section_is_written_and_read_back_by_every_results_writer(
 
 
 def test_sessions_md_is_what_the_plans_render():
-    """Regenerate with ``python -m labs._sessions --write`` when this fails."""
+    """Regenerate with ``python -m labs._sessions_text --write`` when this fails."""
     assert _sessions_text.PATH.read_text(encoding="utf-8") == _sessions_text.render(), (
-        "labs/SESSIONS.md is out of date: run python -m labs._sessions --write")
+        "labs/SESSIONS.md is out of date: run python -m labs._sessions_text --write")
 
 
 def test_every_lab_named_exists_and_quotes_its_measured_run_time():
@@ -218,8 +218,8 @@ def run(*args, env=None):
 
 
 def test_render_command_refuses_other_arguments(capsys):
-    assert _sessions.main(["--wrtie"]) == 2
-    assert capsys.readouterr().err == "usage: python -m labs._sessions [--write]\n"
+    assert _sessions_text.main(["--wrtie"]) == 2
+    assert capsys.readouterr().err == "usage: python -m labs._sessions_text [--write]\n"
 
 
 def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
