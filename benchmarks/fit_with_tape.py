@@ -114,9 +114,14 @@ def measure(rounds=5, epochs=4, samples=2048, call_epochs=3):
                          "eager": 1000 * statistics.median(eager_times)}}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="calls of each loop (default 5)")
+def parse_arguments(argv, description, candidates):
+    """``--rounds``, ``--epochs`` and ``--samples``, checked; print what will be timed.
+
+    Shared with ``benchmarks/fit_with_tape_strategy.py``, which times the same network.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=5, help=f"calls of each {candidates} "
+                                                               "(default 5)")
     parser.add_argument("--epochs", type=int, default=4, help="epochs per call (default 4)")
     parser.add_argument("--samples", type=int, default=2048, help="training samples (default 2048)")
     arguments = parser.parse_args(argv)
@@ -128,7 +133,12 @@ def main(argv=None):
                      f"got {arguments.epochs}")
     steps = -(-arguments.samples // 32)
     print(f"{arguments.samples} samples, batch 32 ({steps} steps per epoch), "
-          f"{arguments.rounds} rounds of {arguments.epochs} epochs per loop\n")
+          f"{arguments.rounds} rounds of {arguments.epochs} epochs per {candidates}\n")
+    return arguments
+
+
+def main(argv=None):
+    arguments = parse_arguments(argv, __doc__.splitlines()[0], "loop")
     result = measure(arguments.rounds, arguments.epochs, arguments.samples)
     print(_timing.ratio_table([(f"tape / fit: {label}", fit, tape)
                                for label, fit, tape in result["rows"]], TARGET))

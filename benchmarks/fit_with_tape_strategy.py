@@ -18,7 +18,6 @@ dropped (it may trace), and the two candidates alternate call by call; the ratio
 taken of the medians.
 """
 
-import argparse
 import statistics
 
 from custom import quiet_import
@@ -30,6 +29,7 @@ import tensorflow as tf  # noqa: E402
 from benchmarks import _hooks, _timing  # noqa: E402
 from benchmarks.fit_with_tape import make_data  # noqa: E402
 from benchmarks.fit_with_tape import make_model as make_plain_model  # noqa: E402
+from benchmarks.fit_with_tape import parse_arguments  # noqa: E402
 from custom import training  # noqa: E402
 
 TARGET = 1.10
@@ -95,20 +95,7 @@ def measure(rounds=5, epochs=4, samples=2048):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="calls of each (default 5)")
-    parser.add_argument("--epochs", type=int, default=4, help="epochs per call (default 4)")
-    parser.add_argument("--samples", type=int, default=2048, help="training samples (default 2048)")
-    arguments = parser.parse_args(argv)
-    for name in ("rounds", "samples"):
-        if getattr(arguments, name) < 1:
-            parser.error(f"--{name} must be >= 1, got {getattr(arguments, name)}")
-    if arguments.epochs < 2:
-        parser.error(f"--epochs must be >= 2 (the first epoch of each call is dropped), "
-                     f"got {arguments.epochs}")
-    steps = -(-arguments.samples // 32)
-    print(f"{arguments.samples} samples, batch 32 ({steps} steps per epoch), "
-          f"{arguments.rounds} rounds of {arguments.epochs} epochs per candidate\n")
+    arguments = parse_arguments(argv, __doc__.splitlines()[0], "candidate")
     result = measure(arguments.rounds, arguments.epochs, arguments.samples)
     print(_timing.ratio_table([(f"one-replica / none: {label}", without, under)
                                for label, without, under in result["rows"]], TARGET))
