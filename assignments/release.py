@@ -18,7 +18,7 @@ then only tracked files are read. For every tracked file:
 * every other file is copied as it is.
 
 Then the release writes ``assignments/catalogue.json`` (the known mistakes' numbers,
-which the student edition cannot compute) and ``labs/_debugging_runs.txt`` (the debugging
+which the student edition cannot compute) and ``labs/helpers/debugging_runs.txt`` (the debugging
 lab's runs, packed, their letters dealt by ``seed``: the file that names each run's cause
 is the instructor's), and checks its own work: no code line of a handed-out or held
 task's region may appear in any text file of the student edition (``.py``, ``.md``,
@@ -28,8 +28,8 @@ nothing that was there before.
 
 With ``--git`` (``release_repository``) the release becomes a git repository with one
 commit, whose message names the handed-out tasks; ``--remote URL`` adds that URL as
-``origin`` and records it in ``labs/repository.txt``, where the notebook export reads it
-(``labs/_notebooks.py``): notebooks exported inside the release clone it at its commit.
+``origin`` and records it in ``labs/machinery/repository.txt``, where the notebook export reads it
+(``labs/machinery/notebooks.py``): notebooks exported inside the release clone it at its commit.
 """
 
 import fnmatch
@@ -221,14 +221,14 @@ def write_debugging_runs(out, seed):
     """Write the debugging lab's runs, letters dealt by ``seed``, packed; return the path.
 
     The student edition reads its runs from this file: its code and text name no run's
-    cause, and the instructor-only ``labs/_debugging_cases.py`` that does is left out.
+    cause, and the instructor-only ``labs/helpers/debugging_cases.py`` that does is left out.
     """
-    from labs import _debugging_cases, _debugging_recipes
+    from labs.helpers import debugging_cases, debugging_recipes as recipes
 
-    path = _debugging_recipes.RUNS_FILE.relative_to(REPOSITORY).as_posix()
+    path = recipes.RUNS_FILE.relative_to(REPOSITORY).as_posix()
     target = pathlib.Path(out) / path
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(_debugging_recipes.pack(_debugging_cases.runs(seed)), encoding="utf-8")
+    target.write_text(recipes.pack(debugging_cases.runs(seed)), encoding="utf-8")
     return path
 
 
@@ -320,7 +320,7 @@ def leaked_lines(reference, edition, tasks):
 
 
 # Where a student repository is pushed: written by --remote, read by the notebook export.
-REMOTE_FILE = "labs/repository.txt"
+REMOTE_FILE = "labs/machinery/repository.txt"
 # The identity of the release's commit when git has none configured.
 DEFAULT_IDENTITY = {"user.name": "Course release", "user.email": "release@localhost"}
 SCHEME_URL = re.compile(r"^(https?|ssh|git)://[^/\s]+/\S+$|^file://(/|[^/\s]+/)\S*$")
@@ -371,7 +371,7 @@ def release_repository(out_dir, tasks=None, remote=None, root=REPOSITORY, allow_
     Args:
         out_dir, tasks, root, allow_dirty, release_options: as for ``release``.
         remote: where the repository will be pushed; added as ``origin`` and recorded in
-            ``labs/repository.txt`` (in the commit), so that notebooks exported in the
+            ``labs/machinery/repository.txt`` (in the commit), so that notebooks exported in the
             release clone it. None: no remote.
 
     Returns:

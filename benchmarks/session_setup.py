@@ -6,7 +6,7 @@
 
 Each round starts a new Jupyter kernel of this interpreter in an empty folder, makes it
 look like Colab (a ``google.colab`` module), and runs the session notebooks' setup cell
-(``labs._notebooks.setup_cell``) against a local copy of this repository at its HEAD: the
+(``labs.machinery.notebooks.setup_cell``) against a local copy of this repository at its HEAD: the
 cell clones it, checks out the pinned commit, checks the requirements and imports
 TensorFlow and the labs. It reports:
 
@@ -97,10 +97,10 @@ def one_round(url, commit):
     """{kernel, cell, clone, install} seconds of one fresh kernel's set-up."""
     import nbformat
 
-    from labs import _notebooks
+    from labs.machinery import notebooks
 
-    os.environ[_notebooks.REPOSITORY_URL_ENV] = url
-    cell = _notebooks.setup_cell(commit)
+    os.environ[notebooks.REPOSITORY_URL_ENV] = url
+    cell = notebooks.setup_cell(commit)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(COLAB_STUB),
                                                nbformat.v4.new_code_cell(cell)])
     environment = {key: value for key, value in os.environ.items()
@@ -178,7 +178,8 @@ def write(seconds, when, load):
 def render_sessions():
     """Render labs/SESSIONS.md again from the new numbers (in its own process: it imports
     TensorFlow to read the labs' blocks)."""
-    subprocess.run([sys.executable, "-m", "labs._sessions_text", "--write"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "labs.machinery.sessions_text", "--write"], cwd=ROOT,
+                   check=True)
 
 
 def main(argv):

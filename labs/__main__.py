@@ -31,7 +31,7 @@ import sys
 import time
 
 from custom import quiet_import
-from labs import _catalog, _environment, _hyperparameters, _unfinished
+from labs.machinery import catalog, environment, hyperparameters, unfinished
 
 USAGE = __doc__
 
@@ -46,7 +46,7 @@ def run_lab(name, flags):
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
     except NotImplementedError as error:
-        if _unfinished.report(name, error):   # A student's task that is still a stub.
+        if unfinished.report(name, error):   # A student's task that is still a stub.
             return 2
         raise
     finally:
@@ -70,7 +70,7 @@ def run_all(flags):
             return usage_error("--out needs a folder")
         out, flags = flags[at + 1], flags[:at] + flags[at + 2:]
     results = []
-    for name in _catalog.names():
+    for name in catalog.names():
         print(f"\n{'=' * 72}\n{name}\n{'=' * 72}")
         started = time.perf_counter()
         lab_flags = flags + (["--out", os.path.join(out, name)] if out else [])
@@ -96,10 +96,10 @@ def debugging_key(flags):
         return usage_error("debugging --key takes only --seed N, the release's seed "
                            "(an integer >= 0)")
     try:
-        from labs import _debugging_cases
+        from labs.helpers import debugging_cases
     except ImportError:
         return usage_error("the debugging lab's key is in the instructor's edition only")
-    print(_debugging_cases.key_text(seed))
+    print(debugging_cases.key_text(seed))
     return 0
 
 
@@ -108,7 +108,7 @@ def usage_error(message):
     return 2
 
 
-def session_notebooks(arguments):
+def export_sessions(arguments):
     """``--notebooks DIR --session N|all [--instructor]``: one notebook per class plan."""
     instructor = "--instructor" in arguments
     rest = [argument for argument in arguments if argument != "--instructor"]
@@ -116,11 +116,11 @@ def session_notebooks(arguments):
             or rest[2].startswith("-")):
         return usage_error("--notebooks DIR --session N needs one folder and a plan number "
                            "(or all), e.g. --notebooks notebooks/ --session 1")
-    from labs import _session_notebooks
+    from labs.machinery import session_notebooks
 
     try:
-        return _session_notebooks.main(rest[0], rest[2], instructor)
-    except _hyperparameters.UsageError as error:
+        return session_notebooks.main(rest[0], rest[2], instructor)
+    except hyperparameters.UsageError as error:
         return usage_error(str(error))
 
 
@@ -129,40 +129,40 @@ def main(argv):
         print(USAGE)
         return 0
     if argv and argv[0] == "--list":
-        names = _catalog.names()
+        names = catalog.names()
         width = max(len(name) for name in names)
         for name in names:
-            print(f"{name:<{width}}  {_catalog.description(name)}")
+            print(f"{name:<{width}}  {catalog.description(name)}")
         return 0
     if argv and argv[0] == "--notebooks" and "--session" in argv:
-        return session_notebooks(argv[1:])
+        return export_sessions(argv[1:])
     if argv and argv[0] == "--notebooks":
         instructor = argv[2:] == ["--instructor"]
         if len(argv) not in (2, 3) or argv[1].startswith("-") or (len(argv) == 3
                                                                   and not instructor):
             return usage_error("--notebooks needs one folder, e.g. --notebooks notebooks/ "
                                "(then --instructor to keep the answers)")
-        from labs import _notebooks
+        from labs.machinery import notebooks
 
         try:
-            return _notebooks.main(argv[1], instructor)
-        except _hyperparameters.UsageError as error:
+            return notebooks.main(argv[1], instructor)
+        except hyperparameters.UsageError as error:
             return usage_error(str(error))
     if argv and argv[0] == "tally":
-        from labs import _tally
+        from labs.machinery import tally
 
-        return _tally.main(argv[1:])
+        return tally.main(argv[1:])
     if argv and argv[0] == "--all":
-        if _environment.quick_from_environment() or "--quick" in argv:
-            os.environ[_environment.QUICK_ENV] = "1"
+        if environment.quick_from_environment() or "--quick" in argv:
+            os.environ[environment.QUICK_ENV] = "1"
         return run_all([flag for flag in argv[1:] if flag != "--quick"])
     if not argv or argv[0].startswith("-"):
         return run_lab("tour", argv)
     name, flags = argv[0], argv[1:]
     if name == "debugging" and "--key" in flags:
         return debugging_key([flag for flag in flags if flag != "--key"])
-    if name not in _catalog.names():
-        return usage_error(f"unknown lab {name!r}; choose from: {', '.join(_catalog.names())}")
+    if name not in catalog.names():
+        return usage_error(f"unknown lab {name!r}; choose from: {', '.join(catalog.names())}")
     return run_lab(name, flags)
 
 

@@ -28,10 +28,11 @@ import tensorflow as tf
 
 import datasets
 from custom import activations
-from labs import _runtime, _saturation
-from labs._runtime import param
+from labs.machinery import runtime
+from labs.helpers import activations as saturation
+from labs.machinery.runtime import param
 
-lab = _runtime.start("activations", {
+lab = runtime.start("activations", {
     # The session plan's example slope for negative inputs (Keras' default is 0.2).
     "leaky_slope": param(0.1, minimum=0, maximum=1),
     "depth": param(6, minimum=1),                   # Hidden layers in the dead-ReLU
@@ -173,17 +174,17 @@ saturating = {"sigmoid": keras.activations.sigmoid, "tanh": keras.activations.ta
               "ReLU": keras.activations.relu}
 wide_slopes, edges = {}, {}
 for name, function in saturating.items():
-    _, wide_slopes[name] = _saturation.slopes(function, wide_z)          # by GradientTape
+    _, wide_slopes[name] = saturation.slopes(function, wide_z)          # by GradientTape
     ours = activations.get(name.lower())[1](wide_z)                      # custom/activations.py
     lab.check(np.abs(wide_slopes[name] - ours)[np.abs(wide_z) > 1e-9].max() < 1e-7,
               f"{name}: GradientTape's slope and custom.activations' formula differ")
 for name in ("sigmoid", "tanh"):
-    edges[name] = _saturation.saturation_edge(wide_z, wide_slopes[name])
+    edges[name] = saturation.saturation_edge(wide_z, wide_slopes[name])
     print(f"{name:<8} largest slope {wide_slopes[name].max():.4f} at z = "
           f"{wide_z[np.argmax(wide_slopes[name])]:+.2f}; "
           f"below 1 % of it for |z| > {edges[name]:.2f}")
 peaks = {name: float(wide_slopes[name].max()) for name in ("sigmoid", "tanh")}
-lab.record("saturation", peaks=peaks, edges=edges, below_fraction=_saturation.SATURATED_BELOW)
+lab.record("saturation", peaks=peaks, edges=edges, below_fraction=saturation.SATURATED_BELOW)
 lab.check(abs(peaks["sigmoid"] - 0.25) < 1e-12 and abs(peaks["tanh"] - 1.0) < 1e-12,
           f"the measured peaks {peaks} are not σ′(0) = 0.25 and tanh′(0) = 1")
 
@@ -218,13 +219,13 @@ def measure_stack(weight_scale):
     """Per activation, per hidden layer: ‖∂L/∂W‖, the mean slope and the saturated share."""
     found = {}
     for name in saturating:
-        model, probe = _saturation.deep_stack(name.lower(), lab.stack_depth, lab.width,
+        model, probe = saturation.deep_stack(name.lower(), lab.stack_depth, lab.width,
                                               weight_scale, seed=lab.seed)
         _, derivative = activations.get(name.lower())              # the NumPy formula
-        mean_slopes, saturated = _saturation.layer_slopes(probe, x, derivative)
-        found[name] = {"norms": _saturation.hidden_kernel_gradient_norms(model, x, y),
+        mean_slopes, saturated = saturation.layer_slopes(probe, x, derivative)
+        found[name] = {"norms": saturation.hidden_kernel_gradient_norms(model, x, y),
                        "mean_slopes": mean_slopes, "saturated": saturated}
-    return found      # Its table (_saturation.print_stack) waits for the prediction's reveal.
+    return found      # Its table (saturation.print_stack) waits for the prediction's reveal.
 
 
 default_stack = measure_stack(1.0)
@@ -240,7 +241,7 @@ ratios_shown = lab.reveal(
     mean_slopes={name: float(measured["mean_slopes"].mean())
                  for name, measured in default_stack.items()})
 if ratios_shown:
-    _saturation.print_stack(default_stack, "weights 1 × Glorot")
+    saturation.print_stack(default_stack, "weights 1 × Glorot")
 
 # %% [markdown]
 # Read the "mean g′" rows: each is the average slope a layer multiplies the gradient by.
@@ -290,7 +291,7 @@ saturation_shown = lab.reveal(
     first_norm_before=float(tanh_before["norms"][0]),
     first_norm_after=float(tanh_after["norms"][0]), growth=growth)
 if saturation_shown:
-    _saturation.print_stack(large_stack, f"weights {lab.large_weight_scale:g} × Glorot")
+    saturation.print_stack(large_stack, f"weights {lab.large_weight_scale:g} × Glorot")
 
 # %% [markdown]
 # Two effects pull against each other in Predict 3: larger weights multiply the gradient
@@ -302,8 +303,8 @@ if saturation_shown:
 
 # %%
 figure, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.4))
-_saturation.plot_slopes(left, wide_z, wide_slopes, edges)
-_saturation.plot_stacks(middle, right, {"default weights": default_stack,
+saturation.plot_slopes(left, wide_z, wide_slopes, edges)
+saturation.plot_stacks(middle, right, {"default weights": default_stack,
                                         f"× {lab.large_weight_scale:g}": large_stack})
 lab.save_figure(figure, "saturation.png")
 

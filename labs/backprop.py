@@ -38,10 +38,10 @@ import tensorflow as tf
 
 import datasets
 from custom import gradient_check
-from labs import _plots, _runtime, _twins
-from labs._runtime import param
+from labs.machinery import plots, runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("backprop", {
+lab = runtime.start("backprop", {
     "hidden_units": param(8, minimum=1),       # For XOR: twice the width of the network
                                                # below, to compare how often each gets stuck.
     "seed_hidden_units": param(4, minimum=1),  # The XOR network of "The Learning Problem",
@@ -52,7 +52,7 @@ lab = _runtime.start("backprop", {
     "restarts": param(10, minimum=1),          # Seeds per XOR network, to measure
                                                # how often each reaches 100 %.
 }, quick={"restarts": 4, "epochs": 600})   # Full run: 10 restarts of 1000 epochs.
-Network = _twins.network   # custom.numpy_net.Network, or its twin until backprop is written
+Network = twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 
 # %% [markdown]
 # ## 1. The forward pass and the backward pass on the batch of "The Learning Problem"
@@ -84,7 +84,7 @@ for name, gradient in zip(gradient_check.parameter_names(network), gradients):
 # ~1e-2: the check would fail a correct network.
 
 # %%
-report = _twins.check_network(network, x_check, y_check)
+report = twins.check_network(network, x_check, y_check)
 print(report.table())
 print("correct backward pass:", "PASSES" if report.passed else "FAILS")
 lab.check(report.passed, "the correct backward pass fails the gradient check on the 2-3-1 "
@@ -112,8 +112,8 @@ lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 rng = np.random.default_rng(lab.seed)
 x_deep, labels_deep = rng.standard_normal((8, 4)), rng.integers(0, 3, 8)
 deep = Network([4, 16, 8, 3], output="softmax", seed=lab.seed)
-good_report = _twins.check_network(deep, x_deep, labels_deep)
-broken_report = _twins.check_network(
+good_report = twins.check_network(deep, x_deep, labels_deep)
+broken_report = twins.check_network(
     deep, x_deep, labels_deep, backward=gradient_check.backward_without_relu_derivative)
 # The table answers Predict 1, so it prints after the reveal.
 check_rows = [f"{'parameter':<10} {'correct':>10} {'no ReLU′':>10}"]
@@ -309,7 +309,7 @@ left.plot([], [], color="C3", label="stuck below 100 %")
 left.set(xlabel="epoch (full batch)", ylabel="binary cross-entropy (log scale)",
          title=f"XOR by hand, η = {lab.learning_rate}, {lab.restarts} seeds per size")
 left.legend()
-_plots.decision_boundary(right, xor_network.predict, x_xor, y_xor,
+plots.decision_boundary(right, xor_network.predict, x_xor, y_xor,
                          title=f"2-{lab.hidden_units}-1 NumPy network: accuracy {accuracy:.0%}")
 lab.save_figure(figure, "xor_by_hand.png")
 

@@ -26,10 +26,11 @@ import keras
 import numpy as np
 
 from custom.optimizers import trajectories
-from labs import _curvature, _curvature_figures, _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.helpers import curvature, curvature_figures
+from labs.machinery.runtime import param
 
-lab = _runtime.start("curvature", {
+lab = runtime.start("curvature", {
     "smallest_eigenvalue": param(1.0, above=0),      # λ_min of the quadratic's Hessian A.
     "largest_eigenvalue": param(10.0, above=0),      # λ_max: κ = 10, a mild ravine.
     "below_limit": param(0.95, above=0, below=1),    # η = 0.95·(2/λ_max): just below.
@@ -80,13 +81,13 @@ def when(step):
 
 # %%
 random = np.random.default_rng(lab.seed)
-matrix = _curvature.quadratic_matrix(lab.smallest_eigenvalue, lab.largest_eigenvalue,
+matrix = curvature.quadratic_matrix(lab.smallest_eigenvalue, lab.largest_eigenvalue,
                                      angle=random.uniform(0, np.pi))
 eigenvalues, eigenvectors = np.linalg.eigh(matrix)       # ascending; columns q_min, q_max
 found = np.linalg.eigvalsh(matrix)
 lab.check(np.allclose(found, [lab.smallest_eigenvalue, lab.largest_eigenvalue], rtol=1e-12),
           f"eigvalsh found {found}, not the eigenvalues A was built from")
-limit, best = _curvature.stability_limit(matrix), _curvature.optimal_rate(matrix)
+limit, best = curvature.stability_limit(matrix), curvature.optimal_rate(matrix)
 condition = eigenvalues[-1] / eigenvalues[0]
 print(f"A = {np.round(matrix, 4).tolist()}: eigvalsh gives λ = {found.round(6).tolist()}")
 print(f"limit 2/λ_max = {limit:.4f}; η* = 2/(λ_min + λ_max) = {best:.4f}; κ = {condition:.3g}, "
@@ -110,8 +111,8 @@ start_angle = random.uniform(0, 2 * np.pi)                   # a direction drawn
 start = np.array([np.cos(start_angle), np.sin(start_angle)])  # ‖θ₀‖ = 1
 rates = {"just below": lab.below_limit * limit, "just above": lab.above_limit * limit,
          "η*": best}
-quadratic = _curvature.quadratic(matrix)
-paths = trajectories.follow_together({name: _twins.optimizer("sgd", learning_rate=rate)
+quadratic = curvature.quadratic(matrix)
+paths = trajectories.follow_together({name: twins.optimizer("sgd", learning_rate=rate)
                                       for name, rate in rates.items()},
                                      quadratic, start, lab.quadratic_steps)
 predicted, measured, worst_error, distance = {}, {}, 0.0, {}
@@ -158,7 +159,7 @@ if stability_shown:
     print("\n".join(stability_rows))
 
 # %%
-lab.save_figure(_curvature_figures.stability(quadratic, paths, rates, eigenvalues, eigenvectors,
+lab.save_figure(curvature_figures.stability(quadratic, paths, rates, eigenvalues, eigenvectors,
                                              predicted, measured), "stability.png")
 
 # %% [markdown]
@@ -197,16 +198,16 @@ lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 near = 0.1                                  # "At the saddle": within 0.1 of (0, 0).
-valley = 0.99 * _curvature.SADDLE_MINIMUM   # "In a valley": J within 1 % of a minimum's depth.
-runs = {"gradient descent": _twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate),
-        "momentum": _twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate,
+valley = 0.99 * curvature.SADDLE_MINIMUM   # "In a valley": J within 1 % of a minimum's depth.
+runs = {"gradient descent": twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate),
+        "momentum": twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate,
                                      momentum=lab.momentum)}
-saddle_paths = trajectories.follow_together(runs, _curvature.saddle, (1.0, lab.saddle_offset),
+saddle_paths = trajectories.follow_together(runs, curvature.saddle, (1.0, lab.saddle_offset),
                                             lab.saddle_steps)
 saddle, saddle_rows = {}, []   # The rows answer Predict 2 and 3: printed after them.
 for name, path in saddle_paths.items():
-    norms = np.linalg.norm(_curvature.gradients(_curvature.saddle, path), axis=1)
-    arrived = _curvature.first_step(_curvature.saddle(path) < valley)
+    norms = np.linalg.norm(curvature.gradients(curvature.saddle, path), axis=1)
+    arrived = curvature.first_step(curvature.saddle(path) < valley)
     before = norms[: arrived or len(norms)]           # ‖∇J‖ until the valley
     low = int(np.argmin(before))
     high = low + int(np.argmax(before[low:]))         # the highest ‖∇J‖ after the lowest
@@ -252,18 +253,18 @@ if shape_shown and race_shown:
     print("\n".join(saddle_rows))
 
 # %%
-plateau_runs = {"gradient descent": _twins.optimizer("sgd", learning_rate=lab.plateau_learning_rate),
-                "momentum": _twins.optimizer("sgd", learning_rate=lab.plateau_learning_rate,
+plateau_runs = {"gradient descent": twins.optimizer("sgd", learning_rate=lab.plateau_learning_rate),
+                "momentum": twins.optimizer("sgd", learning_rate=lab.plateau_learning_rate,
                                              momentum=lab.momentum)}
-plateau_paths = trajectories.follow_together(plateau_runs, _curvature.plateau,
+plateau_paths = trajectories.follow_together(plateau_runs, curvature.plateau,
                                              (lab.plateau_start, lab.plateau_start),
                                              lab.plateau_steps)
 plateau = {}
 for name, path in plateau_paths.items():
-    values = np.asarray(_curvature.plateau(path))
-    norms = np.linalg.norm(_curvature.gradients(_curvature.plateau, path), axis=1)
+    values = np.asarray(curvature.plateau(path))
+    norms = np.linalg.norm(curvature.gradients(curvature.plateau, path), axis=1)
     plateau[name] = {"values": values, "norms": norms,
-                     "arrived": _curvature.first_step(values < 0.01 * values[0])}
+                     "arrived": curvature.first_step(values < 0.01 * values[0])}
     print(f"{name:<17} J = {values[0]:.3f} with ‖∇J‖ = {norms[0]:.2g} at the start; J below 1 % "
           f"of that at {when(plateau[name]['arrived'])}; after {lab.plateau_steps} steps "
           f"J = {values[-1]:.3g}, w + b = {path[-1].sum():.2f} "
@@ -290,15 +291,15 @@ lab.predict(4, None)  # your answer: "a", "b" or "c"
 # %%
 stops = {}
 for place, function, runs_there, minimum in (
-        ("saddle", _curvature.saddle, saddle_paths, _curvature.SADDLE_MINIMUM),
-        ("plateau", _curvature.plateau, plateau_paths, 0.0)):
+        ("saddle", curvature.saddle, saddle_paths, curvature.SADDLE_MINIMUM),
+        ("plateau", curvature.plateau, plateau_paths, 0.0)):
     path = runs_there["gradient descent"]
     norms = (saddle if place == "saddle" else plateau)["gradient descent"]["norms"]
-    step = _curvature.first_step(norms < lab.gradient_tolerance)
+    step = curvature.first_step(norms < lab.gradient_tolerance)
     if step is None:
         stops[place] = {"step": None, "gap": None, "smallest_eigenvalue": None}
         continue
-    curvatures = np.linalg.eigvalsh(_curvature.hessian(function, path[step]))
+    curvatures = np.linalg.eigvalsh(curvature.hessian(function, path[step]))
     stops[place] = {"step": step, "gap": float(np.asarray(function(path[step])) - minimum),
                     "norm": float(norms[step]), "smallest_eigenvalue": float(curvatures[0]),
                     "verdict": "not a minimum" if curvatures[0] < 0 else "no negative curvature"}
@@ -321,7 +322,7 @@ lab.reveal(4, f"with ε = {lab.gradient_tolerance:g}, {stop_text('saddle')}; "
            epsilon=lab.gradient_tolerance, stops=stops)
 
 # %%
-lab.save_figure(_curvature_figures.saddle_and_plateau(saddle_paths, saddle, plateau,
+lab.save_figure(curvature_figures.saddle_and_plateau(saddle_paths, saddle, plateau,
                                                       lab.gradient_tolerance),
                 "saddle_and_plateau.png")
 
@@ -347,21 +348,21 @@ lab.save_figure(_curvature_figures.saddle_and_plateau(saddle_paths, saddle, plat
 # which needs ∇J only at the weights, as every optimizer step does. (Keras stores −v and
 # adds, which changes nothing.) The two are one algorithm seen through a change of
 # variables: their iterates differ by μ·v, and v → 0 at a minimum, so both end at the same
-# place. Below, the look-ahead form runs in NumPy (`_curvature.nesterov_look_ahead`: the two
+# place. Below, the look-ahead form runs in NumPy (`curvature.nesterov_look_ahead`: the two
 # updates above, in three lines), the rewritten form as our class and as Keras' on a
 # `tf.Variable`, on x² + 100y² from (10, 1): the ravine of "Learning Algorithms",
 # exercise 3.
 
 # %%
 ravine_start = (10.0, 1.0)
-ravine_curvature = np.linalg.eigvalsh(_curvature.hessian(trajectories.steep_ravine, ravine_start))
+ravine_curvature = np.linalg.eigvalsh(curvature.hessian(trajectories.steep_ravine, ravine_start))
 multiples = (0.5, 1, 2, 3, 4, 6, 8)          # The sweep: η from half to eight times the rate.
 sweep_rates = [multiple * lab.ravine_learning_rate for multiple in multiples]
 runs = {"Keras Nesterov": keras.optimizers.SGD(lab.ravine_learning_rate, momentum=lab.momentum,
                                                nesterov=True)}
 for rate in sweep_rates:
-    runs[f"momentum {rate:g}"] = _twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum)
-    runs[f"Nesterov {rate:g}"] = _twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum,
+    runs[f"momentum {rate:g}"] = twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum)
+    runs[f"Nesterov {rate:g}"] = twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum,
                                                   nesterov=True)
 ravine_paths = trajectories.follow_together(runs, trajectories.steep_ravine, ravine_start,
                                             lab.ravine_steps)
@@ -377,11 +378,11 @@ def ravine_gradient(point):
 # look-ahead runs use the same rounded numbers, so that what is compared is the two forms.
 rate_as_kept = float(np.float32(lab.ravine_learning_rate))
 # Until the nesterov task is written, "ours" is Keras' twin, which rounds μ as Keras does.
-our_momentum = lab.momentum if _twins.written("nesterov") else float(np.float32(lab.momentum))
+our_momentum = lab.momentum if twins.written("nesterov") else float(np.float32(lab.momentum))
 look_ahead = {
-    "ours": _curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
+    "ours": curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
                                            our_momentum, lab.ravine_steps),
-    "Keras": _curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
+    "Keras": curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
                                             float(np.float32(lab.momentum)), lab.ravine_steps)}
 thetas, velocities = look_ahead["ours"]
 ours = ravine_paths[f"Nesterov {lab.ravine_learning_rate:g}"]
@@ -434,8 +435,8 @@ lab.record("nesterov_forms", raw_gap=raw_gap, mapped_gaps=mapped_gaps,
 lab.predict(5, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-limits = {"momentum": _curvature.momentum_limit(ravine_curvature[-1], lab.momentum),
-          "Nesterov": _curvature.nesterov_limit(ravine_curvature[-1], lab.momentum)}
+limits = {"momentum": curvature.momentum_limit(ravine_curvature[-1], lab.momentum),
+          "Nesterov": curvature.nesterov_limit(ravine_curvature[-1], lab.momentum)}
 print(f"Hessian eigenvalues {ravine_curvature.tolist()}: limits 2(1 + μ)/λ_max = "
       f"{limits['momentum']:.4g} (momentum), 2(1 + μ)/((1 + 2μ)λ_max) = {limits['Nesterov']:.4g}"
       " (Nesterov)")
@@ -445,7 +446,7 @@ for rate in sweep_rates:
     for kind in arrival:
         with np.errstate(over="ignore", invalid="ignore"):    # a diverging run overflows
             values = trajectories.steep_ravine(ravine_paths[f"{kind} {rate:g}"])
-            arrival[kind][rate] = _curvature.first_step(values < lab.tolerance)
+            arrival[kind][rate] = curvature.first_step(values < lab.tolerance)
         ended[kind][rate] = float(values[-1])
     sweep_rows.append(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} "
                       f"{when(arrival['Nesterov'][rate]):>10}")
@@ -491,7 +492,7 @@ if sweep_shown:   # The table of arrivals answers Predict 5, so it prints after 
     print("\n".join(sweep_rows))
 
 # %%
-lab.save_figure(_curvature_figures.nesterov(
+lab.save_figure(curvature_figures.nesterov(
     ravine_paths[f"momentum {main_rate:g}"], ours, thetas, main_rate, lab.momentum, lab.tolerance,
     arrival, limits), "nesterov.png")
 
@@ -522,8 +523,8 @@ lab.save_figure(_curvature_figures.nesterov(
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 2 (medium).** Write `should_stop(function, point, epsilon)` that stops only when
-# ‖∇J‖ < ε *and* the Hessian has no clearly negative eigenvalue (use `_curvature.gradients`,
-# `_curvature.hessian` and `numpy.linalg.eigvalsh`). Walk it along gradient descent's saddle
+# ‖∇J‖ < ε *and* the Hessian has no clearly negative eigenvalue (use `curvature.gradients`,
+# `curvature.hessian` and `numpy.linalg.eigvalsh`). Walk it along gradient descent's saddle
 # path (`saddle_paths["gradient descent"]`) and plateau path: at which step does it stop now,
 # and where is J?
 # *Syllabus: Session plan, update rule and stopping.*
@@ -533,9 +534,9 @@ lab.save_figure(_curvature_figures.nesterov(
 # minima (an eigenvalue of 0, as on the plateau's line w + b = ln 9) still count:
 #
 #     def should_stop(function, point, epsilon, curvature_tolerance=1e-6):
-#         if np.linalg.norm(_curvature.gradients(function, point)) >= epsilon:
+#         if np.linalg.norm(curvature.gradients(function, point)) >= epsilon:
 #             return False                                            # ‖∇J‖ ≥ ε: keep going
-#         smallest = np.linalg.eigvalsh(_curvature.hessian(function, point))[0]
+#         smallest = np.linalg.eigvalsh(curvature.hessian(function, point))[0]
 #         return smallest >= -curvature_tolerance                     # no downhill direction
 #
 #     stop = next(step for step, point in enumerate(path) if should_stop(...))

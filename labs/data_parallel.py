@@ -39,10 +39,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import custom.optimizers
-from labs import _data_parallel, _runtime
-from labs._runtime import param
+from labs.machinery import runtime
+from labs.helpers import data_parallel
+from labs.machinery.runtime import param
 
-lab = _runtime.start("data_parallel", {
+lab = runtime.start("data_parallel", {
     "samples": param(512, minimum=64),          # Two moons: 8 global batches of 64 an epoch.
     "noise": param(0.2, minimum=0),             # Some overlap, so the loss stays above 0.
     "hidden_units": param(16, minimum=1),       # One tanh layer: small, so the lab is fast.
@@ -58,7 +59,7 @@ lab = _runtime.start("data_parallel", {
 lab.require(lab.global_batch % 2 == 0,
             f"global_batch must be even (two replicas share it), got {lab.global_batch}")
 # Two logical CPU devices, before anything starts TensorFlow's devices (see below).
-two_cpus = _data_parallel.configure_two_cpus()
+two_cpus = data_parallel.configure_two_cpus()
 
 # float32 keeps about 7 significant digits: the same numbers added in another order can
 # differ in the last ones. Two weights closer than 1e-5 count as equal to float32
@@ -71,7 +72,7 @@ config = {name: lab.hyperparameters[name] for name in
 # %% [markdown]
 # ## One device: the reference
 #
-# `_data_parallel.train(config, strategy)` is the one training function of this lab. It
+# `data_parallel.train(config, strategy)` is the one training function of this lab. It
 # builds the network inside the strategy's scope (so its variables become the strategy's
 # mirrored variables), compiles it with our from-scratch optimizer (`optimizer`, SGD by
 # default), and calls
@@ -80,7 +81,7 @@ config = {name: lab.hyperparameters[name] for name in
 # that every run sees the same batches.
 
 # %%
-one_device = _data_parallel.train(config, callbacks=lab.fit_callbacks("one device"))
+one_device = data_parallel.train(config, callbacks=lab.fit_callbacks("one device"))
 print(f"one device, batch {lab.global_batch}: loss after epoch {lab.epochs} "
       f"{one_device['losses'][-1]:.4f}")
 
@@ -90,7 +91,7 @@ print(f"one device, batch {lab.global_batch}: loss after epoch {lab.epochs} "
 # A laptop without a GPU has one CPU device. TensorFlow can split it into two *logical*
 # devices, `/cpu:0` and `/cpu:1`, with `tf.config.set_logical_device_configuration`, but
 # only before it has started its devices, which is why the lab does it right after its
-# hyperparameters (`_data_parallel.configure_two_cpus`). Then:
+# hyperparameters (`data_parallel.configure_two_cpus`). Then:
 #
 # ```python
 # strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
@@ -117,13 +118,13 @@ lab.predict(1, None)  # your answer: "a", "b" or "c"
 
 # %%
 if two_cpus:
-    runs = _data_parallel.mirrored_runs(config, callbacks_for=lab.fit_callbacks)
+    runs = data_parallel.mirrored_runs(config, callbacks_for=lab.fit_callbacks)
 else:
     print("TensorFlow has already started its devices in this process: the two-replica "
           "runs go to a fresh Python process.")
-    runs = _data_parallel.mirrored_runs_in_subprocess(config)
+    runs = data_parallel.mirrored_runs_in_subprocess(config)
 
-gap = _data_parallel.largest_gap(one_device, runs["two_replicas"])
+gap = data_parallel.largest_gap(one_device, runs["two_replicas"])
 agree = gap <= TOLERANCE
 lab.reveal(1, f"the largest weight difference is {gap:.1e}, "
               + (f"within float32 rounding (tolerance {TOLERANCE:.0e}): the same training"
@@ -155,11 +156,11 @@ lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 summed = runs["two_replicas_summed"]
-drift = _data_parallel.largest_gap(one_device, summed)
+drift = data_parallel.largest_gap(one_device, summed)
 replicas = 2
-doubled = _data_parallel.train(config, learning_rate=replicas * lab.learning_rate,
+doubled = data_parallel.train(config, learning_rate=replicas * lab.learning_rate,
                                callbacks=lab.fit_callbacks("one device, doubled rate"))
-summed_vs_doubled = _data_parallel.largest_gap(doubled, summed)
+summed_vs_doubled = data_parallel.largest_gap(doubled, summed)
 reproduces = summed_vs_doubled <= TOLERANCE
 lab.reveal(2, f"the summed run drifts {drift:.1e} from the one-device run, and it is "
               + ("the one-device run at twice the learning rate "
@@ -259,9 +260,9 @@ lab.predict(4, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 if lab.multi_worker:
-    workers = _data_parallel.multi_worker(config)
-    worker_gaps = [_data_parallel.largest_gap(one_device, worker) for worker in workers]
-    between = _data_parallel.largest_gap(workers[0], workers[1])
+    workers = data_parallel.multi_worker(config)
+    worker_gaps = [data_parallel.largest_gap(one_device, worker) for worker in workers]
+    between = data_parallel.largest_gap(workers[0], workers[1])
     same = max(worker_gaps) <= TOLERANCE and between <= TOLERANCE
     lab.reveal(4, f"{len(workers)} workers ({workers[0]['replicas']} replicas in all) end "
                   f"{max(worker_gaps):.1e} from the single process and {between:.1e} from "

@@ -33,14 +33,14 @@ import keras
 import numpy as np
 import pandas as pd
 
-from labs import _runtime  # Import labs first: it makes sure `datasets` is ours.
-from labs import _debugging_recipes as recipes
-from labs import _debugging_report as report
-from labs._runtime import param
+from labs.machinery import runtime  # Import labs first: it makes sure `datasets` is ours.
+from labs.helpers import debugging_recipes as recipes
+from labs.helpers import debugging_report as report
+from labs.machinery.runtime import param
 import callbacks
 import datasets
 
-lab = _runtime.start("debugging", {
+lab = runtime.start("debugging", {
     "epochs": param(30, minimum=5),         # Long enough for every curve to settle
                                             # into its shape.
     "n_samples": param(600, minimum=80),    # Samples in each synthetic data set (the
@@ -54,9 +54,9 @@ lab = _runtime.start("debugging", {
 
 runs = recipes.load_runs()  # Run A, Run B, …: each a broken recipe and its repair.
 if runs is None:            # The instructor's edition: the runs in their fixed order.
-    from labs import _debugging_cases
+    from labs.helpers import debugging_cases
 
-    runs = _debugging_cases.runs(None)
+    runs = debugging_cases.runs(None)
 unused = len(recipes.CANDIDATES) - len(runs)
 print(f"The {len(recipes.CANDIDATES)} candidate causes, in alphabetical order "
       f"({len(runs)} runs, one cause each; {unused} candidates belong to no run):")

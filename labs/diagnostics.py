@@ -47,10 +47,10 @@ import callbacks
 import datasets
 from callbacks import diagnostics
 from callbacks.diagnostics import baselines, plot
-from labs import _runtime
-from labs._runtime import param
+from labs.machinery import runtime
+from labs.machinery.runtime import param
 
-lab = _runtime.start("diagnostics", {
+lab = runtime.start("diagnostics", {
     "epochs": param(40, minimum=3),       # Long enough for the good fit to
                                           # flatten and the overfit to turn.
     "early_epochs": param(4, minimum=1),  # The run stopped too early gets only this many.

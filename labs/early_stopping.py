@@ -35,10 +35,10 @@ import numpy as np
 import callbacks
 import datasets
 from custom import training
-from labs import _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("early_stopping", {
+lab = runtime.start("early_stopping", {
     "n_samples": param(120, minimum=20),           # Few, noisy samples and a big
                                                    # network: it will overfit.
     "noise": param(0.35, minimum=0),               # Heavy overlap between the two moons.
@@ -115,8 +115,8 @@ def train(model, loop, x, y, **arguments):
 runs = {  # name → (loop, early-stopping callback or None)
     "no early stopping": ("fit", None),
     "keras EarlyStopping, fit": ("fit", keras.callbacks.EarlyStopping),
-    "our EarlyStopping, fit": ("fit", _twins.early_stopping_class()),
-    "our EarlyStopping, fit_with_tape": ("tape", _twins.early_stopping_class()),
+    "our EarlyStopping, fit": ("fit", twins.early_stopping_class()),
+    "our EarlyStopping, fit_with_tape": ("tape", twins.early_stopping_class()),
 }
 live = callbacks.LivePlot(title="early stopping")  # Curves while they train.
 results = {}

@@ -42,10 +42,10 @@ import callbacks
 import custom.optimizers
 import datasets
 from custom import training
-from labs import _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("fit_vs_tape", {
+lab = runtime.start("fit_vs_tape", {
     "n_samples": param(640, minimum=20),            # Two moons, 480 to train: 15 full
                                                     # batches of 32, no short last batch.
     "noise": param(0.25, minimum=0),                # Some overlap, so the loss
@@ -83,7 +83,7 @@ model_fit = keras.Sequential([
 model_tape = keras.models.clone_model(model_fit)
 model_tape.set_weights(model_fit.get_weights())
 for model in (model_fit, model_tape):  # Each model gets its own optimizer: optimizers keep state.
-    model.compile(optimizer=_twins.optimizer(lab.optimizer, implementation=lab.impl,
+    model.compile(optimizer=twins.optimizer(lab.optimizer, implementation=lab.impl,
                                              learning_rate=lab.learning_rate),
                   loss="binary_crossentropy", metrics=["accuracy"])
 print(f"train {x_train.shape}, validation {x_val.shape}, optimizer {lab.optimizer} ({lab.impl})")
@@ -237,7 +237,7 @@ lab.predict(2, None)  # your answer: "a", "b" or "c"
 def seconds_per_epoch(eager, epochs=3):
     """Train a fresh copy for ``epochs``; the median time of the epochs after the first."""
     model = keras.models.clone_model(model_fit)
-    model.compile(optimizer=_twins.optimizer(lab.optimizer, implementation=lab.impl,
+    model.compile(optimizer=twins.optimizer(lab.optimizer, implementation=lab.impl,
                                              learning_rate=lab.learning_rate),
                   loss="binary_crossentropy", metrics=["accuracy"])
     stamps = []  # perf_counter at every epoch's beginning and end.

@@ -40,10 +40,10 @@ import tensorflow as tf
 import callbacks
 import datasets
 from custom import numpy_training
-from labs import _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("gradient_clipping", {
+lab = runtime.start("gradient_clipping", {
     "n_samples": param(512, minimum=20),    # Enough points to draw y = sin(3x) + 0.3x² clearly.
     "depth": param(6, minimum=1),           # Six hidden ReLU layers: deep
                                             # enough for the product to explode.
@@ -55,7 +55,7 @@ lab = _runtime.start("gradient_clipping", {
     "batch_size": param(32, minimum=1),
 }, quick={"n_samples": 256, "epochs": 8})  # Full run: 512 samples, 20 epochs.
 # custom.clipping, custom.losses and custom.numpy_net, or their twins until the tasks are written.
-clipping, losses, Network = _twins.clipping(), _twins.losses(), _twins.network
+clipping, losses, Network = twins.clipping(), twins.losses(), twins.network
 
 # %% [markdown]
 # ## The three rules on one small example

@@ -26,10 +26,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from labs import _runtime
-from labs._runtime import param
+from labs.machinery import runtime
+from labs.machinery.runtime import param
 
-lab = _runtime.start("gradient_descent", {
+lab = runtime.start("gradient_descent", {
     "learning_rate": param(0.1, above=0),        # The step size of "Learning Algorithms"
                                                  # for x² and the bowl; also the landscape's.
     "steps": param(20, minimum=5),               # "Learning Algorithms" prints 20 steps on x².

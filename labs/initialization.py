@@ -31,10 +31,11 @@ import scipy.stats
 import callbacks
 import datasets
 from custom import initializers
-from labs import _initialization, _runtime
-from labs._runtime import param
+from labs.machinery import runtime
+from labs.helpers import initialization
+from labs.machinery.runtime import param
 
-lab = _runtime.start("initialization", {
+lab = runtime.start("initialization", {
     "depth": param(20, minimum=2),              # Hidden layers: deep enough for a factor per
                                                 # layer to compound into orders of magnitude.
     "width": param(128, minimum=2),             # Units per hidden layer (n_in = n_out = width).
@@ -125,7 +126,8 @@ for rule, (ours, theirs) in twins.items():
 #
 # The net: 64 digit pixels in, `depth` hidden layers of `width` units, 10 softmax outputs.
 # Every kernel comes from one of five starts, every bias is 0. On `probe_size` digits we run
-# the forward pass by hand, layer by layer, inside one `GradientTape` (`labs/_initialization.py`),
+# the forward pass by hand, layer by layer, inside one `GradientTape`
+# (`labs/helpers/initialization.py`),
 # and read at each hidden layer the standard deviation of its activations a and of the
 # gradient ∂L/∂a of the cross-entropy with respect to them.
 
@@ -147,12 +149,12 @@ lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 x_digits, y_digits = datasets.digits()
 x_digits = datasets.Standardizer().fit(x_digits).transform(x_digits)   # (1797, 64)
 x_probe, y_probe = x_digits[:lab.probe_size], y_digits[:lab.probe_size]
-schemes = _initialization.schemes(lab.small_std, lab.large_std)
+schemes = initialization.schemes(lab.small_std, lab.large_std)
 statistics, rows = {}, []
 for activation in ("tanh", "relu"):
     for name, make in schemes.items():
-        model = _initialization.mlp(64, 10, lab.depth, lab.width, activation, make, lab.seed)
-        measured = _initialization.layer_statistics(model, x_probe, y_probe)
+        model = initialization.mlp(64, 10, lab.depth, lab.width, activation, make, lab.seed)
+        measured = initialization.layer_statistics(model, x_probe, y_probe)
         difference = float(np.abs(measured["output"] - model(x_probe).numpy()).max())
         lab.check(difference <= 1e-5, f"the hand-written pass differs from the model's "
                                       f"({activation}, {name}) by {difference:.1e}")
@@ -186,8 +188,8 @@ if spread_shown:
 for name, make in schemes.items():
     stds = statistics["relu", name]["activation_std"]
     ratios[name] = float(stds[-1] / stds[0]) if stds[0] > 0 else 0.0   # zeros: no signal
-    variance = _initialization.kernel_variance(make(), lab.width)
-    predicted[name] = _initialization.relu_prediction(lab.width, variance, lab.depth)
+    variance = initialization.kernel_variance(make(), lab.width)
+    predicted[name] = initialization.relu_prediction(lab.width, variance, lab.depth)
     if spread_shown:
         print(f"{name:<16} {variance:>9.2e} {ratios[name]:>9.1e} {predicted[name]:>9.1e}")
 asked = ["Glorot", "He", f"normal σ = {lab.small_std:g}"]
@@ -263,17 +265,17 @@ starts = {f"constant {lab.constant:g}": lambda: keras.initializers.Constant(lab.
           "He": initializers.He}
 symmetry = {}
 for name, make in starts.items():
-    model = _initialization.mlp(2, 2, 3, 16, "tanh", make, lab.seed)
+    model = initialization.mlp(2, 2, 3, 16, "tanh", make, lab.seed)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     history = model.fit(datasets.make_dataset(x_moons, y_moons, 64, seed=lab.seed),
                         epochs=lab.symmetry_epochs, verbose=0,
                         shuffle=False,  # The dataset shuffles itself.
                         callbacks=lab.fit_callbacks(f"symmetry {name}"))
-    spread = _initialization.unit_spread(model)            # per Dense layer, output last
+    spread = initialization.unit_spread(model)            # per Dense layer, output last
     scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
     symmetry[name] = {"spread": spread, "scale": scale,  # float32 precision: 1e-6 of it
-                      "distinct": _initialization.distinct_units(model, TOLERANCE * scale),
+                      "distinct": initialization.distinct_units(model, TOLERANCE * scale),
                       "accuracy": float(history.history["accuracy"][-1])}
     print(f"{name:<14} largest |unit − first unit| per layer: "
           + " ".join(f"{value:.1e}" for value in spread)
@@ -309,7 +311,7 @@ lab.check(all(count == 1 for count in distinct),  # what the section teaches
 # last layer's) and dead units (≥ 50 % of a ReLU layer silent on every probe digit).
 # `LivePlot` draws the curves while they train; `TerminateOnNaN` stops a run whose loss
 # is no longer a number. It is one model, compiled once: before each run,
-# `_initialization.restart` draws every kernel afresh from the start being tried, sets the
+# `initialization.restart` draws every kernel afresh from the start being tried, sets the
 # biases to 0 and clears SGD's momentum, which is what building it again would do, without
 # the seconds that tracing a new deep model's training step costs.
 
@@ -331,13 +333,13 @@ scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
 probe = (x_train[:256], y_train[:256])
 live = callbacks.LivePlot(metric="val_accuracy", title="the same net from five starts")
-model = _initialization.mlp(64, 10, lab.depth, lab.width, lab.train_activation,
+model = initialization.mlp(64, 10, lab.depth, lab.width, lab.train_activation,
                             initializers.He, lab.seed)
 model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, momentum=0.9),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 trained = {}
 for name, make in schemes.items():
-    _initialization.restart(model, make, lab.seed)      # Fresh weights and momentum.
+    initialization.restart(model, make, lab.seed)      # Fresh weights and momentum.
     csv_path = lab.path(f"train_{name.replace(' ', '_').replace('σ_=_', 'std_')}.csv")
     logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe)
     print(f"\n--- {name}")

@@ -26,15 +26,15 @@ import numpy as np
 import tensorflow as tf
 
 from custom import activations, losses
-from labs import _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("loss_functions", {
+lab = runtime.start("loss_functions", {
     "logit_range": param(200.0, above=0),  # The logit gaps swept in the stability
                                            # plot: float32 overflows past ~88.
     "points": param(401, minimum=2),       # Points along each curve; the figures need no more.
 }, quick={"points": 201})   # Full run: 401 points.
-losses = _twins.losses()   # custom.losses, or keras.losses until the losses task is written
+losses = twins.losses()   # custom.losses, or keras.losses until the losses task is written
 
 
 def keras_loss(loss, y_true, y_pred):

@@ -30,10 +30,11 @@ import pandas as pd
 import callbacks
 import custom.optimizers
 import datasets
-from labs import _range_test, _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.helpers import lr_finder as range_test
+from labs.machinery.runtime import param
 
-lab = _runtime.start("lr_finder", {
+lab = runtime.start("lr_finder", {
     # Plain SGD, as in the chapters' learning-rate sections; try adam.
     "optimizer": param("sgd", choices=custom.optimizers.names()),
     # Our from-scratch SGD (--impl keras for the built-in).
@@ -60,7 +61,7 @@ lab.require(lab.end > lab.start, f"end ({lab.end}) must be above start ({lab.sta
 # compiled model, because it uses the model's own optimizer and loss.
 
 # %%
-_twins.end_lab_without(lab, "lr_finder", "the LR range test, and so this lab,")
+twins.end_lab_without(lab, "lr_finder", "the LR range test, and so this lab,")
 x, y = datasets.spirals(n_samples=lab.n_samples, seed=lab.seed)
 (x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
@@ -75,7 +76,7 @@ def build_model(learning_rate, optimizer=lab.optimizer):
         keras.layers.Dense(lab.hidden_units, activation="relu"),
         keras.layers.Dense(3, activation="softmax"),
     ])
-    model.compile(optimizer=_twins.optimizer(optimizer, implementation=lab.impl,
+    model.compile(optimizer=twins.optimizer(optimizer, implementation=lab.impl,
                                              learning_rate=learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
@@ -214,7 +215,7 @@ for optimizer, rules in RULES_OF_THUMB.items():
             end=lab.end, steps=lab.steps)
     for rule in rules:
         rule_places[f"{optimizer} {rule:g}"] = {
-            **_range_test.place(rule_results[optimizer], rule),
+            **range_test.place(rule_results[optimizer], rule),
             "suggestion": rule_results[optimizer].suggestion,
             "factor": rule / rule_results[optimizer].suggestion}
 lab.reveal(2, "; ".join(f"{name.split()[0]}'s rule {place['rate']:g} is {place['factor']:.2g}× "
@@ -222,7 +223,7 @@ lab.reveal(2, "; ".join(f"{name.split()[0]}'s rule {place['rate']:g} is {place['
                         for name, place in rule_places.items()) + ".",
            answer={"on the flat start": "a", "on the fall": "b",
                    "past the minimum": "c"}.get(rule_places["adam 0.001"]["where"], "d"),
-           places=rule_places, flat_share=_range_test.FLAT_SHARE)
+           places=rule_places, flat_share=range_test.FLAT_SHARE)
 
 figure, axes = plt.subplots(1, 2, figsize=(13, 4.4))
 for ax, (optimizer, rules) in zip(axes, RULES_OF_THUMB.items()):
@@ -255,7 +256,7 @@ suggested = suggestions[chosen_method]
 candidates = {"suggestion / 100": suggested / 100, "suggestion": suggested,
               "suggestion × 10": suggested * 10}
 live = callbacks.LivePlot(title="three rates from the range test")  # Curves while training.
-candidate_places = {name: _range_test.place(result, rate)["where"]
+candidate_places = {name: range_test.place(result, rate)["where"]
                     for name, rate in candidates.items()}
 print("on the range test's curve: " + "; ".join(
     f"{name} (η = {candidates[name]:.2g}) {where}" for name, where in candidate_places.items()))

@@ -37,10 +37,10 @@ import pandas
 import callbacks
 import datasets
 from custom import minibatches, numpy_training
-from labs import _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("minibatch", {
+lab = runtime.start("minibatch", {
     "n_train": param(1000, minimum=10),             # Digits to train on: 1000 updates
                                                     # an epoch at batch size 1.
     # The full batch is always added as the last one.
@@ -52,7 +52,7 @@ lab = _runtime.start("minibatch", {
     "keras_epochs": param(2, minimum=1),            # Timed epochs of model.fit per
                                                     # batch size (after a warm-up).
 }, quick={"n_train": 300, "epochs": 6, "keras_epochs": 1})
-Network = _twins.network   # custom.numpy_net.Network, or its twin until backprop is written
+Network = twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 # Full run: 1000 training samples, 20 epochs, 2 timed Keras epochs.
 
 # %% [markdown]

@@ -50,10 +50,10 @@ import callbacks
 import custom.layers
 import datasets
 from custom import numpy_batchnorm
-from labs import _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("normalization", {
+lab = runtime.start("normalization", {
     "n_train": param(1200, minimum=64),           # Digits to train on; the other 597 validate.
     "depth": param(6, minimum=1),                 # Six hidden ReLU layers: deep enough for
                                                   # the learning rate to matter a lot.
@@ -131,7 +131,7 @@ for mode in ("training", "inference"):
 # float64. (With `impl = "keras"`, `--impl keras` in a terminal, this part is skipped.)
 
 # %%
-if lab.impl == "custom" and _twins.available(
+if lab.impl == "custom" and twins.available(
         "batchnorm", "the comparison of your NumPy backward pass with tf.GradientTape"):
     upstream = rng.standard_normal(hidden.shape)                     # dL/dy (batch, width)
     gamma, beta = start_weights[0].astype(float), start_weights[1].astype(float)

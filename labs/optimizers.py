@@ -31,10 +31,11 @@ import callbacks
 import custom.optimizers
 import datasets
 from custom.optimizers import trajectories
-from labs import _optimizer_lab, _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.helpers import optimizers as optimizer_lab
+from labs.machinery.runtime import param
 
-lab = _runtime.start("optimizers", {
+lab = runtime.start("optimizers", {
     "ravine_steps": param(100, minimum=1),       # "Learning Algorithms" takes 50 steps on
                                                  # x² + 10y²; 100 give the slow ones time.
     "rosenbrock_steps": param(500, minimum=1),   # "The Learning Problem"'s n_steps.
@@ -98,26 +99,26 @@ LEARNING_RATES = {  # problem → optimizer name → η
 }
 for rates in LEARNING_RATES.values():  # η_classic = η_EMA·(1 − β): the same optimizer
     rates["momentum"] = rates["nesterov"] = rates["ema_momentum"] * (1 - lab.momentum)
-LABELS = _optimizer_lab.LABELS   # name → legend: "momentum (EMA form)", …
+LABELS = optimizer_lab.LABELS   # name → legend: "momentum (EMA form)", …
 
 
 def make_optimizer(name, learning_rate):
     """The from-scratch optimizer; Adam with the chapters' ε, as "The Learning Problem" has it."""
-    if name == "adam" and _twins.written("adam"):
+    if name == "adam" and twins.written("adam"):
         return custom.optimizers.get(name, learning_rate=learning_rate, epsilon=1e-8,
                                      textbook_epsilon=True)
     if name == "adam":   # Keras' ε form stands in for the textbook's until the task is written.
-        return _twins.optimizer(name, learning_rate=learning_rate, epsilon=1e-8)
+        return twins.optimizer(name, learning_rate=learning_rate, epsilon=1e-8)
     if name in ("ema_momentum", "momentum", "nesterov"):
-        return _twins.optimizer(name, learning_rate=learning_rate, momentum=lab.momentum)
-    return _twins.optimizer(name, learning_rate=learning_rate)
+        return twins.optimizer(name, learning_rate=learning_rate, momentum=lab.momentum)
+    return twins.optimizer(name, learning_rate=learning_rate)
 
 
 # One graph per problem runs all six optimizers side by side, each on its own point.
 paths = {problem: trajectories.follow_together(
     {name: make_optimizer(name, rate) for name, rate in LEARNING_RATES[problem].items()},
     function, start, steps) for problem, (function, start, steps) in PROBLEMS.items()}
-final = _optimizer_lab.final_losses(paths, PROBLEMS)
+final = optimizer_lab.final_losses(paths, PROBLEMS)
 
 ranking = sorted(final["Rosenbrock"], key=final["Rosenbrock"].get)
 winner = ranking[0]
@@ -134,10 +135,10 @@ rosenbrock_shown = lab.reveal(
     final_losses=final["Rosenbrock"], winner=winner, ranking=ranking, lowest=lowest,
     optimizer_choices=optimizer_choices, adam_rank=ranking.index("adam") + 1)
 if rosenbrock_shown:   # The table of final losses answers Predict 1, so it follows the reveal.
-    _optimizer_lab.print_final_losses(final, LABELS)
+    optimizer_lab.print_final_losses(final, LABELS)
 
 PATH_TOLERANCE = 1e-4   # Relative; float64 round-off, grown over Rosenbrock's 500 steps.
-distances = {problem: _optimizer_lab.largest_distance(paths[problem]["ema_momentum"],
+distances = {problem: optimizer_lab.largest_distance(paths[problem]["ema_momentum"],
                                                         paths[problem]["momentum"])
              for problem in PROBLEMS}
 paths_agree = max(distances.values()) <= PATH_TOLERANCE
@@ -150,10 +151,10 @@ lab.check(paths_agree, f"EMA and classic momentum paths differ by {max(distances
 
 # %%
 figure, axes = plt.subplots(1, 3, figsize=(17, 5))
-_optimizer_lab.draw_paths(axes, paths, PROBLEMS, LABELS)
+optimizer_lab.draw_paths(axes, paths, PROBLEMS, LABELS)
 lab.save_figure(figure, "paths.png")
 figure, axes = plt.subplots(1, 3, figsize=(17, 4))
-_optimizer_lab.draw_path_losses(axes, paths, PROBLEMS, LABELS)
+optimizer_lab.draw_path_losses(axes, paths, PROBLEMS, LABELS)
 lab.save_figure(figure, "path_losses.png")
 
 # %% [markdown]
@@ -238,7 +239,7 @@ TWIN_RATES = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.005, 
 live = callbacks.LivePlot(title="custom and Keras optimizers on two moons")
 curves, gaps = {}, {}
 for name, rate in TWIN_RATES.items():
-    ours, curves[name, "custom"] = train(_twins.optimizer(name, learning_rate=rate),
+    ours, curves[name, "custom"] = train(twins.optimizer(name, learning_rate=rate),
                                          live.run(f"{name} custom"))
     theirs, curves[name, "keras"] = train(custom.optimizers.get(name, implementation="keras",
                                                                 learning_rate=rate),
@@ -260,12 +261,12 @@ twins_shown = lab.reveal(2, f"the largest |custom − Keras| weight difference a
            gaps=gaps, largest_gap=largest_gap, farthest=farthest, identical=identical,
            weight_tolerance=WEIGHT_TOLERANCE, agree=bool(twins_agree))
 if twins_shown:   # The table of differences answers Predict 2, so it follows the reveal.
-    _optimizer_lab.print_twins(TWIN_RATES, curves, gaps)
+    optimizer_lab.print_twins(TWIN_RATES, curves, gaps)
 lab.check(twins_agree, f"custom and Keras optimizers end {largest_gap:.1e} apart")
 
 # %%
 figure, ax = plt.subplots(figsize=(8, 5))
-_optimizer_lab.draw_twins(ax, curves, TWIN_RATES, largest_gap)
+optimizer_lab.draw_twins(ax, curves, TWIN_RATES, largest_gap)
 lab.save_figure(figure, "twins.png")
 
 # %% [markdown]
@@ -297,7 +298,7 @@ lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
 for task in ("ema_momentum", "adam"):   # Neither form below has a Keras twin.
-    _twins.end_lab_without(lab, task, "the rest of this lab (the chapters' forms of momentum "
+    twins.end_lab_without(lab, task, "the rest of this lab (the chapters' forms of momentum "
                                       "and Adam)")
 drop_epoch = lab.epochs // 2
 drop_at = int(np.ceil(len(x_train) / lab.batch_size)) * drop_epoch   # steps before the drop
@@ -320,11 +321,11 @@ before_drop = float(np.max(np.abs(np.subtract(ema_curve[:drop_epoch],
                                               classic_curve[:drop_epoch])), initial=0.0))
 same_before = before_drop <= LOSS_TOLERANCE
 momentum_finals = {"EMA form": ema_curve[-1], "classic form": classic_curve[-1]}
-momentum_winner = _optimizer_lab.lower_of_two(momentum_finals, LOSS_TOLERANCE)
+momentum_winner = optimizer_lab.lower_of_two(momentum_finals, LOSS_TOLERANCE)
 lab.reveal(3, f"up to epoch {drop_epoch}, before η drops, the two curves differ by at most "
               f"{before_drop:.1e} ({'the same' if same_before else 'NOT the same'} optimizer, "
               f"tolerance {LOSS_TOLERANCE:.0e}); after epoch {lab.epochs} "
-              + _optimizer_lab.lower_phrase(momentum_winner)
+              + optimizer_lab.lower_phrase(momentum_winner)
               + f": EMA {ema_curve[-1]:.5f}, classic {classic_curve[-1]:.5f}.",
            answer={"EMA form": "a", "classic form": "b", "neither": "c"}[momentum_winner],
            before_drop=before_drop, loss_tolerance=LOSS_TOLERANCE,
@@ -353,11 +354,11 @@ _, adam_keras = train(custom.optimizers.get("adam", implementation="keras", lear
                                             epsilon=lab.adam_epsilon), live.run("Adam Keras ε"))
 adam_first = {"textbook ε": adam_textbook[0], "Keras ε": adam_keras[0]}
 adam_last = {"textbook ε": adam_textbook[-1], "Keras ε": adam_keras[-1]}
-first_winner = _optimizer_lab.lower_of_two(adam_first, LOSS_TOLERANCE)
-last_winner = _optimizer_lab.lower_of_two(adam_last, LOSS_TOLERANCE)
-lab.reveal(4, f"after epoch 1 {_optimizer_lab.lower_phrase(first_winner)} (textbook "
+first_winner = optimizer_lab.lower_of_two(adam_first, LOSS_TOLERANCE)
+last_winner = optimizer_lab.lower_of_two(adam_last, LOSS_TOLERANCE)
+lab.reveal(4, f"after epoch 1 {optimizer_lab.lower_phrase(first_winner)} (textbook "
               f"{adam_textbook[0]:.5f}, Keras {adam_keras[0]:.5f}); after epoch {lab.epochs} "
-              f"{_optimizer_lab.lower_phrase(last_winner)} (textbook "
+              f"{optimizer_lab.lower_phrase(last_winner)} (textbook "
               f"{adam_textbook[-1]:.5f}, Keras {adam_keras[-1]:.5f}).",
            first_epoch=adam_first, last_epoch=adam_last, first_winner=first_winner,
            last_winner=last_winner, loss_tolerance=LOSS_TOLERANCE,
@@ -370,7 +371,7 @@ figure, axes = plt.subplots(1, 3, figsize=(17, 4.5))
 momentum_curves = {f"EMA form, η = {ema_rate} → {ema_rate / 10}": ema_curve,
                    "classic form (Keras), η·(1−β)": classic_curve}
 adam_curves = {"textbook ε (\"The Learning Problem\")": adam_textbook, "Keras ε": adam_keras}
-_optimizer_lab.draw_part_ways(axes, momentum_curves, drop_epoch, adam_curves,
+optimizer_lab.draw_part_ways(axes, momentum_curves, drop_epoch, adam_curves,
                                   lab.adam_epsilon)
 lab.save_figure(figure, "part_ways.png")
 

@@ -42,10 +42,11 @@ import pandas
 
 import callbacks
 import datasets
-from labs import _plots, _runtime, _twins, _weight_decay
-from labs._runtime import param
+from labs.machinery import plots, runtime, twins
+from labs.helpers import regularization as weight_decay
+from labs.machinery.runtime import param
 
-lab = _runtime.start("regularization", {
+lab = runtime.start("regularization", {
     "n_train": param(100, minimum=10),          # Few samples and many weights:
                                                 # a recipe for overfitting.
     "n_val": param(500, minimum=1),             # A large validation set, so its curve is smooth.
@@ -206,7 +207,7 @@ epochs = np.arange(1, lab.epochs + 1)
 for panel, kind in zip(axes, kinds):
     panel.plot(epochs, histories["none"]["val_cross_entropy"], color="grey", alpha=0.5,
                label="val cross_entropy, no regularization")
-    _plots.learning_curves(panel, histories[kind], metric="cross_entropy", title=kind)
+    plots.learning_curves(panel, histories[kind], metric="cross_entropy", title=kind)
     panel.legend(fontsize=7)
 lab.save_figure(figure, "regularization_curves.png")
 for kind in kinds:
@@ -315,11 +316,12 @@ lab.save_figure(figure, "regularization_weights.png", show=lab.shows(2))   # Pre
 # θ ← θ − η·g − ηλ_w·θ for `SGD(weight_decay=λ_w)`, the same step when λ_w = 2λ (Keras'
 # L2 is λ·Σθ², without ½). First that, on this lab's network: one epoch of SGD each way,
 # from the same weights on the same batches, the decay kept off the biases as the
-# penalty is. Then one AdamW step by hand in NumPy (`labs/_weight_decay.py`) against Keras'.
+# penalty is. Then one AdamW step by hand in NumPy (`labs/helpers/regularization.py`) against
+# Keras'.
 
 # %%
 sgd_runs = {"SGD + L2(λ)": build("l2", keras.optimizers.SGD(lab.learning_rate)),
-            "SGD, weight_decay = 2λ": build("none", _weight_decay.decoupled(
+            "SGD, weight_decay = 2λ": build("none", weight_decay.decoupled(
                 keras.optimizers.SGD(lab.learning_rate, weight_decay=2 * lab.l2)))}
 start_weights = sgd_runs["SGD + L2(λ)"].get_weights()
 for name, model in sgd_runs.items():
@@ -334,8 +336,8 @@ lab.record("sgd_equivalence", difference=sgd_difference, moved=sgd_moved, tolera
 lab.check(sgd_difference <= 1e-5 < sgd_moved,
           f"under SGD, L2(λ) and weight_decay = 2λ differ by {sgd_difference:.1e}")
 
-if _twins.available("adam", "one AdamW step by hand in NumPy (labs/_weight_decay.py)"):
-    step_difference, step_moved = _weight_decay.adamw_step_against_keras(
+if twins.available("adam", "one AdamW step by hand in NumPy (labs/helpers/regularization.py)"):
+    step_difference, step_moved = weight_decay.adamw_step_against_keras(
         build("none"), x_train[:lab.batch_size], y_train[:lab.batch_size], lab.learning_rate,
         weight_decay=2 * lab.l2)
     print(f"one AdamW step: weights moved up to {step_moved:.2e}; NumPy by hand and Keras' "
@@ -357,9 +359,9 @@ if _twins.available("adam", "one AdamW step by hand in NumPy (labs/_weight_decay
 lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-weight_decay = 2 * lab.l2   # λ_w: the decay that equals L2(λ) under SGD.
-models["adamw"] = build("none", _weight_decay.decoupled(
-    keras.optimizers.AdamW(lab.learning_rate, weight_decay=weight_decay)))
+decay = 2 * lab.l2   # λ_w: the decay that equals L2(λ) under SGD.
+models["adamw"] = build("none", weight_decay.decoupled(
+    keras.optimizers.AdamW(lab.learning_rate, weight_decay=decay)))
 adamw_callbacks = lab.fit_callbacks("adamw", [live.run("adamw")])
 histories["adamw"] = models["adamw"].fit(x_train, y_train, validation_data=(x_val, y_val),
                                          epochs=lab.epochs, batch_size=lab.batch_size,
@@ -369,7 +371,7 @@ norm_of = {name: float(np.linalg.norm(all_kernel_weights(models[kind])))
            for name, kind in compared.items()}
 val_of = {name: histories[kind]["val_cross_entropy"][-1] for name, kind in compared.items()}
 if lab.shows(3):    # The table answers Predict 3: shown once it is predicted.
-    print(f"\nλ = {lab.l2:g}, λ_w = {weight_decay:g}\n{'optimizer':<17} {'weight norm':>11} "
+    print(f"\nλ = {lab.l2:g}, λ_w = {decay:g}\n{'optimizer':<17} {'weight norm':>11} "
           f"{'val cross-entropy':>18}")
     for name in compared:
         print(f"{name:<17} {norm_of[name]:>11.3f} {val_of[name]:>18.3f}")

@@ -33,10 +33,11 @@ import callbacks
 import custom.optimizers
 import custom.schedules
 import datasets
-from labs import _runtime, _schedules_lab, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.helpers import schedules as schedules_lab
+from labs.machinery.runtime import param
 
-lab = _runtime.start("schedules", {
+lab = runtime.start("schedules", {
     "epochs": param(100, minimum=2),                # The chapter's horizon: T = 100 epochs,
                                                     # drops every 20, warm-up 10.
     "learning_rate": param(0.1, above=0),           # The chapter's initial (or peak) rate.
@@ -89,13 +90,13 @@ peak = lab.learning_rate
 def make_schedules(steps_per_epoch=None):
     """The five schedules with the chapter's proportions, over ``epochs`` epochs."""
     return {
-        "step decay": _twins.schedule("StepDecay", peak, 0.5, max(epochs // 5, 1),
+        "step decay": twins.schedule("StepDecay", peak, 0.5, max(epochs // 5, 1),
                                       steps_per_epoch=steps_per_epoch),
-        "exponential decay": _twins.schedule("ExponentialDecay", peak, 0.05 * 100 / epochs,
+        "exponential decay": twins.schedule("ExponentialDecay", peak, 0.05 * 100 / epochs,
                                              steps_per_epoch=steps_per_epoch),
-        "cosine annealing": _twins.schedule("CosineAnnealing", peak, epochs,
+        "cosine annealing": twins.schedule("CosineAnnealing", peak, epochs,
                                             steps_per_epoch=steps_per_epoch),
-        "warm-up + cosine": _twins.schedule("WarmupCosine", peak, max(epochs // 10, 1), epochs,
+        "warm-up + cosine": twins.schedule("WarmupCosine", peak, max(epochs // 10, 1), epochs,
                                             steps_per_epoch=steps_per_epoch),
         "1cycle": custom.schedules.OneCycle(peak, epochs, steps_per_epoch=steps_per_epoch),
     }
@@ -180,7 +181,7 @@ lab.reveal(2, f"after {step} steps Keras with decay_rate = k = {rate:.3g} gives 
            peak=peak, session_plan_kept=float(session_plan[-1] / peak), last_step=epochs - 1)
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6))
-_schedules_lab.draw_schedules(left, right, epoch_axis, curves, exponential_curves)
+schedules_lab.draw_schedules(left, right, epoch_axis, curves, exponential_curves)
 lab.save_figure(figure, "schedules.png")
 
 # %% [markdown]
@@ -241,11 +242,11 @@ histories, used_rates, rows = {}, {}, []
 for name, learning_rate in runs.items():
     model = keras.models.clone_model(template)
     model.set_weights(initial_weights)
-    optimizer = _twins.optimizer(lab.optimizer, implementation=lab.impl,
+    optimizer = twins.optimizer(lab.optimizer, implementation=lab.impl,
                                  learning_rate=learning_rate)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    record = _schedules_lab.RecordRate()   # the rate at each epoch's start
+    record = schedules_lab.RecordRate()   # the rate at each epoch's start
     # A tf.data pipeline with a fixed shuffle seed, new for each run: it reshuffles at
     # every pass, so a shared one would give each run other batches. Fit also skips
     # re-wrapping the arrays each epoch (about twice as fast on small data).
@@ -326,7 +327,7 @@ if training_shown and validation_shown:   # The table answers Predict 3 and 4.
 
 # %%
 figure, axes = plt.subplots(1, 3, figsize=(16, 4.6))
-_schedules_lab.draw_training(axes, used_rates, histories)
+schedules_lab.draw_training(axes, used_rates, histories)
 lab.save_figure(figure, "training.png")
 lab.finish()
 

@@ -26,15 +26,15 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labs import _plots, _runtime, _twins  # Import labs first: it makes sure `datasets` is ours.
-from labs._runtime import param
+from labs.machinery import plots, runtime, twins  # Imports labs first: `datasets` is ours.
+from labs.machinery.runtime import param
 import callbacks
 import callbacks.diagnostics
 import custom.optimizers
 import custom.training
 import datasets
 
-lab = _runtime.start("tour", {
+lab = runtime.start("tour", {
     "n_samples": param(600, minimum=20),            # Two moons is easy to see and
                                                     # hard for a straight line.
     "noise": param(0.2, minimum=0),                 # Enough overlap that the two
@@ -129,13 +129,13 @@ histories, models, stoppers = {}, {}, {}
 for label, implementation, loop in RUNS:
     model = keras.models.clone_model(template)
     model.set_weights(initial_weights)
-    schedule = _twins.schedule(
+    schedule = twins.schedule(
         "WarmupCosine", lab.learning_rate, warmup_steps=lab.warmup_epochs * steps_per_epoch,
         total_steps=lab.epochs * steps_per_epoch)
-    optimizer = _twins.optimizer(lab.optimizer, implementation=implementation,
+    optimizer = twins.optimizer(lab.optimizer, implementation=implementation,
                                  learning_rate=schedule)
     model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
-    stopper = _twins.early_stopping_class()(patience=lab.patience, min_delta=1e-4,
+    stopper = twins.early_stopping_class()(patience=lab.patience, min_delta=1e-4,
                                             restore_best_weights=True)
     logger = callbacks.DiagnosticsLogger(lab.path(f"diagnostics_{implementation}_{loop}.csv"),
                                          verbose=0)
@@ -249,7 +249,7 @@ middle.legend()
 final_model = models["custom + tape"]
 named = verdict.label if label_shown else "tape run"   # The label only once it is revealed.
 best_accuracy = tape_history["val_accuracy"][stoppers["custom + tape"].best_epoch]
-_plots.decision_boundary(right, lambda points: final_model.predict(points, verbose=0),
+plots.decision_boundary(right, lambda points: final_model.predict(points, verbose=0),
                          x_val, y_val, title=f"{named}: validation accuracy {best_accuracy:.1%}")
 lab.save_figure(figure, "tour.png")
 

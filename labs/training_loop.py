@@ -38,10 +38,10 @@ import callbacks
 import datasets
 from custom import numpy_training
 from custom.training import fit_with_tape
-from labs import _runtime, _twins
-from labs._runtime import param
+from labs.machinery import runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("training_loop", {
+lab = runtime.start("training_loop", {
     "hidden_sizes": param([16, 8], minimum=1),  # The chapter's two hidden layers.
     "epochs": param(100, minimum=1),            # The chapter's 100 epochs on random labels.
     "real_epochs": param(15, minimum=1),        # Digits: enough for about
@@ -49,7 +49,7 @@ lab = _runtime.start("training_loop", {
     "batch_size": param(32, minimum=1),         # The chapter's batch size.
     "learning_rate": param(0.1, above=0),       # The chapter's learning rate, plain SGD.
 }, quick={"epochs": 30, "real_epochs": 3})  # Full run: 100 and 15 epochs.
-Network = _twins.network   # custom.numpy_net.Network, or its twin until backprop is written
+Network = twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 
 # %% [markdown]
 # ## The loop by hand, in NumPy

@@ -30,10 +30,10 @@ import pandas
 
 import callbacks
 import datasets
-from labs import _plots, _runtime, _twins
-from labs._runtime import param
+from labs.machinery import plots, runtime, twins
+from labs.machinery.runtime import param
 
-lab = _runtime.start("xor_keras", {
+lab = runtime.start("xor_keras", {
     "hidden_units": param(4, minimum=1),       # The Learning Problem's 2-4-1 network.
     # Its hidden ReLU; the others are in both custom.activations and Keras.
     "hidden_activation": param("relu", choices=("relu", "leaky_relu", "sigmoid", "swish")),
@@ -44,7 +44,7 @@ lab = _runtime.start("xor_keras", {
     "steps_per_epoch": param(100, minimum=1),  # Full-batch steps that model.fit
                                                # groups into one "epoch".
 }, quick={"steps": 500})      # Full run: 1000 steps.
-Network = _twins.network   # custom.numpy_net.Network, or its twin until backprop is written
+Network = twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 # The runtime has checked every value's range; this pair is checked together.
 lab.require(lab.steps % lab.steps_per_epoch == 0, f"steps ({lab.steps}) must be a multiple "
             f"of steps_per_epoch ({lab.steps_per_epoch})")
@@ -229,9 +229,9 @@ curves.set_xlabel("full-batch step")
 curves.set_ylabel("binary cross-entropy (log scale)")
 curves.set_title(f"XOR, 2-{lab.hidden_units}-1, η = {lab.learning_rate:g}")
 curves.legend()
-_plots.decision_boundary(numpy_panel, numpy_network.predict, x, labels,
+plots.decision_boundary(numpy_panel, numpy_network.predict, x, labels,
                          title=f"NumPy by hand: accuracy {numpy_accuracy:.0%}")
-_plots.decision_boundary(keras_panel, lambda points: model.predict(points, verbose=0), x,
+plots.decision_boundary(keras_panel, lambda points: model.predict(points, verbose=0), x,
                          labels, title=f"Keras model.fit: accuracy {keras_accuracy:.0%}")
 lab.save_figure(figure, "xor_keras.png")
 lab.finish()
@@ -309,7 +309,7 @@ lab.finish()
 # **Exercise 5 (open-ended).** Train a network of your own choice on XOR with noise,
 # `datasets.xor(n_samples=200, noise=0.15, seed=0)`, using Keras alone (any width,
 # activation and optimizer), and plot its decision boundary with
-# `_plots.decision_boundary`. How does the boundary change with the width and the
+# `plots.decision_boundary`. How does the boundary change with the width and the
 # activation, and where does it pass between the noisy clouds?
 # *Syllabus: Learning Algorithms, exercise 7.*
 
@@ -331,6 +331,6 @@ lab.finish()
 #                     metrics=["accuracy"])
 # noisy_model.fit(x_noisy, labels_noisy, epochs=100, batch_size=32, verbose=0)
 # figure, axis = plt.subplots()
-# _plots.decision_boundary(axis, lambda points: noisy_model.predict(points, verbose=0),
+# plots.decision_boundary(axis, lambda points: noisy_model.predict(points, verbose=0),
 #                          x_noisy, labels_noisy, title="noisy XOR, Dense(8, relu)")
 # ```

@@ -14,7 +14,7 @@ import callbacks
 import custom.optimizers
 import custom.schedules
 from custom import arguments, training
-from labs import _hyperparameters
+from labs.machinery import hyperparameters
 
 NOT_NUMBERS = [True, False, "0.1", None, math.nan, math.inf, -math.inf, [0.1]]
 
@@ -59,7 +59,7 @@ def one_line_refusals(value):
         "optimizer": lambda: custom.optimizers.SGD(learning_rate=value),
         "schedule": lambda: custom.schedules.StepDecay(initial_learning_rate=value),
         "callback": lambda: callbacks.ReduceLROnPlateau(min_lr=value),
-        "lab flag": lambda: _hyperparameters.param(0.1, minimum=0).check("learning_rate",
+        "lab flag": lambda: hyperparameters.param(0.1, minimum=0).check("learning_rate",
                                                                           value),
     }
     for part, make in makers.items():

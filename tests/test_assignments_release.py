@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from assignments import markers, release
-from labs import _notebooks
+from labs.machinery import notebooks
 from assignments import tasks as task_table
 
 REPOSITORY = release.REPOSITORY
@@ -81,7 +81,7 @@ def test_no_line_of_any_solution_region_reaches_the_student_edition(edition):
 
 
 def test_task_notebooks_exported_from_the_reference_hold_no_solution(tmp_path):
-    paths = _notebooks.export_tasks(tmp_path)
+    paths = notebooks.export_tasks(tmp_path)
     assert sorted(path.stem for path in paths) == sorted(task_table.TASKS)
     secret = secret_lines()
     for path in paths:
@@ -329,20 +329,20 @@ def test_the_debugging_lab_in_a_seeded_release_names_no_runs_cause(tmp_path):
     """The debugging lab is a diagnosis: the student edition ships its runs packed, letters
     dealt by the release's seed, and no file of it ties a letter to a cause, states a
     broken configuration or a fix, or holds the instructor's module and tests that do."""
-    from labs import _debugging_cases, _debugging_recipes
+    from labs.helpers import debugging_cases, debugging_recipes as recipes
 
     out = tmp_path / "edition"
     release.release(out, tasks=["adam"], allow_dirty=True, seed=4)
-    assert not (out / "labs" / "_debugging_cases.py").exists()
+    assert not (out / "labs" / "helpers" / "debugging_cases.py").exists()
     assert not (out / "tests" / "test_debugging_lab.py").exists()
-    runs_file = out / "labs" / "_debugging_runs.txt"
-    runs = _debugging_recipes.unpack(runs_file.read_text(encoding="utf-8"))
-    assert runs == _debugging_cases.runs(4) != _debugging_cases.runs(None)
-    causes = [cause.cause for cause in _debugging_cases.CAUSES]
-    tells = [cause.fix_text for cause in _debugging_cases.CAUSES]
-    for cause in _debugging_cases.CAUSES:       # A broken entry as code or data would write it
+    runs_file = out / "labs" / "helpers" / "debugging_runs.txt"
+    runs = recipes.unpack(runs_file.read_text(encoding="utf-8"))
+    assert runs == debugging_cases.runs(4) != debugging_cases.runs(None)
+    causes = [cause.cause for cause in debugging_cases.CAUSES]
+    tells = [cause.fix_text for cause in debugging_cases.CAUSES]
+    for cause in debugging_cases.CAUSES:       # A broken entry as code or data would write it
         for key, value in cause.broken.items():  # (the sound recipe's own entries tell nothing).
-            if value == _debugging_recipes.BASE[key]:
+            if value == recipes.BASE[key]:
                 continue
             tells += [f'"{key}": {value!r}', f'"{key}": {json.dumps(value)}',
                       f"{key} {value!r} →"]
@@ -360,7 +360,7 @@ def test_the_debugging_lab_in_a_seeded_release_names_no_runs_cause(tmp_path):
                 f"{path}: a paragraph names {named[0]!r} beside a run's letter: "
                 f"{paragraph.strip()[:200]!r}")
     for cause in causes:                         # The candidates are where a cause is named.
-        assert cause in _debugging_recipes.CANDIDATES
+        assert cause in recipes.CANDIDATES
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True])

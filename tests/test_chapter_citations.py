@@ -19,13 +19,14 @@ import re
 
 import pytest
 
-from labs import REPO, _catalog
+from labs import REPO
+from labs.machinery import catalog
 
 # "seed 000" to "Seeds 004", "the seed's rules" and "the seeds' examples": a chapter cited as
 # a seed. The lab's own seed ("--seed", "seed 0", "seeds 0–9", "the seed") does not match.
 CHAPTER_AS_SEED = re.compile(r"\b[Ss]eeds? 00[0-4]\b|\b[Ss]eed's\b|\b[Tt]he seeds'")
 
-HELPERS = sorted(_catalog.HERE.glob("_*.py"))
+HELPERS = sorted(catalog.HERE.glob("_*.py"))
 
 # The modules under the labs, every ``*.py`` at any depth; never a fixture or a cache.
 MODULE_FOLDERS = ("custom", "callbacks", "datasets", "assignments", "benchmarks")
@@ -52,9 +53,9 @@ def test_the_pattern_tells_a_chapter_from_the_labs_own_seed():
     assert [text for text in own_seeds if CHAPTER_AS_SEED.search(text)] == []
 
 
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_lab_cites_chapters_by_title(name):
-    found = offending_lines(_catalog.path(name))
+    found = offending_lines(catalog.path(name))
     assert not found, f"labs/{name}.py cites a chapter as a seed:\n" + "\n".join(found)
 
 
@@ -73,7 +74,7 @@ def test_module_cites_chapters_by_title(path):
 
 
 def test_every_lab_and_helper_is_checked():
-    assert len(_catalog.names()) >= 10 and len(HELPERS) >= 10
+    assert len(catalog.names()) >= 10 and len(HELPERS) >= 10
 
 
 def test_every_module_folder_is_checked():

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import labs
-from labs import _catalog
+from labs.machinery import catalog
 
 REPO = labs.REPO
 
@@ -20,7 +20,7 @@ def test_list_prints_every_lab_name_first_then_a_description():
     result = run("-m", "labs", "--list")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert [line.split()[0] for line in lines] == _catalog.names()
+    assert [line.split()[0] for line in lines] == catalog.names()
     for line in lines:
         assert len(line.split(None, 1)) == 2, f"no description: {line!r}"
 
@@ -41,9 +41,9 @@ def test_zero_epochs_is_one_line_exit_2_without_traceback(tmp_path):
 
 
 def test_every_lab_has_a_docstring_with_title_and_run_time():
-    for name in _catalog.names():
-        text = _catalog.path(name).read_text(encoding="utf-8")
-        assert _catalog.description(name) != "(no description)", name
+    for name in catalog.names():
+        text = catalog.path(name).read_text(encoding="utf-8")
+        assert catalog.description(name) != "(no description)", name
         assert "Run time:" in text.split('"""')[1], f"{name}: header gives no run time"
         assert "# %%" in text, f"{name}: no percent cells"
 

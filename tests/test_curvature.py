@@ -1,4 +1,4 @@
-"""The curvature lab's maths (``labs/_curvature.py``) against trusted references: eigenvalues
+"""The curvature lab's maths (``labs/helpers/curvature.py``) against trusted references: eigenvalues
 from ``numpy.linalg``, Keras' own SGD on a ``tf.Variable`` step by step, closed forms of
 gradient descent on a quadratic, finite differences, and the saddle's known geometry."""
 
@@ -11,33 +11,33 @@ import tensorflow as tf
 
 import custom.optimizers
 from custom.optimizers import trajectories
-from labs import _curvature
+from labs.helpers import curvature
 
 
 @pytest.mark.parametrize("smallest, largest, angle", [(1.0, 10.0, 0.3), (0.5, 0.5, 2.0),
                                                       (2.0, 200.0, -1.1)])
 def test_the_limit_and_the_optimal_rate_come_from_the_chosen_eigenvalues(smallest, largest, angle):
-    matrix = _curvature.quadratic_matrix(smallest, largest, angle)
+    matrix = curvature.quadratic_matrix(smallest, largest, angle)
     np.testing.assert_allclose(np.linalg.eigvalsh(matrix), [smallest, largest], rtol=1e-12)
-    assert math.isclose(_curvature.stability_limit(matrix), 2 / largest, rel_tol=1e-12)
-    assert math.isclose(_curvature.optimal_rate(matrix), 2 / (smallest + largest), rel_tol=1e-12)
+    assert math.isclose(curvature.stability_limit(matrix), 2 / largest, rel_tol=1e-12)
+    assert math.isclose(curvature.optimal_rate(matrix), 2 / (smallest + largest), rel_tol=1e-12)
     point = np.array([0.7, -1.3])
-    assert math.isclose(_curvature.quadratic(matrix)(point), 0.5 * point @ matrix @ point,
+    assert math.isclose(curvature.quadratic(matrix)(point), 0.5 * point @ matrix @ point,
                         rel_tol=1e-12)
 
 
 def test_keras_descent_on_the_quadratic_is_the_closed_form_and_flips_at_the_limit():
     """θ_t = (I − ηA)ᵗθ₀, by keras.optimizers.SGD on a tf.Variable: the steepest component
     shrinks by |1 − ηλ_max| just below 2/λ_max and grows by it just above."""
-    matrix = _curvature.quadratic_matrix(1.0, 10.0, 0.4)
+    matrix = curvature.quadratic_matrix(1.0, 10.0, 0.4)
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
-    limit = _curvature.stability_limit(matrix)
+    limit = curvature.stability_limit(matrix)
     start = np.array([0.6, 0.8])
     # η exactly representable in float32, because Keras keeps η in a float32 variable.
     rates = {"below": float(np.float32(0.98 * limit)), "above": float(np.float32(1.02 * limit))}
     paths = trajectories.follow_together(
         {name: keras.optimizers.SGD(rate) for name, rate in rates.items()},
-        _curvature.quadratic(matrix), start, 30)
+        curvature.quadratic(matrix), start, 30)
     for name, rate in rates.items():
         step = np.eye(2) - rate * matrix
         expected = np.array([np.linalg.matrix_power(step, t) @ start for t in range(31)])
@@ -55,9 +55,9 @@ def test_the_look_ahead_form_is_keras_nesterov_after_the_change_of_variables(lea
 
     Keras rounds η and μ to float32 even for float64 weights, so the look-ahead form is run
     with the same rounded numbers (exact ones for the first case)."""
-    matrix = _curvature.quadratic_matrix(2.0, 50.0, 0.7)
+    matrix = curvature.quadratic_matrix(2.0, 50.0, 0.7)
     rate_as_kept, momentum_as_kept = float(np.float32(learning_rate)), float(np.float32(momentum))
-    thetas, velocities = _curvature.nesterov_look_ahead(
+    thetas, velocities = curvature.nesterov_look_ahead(
         lambda theta: matrix @ theta, [1.0, -2.0], rate_as_kept, momentum_as_kept, 12)
     weights = tf.Variable([1.0, -2.0], dtype=tf.float64)
     optimizer = keras.optimizers.SGD(learning_rate, momentum=momentum, nesterov=True)
@@ -74,7 +74,7 @@ def test_the_look_ahead_form_is_keras_nesterov_after_the_change_of_variables(lea
 
 
 def test_custom_nesterov_is_the_look_ahead_form_after_the_change_of_variables():
-    thetas, velocities = _curvature.nesterov_look_ahead(
+    thetas, velocities = curvature.nesterov_look_ahead(
         lambda point: np.array([2 * point[0], 200 * point[1]]), (10.0, 1.0),
         float(np.float32(0.002)), 0.9, 200)
     path = trajectories.follow(custom.optimizers.SGD(0.002, momentum=0.9, nesterov=True),
@@ -86,7 +86,7 @@ def test_custom_nesterov_is_the_look_ahead_form_after_the_change_of_variables():
 def test_the_momentum_limits_separate_converging_from_diverging_runs(nesterov):
     """Just below its limit each method's f shrinks; just above, it grows (x² + 100y²)."""
     momentum = 0.9
-    limit = (_curvature.nesterov_limit if nesterov else _curvature.momentum_limit)(200.0,
+    limit = (curvature.nesterov_limit if nesterov else curvature.momentum_limit)(200.0,
                                                                                    momentum)
     fractions = {"below": 0.97, "above": 1.03}
     paths = trajectories.follow_together(
@@ -101,8 +101,8 @@ def test_the_momentum_limits_separate_converging_from_diverging_runs(nesterov):
 
 
 @pytest.mark.parametrize("function, point", [
-    (_curvature.saddle, (0.3, -0.7)), (_curvature.saddle, (1.0, 1e-6)),
-    (_curvature.plateau, (-4.0, -4.0)), (_curvature.plateau, (0.5, 0.2))])
+    (curvature.saddle, (0.3, -0.7)), (curvature.saddle, (1.0, 1e-6)),
+    (curvature.plateau, (-4.0, -4.0)), (curvature.plateau, (0.5, 0.2))])
 def test_gradients_and_hessians_match_central_differences(function, point):
     point = np.array(point)
     step = 1e-5
@@ -112,72 +112,72 @@ def test_gradients_and_hessians_match_central_differences(function, point):
         return float(np.asarray(function(at)))
 
     numerical = np.array([(value(point + e) - value(point - e)) / (2 * step) for e in basis])
-    np.testing.assert_allclose(_curvature.gradients(function, point), numerical, rtol=1e-6,
+    np.testing.assert_allclose(curvature.gradients(function, point), numerical, rtol=1e-6,
                                atol=1e-10)
-    numerical_hessian = np.array([(_curvature.gradients(function, point + e)
-                                   - _curvature.gradients(function, point - e)) / (2 * step)
+    numerical_hessian = np.array([(curvature.gradients(function, point + e)
+                                   - curvature.gradients(function, point - e)) / (2 * step)
                                   for e in basis])
-    np.testing.assert_allclose(_curvature.hessian(function, point), numerical_hessian,
+    np.testing.assert_allclose(curvature.hessian(function, point), numerical_hessian,
                                rtol=1e-5, atol=1e-9)
 
 
 def test_the_saddle_pulls_in_along_x_and_pushes_out_along_y():
-    np.testing.assert_allclose(_curvature.hessian(_curvature.saddle, (0.0, 0.0)),
+    np.testing.assert_allclose(curvature.hessian(curvature.saddle, (0.0, 0.0)),
                                np.diag([2.0, -1.0]), atol=1e-15)
     for minimum in ((0.0, 1.0), (0.0, -1.0)):
-        assert _curvature.saddle(np.array(minimum)) == _curvature.SADDLE_MINIMUM
-        np.testing.assert_allclose(_curvature.gradients(_curvature.saddle, minimum), 0, atol=1e-15)
+        assert curvature.saddle(np.array(minimum)) == curvature.SADDLE_MINIMUM
+        np.testing.assert_allclose(curvature.gradients(curvature.saddle, minimum), 0, atol=1e-15)
     paths = trajectories.follow_together(
         {"off": custom.optimizers.SGD(0.125),
          "momentum": custom.optimizers.SGD(0.125, momentum=0.9)},
-        _curvature.saddle, (1.0, 1e-6), 300)
-    on_the_line = trajectories.follow(custom.optimizers.SGD(0.125), _curvature.saddle, (1.0, 0.0),
+        curvature.saddle, (1.0, 1e-6), 300)
+    on_the_line = trajectories.follow(custom.optimizers.SGD(0.125), curvature.saddle, (1.0, 0.0),
                                       300)
     off = paths["off"]
     # η = 0.125 is exact in float32, where Keras keeps it.
     np.testing.assert_allclose(off[1:20, 0] / off[:19, 0], 0.75, rtol=1e-12)  # x ← (1 − 2η)x
     np.testing.assert_allclose(off[1:20, 1] / off[:19, 1], 1.125, rtol=1e-9)  # y ← (1 + η)y
-    norms = np.linalg.norm(_curvature.gradients(_curvature.saddle, off), axis=1)
-    valley = {name: _curvature.first_step(_curvature.saddle(path) < 0.99 * -0.25)
+    norms = np.linalg.norm(curvature.gradients(curvature.saddle, off), axis=1)
+    valley = {name: curvature.first_step(curvature.saddle(path) < 0.99 * -0.25)
               for name, path in paths.items()}
     lowest = int(np.argmin(norms[:valley["off"]]))
     assert 0 < lowest < valley["off"] and norms[lowest] < 1e-3 < norms[valley["off"]]
     assert valley["momentum"] < valley["off"]
     # On the line, descent never leaves: it converges to the saddle, J = 0, not −¼.
     assert np.all(on_the_line[:, 1] == 0) and abs(on_the_line[-1, 0]) < 1e-12
-    assert abs(_curvature.saddle(on_the_line[-1])) < 1e-12      # J ≈ 0, the saddle, not −¼
+    assert abs(curvature.saddle(on_the_line[-1])) < 1e-12      # J ≈ 0, the saddle, not −¼
 
 
 def test_the_plateau_is_flat_far_from_its_minimum():
     start = np.array([-4.0, -4.0])
-    assert float(_curvature.plateau(start)) > 0.8
-    assert np.linalg.norm(_curvature.gradients(_curvature.plateau, start)) < 1e-3
-    assert np.linalg.eigvalsh(_curvature.hessian(_curvature.plateau, start))[0] < 0
+    assert float(curvature.plateau(start)) > 0.8
+    assert np.linalg.norm(curvature.gradients(curvature.plateau, start)) < 1e-3
+    assert np.linalg.eigvalsh(curvature.hessian(curvature.plateau, start))[0] < 0
     on_the_minimum = np.array([math.log(9) / 2, math.log(9) / 2])
-    assert float(_curvature.plateau(on_the_minimum)) < 1e-30
-    np.testing.assert_allclose(_curvature.gradients(_curvature.plateau, on_the_minimum), 0,
+    assert float(curvature.plateau(on_the_minimum)) < 1e-30
+    np.testing.assert_allclose(curvature.gradients(curvature.plateau, on_the_minimum), 0,
                                atol=1e-15)
 
 
 def test_first_step_finds_the_first_true_or_none():
-    assert _curvature.first_step([False, False, True, True]) == 2
-    assert _curvature.first_step(np.array([3.0, 1.0]) < 2) == 1
-    assert _curvature.first_step([False, False]) is None
+    assert curvature.first_step([False, False, True, True]) == 2
+    assert curvature.first_step(np.array([3.0, 1.0]) < 2) == 1
+    assert curvature.first_step([False, False]) is None
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: _curvature.quadratic_matrix(0.0, 1.0, 0.0), "0 < smallest_eigenvalue"),
-    (lambda: _curvature.quadratic_matrix(2.0, 1.0, 0.0), "<= largest_eigenvalue"),
-    (lambda: _curvature.stability_limit(np.array([[1.0, 2.0], [0.0, 1.0]])), "symmetric"),
-    (lambda: _curvature.stability_limit(np.diag([-1.0, -2.0])), "must be positive"),
-    (lambda: _curvature.optimal_rate(np.diag([-1.0, 2.0])), "positive definite"),
-    (lambda: _curvature.momentum_limit(200.0, 1.0), r"momentum must be in \[0, 1\)"),
-    (lambda: _curvature.nesterov_limit(0.0, 0.9), "largest_eigenvalue must be > 0"),
-    (lambda: _curvature.nesterov_look_ahead(np.negative, [1.0], 0.0, 0.9, 3),
+    (lambda: curvature.quadratic_matrix(0.0, 1.0, 0.0), "0 < smallest_eigenvalue"),
+    (lambda: curvature.quadratic_matrix(2.0, 1.0, 0.0), "<= largest_eigenvalue"),
+    (lambda: curvature.stability_limit(np.array([[1.0, 2.0], [0.0, 1.0]])), "symmetric"),
+    (lambda: curvature.stability_limit(np.diag([-1.0, -2.0])), "must be positive"),
+    (lambda: curvature.optimal_rate(np.diag([-1.0, 2.0])), "positive definite"),
+    (lambda: curvature.momentum_limit(200.0, 1.0), r"momentum must be in \[0, 1\)"),
+    (lambda: curvature.nesterov_limit(0.0, 0.9), "largest_eigenvalue must be > 0"),
+    (lambda: curvature.nesterov_look_ahead(np.negative, [1.0], 0.0, 0.9, 3),
      "learning_rate must be > 0"),
-    (lambda: _curvature.nesterov_look_ahead(np.negative, [1.0], 0.1, 0.9, 0),
+    (lambda: curvature.nesterov_look_ahead(np.negative, [1.0], 0.1, 0.9, 0),
      "steps must be an integer >= 1"),
-    (lambda: _curvature.hessian(_curvature.saddle, [1.0, 2.0, 3.0]), r"shape \(2,\)"),
+    (lambda: curvature.hessian(curvature.saddle, [1.0, 2.0, 3.0]), r"shape \(2,\)"),
 ])
 def test_bad_input_is_refused_with_a_sentence_naming_it(call, message):
     with pytest.raises(ValueError, match=message):

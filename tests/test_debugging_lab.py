@@ -7,7 +7,7 @@ The run is a subprocess, so that its captured output is what a class sees on the
 no Keras warnings, no TensorFlow retracing warnings, no negative share of the way up.
 
 The reasons behind each expected label, with the margins measured when the cases were chosen
-(quick mode, seed 0), are in the comments; ``labs/_debugging_cases.py`` has the recipes.
+(quick mode, seed 0), are in the comments; ``labs/helpers/debugging_cases.py`` has the recipes.
 """
 
 import json
@@ -21,9 +21,9 @@ import sys
 import pytest
 
 from callbacks.diagnostics import classify
-from labs import _debugging_cases, _debugging_recipes
+from labs.helpers import debugging_cases, debugging_recipes as recipes
 
-ROOT = _debugging_recipes.RUNS_FILE.parent.parent
+ROOT = recipes.RUNS_FILE.parent.parent
 BROKEN = {
     "A": "UNDERFITTING",  # Raw inputs (std up to ~600): epoch 1's loss ~3650, then flat at
                           # chance; the loss never rises again, so it is no blow-up.
@@ -62,7 +62,7 @@ def label(out, name, num_classes):
 @pytest.mark.slow
 def test_each_broken_run_gets_its_verdict_and_its_fix_the_healthy_one(run):
     out, outcomes, _ = run
-    runs = _debugging_cases.runs(None)
+    runs = debugging_cases.runs(None)
     assert sorted(BROKEN) == [run.letter for run in runs]
     for case in runs:
         classes = outcomes["records"][f"verdict {case.letter}"]["num_classes"]
@@ -122,50 +122,50 @@ def test_the_strong_penalty_is_underfitting_at_chance_with_the_loss_at_ln_2(run)
 
 
 def test_each_fix_changes_exactly_what_its_cause_broke():
-    causes = [cause.cause for cause in _debugging_cases.CAUSES]
+    causes = [cause.cause for cause in debugging_cases.CAUSES]
     assert len(set(causes)) == len(causes) == 7
-    for cause in _debugging_cases.CAUSES:
+    for cause in debugging_cases.CAUSES:
         broken, fixed = cause.recipe(fixed=False), cause.recipe(fixed=True)
         assert {key for key in broken if broken[key] != fixed[key]} == set(cause.fix)
         assert set(cause.broken) == set(cause.fix)
 
 
 def test_the_candidates_hold_every_cause_and_at_least_three_that_no_run_has():
-    candidates = _debugging_recipes.CANDIDATES
-    causes = {cause.cause for cause in _debugging_cases.CAUSES}
+    candidates = recipes.CANDIDATES
+    causes = {cause.cause for cause in debugging_cases.CAUSES}
     assert list(candidates) == sorted(candidates) and len(set(candidates)) == len(candidates)
     assert causes <= set(candidates)
     assert len(set(candidates) - causes) >= 3
-    assert _debugging_recipes.STRONG_PENALTY in causes
+    assert recipes.STRONG_PENALTY in causes
 
 
 def test_a_seed_deals_the_letters_and_the_instructor_keeps_a_fixed_order():
-    fixed = _debugging_cases.key(None)
-    assert list(fixed.values()) == [cause.cause for cause in _debugging_cases.CAUSES]
+    fixed = debugging_cases.key(None)
+    assert list(fixed.values()) == [cause.cause for cause in debugging_cases.CAUSES]
     assert list(fixed) == list(string.ascii_uppercase[:7])
-    dealt = {seed: _debugging_cases.key(seed) for seed in range(6)}
+    dealt = {seed: debugging_cases.key(seed) for seed in range(6)}
     for key in dealt.values():
         assert list(key) == list(fixed) and sorted(key.values()) == sorted(fixed.values())
     assert len({tuple(key.values()) for key in dealt.values()}) > 1    # Seeds differ, …
-    assert _debugging_cases.key(3) == _debugging_cases.key(3)          # … each one stable.
+    assert debugging_cases.key(3) == debugging_cases.key(3)          # … each one stable.
     assert any(key != fixed for key in dealt.values())
     for bad in (-1, 1.5, True, "3"):
         with pytest.raises(ValueError, match="seed must be None or an integer >= 0"):
-            _debugging_cases.order(bad)
+            debugging_cases.order(bad)
 
 
 def test_a_packed_runs_file_gives_back_the_runs_it_was_packed_from(tmp_path):
-    runs = _debugging_cases.runs(5)
+    runs = debugging_cases.runs(5)
     path = tmp_path / "runs.txt"
-    path.write_text(_debugging_recipes.pack(runs), encoding="utf-8")
-    assert _debugging_recipes.load_runs(path) == runs
+    path.write_text(recipes.pack(runs), encoding="utf-8")
+    assert recipes.load_runs(path) == runs
     text = path.read_text(encoding="utf-8")
     for case in runs:                                  # Packed: no cause reads in it.
         assert case.cause not in text and case.fix_text not in text
-    assert _debugging_recipes.load_runs(tmp_path / "absent.txt") is None   # The instructor's.
+    assert recipes.load_runs(tmp_path / "absent.txt") is None   # The instructor's.
     path.write_text("# header\nnot base64 at all!\n", encoding="utf-8")
     with pytest.raises(ValueError, match="is damaged"):
-        _debugging_recipes.load_runs(path)
+        recipes.load_runs(path)
 
 
 def test_the_key_prints_for_a_seed_and_refuses_anything_else(capsys):
@@ -173,18 +173,18 @@ def test_the_key_prints_for_a_seed_and_refuses_anything_else(capsys):
 
     assert front_door.main(["debugging", "--key", "--seed", "4"]) == 0
     printed = capsys.readouterr().out
-    for case in _debugging_cases.runs(4):
+    for case in debugging_cases.runs(4):
         assert f"Run {case.letter}: {case.cause}." in printed
     assert front_door.main(["debugging", "--key", "--seed", "x"]) == 2
     assert "--seed N" in capsys.readouterr().err
 
 
 def test_without_the_instructors_module_the_key_is_refused_in_one_line(capsys, monkeypatch):
-    import labs
+    import labs.helpers
     from labs import __main__ as front_door
 
-    monkeypatch.delattr(labs, "_debugging_cases")                     # As in a student edition:
-    monkeypatch.setitem(sys.modules, "labs._debugging_cases", None)   # no such module.
+    monkeypatch.delattr(labs.helpers, "debugging_cases")              # As in a student edition:
+    monkeypatch.setitem(sys.modules, "labs.helpers.debugging_cases", None)   # no such module.
     assert front_door.main(["debugging", "--key"]) == 2
     assert capsys.readouterr().err.strip() == (
         "python -m labs: error: the debugging lab's key is in the instructor's edition only")

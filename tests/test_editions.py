@@ -64,7 +64,7 @@ def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(adam_edition
     held = [line.split()[0] for line in listed if line.endswith("(held: not part of this edition)")]
     assert held == [name for name in task_table.TASKS if name != "adam"]
     exported = run(edition, "-c", "from labs import _notebooks; print(*sorted(path.stem for "
-                                  "path in _notebooks.export_tasks('task_notebooks')))")
+                                  "path in notebooks.export_tasks('task_notebooks')))")
     assert exported.stdout.split() == ["adam"], exported.stderr[-2000:]   # No held task's.
     todo = run(edition, "-m", "assignments", "check", "adam")
     assert todo.returncode == 1 and "TODO adam" in todo.stdout
@@ -127,7 +127,7 @@ def test_the_editions_own_tests_skip_a_held_task(adam_edition):
     assert "task 'losses' is not part of this edition" in result.stdout
 
 
-# The labs that pick a task's code or its twin (labs/_twins.py), besides the tour above.
+# The labs that pick a task's code or its twin (labs/machinery/twins.py), besides the tour above.
 TWIN_LABS = ("curvature", "fit_vs_tape", "lr_finder", "optimizers", "schedules",
              "data_parallel", "loss_functions", "backprop", "minibatch", "training_loop",
              "xor_keras", "gradient_clipping", "early_stopping", "normalization",

@@ -15,7 +15,7 @@ import pytest
 
 import datasets
 from custom import initializers
-from labs import _initialization
+from labs.helpers import initialization
 
 DEPTH, WIDTH = 20, 128
 FACTOR = 2.0      # Measured and formula agree within this factor over the whole depth.
@@ -33,8 +33,8 @@ def probe():
 
 
 def measure(make, probe, seed, activation="relu"):
-    model = _initialization.mlp(64, 10, DEPTH, WIDTH, activation, make, seed)
-    return model, _initialization.layer_statistics(model, *probe)
+    model = initialization.mlp(64, 10, DEPTH, WIDTH, activation, make, seed)
+    return model, initialization.layer_statistics(model, *probe)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -55,7 +55,7 @@ def test_relu_table_follows_the_variance_formula(probe, seed):
     assert np.all(np.abs(np.log2(he["activation_std"] / he["activation_std"][0])) <= 1)
     _, small = measure(starts["small"][0], probe, seed)
     assert small["activation_std"][-1] / small["activation_std"][0] < 1e-15
-    assert _initialization.relu_prediction(WIDTH, 2 / WIDTH, DEPTH) == 1.0
+    assert initialization.relu_prediction(WIDTH, 2 / WIDTH, DEPTH) == 1.0
 
 
 def test_the_hand_written_pass_is_the_model_and_its_last_gradient_the_softmax_rule(probe):
@@ -76,8 +76,8 @@ def test_zeros_carry_no_signal_and_no_gradient(probe):
 
 
 def test_kernel_variance_of_each_start():
-    made = _initialization.schemes(0.01, 1.0)
-    variances = {name: _initialization.kernel_variance(make(), WIDTH) for name, make in made.items()}
+    made = initialization.schemes(0.01, 1.0)
+    variances = {name: initialization.kernel_variance(make(), WIDTH) for name, make in made.items()}
     assert variances == {"zeros": 0.0, "normal σ = 0.01": pytest.approx(1e-4),
                          "normal σ = 1": 1.0, "Glorot": 1 / WIDTH, "He": 2 / WIDTH}
 
@@ -86,14 +86,14 @@ def test_unit_spread_and_distinct_units_on_known_weights():
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
     model.layers[0].set_weights([np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.5, 2.0]]),
                                  np.array([0.0, 0.0, -0.25, 1e-7])])
-    np.testing.assert_allclose(_initialization.unit_spread(model), [0.5])
-    assert _initialization.distinct_units(model, 1e-6) == [2]      # units 0, 1, 3 are one
-    assert _initialization.distinct_units(model, 1e-8) == [3]
+    np.testing.assert_allclose(initialization.unit_spread(model), [0.5])
+    assert initialization.distinct_units(model, 1e-6) == [2]      # units 0, 1, 3 are one
+    assert initialization.distinct_units(model, 1e-8) == [3]
 
 
 def train_small_tanh_net(make, nudge=0.0):
     x, y = datasets.two_moons(n_samples=256, noise=0.2, seed=0)
-    model = _initialization.mlp(2, 2, 3, 16, "tanh", make, 0)
+    model = initialization.mlp(2, 2, 3, 16, "tanh", make, 0)
     if nudge:   # Move one incoming weight of unit 1 of the first hidden layer.
         kernel = model.layers[0].kernel.numpy()
         kernel[0, 1] += nudge
@@ -101,7 +101,7 @@ def train_small_tanh_net(make, nudge=0.0):
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=64, epochs=5, verbose=0)
     scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
-    return _initialization.unit_spread(model), scale
+    return initialization.unit_spread(model), scale
 
 
 def test_equal_weights_stay_equal_to_float_precision():
@@ -121,7 +121,7 @@ def test_equal_weights_stay_equal_to_float_precision():
 
 def test_relu_prediction_is_the_written_formula():
     for variance in (1e-4, 2 / WIDTH, 1.0):
-        assert math.isclose(_initialization.relu_prediction(WIDTH, variance, DEPTH),
+        assert math.isclose(initialization.relu_prediction(WIDTH, variance, DEPTH),
                             formula(variance), rel_tol=1e-12)
 
 
@@ -138,15 +138,15 @@ def test_restart_is_a_freshly_built_model():
     def fit(model):
         model.fit(datasets.make_dataset(x, y, 32, seed=0), epochs=2, verbose=0, shuffle=False)
 
-    used = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
+    used = compiled(initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
     fit(used)                                        # momentum and iterations now non-zero
     trained = used.get_weights()
-    _initialization.restart(used, initializers.Glorot, 1)
+    initialization.restart(used, initializers.Glorot, 1)
     start = used.get_weights()
     assert all(not np.allclose(a, b) for a, b in zip(trained[::2], start[::2]))
     assert all(np.all(bias == 0) for bias in start[1::2])
     assert int(used.optimizer.iterations.numpy()) == 0
-    fresh = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.Glorot, 5))
+    fresh = compiled(initialization.mlp(2, 2, 3, 8, "relu", initializers.Glorot, 5))
     fresh.set_weights(start)
     fit(used)
     fit(fresh)
@@ -154,7 +154,7 @@ def test_restart_is_a_freshly_built_model():
     for a, b in zip(used.get_weights(), fresh.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     # Without clearing the momentum, the same two epochs end elsewhere.
-    stale = compiled(_initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
+    stale = compiled(initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
     fit(stale)
     for layer, weights in zip(stale.layers, np.reshape(np.array(start, dtype=object), (-1, 2))):
         layer.set_weights(list(weights))

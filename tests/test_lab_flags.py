@@ -9,7 +9,7 @@ Validation happens in ``start``, before any work, so no lab trains here.
 import pytest
 
 from labs import __main__ as front_door
-from labs import _catalog, _flags, _hyperparameters, _runtime
+from labs.machinery import catalog, flags, hyperparameters, runtime
 
 
 class _BlockRead(Exception):
@@ -20,12 +20,12 @@ def declared_block(name, monkeypatch):
     """Lab ``name``'s declared hyperparameters, ``seed`` included, read from its own call."""
     block = {}
 
-    def read_block(lab_name, hyperparameters, quick=None, argv=None):
-        block.update({"seed": _hyperparameters.SEED, **hyperparameters})
+    def read_block(lab_name, declared, quick=None, argv=None):
+        block.update({"seed": hyperparameters.SEED, **declared})
         raise _BlockRead
 
     with monkeypatch.context() as patch:
-        patch.setattr(_runtime, "start", read_block)
+        patch.setattr(runtime, "start", read_block)
         with pytest.raises(_BlockRead):
             front_door.run_lab(name, [])
     return block
@@ -63,10 +63,10 @@ def assert_one_line_exit_2(name, flag_text, key, tmp_path, capsys):
     assert status == 2, f"{name} {flag_text}: exit {status}, stderr {error!r}"
     assert error.count("\n") == 1 and "Traceback" not in error, f"{name} {flag_text}: {error!r}"
     assert error.startswith(f"python -m labs {name}: error: "), error
-    assert key in error or _flags.flag(key) in error, f"{name} {flag_text}: {error!r}"
+    assert key in error or flags.flag(key) in error, f"{name} {flag_text}: {error!r}"
 
 
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_every_flag_refuses_bad_values_with_one_line_and_exit_2(name, tmp_path, capsys,
                                                               monkeypatch):
     block = declared_block(name, monkeypatch)
@@ -74,7 +74,7 @@ def test_every_flag_refuses_bad_values_with_one_line_and_exit_2(name, tmp_path, 
     walked = 0
     for key, declaration in block.items():
         for value in bad_values(declaration):
-            assert_one_line_exit_2(name, f"{_flags.flag(key)}={value}", key, tmp_path, capsys)
+            assert_one_line_exit_2(name, f"{flags.flag(key)}={value}", key, tmp_path, capsys)
             walked += 1
         if declaration.kind in (int, float):
             assert walked, f"{name}: no bad value made for {key}"
@@ -82,7 +82,7 @@ def test_every_flag_refuses_bad_values_with_one_line_and_exit_2(name, tmp_path, 
     assert not any(tmp_path.iterdir()), "a refused run wrote outputs"
 
 
-@pytest.mark.parametrize("name, flags, message", [
+@pytest.mark.parametrize("name, given, message", [
     ("backprop", ["--seed-hidden-units", "0"], "seed_hidden_units must be >= 1, got 0"),
     ("optimizers", ["--momentum", "1.5"], "momentum must be >= 0 and < 1, got 1.5"),
     ("early_stopping", ["--factor", "2"], "factor must be > 0 and < 1, got 2.0"),
@@ -93,15 +93,15 @@ def test_every_flag_refuses_bad_values_with_one_line_and_exit_2(name, tmp_path, 
     ("gradient_descent", ["--change-tolerance", "nan"], "change_tolerance must be a finite"),
     ("fit_vs_tape", ["--optimizer", "ema_momentum", "--impl", "keras"], "Keras has no"),
 ])
-def test_the_cases_reported_in_class(name, flags, message, tmp_path, capsys):
-    status = front_door.run_lab(name, [*flags, "--out", str(tmp_path)])
+def test_the_cases_reported_in_class(name, given, message, tmp_path, capsys):
+    status = front_door.run_lab(name, [*given, "--out", str(tmp_path)])
     error = capsys.readouterr().err
     assert status == 2 and error.count("\n") == 1 and message in error, error
 
 
 def test_the_walk_makes_values_outside_each_kind_of_range():
-    declaration = _hyperparameters.param(0.3, minimum=0, below=1)
+    declaration = hyperparameters.param(0.3, minimum=0, below=1)
     made = bad_values(declaration)
     assert {"abc", "nan", "inf", "-inf", "-1.0", "1", "2.0"} <= set(made)
     assert all(declaration.problem(float(value)) for value in made if value != "abc")
-    assert bad_values(_hyperparameters.param(4, minimum=1)) == ["abc", "1.5", "0", "-1"]
+    assert bad_values(hyperparameters.param(4, minimum=1)) == ["abc", "1.5", "0", "-1"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from callbacks.lr_finder.result import LRFinderResult
-from labs import _optimizer_lab, _range_test
+from labs.helpers import lr_finder as range_test, optimizers as optimizer_lab
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def curve():
     (1e-2, "on the fall"), (0.5, "on the fall"), (3.0, "past the minimum"),
     (9.0, "beyond where the sweep stopped")])
 def test_place_names_the_part_of_the_curve(curve, rate, where):
-    place = _range_test.place(curve, rate)
+    place = range_test.place(curve, rate)
     assert place["where"] == where
     assert math.isclose(place["rate_at_minimum"], 1.0)
     assert place["lowest_loss"] == pytest.approx(0.5)
@@ -40,25 +40,25 @@ def test_place_names_the_part_of_the_curve(curve, rate, where):
 
 
 def test_place_interpolates_the_smoothed_loss_on_log_rate(curve):
-    assert _range_test.place(curve, 10 ** -1.5)["smoothed"] == pytest.approx(1.25)
-    assert math.isnan(_range_test.place(curve, 1e-7)["smoothed"])
+    assert range_test.place(curve, 10 ** -1.5)["smoothed"] == pytest.approx(1.25)
+    assert math.isnan(range_test.place(curve, 1e-7)["smoothed"])
 
 
 def test_place_refuses_a_rate_that_is_not_positive(curve):
     with pytest.raises(ValueError, match="rate must be a positive learning rate"):
-        _range_test.place(curve, 0.0)
+        range_test.place(curve, 0.0)
 
 
 def test_largest_distance_is_relative_far_from_the_origin_and_infinite_if_one_blows_up():
     path = np.array([[0.0, 0.0], [3.0, 4.0], [300.0, 400.0]])
     other = path + np.array([[0.0, 0.0], [0.0, 1e-3], [0.0, 1.0]])
     # 1e-3 at |θ| = 5 and 1 at |θ| = 500: relative 2e-4 and 2e-3.
-    assert _optimizer_lab.largest_distance(path, other) == pytest.approx(2e-3)
-    assert _optimizer_lab.largest_distance(path, path) == 0.0
+    assert optimizer_lab.largest_distance(path, other) == pytest.approx(2e-3)
+    assert optimizer_lab.largest_distance(path, path) == 0.0
     blown = path.copy()
     blown[2] = np.inf
-    assert _optimizer_lab.largest_distance(path, blown) == math.inf
-    assert _optimizer_lab.largest_distance(blown, blown.copy()) == 0.0   # same step
+    assert optimizer_lab.largest_distance(path, blown) == math.inf
+    assert optimizer_lab.largest_distance(blown, blown.copy()) == 0.0   # same step
 
 
 @pytest.mark.parametrize("losses, winner", [
@@ -66,4 +66,4 @@ def test_largest_distance_is_relative_far_from_the_origin_and_infinite_if_one_bl
     ({"a": 0.5, "b": 0.50005}, "neither"), ({"a": math.nan, "b": 0.5}, "b"),
     ({"a": 0.5, "b": math.inf}, "a"), ({"a": math.nan, "b": math.inf}, "neither")])
 def test_lower_of_two_within_a_tolerance_and_with_runs_that_diverged(losses, winner):
-    assert _optimizer_lab.lower_of_two(losses, 1e-4) == winner
+    assert optimizer_lab.lower_of_two(losses, 1e-4) == winner

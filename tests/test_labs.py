@@ -16,7 +16,7 @@ import keras
 import pytest
 
 from labs import __main__ as front_door
-from labs import _catalog, _classroom
+from labs.machinery import catalog, classroom
 from tests import _figures
 
 SEED = 7   # Not the default (0): no lesson may be true for one seed only.
@@ -70,7 +70,7 @@ def same_value(given, used):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(name, tmp_path,
                                                                          monkeypatch):
     checks = outcome_check(name)
@@ -107,7 +107,7 @@ def run_and_check(name, seed, checks, flags, tmp_path, monkeypatch):
     outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
     assert outcomes["failed_checks"] == []
     assert outcomes["hyperparameters"]["seed"] == seed
-    asked = _classroom.predictions(_classroom.lab_source(name))
+    asked = classroom.predictions(classroom.lab_source(name))
     assert sorted(outcomes["predictions"], key=int) == [str(number) for number in asked]
     checks.check(outcomes)
     assert_a_wrong_answer_key_is_caught(name, checks, outcomes)

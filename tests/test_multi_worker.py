@@ -1,7 +1,7 @@
 """fit_with_tape under MultiWorkerMirroredStrategy in two worker processes equals one process.
 
 The workers are real processes on this machine, each with its TF_CONFIG, talking over
-ports of 127.0.0.1 chosen at run time (``labs/_data_parallel.py``). They are killed
+ports of 127.0.0.1 chosen at run time (``labs/helpers/data_parallel.py``). They are killed
 when they overrun, whatever happens.
 """
 
@@ -11,7 +11,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from labs import _data_parallel
+from labs.helpers import data_parallel
 
 CONFIG = {"samples": 192, "noise": 0.2, "seed": 3, "hidden_units": 8, "global_batch": 32,
           "learning_rate": 0.1, "epochs": 2, "optimizer": "sgd"}
@@ -21,13 +21,13 @@ TOLERANCE = 1e-6
 
 @pytest.mark.slow
 def test_two_worker_processes_end_on_the_weights_of_one_process():
-    workers = _data_parallel.multi_worker(CONFIG, timeout=240)
-    one_process = _data_parallel.train(CONFIG)
+    workers = data_parallel.multi_worker(CONFIG, timeout=240)
+    one_process = data_parallel.train(CONFIG)
     assert [worker["replicas"] for worker in workers] == [2, 2]
     for worker in workers:
-        assert _data_parallel.largest_gap(worker, one_process) <= TOLERANCE
+        assert data_parallel.largest_gap(worker, one_process) <= TOLERANCE
         np.testing.assert_allclose(worker["losses"], one_process["losses"], rtol=0, atol=1e-6)
-    assert _data_parallel.largest_gap(workers[0], workers[1]) == 0.0
+    assert data_parallel.largest_gap(workers[0], workers[1]) == 0.0
 
 
 def test_workers_that_overrun_are_killed(monkeypatch):
@@ -39,17 +39,17 @@ def test_workers_that_overrun_are_killed(monkeypatch):
         started.append(process)
         return process
 
-    monkeypatch.setattr(_data_parallel.subprocess, "Popen", recording_popen)
+    monkeypatch.setattr(data_parallel.subprocess, "Popen", recording_popen)
     with pytest.raises(subprocess.TimeoutExpired):
-        _data_parallel.multi_worker(CONFIG, timeout=0.2)   # Less than importing TensorFlow.
-    assert len(started) == _data_parallel.WORKERS
+        data_parallel.multi_worker(CONFIG, timeout=0.2)   # Less than importing TensorFlow.
+    assert len(started) == data_parallel.WORKERS
     assert all(process.poll() is not None for process in started)
 
 
 def test_each_worker_is_told_every_address_on_127_0_0_1_and_its_own_index():
-    ports = _data_parallel.free_ports(2)
+    ports = data_parallel.free_ports(2)
     assert len(set(ports)) == 2
     for index in range(2):
-        config = json.loads(_data_parallel.tf_config(ports, index))
+        config = json.loads(data_parallel.tf_config(ports, index))
         assert config["cluster"]["worker"] == [f"127.0.0.1:{port}" for port in ports]
         assert config["task"] == {"type": "worker", "index": index}

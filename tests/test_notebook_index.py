@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 import labs
-from labs import _catalog, _notebook_index, _notebooks
+from labs.machinery import catalog, notebook_index, notebooks
 
 URL = "https://github.com/teacher/nn-lab.git"
 COLAB_LINK = re.compile(r"\(https://colab\.research\.google\.com/github/([^)]+)\)")
@@ -21,12 +21,12 @@ def export(folder, capsys, **environment):
     instructor's export (``--instructor``); the student export, from a student repository,
     is tested in ``tests/test_student_repository.py``."""
     with pytest.MonkeyPatch.context() as patch:
-        for key in (_notebooks.REPOSITORY_URL_ENV, _notebooks.REPOSITORY_REF_ENV,
-                    _notebook_index.BRANCH_ENV):
+        for key in (notebooks.REPOSITORY_URL_ENV, notebooks.REPOSITORY_REF_ENV,
+                    notebook_index.BRANCH_ENV):
             patch.delenv(key, raising=False)
         for key, value in environment.items():
             patch.setenv(key, value)
-        assert _notebooks.main(str(folder), instructor=True) == 0
+        assert notebooks.main(str(folder), instructor=True) == 0
     return (folder / "README.md").read_text(encoding="utf-8"), capsys.readouterr()
 
 
@@ -51,28 +51,28 @@ def test_readme_has_one_colab_link_per_lab_and_task_at_the_configured_repository
     # The folder lies outside the repository, so the links place it at the repository's root.
     assert "lies outside the repository" in readme
     assert sorted(links) == sorted(
-        [f"teacher/nn-lab/blob/spring/notebooks/{name}.ipynb" for name in _catalog.names()]
+        [f"teacher/nn-lab/blob/spring/notebooks/{name}.ipynb" for name in catalog.names()]
         + [f"teacher/nn-lab/blob/spring/notebooks/assignments/{task}.ipynb" for task in tasks])
-    for name in _catalog.names():
+    for name in catalog.names():
         assert (folder / f"{name}.ipynb").is_file()
         row, = [line for line in readme.splitlines()
                 if line.startswith(f"| [`{name}`]({name}.ipynb) |")]
-        assert _catalog.description(name) in row and f"/{name}.ipynb)" in row
+        assert catalog.description(name) in row and f"/{name}.ipynb)" in row
 
 
 def test_links_use_the_folder_path_inside_the_repository_and_non_github_gets_none(
         tmp_path, monkeypatch):
-    monkeypatch.setenv(_notebook_index.BRANCH_ENV, "main")
+    monkeypatch.setenv(notebook_index.BRANCH_ENV, "main")
     monkeypatch.setattr(labs, "REPO", tmp_path)   # A repository with its notebooks in course/.
     inside = tmp_path / "course" / "notebooks"
     inside.mkdir(parents=True)
-    index = _notebook_index.write(inside, [inside / "tour.ipynb"], [],
+    index = notebook_index.write(inside, [inside / "tour.ipynb"], [],
                                   "git@github.com:teacher/nn-lab.git", "abc123")
     text = index.read_text()
     assert COLAB_LINK.findall(text) == ["teacher/nn-lab/blob/main/course/notebooks/tour.ipynb"]
     assert "outside the repository" not in text
 
-    index = _notebook_index.write(tmp_path, [tmp_path / "tour.ipynb"], [],
+    index = notebook_index.write(tmp_path, [tmp_path / "tour.ipynb"], [],
                                   "https://gitlab.com/teacher/nn-lab.git", "abc123")
     text = index.read_text()
     assert COLAB_LINK.findall(text) == [] and "Colab opens notebooks only from GitHub" in text
@@ -81,12 +81,12 @@ def test_links_use_the_folder_path_inside_the_repository_and_non_github_gets_non
 
 def test_links_open_the_commit_that_holds_the_notebooks_never_a_branch(tmp_path,
                                                                          monkeypatch):
-    monkeypatch.setenv(_notebook_index.BRANCH_ENV, "main")
+    monkeypatch.setenv(notebook_index.BRANCH_ENV, "main")
     monkeypatch.setattr(labs, "REPO", tmp_path)
     inside = tmp_path / "notebooks"
     inside.mkdir()
     commit, pinned = "c" * 40, "a" * 40
-    index = _notebook_index.write(inside, [inside / "tour.ipynb"],
+    index = notebook_index.write(inside, [inside / "tour.ipynb"],
                                   [inside / "assignments" / "adam.ipynb"], URL, pinned,
                                   link_commit=commit, pinned=True)
     text = index.read_text()
@@ -99,7 +99,7 @@ def test_links_open_the_commit_that_holds_the_notebooks_never_a_branch(tmp_path,
     # links at all, rather than links to a branch.
     outside = tmp_path.parent / f"{tmp_path.name}-outside"
     outside.mkdir()
-    index = _notebook_index.write(outside, [outside / "tour.ipynb"], [], URL, pinned,
+    index = notebook_index.write(outside, [outside / "tour.ipynb"], [], URL, pinned,
                                   pinned=True)
     text = index.read_text()
     assert COLAB_LINK.findall(text) == [] and "**No Colab links:**" in text
@@ -121,7 +121,7 @@ def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_se
     commit = head()
     assert re.fullmatch(r"[0-9a-f]{40}", commit)
     notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("assignments/*.ipynb"))
-    assert len(notebooks) > len(_catalog.names())
+    assert len(notebooks) > len(catalog.names())
     assert {recorded_ref(path) for path in notebooks} == {repr(commit)}
     assert f"checks out `{commit}`" in readme and printed.err == ""
     assert f"clones {URL} at {commit}" in printed.out and "placeholder" not in printed.out
@@ -136,7 +136,7 @@ def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_se
 def test_without_git_the_export_warns_and_falls_back_to_the_default_branch(
         tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda program: None)
-    assert _notebooks.exporting_commit() == (None, "git is not installed")
+    assert notebooks.exporting_commit() == (None, "git is not installed")
     readme, printed = export(tmp_path / "notebooks", capsys, LABS_REPOSITORY_URL=URL)
     error = printed.err
     assert recorded_ref(tmp_path / "notebooks" / "tour.ipynb") == "None"
@@ -154,4 +154,4 @@ def test_without_git_the_export_warns_and_falls_back_to_the_default_branch(
     ("/srv/git/nn-lab", None),
 ])
 def test_github_repository(url, expected):
-    assert _notebook_index.github_repository(url) == expected
+    assert notebook_index.github_repository(url) == expected

@@ -12,14 +12,15 @@ import sys
 import nbformat
 import pytest
 
-from labs import _catalog, _environment, _notebook_parameters, _notebooks, _runtime
-from labs._runtime import param
+from labs.machinery import (catalog, environment, hyperparameters, notebook_parameters, notebooks,
+                            runtime)
+from labs.machinery.runtime import param
 from tests.test_notebooks import execute_cells
 
 BLOCK = {"epochs": param(20, minimum=1), "learning_rate": param(0.1, above=0),
          "hidden": param([8, 4], minimum=1), "plot": param(True),
          "label": param("a", choices=("a", "b"))}
-DECLARED = {**BLOCK, "seed": _runtime._hyperparameters.SEED}
+DECLARED = {**BLOCK, "seed": hyperparameters.SEED}
 
 
 def assignments(source):
@@ -28,30 +29,30 @@ def assignments(source):
             for statement in ast.parse(source).body}
 
 
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_parameters_cell_is_tagged_and_holds_the_lab_block_with_its_ranges(name):
-    hyperparameters, quick = _notebook_parameters.declarations(name)
-    notebook = _notebooks.notebook(name)
+    hyperparameters, quick = notebook_parameters.declarations(name)
+    notebook = notebooks.notebook(name)
     cell, = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
     assert cell.cell_type == "code" and cell.metadata.tags == ["parameters"]
     assert notebook.cells.index(cell) <= 2, "the parameters cell must sit at the top"
-    assert _notebook_parameters.is_parameters_cell(cell.source)
+    assert notebook_parameters.is_parameters_cell(cell.source)
     assert assignments(cell.source) == {key: declaration.default
                                         for key, declaration in hyperparameters.items()}
     for key, declaration in hyperparameters.items():
         line, = [line for line in cell.source.splitlines() if line.startswith(f"{key} = ")]
-        assert _notebook_parameters.without_equals(declaration.range_text()) in line
+        assert notebook_parameters.without_equals(declaration.range_text()) in line
         assert ("quick mode" in line) == (key in quick)
         assert key not in quick or f"quick mode: {quick[key]!r}" in line
     # Nothing changed: reading the cell back gives no overrides.
-    assert _notebook_parameters.values_from_cell(cell.source, name, hyperparameters) == {}
+    assert notebook_parameters.values_from_cell(cell.source, name, hyperparameters) == {}
 
 
 def test_changed_values_come_back_typed_as_flags_give_them():
     # As the kernel's history holds it: a magic line is a call, which the reader skips.
     source = ("# Parameters\nepochs = 3\nlearning_rate = 1\nhidden = (2, 3)\nplot = True\n"
               "get_ipython().run_line_magic('env', 'LABS_QUICK=1')\n")
-    changed = _notebook_parameters.values_from_cell(source, "demo", DECLARED)
+    changed = notebook_parameters.values_from_cell(source, "demo", DECLARED)
     assert changed == {"epochs": 3, "learning_rate": 1.0, "hidden": [2, 3]}
     assert type(changed["learning_rate"]) is float  # As --learning-rate 1 gives it.
 
@@ -67,10 +68,10 @@ def test_changed_values_come_back_typed_as_flags_give_them():
 ])
 def test_a_bad_value_gives_the_same_one_line_error_as_its_flag(line, flag, tmp_path, capsys):
     with pytest.raises(SystemExit):
-        _runtime.start("demo", BLOCK, argv=[*flag.split(), "--out", str(tmp_path)])
+        runtime.start("demo", BLOCK, argv=[*flag.split(), "--out", str(tmp_path)])
     from_flag = capsys.readouterr().err.removeprefix("python -m labs demo: error: ").strip()
-    with pytest.raises(_runtime.UsageError) as error:
-        _notebook_parameters.values_from_cell(f"# Parameters\n{line}\n", "demo", DECLARED)
+    with pytest.raises(runtime.UsageError) as error:
+        notebook_parameters.values_from_cell(f"# Parameters\n{line}\n", "demo", DECLARED)
     assert str(error.value) == from_flag
     assert "\n" not in from_flag
 
@@ -88,25 +89,25 @@ def test_a_bad_value_gives_the_same_one_line_error_as_its_flag(line, flag, tmp_p
     ("epochs = ", "the parameters cell is not valid Python (line 2: invalid syntax)"),
 ])
 def test_what_no_flag_can_say_is_a_one_line_error_too(line, message):
-    with pytest.raises(_runtime.UsageError) as error:
-        _notebook_parameters.values_from_cell(f"# Parameters\n{line}\n", "demo", DECLARED)
+    with pytest.raises(runtime.UsageError) as error:
+        notebook_parameters.values_from_cell(f"# Parameters\n{line}\n", "demo", DECLARED)
     assert str(error.value) == message
 
 
 def test_start_in_a_notebook_takes_the_cell_and_quick_mode_shrinks_only_what_was_left(
         monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(_environment, "in_notebook", lambda: True)
-    monkeypatch.setenv(_environment.QUICK_ENV, "1")
+    monkeypatch.setattr(environment, "in_notebook", lambda: True)
+    monkeypatch.setenv(environment.QUICK_ENV, "1")
     monkeypatch.setenv("LABS_OUTPUTS", str(tmp_path))
     cell = "# Parameters\nepochs = 20\nlearning_rate = 0.5\nhidden = [8, 4]\n"
-    monkeypatch.setattr(_notebook_parameters, "latest_cell", lambda: cell)
-    lab = _runtime.start("demo", BLOCK, quick={"epochs": 2, "learning_rate": 0.01})
+    monkeypatch.setattr(notebook_parameters, "latest_cell", lambda: cell)
+    lab = runtime.start("demo", BLOCK, quick={"epochs": 2, "learning_rate": 0.01})
     assert (lab.epochs, lab.learning_rate, lab.hidden) == (2, 0.5, [8, 4])
     assert "Changed in the parameters cell: learning_rate = 0.5\n" in capsys.readouterr().out
 
     cell = "# Parameters\nepochs = 0\n"
-    with pytest.raises(_runtime.UsageError, match="^epochs must be >= 1, got 0$"):
-        _runtime.start("demo", BLOCK)
+    with pytest.raises(runtime.UsageError, match="^epochs must be >= 1, got 0$"):
+        runtime.start("demo", BLOCK)
 
 
 def test_the_latest_parameters_cell_is_read_and_papermill_injects_one_below_ours(monkeypatch):
@@ -121,22 +122,22 @@ def test_the_latest_parameters_cell_is_read_and_papermill_injects_one_below_ours
     import IPython
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
-    assert _notebook_parameters.latest_cell() == "# Parameters\nepochs = 5\n"
+    assert notebook_parameters.latest_cell() == "# Parameters\nepochs = 5\n"
     History.input_hist_parsed = History.input_hist_parsed[:3]
-    assert _notebook_parameters.latest_cell() == "# Parameters: change a value here\nepochs = 20\n"
+    assert notebook_parameters.latest_cell() == "# Parameters: change a value here\nepochs = 20\n"
     History.input_hist_parsed = ["epochs = 3\n"]
-    assert _notebook_parameters.latest_cell() is None
+    assert notebook_parameters.latest_cell() is None
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)   # Not in IPython at all.
-    assert _notebook_parameters.latest_cell() is None
+    assert notebook_parameters.latest_cell() is None
 
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_every_flag_hint_in_the_lesson_text_also_shows_the_notebook_way(name):
     """A markdown cell that names a hyperparameter's flag (`--learning-rate 5`) also says how
     to set it in the notebook: in the parameters cell, or as the line to write there
     (`learning_rate = 5`)."""
-    hyperparameters, _ = _notebook_parameters.declarations(name)
+    hyperparameters, _ = notebook_parameters.declarations(name)
     flags = {"--" + key.replace("_", "-"): key for key in hyperparameters}
-    for cell in (cell for cell in _notebooks.notebook(name, instructor=True).cells
+    for cell in (cell for cell in notebooks.notebook(name, instructor=True).cells
                  if cell.cell_type == "markdown"):
         named = set(re.findall(r"`(--[a-z][a-z-]*)", cell.source)) & set(flags)
         if "parameters cell" in cell.source:
@@ -154,12 +155,12 @@ FIRST_CELLS = 7
 def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(tmp_path):
     from nbclient.exceptions import CellExecutionError
 
-    path, = _notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
+    path, = notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
     notebook = nbformat.read(str(path), as_version=4)
     del notebook.cells[FIRST_CELLS:]
     parameters = next(cell for cell in notebook.cells
                       if cell.metadata.get("tags") == ["parameters"])
-    start_cell = next(cell for cell in notebook.cells if "_runtime.start(" in cell.source)
+    start_cell = next(cell for cell in notebook.cells if "runtime.start(" in cell.source)
     assert "steps = 20 " in parameters.source and "learning_rate = 0.1 " in parameters.source
     parameters.source = (parameters.source.replace("steps = 20 ", "steps = 7 ")
                          .replace("learning_rate = 0.1 ", "learning_rate = 0.2 "))
@@ -197,14 +198,14 @@ def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(t
 
 
 
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_papermill_reads_every_parameters_cell_cleanly(name, caplog):
     """papermill's own reader finds every name with its default, and warns about no line
     (it skips a line with a second '=', such as a range written '>= 2')."""
     from papermill import translators
 
-    hyperparameters, _ = _notebook_parameters.declarations(name)
-    cell = nbformat.v4.new_code_cell(_notebook_parameters.cell_source(name))
+    hyperparameters, _ = notebook_parameters.declarations(name)
+    cell = nbformat.v4.new_code_cell(notebook_parameters.cell_source(name))
     with caplog.at_level(logging.WARNING, logger="papermill"):
         found = translators.PythonTranslator.inspect(cell)
     assert not [record.getMessage() for record in caplog.records
@@ -221,7 +222,7 @@ def test_papermill_runs_an_exported_notebook_with_an_injected_parameter(tmp_path
     step 7, as x ← x − η·2x from x = 5 with η = 0.1 gives it, and papermill warns of nothing."""
     import papermill
 
-    path, = _notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
+    path, = notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
     notebook = nbformat.read(str(path), as_version=4)
     del notebook.cells[FIRST_CELLS:]   # The lab's first section is enough.
     nbformat.write(notebook, str(path))
@@ -245,7 +246,7 @@ def test_papermill_runs_an_exported_notebook_with_an_injected_parameter(tmp_path
                 if record.name.startswith("papermill") and record.levelno >= logging.WARNING]
     injected = [cell for cell in executed.cells
                 if "injected-parameters" in cell.metadata.get("tags", [])]
-    assert len(injected) == 1 and _notebook_parameters.is_parameters_cell(injected[0].source)
+    assert len(injected) == 1 and notebook_parameters.is_parameters_cell(injected[0].source)
     text = "".join(output.get("text", "") for cell in executed.cells if cell.cell_type == "code"
                    for output in cell.outputs)
     assert "Changed in the parameters cell: steps = 7\n" in text

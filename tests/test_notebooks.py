@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 import labs
-from labs import _catalog, _notebooks, _output
+from labs.machinery import catalog, notebook_parameters, notebooks, output
 
 # The second notebook that the kernel runs, next to the tour: a short lab (about 6 s).
 SECOND_LAB = "gradient_descent"
@@ -45,27 +45,27 @@ def percent_cells(source):
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("notebooks")
-    return folder, _notebooks.export(folder)
+    return folder, notebooks.export(folder)
 
 
 def test_export_writes_one_valid_notebook_per_lab(exported):
     folder, paths = exported
-    assert paths == [folder / f"{name}.ipynb" for name in _catalog.names()]
+    assert paths == [folder / f"{name}.ipynb" for name in catalog.names()]
     for path in paths:
         notebook = nbformat.read(str(path), as_version=4)
         nbformat.validate(notebook)
         assert notebook.metadata.kernelspec.name == "python3"
 
 
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_notebook_is_setup_cell_then_the_lab_cell_for_cell(name, exported):
     folder, _ = exported
     notebook = nbformat.read(str(folder / f"{name}.ipynb"), as_version=4)
     setup, *cells = notebook.cells
     assert setup.cell_type == "code" and setup.metadata.tags == ["setup"]
-    assert setup.source == _notebooks.setup_cell()
+    assert setup.source == notebooks.setup_cell()
 
-    header, lab_cells = percent_cells(_catalog.path(name).read_text(encoding="utf-8"))
+    header, lab_cells = percent_cells(catalog.path(name).read_text(encoding="utf-8"))
     docstring = ast.get_docstring(ast.parse(header)) if header else None
     if docstring:  # The header docstring becomes the lesson's first markdown cell.
         first = cells.pop(0)
@@ -81,14 +81,14 @@ def test_notebook_is_setup_cell_then_the_lab_cell_for_cell(name, exported):
 
 def test_notebook_outputs_go_to_the_repository_outputs_folder(monkeypatch, tmp_path):
     """Opened from labs/ (jupytext), outputs still land in the repository's outputs/."""
-    monkeypatch.delenv(_output.OUTPUTS_ENV, raising=False)
+    monkeypatch.delenv(output.OUTPUTS_ENV, raising=False)
     monkeypatch.chdir(labs.REPO / "labs")
-    assert _output.default_folder("demo", notebook=True) == str(labs.REPO / "outputs" / "demo")
-    assert _output.default_folder("demo", notebook=False) == os.path.join("outputs", "demo")
+    assert output.default_folder("demo", notebook=True) == str(labs.REPO / "outputs" / "demo")
+    assert output.default_folder("demo", notebook=False) == os.path.join("outputs", "demo")
     monkeypatch.chdir(labs.REPO)  # Where the exported notebooks' setup cell moves to.
-    assert _output.default_folder("demo", notebook=True) == os.path.join("outputs", "demo")
-    monkeypatch.setenv(_output.OUTPUTS_ENV, str(tmp_path))
-    assert _output.default_folder("demo", notebook=True) == str(tmp_path / "demo")
+    assert output.default_folder("demo", notebook=True) == os.path.join("outputs", "demo")
+    monkeypatch.setenv(output.OUTPUTS_ENV, str(tmp_path))
+    assert output.default_folder("demo", notebook=True) == str(tmp_path / "demo")
 
 
 def run(*args, cwd=labs.REPO, env=None):
@@ -102,7 +102,7 @@ def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
     result = run("-m", "labs", "--notebooks", str(tmp_path / "notebooks"), "--instructor")
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (tmp_path / "notebooks").glob("*.ipynb")) == sorted(
-        f"{name}.ipynb" for name in _catalog.names())
+        f"{name}.ipynb" for name in catalog.names())
     assert len(list((tmp_path / "notebooks" / "assignments").glob("*.ipynb"))) >= 1
     assert (tmp_path / "notebooks" / "README.md").is_file()
     assert f"{tmp_path / 'notebooks' / 'README.md'}\n" in result.stdout
@@ -133,11 +133,11 @@ def test_answer_cells_are_in_the_instructors_export_only(tmp_path, monkeypatch):
 # %%
 print("the lab goes on")
 ''', encoding="utf-8")
-    monkeypatch.setattr(_catalog, "path", lambda name: lab)
-    monkeypatch.setattr(_notebooks._notebook_parameters, "cell_source", lambda name: "# Parameters")
+    monkeypatch.setattr(catalog, "path", lambda name: lab)
+    monkeypatch.setattr(notebook_parameters, "cell_source", lambda name: "# Parameters")
 
     def sources(instructor):
-        notebook = _notebooks.notebook("demo", ref="0" * 40, instructor=instructor)
+        notebook = notebooks.notebook("demo", ref="0" * 40, instructor=instructor)
         return [cell.source for cell in notebook.cells]
 
     assert not any("About twice as many" in source for source in sources(False))
@@ -159,9 +159,9 @@ GIT = ["git", "-c", "user.name=lab", "-c", "user.email=lab@example.org"]
 def small_lab_repository(source):
     """A git repository with just enough of the lab for the setup cell; its first commit is
     'pinned', and a second commit moves the branch on. Returns both commits."""
-    (source / "labs").mkdir(parents=True)
+    (source / "labs" / "machinery").mkdir(parents=True)
     (source / "labs" / "__init__.py").write_text("")
-    (source / "labs" / "_runtime.py").write_text("")
+    (source / "labs" / "machinery" / "runtime.py").write_text("")
     (source / "custom").mkdir()
     (source / "custom" / "__init__.py").write_text("")
     (source / "custom" / "quiet_import.py").write_text(
@@ -195,11 +195,11 @@ def test_colab_setup_clones_the_pinned_commit_chdirs_and_installs_only_what_is_m
     pinned, moved_on = small_lab_repository(source)
     content = tmp_path / "content"  # Colab's working directory.
     content.mkdir()
-    monkeypatch.delenv(_notebooks.REPOSITORY_URL_ENV, raising=False)
-    monkeypatch.setenv(_notebooks.REPOSITORY_REF_ENV, pinned)   # Set when exporting.
-    cell = _notebooks.setup_cell()
+    monkeypatch.delenv(notebooks.REPOSITORY_URL_ENV, raising=False)
+    monkeypatch.setenv(notebooks.REPOSITORY_REF_ENV, pinned)   # Set when exporting.
+    cell = notebooks.setup_cell()
     env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", _notebooks.REPOSITORY_REF_ENV)}
+           if key not in ("PYTHONPATH", notebooks.REPOSITORY_REF_ENV)}
 
     result = run_setup_cell_as_colab(cell, content, env)
     assert result.returncode != 0 and "is still a placeholder" in result.stderr
@@ -229,8 +229,8 @@ def test_colab_setup_ref_set_in_colab_wins_and_a_missing_ref_leaves_no_clone(tmp
     or nothing for the default branch. A ref that the repository lacks stops the cell."""
     source = tmp_path / "lab-repo"
     pinned, moved_on = small_lab_repository(source)
-    monkeypatch.setenv(_notebooks.REPOSITORY_REF_ENV, pinned)
-    cell = _notebooks.setup_cell()
+    monkeypatch.setenv(notebooks.REPOSITORY_REF_ENV, pinned)
+    cell = notebooks.setup_cell()
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     env.update({"LABS_REPOSITORY_URL": str(source), "PIP_NO_INDEX": "1"})
     subprocess.run([*GIT, "-C", str(source), "tag", "lesson-1", pinned], check=True)
@@ -238,14 +238,14 @@ def test_colab_setup_ref_set_in_colab_wins_and_a_missing_ref_leaves_no_clone(tmp
                           ("lesson-1", (pinned, "pinned"))):
         content = tmp_path / f"content-{ref or 'default'}"
         content.mkdir()
-        env[_notebooks.REPOSITORY_REF_ENV] = ref   # %env LABS_REPOSITORY_REF=... in Colab.
+        env[notebooks.REPOSITORY_REF_ENV] = ref   # %env LABS_REPOSITORY_REF=... in Colab.
         result = run_setup_cell_as_colab(cell, content, env)
         assert result.returncode == 0, result.stderr
         assert checked_out(content / "lab-repo") == expected
 
     content = tmp_path / "content-missing"
     content.mkdir()
-    env[_notebooks.REPOSITORY_REF_ENV] = "no-such-tag"
+    env[notebooks.REPOSITORY_REF_ENV] = "no-such-tag"
     result = run_setup_cell_as_colab(cell, content, env)
     assert result.returncode != 0
     assert f"could not check out no-such-tag of {source}" in result.stderr
@@ -254,7 +254,7 @@ def test_colab_setup_ref_set_in_colab_wins_and_a_missing_ref_leaves_no_clone(tmp
 
 def expected_figures(name):
     """The ``.png`` file names that the lab's source passes as string literals."""
-    tree = ast.parse(_catalog.path(name).read_text(encoding="utf-8"))
+    tree = ast.parse(catalog.path(name).read_text(encoding="utf-8"))
     return sorted({node.value for node in ast.walk(tree)
                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
                    and node.value.endswith(".png")})
@@ -305,7 +305,7 @@ def execute_cells(notebook, path, tmp_path, env, steps):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["tour", SECOND_LAB])
 def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
-    path, = _notebooks.export(tmp_path / "notebooks", [name])
+    path, = notebooks.export(tmp_path / "notebooks", [name])
     notebook = nbformat.read(str(path), as_version=4)
     # One more cell: a Keras progress bar, which must redraw its line rather than add lines.
     notebook.cells.append(nbformat.v4.new_code_cell(
@@ -320,7 +320,7 @@ def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
     foreign.mkdir(parents=True)
     (foreign / "__init__.py").write_text("raise ImportError('the foreign datasets was imported')\n")
     env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", _notebooks.REPOSITORY_URL_ENV)}
+           if key not in ("MPLBACKEND", notebooks.REPOSITORY_URL_ENV)}
     env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs),
                 "PYTHONPATH": str(tmp_path / "site")})
 

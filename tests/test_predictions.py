@@ -15,9 +15,9 @@ import sys
 import pytest
 
 import labs
-from labs import _classroom, _environment, _notebook_parameters, _runtime, _tally
+from labs.machinery import classroom, environment, notebook_parameters, runtime, tally
 from labs import __main__ as front_door
-from labs._runtime import param
+from labs.machinery.runtime import param
 
 DEMO_SOURCE = '''
 # %% [markdown] tags=["prediction"]
@@ -45,11 +45,11 @@ lab.reveal(2, "41 steps", answer=41)
 
 @pytest.fixture
 def demo(monkeypatch):
-    monkeypatch.setattr(_runtime._classroom, "lab_source", lambda name: DEMO_SOURCE)
+    monkeypatch.setattr(classroom, "lab_source", lambda name: DEMO_SOURCE)
 
 
 def start(tmp_path, *argv):
-    return _runtime.start("demo", {"epochs": param(3, minimum=1)},
+    return runtime.start("demo", {"epochs": param(3, minimum=1)},
                           argv=[*argv, "--out", str(tmp_path)])
 
 
@@ -58,7 +58,7 @@ def outcomes(tmp_path):
 
 
 def test_questions_read_choices_tolerance_and_the_your_prediction_cells():
-    found = _classroom.questions(DEMO_SOURCE)
+    found = classroom.questions(DEMO_SOURCE)
     assert list(found) == [1, 2]
     assert found[1].question == "Which rate ends lowest?"
     assert found[1].choices == {"a": "η = 0.1", "b": "η = 0.3", "c": "η = 1.1"}
@@ -67,12 +67,12 @@ def test_questions_read_choices_tolerance_and_the_your_prediction_cells():
     assert found[2].unit == "a number of steps"
     assert found[2].choices == {}
     # The question alone, as the class plans quote it, without the choices.
-    assert _classroom.predictions(DEMO_SOURCE) == {
+    assert classroom.predictions(DEMO_SOURCE) == {
         1: "Which rate ends lowest?",
         2: "How many steps until the loss is below 0.01? (a number of steps; within 20 % "
            "counts as right)"}
     for question in found.values():
-        assert _classroom.your_prediction_cell(question) in DEMO_SOURCE
+        assert classroom.your_prediction_cell(question) in DEMO_SOURCE
 
 
 @pytest.mark.parametrize("change, message", [
@@ -99,7 +99,7 @@ def test_malformed_prediction_cells_are_one_line_errors(change, message):
     changed = change(DEMO_SOURCE)
     assert changed != DEMO_SOURCE
     with pytest.raises(ValueError, match=message):
-        _classroom.questions(changed)
+        classroom.questions(changed)
 
 
 def test_a_right_and_a_wrong_prediction_say_so_and_are_recorded(demo, tmp_path, capsys):
@@ -203,37 +203,37 @@ def test_save_figure_shows_a_figure_in_a_notebook_only_when_asked(demo, tmp_path
 
 def test_a_notebook_withholds_by_default_and_its_message_says_where_to_answer(
         demo, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(_environment, "in_notebook", lambda: True)
-    monkeypatch.setattr(_notebook_parameters, "latest_cell", lambda: None)
-    lab = _runtime.start("demo", {}, argv=["--out", str(tmp_path)])
+    monkeypatch.setattr(environment, "in_notebook", lambda: True)
+    monkeypatch.setattr(notebook_parameters, "latest_cell", lambda: None)
+    lab = runtime.start("demo", {}, argv=["--out", str(tmp_path)])
     assert lab.reveal_mode == "answered"
     lab.reveal(1, "η = 0.3 ends lowest", answer="b")
     assert ("  Measured: withheld until you predict: answer in the cell after the question "
             "(lab.predict(1, ...)), run it, then run this cell again.\n"
             in capsys.readouterr().out)
     # The instructor's export sets reveal = "all" in the parameters cell.
-    monkeypatch.setattr(_notebook_parameters, "latest_cell",
-                        lambda: "# Parameters\n" + _notebook_parameters.REVEAL_ALL_LINE)
-    assert _runtime.start("demo", {}, argv=["--out", str(tmp_path)]).reveal_mode == "all"
-    monkeypatch.setattr(_notebook_parameters, "latest_cell", lambda: '# Parameters\nreveal = 1')
-    with pytest.raises(_runtime.UsageError,
+    monkeypatch.setattr(notebook_parameters, "latest_cell",
+                        lambda: "# Parameters\n" + notebook_parameters.REVEAL_ALL_LINE)
+    assert runtime.start("demo", {}, argv=["--out", str(tmp_path)]).reveal_mode == "all"
+    monkeypatch.setattr(notebook_parameters, "latest_cell", lambda: '# Parameters\nreveal = 1')
+    with pytest.raises(runtime.UsageError,
                        match="reveal in the parameters cell must be one of 'all', 'answered', "
                              "got 1"):
-        _runtime.start("demo", {}, argv=["--out", str(tmp_path)])
+        runtime.start("demo", {}, argv=["--out", str(tmp_path)])
 
 
 def test_reveal_from_the_environment_and_the_flag_which_wins(demo, tmp_path, monkeypatch,
                                                             capsys):
-    monkeypatch.setenv(_environment.REVEAL_ENV, "answered")
+    monkeypatch.setenv(environment.REVEAL_ENV, "answered")
     assert start(tmp_path).reveal_mode == "answered"
     assert start(tmp_path, "--reveal", "all").reveal_mode == "all"
-    monkeypatch.setenv(_environment.REVEAL_ENV, "some")
+    monkeypatch.setenv(environment.REVEAL_ENV, "some")
     with pytest.raises(SystemExit) as exit:
         start(tmp_path)
     error = capsys.readouterr().err
     assert exit.value.code == 2 and error.count("\n") == 1
     assert "LABS_REVEAL must be one of 'all', 'answered', got 'some'" in error
-    monkeypatch.delenv(_environment.REVEAL_ENV)
+    monkeypatch.delenv(environment.REVEAL_ENV)
     with pytest.raises(SystemExit):
         start(tmp_path, "--reveal", "none")
     assert "argument --reveal: invalid choice: 'none'" in capsys.readouterr().err
@@ -321,7 +321,7 @@ def class_folder(root):
 
 def test_tally_counts_each_choice_the_right_ones_and_the_most_common_wrong(tmp_path):
     class_folder(tmp_path)
-    labs_found, files, skipped = _tally.tally(tmp_path)
+    labs_found, files, skipped = tally.tally(tmp_path)
     assert len(files) == 5 and len(skipped) == 2
     first = labs_found["demo"]["1"]
     assert first.runs == 5 and first.right == 2
@@ -369,11 +369,11 @@ def test_tally_of_nothing_readable_is_one_line_exit_2(tmp_path, capsys, make, me
 def test_the_parameters_cell_sets_reveal_beside_the_labs_own_values():
     cell = '# Parameters\nepochs = 5\nreveal = "answered"\n'
     declared = {"epochs": param(3, minimum=1)}
-    assert _notebook_parameters.values_from_cell(cell, "demo", declared) == {"epochs": 5}
-    assert _notebook_parameters.reveal_from_cell(cell) == "answered"
-    assert _notebook_parameters.reveal_from_cell("# Parameters\nepochs = 5\n") is None
-    with pytest.raises(_runtime.UsageError, match="got 'everything'"):
-        _notebook_parameters.reveal_from_cell('# Parameters\nreveal = "everything"\n')
+    assert notebook_parameters.values_from_cell(cell, "demo", declared) == {"epochs": 5}
+    assert notebook_parameters.reveal_from_cell(cell) == "answered"
+    assert notebook_parameters.reveal_from_cell("# Parameters\nepochs = 5\n") is None
+    with pytest.raises(runtime.UsageError, match="got 'everything'"):
+        notebook_parameters.reveal_from_cell('# Parameters\nreveal = "everything"\n')
 
 
 @pytest.mark.slow
@@ -383,14 +383,14 @@ def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_pat
     answer of another question appears in any output, though outcomes.json records it."""
     import nbformat
 
-    from labs import _notebooks
+    from labs.machinery import notebooks
     from tests.test_notebooks import execute, outputs_and_text
 
     name = "loss_functions"
-    path, = _notebooks.export(tmp_path / "notebooks", [name])
+    path, = notebooks.export(tmp_path / "notebooks", [name])
     notebook = nbformat.read(str(path), as_version=4)
     answering = [cell for cell in notebook.cells
-                 if _classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", [])]
+                 if classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", [])]
     assert len(answering) >= 2
     assert all(cell.metadata["editable"] and not cell.metadata["deletable"]
                for cell in answering)
@@ -399,7 +399,7 @@ def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_pat
     nbformat.write(notebook, str(path))
     outputs = tmp_path / "outputs"
     env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", _environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
+           if key not in ("MPLBACKEND", environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
     env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
 
     executed = execute(path, tmp_path, env)
@@ -409,7 +409,7 @@ def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_pat
     assert recorded["reveal"] == "answered"
     entries = recorded["predictions"]
     assert sorted(entries, key=int) == [str(number) for number in
-                                        _classroom.questions(_classroom.lab_source(name))]
+                                        classroom.questions(classroom.lab_source(name))]
     first = entries["1"]
     assert first["predicted"] == "c" and first["shown"]
     verdict = "Right." if first["right"] else (
@@ -462,7 +462,7 @@ def test_without_the_labs_source_a_reveal_still_compares_the_prediction(tmp_path
     def missing(name):
         raise OSError("no source")
 
-    monkeypatch.setattr(_runtime._classroom, "lab_source", missing)
+    monkeypatch.setattr(classroom, "lab_source", missing)
     lab = start(tmp_path)
     lab.predict(1, "B")
     lab.reveal(1, "η = 0.3 ends lowest", answer="b")
@@ -478,14 +478,14 @@ def test_without_the_labs_source_a_reveal_still_compares_the_prediction(tmp_path
 def test_the_instructors_notebook_reveals_every_answer_without_predictions(tmp_path):
     """Its parameters cell sets reveal = "all": run top to bottom with no prediction, every
     reveal shows its measured sentence and this run's answer."""
-    from labs import _notebooks
+    from labs.machinery import notebooks
     from tests.test_notebooks import execute
 
     name = "loss_functions"
-    path, = _notebooks.export(tmp_path / "notebooks", [name], instructor=True)
+    path, = notebooks.export(tmp_path / "notebooks", [name], instructor=True)
     outputs = tmp_path / "outputs"
     env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", _environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
+           if key not in ("MPLBACKEND", environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
     env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
 
     executed = execute(path, tmp_path, env)

@@ -10,14 +10,14 @@ import re
 import pytest
 
 from benchmarks import _publish
-from labs import _catalog
+from labs.machinery import catalog
 
 RESULTS = _publish.read(_publish.RESULTS.read_text(encoding="utf-8"))
 README = _publish.README.read_text(encoding="utf-8")
 
 
 def test_every_lab_was_measured():
-    assert set(RESULTS["labs"]) == set(_catalog.names())
+    assert set(RESULTS["labs"]) == set(catalog.names())
 
 
 def test_readme_sentences_quote_the_results():
@@ -39,9 +39,9 @@ def test_readme_speed_table_is_the_results_table():
     assert len(RESULTS["speed_rows"]) > 2
 
 
-@pytest.mark.parametrize("name", _catalog.names())
+@pytest.mark.parametrize("name", catalog.names())
 def test_lab_header_quotes_its_measured_run_time(name):
-    header = _catalog.path(name).read_text(encoding="utf-8").split('"""')[1]
+    header = catalog.path(name).read_text(encoding="utf-8").split('"""')[1]
     assert _publish.lab_header_line(RESULTS["labs"][name]) in header
 
 

@@ -3,7 +3,7 @@
 import re
 
 import labs
-from labs import _catalog
+from labs.machinery import catalog
 
 README = (labs.REPO / "README.md").read_text(encoding="utf-8")
 
@@ -28,4 +28,4 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_lab_table_lists_every_lab():
     table_names = re.findall(r"^\| `([a-z_]+)` \|", README, flags=re.M)
-    assert set(_catalog.names()) <= set(table_names), "add the new lab to README's table"
+    assert set(catalog.names()) <= set(table_names), "add the new lab to README's table"

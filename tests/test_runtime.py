@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from labs import _environment, _hyperparameters, _runtime, _seeding
-from labs._runtime import param
+from labs.machinery import classroom, environment, hyperparameters, runtime, seeding
+from labs.machinery.runtime import param
 
 DEFAULTS = {"epochs": param(20, minimum=1), "learning_rate": param(0.1, above=0),
             "hidden": param([8, 4], minimum=1), "plot": param(True),
@@ -17,7 +17,7 @@ DEFAULTS = {"epochs": param(20, minimum=1), "learning_rate": param(0.1, above=0)
 
 
 def start(argv, tmp_path, quick=None, monkeypatch=None):
-    return _runtime.start("demo", DEFAULTS, quick=quick, argv=[*argv, "--out", str(tmp_path)])
+    return runtime.start("demo", DEFAULTS, quick=quick, argv=[*argv, "--out", str(tmp_path)])
 
 
 def test_defaults_become_attributes(tmp_path):
@@ -65,25 +65,25 @@ def test_unwritable_output_folder_is_a_usage_error(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(SystemExit) as exit:
-        _runtime.start("demo", {}, argv=["--out", str(blocker / "sub")])
+        runtime.start("demo", {}, argv=["--out", str(blocker / "sub")])
     assert exit.value.code == 2
     assert "cannot write to output folder" in capsys.readouterr().err
 
 
 def test_notebook_ignores_kernel_argv_and_raises_instead_of_exiting(monkeypatch, tmp_path):
-    monkeypatch.setattr(_environment, "in_notebook", lambda: True)
+    monkeypatch.setattr(environment, "in_notebook", lambda: True)
     monkeypatch.setattr("sys.argv", ["ipykernel_launcher.py", "-f", "/tmp/kernel.json"])
     monkeypatch.chdir(tmp_path)
-    lab = _runtime.start("demo", DEFAULTS)
+    lab = runtime.start("demo", DEFAULTS)
     assert lab.epochs == 20 and lab.out == tmp_path.joinpath("outputs", "demo").relative_to(
         tmp_path)
-    with pytest.raises(_runtime.UsageError, match="epochs must be >= 1"):
-        _runtime.start("demo", DEFAULTS, argv=["--epochs", "0"])
+    with pytest.raises(runtime.UsageError, match="epochs must be >= 1"):
+        runtime.start("demo", DEFAULTS, argv=["--epochs", "0"])
 
 
 def test_default_output_folder_is_outputs_slash_lab(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    lab = _runtime.start("demo", {}, argv=[])
+    lab = runtime.start("demo", {}, argv=[])
     assert lab.out.resolve() == (tmp_path / "outputs" / "demo").resolve() and lab.out.is_dir()
 
 
@@ -100,7 +100,7 @@ def test_seeding_makes_keras_draws_repeat(tmp_path):
     import keras
 
     def draw(seed):
-        _seeding.seed_everything(seed)
+        seeding.seed_everything(seed)
         return keras.random.normal((3,)).numpy(), np.random.rand(2)
 
     first, again, other = draw(1), draw(1), draw(2)
@@ -112,9 +112,9 @@ def test_seeding_makes_keras_draws_repeat(tmp_path):
 def test_environment_flag_parsing(monkeypatch):
     for value, expected in [("1", True), ("yes", True), ("0", False), ("", False)]:
         monkeypatch.setenv("LABS_QUICK", value)
-        assert _environment.quick_from_environment() is expected
+        assert environment.quick_from_environment() is expected
     monkeypatch.delenv("LABS_QUICK")
-    assert _environment.quick_from_environment() is False
+    assert environment.quick_from_environment() is False
     assert os.environ.get("LABS_QUICK") is None
 
 
@@ -128,12 +128,12 @@ def test_each_value_is_checked_against_its_declared_range(argv, message, tmp_pat
     defaults = {**DEFAULTS, "patience": param(3, minimum=0),
                 "dropout": param(0.5, minimum=0, below=1)}
     with pytest.raises(SystemExit) as exit:
-        _runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
+        runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
     assert exit.value.code == 2 and message in capsys.readouterr().err
 
 
 def test_zero_is_allowed_where_the_declaration_allows_it(tmp_path):
-    lab = _runtime.start("demo", {"patience": param(3, minimum=0),
+    lab = runtime.start("demo", {"patience": param(3, minimum=0),
                                   "seed_hidden_units": param(4, minimum=1)},
                          argv=["--patience", "0", "--seed", "0", "--out", str(tmp_path)])
     assert (lab.patience, lab.seed, lab.seed_hidden_units) == (0, 0, 4)
@@ -141,9 +141,9 @@ def test_zero_is_allowed_where_the_declaration_allows_it(tmp_path):
 
 def test_a_plain_value_or_a_bad_default_is_a_mistake_in_the_lab(tmp_path):
     with pytest.raises(TypeError, match="declare it with param"):
-        _runtime.start("demo", {"epochs": 3}, argv=["--out", str(tmp_path)])
+        runtime.start("demo", {"epochs": 3}, argv=["--out", str(tmp_path)])
     with pytest.raises(TypeError, match="quick mode overrides 'epoch'"):
-        _runtime.start("demo", DEFAULTS, quick={"epoch": 2}, argv=["--out", str(tmp_path)])
+        runtime.start("demo", DEFAULTS, quick={"epoch": 2}, argv=["--out", str(tmp_path)])
     with pytest.raises(ValueError, match="the default 0 must be >= 1"):
         param(0, minimum=1)
     with pytest.raises(TypeError, match="bool, int, float or str"):
@@ -151,17 +151,17 @@ def test_a_plain_value_or_a_bad_default_is_a_mistake_in_the_lab(tmp_path):
 
 
 def test_a_float_takes_a_whole_number_and_reports_its_range(tmp_path):
-    assert _runtime.start("demo", DEFAULTS, quick={"learning_rate": 1},
+    assert runtime.start("demo", DEFAULTS, quick={"learning_rate": 1},
                           argv=["--quick", "--out", str(tmp_path)]).learning_rate == 1
     declaration = param(0.5, minimum=0, maximum=1)
     assert declaration.range_text() == ">= 0 and <= 1"
-    with pytest.raises(_hyperparameters.UsageError, match="x must be of type float, got 'a'"):
+    with pytest.raises(hyperparameters.UsageError, match="x must be of type float, got 'a'"):
         declaration.check("x", "a")
 
 
 def test_help_shows_each_default_and_its_range(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit:
-        _runtime.start("demo", DEFAULTS, argv=["--help"])
+        runtime.start("demo", DEFAULTS, argv=["--help"])
     assert exit.value.code == 0
     shown = " ".join(capsys.readouterr().out.split())
     assert "default 0.1; > 0" in shown and "default 'a'; one of a, b" in shown
@@ -175,13 +175,13 @@ def test_require_is_a_one_line_usage_error(tmp_path, capsys, monkeypatch):
     assert exit.value.code == 2
     assert capsys.readouterr().err == "python -m labs demo: error: dropout must be in [0, 1), got 1.5\n"
     lab.notebook = True
-    with pytest.raises(_runtime.UsageError, match="dropout"):
+    with pytest.raises(runtime.UsageError, match="dropout"):
         lab.require(False, "dropout must be in [0, 1), got 1.5")
 
 
 def test_a_hyperparameter_may_not_hide_a_lab_attribute(tmp_path):
     with pytest.raises(ValueError, match="'finish' would hide Lab.finish"):
-        _runtime.start("demo", {"finish": param(1)}, argv=["--out", str(tmp_path)])
+        runtime.start("demo", {"finish": param(1)}, argv=["--out", str(tmp_path)])
 
 
 def test_an_optimizer_must_exist_in_the_chosen_implementation(tmp_path, capsys):
@@ -193,10 +193,10 @@ def test_an_optimizer_must_exist_in_the_chosen_implementation(tmp_path, capsys):
                           (["--optimizer", "ema_momentum", "--impl", "keras"], "Keras has no"),
                           (["--impl", "torch"], "impl must be one of custom, keras")]:
         with pytest.raises(SystemExit) as exit:
-            _runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
+            runtime.start("demo", defaults, argv=[*argv, "--out", str(tmp_path)])
         error = capsys.readouterr().err
         assert exit.value.code == 2 and error.count("\n") == 1 and message in error, error
-    assert _runtime.start("demo", defaults, argv=["--optimizer", "ema_momentum", "--out",
+    assert runtime.start("demo", defaults, argv=["--optimizer", "ema_momentum", "--out",
                                                   str(tmp_path)]).optimizer == "ema_momentum"
 
 
@@ -217,7 +217,7 @@ lab.reveal(1, "0.3 ends lowest", answer="b")
 
 def test_reveal_prints_the_question_beside_the_measured_outcome_and_records_it(
         tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(_runtime._classroom, "lab_source", lambda name: DEMO_SOURCE)
+    monkeypatch.setattr(classroom, "lab_source", lambda name: DEMO_SOURCE)
     lab = start([], tmp_path)
     lab.reveal(1, "η = 0.3 ends lowest (J = 0.0012)", answer="b",
                final_losses=np.array([0.5, 0.0012]))
@@ -250,5 +250,5 @@ def test_a_failed_check_raises_in_a_notebook(tmp_path):
     lab = start([], tmp_path)
     lab.notebook = True
     lab.check(False, "runs DISAGREE")
-    with pytest.raises(_runtime.LabCheckFailed, match="runs DISAGREE"):
+    with pytest.raises(runtime.LabCheckFailed, match="runs DISAGREE"):
         lab.finish()

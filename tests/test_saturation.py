@@ -1,4 +1,4 @@
-"""labs/_saturation.py: slopes by GradientTape against the formulas, the saturation edges
+"""labs/helpers/activations.py: slopes by GradientTape against the formulas, the saturation edges
 against their closed forms, and the per-layer gradient norms against finite differences."""
 
 import math
@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from custom import activations
-from labs import _saturation
+from labs.helpers import activations as saturation
 
 GRID = np.linspace(-8.0, 8.0, 1601)        # step 0.01, as in the lab
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
 def test_slopes_by_gradient_tape_are_the_formulas_and_bounded(name):
-    values, slopes = _saturation.slopes(keras.activations.get(name), GRID)
+    values, slopes = saturation.slopes(keras.activations.get(name), GRID)
     function, derivative = activations.get(name)
     np.testing.assert_allclose(values, function(GRID), rtol=1e-12, atol=1e-12)
     away_from_kink = np.abs(GRID) > 1e-9
@@ -31,24 +31,24 @@ def test_saturation_edges_are_where_the_slope_falls_to_one_percent():
     sigmoid_edge = math.log((1 + root) / (1 - root))                 # ≈ 5.986
     tanh_edge = math.atanh(math.sqrt(0.99))                          # 1 − tanh² = 0.01, ≈ 2.993
     for name, exact in (("sigmoid", sigmoid_edge), ("tanh", tanh_edge)):
-        _, slopes = _saturation.slopes(keras.activations.get(name), GRID)
-        edge = _saturation.saturation_edge(GRID, slopes)
+        _, slopes = saturation.slopes(keras.activations.get(name), GRID)
+        edge = saturation.saturation_edge(GRID, slopes)
         assert exact - 0.01 < edge <= exact          # the last grid point still at ≥ 1 %
     assert tanh_edge == pytest.approx(sigmoid_edge / 2, rel=1e-12)   # tanh′(z) = 4σ′(2z)
 
 
 def test_saturation_edge_refuses_a_fraction_outside_0_1():
     with pytest.raises(ValueError, match="fraction must be in"):
-        _saturation.saturation_edge(GRID, GRID, fraction=1.5)
+        saturation.saturation_edge(GRID, GRID, fraction=1.5)
 
 
 def test_deep_stack_checks_its_arguments_and_scales_the_same_weights():
     with pytest.raises(ValueError, match="depth and width"):
-        _saturation.deep_stack("tanh", 0, 4)
+        saturation.deep_stack("tanh", 0, 4)
     with pytest.raises(ValueError, match="weight_scale"):
-        _saturation.deep_stack("tanh", 2, 4, weight_scale=0)
-    default, _ = _saturation.deep_stack("tanh", 3, 4, seed=1)
-    larger, _ = _saturation.deep_stack("tanh", 3, 4, weight_scale=4.0, seed=1)
+        saturation.deep_stack("tanh", 2, 4, weight_scale=0)
+    default, _ = saturation.deep_stack("tanh", 3, 4, seed=1)
+    larger, _ = saturation.deep_stack("tanh", 3, 4, weight_scale=4.0, seed=1)
     for small_layer, large_layer in zip(default.layers[1:-1:2], larger.layers[1:-1:2]):
         np.testing.assert_allclose(large_layer.kernel.numpy(), 4.0 * small_layer.kernel.numpy(),
                                    rtol=1e-6)
@@ -60,9 +60,9 @@ def test_layer_gradient_norms_match_central_differences_in_float64():
     try:
         rng = np.random.default_rng(0)
         x, y = rng.standard_normal((16, 2)), rng.integers(0, 2, 16)
-        model, probe = _saturation.deep_stack("sigmoid", 3, 4, weight_scale=2.0, seed=0)
+        model, probe = saturation.deep_stack("sigmoid", 3, 4, weight_scale=2.0, seed=0)
         assert model.layers[1].kernel.dtype == "float64"
-        norms = _saturation.hidden_kernel_gradient_norms(model, x, y)
+        norms = saturation.hidden_kernel_gradient_norms(model, x, y)
 
         def loss():
             predictions = keras.ops.convert_to_numpy(model(x)).ravel()
@@ -83,10 +83,10 @@ def test_layer_gradient_norms_match_central_differences_in_float64():
             assert norm == pytest.approx(np.linalg.norm(gradient), rel=1e-6)
         assert norms[0] < norms[-1]                # the sigmoid stack's gradient shrinks
 
-        mean_slopes, saturated = _saturation.layer_slopes(probe, x, activations.sigmoid_derivative)
+        mean_slopes, saturated = saturation.layer_slopes(probe, x, activations.sigmoid_derivative)
         for z, mean_slope in zip(probe(x), mean_slopes):
             z = keras.ops.convert_to_numpy(z)                         # (16, 4)
-            _, by_tape = _saturation.slopes(keras.activations.sigmoid, z)
+            _, by_tape = saturation.slopes(keras.activations.sigmoid, z)
             assert mean_slope == pytest.approx(by_tape.mean(), rel=1e-12)
         assert np.all((0 <= saturated) & (saturated <= 1))
     finally:

@@ -1,5 +1,5 @@
-"""The class plans (labs/_sessions.py), labs/SESSIONS.md rendered from them, and the session
-notebooks that run a plan in one kernel.
+"""The class plans (labs/machinery/sessions.py), labs/SESSIONS.md rendered from them, and the
+session notebooks that run a plan in one kernel.
 
 Each plan is a row of slots from minute 0 to at most 50, set-up first; every lab of the
 catalogue is in exactly one plan; a lab is named with its own full-mode run time from
@@ -19,8 +19,8 @@ import pytest
 
 import labs
 from benchmarks import _publish, results, session_setup
-from labs import (_catalog, _classroom, _hyperparameters, _notebooks, _session_notebooks,
-                  _sessions, _sessions_text)
+from labs.machinery import (catalog, classroom, hyperparameters, notebooks, session_notebooks,
+                            sessions, sessions_text)
 
 RESULTS_TEXT = _publish.RESULTS.read_text(encoding="utf-8")
 RESULTS = _publish.read(RESULTS_TEXT)
@@ -37,38 +37,38 @@ AGREEMENT = (re.compile(r"exactly (?:0|equal)"), re.compile(r"round|1e-7"))
 @pytest.fixture(scope="module")
 def defaults():
     """Every lab's defaults, read once (each read runs the lab's block)."""
-    return {name: _sessions.lab_defaults(name) for name in _catalog.names()}
+    return {name: sessions.lab_defaults(name) for name in catalog.names()}
 
 
 def test_every_lab_is_in_exactly_one_plan():
-    counted = collections.Counter(lab for a_plan in _sessions.PLANS for lab in a_plan.labs())
-    assert sorted(counted) == sorted(_catalog.names())
+    counted = collections.Counter(lab for a_plan in sessions.PLANS for lab in a_plan.labs())
+    assert sorted(counted) == sorted(catalog.names())
     assert [lab for lab, count in counted.items() if count > 1] == []
 
 
 def test_each_plan_runs_from_minute_0_without_a_gap_and_fits_50_minutes():
-    assert [a_plan.number for a_plan in _sessions.PLANS] == list(range(1, len(_sessions.PLANS) + 1))
-    for a_plan in _sessions.PLANS:
-        slots = _sessions.slots(a_plan)
+    assert [a_plan.number for a_plan in sessions.PLANS] == list(range(1, len(sessions.PLANS) + 1))
+    for a_plan in sessions.PLANS:
+        slots = sessions.slots(a_plan)
         assert slots[0][0] == 0 and "Set-up" in slots[0][2]
         for (_, end, *_), (start, *_) in zip(slots, slots[1:]):
             assert end == start, f"plan {a_plan.number}: a gap or overlap at minute {end}"
         assert all(end > start for start, end, *_ in slots)
-        assert slots[-1][1] == a_plan.minutes() <= _sessions.SESSION_MINUTES
+        assert slots[-1][1] == a_plan.minutes() <= sessions.SESSION_MINUTES
 
 
 def test_each_slot_holds_its_measured_run_and_the_set_up_its_measured_time():
     setup = _publish.read_session_setup(RESULTS_TEXT)
     assert setup["total"] == pytest.approx(setup["kernel"] + setup["clone"] + setup["import"]
                                            + setup["install"], abs=0.2)
-    assert _sessions.SETUP_MINUTES * 60 >= setup["total"]
-    for a_plan in _sessions.PLANS:
-        for start, end, _, lab, _ in _sessions.slots(a_plan):
+    assert sessions.SETUP_MINUTES * 60 >= setup["total"]
+    for a_plan in sessions.PLANS:
+        for start, end, _, lab, _ in sessions.slots(a_plan):
             if lab:
                 assert (end - start) * 60 >= RESULTS["labs"][lab]["full_command"], lab
         computer = setup["total"] + sum(RESULTS["labs"][lab]["full_command"]
                                         for lab in a_plan.labs())
-        assert computer <= _sessions.SESSION_MINUTES * 60
+        assert computer <= sessions.SESSION_MINUTES * 60
 
 
 def test_session_setup_section_is_written_and_read_back_by_every_results_writer():
@@ -86,28 +86,28 @@ def test_session_setup_section_is_written_and_read_back_by_every_results_writer(
 
 
 def test_sessions_md_is_what_the_plans_render():
-    """Regenerate with ``python -m labs._sessions_text --write`` when this fails."""
-    assert _sessions_text.PATH.read_text(encoding="utf-8") == _sessions_text.render(), (
-        "labs/SESSIONS.md is out of date: run python -m labs._sessions_text --write")
+    """Regenerate with ``python -m labs.machinery.sessions_text --write`` when this fails."""
+    assert sessions_text.PATH.read_text(encoding="utf-8") == sessions_text.render(), (
+        "labs/SESSIONS.md is out of date: run python -m labs.machinery.sessions_text --write")
 
 
 def test_every_lab_named_exists_and_quotes_its_measured_run_time():
-    text = _sessions_text.PATH.read_text(encoding="utf-8")
+    text = sessions_text.PATH.read_text(encoding="utf-8")
     quoted = list(_publish.SESSION_QUOTE.finditer(text))
-    assert len({found.group(1) for found in quoted}) == len(_catalog.names())
+    assert len({found.group(1) for found in quoted}) == len(catalog.names())
     for found in quoted:
-        assert found.group(1) in _catalog.names(), f"no lab {found.group(1)!r}"
+        assert found.group(1) in catalog.names(), f"no lab {found.group(1)!r}"
         assert found.group(0) == _publish.session_quote(RESULTS, found)
 
 
 def test_every_question_is_its_labs_prediction_cell_read_aloud(defaults):
-    text = _sessions_text.PATH.read_text(encoding="utf-8")
+    text = sessions_text.PATH.read_text(encoding="utf-8")
     asked = QUESTION.findall(text)
-    assert len(asked) == sum(len(part.questions) for a_plan in _sessions.PLANS
+    assert len(asked) == sum(len(part.questions) for a_plan in sessions.PLANS
                              for part in a_plan.parts)
     for name, number, question in asked:
-        cell = _classroom.predictions(_classroom.lab_source(name))[int(number)]
-        assert question == _sessions.spoken(cell, defaults[name])
+        cell = classroom.predictions(classroom.lab_source(name))[int(number)]
+        assert question == sessions.spoken(cell, defaults[name])
         named = set(re.findall(r"`(\w+)`", question))
         assert not named & set(defaults[name]), f"{name} {number}: {named & set(defaults[name])}"
         assert "unless you changed" not in question
@@ -141,8 +141,8 @@ def test_the_same_question_rules_catch_known_near_duplicates():
 
 
 def test_no_plan_asks_a_question_twice(defaults):
-    for a_plan in _sessions.PLANS:
-        asked = _sessions.questions(a_plan, defaults)
+    for a_plan in sessions.PLANS:
+        asked = sessions.questions(a_plan, defaults)
         assert len({(lab, number) for lab, number, _ in asked}) == len(asked)
         for at, (lab, number, text) in enumerate(asked):
             # Across labs: one lab's questions each reveal a different measurement, and
@@ -173,39 +173,39 @@ def test_no_plan_asks_a_question_twice(defaults):
 def test_spoken_puts_in_the_values_and_drops_the_asides(question, expected):
     values = {"factor": 0.3, "plateau_patience": 3, "epochs": 30, "rate": 0.01, "tol": 0.001,
               "units": 4, "sizes": [16, 8], "bias": -1.0, "offset": 1e-6}
-    assert _sessions.spoken(question, values) == expected
+    assert sessions.spoken(question, values) == expected
 
 
 def test_a_plan_that_names_a_missing_question_is_refused(defaults):
-    broken = _sessions.Plan(9, "t", "o", (_sessions.Part(5, "a", "curvature", (99,)),),
+    broken = sessions.Plan(9, "t", "o", (sessions.Part(5, "a", "curvature", (99,)),),
                             "Quiz", "q", 3)
     with pytest.raises(ValueError, match="curvature question 99"):
-        _sessions.questions(broken, defaults)
+        sessions.questions(broken, defaults)
     with pytest.raises(ValueError, match="session must be one of"):
-        _sessions.plan(9)
+        sessions.plan(9)
 
 
 def test_session_notebook_is_setup_then_each_lab_as_its_own_notebook_has_it():
-    a_plan = _sessions.plan(3)
+    a_plan = sessions.plan(3)
     for instructor in (False, True):
-        notebook = _session_notebooks.notebook(3, "abc123", instructor)
+        notebook = session_notebooks.notebook(3, "abc123", instructor)
         cells = notebook.cells
         assert cells[0].metadata["tags"] == ["setup"]
-        assert cells[0].source == _notebooks.setup_cell("abc123")
+        assert cells[0].source == notebooks.setup_cell("abc123")
         assert sum("Setup done" in cell.source for cell in cells) == 1
         at = 2
         for lab in a_plan.labs():
             assert cells[at].source.startswith("## Part") and f"`{lab}`" in cells[at].source
             assert f"begin_part({lab!r})" in cells[at + 1].source
-            own = _notebooks.notebook(lab, "abc123", instructor).cells[1:]
+            own = notebooks.notebook(lab, "abc123", instructor).cells[1:]
             assert [cell.source for cell in cells[at + 2:at + 2 + len(own)]] == [
                 cell.source for cell in own]
             at += 2 + len(own)
         assert a_plan.closing_question in cells[at].source
         answers = [cell for cell in cells[at + 1:] if "answer" in cell.metadata.get("tags", [])]
-        if instructor and 3 in _sessions.MODEL_ANSWERS:   # The student edition has none.
+        if instructor and 3 in sessions.MODEL_ANSWERS:   # The student edition has none.
             assert [cell.source for cell in answers] == [
-                f"**Model answer.** {_sessions.MODEL_ANSWERS[3]}"]
+                f"**Model answer.** {sessions.MODEL_ANSWERS[3]}"]
         else:
             assert answers == []
         if not instructor:
@@ -218,14 +218,14 @@ def run(*args, env=None):
 
 
 def test_render_command_refuses_other_arguments(capsys):
-    assert _sessions_text.main(["--wrtie"]) == 2
-    assert capsys.readouterr().err == "usage: python -m labs._sessions_text [--write]\n"
+    assert sessions_text.main(["--wrtie"]) == 2
+    assert capsys.readouterr().err == "usage: python -m labs.machinery.sessions_text [--write]\n"
 
 
 def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
-    with pytest.raises(_hyperparameters.UsageError, match="--session must be one of"):
-        _session_notebooks.session_numbers("6")
-    assert _session_notebooks.session_numbers("all") == [1, 2, 3, 4, 5]
+    with pytest.raises(hyperparameters.UsageError, match="--session must be one of"):
+        session_notebooks.session_numbers("6")
+    assert session_notebooks.session_numbers("all") == [1, 2, 3, 4, 5]
     result = run("--notebooks", str(tmp_path / "out"), "--session", "six")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -243,14 +243,14 @@ def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_pa
     path = tmp_path / "notebooks" / "session_1.ipynb"
     outputs = tmp_path / "outputs"
     env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", _notebooks.REPOSITORY_URL_ENV)}
+           if key not in ("MPLBACKEND", notebooks.REPOSITORY_URL_ENV)}
     env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
 
     executed = execute(path, tmp_path, env)
 
     _, text = outputs_and_text(executed)
     assert text.count("Setup done") == 1
-    for lab in _sessions.plan(1).labs():
+    for lab in sessions.plan(1).labs():
         assert text.count(f"Lab '{lab}' (quick mode, seed 0)") == 1
         in_session = json.loads((outputs / lab / "outcomes.json").read_text())
         alone = tmp_path / "alone" / lab

@@ -21,7 +21,7 @@ import labs
 from assignments import __main__ as assignments_cli
 from assignments import release
 from labs import __main__ as labs_cli
-from labs import _notebook_setup
+from labs.machinery import notebook_setup
 from tests.test_notebooks import kernel_client
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -40,8 +40,8 @@ def student_environment(**extra):
     """This environment without the settings that would point the export or the kernel at
     this repository."""
     environment = {key: value for key, value in os.environ.items()
-                   if key not in ("PYTHONPATH", "MPLBACKEND", _notebook_setup.REPOSITORY_URL_ENV,
-                                  _notebook_setup.REPOSITORY_REF_ENV, "LABS_NOTEBOOKS_BRANCH")}
+                   if key not in ("PYTHONPATH", "MPLBACKEND", notebook_setup.REPOSITORY_URL_ENV,
+                                  notebook_setup.REPOSITORY_REF_ENV, "LABS_NOTEBOOKS_BRANCH")}
     return {**environment, **extra}
 
 
@@ -116,7 +116,7 @@ def test_release_git_errors_are_one_line(tmp_path, capsys, monkeypatch):
 
 def test_student_notebooks_from_the_instructor_repository_are_refused(tmp_path, capsys,
                                                                       monkeypatch):
-    monkeypatch.delenv(_notebook_setup.REPOSITORY_REF_ENV, raising=False)
+    monkeypatch.delenv(notebook_setup.REPOSITORY_REF_ENV, raising=False)
     assert labs_cli.main(["--notebooks", str(tmp_path / "notebooks")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1
@@ -128,7 +128,7 @@ def test_student_notebooks_from_the_instructor_repository_are_refused(tmp_path, 
 
 def test_the_instructor_repository_is_found_to_hold_solutions_and_a_release_not(pushed):
     out, _, _ = pushed
-    path, what = _notebook_setup.instructor_material(_notebook_setup.repository_ref())
+    path, what = notebook_setup.instructor_material(notebook_setup.repository_ref())
     assert (labs.REPO / path).is_file() and what
     # In the release, every file the export could look at is free of them; the same check,
     # run in a Python started there, reads the release's commit.
@@ -139,7 +139,7 @@ def test_the_instructor_repository_is_found_to_hold_solutions_and_a_release_not(
 
 def setup_functions(tested):
     """The setup cell's version check, with ``TESTED`` set to ``tested``: name → function."""
-    tree = ast.parse(_notebook_setup.setup_cell(ref="0" * 40, tested=tested))
+    tree = ast.parse(notebook_setup.setup_cell(ref="0" * 40, tested=tested))
     kept = [node for node in tree.body
             if isinstance(node, (ast.Import, ast.ImportFrom))
             or (isinstance(node, ast.FunctionDef)
@@ -152,11 +152,11 @@ def setup_functions(tested):
 
 def test_setup_cell_ranges_come_from_the_requirements():
     requirements = (labs.REPO / "requirements.txt").read_text(encoding="utf-8")
-    ranges = _notebook_setup.tested_ranges()
+    ranges = notebook_setup.tested_ranges()
     assert set(ranges) == {"tensorflow", "keras", "numpy"}
     for package, specifiers in ranges.items():
         assert re.search(rf"^{package}{re.escape(specifiers)}\s", requirements, flags=re.M)
-    assert f"TESTED = {ranges!r}" in _notebook_setup.setup_cell(ref="0" * 40)
+    assert f"TESTED = {ranges!r}" in notebook_setup.setup_cell(ref="0" * 40)
 
 
 @pytest.mark.parametrize("version", ["1.25.2", "1.26", "1.26.0", "2.0.2", "2.16.1", "2.21.0",
@@ -173,7 +173,7 @@ def test_setup_cell_range_check_agrees_with_packaging(version, specifiers):
 def test_setup_cell_says_what_to_install_when_a_version_is_outside_the_tested_range(capsys):
     import numpy
 
-    setup_functions(_notebook_setup.tested_ranges())["check_tested_versions"]()
+    setup_functions(notebook_setup.tested_ranges())["check_tested_versions"]()
     assert capsys.readouterr().out == "", "this environment is inside the tested ranges"
     setup_functions({"numpy": ">=99", "keras": ">=3.0,<4",
                      "no-such-package-for-lab-tests": ">=1"})["check_tested_versions"]()
@@ -231,7 +231,7 @@ def test_a_notebook_exported_in_the_release_clones_the_pinned_commit_and_runs(pu
     # With the students' GitHub repository as the URL, the index's Colab links open the
     # commit that holds the notebooks, never a branch.
     exported = run("-m", "labs", "--notebooks", "handout", cwd=out,
-                   **{_notebook_setup.REPOSITORY_URL_ENV: GITHUB})
+                   **{notebook_setup.REPOSITORY_URL_ENV: GITHUB})
     assert exported.returncode == 0, exported.stderr[-2000:]
     holding = git(out, "rev-parse", "HEAD~1")
     links = COLAB_LINK.findall((out / "handout" / "README.md").read_text(encoding="utf-8"))
@@ -275,9 +275,9 @@ def test_setup_cell_clones_a_file_url_at_the_pinned_commit(tmp_path, monkeypatch
     pinned, moved_on = small_lab_repository(source)
     content = tmp_path / "content"
     content.mkdir()
-    monkeypatch.setenv(_notebook_setup.REPOSITORY_REF_ENV, pinned)
-    cell = _notebook_setup.setup_cell()
+    monkeypatch.setenv(notebook_setup.REPOSITORY_REF_ENV, pinned)
+    cell = notebook_setup.setup_cell()
     result = run_setup_cell_as_colab(cell, content, student_environment(
-        PIP_NO_INDEX="1", **{_notebook_setup.REPOSITORY_URL_ENV: source.as_uri()}))
+        PIP_NO_INDEX="1", **{notebook_setup.REPOSITORY_URL_ENV: source.as_uri()}))
     assert result.returncode == 0, result.stderr
     assert checked_out(content / "lab-repo") == (pinned, "pinned")

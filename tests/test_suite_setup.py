@@ -57,7 +57,7 @@ def test_the_modules_that_share_a_fixture_are_found():
 @pytest.mark.parametrize("module, shown", [
     ("google.protobuf.internal.builder", False), ("jupyter_client.session", False),
     ("tensorflow.python.framework", False), ("keras.src.backend", False),
-    ("callbacks.live_plot", True), ("custom.training", True), ("labs._runtime", True),
+    ("callbacks.live_plot", True), ("custom.training", True), ("labs.machinery.runtime", True),
     ("test_suite_setup", True),
 ])
 def test_pytest_ini_hides_third_party_deprecations_and_shows_ours(module, shown):

@@ -13,8 +13,8 @@ from tensorboard.backend.event_processing import event_accumulator
 import callbacks
 from custom import training
 from labs import __main__ as front_door
-from labs import _runtime
-from labs._runtime import param
+from labs.machinery import runtime
+from labs.machinery.runtime import param
 
 
 def load(folder):
@@ -39,7 +39,7 @@ def text(accumulator, tag="diagnosis"):
 
 
 def start(tmp_path, *flags):
-    return _runtime.start("tour", {"epochs": param(3, minimum=1)},
+    return runtime.start("tour", {"epochs": param(3, minimum=1)},
                           argv=["--out", str(tmp_path / "out"), *flags])
 
 

@@ -1,5 +1,5 @@
 # ASSIGNMENTS: INSTRUCTOR ONLY (it compares the twins with the tasks' reference code)
-"""Each task's trusted twin in the labs (labs/_twins.py) against the task's reference code.
+"""Each task's trusted twin in the labs (labs/machinery/twins.py) against the task's reference code.
 
 In this (the instructor's) edition every task is written, so the reference is at hand:
 a test marks tasks unwritten and compares what a lab would then get with the reference,
@@ -14,17 +14,17 @@ import custom.optimizers
 import custom.schedules
 from assignments import editions, markers
 from custom import clipping, gradient_check, losses, numpy_net, numpy_training
-from labs import _twins
+from labs.machinery import twins
 
 
 @pytest.fixture
 def unwritten(monkeypatch):
     """Call with task names: the labs then see those tasks as unwritten."""
     def mark(*tasks, state="unwritten"):
-        _twins.reset()
-        monkeypatch.setattr(_twins, "_states", {"read": True, **{task: state for task in tasks}})
+        twins.reset()
+        monkeypatch.setattr(twins, "_states", {"read": True, **{task: state for task in tasks}})
     yield mark
-    _twins.reset()
+    twins.reset()
 
 
 def test_states_are_read_from_the_stubs_and_follow_a_rewritten_file(tmp_path):
@@ -50,16 +50,16 @@ def test_the_release_stubs_are_what_the_states_read():
 
 def test_in_this_edition_every_task_is_written():
     assert editions.stub_states() == {}
-    assert all(_twins.written(task) for task in ("adam", "schedules", "losses", "lr_finder"))
+    assert all(twins.written(task) for task in ("adam", "schedules", "losses", "lr_finder"))
 
 
 def test_a_twin_is_announced_once_per_lab_with_the_tasks_state(unwritten, capsys):
     unwritten("adam")
     for _ in range(3):
-        _twins.optimizer("adam", learning_rate=0.1)
+        twins.optimizer("adam", learning_rate=0.1)
     assert capsys.readouterr().out == "adam: using keras.optimizers.Adam until the task is written\n"
     unwritten("schedules", state="held")
-    assert not _twins.available("schedules", "the plot")
+    assert not twins.available("schedules", "the plot")
     assert capsys.readouterr().out == ("schedules: the plot is skipped (it needs the task's code, "
                                        "which is not part of this edition)\n")
 
@@ -86,8 +86,8 @@ def steps_of(optimizer, steps=6):
 ])
 def test_optimizer_twins_take_the_references_steps(unwritten, name, kwargs):
     reference = steps_of(custom.optimizers.get(name, **kwargs))
-    unwritten(_twins.optimizer_task(name, **kwargs))
-    twin = _twins.optimizer(name, **kwargs)
+    unwritten(twins.optimizer_task(name, **kwargs))
+    twin = twins.optimizer(name, **kwargs)
     assert type(twin).__module__.startswith("keras")
     np.testing.assert_allclose(steps_of(twin), reference, rtol=1e-5, atol=1e-6)
 
@@ -98,10 +98,10 @@ def test_optimizers_without_a_twin_are_refused_while_unwritten(unwritten):
     unwritten("ema_momentum", "adam")
     schedule = keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
     with pytest.raises(ValueError, match="EMA momentum under a schedule has no Keras twin"):
-        _twins.optimizer("ema_momentum", learning_rate=schedule)
+        twins.optimizer("ema_momentum", learning_rate=schedule)
     with pytest.raises(ValueError, match="textbook_epsilon=True has no Keras twin"):
-        _twins.optimizer("adam", learning_rate=0.1, textbook_epsilon=True)
-    assert isinstance(_twins.optimizer("sgd", learning_rate=0.1), custom.optimizers.SGD)
+        twins.optimizer("adam", learning_rate=0.1, textbook_epsilon=True)
+    assert isinstance(twins.optimizer("sgd", learning_rate=0.1), custom.optimizers.SGD)
 
 
 @pytest.mark.parametrize("class_name, args, kwargs", [
@@ -114,7 +114,7 @@ def test_optimizers_without_a_twin_are_refused_while_unwritten(unwritten):
 def test_schedule_twins_give_the_references_rates(unwritten, class_name, args, kwargs):
     reference = getattr(custom.schedules, class_name)(*args, **kwargs)
     unwritten("schedules")
-    twin = _twins.schedule(class_name, *args, **kwargs)
+    twin = twins.schedule(class_name, *args, **kwargs)
     assert isinstance(twin, type(reference)) and type(twin) is not type(reference)
     steps = np.arange(40)
     expected = custom.schedules.sample(reference, steps)
@@ -136,7 +136,7 @@ def test_loss_twins_give_the_references_losses_and_refuse_what_it_refuses(unwrit
              ("binary_crossentropy", (binary, 1 / (1 + np.exp(-binary_logits))), {}),
              ("binary_crossentropy", (binary, binary_logits), {"from_logits": True})]
     unwritten("losses")
-    twin = _twins.losses()
+    twin = twins.losses()
     assert twin is not losses and twin.KERAS_EPSILON == losses.KERAS_EPSILON
     for name, arguments, kwargs in cases:
         expected = getattr(losses, name)(*arguments, **kwargs)
@@ -160,7 +160,7 @@ def test_the_network_twin_has_the_references_loss_and_gradients(unwritten, sizes
     expected_loss = reference.loss(x, y)
     expected = reference.backward(y)
     unwritten("backprop", "losses")
-    twin = _twins.network(sizes, output=output, hidden_activation=activation, seed=3)
+    twin = twins.network(sizes, output=output, hidden_activation=activation, seed=3)
     assert twin.loss(x, y) == pytest.approx(expected_loss, rel=1e-12)
     for got, want in zip(twin.backward(y), expected):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
@@ -179,8 +179,8 @@ def test_the_gradient_check_twin_passes_the_right_backward_and_fails_the_broken_
     broken = gradient_check.check_network(
         network, x, labels, backward=gradient_check.backward_without_relu_derivative)
     unwritten("gradient_check")
-    twin = _twins.check_network(network, x, labels)
-    twin_broken = _twins.check_network(
+    twin = twins.check_network(network, x, labels)
+    twin_broken = twins.check_network(
         network, x, labels, backward=gradient_check.backward_without_relu_derivative)
     assert reference.passed and twin.passed and not broken.passed and not twin_broken.passed
     assert twin.names == reference.names
@@ -192,7 +192,7 @@ def test_clipping_twins_clip_as_the_reference_does(unwritten):
     rng = np.random.default_rng(3)
     gradients = [rng.normal(size=(4, 3)) * 5, rng.normal(size=(3,)), None]
     unwritten("gradient_clipping")
-    twin = _twins.clipping()
+    twin = twins.clipping()
     assert twin is not clipping
     for name, threshold in (("clip_by_value", 1.0), ("clip_by_norm", 2.0),
                             ("clip_by_global_norm", 3.0)):
@@ -236,7 +236,7 @@ def test_the_early_stopping_twin_stops_and_restores_as_ours_does(unwritten):
 
     ours, our_bias, _ = drive(callbacks.EarlyStopping)
     unwritten("early_stopping")
-    twin_class = _twins.early_stopping_class()
+    twin_class = twins.early_stopping_class()
     assert issubclass(twin_class, keras.callbacks.EarlyStopping)
     twin, twin_bias, logged = drive(twin_class)
     assert (twin.stopped_epoch, twin.best_epoch) == (ours.stopped_epoch, ours.best_epoch) == (6, 4)
@@ -253,10 +253,10 @@ def test_end_lab_without_ends_the_lab_with_status_0_only_when_the_task_is_missin
             self.finished = True
 
     lab = FakeLab()
-    _twins.end_lab_without(lab, "lr_finder", "the range test")
+    twins.end_lab_without(lab, "lr_finder", "the range test")
     assert not lab.finished
     unwritten("lr_finder")
     with pytest.raises(SystemExit) as stopped:
-        _twins.end_lab_without(lab, "lr_finder", "the range test")
+        twins.end_lab_without(lab, "lr_finder", "the range test")
     assert stopped.value.code == 0 and lab.finished
     assert "lr_finder: the range test is skipped until the task is written" in capsys.readouterr().out

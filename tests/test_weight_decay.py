@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from labs import _weight_decay
+from labs.helpers import regularization as weight_decay
 
 RATE, L2, DECAY = 0.01, 0.05, 0.3
 TOLERANCE = dict(rtol=1e-5, atol=1e-6)  # float32 round-off on weights of size 1, steps of 0.01
@@ -45,21 +45,21 @@ def numpy_steps(step_function, strength):
 
 def test_adamw_by_hand_equals_keras_adamw():
     theirs = keras_steps(keras.optimizers.AdamW(RATE, weight_decay=DECAY))
-    ours = numpy_steps(_weight_decay.adamw_step, DECAY)
+    ours = numpy_steps(weight_decay.adamw_step, DECAY)
     for step, (expected, found) in enumerate(zip(theirs, ours), start=1):
         np.testing.assert_allclose(found, expected, **TOLERANCE, err_msg=f"step {step}")
 
 
 def test_adam_with_an_l2_penalty_by_hand_equals_keras_adam_on_the_penalised_loss():
     theirs = keras_steps(keras.optimizers.Adam(RATE), penalty=keras.regularizers.L2(L2))
-    ours = numpy_steps(_weight_decay.adam_l2_step, L2)
+    ours = numpy_steps(weight_decay.adam_l2_step, L2)
     for step, (expected, found) in enumerate(zip(theirs, ours), start=1):
         np.testing.assert_allclose(found, expected, **TOLERANCE, err_msg=f"step {step}")
 
 
 def test_the_two_differ_under_adam_but_coincide_under_sgd_with_twice_the_strength():
-    adam_l2 = numpy_steps(_weight_decay.adam_l2_step, L2)[-1]
-    adamw = numpy_steps(_weight_decay.adamw_step, 2 * L2)[-1]
+    adam_l2 = numpy_steps(weight_decay.adam_l2_step, L2)[-1]
+    adamw = numpy_steps(weight_decay.adamw_step, 2 * L2)[-1]
     assert np.abs(adam_l2 - adamw).max() > 1e-3     # Not the same step under Adam.
     penalised = keras_steps(keras.optimizers.SGD(RATE), penalty=keras.regularizers.L2(L2))
     decayed = keras_steps(keras.optimizers.SGD(RATE, weight_decay=2 * L2))
@@ -77,4 +77,4 @@ def test_bad_arguments_are_refused_by_name(arguments, message):
                   learning_rate=RATE, weight_decay=DECAY)
     values.update(arguments)
     with pytest.raises(ValueError, match=message):
-        _weight_decay.adamw_step(**values)
+        weight_decay.adamw_step(**values)

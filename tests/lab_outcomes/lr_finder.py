@@ -8,7 +8,7 @@ FLAT_SHARE = 0.1
 
 
 def where(place):
-    """The verdict of labs/_range_test.place, from the numbers it recorded."""
+    """The verdict of labs/range_test.place, from the numbers it recorded."""
     if place["rate"] < place["first_rate"]:
         return "below the sweep"
     if place["rate"] > place["last_rate"]:

@@ -1,6 +1,6 @@
 """A class's predictions, summed: ``python -m labs tally FOLDER``.
 
-Each student's run of a lab writes ``outcomes.json`` (``labs/_runtime.py``), with, for each
+Each student's run of a lab writes ``outcomes.json`` (``labs/machinery/runtime.py``), with, for each
 prediction, what the student predicted, this run's answer, and whether the prediction was
 right. Collected in one folder (any layout: ``FOLDER/anna/tour/outcomes.json``, …), the
 tally prints, for each lab and question, how many answered, how many chose each answer,

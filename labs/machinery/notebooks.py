@@ -6,11 +6,11 @@ things:
 
 * a setup cell first, which makes ``import labs`` work wherever the notebook is
   opened, clones the pinned commit in Colab and checks the installed versions
-  (``labs/_notebook_setup.py``);
+  (``labs/machinery/notebook_setup.py``);
 * the lab's header docstring as a markdown cell, instead of a code cell that
   would only echo the string back;
 * after it, the parameters cell, tagged ``parameters`` as papermill does: the
-  lab's block as ``name = default`` lines (``labs/_notebook_parameters.py``); the
+  lab's block as ``name = default`` lines (``labs/machinery/notebook_parameters.py``); the
   instructor's export adds ``reveal = "all"``, so that every measured answer shows
   whether or not a prediction was made (students' notebooks withhold it until then).
 
@@ -18,7 +18,7 @@ Each prediction's "your-prediction" cell (``lab.predict(N, None)``) stays editab
 cannot be deleted by accident: it is where the student writes the answer.
 
 It also writes ``OUT_DIR/README.md``, an index of the notebooks with their
-"Open in Colab" links (``labs/_notebook_index.py``).
+"Open in Colab" links (``labs/machinery/notebook_index.py``).
 
 Student notebooks come from a student repository. ``main`` refuses, in one line, to
 export them where the commit their setup cell clones holds the instructor's material
@@ -37,18 +37,18 @@ import sys
 import time
 
 import labs
-from labs import (_catalog, _classroom, _hyperparameters, _notebook_index,
-                  _notebook_parameters, _notebook_setup, _output)
+from labs.machinery import (catalog, classroom, hyperparameters, notebook_index,
+                            notebook_parameters, notebook_setup, output)
 
-# The setup cell lives in labs/_notebook_setup.py; these names of it stay here too, for the
+# The setup cell lives in labs/machinery/notebook_setup.py; these names of it stay here too, for the
 # callers and tests that know them from this module.
-REPOSITORY_URL_ENV = _notebook_setup.REPOSITORY_URL_ENV
-REPOSITORY_REF_ENV = _notebook_setup.REPOSITORY_REF_ENV
-PLACEHOLDER = _notebook_setup.PLACEHOLDER
-repository_url = _notebook_setup.repository_url
-repository_ref = _notebook_setup.repository_ref
-exporting_commit = _notebook_setup.exporting_commit
-setup_cell = _notebook_setup.setup_cell
+REPOSITORY_URL_ENV = notebook_setup.REPOSITORY_URL_ENV
+REPOSITORY_REF_ENV = notebook_setup.REPOSITORY_REF_ENV
+PLACEHOLDER = notebook_setup.PLACEHOLDER
+repository_url = notebook_setup.repository_url
+repository_ref = notebook_setup.repository_ref
+exporting_commit = notebook_setup.exporting_commit
+setup_cell = notebook_setup.setup_cell
 
 
 def _docstring_only(source):
@@ -72,7 +72,7 @@ def notebook(name, ref=None, instructor=False):
     import jupytext
     import nbformat
 
-    lab_notebook = jupytext.read(_catalog.path(name), fmt="py:percent")
+    lab_notebook = jupytext.read(catalog.path(name), fmt="py:percent")
     cells = [cell for cell in lab_notebook.cells
              if instructor or ANSWER_TAG not in cell.metadata.get("tags", [])]
     if cells and cells[0].cell_type == "code":
@@ -81,15 +81,15 @@ def notebook(name, ref=None, instructor=False):
             # The docstring uses reStructuredText's ``code``; markdown uses `code`.
             cells[0] = nbformat.v4.new_markdown_cell(header.replace("``", "`"))
     for cell in cells:
-        if _classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", []):
+        if classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", []):
             cell.metadata["editable"] = True      # The student's answer goes here.
             cell.metadata["deletable"] = False
     at = 1 if cells and cells[0].cell_type == "markdown" else 0
-    parameters = _notebook_parameters.cell_source(name)
+    parameters = notebook_parameters.cell_source(name)
     if instructor:
-        parameters += "\n" + _notebook_parameters.REVEAL_ALL_LINE
+        parameters += "\n" + notebook_parameters.REVEAL_ALL_LINE
     cells.insert(at, nbformat.v4.new_code_cell(parameters,
-                                               metadata={"tags": [_notebook_parameters.TAG]}))
+                                               metadata={"tags": [notebook_parameters.TAG]}))
     setup = nbformat.v4.new_code_cell(setup_cell(ref), metadata={"tags": ["setup"]})
     result = nbformat.v4.new_notebook(cells=[setup, *cells])
     result.metadata = {
@@ -106,15 +106,15 @@ def export(out_dir, names=None, ref=None, instructor=False):
     ``instructor`` keeps the answer cells.
 
     Raises:
-        _hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
+        hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
     """
     from custom import quiet_import
 
     quiet_import.import_tensorflow_quietly()   # Reading each lab's block imports Keras.
-    folder = _output.prepare(out_dir)
+    folder = output.prepare(out_dir)
     ref = ref or repository_ref()
     return _write(folder, ((name, notebook(name, ref, instructor))
-                           for name in names or _catalog.names()))
+                           for name in names or catalog.names()))
 
 
 def export_tasks(out_dir, ref=None):
@@ -130,7 +130,7 @@ def export_tasks(out_dir, ref=None):
     from assignments import editions, notebooks
     from assignments import tasks as task_table
 
-    folder = _output.prepare(pathlib.Path(out_dir) / "assignments")
+    folder = output.prepare(pathlib.Path(out_dir) / "assignments")
     setup = setup_cell(ref)
     held = {task for task, state in editions.stub_states().items() if state == "held"}
     return _write(folder, ((name, notebooks.task_notebook(name, setup))
@@ -141,7 +141,7 @@ def _write(folder, named_notebooks):
     """Write each (name, notebook) as ``folder/NAME.ipynb``; return the paths.
 
     Raises:
-        _hyperparameters.UsageError: when a notebook cannot be written.
+        hyperparameters.UsageError: when a notebook cannot be written.
     """
     import nbformat
 
@@ -152,7 +152,7 @@ def _write(folder, named_notebooks):
             nbformat.write(lab_notebook, str(path))
         except OSError as error:
             reason = error.strerror or type(error).__name__
-            raise _hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: "
+            raise hyperparameters.UsageError(f"cannot write notebook {str(path)!r}: "
                                               f"{reason}") from None
         paths.append(path)
     return paths
@@ -161,10 +161,10 @@ def _write(folder, named_notebooks):
 def refuse_instructor_material(ref, url):
     """Raise ``UsageError`` when student notebooks' setup cell would clone ``url`` at ``ref``
     and that commit holds the instructor's material (solutions, answer cells, …)."""
-    found = _notebook_setup.instructor_material(ref)
+    found = notebook_setup.instructor_material(ref)
     if found is not None:
         path, what = found
-        raise _hyperparameters.UsageError(
+        raise hyperparameters.UsageError(
             f"refusing to export student notebooks: their setup cell would clone {url} "
             f"at {ref or 'its default branch'}, which holds the instructor's material "
             f"({path}: {what}); export them in "
@@ -181,7 +181,7 @@ def main(out_dir, instructor=False):
     (``commit_notebooks``), so that the index's Colab links open a commit.
 
     Raises:
-        _hyperparameters.UsageError: the export is refused, or a folder or git fails.
+        hyperparameters.UsageError: the export is refused, or a folder or git fails.
     """
     from custom import quiet_import
 
@@ -194,12 +194,12 @@ def main(out_dir, instructor=False):
     lab_paths = export(out_dir, ref=ref, instructor=instructor)
     task_paths = export_tasks(out_dir, ref)
     link_commit = None
-    where, inside = _notebook_index.folder_in_repository(out_dir)
+    where, inside = notebook_index.folder_in_repository(out_dir)
     committing = not instructor and ref is not None and inside and exporting_commit()[0]
     if committing:
         link_commit = commit_notebooks([*lab_paths, *task_paths],
                                        f"Notebooks for the labs and tasks, cloning {ref}")
-    index = _notebook_index.write(out_dir, lab_paths, task_paths, url, ref, link_commit,
+    index = notebook_index.write(out_dir, lab_paths, task_paths, url, ref, link_commit,
                                   pinned=not instructor and ref is not None)
     if committing:
         commit_notebooks([index], f"Notebook index: its Colab links open {link_commit}")
@@ -226,7 +226,7 @@ def commit_notebooks(paths, message):
     and nothing else; return the commit that holds them (HEAD when they are unchanged).
 
     Raises:
-        _hyperparameters.UsageError: git fails (its last line).
+        hyperparameters.UsageError: git fails (its last line).
     """
     from assignments import release
 
@@ -240,4 +240,4 @@ def commit_notebooks(paths, message):
             release.git(labs.REPO, "commit", "--quiet", "--message", message, "--", *relative)
         return release.git(labs.REPO, "rev-parse", "HEAD")
     except release.ReleaseError as error:
-        raise _hyperparameters.UsageError(str(error)) from None
+        raise hyperparameters.UsageError(str(error)) from None

@@ -7,7 +7,7 @@ through ``multi_worker``, in two processes under ``MultiWorkerMirroredStrategy``
 
 Two logical CPUs must be configured before TensorFlow initialises its devices, which in
 a notebook or under the test suite has usually happened already; ``mirrored_runs`` then
-runs in a fresh process (``python -m labs._data_parallel mirrored CONFIG``).
+runs in a fresh process (``python -m labs.helpers.data_parallel mirrored CONFIG``).
 """
 
 import json
@@ -22,7 +22,8 @@ import tensorflow as tf
 
 import datasets
 from custom import training
-from labs import REPO, _twins
+from labs import REPO
+from labs.machinery import twins
 
 WORKERS = 2                 # Processes in the multi-worker run, one replica each.
 WORKER_TIMEOUT = 120        # Seconds before the worker processes are killed.
@@ -82,7 +83,7 @@ def train(config, strategy=None, global_batch=None, learning_rate=None, summed=F
             keras.layers.Dense(config["hidden_units"], activation="tanh"),
             keras.layers.Dense(1, activation="sigmoid")])
         loss = SummedOverReplicas(replicas) if summed else keras.losses.BinaryCrossentropy()
-        model.compile(optimizer=_twins.optimizer(
+        model.compile(optimizer=twins.optimizer(
             config["optimizer"], learning_rate=learning_rate or config["learning_rate"]),
             loss=loss)
     batch_size = global_batch or config["global_batch"]
@@ -118,7 +119,7 @@ def mirrored_runs(config, callbacks_for=None):
 
 def mirrored_runs_in_subprocess(config):
     """``mirrored_runs`` in a fresh Python process, whose TensorFlow has not started yet."""
-    finished = subprocess.run([sys.executable, "-m", "labs._data_parallel", "mirrored",
+    finished = subprocess.run([sys.executable, "-m", "labs.helpers.data_parallel", "mirrored",
                                json.dumps(config)], capture_output=True, text=True,
                               timeout=WORKER_TIMEOUT, cwd=REPO, env=_environment())
     if finished.returncode != 0:
@@ -157,7 +158,7 @@ def multi_worker(config, timeout=WORKER_TIMEOUT):
         for index in range(WORKERS):
             environment = _environment(TF_CONFIG=tf_config(ports, index))
             workers.append(subprocess.Popen(
-                [sys.executable, "-m", "labs._data_parallel", "worker", json.dumps(config)],
+                [sys.executable, "-m", "labs.helpers.data_parallel", "worker", json.dumps(config)],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
                 env=environment))
         results = []

@@ -9,7 +9,7 @@ notebook there are no flags, so the export puts one cell near the top, tagged
     learning_rate = 0.05       # > 0
 
 The block in the lab stays the one source of truth: ``cell_source`` runs the lab's
-source only up to its ``_runtime.start`` call, which hands back the declared block
+source only up to its ``runtime.start`` call, which hands back the declared block
 instead of starting the lab, and writes each name, its default and its range. A line
 holds one ``=``, its assignment's: the range is written ``≥ 1``, not ``>= 1``, because
 papermill reads a line with a second ``=`` as no parameter ("Unable to parse line").
@@ -31,7 +31,7 @@ quick mode still shrinks the values that the student left as they were.
 import ast
 import runpy
 
-from labs import _catalog, _environment, _hyperparameters
+from labs.machinery import catalog, environment, hyperparameters
 
 MARKER = "# Parameters"
 TAG = "parameters"
@@ -52,34 +52,34 @@ HEADER = """\
 def declarations(name):
     """Lab ``name``'s declared block and quick values, without running the lab.
 
-    The lab's source runs only up to its ``_runtime.start`` call (its imports and the
-    block), where ``start`` hands the block back (``_hyperparameters.reading_declarations``).
+    The lab's source runs only up to its ``runtime.start`` call (its imports and the
+    block), where ``start`` hands the block back (``hyperparameters.reading_declarations``).
 
     Returns:
         ``(hyperparameters, quick)``: name → ``Hyperparameter`` (``seed`` last), and
         name → quick-mode value.
     """
     try:
-        with _hyperparameters.reading_declarations():
-            runpy.run_path(str(_catalog.path(name)), run_name=f"labs.{name}.declarations")
-    except _hyperparameters.Declared as declared:
-        return {**declared.hyperparameters, "seed": _hyperparameters.SEED}, declared.quick
-    raise ValueError(f"lab {name!r} never calls _runtime.start, so it has no parameters")
+        with hyperparameters.reading_declarations():
+            runpy.run_path(str(catalog.path(name)), run_name=f"labs.{name}.declarations")
+    except hyperparameters.Declared as declared:
+        return {**declared.hyperparameters, "seed": hyperparameters.SEED}, declared.quick
+    raise ValueError(f"lab {name!r} never calls runtime.start, so it has no parameters")
 
 
 def cell_source(name):
     """The parameters cell of lab ``name``: ``name = default  # range; quick mode: value``."""
-    hyperparameters, quick = declarations(name)
+    declared, quick = declarations(name)
     assignments = [f"{key} = {declaration.default!r}"
-                   for key, declaration in hyperparameters.items()]
+                   for key, declaration in declared.items()]
     width = max(len(assignment) for assignment in assignments) + 2
     lines = []
-    for assignment, (key, declaration) in zip(assignments, hyperparameters.items()):
+    for assignment, (key, declaration) in zip(assignments, declared.items()):
         notes = [declaration.range_text() or "any value"]
         if key in quick:
             notes.append(f"quick mode: {quick[key]!r}")
         lines.append(f"{assignment:<{width}}# {without_equals('; '.join(notes))}")
-    example = next(iter(hyperparameters)).replace("_", "-")
+    example = next(iter(declared)).replace("_", "-")
     return HEADER.format(name=name, example=example) + "\n".join(lines)
 
 
@@ -113,27 +113,27 @@ def values_from_cell(source, lab_name, declared):
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
-        raise _hyperparameters.UsageError(
+        raise hyperparameters.UsageError(
             f"the parameters cell is not valid Python (line {error.lineno}: {error.msg})") from None
     values = {}
     for statement in tree.body:
         if not isinstance(statement, ast.Assign):
             continue   # e.g. %env LABS_QUICK=1, which IPython has already run.
         if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-            raise _hyperparameters.UsageError(
+            raise hyperparameters.UsageError(
                 f"line {statement.lineno} of the parameters cell must read name = value")
         key = statement.targets[0].id
         if key == REVEAL and key not in declared:
             continue   # Read by reveal_from_cell.
         if key not in declared:
-            raise _hyperparameters.UsageError(
+            raise hyperparameters.UsageError(
                 f"the parameters cell sets {key!r}, which lab {lab_name} does not have; "
                 f"it has: {', '.join(declared)}")
         declaration = declared[key]
         try:
             value = ast.literal_eval(statement.value)
         except ValueError:
-            raise _hyperparameters.UsageError(
+            raise hyperparameters.UsageError(
                 f"{key} in the parameters cell must be a plain value like "
                 f"{declaration.default!r}, got {ast.unparse(statement.value)}") from None
         declaration.check(key, value)
@@ -160,7 +160,7 @@ def reveal_from_cell(source):
                 found = ast.literal_eval(statement.value)
             except ValueError:
                 found = ast.unparse(statement.value)
-            _environment.check_reveal(found, "reveal in the parameters cell")
+            environment.check_reveal(found, "reveal in the parameters cell")
     return found
 
 

@@ -1,9 +1,9 @@
 """One notebook per class plan: ``python -m labs --notebooks DIR --session N`` (or ``all``).
 
-``DIR/session_N.ipynb`` runs plan N (``labs/_sessions.py``) in one kernel, so that set-up
+``DIR/session_N.ipynb`` runs plan N (``labs/machinery/sessions.py``) in one kernel, so that set-up
 happens once:
 
-* the setup cell of every exported notebook (``labs._notebooks.setup_cell``), once;
+* the setup cell of every exported notebook (``labs.machinery.notebooks.setup_cell``), once;
 * the plan: its slots, and the questions to put to the room with the labs' values put in;
 * for each lab, a heading with its slot, one code cell that starts the lab afresh
   (``begin_part``), then the lab's own cells exactly as its own notebook has them (its
@@ -14,15 +14,15 @@ happens once:
 
 A lab in a session runs in the kernel that ran the labs before it. ``begin_part`` makes it
 start as it would alone: Keras forgets the earlier models (``keras.backend.clear_session``),
-matplotlib closes their figures; the lab's own ``_runtime.start`` then seeds everything from
+matplotlib closes their figures; the lab's own ``runtime.start`` then seeds everything from
 its seed and writes to its own output folder (``outputs/NAME/``), and its parameters cell is
 the latest one the kernel ran, so it reads its own values.
 """
 
-from labs import _notebooks, _sessions
+from labs.machinery import notebooks, sessions
 
 SETUP_TAG = "setup"
-ANSWER_TAG = _notebooks.ANSWER_TAG
+ANSWER_TAG = notebooks.ANSWER_TAG
 
 
 def file_name(number):
@@ -41,19 +41,19 @@ def begin_part(name):
 
 def _begin_cell(name):
     return ("# A new lab in the same kernel: forget the models and figures of the labs before it.\n"
-            "from labs import _session_notebooks\n\n"
-            f"_session_notebooks.begin_part({name!r})")
+            "from labs.machinery import session_notebooks\n\n"
+            f"session_notebooks.begin_part({name!r})")
 
 
 def _overview(a_plan, published, defaults):
-    from labs import _sessions_text
+    from labs.machinery import sessions_text
 
     asked = "\n".join(f"- `{lab}`, Predict {number}: \"{text}\""
-                      for lab, number, text in _sessions.questions(a_plan, defaults))
+                      for lab, number, text in sessions.questions(a_plan, defaults))
     return (f"# Session {a_plan.number}: {a_plan.title}\n\n{a_plan.objectives}\n\n"
             "Run the setup cell above once; then each part below in order. Each lab starts "
             "afresh, so its numbers are those it prints when run alone.\n\n"
-            f"{_sessions_text.table(a_plan, published)}\n\n"
+            f"{sessions_text.table(a_plan, published)}\n\n"
             f"Questions to put to the room:\n\n{asked}")
 
 
@@ -61,26 +61,26 @@ def notebook(number, ref=None, instructor=False):
     """Plan ``number`` as one nbformat v4 notebook (see the module's docstring)."""
     import nbformat
 
-    from labs import _sessions_text
+    from labs.machinery import sessions_text
 
-    a_plan = _sessions.plan(number)
-    published = _sessions_text.results()
+    a_plan = sessions.plan(number)
+    published = sessions_text.results()
     defaults = {}
-    cells = [nbformat.v4.new_code_cell(_notebooks.setup_cell(ref), metadata={"tags": [SETUP_TAG]}),
+    cells = [nbformat.v4.new_code_cell(notebooks.setup_cell(ref), metadata={"tags": [SETUP_TAG]}),
              nbformat.v4.new_markdown_cell(_overview(a_plan, published, defaults))]
-    slots = {lab: (start, end) for start, end, _, lab, _ in _sessions.slots(a_plan) if lab}
+    slots = {lab: (start, end) for start, end, _, lab, _ in sessions.slots(a_plan) if lab}
     for at, part in enumerate([part for part in a_plan.parts if part.lab], start=1):
         start, end = slots[part.lab]
         cells.append(nbformat.v4.new_markdown_cell(
             f"## Part {at}: `{part.lab}` (minutes {start}–{end})\n\n{part.activity}"))
         cells.append(nbformat.v4.new_code_cell(_begin_cell(part.lab)))
-        lab_cells = _notebooks.notebook(part.lab, ref, instructor).cells
+        lab_cells = notebooks.notebook(part.lab, ref, instructor).cells
         cells += [cell for cell in lab_cells if SETUP_TAG not in cell.metadata.get("tags", [])]
     cells.append(nbformat.v4.new_markdown_cell(
         f"## {a_plan.closing_kind}\n\n{a_plan.closing_question}"))
-    if instructor and a_plan.number in _sessions.MODEL_ANSWERS:
+    if instructor and a_plan.number in sessions.MODEL_ANSWERS:
         cells.append(nbformat.v4.new_markdown_cell(
-            f"**Model answer.** {_sessions.MODEL_ANSWERS[a_plan.number]}",
+            f"**Model answer.** {sessions.MODEL_ANSWERS[a_plan.number]}",
             metadata={"tags": [ANSWER_TAG]}))
     result = nbformat.v4.new_notebook(cells=cells)
     result.metadata = {
@@ -94,16 +94,16 @@ def session_numbers(which):
     """The plan numbers that ``--session WHICH`` names: one number, or ``all``.
 
     Raises:
-        _hyperparameters.UsageError: when ``which`` names no plan.
+        hyperparameters.UsageError: when ``which`` names no plan.
     """
-    from labs import _hyperparameters
+    from labs.machinery import hyperparameters
 
-    numbers = [a_plan.number for a_plan in _sessions.PLANS]
+    numbers = [a_plan.number for a_plan in sessions.PLANS]
     if which == "all":
         return numbers
     if which.isdigit() and int(which) in numbers:
         return [int(which)]
-    raise _hyperparameters.UsageError(f"--session must be one of "
+    raise hyperparameters.UsageError(f"--session must be one of "
                                       f"{', '.join(map(str, numbers))} or all, got {which!r}")
 
 
@@ -111,28 +111,28 @@ def export(out_dir, numbers, ref=None, instructor=False):
     """Write ``OUT_DIR/session_N.ipynb`` for each plan number. Returns the paths.
 
     Raises:
-        _hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
+        hyperparameters.UsageError: when ``out_dir`` cannot be created or written.
     """
     from custom import quiet_import
-    from labs import _output
+    from labs.machinery import output
 
     quiet_import.import_tensorflow_quietly()   # Reading each lab's block imports Keras.
-    folder = _output.prepare(out_dir)
-    ref = ref or _notebooks.repository_ref()
-    return _notebooks._write(folder, ((file_name(number), notebook(number, ref, instructor))
+    folder = output.prepare(out_dir)
+    ref = ref or notebooks.repository_ref()
+    return notebooks._write(folder, ((file_name(number), notebook(number, ref, instructor))
                                       for number in numbers))
 
 
 def main(out_dir, which, instructor=False):
     """The front door's ``--notebooks DIR --session N|all [--instructor]``."""
     numbers = session_numbers(which)
-    ref = _notebooks.repository_ref()
+    ref = notebooks.repository_ref()
     if not instructor:
-        _notebooks.refuse_instructor_material(ref, _notebooks.repository_url())
+        notebooks.refuse_instructor_material(ref, notebooks.repository_url())
     for path in export(out_dir, numbers, ref, instructor):
         print(path)
     at = f"at {ref}" if ref else "on its default branch"
     edition = "with" if instructor else "without"
     print(f"{len(numbers)} session notebook(s), {edition} the model answers; in Colab their "
-          f"setup cell clones {_notebooks.repository_url()} {at}")
+          f"setup cell clones {notebooks.repository_url()} {at}")
     return 0

@@ -25,7 +25,7 @@ _states = {}   # task → its state, read once per lab (a lab may ask thousands 
 
 def reset():
     """Read the tasks' states afresh and forget which twins were announced
-    (``labs/_runtime.start`` calls it for each lab, so a task just written counts)."""
+    (``labs/runtime.start`` calls it for each lab, so a task just written counts)."""
     _announced.clear()
     _states.clear()
 
@@ -119,7 +119,7 @@ def optimizer(name, implementation="custom", **kwargs):
         return custom.optimizers.get(name, implementation=implementation, **kwargs)
     if kwargs.get("textbook_epsilon"):
         raise ValueError(f"Adam with textbook_epsilon=True has no Keras twin: write the "
-                         f"{task!r} task first (labs ask labs._twins.available)")
+                         f"{task!r} task first (labs ask labs.machinery.twins.available)")
     if task == "ema_momentum":
         momentum = kwargs.pop("momentum", 0.9)
         rate = kwargs.pop("learning_rate", 0.01)

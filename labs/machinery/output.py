@@ -4,7 +4,7 @@ otherwise, created and checked to be writable before the lab does any work."""
 import os
 import pathlib
 
-from labs._hyperparameters import UsageError
+from labs.machinery.hyperparameters import UsageError
 
 OUTPUTS_ENV = "LABS_OUTPUTS"
 
@@ -16,7 +16,7 @@ def default_folder(name, notebook):
     that folder; its outputs still go to the repository's ``outputs/``.
     """
     root = os.environ.get(OUTPUTS_ENV) or "outputs"
-    repository = pathlib.Path(__file__).resolve().parent.parent
+    repository = pathlib.Path(__file__).resolve().parents[2]
     here = pathlib.Path.cwd().resolve()
     if notebook and not os.path.isabs(root) and repository in here.parents:
         root = repository / root

@@ -1,6 +1,6 @@
 """If a lab still reaches a student's unfinished task, it stops with one line, not a traceback.
 
-Labs do not reach one: they ask ``labs/_twins.py`` for each task's code and get its
+Labs do not reach one: they ask ``labs/machinery/twins.py`` for each task's code and get its
 trusted twin until the task is written. This stays as a safety net for code that does
 not go through the twins. In the student edition, each task's code is a stub that raises
 ``NotImplementedError("TODO <task>: <hint> (<file>:<line>)")``. TensorFlow may wrap

@@ -42,7 +42,7 @@ def reveal_from_environment():
 
 def check_reveal(value, where):
     """Raise ``UsageError`` naming ``where`` unless ``value`` is one of ``REVEAL_MODES``."""
-    from labs._hyperparameters import UsageError
+    from labs.machinery.hyperparameters import UsageError
 
     if value not in REVEAL_MODES:
         raise UsageError(f"{where} must be one of {', '.join(map(repr, REVEAL_MODES))}, "

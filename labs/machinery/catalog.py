@@ -7,7 +7,7 @@ without importing the lab (so ``--list`` is instant and needs no TensorFlow).
 import ast
 import pathlib
 
-HERE = pathlib.Path(__file__).resolve().parent
+LESSONS = pathlib.Path(__file__).resolve().parent.parent   # labs/
 
 # The order of the course. Labs not named here come after these, alphabetically.
 ORDER = (
@@ -37,13 +37,13 @@ ORDER = (
 
 def names():
     """Every lab's name, in course order."""
-    found = {path.stem for path in HERE.glob("*.py") if not path.stem.startswith("_")}
+    found = {path.stem for path in LESSONS.glob("*.py") if not path.stem.startswith("_")}
     ordered = [name for name in ORDER if name in found]
     return ordered + sorted(found - set(ordered))
 
 
 def path(name):
-    return HERE / f"{name}.py"
+    return LESSONS / f"{name}.py"
 
 
 def description(name):

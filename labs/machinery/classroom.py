@@ -42,7 +42,7 @@ A lab is a percent-format script, and its classroom cells are markdown cells wit
   export only (``python -m labs --notebooks DIR --instructor``); the default export and the
   student edition leave them out.
 * An exercise that takes up an exercise or activity of the curriculum names it on a line
-  ``*Syllabus: ….*`` with a key from ``labs/_syllabus.py``.
+  ``*Syllabus: ….*`` with a key from ``labs/machinery/syllabus.py``.
 
 This module reads those cells from a lab's source, without jupytext, so that a running lab
 can print its own questions.
@@ -53,7 +53,7 @@ import os
 import pathlib
 import re
 
-HERE = pathlib.Path(__file__).resolve().parent
+LESSONS = pathlib.Path(__file__).resolve().parent.parent   # labs/
 
 PREDICTION_TAG = "prediction"
 YOUR_PREDICTION_TAG = "your-prediction"
@@ -98,7 +98,7 @@ def cells(source):
 
 
 def lab_source(name):
-    return (HERE / f"{name}.py").read_text(encoding="utf-8")
+    return (LESSONS / f"{name}.py").read_text(encoding="utf-8")
 
 
 def predictions(source):

@@ -1,6 +1,6 @@
 """The plots that several labs draw. Each takes a matplotlib ``Axes`` and labels it fully.
 
-Saving and showing is ``Lab.save_figure``'s job (see ``labs/_runtime.py``).
+Saving and showing is ``Lab.save_figure``'s job (see ``labs/machinery/runtime.py``).
 """
 
 import numpy as np

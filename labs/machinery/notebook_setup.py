@@ -10,7 +10,7 @@ they do not: Colab's preinstalled versions change.
 
 The repository it clones is ``LABS_REPOSITORY_URL`` when exporting (or in Colab, before
 the setup cell runs), else the URL that ``python -m assignments release OUT --git
---remote URL`` recorded in the student repository (``labs/repository.txt``), else
+--remote URL`` recorded in the student repository (``labs/machinery/repository.txt``), else
 ``REPOSITORY_URL``. The commit is the exporting one (``git rev-parse HEAD``), or
 ``LABS_REPOSITORY_REF``. ``instructor_material`` tells whether that commit holds the
 instructor's material, for the export to refuse student notebooks that would clone it.
@@ -65,7 +65,7 @@ TESTED = $tested
 
 
 def is_lab_repository(folder):
-    return (folder / "labs" / "_runtime.py").is_file()
+    return (folder / "labs" / "machinery" / "runtime.py").is_file()
 
 
 def missing_requirements(requirements_file):

@@ -1,14 +1,14 @@
 # ASSIGNMENTS: INSTRUCTOR ONLY (the debugging lab's causes and the letter of each)
 """The broken runs of the ``debugging`` lab: each a recipe with one ingredient wrong, and its fix.
 
-Each cause starts from ``_debugging_recipes.BASE``, changes a few of its entries to set up
+Each cause starts from ``debugging_recipes.BASE``, changes a few of its entries to set up
 its task (``setting``), then one more to break it (``broken``). Its ``fix`` sets that entry
 right, and nothing else, so the repaired run differs from the broken one by exactly the
 cause.
 
 The instructor's edition gives the causes the letters A to G in the order below. A student
 edition released with ``--seed N`` deals the letters out by that seed (``runs(N)``) and
-ships them packed in ``labs/_debugging_runs.txt``; this file stays out of it. The key for
+ships them packed in ``labs/helpers/debugging_runs.txt``; this file stays out of it. The key for
 a seed: ``python -m labs debugging --key --seed N``.
 """
 
@@ -17,7 +17,7 @@ import string
 
 import numpy as np
 
-from labs import _debugging_recipes as recipes
+from labs.helpers import debugging_recipes as recipes
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What the ``debugging`` lab shows of each run: vital signs, the one-batch test, the figures.
 
-Nothing here names a cause: the runs are in ``_debugging_recipes.py``.
+Nothing here names a cause: the runs are in ``debugging_recipes.py``.
 """
 
 import math
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from callbacks.diagnostics import plot
-from labs import _debugging_recipes as recipes
+from labs.helpers import debugging_recipes as recipes
 
 # How each run's data is announced: what a team would know about its own data.
 DATA_NAMES = {

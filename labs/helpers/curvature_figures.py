@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from custom.optimizers import trajectories
-from labs import _curvature
+from labs.helpers import curvature
 
 
 def stability(quadratic, paths, rates, eigenvalues, eigenvectors, predicted, measured):
@@ -62,7 +62,7 @@ def saddle_and_plateau(saddle_paths, saddle_runs, plateau_runs, epsilon):
     """
     figure, axes = plt.subplots(2, 2, figsize=(13, 9))
     grid_x, grid_y = np.meshgrid(np.linspace(-1.2, 1.2, 120), np.linspace(-1.5, 1.5, 120))
-    axes[0, 0].contour(grid_x, grid_y, _curvature.saddle(np.stack([grid_x, grid_y], -1)),
+    axes[0, 0].contour(grid_x, grid_y, curvature.saddle(np.stack([grid_x, grid_y], -1)),
                        levels=20, cmap="Greys")
     for name, path in saddle_paths.items():
         axes[0, 0].plot(path[:, 0], path[:, 1], ".-", markersize=2, label=name)

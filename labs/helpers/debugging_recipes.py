@@ -6,7 +6,7 @@ its schedule. ``BASE`` is a sound recipe. Each run of the lab is two recipes, th
 and its repair, which differ in one entry.
 
 Which run went wrong for which reason is the lab's question, so the runs of this edition are
-packed into ``_debugging_runs.txt`` (written by ``python -m assignments release``), and this
+packed into ``debugging_runs.txt`` (written by ``python -m assignments release``), and this
 module unpacks them for the lab. Reading the packed file before the reveal is reading the
 answer sheet. Where that file is absent (the instructor's edition), the runs come, in their
 fixed order, from the instructor's own module.
@@ -24,7 +24,7 @@ import numpy as np
 
 import datasets
 
-RUNS_FILE = pathlib.Path(__file__).with_name("_debugging_runs.txt")
+RUNS_FILE = pathlib.Path(__file__).with_name("debugging_runs.txt")
 
 BASE = {
     "data": "circles",            # Two rings: a straight line cannot separate them.
@@ -104,7 +104,7 @@ def unpack(text):
 
 def load_runs(path=RUNS_FILE):
     """The lab's runs from the packed file of a student edition; None where there is none
-    (the instructor's edition, whose ``_debugging_cases.runs`` gives them)."""
+    (the instructor's edition, whose ``debugging_cases.runs`` gives them)."""
     if pathlib.Path(path).exists():
         return unpack(pathlib.Path(path).read_text(encoding="utf-8"))
     return None

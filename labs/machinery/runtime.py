@@ -2,7 +2,7 @@
 
 Every lab starts with one call::
 
-    lab = _runtime.start("tour", {
+    lab = runtime.start("tour", {
         "epochs": param(40, minimum=1),           # Enough for the curves to flatten.
         "learning_rate": param(0.01, above=0),    # Adam's usual default.
     }, quick={"epochs": 5})
@@ -10,22 +10,22 @@ Every lab starts with one call::
 and then reads ``lab.epochs``, ``lab.learning_rate``, ``lab.seed`` and ``lab.out``.
 ``start`` does, in order, before the lab does any work:
 
-1. read the flags (``labs/_flags.py``): one per hyperparameter, named as in the block
+1. read the flags (``labs/machinery/flags.py``): one per hyperparameter, named as in the block
    (``--learning-rate 0.1``), plus ``--seed``, ``--out DIR``, ``--quick``,
    ``--deterministic``, ``--tensorboard DIR``, ``--reveal all|answered`` and ``--ask``; in a notebook, read the parameters cell instead
-   (``learning_rate = 0.1``; ``labs/_notebook_parameters.py``);
+   (``learning_rate = 0.1``; ``labs/machinery/notebook_parameters.py``);
 2. apply quick mode (``--quick``, or ``LABS_QUICK=1`` where flags cannot reach, such as
-   notebooks and tests; ``labs/_environment.py``), then the flags or the values changed
+   notebooks and tests; ``labs/machinery/environment.py``), then the flags or the values changed
    in the parameters cell, which win;
 3. check every value against its declared type and range
-   (``labs/_hyperparameters.py``): NaN, infinities and out-of-range values are refused;
-4. create the output folder (``labs/_output.py``): ``outputs/<lab>/``,
+   (``labs/machinery/hyperparameters.py``): NaN, infinities and out-of-range values are refused;
+4. create the output folder (``labs/machinery/output.py``): ``outputs/<lab>/``,
    ``$LABS_OUTPUTS/<lab>/``, or ``--out DIR``;
-5. seed Python, NumPy and TensorFlow (``labs/_seeding.py``).
+5. seed Python, NumPy and TensorFlow (``labs/machinery/seeding.py``).
 
 Every ``model.fit`` and ``fit_with_tape`` of a lab takes its callbacks through
 ``lab.fit_callbacks(label, [...])``, which adds Keras' TensorBoard callback when
-``--tensorboard DIR`` (or ``LABS_TENSORBOARD=DIR``) asks for it (``labs/_tensorboard.py``).
+``--tensorboard DIR`` (or ``LABS_TENSORBOARD=DIR``) asks for it (``labs/machinery/tensorboard.py``).
 
 Before each experiment the student's answer to its question arrives through
 ``lab.predict(N, answer)`` (the "your-prediction" cell; with ``--ask``, typed at the
@@ -36,7 +36,7 @@ outcome is withheld; ``--reveal``, ``LABS_REVEAL`` or ``reveal = ...`` in the pa
 cell set it), records the numbers behind its other statements (``lab.record``),
 and states what must hold for its lesson to be true (``lab.check``); all three go to
 ``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
-exit with status 1 at ``lab.finish()`` (see ``labs/_classroom.py``). Output that would give
+exit with status 1 at ``lab.finish()`` (see ``labs/machinery/classroom.py``). Output that would give
 a prediction's answer away before its reveal (a table of final losses, a verdict line, a
 running diagnosis label, a figure shown inline) is printed only when ``lab.shows(N)``: in
 reveal mode "all", or once prediction N has an answer; "Run all" in a student notebook
@@ -48,78 +48,80 @@ inline as well as saved, and a bad value raises ``UsageError`` instead of exitin
 kernel, whether it came from the parameters cell or the lab's own check. Quick mode
 is off there unless ``LABS_QUICK=1``. The notebooks' setup cell
 makes the repository the working directory, so ``outputs/`` is the repository's,
-wherever the notebook file sits (see ``labs/_notebooks.py``).
+wherever the notebook file sits (see ``labs/machinery/notebooks.py``).
 """
 
 import math
 import sys
 import time
 
-from labs import (_classroom, _environment, _flags, _hyperparameters, _notebook_parameters,
-                  _output, _seeding, _tensorboard, _twins, _unfinished)
-from labs._hyperparameters import UsageError, param  # noqa: F401  (what labs use)
+from labs.machinery import (classroom, environment, flags, hyperparameters, notebook_parameters,
+                            output, seeding, twins, unfinished)
+from labs.machinery.tensorboard import Runs as TensorBoardRuns
+from labs.machinery.tensorboard import from_environment as tensorboard_folder
+from labs.machinery.hyperparameters import UsageError, param  # noqa: F401  (what labs use)
 
 
-def start(name, hyperparameters, quick=None, argv=None):
+def start(name, block, quick=None, argv=None):
     """Parse flags, check every value, prepare the output folder, seed, and return a ``Lab``.
 
     Args:
         name: the lab's name, which is also its module name in ``labs/``.
-        hyperparameters: name → ``param(default, ...)``, the lab's declared block. Each
+        block: name → ``param(default, ...)``, the lab's declared hyperparameters. Each
             one becomes a flag of its declared type; ``seed`` is added (>= 0).
         quick: name → value used in quick mode instead of the default.
         argv: the flags to parse; default ``sys.argv[1:]``, or none in a notebook.
     """
-    _hyperparameters.hand_back_when_reading(hyperparameters, quick)
-    notebook = _environment.in_notebook()
-    declared = {"seed": _hyperparameters.SEED, **hyperparameters}
-    _hyperparameters.check_declarations(declared, quick)
+    hyperparameters.hand_back_when_reading(block, quick)
+    notebook = environment.in_notebook()
+    declared = {"seed": hyperparameters.SEED, **block}
+    hyperparameters.check_declarations(declared, quick)
     if argv is None:
         argv = [] if notebook else sys.argv[1:]
     try:
-        flags = _flags.parse(name, declared, argv, ignore_unknown=notebook)
+        given = flags.parse(name, declared, argv, ignore_unknown=notebook)
         changed = {}
-        reveal = flags.pop("reveal", None) or _environment.reveal_from_environment()
-        ask = flags.pop("ask", False) and not notebook
+        reveal = given.pop("reveal", None) or environment.reveal_from_environment()
+        ask = given.pop("ask", False) and not notebook
         if notebook:
-            cell = _notebook_parameters.latest_cell()
+            cell = notebook_parameters.latest_cell()
             if cell is not None:
-                changed = _notebook_parameters.values_from_cell(cell, name, declared)
-                reveal = _notebook_parameters.reveal_from_cell(cell) or reveal
-        reveal = reveal or _environment.default_reveal(notebook)
-        is_quick = flags.pop("quick", False) or _environment.quick_from_environment()
-        out = flags.pop("out", None) or _output.default_folder(name, notebook)
-        deterministic = flags.pop("deterministic", False)
-        tensorboard = flags.pop("tensorboard", None) or _tensorboard.from_environment()
+                changed = notebook_parameters.values_from_cell(cell, name, declared)
+                reveal = notebook_parameters.reveal_from_cell(cell) or reveal
+        reveal = reveal or environment.default_reveal(notebook)
+        is_quick = given.pop("quick", False) or environment.quick_from_environment()
+        out = given.pop("out", None) or output.default_folder(name, notebook)
+        deterministic = given.pop("deterministic", False)
+        logs = given.pop("tensorboard", None) or tensorboard_folder()
         values = {key: declaration.default for key, declaration in declared.items()}
         if is_quick:
             values.update(quick or {})
-        values.update(flags)
+        values.update(given)
         values.update(changed)
-        _hyperparameters.check_values(values, declared)
-        out = _output.prepare(out)
+        hyperparameters.check_values(values, declared)
+        out = output.prepare(out)
     except UsageError as error:
         if notebook:
             raise
         print(f"python -m labs {name}: error: {error}", file=sys.stderr)
         sys.exit(2)
 
-    _environment.use_headless_backend_outside_notebooks(notebook)
+    environment.use_headless_backend_outside_notebooks(notebook)
     if not notebook:
-        _unfinished.install_hook(name)
-    _seeding.seed_everything(values["seed"], deterministic)
-    _twins.reset()   # Each lab says once which tasks' twins it uses.
+        unfinished.install_hook(name)
+    seeding.seed_everything(values["seed"], deterministic)
+    twins.reset()   # Each lab says once which tasks' twins it uses.
     mode = "quick mode" if is_quick else "full mode"
     print(f"Lab '{name}' ({mode}, seed {values['seed']}); outputs go to {out}/")
     if changed:
         print("Changed in the parameters cell: "
               + ", ".join(f"{key} = {value!r}" for key, value in changed.items()))
-    if tensorboard is not None:
-        print(f"TensorBoard logs go to {tensorboard}/ (tensorboard --logdir {tensorboard})")
+    if logs is not None:
+        print(f"TensorBoard logs go to {logs}/ (tensorboard --logdir {logs})")
     if reveal == "answered":
         print("Each measured answer shows once you have predicted it (lab.predict(N, ...) "
               "in the cell after the question); reveal = \"all\" shows them all.")
-    return Lab(name, values, out, is_quick, notebook, tensorboard, reveal=reveal, ask=ask)
+    return Lab(name, values, out, is_quick, notebook, logs, reveal=reveal, ask=ask)
 
 
 class Lab:
@@ -140,7 +142,7 @@ class Lab:
 
     def __init__(self, name, values, out, quick, notebook, tensorboard=None, reveal="all",
                  ask=False):
-        _environment.check_reveal(reveal, "reveal")
+        environment.check_reveal(reveal, "reveal")
         self.name = name
         self.reveal_mode = reveal
         self.ask = ask
@@ -149,7 +151,7 @@ class Lab:
         self.quick = quick
         self.notebook = notebook
         self.tensorboard = tensorboard
-        self._tensorboard_runs = _tensorboard.Runs(tensorboard) if tensorboard else None
+        self._tensorboard_runs = TensorBoardRuns(tensorboard) if tensorboard else None
         self.hyperparameters = dict(values)
         for key, value in values.items():
             if hasattr(self, key):
@@ -211,16 +213,16 @@ class Lab:
         return path
 
     def _questions(self):
-        """``{number: Question}`` of this lab's prediction cells (``_classroom.questions``)."""
+        """``{number: Question}`` of this lab's prediction cells (``classroom.questions``)."""
         try:
-            return _classroom.questions(_classroom.lab_source(self.name))
+            return classroom.questions(classroom.lab_source(self.name))
         except OSError:          # A notebook copied away from the repository: no source.
             return None
 
     def _question(self, number):
         questions = self._questions()
         if questions is None:
-            return _classroom.Question(number, "(the question above)")
+            return classroom.Question(number, "(the question above)")
         if number not in questions:
             raise ValueError(f"lab {self.name!r} has no prediction cell '**Predict {number}.**'")
         return questions[number]
@@ -296,7 +298,7 @@ class Lab:
         question = self._question(number)
         if not question.choices and not question.numeric and _is_number(answer):
             # No source to read the question from: a number is a numeric question's answer.
-            question = _classroom.Question(number, question.question, unit="a number",
+            question = classroom.Question(number, question.question, unit="a number",
                                            tolerance=0.0 if tolerance is None else tolerance)
         key = _checked_key(question, answer, tolerance)
         predicted = self._predicted.get(number)
@@ -345,7 +347,7 @@ class Lab:
         self._write_outcomes()
 
     def _write_outcomes(self):
-        _classroom.write_outcomes(self.path("outcomes.json"), self.outcomes)
+        classroom.write_outcomes(self.path("outcomes.json"), self.outcomes)
 
     def finish(self):
         """Print the elapsed time and every file the lab left in its output folder.

@@ -3,7 +3,7 @@
 Colab opens a notebook straight from GitHub at
 ``https://colab.research.google.com/github/OWNER/REPOSITORY/blob/REF/PATH``. For student
 notebooks exported in a student repository, ``REF`` is the commit that holds them (the
-export commits them, ``labs/_notebooks.py``), never a branch, so a link opens the
+export commits them, ``labs/machinery/notebooks.py``), never a branch, so a link opens the
 notebook that was exported, and the notebook clones the pinned commit. A pinned student
 export into a folder outside the repository gets no links. The instructor's own export
 and an unpinned one link to a branch: the branch the export ran on
@@ -18,7 +18,7 @@ import shutil
 import subprocess
 
 import labs
-from labs import _catalog
+from labs.machinery import catalog
 
 BRANCH_ENV = "LABS_NOTEBOOKS_BRANCH"
 COLAB = "https://colab.research.google.com/github"
@@ -66,7 +66,7 @@ def write(out_dir, lab_paths, task_paths, url, ref, link_commit=None, pinned=Fal
         pinned: student notebooks pinned to ``ref``: without ``link_commit`` they get no
             links rather than links to a branch.
     """
-    from labs._notebook_setup import PLACEHOLDER   # Here: _notebooks imports this module.
+    from labs.machinery.notebook_setup import PLACEHOLDER   # Here: _notebooks imports this module.
 
     folder = pathlib.Path(out_dir)
     repository = github_repository(url)
@@ -119,7 +119,7 @@ def write(out_dir, lab_paths, task_paths, url, ref, link_commit=None, pinned=Fal
     lines += ["| lab | what it teaches | open |", "|---|---|---|"]
     for path in lab_paths:
         name = pathlib.Path(path).stem
-        lines.append(f"| [`{name}`]({name}.ipynb) | {_catalog.description(name)} | "
+        lines.append(f"| [`{name}`]({name}.ipynb) | {catalog.description(name)} | "
                      f"{link(f'{name}.ipynb')} |")
     if task_paths:
         from assignments import tasks as task_table

@@ -6,11 +6,11 @@ question by its lab and number only, and the text is read from the lab's predict
 when rendering, so a reworded question never goes stale here. Regenerate the file after a
 prediction cell, a plan or ``benchmarks/results.md`` changed::
 
-    python -m labs._sessions --write
+    python -m labs.machinery.sessions --write
 
 (``tests/test_sessions.py`` fails while the file differs from what this renders.) The
 session notebooks (``python -m labs --notebooks DIR --session N``) are built from the same
-plans by ``labs/_session_notebooks.py``.
+plans by ``labs/machinery/session_notebooks.py``.
 
 A question is read aloud, so ``spoken`` puts in the lab's default value where the cell names
 a hyperparameter ("factor `factor`" becomes "factor 0.3") and drops the asides meant for a
@@ -24,7 +24,7 @@ only in the instructor's session notebooks (``--instructor``).
 import dataclasses
 import re
 
-from labs import _classroom
+from labs.machinery import classroom
 
 SESSION_MINUTES = 50
 SETUP_MINUTES = 2
@@ -267,9 +267,9 @@ def spoken(question, defaults):
 
 def lab_defaults(name):
     """Lab ``name``'s hyperparameters and their defaults (full mode), read from its block."""
-    from labs import _notebook_parameters   # Runs the lab's block: imports Keras.
+    from labs.machinery import notebook_parameters   # Runs the lab's block: imports Keras.
 
-    hyperparameters, _ = _notebook_parameters.declarations(name)
+    hyperparameters, _ = notebook_parameters.declarations(name)
     return {key: declaration.default for key, declaration in hyperparameters.items()}
 
 
@@ -284,7 +284,7 @@ def questions(a_plan, defaults=None):
     for part in a_plan.parts:
         if not part.questions:
             continue
-        asked = _classroom.predictions(_classroom.lab_source(part.lab))
+        asked = classroom.predictions(classroom.lab_source(part.lab))
         if part.lab not in defaults:
             defaults[part.lab] = lab_defaults(part.lab)
         for number in part.questions:

@@ -9,7 +9,7 @@ always there. ``--help`` shows each default and its range.
 
 import argparse
 
-from labs._hyperparameters import UsageError
+from labs.machinery.hyperparameters import UsageError
 
 
 class _Parser(argparse.ArgumentParser):

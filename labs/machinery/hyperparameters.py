@@ -2,7 +2,7 @@
 
 The block at the top of a lab declares every value that a flag may change::
 
-    lab = _runtime.start("tour", {
+    lab = runtime.start("tour", {
         "epochs": param(40, minimum=1),                  # Enough for the curves to flatten.
         "learning_rate": param(0.05, above=0),           # The schedule's peak.
         "dropout": param(0.3, minimum=0, below=1),       # p, the share of units dropped.
@@ -141,8 +141,8 @@ def check_values(values, declared):
 
 
 class Declared(Exception):
-    """Raised by ``_runtime.start`` in place of starting the lab while ``reading_declarations``
-    is on, carrying the lab's declared block (``_notebook_parameters.declarations``)."""
+    """Raised by ``runtime.start`` in place of starting the lab while ``reading_declarations``
+    is on, carrying the lab's declared block (``notebook_parameters.declarations``)."""
 
     def __init__(self, hyperparameters, quick):
         super().__init__("declared")
@@ -155,7 +155,7 @@ _reading_declarations = False
 
 @contextlib.contextmanager
 def reading_declarations():
-    """While on, a lab that reaches ``_runtime.start`` hands its block back (``Declared``)."""
+    """While on, a lab that reaches ``runtime.start`` hands its block back (``Declared``)."""
     global _reading_declarations
     before, _reading_declarations = _reading_declarations, True
     try:
@@ -165,6 +165,6 @@ def reading_declarations():
 
 
 def hand_back_when_reading(hyperparameters, quick):
-    """Raise ``Declared`` when ``reading_declarations`` is on; ``_runtime.start`` calls it."""
+    """Raise ``Declared`` when ``reading_declarations`` is on; ``runtime.start`` calls it."""
     if _reading_declarations:
         raise Declared(hyperparameters, quick)
