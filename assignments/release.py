@@ -114,11 +114,8 @@ def tasks_by_state(tasks=None, publish=None, texts=None):
 
 
 def check_tasks(names):
-    unknown = [name for name in names if name not in task_table.TASKS]
-    if unknown:
-        raise ReleaseError(f"unknown task {unknown[0]!r}; choose from: "
-                           f"{', '.join(task_table.TASKS)}")
-    return list(names)
+    """The task names, or ReleaseError naming the unknown one (``tasks.known``)."""
+    return task_table.known(names, ReleaseError)
 
 
 def solved_others(tasks, root=REPOSITORY):
