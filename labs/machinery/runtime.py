@@ -346,6 +346,23 @@ class Lab:
         self.outcomes["failed_checks"].append(message)
         self._write_outcomes()
 
+    def agreement(self, key, what, difference, tolerance, **numbers):
+        """One uniform statement that two things the lesson says are the same agree:
+        print it, record it and check it.
+
+        Prints ``WHAT: largest difference 3.1e-08, within the tolerance 1e-05.``, records
+        ``numbers`` with ``difference``, ``tolerance`` and ``agree`` under ``key`` (``record``)
+        and fails the run at ``finish`` when ``difference`` is beyond ``tolerance`` (``check``).
+        A NaN difference never agrees. Returns whether they agree.
+        """
+        agree = bool(difference <= tolerance)
+        print(f"{what}: largest difference {difference:.1e}, "
+              f"{'within' if agree else 'BEYOND'} the tolerance {tolerance:.0e}.")
+        self.record(key, **numbers, difference=float(difference), tolerance=tolerance,
+                    agree=agree)
+        self.check(agree, f"{what}: {difference:.1e} apart, beyond the tolerance {tolerance:.0e}")
+        return agree
+
     def _write_outcomes(self):
         classroom.write_outcomes(self.path("outcomes.json"), self.outcomes)
 
