@@ -68,6 +68,8 @@ LEARNING_RATES = {  # problem → optimizer name → η; classic momentum's foll
 }
 TEXTBOOK_EPSILON = 1e-8   # Adam's ε on the toy functions: "The Learning Problem"'s.
 PATH_TOLERANCE = 1e-4     # Relative; float64 round-off, grown over Rosenbrock's 500 steps.
+MOONS_NOISE, VALIDATION_SHARE = 0.2, 0.25   # Part (b)'s two moons and its held-out share.
+# Part (b): a rate at which each optimizer trains the moons in a few epochs.
 TWIN_RATES = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.005, "adam": 0.01}
 WEIGHT_TOLERANCE = 1e-5   # Float32 round-off after a few hundred steps stays far below.
 EMA_RATE = 0.5            # The EMA form's η before the drop; the classic form's: η·(1 − β).
@@ -192,8 +194,8 @@ lab.record("rosenbrock curvature", **numbers)
 lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
-(x_train, y_train), _ = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
+x, y = datasets.two_moons(n_samples=lab.n_samples, noise=MOONS_NOISE, seed=lab.seed)
+(x_train, y_train), _ = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed)
 x_train = datasets.Standardizer().fit(x_train).transform(x_train)  # (n, 2)
 
 

@@ -34,8 +34,9 @@ prediction cell asked and the prediction, says whether the prediction was right
 (``lab.reveal``; with ``reveal = "answered"``, the notebooks' default, an unpredicted
 outcome is withheld; ``--reveal``, ``LABS_REVEAL`` or ``reveal = ...`` in the parameters
 cell set it), records the numbers behind its other statements (``lab.record``),
-and states what must hold for its lesson to be true (``lab.check``); all three go to
-``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
+and states what must hold for its lesson to be true (``lab.check``; ``lab.agreement``
+prints, records and checks in one statement that two things agree within a tolerance);
+all of them go to ``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
 exit with status 1 at ``lab.finish()`` (see ``labs/machinery/classroom.py``). Output that would give
 a prediction's answer away before its reveal (a table of final losses, a verdict line, a
 running diagnosis label, a figure shown inline) is printed only when ``lab.shows(N)``: in
