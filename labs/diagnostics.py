@@ -69,7 +69,7 @@ lab = runtime.start("diagnostics", {
 # The lesson's fixed values: edit them here (they are not flags). The learning rates of
 # SCENARIOS are the lesson (see the next cell's text).
 VALIDATION_SHARE = 0.25     # Every scenario validates on a quarter of its samples.
-L2_STRENGTH = 1e-3          # A light L2 on every hidden kernel, as in the tour.
+L2_STRENGTH = 1e-3          # A light L2 penalty on every hidden kernel.
 VALIDATION_BATCH = 1024     # Validation in one batch: no update, so its size is free.
 steps_per_epoch = math.ceil((1 - VALIDATION_SHARE) * lab.n_samples / lab.batch_size)
 SCENARIOS = {

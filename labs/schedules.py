@@ -53,9 +53,10 @@ lab = runtime.start("schedules", {
 
 # The lesson's fixed values: edit them here (they are not flags). The schedules keep the
 # chapter's proportions of the horizon T = `epochs`.
-DROP, DROPS = 0.5, 5        # Step decay: halve the rate 5 times over T (every 20 of 100).
+DROP = 0.5                  # Step decay keeps half the rate at each drop,
+DROP_EVERY = 5              # every T/5 epochs (every 20 of 100).
 DECAY_TOTAL = 5.0           # Exponential decay: k·T = 5, so k = 0.05 for T = 100.
-WARMUP_SHARE = 10           # Warm-up: the first T/10 epochs.
+WARMUP_PART = 10            # Warm-up + cosine warms up over the first T/10 epochs.
 MISREAD_STEPS = 10          # Predict 2 reads the rates after 10 steps.
 SESSION_DECAY_RATE, SESSION_DECAY_STEPS = 0.96, 100000   # The session plan's reading.
 EQUIVALENT_TOLERANCE = 1e-4   # Relative: float32's r = e^(−k), rounded, raised to the t.
@@ -63,7 +64,7 @@ SAME_RATE = 1e-3            # Relative: Predict 2's rates this close are "the sa
 VALIDATION_SHARE = 0.25     # A quarter of the spirals validate.
 CLASSES = 3                 # Three spiral arms.
 RATE_TOLERANCE = 1e-6       # Relative: the rate fit used against the schedule plotted.
-END_SHARE = 5               # End noise is measured over the last fifth of the epochs.
+END_PART = 5                # End noise is measured over the last T/5 epochs.
 
 # %% [markdown]
 # ## The schedules, as in the chapter's figure
@@ -104,13 +105,13 @@ peak = lab.learning_rate
 def make_schedules(steps_per_epoch=None):
     """The five schedules with the chapter's proportions, over ``epochs`` epochs."""
     return {
-        "step decay": twins.schedule("StepDecay", peak, DROP, max(epochs // DROPS, 1),
+        "step decay": twins.schedule("StepDecay", peak, DROP, max(epochs // DROP_EVERY, 1),
                                       steps_per_epoch=steps_per_epoch),
         "exponential decay": twins.schedule("ExponentialDecay", peak, DECAY_TOTAL / epochs,
                                              steps_per_epoch=steps_per_epoch),
         "cosine annealing": twins.schedule("CosineAnnealing", peak, epochs,
                                             steps_per_epoch=steps_per_epoch),
-        "warm-up + cosine": twins.schedule("WarmupCosine", peak, max(epochs // WARMUP_SHARE, 1),
+        "warm-up + cosine": twins.schedule("WarmupCosine", peak, max(epochs // WARMUP_PART, 1),
                                             epochs,
                                             steps_per_epoch=steps_per_epoch),
         "1cycle": custom.schedules.OneCycle(peak, epochs, steps_per_epoch=steps_per_epoch),
@@ -273,7 +274,7 @@ lab.agreement("rates_used", "The rates fit used and the schedules plotted (relat
               max(rate_gaps.values()), RATE_TOLERANCE, relative_gaps=rate_gaps)
 
 sentence, answer, numbers = schedules_lab.training_statement(
-    histories, max(epochs // END_SHARE, 2), choices=runs)
+    histories, max(epochs // END_PART, 2), choices=runs)
 training_shown = lab.reveal(3, sentence, answer=answer, **numbers)
 sentence, answer, numbers = schedules_lab.validation_statement(results, numbers["ranking"][0])
 validation_shown = lab.reveal(4, sentence, answer=answer, **numbers)
