@@ -200,13 +200,9 @@ lab.check(largest <= lab.max_norm * (1 + MAX_NORM_SLACK),
 figure, axes = plt.subplots(1, len(kinds), figsize=(4 * len(kinds), 3.8), sharey=True)
 report.draw_curves(axes, histories, lab.epochs)
 lab.save_figure(figure, "regularization_curves.png")
-for kind in kinds:
-    curve = histories[kind]["val_cross_entropy"]
-    best_epoch = int(np.argmin(curve)) + 1
-    if lab.shows(1):    # Best plus climb is the final value Predict 1 asks about.
-        print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch "
-              f"{best_epoch}, then {curve[-1] - min(curve):+.3f} by the last epoch")
-    lab.record(f"climb_{kind}", curve=curve, best_epoch=best_epoch, climb=curve[-1] - min(curve))
+# Best plus climb is the final value Predict 1 asks about: printed once it is predicted.
+for kind, climb in report.climbs(histories, show=lab.shows(1)).items():
+    lab.record(f"climb_{kind}", **climb)
 
 # %% [markdown]
 # ## What happened to the weights

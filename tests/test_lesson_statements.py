@@ -191,3 +191,13 @@ def test_labels_and_rules_statements_count_the_runs():
                                                                             "a": "UNDERFITTING"})
     assert (answer, differ) == ("b", ["a"])
     assert diagnostics_report.rules_statement(labels, labels)[1] == "a"
+
+
+def test_climbs_find_the_best_epoch_and_the_rise_after_it(capsys):
+    histories = {kind: {"val_cross_entropy": [0.5, 0.4, 0.45]} for kind in
+                 regularization_report.KINDS}
+    found = regularization_report.climbs(histories, show=False)
+    assert found["l2"]["best_epoch"] == 2 and found["l2"]["climb"] == pytest.approx(0.05)
+    assert capsys.readouterr().out == ""
+    regularization_report.climbs(histories, show=True)
+    assert "best validation cross-entropy 0.400 at epoch 2, then +0.050" in capsys.readouterr().out

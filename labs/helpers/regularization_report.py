@@ -62,6 +62,20 @@ def draw_curves(axes, histories, epochs):
         panel.legend(fontsize=7)
 
 
+def climbs(histories, show):
+    """kind → its validation curve, best epoch (1-based) and climb after it to the last
+    epoch; one line per kind printed when ``show``."""
+    found = {}
+    for kind in KINDS:
+        curve = histories[kind]["val_cross_entropy"]
+        best_epoch, climb = int(np.argmin(curve)) + 1, curve[-1] - min(curve)
+        if show:
+            print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch "
+                  f"{best_epoch}, then {climb:+.3f} by the last epoch")
+        found[kind] = {"curve": curve, "best_epoch": best_epoch, "climb": climb}
+    return found
+
+
 def weight_table(models, histories, near_zero):
     """One row per kind: final and best cross-entropies, accuracy, the norm of all kernel
     weights and the share of them with |w| < ``near_zero``."""
