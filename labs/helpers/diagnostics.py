@@ -8,7 +8,7 @@ figure of gradient ratios.
 import keras
 import pandas as pd
 
-from callbacks.diagnostics import baselines
+from benchmarks import diagnostics_baselines as baselines
 
 
 def cosine_to_zero(learning_rate, epochs, steps_per_epoch):
