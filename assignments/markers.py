@@ -59,7 +59,8 @@ HELD_PREFIX = "HELD "
 # text (TensorFlow and Keras wrap it in their own words and escape codes); the place is
 # the last "(file:line)" of the line, so that a hint may hold brackets.
 TODO_MESSAGE = re.compile(r"TODO (?P<task>[a-z_]+): (?P<hint>.*) \((?P<where>[^()\s]+:\d+)\)")
-HELD_MESSAGE = re.compile(r"^HELD (?P<task>[a-z_]+): ")
+HELD_TEXT = "this task is not part of this edition"
+HELD_MESSAGE = re.compile(rf"HELD (?P<task>[a-z_]+): {HELD_TEXT}")
 # A stub line as the release writes it: a raise of one string literal.
 STUB_LINE = re.compile(r"""^[ \t]*raise NotImplementedError\((?P<literal>'(?:[^'\\\n]|\\.)*'"""
                        r"""|"(?:[^"\\\n]|\\.)*")\)[ \t]*\r?$""", re.MULTILINE)
@@ -113,8 +114,7 @@ def stub_line(task, hint, where, indent="", newline="\n"):
 
 def held_stub_line(task, path, indent="", newline="\n"):
     """The line that stands for a held task's region: no code, no hint, no TODO."""
-    message = (f"{HELD_PREFIX}{task}: this task is not part of this edition; the "
-               f"labs use its trusted twin ({path})")
+    message = f"{HELD_PREFIX}{task}: {HELD_TEXT}; the labs use its trusted twin ({path})"
     return f"{indent}raise NotImplementedError({message!r}){newline}"
 
 
@@ -129,15 +129,21 @@ def parse_todo(text):
     return found
 
 
+def parse_held(text):
+    """The task of a held stub's message in ``text`` (an error's message), or None."""
+    match = HELD_MESSAGE.search(str(text))
+    return match["task"] if match is not None else None
+
+
 def stub_state(line):
     """``(task, "unwritten" | "held")`` for a stub line of the student edition, else None."""
     match = STUB_LINE.match(line)
     if match is None:
         return None
     message = ast.literal_eval(match["literal"])
-    held = HELD_MESSAGE.match(message)
-    if held is not None:
-        return held["task"], "held"
+    held = parse_held(message)
+    if held is not None and message.startswith(HELD_PREFIX):
+        return held, "held"
     todo = parse_todo(message)
     if todo is not None and message.startswith(TODO_PREFIX):
         return todo.task, "unwritten"
