@@ -131,7 +131,8 @@ def _uncommented(line):
 
 
 def _opens_fence(text, following):
-    """True when ``text`` opens a fenced block that one of the ``following`` lines closes."""
+    """The fence (```` ``` ```` or ``~~~``) that ``text`` opens when one of the ``following``
+    lines closes it, else None."""
     match = FENCE.match(text)
     if match is None or (match.group(1)[0] == "`" and "`" in match.group(2)):
         return None

@@ -24,13 +24,15 @@ stubs above), *held* (not part of this edition: each region becomes one line tha
 raises ``NotImplementedError("HELD <task>: …")``, and its hint is dropped, so the
 edition has neither the code nor a TODO for it) or *published* (its regions keep
 their code and lose only their marker lines). ``stub_line`` writes a stub and
-``parse_todo`` reads its message back, wherever it stands (the checker's feedback, a
-lab's one-line error); ``stub_states`` reads which tasks of a
-file are stubs, from the text alone; the labs use it to pick a task's trusted twin. A lab's answer to an exercise is a markdown cell tagged
-``answer`` (``# %% [markdown] tags=["answer"]``, jupytext's cell metadata); the release
-drops the cell (read by ``assignments/cells.py``, the one reader of the cells), and the
-notebook export leaves it out unless asked for the instructor's edition. Lines that only the instructor may see inside a file
-that students get (the hidden checks' rows of the task table) sit between
+``parse_todo`` reads its message back wherever it stands (the checker's feedback, a lab's
+one-line error); ``stub_states`` reads which tasks of a file are stubs, from the text
+alone; the labs use it to pick a task's trusted twin.
+
+A lab's answer to an exercise is a markdown cell tagged ``answer``
+(``# %% [markdown] tags=["answer"]``, jupytext's cell metadata, read by
+``assignments/cells.py``); the release drops the cell, and the notebook export leaves it
+out unless asked for the instructor's edition. Lines that only the instructor may see
+inside a file that students get (the hidden checks' rows of the task table) sit between
 ``# BEGIN HIDDEN`` and ``# END HIDDEN`` lines, and the release drops them. All the
 markers are plain comments, so the reference edition runs and is tested exactly as
 it reads.
@@ -140,7 +142,10 @@ def stub_state(line):
     match = STUB_LINE.match(line)
     if match is None:
         return None
-    message = ast.literal_eval(match["literal"])
+    try:
+        message = ast.literal_eval(match["literal"])
+    except (ValueError, SyntaxError):
+        return None
     held = parse_held(message)
     if held is not None and message.startswith(HELD_PREFIX):
         return held, "held"
