@@ -21,6 +21,7 @@ answer cells (``labs/machinery/notebooks.py``, ``labs/machinery/notebook_setup.p
 
 import ast
 import dataclasses
+import functools
 import io
 import json
 import re
@@ -146,15 +147,17 @@ def _closes_fence(text, fence):
             and len(match.group(1)) >= len(fence) and not match.group(2).strip())
 
 
+@functools.lru_cache(maxsize=32)
 def cells(text):
-    """Every cell of a percent-format script, in order (see ``Cell``).
+    """Every cell of a percent-format script, in order, as a tuple (see ``Cell``). A running
+    lab asks at each prediction, so the cells of the last texts read are kept.
 
     Raises:
         CellError: a marker line's tags are not a list of strings.
     """
     all_lines = lines(text)
     if not all_lines:
-        return []
+        return ()
     try:
         comments = comment_lines(text)
     except (tokenize.TokenError, SyntaxError):
@@ -186,7 +189,7 @@ def cells(text):
             body = [_uncommented(line) for line in body]
         found.append(Cell(kind, tags, "\n".join(body).strip(), begin, end,
                           None if parsed is None else _bare(all_lines[begin - 1])))
-    return found
+    return tuple(found)
 
 
 def without_tagged(text, tag):
