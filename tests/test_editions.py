@@ -63,8 +63,8 @@ def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(adam_edition
     listed = run(edition, "-m", "assignments", "list").stdout.splitlines()
     held = [line.split()[0] for line in listed if line.endswith("(held: not part of this edition)")]
     assert held == [name for name in task_table.TASKS if name != "adam"]
-    exported = run(edition, "-c", "from labs.machinery import notebooks; print(*sorted("
-                                  "path.stem for path in notebooks.export_tasks('task_notebooks')))")
+    exported = run(edition, "-c", "from labs.machinery import notebooks; print(*sorted(path.stem for "
+                                  "path in notebooks.export_tasks('task_notebooks')))")
     assert exported.stdout.split() == ["adam"], exported.stderr[-2000:]   # No held task's.
     todo = run(edition, "-m", "assignments", "check", "adam")
     assert todo.returncode == 1 and "TODO adam" in todo.stdout
