@@ -49,6 +49,8 @@ lab = runtime.start("activations", {
                                                     # ReLU has recovered by then.
     "learning_rate": param(0.01, above=0),          # Adam.
 }, quick={"epochs": 60})       # Full run: 150 epochs.
+GUESSING = float(np.log(2.0))      # the loss of predicting 50/50 on every sample
+MOVED = 0.01                       # "moved away" from log 2: by more than this
 
 # %% [markdown]
 # ## 1. Four activations and their derivatives
@@ -379,8 +381,6 @@ for name, activation in (("ReLU", "relu"), (f"Leaky ReLU (α = {lab.leaky_slope}
     results[name] = (before, dead_fraction(probe), gradients, history)
     changes[name] = kernel_change
 
-GUESSING = float(np.log(2.0))      # the loss of predicting 50/50 on every sample
-MOVED = 0.01                       # "moved away" from log 2: by more than this
 summary = {name: {"first_loss": float(history["loss"][0]), "last_loss": float(history["loss"][-1]),
                   "accuracy": float(history["accuracy"][-1]),
                   "moved": bool(abs(history["loss"][-1] - GUESSING) > MOVED),

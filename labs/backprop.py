@@ -52,6 +52,8 @@ lab = runtime.start("backprop", {
     "restarts": param(10, minimum=1),          # Seeds per XOR network, to measure
                                                # how often each reaches 100 %.
 }, quick={"restarts": 4, "epochs": 600})   # Full run: 10 restarts of 1000 epochs.
+TAPE_TOLERANCE = 1e-12    # Backprop against the tape: float64 rounding of the same sums
+                          # in another order.
 Network = twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 
 # %% [markdown]
@@ -204,7 +206,6 @@ for numpy_network, x, y, loss_function in (
     tape_relative[str(numpy_network.layer_sizes)] = max(
         gradient_check.relative_error(a, b.numpy()) for a, b in zip(ours, tape_gradients))
     loss_differences[str(numpy_network.layer_sizes)] = abs(numpy_loss - float(tape_loss))
-TAPE_TOLERANCE = 1e-12    # float64 rounding of the same sums in another order.
 largest_tape_difference = max(tape_differences.values())
 # The worst relative error of the tape, and of central differences on the same two networks.
 tape_error = max(tape_relative.values())
@@ -223,7 +224,8 @@ tape_shown = lab.reveal(
     agreement_tolerance=TAPE_TOLERANCE)
 if tape_shown:   # The differences answer Predict 2, so they print after the reveal.
     print("\n".join(tape_rows))
-lab.check(largest_tape_difference < TAPE_TOLERANCE and max(loss_differences.values()) < 1e-12,
+lab.check(largest_tape_difference < TAPE_TOLERANCE
+          and max(loss_differences.values()) < TAPE_TOLERANCE,
           f"GradientTape and backprop differ by {largest_tape_difference:.1e}")
 
 # %% [markdown]
@@ -323,6 +325,9 @@ lab.save_figure(figure, "xor_by_hand.png")
 #   the first activation it skips.
 # * Autodiff (`tf.GradientTape`) computes the same numbers from the forward pass alone.
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -400,6 +405,3 @@ lab.save_figure(figure, "xor_by_hand.png")
 # (exercise 3), Leaky ReLU so that a switched-off unit still gets a gradient, a small
 # positive initial bias, or a smaller `weight_scale`; compare the count of seeds reaching
 # 100 % before and after.
-
-# %%
-lab.finish()

@@ -342,6 +342,9 @@ lab.record("strong penalty", letter=penalty, label=labels[penalty],
            last_loss=float(penalty_loss.iloc[-1]), chance_loss=float(coin_toss),
            rose_by=rose_by)
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -425,6 +428,3 @@ lab.record("strong penalty", letter=penalty, label=labels[penalty],
 # high from the first step does not. With Adam the division by √v partly hides it,
 # since v grows with the summed gradient too, so the symptom is milder and later.
 # The fix is to apply each step's own gradient, which is what `fit_with_tape` does.
-
-# %%
-lab.finish()

@@ -432,6 +432,9 @@ ax.set(xlabel="$w_1$", ylabel="$w_2$", title="contours, with the path")
 ax.legend(fontsize=8)
 lab.save_figure(figure, "loss_landscape.png")
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -514,6 +517,3 @@ lab.save_figure(figure, "loss_landscape.png")
 # rule can count sign changes of x (or of successive loss differences) to call both
 # OSCILLATING, and compare the loss over the last few steps with J₀ to separate a stalled run
 # from a slow one; the diagnostics lab's `classify` does this for training curves.
-
-# %%
-lab.finish()

@@ -52,6 +52,8 @@ lab = runtime.start("initialization", {
     "alpha": param(0.01, above=0, below=1),     # Significance of the two-sample test.
 }, quick={"depth": 10, "epochs": 4, "symmetry_epochs": 8})  # Full run: 20 layers,
                                                                 # 10 and 20 epochs.
+TOLERANCE = 1e-6   # Two units are the same when their weights differ by less than this
+                   # (float32 precision, relative to the largest weight).
 
 # %% [markdown]
 # ## 1. The variance argument
@@ -258,7 +260,6 @@ lab.save_figure(figure, "layer_statistics.png", show=spread_shown)
 lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-TOLERANCE = 1e-6               # float32 precision, relative to the largest weight
 x_moons, y_moons = datasets.two_moons(n_samples=512, noise=0.2, seed=lab.seed)
 x_moons = datasets.Standardizer().fit(x_moons).transform(x_moons)     # (512, 2)
 starts = {f"constant {lab.constant:g}": lambda: keras.initializers.Constant(lab.constant),

@@ -34,6 +34,8 @@ lab = runtime.start("loss_functions", {
                                            # plot: float32 overflows past ~88.
     "points": param(401, minimum=2),       # Points along each curve; the figures need no more.
 }, quick={"points": 201})   # Full run: 401 points.
+FLOAT32_TOLERANCE = 1e-6   # Keras computes in float32: about 1e-7 relative, with margin.
+THREE_SIGMOIDS = [[0.5, 0.5, 0.5]]   # Three independent sigmoid outputs, summing to 1.5.
 losses = twins.losses()   # custom.losses, or keras.losses until the losses task is written
 
 
@@ -50,9 +52,6 @@ def keras_loss(loss, y_true, y_pred):
 # −log 0.05 ≈ 3.0, six times as much.
 
 # %%
-FLOAT32_TOLERANCE = 1e-6   # Keras computes in float32: about 1e-7 relative, with margin.
-
-
 def agree(first, second):
     """Whether two losses agree to float32 rounding."""
     return abs(first - second) <= FLOAT32_TOLERANCE * max(1.0, abs(first))
@@ -146,10 +145,9 @@ clipping_shown = lab.reveal(
     chapter_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
 if clipping_shown:   # The table answers Predict 1, so it prints after the reveal.
     print("\n".join(clipping_rows))
-three_sigmoids = [[0.5, 0.5, 0.5]]
-chapters_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
-keras_three = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 0, 1]], three_sigmoids)
-renormalised_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids,
+chapters_three = losses.categorical_crossentropy([[0, 0, 1]], THREE_SIGMOIDS)
+keras_three = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 0, 1]], THREE_SIGMOIDS)
+renormalised_three = losses.categorical_crossentropy([[0, 0, 1]], THREE_SIGMOIDS,
                                                      renormalize=True)
 print(f"three sigmoids at 0.5: the chapters' {chapters_three:.4f}, Keras {keras_three:.4f}, "
       f"ours renormalised {renormalised_three:.4f}")
@@ -377,6 +375,9 @@ axis.set(xlabel="g: how far the target's logit is behind", ylabel="loss",
 axis.legend(fontsize=8)
 lab.save_figure(figure, "log_space_stability.png")
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -442,6 +443,3 @@ lab.save_figure(figure, "log_space_stability.png")
 # float32 rounding (relative error about 1e-7). The naive route in float32: at z = 16 it
 # gives 15.94 instead of 16.00, and from z = 17 on σ(z) rounds to exactly 1, so the loss
 # is infinite (measured with NumPy float32), which is section 5's failure in one dimension.
-
-# %%
-lab.finish()

@@ -51,6 +51,8 @@ lab = runtime.start("tour", {
     "patience": param(5, minimum=0),                # Early stopping waits this many
                                                     # epochs without improvement.
 }, quick={"n_samples": 200, "epochs": 8, "warmup_epochs": 1})
+# Two runs of the same maths agree when their weights differ by less than this:
+WEIGHT_TOLERANCE = 1e-5   # float32 rounding (about 1e-7), grown over a few hundred steps.
 
 # %% [markdown]
 # ## The data
@@ -159,7 +161,6 @@ for label, implementation, loop in RUNS:
 # fails if they differ by more than `WEIGHT_TOLERANCE`.
 
 # %%
-WEIGHT_TOLERANCE = 1e-5   # float32 rounding (about 1e-7), grown over a few hundred steps.
 
 def largest_difference(first, second):
     return max(float(np.max(np.abs(a - b)))
@@ -253,6 +254,9 @@ plots.decision_boundary(right, lambda points: final_model.predict(points, verbos
                          x_val, y_val, title=f"{named}: validation accuracy {best_accuracy:.1%}")
 lab.save_figure(figure, "tour.png")
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -306,6 +310,3 @@ lab.save_figure(figure, "tour.png")
 # the same loss on the same data. Agreement to rounding shows that two implementations
 # compute the same steps; similar final losses cannot show that, which is why the tour
 # compares weights.
-
-# %%
-lab.finish()
