@@ -1,4 +1,4 @@
-"""The maths of the ``curvature`` and ``nesterov`` labs, in a module of its own so that the tests can check it.
+"""The maths of the ``curvature`` and ``nesterov`` labs, in a module of its own, for the tests.
 
     quadratic_matrix, quadratic      J(θ) = ½θᵀAθ with chosen eigenvalues, turned by an angle
     stability_limit, optimal_rate    2/λ_max and 2/(λ_min + λ_max), from numpy.linalg.eigvalsh
