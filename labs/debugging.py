@@ -29,16 +29,13 @@ Run time: about 41 s on 2 CPU cores (about 36 s with --quick), start-up included
 # causes out as well as in.
 
 # %%
-import keras
 import numpy as np
 import pandas as pd
 
-from labs.machinery import runtime  # Import labs first: it makes sure `datasets` is ours.
+from labs.machinery import runtime  # Import labs first: the helpers' `datasets` is then ours.
 from labs.helpers import debugging_recipes as recipes
 from labs.helpers import debugging_report as report
 from labs.machinery.runtime import param
-import callbacks
-import datasets
 
 lab = runtime.start("debugging", {
     "epochs": param(30, minimum=5),         # Long enough for every curve to settle
@@ -84,27 +81,10 @@ lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 def train(run, fixed, live_title, number):
-    """Train the run's broken (or fixed) recipe, logged to a CSV; return what the run left.
-    Its verdict is printed only when prediction ``number``, which its label answers, is
-    revealed (``lab.shows``)."""
-    recipe = run.recipe(fixed)
-    keras.utils.set_random_seed(lab.seed)
-    (x_train, y_train), (x_val, y_val), num_classes = recipes.load_data(
-        recipe, lab.n_samples, lab.seed)
-    steps = recipes.steps_per_epoch(len(x_train), lab.batch_size)
-    model = recipes.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
-    csv_path = lab.path(f"run_{run.letter}{'_fixed' if fixed else ''}.csv")
-    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes,
-                                         verbose=lab.shows(number))
-    live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
-                              diagnosis=lab.shows(number))
-    model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
-              validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-              epochs=lab.epochs, verbose=0, shuffle=False,  # The dataset shuffles itself.
-              callbacks=lab.fit_callbacks(f"run {run.letter}{' fixed' if fixed else ''}",
-                                          [logger, live]))
-    return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
-            "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val)}
+    """Train the run's broken (or fixed) recipe, logged to a CSV; return what the run left
+    (``report.train``). Its verdict is printed only when prediction ``number``, which its
+    label answers, is revealed (``lab.shows``)."""
+    return report.train(lab, run, fixed, live_title, verbose=lab.shows(number))
 
 
 # %% [markdown]

@@ -35,8 +35,8 @@ def cross_entropy_figure(points, seed_epsilon, keras_epsilon):
     q = np.linspace(0.001, 0.999, points)
     right.plot(q, -np.log(q), label="binary cross-entropy, y = 1")
     right.plot(q, (1 - q) ** 2, label="squared error (1 − p)², y = 1")
-    right.set(xlabel="predicted p", ylabel="loss", title="cross-entropy punishes confident mistakes",
-              ylim=(0, 5))
+    right.set(xlabel="predicted p", ylabel="loss", ylim=(0, 5),
+              title="cross-entropy punishes confident mistakes")
     right.legend()
     return figure
 
