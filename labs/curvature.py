@@ -128,9 +128,7 @@ for name, rate in rates.items():
     stability_rows.append(
         f"{name:<11} {rate:>8.4f} {predicted[name][0]:>+11.4f} {predicted[name][1]:>+11.4f} "
         f"{measured[name][0]:>+9.4f} {measured[name][1]:>+9.4f} {distance[name]:>11.3g}")
-lab.check(worst_error < FACTOR_TOLERANCE,
-          f"a measured factor differs from 1 − ηλ by {worst_error:.1e}")
-lab.record("factors", largest_difference=worst_error, tolerance=FACTOR_TOLERANCE)
+lab.agrees("factors", "the measured factors and 1 − ηλ", worst_error, FACTOR_TOLERANCE)
 grew = [name for name in rates if distance[name] > 1]
 closest = min(distance, key=distance.get)
 grew_choice = ("a" if not grew else "b" if grew == ["just above"] else

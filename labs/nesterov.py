@@ -117,8 +117,8 @@ mapped_gaps = {  # w against θ − μ·v
     "Keras": nesterov.relative_gap(theirs, look_ahead["Keras"][0]
                                    - keras_momentum * look_ahead["Keras"][1], compared)}
 for name, mapped_gap in mapped_gaps.items():
-    lab.check(mapped_gap < FORMS_TOLERANCE, f"{name} Nesterov's w differs from θ − μ·v of the "
-              f"look-ahead form by {mapped_gap:.1e}")
+    lab.agrees(f"forms, {name}", f"{name} Nesterov's w and the look-ahead form's θ − μ·v",
+               mapped_gap, FORMS_TOLERANCE)
 forms_choice = ("a" if max(raw_gaps.values()) < FORMS_TOLERANCE else
                 "b" if max(mapped_gaps.values()) < FORMS_TOLERANCE else "c")
 lab.reveal(

@@ -252,3 +252,22 @@ def test_a_failed_check_raises_in_a_notebook(tmp_path):
     lab.check(False, "runs DISAGREE")
     with pytest.raises(runtime.LabCheckFailed, match="runs DISAGREE"):
         lab.finish()
+
+
+def test_agrees_records_checks_and_states_one_agreement_from_its_numbers(tmp_path, capsys):
+    lab = start([], tmp_path)
+    sentence = lab.agrees("tape", "GradientTape and backprop", np.float64(3e-15), 1e-12)
+    assert sentence == ("GradientTape and backprop differ by at most 3.0e-15 (within the "
+                        "tolerance 1e-12)")
+    assert "NOT within" in lab.agrees("forms", "the two forms", 0.5, 1e-12)
+    assert "NOT within" in lab.agrees("nan", "two runs", float("nan"), 1e-6)
+    assert "CHECK FAILED: the two forms differ by 5.0e-01, not below 1e-12" in (
+        capsys.readouterr().out)
+    outcomes = json.loads((tmp_path / "outcomes.json").read_text())
+    assert outcomes["records"]["tape"] == {"difference": 3e-15, "tolerance": 1e-12,
+                                           "agree": True}
+    assert outcomes["records"]["forms"]["agree"] is False
+    assert len(outcomes["failed_checks"]) == 2
+    for tolerance in (0, -1e-6, float("inf"), "1e-6"):
+        with pytest.raises(ValueError, match="tolerance must be a finite number > 0"):
+            lab.agrees("bad", "anything", 0.0, tolerance)

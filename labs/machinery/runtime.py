@@ -346,6 +346,25 @@ class Lab:
         self.outcomes["failed_checks"].append(message)
         self._write_outcomes()
 
+    def agrees(self, key, what, difference, tolerance):
+        """The one statement a lesson makes when two computations must agree: ``what`` (e.g.
+        "GradientTape and backprop") differ by ``difference``, which must be below
+        ``tolerance``. Records ``difference``, ``tolerance`` and the verdict under ``key``
+        (``record``), fails the run's check when it does not hold (``check``), and returns
+        the sentence, built from the numbers, for the lesson to print or reveal.
+
+        Raises:
+            ValueError: when ``tolerance`` is not a positive finite number.
+        """
+        if not (_is_number(tolerance) and math.isfinite(tolerance) and tolerance > 0):
+            raise ValueError(f"tolerance must be a finite number > 0, got {tolerance!r}")
+        difference = float(difference)
+        agree = difference < tolerance          # NaN never agrees
+        self.record(key, difference=difference, tolerance=tolerance, agree=agree)
+        self.check(agree, f"{what} differ by {difference:.1e}, not below {tolerance:g}")
+        return (f"{what} differ by at most {difference:.1e} "
+                f"({'within' if agree else 'NOT within'} the tolerance {tolerance:g})")
+
     def _write_outcomes(self):
         classroom.write_outcomes(self.path("outcomes.json"), self.outcomes)
 

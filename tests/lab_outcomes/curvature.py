@@ -40,7 +40,7 @@ def check(outcomes):
                             abs_tol=1e-9)
     assert "just above" in first["grew"] and "just below" not in first["grew"]
     factors = outcomes["records"]["factors"]
-    assert factors["largest_difference"] < factors["tolerance"]
+    assert factors["difference"] < factors["tolerance"] and factors["agree"]
 
     # Predict 2: the lowest ‖∇J‖ comes before the highest after it; it rose if the highest
     # is later and larger. Predict 3: "first" is the earlier run.

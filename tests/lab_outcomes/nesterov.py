@@ -31,6 +31,9 @@ def check(outcomes):
     assert first["answer"] == ("a" if max(forms["raw_gaps"].values()) < tolerance else
                                "b" if max(forms["mapped_gaps"].values()) < tolerance else "c")
     assert first["answer"] == "b"
+    for name, gap in forms["mapped_gaps"].items():
+        assert outcomes["records"][f"forms, {name}"] == {"difference": gap,
+                                                         "tolerance": tolerance, "agree": True}
 
     # Predict 2: the winner at each rate is the one that arrived first; the limits are the
     # formulas for λ_max = 200; no run above its limit arrived.
