@@ -51,6 +51,7 @@ lab.require(lab.smallest_eigenvalue <= lab.largest_eigenvalue,
             f"smallest_eigenvalue must be <= largest_eigenvalue ({lab.largest_eigenvalue}), "
             f"got {lab.smallest_eigenvalue}")
 FACTOR_TOLERANCE = 1e-9   # A measured factor per step equals 1 − ηλ to float64 rounding.
+EIGENVALUE_TOLERANCE = 1e-12   # eigvalsh finds A's eigenvalues to float64 rounding.
 NEAR = 0.1                # "At the saddle": within this distance of (0, 0).
 VALLEY = 0.99 * curvature.SADDLE_MINIMUM   # "In a valley": J within 1 % of a minimum's depth.
 PLATEAU_LEFT = 0.01       # "Off the plateau": J below this fraction of its start.
@@ -84,7 +85,8 @@ matrix = curvature.quadratic_matrix(lab.smallest_eigenvalue, lab.largest_eigenva
                                      angle=random.uniform(0, np.pi))
 eigenvalues, eigenvectors = np.linalg.eigh(matrix)       # ascending; columns q_min, q_max
 found = np.linalg.eigvalsh(matrix)
-lab.check(np.allclose(found, [lab.smallest_eigenvalue, lab.largest_eigenvalue], rtol=1e-12),
+lab.check(np.allclose(found, [lab.smallest_eigenvalue, lab.largest_eigenvalue],
+                      rtol=EIGENVALUE_TOLERANCE),
           f"eigvalsh found {found}, not the eigenvalues A was built from")
 limit, best = curvature.stability_limit(matrix), curvature.optimal_rate(matrix)
 condition = eigenvalues[-1] / eigenvalues[0]

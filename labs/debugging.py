@@ -48,6 +48,7 @@ lab = runtime.start("debugging", {
                                                  # for 16 samples.
 }, quick={"epochs": 20, "batch_test_steps": 150})
 # Full run: epochs 30, batch_test_steps 200.
+FITTED = 0.9   # The one-batch test is passed at this accuracy on the batch (Predict 2: 90 %).
 
 runs = recipes.load_runs()  # Run A, Run B, …: each a broken recipe and its repair.
 if runs is None:            # The instructor's edition: the runs in their fixed order.
@@ -177,14 +178,14 @@ for letter in underfitting:
         print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the "
               f"batch of {lab.batch_test_size}, "
               f"{batch_test[letter]['validation accuracy']:.0%} on validation")
-fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= 0.9]
+fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= FITTED]
 validation = {letter: batch_test[letter]["validation accuracy"] for letter in fitted}
 lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
                f"{', '.join(fitted) or 'none'} fit the batch to ≥ 90 %"
                + "".join(f"; Run {letter} then scores {accuracy:.0%} on validation"
                          for letter, accuracy in validation.items()) + "."),
            answer="a" if not fitted else "c" if fitted == underfitting else "b",
-           underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=0.9)
+           underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=FITTED)
 
 # %% [markdown]
 # **Your diagnosis.** Write your pair's diagnosis for each run, A to G: which

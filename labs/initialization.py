@@ -59,6 +59,7 @@ SYMMETRY_DATA = {"n_samples": 512, "noise": 0.2}   # The two moons of the symmet
 SYMMETRY_NET = {"depth": 3, "width": 16, "learning_rate": 0.01, "batch_size": 64}  # tanh, Adam
 SGD_MOMENTUM = 0.9           # The trained nets' SGD momentum.
 PROBE_DIGITS = 256           # Training digits DiagnosticsLogger measures the gradients on.
+VALIDATION_SHARE = 0.2       # Digits held out for validation in section 5.
 
 # %% [markdown]
 # ## 1. The variance argument
@@ -270,7 +271,7 @@ lab.predict(3, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 (x_train, y_train), (x_val, y_val) = datasets.train_val_split(
-    *datasets.digits(), 0.2, seed=lab.seed)
+    *datasets.digits(), VALIDATION_SHARE, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
 probe = (x_train[:PROBE_DIGITS], y_train[:PROBE_DIGITS])

@@ -53,6 +53,8 @@ lab = runtime.start("tour", {
 }, quick={"n_samples": 200, "epochs": 8, "warmup_epochs": 1})
 # Two runs of the same maths agree when their weights differ by less than this:
 WEIGHT_TOLERANCE = 1e-5   # float32 rounding (about 1e-7), grown over a few hundred steps.
+VALIDATION_SHARE = 0.25   # Held out for validation (the text says 25 %).
+MIN_DELTA = 1e-4          # Early stopping counts a smaller gain in val_loss as none.
 
 # %% [markdown]
 # ## The data
@@ -67,7 +69,7 @@ WEIGHT_TOLERANCE = 1e-5   # float32 rounding (about 1e-7), grown over a few hund
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=lab.noise, seed=lab.seed)
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
 print(f"train {x_train.shape}, validation {x_val.shape}")  # (n, 2) each
@@ -137,7 +139,7 @@ for label, implementation, loop in RUNS:
     optimizer = twins.optimizer(lab.optimizer, implementation=implementation,
                                  learning_rate=schedule)
     model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
-    stopper = twins.early_stopping_class()(patience=lab.patience, min_delta=1e-4,
+    stopper = twins.early_stopping_class()(patience=lab.patience, min_delta=MIN_DELTA,
                                             restore_best_weights=True)
     logger = callbacks.DiagnosticsLogger(lab.path(f"diagnostics_{implementation}_{loop}.csv"),
                                          verbose=0)
