@@ -4,7 +4,8 @@ Students read the whole lab file: the header becomes the notebook's first cell, 
 cells are the lesson, the parameter comments become the parameters cell, and printed strings
 and figure titles are output. "Seed 000" there reads like the lab's own ``--seed``, so a
 chapter is cited as "Learning Algorithms", "The Learning Problem", "Gradient Descent" or the
-session plan. The helper modules ``labs/_*.py`` print and plot too, so they are read as well.
+session plan. The helper modules ``labs/helpers/*.py`` and ``labs/machinery/*.py`` print and
+plot too, so they are read as well.
 
 So are the modules the labs are built on. The labs send students to ``custom/`` and
 ``callbacks/`` for the code they run (the NumPy network, the optimizers, the schedules, the
@@ -26,7 +27,9 @@ from labs.machinery import catalog
 # a seed. The lab's own seed ("--seed", "seed 0", "seeds 0–9", "the seed") does not match.
 CHAPTER_AS_SEED = re.compile(r"\b[Ss]eeds? 00[0-4]\b|\b[Ss]eed's\b|\b[Tt]he seeds'")
 
-HELPERS = sorted(catalog.HERE.glob("_*.py"))
+# The helpers: one lesson's (labs/helpers/) and every lesson's machinery (labs/machinery/).
+HELPERS = sorted(path for folder in ("helpers", "machinery")
+                 for path in (catalog.LESSONS / folder).glob("*.py"))
 
 # The modules under the labs, every ``*.py`` at any depth; never a fixture or a cache.
 MODULE_FOLDERS = ("custom", "callbacks", "datasets", "assignments", "benchmarks")
@@ -59,10 +62,12 @@ def test_lab_cites_chapters_by_title(name):
     assert not found, f"labs/{name}.py cites a chapter as a seed:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("path", HELPERS, ids=[path.name for path in HELPERS])
+@pytest.mark.parametrize("path", HELPERS,
+                         ids=[path.relative_to(REPO).as_posix() for path in HELPERS])
 def test_helper_cites_chapters_by_title(path):
     found = offending_lines(path)
-    assert not found, f"labs/{path.name} cites a chapter as a seed:\n" + "\n".join(found)
+    name = path.relative_to(REPO).as_posix()
+    assert not found, f"{name} cites a chapter as a seed:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("path", MODULES,
