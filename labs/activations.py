@@ -24,12 +24,12 @@ Run time: about 7 s on 2 CPU cores (about 7 s with --quick), start-up included.
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import datasets
 from custom import activations
 from labs.machinery import runtime
 from labs.helpers import activations as saturation
+from labs.helpers import activations_dead as dead
 from labs.machinery.runtime import param
 
 lab = runtime.start("activations", {
@@ -49,6 +49,11 @@ lab = runtime.start("activations", {
                                                     # ReLU has recovered by then.
     "learning_rate": param(0.01, above=0),          # Adam.
 }, quick={"epochs": 60})       # Full run: 150 epochs.
+GUESSING = float(np.log(2.0))      # the loss of predicting 50/50 on every sample
+MOVED = 0.01                       # "moved away" from log 2: by more than this
+FORMULA_TOLERANCE = 1e-6           # Keras against custom.activations' formulas (float32 ops)
+SLOPE_TOLERANCE = 1e-7             # GradientTape against the formulas, on a float64 grid
+PEAK_TOLERANCE = 1e-12             # The measured peak slopes against σ′(0) = ¼, tanh′(0) = 1
 
 # %% [markdown]
 # ## 1. Four activations and their derivatives
@@ -87,23 +92,9 @@ keras_functions = {
     "Swish": (keras.activations.silu, "swish", {}),
     "GELU": (lambda z: keras.activations.gelu(z, approximate=False), "gelu", {}),
 }
-curves = {}
-table = [f"{'activation':<22} {'max |g − ours|':>15} {'max |g′ − ours′|':>17} {'g′(−3)':>8} "
-         f"{'g′(1)':>7}"]   # Printed after Predict 1's reveal: the g′(−3) column answers it.
-for name, (keras_function, ours, options) in keras_functions.items():
-    z = tf.Variable(z_values)
-    with tf.GradientTape() as tape:
-        values = keras_function(z)                       # g(z), element by element
-    derivative = tape.gradient(values, z).numpy()        # dg/dz (the sum's gradient is elementwise)
-    function, ours_derivative = activations.get(ours)
-    away_from_kink = np.abs(z_values) > 1e-9
-    value_error = np.abs(values.numpy() - function(z_values, **options)).max()
-    slope_error = np.abs(derivative - ours_derivative(z_values, **options))[away_from_kink].max()
-    curves[name] = (values.numpy(), derivative)
-    at = lambda point: derivative[np.argmin(np.abs(z_values - point))]
-    table.append(f"{name:<22} {value_error:>15.1e} {slope_error:>17.1e} {at(-3):>8.4f} "
-                 f"{at(1):>7.4f}")
-    lab.check(value_error < 1e-6 and slope_error < 1e-6,
+curves, errors, table = saturation.compare_with_formulas(keras_functions, z_values)
+for name, (value_error, slope_error) in errors.items():
+    lab.check(value_error < FORMULA_TOLERANCE and slope_error < FORMULA_TOLERANCE,
               f"{name}: Keras and custom.activations differ by {value_error:.1e} (values), "
               f"{slope_error:.1e} (slopes)")
 approximation = np.abs(keras.activations.gelu(z_values, approximate=True).numpy()
@@ -143,17 +134,7 @@ lab.record("smooth_dips", lowest=lowest, relu_slope_at_zero=relu_slope_at_zero)
 # uses there, and `custom.activations` uses 0 as well.
 
 # %%
-figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
-for name, (values, derivative) in curves.items():
-    width = 4 if name == "ReLU" else 1.5     # ReLU drawn thick: Leaky ReLU covers it for z > 0
-    left.plot(z_values, values, linewidth=width, alpha=0.8, label=name)
-    right.plot(z_values, derivative, linewidth=width, alpha=0.8, label=name)
-left.set(xlabel="z", ylabel="g(z)", title="activations (keras.activations)")
-right.set(xlabel="z", ylabel="g′(z)", title="derivatives (tf.GradientTape)")
-for axis in (left, right):
-    axis.axhline(0, color="k", linewidth=0.5)
-    axis.legend()
-lab.save_figure(figure, "activations.png")
+lab.save_figure(saturation.plot_activations(z_values, curves), "activations.png")
 
 # %% [markdown]
 # ## 2. Saturation: sigmoid and tanh beside ReLU
@@ -176,7 +157,7 @@ wide_slopes, edges = {}, {}
 for name, function in saturating.items():
     _, wide_slopes[name] = saturation.slopes(function, wide_z)          # by GradientTape
     ours = activations.get(name.lower())[1](wide_z)                      # custom/activations.py
-    lab.check(np.abs(wide_slopes[name] - ours)[np.abs(wide_z) > 1e-9].max() < 1e-7,
+    lab.check(np.abs(wide_slopes[name] - ours)[np.abs(wide_z) > 1e-9].max() < SLOPE_TOLERANCE,
               f"{name}: GradientTape's slope and custom.activations' formula differ")
 for name in ("sigmoid", "tanh"):
     edges[name] = saturation.saturation_edge(wide_z, wide_slopes[name])
@@ -185,7 +166,8 @@ for name in ("sigmoid", "tanh"):
           f"below 1 % of it for |z| > {edges[name]:.2f}")
 peaks = {name: float(wide_slopes[name].max()) for name in ("sigmoid", "tanh")}
 lab.record("saturation", peaks=peaks, edges=edges, below_fraction=saturation.SATURATED_BELOW)
-lab.check(abs(peaks["sigmoid"] - 0.25) < 1e-12 and abs(peaks["tanh"] - 1.0) < 1e-12,
+lab.check(abs(peaks["sigmoid"] - 0.25) < PEAK_TOLERANCE
+          and abs(peaks["tanh"] - 1.0) < PEAK_TOLERANCE,
           f"the measured peaks {peaks} are not σ′(0) = 0.25 and tanh′(0) = 1")
 
 # %% [markdown]
@@ -213,22 +195,8 @@ lab.predict(2, None)  # your answer: "a", "b" or "c"
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
 x = datasets.Standardizer().fit(x).transform(x)      # (n_samples, 2)
-
-
-def measure_stack(weight_scale):
-    """Per activation, per hidden layer: ‖∂L/∂W‖, the mean slope and the saturated share."""
-    found = {}
-    for name in saturating:
-        model, probe = saturation.deep_stack(name.lower(), lab.stack_depth, lab.width,
-                                              weight_scale, seed=lab.seed)
-        _, derivative = activations.get(name.lower())              # the NumPy formula
-        mean_slopes, saturated = saturation.layer_slopes(probe, x, derivative)
-        found[name] = {"norms": saturation.hidden_kernel_gradient_norms(model, x, y),
-                       "mean_slopes": mean_slopes, "saturated": saturated}
-    return found      # Its table (saturation.print_stack) waits for the prediction's reveal.
-
-
-default_stack = measure_stack(1.0)
+default_stack = saturation.measure_stack(saturating, x, y, lab.stack_depth, lab.width, 1.0,
+                                         lab.seed)
 ratios = {name: float(measured["norms"][0] / measured["norms"][-1])
           for name, measured in default_stack.items()}
 smallest = min(ratios, key=ratios.get)
@@ -270,7 +238,8 @@ if ratios_shown:
 lab.predict(3, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
-large_stack = measure_stack(lab.large_weight_scale)
+large_stack = saturation.measure_stack(saturating, x, y, lab.stack_depth, lab.width,
+                                       lab.large_weight_scale, lab.seed)
 tanh_before, tanh_after = default_stack["tanh"], large_stack["tanh"]
 deeper_share = float(tanh_after["saturated"][1:].mean())     # layers 2 to stack_depth
 growth = float(tanh_after["norms"][0] / tanh_before["norms"][0])
@@ -331,89 +300,23 @@ lab.save_figure(figure, "saturation.png")
 lab.predict(4, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-def deep_network(activation):
-    """``depth`` hidden layers of ``width`` units, biases at ``negative_bias``; returns the
-    model and a probe model that outputs every hidden layer's activations."""
-    keras.utils.set_random_seed(lab.seed)            # the same initial weights for each activation
-    inputs = keras.Input(shape=(2,))
-    hidden, hidden_outputs = inputs, []
-    for _ in range(lab.depth):
-        hidden = keras.layers.Dense(lab.width, activation=activation, kernel_initializer="he_normal",
-                                    bias_initializer=keras.initializers.Constant(lab.negative_bias))(hidden)
-        hidden_outputs.append(hidden)
-    outputs = keras.layers.Dense(1, activation="sigmoid")(hidden)
-    return keras.Model(inputs, outputs), keras.Model(inputs, hidden_outputs)
-
-
-def dead_fraction(probe):
-    """Per hidden layer, the fraction of units whose output is ≤ 0 on every sample."""
-    return np.array([np.mean(np.all(keras.ops.convert_to_numpy(layer) <= 0, axis=0))
-                     for layer in probe(x)])
-
-
-def kernel_gradient_norms(model):
-    """‖∂L/∂W‖ for each layer's kernel at the current weights (binary cross-entropy)."""
-    with tf.GradientTape() as tape:
-        loss = keras.losses.binary_crossentropy(y.reshape(-1, 1).astype("float32"), model(x))
-        loss = tf.reduce_mean(loss)
-    kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
-    return np.array([float(tf.norm(gradient)) for gradient in tape.gradient(loss, kernels)])
-
-
 leaky = lambda z: keras.activations.leaky_relu(z, negative_slope=lab.leaky_slope)
 results, changes = {}, {}
 for name, activation in (("ReLU", "relu"), (f"Leaky ReLU (α = {lab.leaky_slope})", leaky)):
-    model, probe = deep_network(activation)
-    before, gradients = dead_fraction(probe), kernel_gradient_norms(model)
-    kernels_before = [layer.kernel.numpy() for layer in model.layers if hasattr(layer, "kernel")]
-    model.compile(optimizer=keras.optimizers.Adam(lab.learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    history = {"loss": [], "accuracy": []}
-    for epoch in range(lab.epochs):      # one full-batch step of fit, without fit's per-epoch cost
-        logs = model.train_on_batch(x, y, return_dict=True)
-        history["loss"].append(logs["loss"])
-        history["accuracy"].append(logs["accuracy"])
-    kernel_change = [float(np.abs(layer.kernel.numpy() - start).max()) for layer, start
-                     in zip([layer for layer in model.layers if hasattr(layer, "kernel")],
-                            kernels_before)][:lab.depth]     # max |ΔW| per hidden layer
-    results[name] = (before, dead_fraction(probe), gradients, history)
-    changes[name] = kernel_change
-
-GUESSING = float(np.log(2.0))      # the loss of predicting 50/50 on every sample
-MOVED = 0.01                       # "moved away" from log 2: by more than this
-summary = {name: {"first_loss": float(history["loss"][0]), "last_loss": float(history["loss"][-1]),
-                  "accuracy": float(history["accuracy"][-1]),
-                  "moved": bool(abs(history["loss"][-1] - GUESSING) > MOVED),
-                  "kernel_changes": changes[name],
-                  "frozen_layers": [layer + 1 for layer, change in enumerate(changes[name])
-                                    if change == 0.0]}
-           for name, (_, _, _, history) in results.items()}
-
-
-def told(name, facts):
-    frozen = facts["frozen_layers"]
-    return (f"{name}: loss {facts['first_loss']:.3f} → {facts['last_loss']:.3f}, "
-            + ("moved away from" if facts["moved"] else "still within 0.01 of")
-            + f" log 2, accuracy {facts['accuracy']:.0%}, "
-            + (f"hidden layers {frozen} never changed" if frozen
-               else "every hidden layer changed"))
-
-
+    model, probe = dead.deep_network(activation, lab.depth, lab.width, lab.negative_bias, lab.seed)
+    before, gradients = dead.dead_fraction(probe, x), dead.kernel_gradient_norms(model, x, y)
+    history, kernel_changes = dead.train_full_batch(model, x, y, lab.epochs, lab.learning_rate)
+    results[name] = (before, dead.dead_fraction(probe, x), gradients, history)
+    changes[name] = kernel_changes[:lab.depth]                  # max |ΔW| per hidden layer
+summary = dead.summarise(results, changes, GUESSING, MOVED)   # losses, moved, frozen layers
 relu_moved, leaky_moved = (facts["moved"] for facts in summary.values())   # ReLU first
 dead_shown = lab.reveal(
-    4, "; ".join(told(name, facts) for name, facts in summary.items()) + ".",
+    4, "; ".join(dead.told(name, facts, MOVED) for name, facts in summary.items()) + ".",
     answer={(True, True): "a", (True, False): "b", (False, True): "c",
             (False, False): "d"}[relu_moved, leaky_moved],
     summary=summary, guessing_loss=GUESSING, moved_threshold=MOVED)
 if dead_shown:   # The table's losses answer Predict 4.
-    print(f"{'':<22} {'layer':>6}" + "".join(f"{layer:>7}" for layer in range(1, lab.depth + 1)))
-    for name, (before, after, gradients, history) in results.items():
-        print(f"{name:<22} {'dead':>6}" + "".join(f"{value:>7.0%}" for value in before))
-        print(f"{'':<22} {'‖∇W‖':>6}" + "".join(f"{value:>7.0e}" for value in gradients[:lab.depth]))
-        print(f"{'':<22} {'after':>6}" + "".join(f"{value:>7.0%}" for value in after)
-              + f"   loss {history['loss'][0]:.3f} → {history['loss'][-1]:.3f}, "
-                f"accuracy {history['accuracy'][-1]:.0%}")
-        print(f"{'':<22} {'max|ΔW|':>6}" + "".join(f"{value:>7.0e}" for value in changes[name]))
+    dead.print_table(results, changes, lab.depth)
 
 # %% [markdown]
 # Why the two can differ: where a whole ReLU layer is dead, its slope is *exactly* zero
@@ -427,21 +330,10 @@ if dead_shown:   # The table's losses answer Predict 4.
 # rescale an exact zero. The simplest fix is to start the biases at 0 (Keras' default).
 
 # %%
-figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
-layers = np.arange(1, lab.depth + 1)
-for (name, (before, after, _, history)), color in zip(results.items(), ("C3", "C0")):
-    left.plot(layers, before, "o--", color=color, label=f"{name}, at the start")
-    right.plot(history["loss"], color=color, label=name)
-    left.plot(layers, after, "s-", color=color, label=f"{name}, after {lab.epochs} epochs")
-left.set(xlabel="hidden layer", ylabel="fraction of units below 0 on every sample",
-         title=f"dead units, biases started at {lab.negative_bias}", ylim=(-0.05, 1.05))
-left.legend(fontsize=8)
-right.axhline(GUESSING, color="k", linestyle=":", linewidth=1, label="log 2 (guessing)")
-right.set(xlabel="epoch (full batch, Adam)", ylabel="binary cross-entropy",
-          title="loss: " + "; ".join(f"{name.split(' (')[0]} {facts['last_loss']:.3f}"
-                                     for name, facts in summary.items()))
-right.legend()
-lab.save_figure(figure, "dead_relu.png")
+lab.save_figure(dead.figure(results, summary, lab.depth, lab.epochs, lab.negative_bias, GUESSING),
+                "dead_relu.png")
+
+# %%
 lab.finish()
 
 # %% [markdown]

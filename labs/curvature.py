@@ -1,15 +1,14 @@
-"""Curvature: the stability limit, saddle points and plateaus, and Nesterov's look-ahead.
+"""Curvature: the stability limit η < 2/λ_max, saddle points and plateaus.
 
 What you learn: why gradient descent on a quadratic converges exactly when η < 2/λ_max,
-with λ_max the largest eigenvalue of the Hessian, and which η is fastest; how a saddle
+with λ_max the largest eigenvalue of the Hessian, and which η is fastest; and how a saddle
 point and a saturated sigmoid hold descent up while ‖∇J‖ is tiny and J is far from its
-minimum, so that the stopping rule ‖∇J‖ < ε alone stops too early; and how Nesterov's
-look-ahead, as textbooks write it, becomes the form Keras runs, which needs only ∇J(θ).
+minimum, so that the stopping rule ‖∇J‖ < ε alone stops too early.
 
-Follows: "Chapter 3: Learning Algorithms" (exercise 3), "The Learning Problem" (ravines,
-saddle points, momentum) and the class session plan (plateaus and saddles, the stopping
-rule).
-Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Follows: "Chapter 3: Learning Algorithms", "The Learning Problem" (ravines, saddle points,
+momentum) and the class session plan (plateaus and saddles, the stopping rule). The
+`nesterov` lab carries the limit over to momentum and Nesterov's look-ahead.
+Run time: about 7 s on 2 CPU cores (about 7 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -22,7 +21,6 @@ Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 # gradient descent. The hyperparameters come first, each with its reason.
 
 # %%
-import keras
 import numpy as np
 
 from custom.optimizers import trajectories
@@ -48,13 +46,15 @@ lab = runtime.start("curvature", {
     "momentum": param(0.9, minimum=0, below=1),      # μ: "typically 0.9", say both
                                                      # "Learning Algorithms" and
                                                      # "The Learning Problem".
-    "ravine_learning_rate": param(0.002, above=0),   # The optimizers lab's η on x² + 100y².
-    "ravine_steps": param(1000, minimum=10),         # The slowest rate needs about 370.
-    "tolerance": param(1e-6, above=0),               # "Arrived": f(x, y) below this.
-}, quick={"plateau_steps": 1200, "ravine_steps": 500})   # full: 2000, 1000
+}, quick={"plateau_steps": 1200})   # Full run: 2000 steps.
 lab.require(lab.smallest_eigenvalue <= lab.largest_eigenvalue,
             f"smallest_eigenvalue must be <= largest_eigenvalue ({lab.largest_eigenvalue}), "
             f"got {lab.smallest_eigenvalue}")
+FACTOR_TOLERANCE = 1e-9   # A measured factor per step equals 1 − ηλ to float64 rounding.
+EIGENVALUE_TOLERANCE = 1e-12   # eigvalsh finds A's eigenvalues to float64 rounding.
+NEAR = 0.1                # "At the saddle": within this distance of (0, 0).
+VALLEY = 0.99 * curvature.SADDLE_MINIMUM   # "In a valley": J within 1 % of a minimum's depth.
+PLATEAU_LEFT = 0.01       # "Off the plateau": J below this fraction of its start.
 
 
 def when(step):
@@ -85,7 +85,8 @@ matrix = curvature.quadratic_matrix(lab.smallest_eigenvalue, lab.largest_eigenva
                                      angle=random.uniform(0, np.pi))
 eigenvalues, eigenvectors = np.linalg.eigh(matrix)       # ascending; columns q_min, q_max
 found = np.linalg.eigvalsh(matrix)
-lab.check(np.allclose(found, [lab.smallest_eigenvalue, lab.largest_eigenvalue], rtol=1e-12),
+lab.check(np.allclose(found, [lab.smallest_eigenvalue, lab.largest_eigenvalue],
+                      rtol=EIGENVALUE_TOLERANCE),
           f"eigvalsh found {found}, not the eigenvalues A was built from")
 limit, best = curvature.stability_limit(matrix), curvature.optimal_rate(matrix)
 condition = eigenvalues[-1] / eigenvalues[0]
@@ -120,16 +121,8 @@ predicted, measured, worst_error, distance = {}, {}, 0.0, {}
 stability_rows = [f"{'run':<11} {'η':>8} {'1 − ηλ_min':>11} {'1 − ηλ_max':>11} "
                   f"{'measured':>20} {'‖θ_T‖/‖θ₀‖':>11}"]
 for name, rate in rates.items():
-    with np.errstate(over="ignore", invalid="ignore"):     # a long diverging run overflows
-        components = paths[name] @ eigenvectors            # (T + 1, 2): c_min, c_max
-        previous, following = components[:-1], components[1:]
-        # A ratio counts where c_t is not rounding noise beside the other component, and
-        # c_(t+1) has neither overflowed nor underflowed.
-        usable = ((np.abs(previous) > 1e-6 * np.linalg.norm(previous, axis=1, keepdims=True))
-                  & np.isfinite(following) & (np.abs(following) > 1e-200))
-        ratios = np.where(usable, following / np.where(usable, previous, 1), np.nan)
-        distance[name] = np.linalg.norm(paths[name][-1]) / np.linalg.norm(start)
-    distance[name] = float(distance[name]) if np.isfinite(distance[name]) else float("inf")
+    ratios = curvature.step_factors(paths[name], eigenvectors)   # (T, 2): c_(t+1)/c_t
+    distance[name] = curvature.distance_ratio(paths[name])       # ‖θ_T‖/‖θ₀‖
     # cᵢ ← (1 − ηλᵢ)·cᵢ, with η as Keras keeps it: a float32 number.
     predicted[name] = 1 - float(np.float32(rate)) * eigenvalues
     measured[name] = np.nanmedian(ratios, axis=0)          # c_(t+1)/c_t, over the run
@@ -137,10 +130,8 @@ for name, rate in rates.items():
     stability_rows.append(
         f"{name:<11} {rate:>8.4f} {predicted[name][0]:>+11.4f} {predicted[name][1]:>+11.4f} "
         f"{measured[name][0]:>+9.4f} {measured[name][1]:>+9.4f} {distance[name]:>11.3g}")
-factor_tolerance = 1e-9
-lab.check(worst_error < factor_tolerance,
-          f"a measured factor differs from 1 − ηλ by {worst_error:.1e}")
-lab.record("factors", largest_difference=worst_error, tolerance=factor_tolerance)
+lab.agreement("factors", "the measured factors and 1 − ηλ", worst_error, FACTOR_TOLERANCE,
+              show=False)
 grew = [name for name in rates if distance[name] > 1]
 closest = min(distance, key=distance.get)
 grew_choice = ("a" if not grew else "b" if grew == ["just above"] else
@@ -151,7 +142,7 @@ stability_shown = lab.reveal(
     "component changed per step by " + ", ".join(
         f"{measured[name][1]:+.4f} ({name})" for name in rates)
     + f", each equal to 1 − ηλ_max (largest difference over all steps "
-      f"{worst_error:.0e}, tolerance {factor_tolerance:g}).",
+      f"{worst_error:.0e}, tolerance {FACTOR_TOLERANCE:g}).",
     answer=grew_choice, distance=distance, grew=grew, closest=closest,
     steepest_measured={name: measured[name][1] for name in rates},
     steepest_predicted={name: predicted[name][1] for name in rates})
@@ -197,8 +188,6 @@ lab.predict(2, None)  # your answer: "a" or "b"
 lab.predict(3, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-near = 0.1                                  # "At the saddle": within 0.1 of (0, 0).
-valley = 0.99 * curvature.SADDLE_MINIMUM   # "In a valley": J within 1 % of a minimum's depth.
 runs = {"gradient descent": twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate),
         "momentum": twins.optimizer("sgd", learning_rate=lab.saddle_learning_rate,
                                      momentum=lab.momentum)}
@@ -207,17 +196,17 @@ saddle_paths = trajectories.follow_together(runs, curvature.saddle, (1.0, lab.sa
 saddle, saddle_rows = {}, []   # The rows answer Predict 2 and 3: printed after them.
 for name, path in saddle_paths.items():
     norms = np.linalg.norm(curvature.gradients(curvature.saddle, path), axis=1)
-    arrived = curvature.first_step(curvature.saddle(path) < valley)
+    arrived = curvature.first_step(curvature.saddle(path) < VALLEY)
     before = norms[: arrived or len(norms)]           # ‖∇J‖ until the valley
     low = int(np.argmin(before))
     high = low + int(np.argmax(before[low:]))         # the highest ‖∇J‖ after the lowest
     saddle[name] = {"norms": norms, "valley_step": arrived, "low_step": low,
                     "low": float(before[low]), "high_step": high, "high": float(before[high]),
-                    "near_steps": int(np.sum(np.linalg.norm(path, axis=1) < near))}
+                    "near_steps": int(np.sum(np.linalg.norm(path, axis=1) < NEAR))}
     saddle_rows.append(
         f"{name:<17} ‖∇J‖: {norms[0]:.2g} at the start, lowest {before[low]:.2g} at step "
         f"{low}, then {before[high]:.2g} at step {high}; {saddle[name]['near_steps']} steps "
-        f"within {near} of the saddle; valley (J < {valley:.4f}): {when(arrived)}")
+        f"within {NEAR} of the saddle; valley (J < {VALLEY:.4f}): {when(arrived)}")
 descent, heavy = saddle["gradient descent"], saddle["momentum"]
 reached = {name: run["valley_step"] for name, run in saddle.items()
            if run["valley_step"] is not None}
@@ -233,7 +222,7 @@ shape_shown = lab.reveal(
        f"{descent['low_step']}, then "
        + (f"rose to {descent['high']:.2g} at step {descent['high_step']}" if rose
           else "never rose")
-       + f"; it spent {descent['near_steps']} steps within {near} of the saddle",
+       + f"; it spent {descent['near_steps']} steps within {NEAR} of the saddle",
     answer="b" if rose else "a", low=descent["low"], low_step=descent["low_step"],
     high=descent["high"], high_step=descent["high_step"], rose=rose)
 first_choices = {"gradient descent": "a", "momentum": "b", "both runs at once": "c",
@@ -244,7 +233,7 @@ race_shown = lab.reveal(
        + {"neither run": "neither reached it.",
           "both runs at once": "both reached it at the same step."}.get(
            first, f"{first} got there first.")
-       + f" Steps within {near} of the saddle: gradient descent {descent['near_steps']}, "
+       + f" Steps within {NEAR} of the saddle: gradient descent {descent['near_steps']}, "
        f"momentum {heavy['near_steps']}.",
     answer=first_choices[first], first_choices=first_choices,
     near_steps={name: run["near_steps"] for name, run in saddle.items()},
@@ -264,7 +253,7 @@ for name, path in plateau_paths.items():
     values = np.asarray(curvature.plateau(path))
     norms = np.linalg.norm(curvature.gradients(curvature.plateau, path), axis=1)
     plateau[name] = {"values": values, "norms": norms,
-                     "arrived": curvature.first_step(values < 0.01 * values[0])}
+                     "arrived": curvature.first_step(values < PLATEAU_LEFT * values[0])}
     print(f"{name:<17} J = {values[0]:.3f} with ‖∇J‖ = {norms[0]:.2g} at the start; J below 1 % "
           f"of that at {when(plateau[name]['arrived'])}; after {lab.plateau_steps} steps "
           f"J = {values[-1]:.3g}, w + b = {path[-1].sum():.2f} "
@@ -331,170 +320,8 @@ lab.save_figure(curvature_figures.saddle_and_plateau(saddle_paths, saddle, plate
 # saddle is the curvature: at a minimum every eigenvalue of the Hessian is ≥ 0; at a saddle
 # one is negative (the smallest eigenvalues printed above).
 
-# %% [markdown]
-# ## 3. Nesterov's look-ahead, and the form Keras runs
-#
-# Classic momentum feels the slope where it stands. Nesterov's momentum, as textbooks
-# write it (Sutskever et al., 2013), feels it where the velocity is about to carry it:
-#
-#     look-ahead form:   v ← μ·v + η·∇J(θ − μ·v)        θ ← θ − v
-#
-# That needs ∇J at a point where the weights are not. Keras (`keras.optimizers.SGD(
-# nesterov=True)`) and our `custom.optimizers.SGD(nesterov=True)` keep the look-ahead
-# point itself, w = θ − μ·v, as the weights. Substituting, the same v gives
-#
-#     rewritten form:    v ← μ·v + η·∇J(w)               w ← w − (μ·v + η·∇J(w))
-#
-# which needs ∇J only at the weights, as every optimizer step does. (Keras stores −v and
-# adds, which changes nothing.) The two are one algorithm seen through a change of
-# variables: their iterates differ by μ·v, and v → 0 at a minimum, so both end at the same
-# place. Below, the look-ahead form runs in NumPy (`curvature.nesterov_look_ahead`: the two
-# updates above, in three lines), the rewritten form as our class and as Keras' on a
-# `tf.Variable`, on x² + 100y² from (10, 1): the ravine of "Learning Algorithms",
-# exercise 3.
-
 # %%
-ravine_start = (10.0, 1.0)
-ravine_curvature = np.linalg.eigvalsh(curvature.hessian(trajectories.steep_ravine, ravine_start))
-multiples = (0.5, 1, 2, 3, 4, 6, 8)          # The sweep: η from half to eight times the rate.
-sweep_rates = [multiple * lab.ravine_learning_rate for multiple in multiples]
-runs = {"Keras Nesterov": keras.optimizers.SGD(lab.ravine_learning_rate, momentum=lab.momentum,
-                                               nesterov=True)}
-for rate in sweep_rates:
-    runs[f"momentum {rate:g}"] = twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum)
-    runs[f"Nesterov {rate:g}"] = twins.optimizer("sgd", learning_rate=rate, momentum=lab.momentum,
-                                                  nesterov=True)
-ravine_paths = trajectories.follow_together(runs, trajectories.steep_ravine, ravine_start,
-                                            lab.ravine_steps)
-
-
-def ravine_gradient(point):
-    """∇(x² + 100y²) = (2x, 200y)."""
-    return np.array([2 * point[0], 200 * point[1]])
-
-
-# Keras keeps η in a float32 variable, even for float64 weights, and its SGD rounds μ to
-# float32 too (`keras.ops.cast(0.9, "float64")` is 0.8999999761…; ours keeps μ exact). The
-# look-ahead runs use the same rounded numbers, so that what is compared is the two forms.
-rate_as_kept = float(np.float32(lab.ravine_learning_rate))
-# Until the nesterov task is written, "ours" is Keras' twin, which rounds μ as Keras does.
-our_momentum = lab.momentum if twins.written("nesterov") else float(np.float32(lab.momentum))
-look_ahead = {
-    "ours": curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
-                                           our_momentum, lab.ravine_steps),
-    "Keras": curvature.nesterov_look_ahead(ravine_gradient, ravine_start, rate_as_kept,
-                                            float(np.float32(lab.momentum)), lab.ravine_steps)}
-thetas, velocities = look_ahead["ours"]
-ours = ravine_paths[f"Nesterov {lab.ravine_learning_rate:g}"]
-theirs = ravine_paths["Keras Nesterov"]
-with np.errstate(invalid="ignore"):
-    finite = np.all(np.isfinite(np.concatenate([thetas, ours, theirs], axis=1)), axis=1)
-compared = len(finite) if finite.all() else int(np.argmin(finite))   # steps before overflow
-
-
-def gap(first, second):
-    """The largest |first − second| over the compared steps, relative to 1 + |second|."""
-    return float(np.max(np.abs(first[:compared] - second[:compared])
-                        / (1 + np.abs(second[:compared]))))
-
-
-nesterov_tolerance = 1e-12
-raw_gap = gap(ours, thetas)                                     # w against θ, unmapped
-mapped_gaps = {"ours": gap(ours, thetas - our_momentum * velocities),   # w against θ − μ·v
-               "Keras": gap(theirs, look_ahead["Keras"][0]
-                            - np.float32(lab.momentum) * look_ahead["Keras"][1])}
-print(f"over {compared} steps at η = {lab.ravine_learning_rate:g}, μ = {lab.momentum}, largest "
-      f"relative difference of the weights w from the look-ahead form's θ: {raw_gap:.2g}; "
-      f"from θ − μ·v: {mapped_gaps['ours']:.1e} (ours), {mapped_gaps['Keras']:.1e} (Keras); "
-      f"tolerance {nesterov_tolerance:g}")
-for name, mapped_gap in mapped_gaps.items():
-    lab.check(mapped_gap < nesterov_tolerance, f"{name} Nesterov's w differs from θ − μ·v of the "
-              f"look-ahead form by {mapped_gap:.1e}")
-lab.record("nesterov_forms", raw_gap=raw_gap, mapped_gaps=mapped_gaps,
-           tolerance=nesterov_tolerance, compared_steps=compared)
-
-# %% [markdown]
-# Now the exercise's comparison: standard momentum against Nesterov on x² + 100y², each at
-# seven rates, counting the steps until f < `tolerance` on the weights each one holds.
-# Section 1's limit has a momentum version: on a quadratic, classic momentum converges
-# while η < 2(1 + μ)/λ_max and Nesterov while η < 2(1 + μ)/((1 + 2μ)·λ_max) (exercise 4
-# derives both).
-
-# %% [markdown] tags=["prediction"]
-# **Predict 5.** On x² + 100y² from (10, 1) with μ = `momentum` (0.9 by default), momentum
-# and Nesterov run at seven rates, from half to eight times `ravine_learning_rate` (0.002 by
-# default). Which one reaches f < `tolerance` in fewer steps at `ravine_learning_rate`, and
-# does the same one win (or tie) at every rate of the sweep?
-# - (a) momentum, and it wins at every rate
-# - (b) momentum, but not at every rate
-# - (c) Nesterov, and it wins at every rate
-# - (d) Nesterov, but not at every rate
-# - (e) neither: they tie, or neither arrives
-
-# %% tags=["your-prediction"]
-lab.predict(5, None)  # your answer: "a", "b", "c", "d" or "e"
-
-# %%
-limits = {"momentum": curvature.momentum_limit(ravine_curvature[-1], lab.momentum),
-          "Nesterov": curvature.nesterov_limit(ravine_curvature[-1], lab.momentum)}
-print(f"Hessian eigenvalues {ravine_curvature.tolist()}: limits 2(1 + μ)/λ_max = "
-      f"{limits['momentum']:.4g} (momentum), 2(1 + μ)/((1 + 2μ)λ_max) = {limits['Nesterov']:.4g}"
-      " (Nesterov)")
-arrival, ended = {"momentum": {}, "Nesterov": {}}, {"momentum": {}, "Nesterov": {}}
-sweep_rows = [f"{'η':>8} {'momentum':>10} {'Nesterov':>10}   steps to f < {lab.tolerance:g}"]
-for rate in sweep_rates:
-    for kind in arrival:
-        with np.errstate(over="ignore", invalid="ignore"):    # a diverging run overflows
-            values = trajectories.steep_ravine(ravine_paths[f"{kind} {rate:g}"])
-            arrival[kind][rate] = curvature.first_step(values < lab.tolerance)
-        ended[kind][rate] = float(values[-1])
-    sweep_rows.append(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} "
-                      f"{when(arrival['Nesterov'][rate]):>10}")
-
-
-def winner(rate):
-    """Which kind arrived first at ``rate``: a name, "a tie", or "neither"."""
-    steps = {kind: arrival[kind][rate] for kind in arrival if arrival[kind][rate] is not None}
-    if not steps:
-        return "neither"
-    if len(steps) == 2 and len(set(steps.values())) == 1:
-        return "a tie"
-    return min(steps, key=steps.get)
-
-
-winners = {rate: winner(rate) for rate in sweep_rates}
-main_rate = lab.ravine_learning_rate
-verdict = {"momentum": "momentum first", "Nesterov": "Nesterov first", "a tie": "a tie",
-           "neither": "neither arrived"}
-never = {kind: [f"{rate:g}" for rate in sweep_rates if arrival[kind][rate] is None]
-         for kind in arrival}
-by_winner = {name: [f"{rate:g}" for rate in sweep_rates if winners[rate] == name]
-             for name in ("momentum", "Nesterov", "a tie", "neither")}
-everywhere = all(found == winners[main_rate] for found in winners.values())
-sweep_choice = ({"momentum": "a", "Nesterov": "c"}.get(winners[main_rate], "e") if everywhere
-                else {"momentum": "b", "Nesterov": "d"}.get(winners[main_rate], "e"))
-sweep_shown = lab.reveal(
-    5, f"at η = {main_rate:g}: momentum {when(arrival['momentum'][main_rate])}, Nesterov "
-       f"{when(arrival['Nesterov'][main_rate])}: {verdict[winners[main_rate]]}. Over the "
-       "sweep: " + "; ".join(f"{verdict[name]} at η = {', '.join(rates_won)}"
-                              for name, rates_won in by_winner.items() if rates_won)
-    + ". Never arrived: " + "; ".join(
-        f"{kind} at η = {', '.join(missed) or 'none'} (limit {limits[kind]:.4g})"
-        for kind, missed in never.items()) + ".",
-    steps={kind: {f"{rate:g}": step for rate, step in found.items()}
-           for kind, found in arrival.items()},
-    final_values={kind: {f"{rate:g}": value for rate, value in found.items()}
-                  for kind, found in ended.items()},
-    winners={f"{rate:g}": name for rate, name in winners.items()},
-    main_rate=f"{main_rate:g}", limits=limits, everywhere=everywhere,
-    answer=sweep_choice)
-if sweep_shown:   # The table of arrivals answers Predict 5, so it prints after the reveal.
-    print("\n".join(sweep_rows))
-
-# %%
-lab.save_figure(curvature_figures.nesterov(
-    ravine_paths[f"momentum {main_rate:g}"], ours, thetas, main_rate, lab.momentum, lab.tolerance,
-    arrival, limits), "nesterov.png")
+lab.finish()
 
 # %% [markdown]
 # ## Exercises
@@ -553,62 +380,14 @@ lab.save_figure(curvature_figures.nesterov(
 # validation loss, or a known lower bound such as 0 for a squared error.
 
 # %% [markdown] tags=["exercise"]
-# **Exercise 3 (medium).** Standard momentum against Nesterov on x² + 100y². Run section 3
-# with `momentum = 0.5` in the parameters cell (`--momentum 0.5`), then with
-# `momentum = 0.99`. Before each run, compute both stability limits and predict at which
-# rates of the sweep each method can never arrive. Then explain from the runs why Nesterov
-# wins where it wins.
-# *Syllabus: Learning Algorithms, exercise 3.*
-
-# %% [markdown] tags=["answer"]
-# **Answer 3.** λ_max = 200. For μ = 0.5 the limits are 2·1.5/200 = 0.015 (momentum) and
-# 3/(2·200) = 0.0075 (Nesterov): Nesterov cannot arrive at η = 0.008, 0.012 and 0.016,
-# momentum cannot at 0.016. For μ = 0.99 they are 3.98/200 = 0.0199 and 3.98/(2.98·200) ≈
-# 0.00668: Nesterov cannot at 0.008 and above. Other gaps in the table are runs that
-# converge, but too slowly for `ravine_steps` (raise it to see them arrive). Measured in full
-# mode, with `momentum = 0.5` in the parameters cell (`--momentum 0.5`): neither method
-# arrives at η = 0.001 or 0.002 within 1000 steps, and where both arrive momentum is ahead by
-# a few steps (563 against 567 at η = 0.004); with `momentum = 0.99` classic momentum arrives
-# at no rate of the sweep, while Nesterov does at every rate up to 0.006 (step 573 at η =
-# 0.002). The reason is the steep y direction. There classic momentum oscillates with an
-# amplitude that shrinks only by about √μ per step, while in Nesterov's recurrence the
-# momentum term is multiplied by a = 1 − ηλ, so the oscillation shrinks by about √(aμ): √0.99
-# ≈ 0.995 against √(0.6·0.99) ≈ 0.77 at η = 0.002. Nesterov wins where that direction sets
-# the pace. Where the flat x direction (ηλ tiny) sets it, the two behave alike and either may
-# be a few steps ahead.
-
-# %% [markdown] tags=["exercise"]
-# **Exercise 4 (hard).** Derive both limits. Along one eigenvector with curvature λ, write
-# classic momentum and the look-ahead form as recurrences θ_(t+1) = b·θ_t − c·θ_(t−1), and
-# find for which η both roots of z² − b·z + c have |z| < 1. Then test the Nesterov limit
-# with the lab: choose `ravine_learning_rate` so that four times it lies just below the
-# limit, then just above it, and read the η = 4 × rate row.
-
-# %% [markdown] tags=["answer"]
-# **Answer 4.** Classic momentum: v_(t+1) = μv_t + ηλθ_t and θ_(t+1) = θ_t − v_(t+1) give
-# θ_(t+1) = (1 + μ − ηλ)θ_t − μθ_(t−1). The roots of z² − bz + c with real b, c lie inside the
-# unit circle exactly when |c| < 1 and |b| < 1 + c (the Jury conditions): here c = μ < 1
-# and |1 + μ − ηλ| < 1 + μ, so 0 < ηλ < 2(1 + μ). The look-ahead form evaluates the gradient
-# at θ_t − μv_t; with a = 1 − ηλ it gives θ_(t+1) = a(1 + μ)θ_t − aμθ_(t−1). Now c = aμ, and
-# |a(1 + μ)| < 1 + aμ holds for a > 0 always and, for a < 0, when −a(1 + 2μ) < 1, that is
-# ηλ < 1 + 1/(1 + 2μ) = 2(1 + μ)/(1 + 2μ). For μ = 0 both are 2/λ, section 1's limit. With
-# μ = 0.9 and λ_max = 200 the Nesterov limit is 3.8/560 ≈ 0.006786, so
-# `ravine_learning_rate = 0.00165` puts 4 × 0.00165 = 0.0066 below it and 0.0018 puts
-# 0.0072 above it. Measured in full mode, setting `ravine_learning_rate` in the parameters
-# cell (or `--ravine-learning-rate`): at 0.00165 Nesterov
-# arrives at η = 0.0066 at step 139; at 0.0018 it never arrives
-# at η = 0.0072, while classic momentum does (step 131), since 0.0072 is far below
-# momentum's limit 0.019.
-
-# %% [markdown] tags=["exercise"]
-# **Exercise 5 (open-ended).** On the plateau, momentum gets off the flat ground much
+# **Exercise 3 (open-ended).** On the plateau, momentum gets off the flat ground much
 # sooner than gradient descent, but compare where the two runs end (the printed w + b and
 # J, and the lower plots). Explain what happened to momentum. Find values of `momentum`
 # and `plateau_learning_rate` that keep most of the speed-up without that ending. What
 # does this suggest for networks of saturating units (sigmoid, tanh) trained with momentum?
 
 # %% [markdown] tags=["answer"]
-# **Answer 5.** In the default run (the plateau part does not depend on the seed) momentum
+# **Answer 3.** In the default run (the plateau part does not depend on the seed) momentum
 # first brought J below 1 % of its start at step 118 against 848 for gradient descent, but
 # it ended at w + b ≈ 15.4 with J ≈ 0.01 = (1 − 0.9)², where gradient descent ended on the
 # minimum w + b = ln 9 ≈ 2.20. While the slope stays the same, the velocity grows towards
@@ -622,6 +401,3 @@ lab.save_figure(curvature_figures.nesterov(
 # the same thing happens when a large step pushes a sigmoid or tanh unit deep into
 # saturation. The unit then stops learning, which is one reason for ReLU-like activations,
 # careful initialisation and gradient clipping.
-
-# %%
-lab.finish()

@@ -56,6 +56,7 @@ lab = runtime.start("data_parallel", {
                                                 # (each starts its own Python and TensorFlow).
     # Quick mode: 256 samples, 3 epochs and no worker processes (full: 512, 8, two workers).
 }, quick={"samples": 256, "epochs": 3, "multi_worker": False})
+REPLICAS = 2   # The devices that share each global batch.
 lab.require(lab.global_batch % 2 == 0,
             f"global_batch must be even (two replicas share it), got {lab.global_batch}")
 # Two logical CPU devices, before anything starts TensorFlow's devices (see below).
@@ -157,21 +158,20 @@ lab.predict(2, None)  # your answer: "a", "b" or "c"
 # %%
 summed = runs["two_replicas_summed"]
 drift = data_parallel.largest_gap(one_device, summed)
-replicas = 2
-doubled = data_parallel.train(config, learning_rate=replicas * lab.learning_rate,
+doubled = data_parallel.train(config, learning_rate=REPLICAS * lab.learning_rate,
                                callbacks=lab.fit_callbacks("one device, doubled rate"))
 summed_vs_doubled = data_parallel.largest_gap(doubled, summed)
 reproduces = summed_vs_doubled <= TOLERANCE
 lab.reveal(2, f"the summed run drifts {drift:.1e} from the one-device run, and it is "
               + ("the one-device run at twice the learning rate "
-                 f"(η = {replicas * lab.learning_rate:g}, difference {summed_vs_doubled:.1e})"
+                 f"(η = {REPLICAS * lab.learning_rate:g}, difference {summed_vs_doubled:.1e})"
                  if reproduces else
                  f"not the run at twice the rate either (difference {summed_vs_doubled:.1e})"),
            answer="b" if reproduces else "a" if drift <= TOLERANCE else "c",
            drift=drift, summed_vs_doubled=summed_vs_doubled,
-           rounding_tolerance=TOLERANCE, reproduces=reproduces, replicas=replicas)
+           rounding_tolerance=TOLERANCE, reproduces=reproduces, replicas=REPLICAS)
 if lab.optimizer == "sgd":   # For SGD, R times the gradient is R times the rate exactly.
-    lab.check(reproduces, f"the summed run is not one device at {replicas}·η "
+    lab.check(reproduces, f"the summed run is not one device at {REPLICAS}·η "
                           f"(difference {summed_vs_doubled:.1e})")
 
 # %% [markdown]
@@ -280,6 +280,9 @@ else:
 # `LABS_TENSORBOARD=logs`, then `%load_ext tensorboard` and `%tensorboard --logdir logs`).
 # `outcomes.json` stays the record of what was measured.
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -342,6 +345,3 @@ else:
 # raise it over the first epochs, see the schedules lab) avoids the early overshoot, and
 # LARS and LAMB scale each layer's step by the ratio of its weight norm to its update norm,
 # so no layer moves too far in one step.
-
-# %%
-lab.finish()

@@ -29,16 +29,13 @@ Run time: about 41 s on 2 CPU cores (about 36 s with --quick), start-up included
 # causes out as well as in.
 
 # %%
-import keras
 import numpy as np
 import pandas as pd
 
-from labs.machinery import runtime  # Import labs first: it makes sure `datasets` is ours.
+from labs.machinery import runtime  # Import labs first: the helpers' `datasets` is then ours.
 from labs.helpers import debugging_recipes as recipes
 from labs.helpers import debugging_report as report
 from labs.machinery.runtime import param
-import callbacks
-import datasets
 
 lab = runtime.start("debugging", {
     "epochs": param(30, minimum=5),         # Long enough for every curve to settle
@@ -51,6 +48,7 @@ lab = runtime.start("debugging", {
                                                  # for 16 samples.
 }, quick={"epochs": 20, "batch_test_steps": 150})
 # Full run: epochs 30, batch_test_steps 200.
+FITTED = 0.9   # The one-batch test is passed at this accuracy on the batch (Predict 2: 90 %).
 
 runs = recipes.load_runs()  # Run A, Run B, …: each a broken recipe and its repair.
 if runs is None:            # The instructor's edition: the runs in their fixed order.
@@ -84,27 +82,10 @@ lab.predict(1, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 def train(run, fixed, live_title, number):
-    """Train the run's broken (or fixed) recipe, logged to a CSV; return what the run left.
-    Its verdict is printed only when prediction ``number``, which its label answers, is
-    revealed (``lab.shows``)."""
-    recipe = run.recipe(fixed)
-    keras.utils.set_random_seed(lab.seed)
-    (x_train, y_train), (x_val, y_val), num_classes = recipes.load_data(
-        recipe, lab.n_samples, lab.seed)
-    steps = recipes.steps_per_epoch(len(x_train), lab.batch_size)
-    model = recipes.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
-    csv_path = lab.path(f"run_{run.letter}{'_fixed' if fixed else ''}.csv")
-    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes,
-                                         verbose=lab.shows(number))
-    live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
-                              diagnosis=lab.shows(number))
-    model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
-              validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
-              epochs=lab.epochs, verbose=0, shuffle=False,  # The dataset shuffles itself.
-              callbacks=lab.fit_callbacks(f"run {run.letter}{' fixed' if fixed else ''}",
-                                          [logger, live]))
-    return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
-            "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val)}
+    """Train the run's broken (or fixed) recipe, logged to a CSV; return what the run left
+    (``report.train``). Its verdict is printed only when prediction ``number``, which its
+    label answers, is revealed (``lab.shows``)."""
+    return report.train(lab, run, fixed, live_title, verbose=lab.shows(number))
 
 
 # %% [markdown]
@@ -197,14 +178,14 @@ for letter in underfitting:
         print(f"Run {letter}: accuracy {batch_test[letter]['batch accuracy']:.0%} on the "
               f"batch of {lab.batch_test_size}, "
               f"{batch_test[letter]['validation accuracy']:.0%} on validation")
-fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= 0.9]
+fitted = [letter for letter, result in batch_test.items() if result["batch accuracy"] >= FITTED]
 validation = {letter: batch_test[letter]["validation accuracy"] for letter in fitted}
 lab.reveal(2, (f"of the UNDERFITTING runs {', '.join(underfitting) or 'none'}, "
                f"{', '.join(fitted) or 'none'} fit the batch to ≥ 90 %"
                + "".join(f"; Run {letter} then scores {accuracy:.0%} on validation"
                          for letter, accuracy in validation.items()) + "."),
            answer="a" if not fitted else "c" if fitted == underfitting else "b",
-           underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=0.9)
+           underfitting=underfitting, batch_test=batch_test, fitted=fitted, threshold=FITTED)
 
 # %% [markdown]
 # **Your diagnosis.** Write your pair's diagnosis for each run, A to G: which
@@ -342,6 +323,9 @@ lab.record("strong penalty", letter=penalty, label=labels[penalty],
            last_loss=float(penalty_loss.iloc[-1]), chance_loss=float(coin_toss),
            rose_by=rose_by)
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -425,6 +409,3 @@ lab.record("strong penalty", letter=penalty, label=labels[penalty],
 # high from the first step does not. With Adam the division by √v partly hides it,
 # since v grows with the summed gradient too, so the symptom is milder and later.
 # The fix is to apply each step's own gradient, which is what `fit_with_tape` does.
-
-# %%
-lab.finish()

@@ -22,10 +22,10 @@ Run time: about 6 s on 2 CPU cores (about 5 s with --quick), start-up included.
 # that you can watch every step. The hyperparameters come first, each with its reason.
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from labs.helpers import gradient_descent as measures
 from labs.machinery import runtime
 from labs.machinery.runtime import param
 
@@ -37,12 +37,15 @@ lab = runtime.start("gradient_descent", {
                                                     # in "The Learning Problem".
     "gradient_tolerance": param(1e-6, above=0),  # ε: stop when ‖∇J‖ < ε (the first check
                                                  # of the session plan).
-    "change_tolerance": param(1e-12, above=0),   # δ: stop when |J_t − J_(t−1)|
-                                                 # < δ (its second check).
+    "change_tolerance": param(1e-12, above=0),   # δ: stop when |J_t − J_(t−1)| < δ (2nd check).
     "max_steps": param(1000, minimum=1),         # A safety net in case neither check ever fires.
     "grid_points": param(100, minimum=2),        # Resolution of the landscape
                                                  # plots, as in "The Learning Problem".
 }, quick={"grid_points": 40})     # Full run: 100 points a side.
+TABLE_RATES = (0.01, 0.1, 0.5, 1.1)          # The rates of the table in "Learning Algorithms".
+BUMPY_RATES = (0.001, 0.01, 0.1, 0.5, 1.2)   # The rates of "The Learning Problem" on its curve.
+PATH_TOLERANCE = 1e-10       # NumPy and tape paths agree to float64 rounding, compounded.
+GRADIENT_TOLERANCE = 1e-12   # float64 rounding of one gradient of size about 1.
 
 
 def descend(gradient, start, learning_rate, steps):
@@ -65,10 +68,7 @@ def descend(gradient, start, learning_rate, steps):
 # %%
 factor = 1 - 2 * lab.learning_rate                         # x ← (1 − 2η)·x
 path_square = descend(lambda x: 2 * x, [5.0], lab.learning_rate, lab.steps)[:, 0]
-print(f"{'step':>4} {'x':>10} {'f(x)':>10} {f'5·{factor:g}^t':>10}")
-for step in (1, 2, 3, 4, 5, lab.steps):
-    x = path_square[step]
-    print(f"{step:>4} {x:>10.6f} {x**2:>10.6f} {5 * factor ** step:>10.6f}")
+measures.print_square_table(path_square, factor, (1, 2, 3, 4, 5, lab.steps))
 
 # %% [markdown]
 # ## 2. Two dimensions: f(x, y) = x² + 2y² from (4, 3)
@@ -82,16 +82,10 @@ for step in (1, 2, 3, 4, 5, lab.steps):
 # %%
 bowl = lambda point: point[0] ** 2 + 2 * point[1] ** 2
 path_bowl = descend(lambda p: np.array([2 * p[0], 4 * p[1]]), [4.0, 3.0], lab.learning_rate, 15)
-for step in (1, 2, 3, 15):
-    x, y = path_bowl[step]
-    print(f"step {step:>2}: x = {x:.4f}, y = {y:.4f}, f(x, y) = {bowl((x, y)):.4f}")
-factor_x, factor_y = 1 - 2 * lab.learning_rate, 1 - 4 * lab.learning_rate
-fate = lambda f: "shrinks" if abs(f) < 1 else ("keeps its size" if abs(f) == 1 else "grows")
-faster = "y" if abs(factor_y) < abs(factor_x) else "x"
-print(f"per step x × {factor_x:g} ({fate(factor_x)}), y × {factor_y:g} ({fate(factor_y)})"
-      + (f": {faster} shrinks faster" if max(abs(factor_x), abs(factor_y)) < 1 else ""))
-lab.record("bowl_factors", factor_x=factor_x, factor_y=factor_y, faster=faster,
-           fate_x=fate(factor_x), fate_y=fate(factor_y))
+measures.print_points(path_bowl, bowl, (1, 2, 3, 15))
+# x × (1 − 2η) and y × (1 − 4η) per step: what each factor does, and which shrinks faster.
+lab.record("bowl_factors", **measures.bowl_factors(1 - 2 * lab.learning_rate,
+                                                   1 - 4 * lab.learning_rate))
 
 # %% [markdown]
 # ## 3. A non-convex curve: J(w) = w⁴ − 3w³ + 2w² + w
@@ -115,52 +109,21 @@ lab.predict(1, None)  # your answer: "a", "b" or "c"
 quartic = lambda w: w**4 - 3 * w**3 + 2 * w**2 + w
 quartic_gradient = lambda w: 4 * w**3 - 9 * w**2 + 4 * w + 1
 critical = np.sort(np.roots([4, -9, 4, 1]).real)           # J′(w) = 0: −0.175, 1, 1.425
-critical_names = {critical[0]: "the global minimum", critical[1]: "the hump",
-                  critical[2]: "the local minimum"}
-
-
-def where_it_stopped(w):
-    """The critical point w ended next to (within 0.01), or where it is if none."""
-    if not np.isfinite(w):
-        return "nowhere: it diverged"
-    nearest = critical[np.argmin(np.abs(critical - w))]
-    return critical_names[nearest] if abs(w - nearest) < 0.01 else "between critical points"
-
-
 with np.errstate(over="ignore", invalid="ignore"):          # A large η overflows to ±∞.
     quartic_paths = {start: descend(quartic_gradient, [start], lab.quartic_learning_rate,
                                     200)[:, 0] for start in (3.0, -1.0)}
 quartic_ends = {f"{start:+g}": float(path[-1]) for start, path in quartic_paths.items()}
-stopped_at = {start: where_it_stopped(end) for start, end in quartic_ends.items()}
-ending_choice = {"the global minimum": "a", "the local minimum": "b"}
+stopped_at = {start: measures.where_it_stopped(end, critical)
+              for start, end in quartic_ends.items()}
 lab.reveal(1, "; ".join(f"from w = {start} it stopped at w = {end:.4f}, {stopped_at[start]}"
                         for start, end in quartic_ends.items()),
-           answer=ending_choice.get(stopped_at["+3"], "c"), ends=quartic_ends,
-           stopped_at=stopped_at, critical_points=critical,
+           answer={"the global minimum": "a", "the local minimum": "b"}.get(stopped_at["+3"], "c"),
+           ends=quartic_ends, stopped_at=stopped_at, critical_points=critical,
            learning_rate=lab.quartic_learning_rate)
 
-figure, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.2))
-left.plot(path_square, "o-", label=r"$x_t$ with $\eta$ = " + f"{lab.learning_rate}")
-left.plot(5 * factor ** np.arange(len(path_square)), "k:",
-          label=r"$5\cdot(1-2\eta)^t$" + f" = 5·{factor:g}^t")
-left.set(xlabel="step t", ylabel="x", title="f(x) = x² from x = 5")
-left.legend()
-grid_x, grid_y = np.meshgrid(np.linspace(-4.5, 4.5, 80), np.linspace(-3.5, 3.5, 80))
-middle.contour(grid_x, grid_y, grid_x**2 + 2 * grid_y**2, levels=15, cmap="viridis")
-middle.plot(path_bowl[:, 0], path_bowl[:, 1], "ro-", markersize=4, label="descent path")
-middle.plot(0, 0, "k*", markersize=12, label="minimum (0, 0)")
-middle.set(xlabel="x", ylabel="y", title="f(x, y) = x² + 2y² from (4, 3)")
-middle.legend()
-w_range = np.linspace(-1, 3.2, 300)
-right.plot(w_range, quartic(w_range), "b-", label="J(w)")
-for start, path in quartic_paths.items():
-    right.plot(path[::10], quartic(path[::10]), "o", alpha=0.6,
-               label=f"every 10th step from w = {start:g}")
-    right.plot(path[-1], quartic(path[-1]), "*", markersize=14, label=f"end: w = {path[-1]:.3f}")
-right.set(xlabel="w", ylabel="J(w)", title=f"non-convex, η = {lab.quartic_learning_rate:g}",
-          xlim=(-1.2, 3.4), ylim=(-1, 8))
-right.legend(fontsize=8)
-lab.save_figure(figure, "descent_paths.png")
+lab.save_figure(measures.descent_paths(path_square, factor, lab.learning_rate, path_bowl, bowl,
+                                      quartic, quartic_paths, lab.quartic_learning_rate),
+                "descent_paths.png")
 
 # %% [markdown]
 # ## 4. The learning-rate table
@@ -197,28 +160,17 @@ lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 lab.predict(3, None)  # your answer: "a", "b" or "c"
 
 # %%
-def verdict_chapter(final_loss):
-    if np.isnan(final_loss) or final_loss > 1e10:
-        return "DIVERGED"
-    return "CONVERGED" if final_loss < 0.01 else "SLOW"
-
-
-def verdict_ours(final_loss, initial_loss):
-    if not np.isfinite(final_loss) or final_loss > initial_loss:
-        return "DIVERGED"
-    return "CONVERGED" if final_loss < 1e-3 * initial_loss else "SLOW"
-
-
-table_rates = (0.01, 0.1, 0.5, 1.1)
+# The two rules of the text: measures.chapter_rule(J_T) and measures.our_rule(J_T, J₀).
 table_losses = {rate: descend(lambda x: 2 * x, [10.0], rate, lab.steps)[:, 0] ** 2
-                for rate in table_rates}
+                for rate in TABLE_RATES}
 final_losses = {str(rate): float(curve[-1]) for rate, curve in table_losses.items()}
-chapter_verdicts = {str(rate): verdict_chapter(curve[-1]) for rate, curve in table_losses.items()}
-our_verdicts = {str(rate): verdict_ours(curve[-1], curve[0])
+chapter_verdicts = {str(rate): measures.chapter_rule(curve[-1])
+                    for rate, curve in table_losses.items()}
+our_verdicts = {str(rate): measures.our_rule(curve[-1], curve[0])
                 for rate, curve in table_losses.items()}
-lowest = min(final_losses, key=final_losses.get)
-rate_choices = dict(zip(final_losses, "abcd"))           # "0.01" → "a", …, "1.1" → "d"
-lowest_rates = [rate for rate, final in final_losses.items() if final == final_losses[lowest]]
+rate_choices = dict(zip(map(str, TABLE_RATES[:4]), "abcd"))   # "0.01" → "a", …, "1.1" → "d"
+lowest = min(rate_choices, key=final_losses.get)          # the lowest of the four choices
+lowest_rates = [rate for rate in rate_choices if final_losses[rate] == final_losses[lowest]]
 verdict_choices = {"DIVERGED": "a", "SLOW": "b", "CONVERGED": "c"}
 diverged = {rule: [rate for rate, verdict in verdicts.items() if verdict == "DIVERGED"] or ["none"]
             for rule, verdicts in (("chapter", chapter_verdicts), ("ours", our_verdicts))}
@@ -236,10 +188,7 @@ verdict_shown = lab.reveal(
     final_losses=final_losses, initial_loss=100.0,
     chapter_verdicts=chapter_verdicts, our_verdicts=our_verdicts, diverged=diverged)
 if lowest_shown and verdict_shown:   # The table answers Predict 2 and 3: after their reveals.
-    print(f"{'eta':>5} {'final loss':>12} {'chapter rule':>12} {'our rule':>10}")
-    for rate in final_losses:
-        print(f"{rate:>5} {final_losses[rate]:>12.4f} {chapter_verdicts[rate]:>12} "
-              f"{our_verdicts[rate]:>10}")
+    measures.print_rate_table(final_losses, chapter_verdicts, our_verdicts)
 
 # %% [markdown]
 # "The Learning Problem" makes the same comparison on a bumpy curve, J(w) = w² + 0.5·sin 4w,
@@ -253,26 +202,12 @@ if lowest_shown and verdict_shown:   # The table answers Predict 2 and 3: after 
 # %%
 bumpy = lambda w: w**2 + 0.5 * np.sin(4 * w)
 bumpy_gradient = lambda w: 2 * w + 2 * np.cos(4 * w)
-fine_w = np.linspace(-2, 2, 400_001)
-rising = (bumpy_gradient(fine_w[:-1]) < 0) & (bumpy_gradient(fine_w[1:]) >= 0)
-bumpy_minima = fine_w[1:][rising]                  # J′ crosses 0 upwards: (−0.313, 0.899)
+bumpy_minima = measures.rising_zeros(bumpy_gradient, -2, 2)   # J′ crosses 0 upwards
 global_minimum = bumpy_minima[np.argmin(bumpy(bumpy_minima))]
-bumpy_losses, bumpy_outcomes = {}, {}
-print(f"{'eta':>6} {'final w':>8} {'final J':>8} {'last-10 spread':>15} {'verdict':>13} "
-      f"{'nearest minimum':>16}")
-for rate in (0.001, 0.01, 0.1, 0.5, 1.2):
-    w, curve = 3.0, [bumpy(3.0)]
-    for _ in range(50):   # Each step clipped to [−10, 10], as "The Learning Problem" does.
-        w = float(np.clip(w - rate * bumpy_gradient(w), -10, 10))
-        curve.append(bumpy(w))
-    bumpy_losses[rate] = curve
-    spread = max(curve[-10:]) - min(curve[-10:])
-    verdict = "DIVERGED" if abs(w) >= 10 else ("SETTLED" if spread < 1e-6 else "STILL MOVING")
-    nearest = float(bumpy_minima[np.argmin(np.abs(bumpy_minima - w))])
-    bumpy_outcomes[str(rate)] = {"w": w, "J": curve[-1], "spread": spread, "verdict": verdict,
-                                 "nearest_minimum": nearest}
-    print(f"{rate:>6} {w:>8.4f} {curve[-1]:>8.4f} {spread:>15.2e} {verdict:>13} {nearest:>16.3f}")
-settled_global = [rate for rate, outcome in bumpy_outcomes.items()
+# 50 steps from w = 3, each clipped to [−10, 10], as "The Learning Problem" does.
+bumpy_losses, bumpy_outcomes = measures.clipped_runs(bumpy, bumpy_gradient, BUMPY_RATES,
+                                                     bumpy_minima, start=3.0, steps=50)
+settled_global = [rate for rate, outcome in bumpy_outcomes.items()   # settled, globally
                   if outcome["verdict"] == "SETTLED"
                   and outcome["nearest_minimum"] == global_minimum]
 print(f"settled in the global valley (w ≈ {global_minimum:.3f}): "
@@ -281,19 +216,8 @@ print(f"settled in the global valley (w ≈ {global_minimum:.3f}): "
 lab.record("bumpy", outcomes=bumpy_outcomes, minima=bumpy_minima, global_minimum=global_minimum,
            settled_global=settled_global)
 
-figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
-for rate, curve in table_losses.items():
-    left.semilogy(curve, "o-", markersize=3, label=f"η = {rate} ({our_verdicts[str(rate)]})")
-left.set(xlabel="step", ylabel="loss x² (log scale)", title="Learning Algorithms: x² from x = 10")
-left.legend()
-for rate, curve in bumpy_losses.items():
-    right.plot(curve, label=f"η = {rate}")
-right.axhline(bumpy(global_minimum), color="k", linestyle=":",
-              label=f"global minimum {bumpy(global_minimum):.3f}")
-right.set(xlabel="step", ylabel="J(w)", ylim=(-1, 15),
-          title="The Learning Problem: w² + 0.5·sin 4w from w = 3")
-right.legend()
-lab.save_figure(figure, "learning_rates.png")
+lab.save_figure(measures.learning_rates(table_losses, our_verdicts, bumpy_losses,
+                                       bumpy(global_minimum)), "learning_rates.png")
 
 # %% [markdown]
 # ## 5. A loss landscape: J(w₁, w₂) = 0.5(w₁² + w₂²) + 0.3·sin 3w₁·cos 3w₂
@@ -359,13 +283,13 @@ def landscape_tf(w):
 
 w_variable = tf.Variable(start, dtype=tf.float64)
 loss_tf, path_tf, reason_tf = float(landscape_tf(w_variable)), [start.copy()], "max_steps"
-gradient_difference = 0.0             # Largest |tape ∇J − hand ∇J| at the points visited.
+gradient_differences = []             # |tape ∇J − hand ∇J| at each point visited.
 for step in range(1, lab.max_steps + 1):
     with tf.GradientTape() as tape:
         value = landscape_tf(w_variable)
     gradient = tape.gradient(value, w_variable)                 # ∇J, by automatic differentiation
-    gradient_difference = max(gradient_difference, float(np.abs(
-        gradient.numpy() - landscape_gradient(w_variable.numpy())).max()))
+    gradient_differences.append(float(np.abs(gradient.numpy()
+                                             - landscape_gradient(w_variable.numpy())).max()))
     if float(tf.norm(gradient)) < lab.gradient_tolerance:       # ‖∇J‖ < ε
         reason_tf = "‖∇J‖ < ε"
         break
@@ -377,30 +301,23 @@ for step in range(1, lab.max_steps + 1):
         break
     loss_tf = new_loss
 path_tf = np.array(path_tf)
+gradient_difference = max(gradient_differences)                 # the largest over the run
 steps_numpy, steps_tape = len(path_numpy) - 1, len(path_tf) - 1
-shared = min(len(path_numpy), len(path_tf))                     # Compare the steps both took.
-difference = float(np.abs(path_numpy[:shared] - path_tf[:shared]).max())
-PATH_TOLERANCE = 1e-10       # float64 rounding, compounded over the steps.
-GRADIENT_TOLERANCE = 1e-12   # float64 rounding of one gradient of size about 1.
+difference = measures.largest_gap(path_numpy, path_tf)          # over the steps both took
 paths_agree = steps_numpy == steps_tape and difference < PATH_TOLERANCE
 same_stop = "a" if steps_numpy == steps_tape else "b"
 tape_shown = lab.reveal(
     4, f"NumPy stopped after {steps_numpy} steps ({reason}), GradientTape after "
-       f"{steps_tape} ({reason_tf}); "
-       f"the paths differ by at most {difference:.1e} "
+       f"{steps_tape} ({reason_tf}); the paths differ by at most {difference:.1e} "
        f"({'within' if paths_agree else 'NOT within'} {PATH_TOLERANCE:g}); at every step "
        f"the two gradients differ by at most {gradient_difference:.1e}",
-    steps_numpy=steps_numpy, steps_tape=steps_tape, difference=difference,
-    path_tolerance=PATH_TOLERANCE, paths_agree=paths_agree,
+    steps_numpy=steps_numpy, steps_tape=steps_tape, reason_numpy=reason, reason_tape=reason_tf,
+    difference=difference, path_tolerance=PATH_TOLERANCE, paths_agree=paths_agree,
     gradient_difference=gradient_difference, gradient_tolerance=GRADIENT_TOLERANCE,
-    reason_numpy=reason, reason_tape=reason_tf,
     answer=same_stop if reason == reason_tf else "c")
 if tape_shown:   # The two runs' ends answer Predict 4, so they print after its reveal.
-    print(f"{'':<11} {'steps':>5} {'reason':>9} {'w1':>11} {'w2':>11} {'J':>13}")
-    for name, path, why, final in (("NumPy", path_numpy, reason, loss),
-                                   ("GradientTape", path_tf, reason_tf, loss_tf)):
-        print(f"{name:<11} {len(path) - 1:>5} {why:>9} {path[-1][0]:>11.7f} "
-              f"{path[-1][1]:>11.7f} {final:>13.10f}")
+    measures.print_ends({"NumPy": (path_numpy, reason, loss),
+                         "GradientTape": (path_tf, reason_tf, loss_tf)})
 lab.check(gradient_difference < GRADIENT_TOLERANCE,
           f"the tape's ∇J and the hand-derived ∇J differ by {gradient_difference:.1e}")
 
@@ -412,25 +329,11 @@ lab.check(gradient_difference < GRADIENT_TOLERANCE,
 # at first can end far apart after hundreds of steps, although no gradient was wrong.
 
 # %%
-axis = np.linspace(-3, 3, lab.grid_points)
-grid_1, grid_2 = np.meshgrid(axis, axis)
-surface = landscape(np.array([grid_1, grid_2]))
-figure = plt.figure(figsize=(13, 5))
-ax3d = figure.add_subplot(1, 2, 1, projection="3d")
-ax3d.plot_surface(grid_1, grid_2, surface, cmap="viridis", alpha=0.7)
-ax3d.plot(path_numpy[:, 0], path_numpy[:, 1], landscape(path_numpy.T), "r.-", label="descent path")
-ax3d.set(xlabel="$w_1$", ylabel="$w_2$", zlabel="J", title="3-D loss landscape")
-ax3d.legend()
-ax = figure.add_subplot(1, 2, 2)
-filled = ax.contourf(grid_1, grid_2, surface, levels=30, cmap="viridis")
-figure.colorbar(filled, ax=ax, label="J")
-ax.plot(path_numpy[:, 0], path_numpy[:, 1], "r.-", label=f"descent, η = {lab.learning_rate}")
-ax.plot(0, 0, "wx", markersize=10, label="(0, 0), the minimum claimed in The Learning Problem")
-ax.plot(*path_numpy[-1], "r*", markersize=15,
-        label=f"stopped at ({path_numpy[-1][0]:.3f}, {path_numpy[-1][1]:.3f})")
-ax.set(xlabel="$w_1$", ylabel="$w_2$", title="contours, with the path")
-ax.legend(fontsize=8)
-lab.save_figure(figure, "loss_landscape.png")
+lab.save_figure(measures.landscape(landscape, path_numpy, lab.grid_points, lab.learning_rate),
+                "loss_landscape.png")
+
+# %%
+lab.finish()
 
 # %% [markdown]
 # ## Exercises
@@ -500,7 +403,8 @@ lab.save_figure(figure, "loss_landscape.png")
 
 # %% [markdown] tags=["exercise"]
 # **Exercise 5 (open-ended).** Both rules in section 4 judge a run by its final loss only.
-# Add η = 0.9 and η = 1.0 to `table_rates`, predict each rule's verdict, run, and then
+# Add η = 0.9 and η = 1.0 to `TABLE_RATES` (after the hyperparameter block), predict each
+# rule's verdict, run, and then
 # design a rule that reads the whole curve (for example, sign changes of x or a loss that
 # stops falling) and labels each run SLOW, CONVERGED, OSCILLATING or DIVERGED.
 # *Syllabus: The Learning Problem, learning-rate comparison.*
@@ -514,6 +418,3 @@ lab.save_figure(figure, "loss_landscape.png")
 # rule can count sign changes of x (or of successive loss differences) to call both
 # OSCILLATING, and compare the loss over the last few steps with J₀ to separate a stalled run
 # from a slow one; the diagnostics lab's `classify` does this for training curves.
-
-# %%
-lab.finish()

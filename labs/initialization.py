@@ -23,16 +23,15 @@ Run time: about 18 s on 2 CPU cores (about 15 s with --quick), start-up included
 
 # %%
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas
-import scipy.stats
 
 import callbacks
 import datasets
 from custom import initializers
 from labs.machinery import runtime
 from labs.helpers import initialization
+from labs.helpers import initialization_report as report
 from labs.machinery.runtime import param
 
 lab = runtime.start("initialization", {
@@ -52,6 +51,15 @@ lab = runtime.start("initialization", {
     "alpha": param(0.01, above=0, below=1),     # Significance of the two-sample test.
 }, quick={"depth": 10, "epochs": 4, "symmetry_epochs": 8})  # Full run: 20 layers,
                                                                 # 10 and 20 epochs.
+TOLERANCE = 1e-6   # Two units are the same when their weights differ by less than this
+                   # (float32 precision, relative to the largest weight).
+SAME_SEED_TOLERANCE = 1e-6   # Ours and Keras' draws with one seed, relative to the largest.
+HAND_PASS_TOLERANCE = 1e-5   # The hand-written forward pass against the model's (float32).
+SYMMETRY_DATA = {"n_samples": 512, "noise": 0.2}   # The two moons of the symmetric net.
+SYMMETRY_NET = {"depth": 3, "width": 16, "learning_rate": 0.01, "batch_size": 64}  # tanh, Adam
+SGD_MOMENTUM = 0.9           # The trained nets' SGD momentum.
+PROBE_DIGITS = 256           # Training digits DiagnosticsLogger measures the gradients on.
+VALIDATION_SHARE = 0.2       # Digits held out for validation in section 5.
 
 # %% [markdown]
 # ## 1. The variance argument
@@ -102,24 +110,11 @@ lab = runtime.start("initialization", {
 shape = (lab.width, 4 * lab.width)              # n_in ≠ n_out, so the two rules differ
 twins = {"Glorot": (initializers.Glorot, keras.initializers.GlorotNormal),
          "He": (initializers.He, keras.initializers.HeNormal)}
-print(f"kernel {shape}: {'rule':<7} {'Var rule':>9} {'Var ours':>9} {'Var Keras':>9} "
-      f"{'same seed |Δ|':>13} {'KS p':>6}")
-for rule, (ours, theirs) in twins.items():
-    mine = keras.ops.convert_to_numpy(ours(seed=lab.seed)(shape)).ravel()
-    keras_same = keras.ops.convert_to_numpy(theirs(seed=lab.seed)(shape)).ravel()
-    keras_other = keras.ops.convert_to_numpy(theirs(seed=lab.seed + 1)(shape)).ravel()
-    variance = ours().variance(shape)
-    same_seed = float(np.abs(mine - keras_same).max())
-    p_value = float(scipy.stats.ks_2samp(mine, keras_other).pvalue)
-    print(f"{'':<15}{rule:<7} {variance:>9.2e} {mine.var():>9.2e} {keras_other.var():>9.2e} "
-          f"{same_seed:>13.1e} {p_value:>6.2f}")
-    lab.record(f"keras_{rule}", variance=variance, ours=float(mine.var()),
-               keras=float(keras_other.var()), same_seed=same_seed, p_value=p_value,
-               alpha=lab.alpha, draws=mine.size)
-    lab.check(same_seed <= 1e-6 * np.abs(keras_same).max(),
-              f"{rule}: with one seed ours and Keras' draws differ by {same_seed:.1e}")
-    print(f"  {rule}: the KS test {'rejects' if p_value < lab.alpha else 'does not reject'} "
-          f"'same distribution' at α = {lab.alpha:g} (p = {p_value:.2f})")
+for rule, found in report.compare_with_keras(twins, shape, lab.seed, lab.alpha).items():
+    keras_scale = found.pop("keras_scale")          # the largest |w| Keras drew
+    lab.record(f"keras_{rule}", **found)
+    lab.check(found["same_seed"] <= SAME_SEED_TOLERANCE * keras_scale,
+              f"{rule}: with one seed ours and Keras' draws differ by {found['same_seed']:.1e}")
 
 # %% [markdown]
 # ## 3. A deep net, five starts
@@ -150,48 +145,26 @@ x_digits, y_digits = datasets.digits()
 x_digits = datasets.Standardizer().fit(x_digits).transform(x_digits)   # (1797, 64)
 x_probe, y_probe = x_digits[:lab.probe_size], y_digits[:lab.probe_size]
 schemes = initialization.schemes(lab.small_std, lab.large_std)
-statistics, rows = {}, []
-for activation in ("tanh", "relu"):
-    for name, make in schemes.items():
-        model = initialization.mlp(64, 10, lab.depth, lab.width, activation, make, lab.seed)
-        measured = initialization.layer_statistics(model, x_probe, y_probe)
-        difference = float(np.abs(measured["output"] - model(x_probe).numpy()).max())
-        lab.check(difference <= 1e-5, f"the hand-written pass differs from the model's "
-                                      f"({activation}, {name}) by {difference:.1e}")
-        statistics[activation, name] = measured
-        for layer in range(lab.depth):
-            rows.append({"activation": activation, "start": name, "layer": layer + 1,
-                         **{key: measured[key][layer] for key in
-                            ("z_std", "activation_std", "gradient_std")}})
+statistics, differences, rows = report.measure_starts(schemes, x_probe, y_probe, lab.depth,
+                                                      lab.width, lab.seed)
+for (activation, name), difference in differences.items():
+    lab.check(difference <= HAND_PASS_TOLERANCE, f"the hand-written pass differs from the "
+              f"model's ({activation}, {name}) by {difference:.1e}")
 pandas.DataFrame(rows).to_csv(lab.path("layer_statistics.csv"), index=False)
 
 shown = sorted({1, lab.depth // 4, lab.depth // 2, 3 * lab.depth // 4, lab.depth} - {0})
 spread_shown = lab.shows(1)   # The ReLU rows answer Predict 1: shown once it is predicted.
-for key, title in (("activation_std", "std of the activations a"),
-                   ("gradient_std", "std of the gradient ∂L/∂a")):
-    if not spread_shown:
-        break
-    print(f"\n{title}, at hidden layer:")
-    print(f"{'':<6}{'start':<16}" + "".join(f"{layer:>9}" for layer in shown))
-    for (activation, name), measured in statistics.items():
-        print(f"{activation:<6}{name:<16}"
-              + "".join(f"{measured[key][layer - 1]:>9.1e}" for layer in shown))
+if spread_shown:
+    report.print_spread(statistics, shown)
 
 # %% [markdown]
 # The ReLU rows against the formula of section 1: the last hidden layer's std over the
 # first's, measured and predicted by (n · Var(W) / 2)^((depth − 1)/2).
 
 # %%
-ratios, predicted = {}, {}
-if spread_shown:
-    print(f"\n{'ReLU, start':<16} {'Var(W)':>9} {'measured':>9} {'formula':>9}")
-for name, make in schemes.items():
-    stds = statistics["relu", name]["activation_std"]
-    ratios[name] = float(stds[-1] / stds[0]) if stds[0] > 0 else 0.0   # zeros: no signal
-    variance = initialization.kernel_variance(make(), lab.width)
-    predicted[name] = initialization.relu_prediction(lab.width, variance, lab.depth)
-    if spread_shown:
-        print(f"{name:<16} {variance:>9.2e} {ratios[name]:>9.1e} {predicted[name]:>9.1e}")
+# The measured factor stds[−1]/stds[0] (0 for zeros: no signal) and the formula's, per start.
+ratios, predicted = report.relu_factors(statistics, schemes, lab.width, lab.depth,
+                                        show=spread_shown)
 asked = ["Glorot", "He", f"normal σ = {lab.small_std:g}"]
 within_two = [name for name in asked if 0.5 <= ratios[name] <= 2.0]
 off_by = {name: max(ratios[name], predicted[name]) / min(ratios[name], predicted[name])
@@ -217,23 +190,8 @@ lab.record("tanh", activation_std={name: statistics["tanh", name]["activation_st
 # and the backward rows show what flat slopes and large weights do to ∂L/∂a on its way down.
 
 # %%
-figure, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True)
-layers = np.arange(1, lab.depth + 1)
-for row, activation in enumerate(("tanh", "relu")):
-    for column, (key, label) in enumerate((("activation_std", "std of a"),
-                                           ("gradient_std", "std of ∂L/∂a"))):
-        panel = axes[row, column]
-        for index, name in enumerate(schemes):                  # one colour per start
-            values = statistics[activation, name][key]
-            if np.any(values > 0):
-                panel.semilogy(layers, np.where(values > 0, values, np.nan), "o-",
-                               color=f"C{index}", markersize=3, label=name)
-        panel.set(title=f"{activation}: {label} per layer", ylabel=f"{label} (log scale)")
-        panel.legend(fontsize=8)
-for panel in axes[1]:
-    panel.set_xlabel("hidden layer (1 = next to the input)")
-    panel.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-lab.save_figure(figure, "layer_statistics.png", show=spread_shown)
+lab.save_figure(report.statistics_figure(statistics, schemes, lab.depth), "layer_statistics.png",
+                show=spread_shown)
 
 # %% [markdown]
 # ## 4. Symmetry: why not start every weight at the same value?
@@ -258,38 +216,23 @@ lab.save_figure(figure, "layer_statistics.png", show=spread_shown)
 lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-TOLERANCE = 1e-6               # float32 precision, relative to the largest weight
-x_moons, y_moons = datasets.two_moons(n_samples=512, noise=0.2, seed=lab.seed)
-x_moons = datasets.Standardizer().fit(x_moons).transform(x_moons)     # (512, 2)
+x_moons, y_moons = datasets.two_moons(**SYMMETRY_DATA, seed=lab.seed)
+x_moons = datasets.Standardizer().fit(x_moons).transform(x_moons)     # (n_samples, 2)
 starts = {f"constant {lab.constant:g}": lambda: keras.initializers.Constant(lab.constant),
           "He": initializers.He}
-symmetry = {}
-for name, make in starts.items():
-    model = initialization.mlp(2, 2, 3, 16, "tanh", make, lab.seed)
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    history = model.fit(datasets.make_dataset(x_moons, y_moons, 64, seed=lab.seed),
-                        epochs=lab.symmetry_epochs, verbose=0,
-                        shuffle=False,  # The dataset shuffles itself.
-                        callbacks=lab.fit_callbacks(f"symmetry {name}"))
-    spread = initialization.unit_spread(model)            # per Dense layer, output last
-    scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
-    symmetry[name] = {"spread": spread, "scale": scale,  # float32 precision: 1e-6 of it
-                      "distinct": initialization.distinct_units(model, TOLERANCE * scale),
-                      "accuracy": float(history.history["accuracy"][-1])}
+symmetry = {name: report.train_symmetric(make, x_moons, y_moons, SYMMETRY_NET,
+                                         lab.symmetry_epochs, lab.seed, TOLERANCE,
+                                         lab.fit_callbacks(f"symmetry {name}"))
+            for name, make in starts.items()}
+for name, run in symmetry.items():
     print(f"{name:<14} largest |unit − first unit| per layer: "
-          + " ".join(f"{value:.1e}" for value in spread)
-          + (f"; accuracy {symmetry[name]['accuracy']:.1%}"    # Predict 2's answer.
-             if lab.shows(2) else ""))
+          + " ".join(f"{value:.1e}" for value in run["spread"])
+          + (f"; accuracy {run['accuracy']:.1%}" if lab.shows(2) else ""))   # Predict 2's answer
 constant_run, he_run = symmetry.values()
 distinct = constant_run["distinct"][:-1]                        # hidden layers only
 shortfall = he_run["accuracy"] - constant_run["accuracy"]       # > 0: the constant net is lower
-if abs(shortfall) <= 0.02:
-    answer = "a"
-elif shortfall < 0:
-    answer = "b"
-else:
-    answer = "c" if shortfall <= 0.10 else "d"
+answer = ("a" if abs(shortfall) <= 0.02 else "b" if shortfall < 0 else   # the choices' bands
+          "c" if shortfall <= 0.10 else "d")
 lab.reveal(2, f"different units per hidden layer: {distinct} in the constant net (largest "
               f"spread {max(constant_run['spread'][:-1]):.1e}), {he_run['distinct'][:-1]} "
               f"under He; the constant net's output layer spread {constant_run['spread'][-1]:.1e};"
@@ -328,14 +271,14 @@ lab.predict(3, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
 (x_train, y_train), (x_val, y_val) = datasets.train_val_split(
-    *datasets.digits(), 0.2, seed=lab.seed)
+    *datasets.digits(), VALIDATION_SHARE, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
-probe = (x_train[:256], y_train[:256])
+probe = (x_train[:PROBE_DIGITS], y_train[:PROBE_DIGITS])
 live = callbacks.LivePlot(metric="val_accuracy", title="the same net from five starts")
 model = initialization.mlp(64, 10, lab.depth, lab.width, lab.train_activation,
                             initializers.He, lab.seed)
-model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, momentum=0.9),
+model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, momentum=SGD_MOMENTUM),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 trained = {}
 for name, make in schemes.items():
@@ -348,25 +291,13 @@ for name, make in schemes.items():
                         epochs=lab.epochs, verbose=0, shuffle=False,  # The dataset shuffles.
                         callbacks=lab.fit_callbacks(name, [logger, live.run(name),
                                                            keras.callbacks.TerminateOnNaN()]))
-    frame = pandas.read_csv(csv_path)
-    ratio_columns = sorted(column for column in frame if column.startswith("grad_ratio/"))
-    trained[name] = {"val_accuracy": history.history["val_accuracy"],
-                     "label": logger.diagnosis.label,
-                     "findings": [finding for finding, _, _ in logger.diagnosis.findings],
-                     "grad_norm": frame["grad_norm"].tolist(),
-                     "first_ratio": frame[ratio_columns[0]].tolist(),
-                     "last_ratio": frame[ratio_columns[-1]].tolist(),
-                     "dead": {column: frame[column].tolist() for column in frame
-                              if column.startswith("dead/")}}
+    trained[name] = report.run_record(history, logger.diagnosis, pandas.read_csv(csv_path))
 
 final = {name: run["val_accuracy"][-1] for name, run in trained.items()}
 finite = {name: value for name, value in final.items() if np.isfinite(value)}
 best = max(finite, key=finite.get)
 if lab.shows(3):    # The table answers Predict 3: shown once it is predicted.
-    print(f"\n{'start':<16} {'epochs':>6} {'val acc':>8}  {'label':<16} findings")
-    for name, run in trained.items():
-        print(f"{name:<16} {len(run['val_accuracy']):>6} {final[name]:>8.1%}  "
-              f"{run['label']:<16} " + (", ".join(run["findings"]) or "none"))
+    report.print_training(trained, final)
 lab.reveal(3, f"{best} reaches the best validation accuracy, {final[best]:.1%}; the logger "
               "names " + "; ".join(f"{name}: {', '.join(trained[name]['findings']) or 'nothing'}"
                                    for name in list(schemes)[:3]),
@@ -387,16 +318,10 @@ lab.reveal(3, f"{best} reaches the best validation accuracy, {final[best]:.1%}; 
 # gradients and the curves, never the start itself.
 
 # %%
-figure, panel = plt.subplots(figsize=(7, 4))
-for index, (name, run) in enumerate(trained.items()):   # the colours of the first figure
-    panel.plot(np.arange(1, len(run["val_accuracy"]) + 1), run["val_accuracy"], "o-",
-               color=f"C{index}", markersize=9 - 1.5 * index, linewidth=3 - 0.4 * index,
-               label=f"{name}: {', '.join(run['findings']) or 'no finding'}")
-panel.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-panel.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1),
-          title=f"{lab.depth} {lab.train_activation} layers of {lab.width}, SGD, five starts")
-panel.legend(fontsize=8)
-lab.save_figure(figure, "training.png")
+lab.save_figure(report.training_figure(trained, f"{lab.depth} {lab.train_activation} layers of "
+                                                f"{lab.width}, SGD, five starts"), "training.png")
+
+# %%
 lab.finish()
 
 # %% [markdown]

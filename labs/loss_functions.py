@@ -21,11 +21,11 @@ Run time: about 4 s on 2 CPU cores (about 4 s with --quick), start-up included.
 
 # %%
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
 from custom import activations, losses
+from labs.helpers import loss_functions as figures
 from labs.machinery import runtime, twins
 from labs.machinery.runtime import param
 
@@ -34,6 +34,8 @@ lab = runtime.start("loss_functions", {
                                            # plot: float32 overflows past ~88.
     "points": param(401, minimum=2),       # Points along each curve; the figures need no more.
 }, quick={"points": 201})   # Full run: 401 points.
+FLOAT32_TOLERANCE = 1e-6   # Keras computes in float32: about 1e-7 relative, with margin.
+THREE_SIGMOIDS = [[0.5, 0.5, 0.5]]   # Three independent sigmoid outputs, summing to 1.5.
 losses = twins.losses()   # custom.losses, or keras.losses until the losses task is written
 
 
@@ -50,9 +52,6 @@ def keras_loss(loss, y_true, y_pred):
 # −log 0.05 ≈ 3.0, six times as much.
 
 # %%
-FLOAT32_TOLERANCE = 1e-6   # Keras computes in float32: about 1e-7 relative, with margin.
-
-
 def agree(first, second):
     """Whether two losses agree to float32 rounding."""
     return abs(first - second) <= FLOAT32_TOLERANCE * max(1.0, abs(first))
@@ -146,10 +145,9 @@ clipping_shown = lab.reveal(
     chapter_epsilon=losses.SEED_EPSILON, keras_epsilon=losses.KERAS_EPSILON)
 if clipping_shown:   # The table answers Predict 1, so it prints after the reveal.
     print("\n".join(clipping_rows))
-three_sigmoids = [[0.5, 0.5, 0.5]]
-chapters_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids)
-keras_three = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 0, 1]], three_sigmoids)
-renormalised_three = losses.categorical_crossentropy([[0, 0, 1]], three_sigmoids,
+chapters_three = losses.categorical_crossentropy([[0, 0, 1]], THREE_SIGMOIDS)
+keras_three = keras_loss(keras.losses.CategoricalCrossentropy(), [[0, 0, 1]], THREE_SIGMOIDS)
+renormalised_three = losses.categorical_crossentropy([[0, 0, 1]], THREE_SIGMOIDS,
                                                      renormalize=True)
 print(f"three sigmoids at 0.5: the chapters' {chapters_three:.4f}, Keras {keras_three:.4f}, "
       f"ours renormalised {renormalised_three:.4f}")
@@ -159,24 +157,8 @@ lab.record("three_sigmoids", chapters=chapters_three, keras=keras_three,
            renormalised=renormalised_three)
 
 # %%
-p = np.logspace(-18, 0, lab.points)
-figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
-left.semilogx(p, -np.log(p), "k", label="−log p (no clipping)")
-left.semilogx(p, -np.log(np.clip(p, losses.SEED_EPSILON, 1)), "--",
-              label="clipped at ε = 1e-15 (the chapters)")
-left.semilogx(p, -np.log(np.clip(p, losses.KERAS_EPSILON, 1)), ":", linewidth=2,
-              label="clipped at ε = 1e-7 (Keras)")
-left.plot([0.6, 0.05], [-np.log(0.6), -np.log(0.05)], "ro",
-          label="Learning Algorithms: 0.51 and 3.0")
-left.set(xlabel="probability given to the target", ylabel="loss", title="cross-entropy = −log p")
-left.legend()
-q = np.linspace(0.001, 0.999, lab.points)
-right.plot(q, -np.log(q), label="binary cross-entropy, y = 1")
-right.plot(q, (1 - q) ** 2, label="squared error (1 − p)², y = 1")
-right.set(xlabel="predicted p", ylabel="loss", title="cross-entropy punishes confident mistakes",
-          ylim=(0, 5))
-right.legend()
-lab.save_figure(figure, "cross_entropy.png")
+lab.save_figure(figures.cross_entropy_figure(lab.points, losses.SEED_EPSILON, losses.KERAS_EPSILON),
+                "cross_entropy.png")
 
 # %% [markdown]
 # ## 4. Logits against probabilities: the silent wrong answers
@@ -327,21 +309,11 @@ last_not_a_number = float(gaps[not_a_number].max()) if not_a_number.any() else N
 inexact = np.isfinite(naive) & (np.abs(naive - fused) > 0.01)    # Off by more than 0.01.
 first_inexact = float(gaps[inexact].min()) if inexact.any() else None
 fused_error = float(np.max(np.abs(keras_fused - fused) / np.maximum(1.0, fused)))
-if first_infinite is not None:
-    parts = [f"softmax-then-log is infinite from g = {first_infinite:.1f}"]
-else:
-    parts = [f"softmax-then-log stays finite up to g = {gaps[-1]:.1f}"]
-if last_not_a_number is not None:
-    parts.append(f"NaN up to g = {last_not_a_number:.1f}")
-else:
-    parts.append("no NaN in this range")
-if first_inexact is not None:
-    parts.append(f"off by more than 0.01 from g = {first_inexact:.1f}")
-parts.append(f"the fused loss at g = {gaps[-1]:.1f} is {fused[-1]:.3f}")
 failed = np.logical_not(np.isfinite(naive))
 fails_high, fails_low = bool(np.any(failed & (gaps > 0))), bool(np.any(failed & (gaps < 0)))
 sweep_shown = lab.reveal(
-    4, "; ".join(parts),
+    4, figures.sweep_sentence(float(gaps[-1]), first_infinite, last_not_a_number, first_inexact,
+                              float(fused[-1])),
     answer={(False, False): "a", (True, False): "b", (False, True): "c",
             (True, True): "d"}[fails_high, fails_low],
     fails_high=fails_high, fails_low=fails_low, first_infinite=first_infinite,
@@ -363,19 +335,12 @@ print(f"logits [1000, 0, −1000], target class 3: fused loss = "
 # never takes the log of a rounded-away probability.
 
 # %%
-figure, axis = plt.subplots(figsize=(7, 4.2))
-axis.plot(gaps, fused, "k", linewidth=3, alpha=0.4, label="fused log-softmax (ours, float64)")
-axis.plot(gaps, keras_fused, "g--", label="Keras, from_logits=True (float32)")
-axis.plot(gaps, np.where(np.isfinite(naive), naive, np.nan), "r", label="softmax then log (float32)")
-axis.plot(gaps, naive_clipped, "b:", label="softmax, clip at 1e-7, log")
-if last_not_a_number is not None:
-    axis.axvspan(gaps[0], last_not_a_number, color="r", alpha=0.1, label="naive: NaN (overflow)")
-if first_infinite is not None:
-    axis.axvspan(first_infinite, gaps[-1], color="m", alpha=0.1, label="naive: ∞ (underflow)")
-axis.set(xlabel="g: how far the target's logit is behind", ylabel="loss",
-         title="log space stays exact; softmax then log does not")
-axis.legend(fontsize=8)
-lab.save_figure(figure, "log_space_stability.png")
+lab.save_figure(figures.stability_figure(gaps, fused, keras_fused, naive, naive_clipped,
+                                         last_not_a_number, first_infinite),
+                "log_space_stability.png")
+
+# %%
+lab.finish()
 
 # %% [markdown]
 # ## Exercises
@@ -442,6 +407,3 @@ lab.save_figure(figure, "log_space_stability.png")
 # float32 rounding (relative error about 1e-7). The naive route in float32: at z = 16 it
 # gives 15.94 instead of 16.00, and from z = 17 on σ(z) rounds to exactly 1, so the loss
 # is infinite (measured with NumPy float32), which is section 5's failure in one dimension.
-
-# %%
-lab.finish()

@@ -51,6 +51,10 @@ lab = runtime.start("tour", {
     "patience": param(5, minimum=0),                # Early stopping waits this many
                                                     # epochs without improvement.
 }, quick={"n_samples": 200, "epochs": 8, "warmup_epochs": 1})
+# Two runs of the same maths agree when their weights differ by less than this:
+WEIGHT_TOLERANCE = 1e-5   # float32 rounding (about 1e-7), grown over a few hundred steps.
+VALIDATION_SHARE = 0.25   # Held out for validation (the text says 25 %).
+MIN_DELTA = 1e-4          # Early stopping counts a smaller gain in val_loss as none.
 
 # %% [markdown]
 # ## The data
@@ -65,7 +69,7 @@ lab = runtime.start("tour", {
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=lab.noise, seed=lab.seed)
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
 print(f"train {x_train.shape}, validation {x_val.shape}")  # (n, 2) each
@@ -135,7 +139,7 @@ for label, implementation, loop in RUNS:
     optimizer = twins.optimizer(lab.optimizer, implementation=implementation,
                                  learning_rate=schedule)
     model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
-    stopper = twins.early_stopping_class()(patience=lab.patience, min_delta=1e-4,
+    stopper = twins.early_stopping_class()(patience=lab.patience, min_delta=MIN_DELTA,
                                             restore_best_weights=True)
     logger = callbacks.DiagnosticsLogger(lab.path(f"diagnostics_{implementation}_{loop}.csv"),
                                          verbose=0)
@@ -159,7 +163,6 @@ for label, implementation, loop in RUNS:
 # fails if they differ by more than `WEIGHT_TOLERANCE`.
 
 # %%
-WEIGHT_TOLERANCE = 1e-5   # float32 rounding (about 1e-7), grown over a few hundred steps.
 
 def largest_difference(first, second):
     return max(float(np.max(np.abs(a - b)))
@@ -253,6 +256,9 @@ plots.decision_boundary(right, lambda points: final_model.predict(points, verbos
                          x_val, y_val, title=f"{named}: validation accuracy {best_accuracy:.1%}")
 lab.save_figure(figure, "tour.png")
 
+# %%
+lab.finish()
+
 # %% [markdown]
 # ## Exercises
 #
@@ -306,6 +312,3 @@ lab.save_figure(figure, "tour.png")
 # the same loss on the same data. Agreement to rounding shows that two implementations
 # compute the same steps; similar final losses cannot show that, which is why the tour
 # compares weights.
-
-# %%
-lab.finish()

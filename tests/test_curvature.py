@@ -159,6 +159,25 @@ def test_the_plateau_is_flat_far_from_its_minimum():
                                atol=1e-15)
 
 
+def test_step_factors_are_the_closed_form_factors_and_skip_what_does_not_count():
+    """On θ_t = (I − ηA)ᵗθ₀ each component's ratio is 1 − ηλᵢ exactly (a rule written here);
+    a component that is 0 and a step that overflowed give NaN, not a number."""
+    matrix = curvature.quadratic_matrix(1.0, 10.0, 0.4)
+    eigenvalues, eigenvectors = np.linalg.eigh(matrix)
+    step = np.eye(2) - 0.15 * matrix
+    path = np.array([np.linalg.matrix_power(step, t) @ np.array([0.6, 0.8]) for t in range(21)])
+    np.testing.assert_allclose(curvature.step_factors(path, eigenvectors),
+                               np.tile(1 - 0.15 * eigenvalues, (20, 1)), rtol=1e-9)
+    along_one = np.outer([1.0, -2.0, 4.0, np.inf], eigenvectors[:, 1])  # c_min = 0 throughout
+    factors = curvature.step_factors(along_one, eigenvectors)
+    assert np.isnan(factors[:, 0]).all()
+    np.testing.assert_allclose(factors[:2, 1], [-2.0, -2.0])
+    assert np.isnan(factors[2, 1])                                       # overflowed
+    assert curvature.distance_ratio(path) == pytest.approx(
+        np.linalg.norm(path[-1]) / np.linalg.norm(path[0]), rel=1e-12)
+    assert curvature.distance_ratio(along_one) == float("inf")
+
+
 def test_first_step_finds_the_first_true_or_none():
     assert curvature.first_step([False, False, True, True]) == 2
     assert curvature.first_step(np.array([3.0, 1.0]) < 2) == 1
@@ -178,6 +197,7 @@ def test_first_step_finds_the_first_true_or_none():
     (lambda: curvature.nesterov_look_ahead(np.negative, [1.0], 0.1, 0.9, 0),
      "steps must be an integer >= 1"),
     (lambda: curvature.hessian(curvature.saddle, [1.0, 2.0, 3.0]), r"shape \(2,\)"),
+    (lambda: curvature.step_factors(np.zeros((5, 2)), np.eye(3)), "eigenvectors \\(d, d\\)"),
 ])
 def test_bad_input_is_refused_with_a_sentence_naming_it(call, message):
     with pytest.raises(ValueError, match=message):

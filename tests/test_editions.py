@@ -128,7 +128,7 @@ def test_the_editions_own_tests_skip_a_held_task(adam_edition):
 
 
 # The labs that pick a task's code or its twin (labs/machinery/twins.py), besides the tour above.
-TWIN_LABS = ("curvature", "fit_vs_tape", "lr_finder", "optimizers", "schedules",
+TWIN_LABS = ("curvature", "nesterov", "fit_vs_tape", "lr_finder", "optimizers", "schedules",
              "data_parallel", "loss_functions", "backprop", "minibatch", "training_loop",
              "xor_keras", "gradient_clipping", "early_stopping", "normalization",
              "regularization")

@@ -16,6 +16,7 @@ import pytest
 import datasets
 from custom import initializers
 from labs.helpers import initialization
+from labs.helpers import initialization_report as report
 
 DEPTH, WIDTH = 20, 128
 FACTOR = 2.0      # Measured and formula agree within this factor over the whole depth.
@@ -161,3 +162,66 @@ def test_restart_is_a_freshly_built_model():
     fit(stale)
     assert max(np.abs(a - b).max() for a, b in zip(stale.get_weights(),
                                                     fresh.get_weights())) > 1e-4
+
+
+def test_compare_with_keras_agrees_with_keras_on_one_seed_and_refuses_a_wrong_twin(capsys):
+    found = report.compare_with_keras({"He": (initializers.He, keras.initializers.HeNormal)},
+                                      (16, 64), seed=3, alpha=0.01)["He"]
+    assert found["same_seed"] <= 1e-6 * found["keras_scale"]
+    assert found["variance"] == pytest.approx(2 / 16)
+    assert found["draws"] == 16 * 64 and 0 <= found["p_value"] <= 1
+    wrong = report.compare_with_keras({"He": (initializers.Glorot, keras.initializers.HeNormal)},
+                                      (16, 64), seed=3, alpha=0.01)["He"]
+    assert wrong["same_seed"] > 1e-3 * wrong["keras_scale"]
+    assert "does not reject" in capsys.readouterr().out
+
+
+def test_measure_starts_and_relu_factors_follow_the_formula(probe):
+    x, y = probe
+    starts = {"He": initializers.He, "zeros": keras.initializers.Zeros}
+    statistics, differences, rows = report.measure_starts(starts, x, y, depth=6, width=WIDTH,
+                                                          seed=0)
+    assert set(statistics) == {(activation, name) for activation in ("tanh", "relu")
+                               for name in starts}
+    assert max(differences.values()) <= 1e-5 and len(rows) == 2 * 2 * 6
+    ratios, predicted = report.relu_factors(statistics, starts, WIDTH, 6, show=False)
+    assert ratios["zeros"] == 0.0
+    stds = statistics["relu", "He"]["activation_std"]
+    assert ratios["He"] == pytest.approx(stds[-1] / stds[0])
+    assert predicted["He"] == pytest.approx(formula(2 / WIDTH, depth=6))
+    assert 1 / FACTOR <= ratios["He"] / predicted["He"] <= FACTOR
+
+
+def test_train_symmetric_keeps_a_constant_nets_units_equal():
+    x, y = datasets.two_moons(n_samples=64, noise=0.2, seed=0)
+    net = {"depth": 2, "width": 4, "learning_rate": 0.01, "batch_size": 32}
+    constant = report.train_symmetric(lambda: keras.initializers.Constant(0.5), x, y, net,
+                                      epochs=2, seed=0, tolerance=1e-6, callbacks=[])
+    assert constant["distinct"][:-1] == [1, 1]
+    assert max(constant["spread"][:-1]) <= 1e-6 * constant["scale"]
+    he = report.train_symmetric(initializers.He, x, y, net, 2, 0, 1e-6, [])
+    assert he["distinct"][:-1] == [4, 4] and 0 <= he["accuracy"] <= 1
+
+
+@pytest.mark.filterwarnings("ignore:No artists with labels")
+def test_run_record_reads_the_first_and_last_ratio_columns_and_the_figures_draw_them():
+    import types
+
+    import pandas
+
+    frame = pandas.DataFrame({"grad_norm": [1.0, 2.0], "grad_ratio/dense_1": [0.1, 0.2],
+                              "grad_ratio/dense": [0.3, 0.4], "dead/dense": [0.0, 0.5]})
+    history = types.SimpleNamespace(history={"val_accuracy": [0.5, 0.75]})
+    diagnosis = types.SimpleNamespace(label="GOOD", findings=[("dead units", "e", "a")])
+    run = report.run_record(history, diagnosis, frame)
+    assert run["first_ratio"] == [0.3, 0.4] and run["last_ratio"] == [0.1, 0.2]
+    assert run["dead"] == {"dead/dense": [0.0, 0.5]} and run["findings"] == ["dead units"]
+    figure = report.training_figure({"He": run}, "five starts")
+    assert list(figure.axes[0].lines[0].get_ydata()) == [0.5, 0.75]
+    assert figure.axes[0].lines[0].get_label() == "He: dead units"
+    statistics = {(activation, name): {"activation_std": np.array([1.0, 0.5]),
+                                       "gradient_std": np.array([0.0, 0.0])}
+                  for activation in ("tanh", "relu") for name in ("He",)}
+    panels = report.statistics_figure(statistics, ["He"], 2).axes
+    assert list(panels[0].lines[0].get_ydata()) == [1.0, 0.5]
+    assert len(panels[1].lines) == 0      # all zeros: no line on a log scale

@@ -256,17 +256,24 @@ def test_a_failed_check_raises_in_a_notebook(tmp_path):
 
 def test_agreement_prints_records_and_checks_one_uniform_statement(tmp_path, capsys):
     lab = start([], tmp_path)
-    assert lab.agreement("paths", "EMA and classic paths", 3e-8, 1e-5, steps=100)
-    assert ("EMA and classic paths: largest difference 3.0e-08, within the tolerance 1e-05."
-            in capsys.readouterr().out)
-    assert not lab.agreement("weights", "custom and Keras weights", 2e-3, 1e-5)
-    assert not lab.agreement("nan", "two NaN runs", float("nan"), 1e-5)
-    assert "BEYOND the tolerance 1e-05" in capsys.readouterr().out
+    sentence = lab.agreement("paths", "EMA and classic paths", np.float64(3e-8), 1e-5, steps=100)
+    assert sentence == ("EMA and classic paths: largest difference 3.0e-08, within the "
+                        "tolerance 1e-05.")
+    assert sentence in capsys.readouterr().out
+    assert "BEYOND" in lab.agreement("weights", "custom and Keras weights", 2e-3, 1e-5)
+    assert "BEYOND" in lab.agreement("nan", "two NaN runs", float("nan"), 1e-5, show=False)
+    printed = capsys.readouterr().out
+    assert "custom and Keras weights: largest difference 2.0e-03, BEYOND the tolerance 1e-05." in (
+        printed) and "two NaN runs: largest" not in printed      # show=False: not printed.
     outcomes = json.loads((tmp_path / "outcomes.json").read_text())
     assert outcomes["records"]["paths"] == {"steps": 100, "difference": 3e-8,
                                             "tolerance": 1e-5, "agree": True}
     assert outcomes["records"]["weights"]["agree"] is False
+    assert outcomes["records"]["nan"]["agree"] is False
     assert outcomes["failed_checks"][0] == ("custom and Keras weights: 2.0e-03 apart, "
                                             "beyond the tolerance 1e-05")
+    for tolerance in (0, -1e-6, float("inf"), "1e-6", True):
+        with pytest.raises(ValueError, match="tolerance must be a finite number > 0"):
+            lab.agreement("bad", "anything", 0.0, tolerance)
     with pytest.raises(SystemExit):
         lab.finish()

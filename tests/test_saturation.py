@@ -92,3 +92,30 @@ def test_layer_gradient_norms_match_central_differences_in_float64():
     finally:
         keras.config.set_floatx("float32")
         keras.config.set_dtype_policy("float32")
+
+
+def test_compare_with_formulas_reports_a_wrong_twin_and_agrees_with_the_right_one():
+    z_values = np.linspace(-4.0, 4.0, 81)
+    functions = {"ReLU": (keras.activations.relu, "relu", {}),
+                 "wrong": (keras.activations.relu, "tanh", {})}   # Keras' ReLU against tanh
+    curves, errors, rows = saturation.compare_with_formulas(functions, z_values)
+    assert errors["ReLU"][0] < 1e-12 and errors["ReLU"][1] < 1e-12
+    assert errors["wrong"][0] == pytest.approx(np.abs(np.maximum(z_values, 0)
+                                                      - np.tanh(z_values)).max())
+    np.testing.assert_array_equal(curves["ReLU"][1], (z_values > 0).astype(float))
+    assert len(rows) == 3 and rows[1].split()[-2:] == ["0.0000", "1.0000"]   # g′(−3), g′(1)
+    figure = saturation.plot_activations(z_values, curves)
+    np.testing.assert_array_equal(figure.axes[1].lines[0].get_ydata(), curves["ReLU"][1])
+    assert [axis.get_title() for axis in figure.axes] == ["activations (keras.activations)",
+                                                          "derivatives (tf.GradientTape)"]
+
+
+def test_measure_stack_holds_one_value_per_hidden_layer_and_relu_slopes_are_shares():
+    x = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    found = saturation.measure_stack(("sigmoid", "ReLU"), x, y, depth=3, width=4,
+                                     weight_scale=1.0, seed=0)
+    for name, measured in found.items():
+        assert len(measured["norms"]) == len(measured["mean_slopes"]) == 3
+    assert np.all(found["sigmoid"]["mean_slopes"] <= 0.25)
+    assert np.all((0 <= found["ReLU"]["mean_slopes"]) & (found["ReLU"]["mean_slopes"] <= 1))

@@ -10,8 +10,11 @@ gradient a little more at every layer, so the first layers of a deep stack learn
 """
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
+
+from custom import activations
 
 # A unit counts as saturated where its slope is below this fraction of the slope's peak.
 SATURATED_BELOW = 0.01
@@ -144,3 +147,59 @@ def plot_stacks(norms_axis, saturated_axis, stacks):
                        title="saturated (ReLU: switched off)", ylim=(-0.05, 1.05))
     for axis in (norms_axis, saturated_axis):
         axis.legend(fontsize=7)
+
+
+def compare_with_formulas(keras_functions, z_values):
+    """Keras' activations against ``custom.activations``' formulas on ``z_values``.
+
+    Args:
+        keras_functions: name → (a Keras activation, its ``custom.activations`` name, the
+            options both take); z_values: float64, with 0 (ReLU's kink) left out of the slopes.
+
+    Returns:
+        ``(curves, errors, rows)``: name → (g(z), g′(z) by ``tf.GradientTape``); name →
+        (largest |g − ours|, largest |g′ − ours′|); and a table's rows, g′(−3) and g′(1) too.
+    """
+    curves, errors = {}, {}
+    rows = [f"{'activation':<22} {'max |g − ours|':>15} {'max |g′ − ours′|':>17} {'g′(−3)':>8} "
+            f"{'g′(1)':>7}"]
+    away_from_kink = np.abs(z_values) > 1e-9
+    for name, (keras_function, ours, options) in keras_functions.items():
+        values, derivative = slopes(keras_function, z_values)
+        function, ours_derivative = activations.get(ours)
+        errors[name] = (float(np.abs(values - function(z_values, **options)).max()),
+                        float(np.abs(derivative - ours_derivative(z_values, **options))
+                              [away_from_kink].max()))
+        curves[name] = (values, derivative)
+        at = lambda point: derivative[np.argmin(np.abs(z_values - point))]
+        rows.append(f"{name:<22} {errors[name][0]:>15.1e} {errors[name][1]:>17.1e} "
+                    f"{at(-3):>8.4f} {at(1):>7.4f}")
+    return curves, errors, rows
+
+
+def plot_activations(z_values, curves):
+    """g(z) on the left and g′(z) on the right, one line per activation; ReLU drawn thick."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    for name, (values, derivative) in curves.items():
+        width = 4 if name == "ReLU" else 1.5     # Leaky ReLU covers ReLU for z > 0
+        left.plot(z_values, values, linewidth=width, alpha=0.8, label=name)
+        right.plot(z_values, derivative, linewidth=width, alpha=0.8, label=name)
+    left.set(xlabel="z", ylabel="g(z)", title="activations (keras.activations)")
+    right.set(xlabel="z", ylabel="g′(z)", title="derivatives (tf.GradientTape)")
+    for axis in (left, right):
+        axis.axhline(0, color="k", linewidth=0.5)
+        axis.legend()
+    return figure
+
+
+def measure_stack(names, x, y, depth, width, weight_scale, seed):
+    """Per activation of ``names``, per hidden layer of a ``deep_stack``: ‖∂L/∂W‖, the mean
+    slope and the saturated share, before any training."""
+    found = {}
+    for name in names:
+        model, probe = deep_stack(name.lower(), depth, width, weight_scale, seed=seed)
+        _, derivative = activations.get(name.lower())              # the NumPy formula
+        mean_slopes, saturated = layer_slopes(probe, x, derivative)
+        found[name] = {"norms": hidden_kernel_gradient_norms(model, x, y),
+                       "mean_slopes": mean_slopes, "saturated": saturated}
+    return found      # Its table (print_stack) waits for the prediction's reveal.

@@ -1,4 +1,4 @@
-"""The maths of the ``curvature`` lab, in a module of its own so that the tests can check it.
+"""The maths of the ``curvature`` and ``nesterov`` labs, in a module of its own, for the tests.
 
     quadratic_matrix, quadratic      J(θ) = ½θᵀAθ with chosen eigenvalues, turned by an angle
     stability_limit, optimal_rate    2/λ_max and 2/(λ_min + λ_max), from numpy.linalg.eigvalsh
@@ -6,6 +6,7 @@
     saddle, plateau                  a saddle point between two minima; a saturated sigmoid
     gradients, hessian               ∇J and ∇²J by tf.GradientTape, for points in NumPy
     nesterov_look_ahead              the textbook form of Nesterov momentum, in NumPy
+    step_factors, distance_ratio     what one step did to each eigen-component; ‖θ_T‖/‖θ₀‖
 
 The optimizers that the lab runs are ``custom.optimizers.SGD`` on a ``tf.Variable``
 (``custom.optimizers.trajectories``); the look-ahead form is the one piece written here in
@@ -202,3 +203,33 @@ def first_step(condition):
     """The first index where the boolean sequence ``condition`` holds, or None if it never does."""
     where = np.flatnonzero(np.asarray(condition, dtype=bool))
     return int(where[0]) if where.size else None
+
+
+def step_factors(path, eigenvectors):
+    """c_(t+1)/c_t for each component c = θ·q of a path along the columns q of ``eigenvectors``.
+
+    Args:
+        path: (T + 1, d) points θ_t. eigenvectors: (d, d), one eigenvector per column.
+
+    Returns:
+        (T, d) ratios, NaN where one does not count: where c_t is rounding noise beside the
+        other components (below 1e-6 of ‖c_t‖), or c_(t+1) overflowed or underflowed.
+    """
+    path, eigenvectors = np.asarray(path, dtype=np.float64), np.asarray(eigenvectors)
+    if path.ndim != 2 or eigenvectors.shape != (path.shape[1], path.shape[1]):
+        raise ValueError(f"path must be (T + 1, d) and eigenvectors (d, d), got {path.shape} "
+                         f"and {eigenvectors.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):     # a long diverging run overflows
+        components = path @ eigenvectors                   # (T + 1, d)
+        previous, following = components[:-1], components[1:]
+        usable = ((np.abs(previous) > 1e-6 * np.linalg.norm(previous, axis=1, keepdims=True))
+                  & np.isfinite(following) & (np.abs(following) > 1e-200))
+        return np.where(usable, following / np.where(usable, previous, 1), np.nan)
+
+
+def distance_ratio(path):
+    """‖θ_T‖/‖θ₀‖ of a path (T + 1, d) towards a minimum at 0; inf once it overflowed."""
+    path = np.asarray(path, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = float(np.linalg.norm(path[-1]) / np.linalg.norm(path[0]))
+    return ratio if np.isfinite(ratio) else float("inf")

@@ -1,4 +1,4 @@
-"""The ``curvature`` lab's three figures, each from numbers the lab has already measured.
+"""The ``curvature`` lab's two figures, each from numbers the lab has already measured.
 
 Each function returns a matplotlib figure; the lab saves and shows it with
 ``lab.save_figure``. Every panel has a title, axis labels and a legend.
@@ -7,7 +7,6 @@ Each function returns a matplotlib figure; the lab saves and shows it with
 import matplotlib.pyplot as plt
 import numpy as np
 
-from custom.optimizers import trajectories
 from labs.helpers import curvature
 
 
@@ -81,39 +80,4 @@ def saddle_and_plateau(saddle_paths, saddle_runs, plateau_runs, epsilon):
     for ax in axes.flat:
         ax.legend(fontsize=8)
     figure.tight_layout()
-    return figure
-
-
-def nesterov(momentum_path, nesterov_path, look_ahead_thetas, learning_rate, momentum,
-             tolerance, arrival, limits):
-    """The first steps of momentum and Nesterov (w and θ); f per step; steps against η.
-
-    Args:
-        momentum_path, nesterov_path, look_ahead_thetas: (T + 1, 2) at ``learning_rate``;
-        arrival: kind → {η: step or None}; limits: kind → the stability limit.
-    """
-    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(17, 4.6))
-    first = slice(0, 60)
-    left.plot(momentum_path[first, 0], momentum_path[first, 1], ".-", markersize=3,
-              label="momentum")
-    left.plot(nesterov_path[first, 0], nesterov_path[first, 1], ".-", markersize=3,
-              label="Nesterov, w (Keras)")
-    left.plot(look_ahead_thetas[first, 0], look_ahead_thetas[first, 1], "x:", markersize=4,
-              label="Nesterov, θ (look-ahead form)")
-    left.set(xlabel="x", ylabel="y", title=f"x² + 100y², η = {learning_rate:g}: first 60 steps")
-    with np.errstate(over="ignore", invalid="ignore"):         # a diverging run overflows
-        middle.semilogy(trajectories.steep_ravine(momentum_path), label="momentum")
-        middle.semilogy(trajectories.steep_ravine(nesterov_path), label="Nesterov")
-    middle.axhline(tolerance, color="grey", linestyle=":", label="tolerance")
-    middle.set(xlabel="step", ylabel="f (log scale)",
-               title=f"η = {learning_rate:g}, μ = {momentum}")
-    for number, (kind, marker) in enumerate((("momentum", "o-"), ("Nesterov", "s-"))):
-        rates = list(arrival[kind])
-        right.plot(rates, [np.nan if arrival[kind][rate] is None else arrival[kind][rate]
-                           for rate in rates], marker, color=f"C{number}", label=kind)
-        right.axvline(limits[kind], color=f"C{number}", linestyle="--", label=f"{kind}'s limit")
-    right.set(xscale="log", xlabel="learning rate η (log scale)",
-              ylabel=f"steps to f < {tolerance:g}", title="steps to arrive (a gap: never)")
-    for ax in (left, middle, right):
-        ax.legend(fontsize=8)
     return figure

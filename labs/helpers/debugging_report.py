@@ -1,4 +1,5 @@
-"""What the ``debugging`` lab shows of each run: vital signs, the one-batch test, the figures.
+"""How the ``debugging`` lab trains each run and what it shows: vital signs, the one-batch test,
+the figures.
 
 Nothing here names a cause: the runs are in ``debugging_recipes.py``.
 """
@@ -10,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+import callbacks
+import datasets
 from callbacks.diagnostics import plot
 from labs.helpers import debugging_recipes as recipes
 
@@ -20,6 +23,36 @@ DATA_NAMES = {
     "breast_cancer_balanced": "breast-cancer measurements, 30 features, 2 classes",
     "linear_regression": "a noisy straight line, 1 feature, regression",
 }
+
+VALIDATION_BATCH = 1024   # Validation runs in batches of this many: one for every data set.
+
+
+def train(lab, run, fixed, live_title, verbose):
+    """Train ``run``'s broken (or fixed) recipe with ``lab``'s seed, epochs and batch size,
+    logged by ``DiagnosticsLogger`` to ``run_<letter>[_fixed].csv`` and drawn by ``LivePlot``;
+    the verdict and the running label are printed only when ``verbose``.
+
+    Returns:
+        {"model", "csv", "diagnosis", "num_classes", "data": (x_train, y_train, x_val, y_val)}.
+    """
+    recipe = run.recipe(fixed)
+    keras.utils.set_random_seed(lab.seed)
+    (x_train, y_train), (x_val, y_val), num_classes = recipes.load_data(
+        recipe, lab.n_samples, lab.seed)
+    steps = recipes.steps_per_epoch(len(x_train), lab.batch_size)
+    model = recipes.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
+    csv_path = lab.path(f"run_{run.letter}{'_fixed' if fixed else ''}.csv")
+    logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes, verbose=verbose)
+    live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
+                              diagnosis=verbose)
+    model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
+              validation_data=datasets.make_dataset(x_val, y_val, VALIDATION_BATCH,
+                                                    shuffle=False),
+              epochs=lab.epochs, verbose=0, shuffle=False,  # The dataset shuffles itself.
+              callbacks=lab.fit_callbacks(f"run {run.letter}{' fixed' if fixed else ''}",
+                                          [logger, live]))
+    return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
+            "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val)}
 
 
 def last_row(csv_path):

@@ -14,6 +14,7 @@ ORDER = (
     "tour",
     "gradient_descent",
     "curvature",
+    "nesterov",
     "loss_functions",
     "backprop",
     "activations",

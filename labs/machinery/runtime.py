@@ -347,22 +347,31 @@ class Lab:
         self.outcomes["failed_checks"].append(message)
         self._write_outcomes()
 
-    def agreement(self, key, what, difference, tolerance, **numbers):
-        """One uniform statement that two things the lesson says are the same agree:
-        print it, record it and check it.
+    def agreement(self, key, what, difference, tolerance, show=True, **numbers):
+        """The one statement a lesson makes when two computations must agree: ``what`` (e.g.
+        "the tape's and backprop's gradients") differ by ``difference``, which must be within
+        ``tolerance``.
 
-        Prints ``WHAT: largest difference 3.1e-08, within the tolerance 1e-05.``, records
-        ``numbers`` with ``difference``, ``tolerance`` and ``agree`` under ``key`` (``record``)
-        and fails the run at ``finish`` when ``difference`` is beyond ``tolerance`` (``check``).
-        A NaN difference never agrees. Returns whether they agree.
+        Records ``numbers`` with ``difference``, ``tolerance`` and ``agree`` under ``key``
+        (``record``) and fails the run at ``finish`` when they do not agree (``check``); a
+        NaN difference never agrees. Returns the sentence, built from the numbers:
+        ``WHAT: largest difference 3.1e-08, within the tolerance 1e-05.``, printed unless
+        ``show`` is False (for a sentence that answers a prediction and waits for its reveal).
+
+        Raises:
+            ValueError: when ``tolerance`` is not a finite number > 0.
         """
+        if not (_is_number(tolerance) and math.isfinite(tolerance) and tolerance > 0):
+            raise ValueError(f"tolerance must be a finite number > 0, got {tolerance!r}")
+        difference = float(difference)
         agree = bool(difference <= tolerance)
-        print(f"{what}: largest difference {difference:.1e}, "
-              f"{'within' if agree else 'BEYOND'} the tolerance {tolerance:.0e}.")
-        self.record(key, **numbers, difference=float(difference), tolerance=tolerance,
-                    agree=agree)
-        self.check(agree, f"{what}: {difference:.1e} apart, beyond the tolerance {tolerance:.0e}")
-        return agree
+        sentence = (f"{what}: largest difference {difference:.1e}, "
+                    f"{'within' if agree else 'BEYOND'} the tolerance {tolerance:g}.")
+        if show:
+            print(sentence)
+        self.record(key, **numbers, difference=difference, tolerance=tolerance, agree=agree)
+        self.check(agree, f"{what}: {difference:.1e} apart, beyond the tolerance {tolerance:g}")
+        return sentence
 
     def _write_outcomes(self):
         classroom.write_outcomes(self.path("outcomes.json"), self.outcomes)

@@ -71,7 +71,9 @@ PLANS = (
           Part(11, "Step size by hand: x², the bowl, the non-convex curve, the learning-rate "
                    "table, the stopping checks in NumPy and GradientTape.",
                "gradient_descent", (1, 2)),
-          Part(8, "Why a rate blows up: η < 2/λ_max on a quadratic.", "curvature", (1,)),
+          Part(5, "Why a rate blows up: η < 2/λ_max on a quadratic.", "curvature", (1,)),
+          Part(3, "Nesterov's look-ahead and the form Keras runs: one algorithm through a "
+                  "change of variables.", "nesterov", (1,)),
           Part(10, "The loss functions tour: MSE, BCE and CCE against `keras.losses`; logits "
                    "and probabilities mixed up.", "loss_functions", (1, 2)),
           Part(12, "Backprop is the chain rule: the backward pass gradient-checked, a broken "

@@ -24,6 +24,11 @@ def check(outcomes):
     tape = outcomes["predictions"]["2"]["numbers"]
     assert tape["largest"] == max(tape["gradient_differences"].values())
     assert tape["largest"] < tape["agreement_tolerance"]
+    records = outcomes["records"]
+    assert records["tape gradients"] == {"difference": tape["largest"],
+                                         "tolerance": tape["agreement_tolerance"], "agree": True}
+    assert records["tape losses"]["difference"] == max(tape["loss_differences"].values())
+    assert records["tape losses"]["agree"]
     assert tape["tape_error"] == max(tape["relative_errors"].values())
     ratio = tape["tape_error"] / tape["difference_error"]
     assert abs(tape["ratio"] - ratio) <= 1e-12 * ratio

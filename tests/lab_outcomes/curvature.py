@@ -40,7 +40,7 @@ def check(outcomes):
                             abs_tol=1e-9)
     assert "just above" in first["grew"] and "just below" not in first["grew"]
     factors = outcomes["records"]["factors"]
-    assert factors["largest_difference"] < factors["tolerance"]
+    assert factors["difference"] < factors["tolerance"] and factors["agree"]
 
     # Predict 2: the lowest ‖∇J‖ comes before the highest after it; it rose if the highest
     # is later and larger. Predict 3: "first" is the earlier run.
@@ -71,30 +71,3 @@ def check(outcomes):
         assert stop["verdict"] == ("not a minimum" if stop["smallest_eigenvalue"] < 0
                                    else "no negative curvature")
 
-    # The two Nesterov forms: equal after the change of variables, not before.
-    forms = outcomes["records"]["nesterov_forms"]
-    assert all(gap < forms["tolerance"] for gap in forms["mapped_gaps"].values())
-    assert forms["raw_gap"] > 1000 * forms["tolerance"]
-
-    # Predict 5: the winner at each rate is the one that arrived first; the limits are the
-    # formulas for λ_max = 200; no run above its limit arrived.
-    fourth = outcomes["predictions"]["5"]["numbers"]
-    momentum = values["momentum"]
-    limits = {"momentum": 2 * (1 + momentum) / 200,
-              "Nesterov": 2 * (1 + momentum) / ((1 + 2 * momentum) * 200)}
-    for kind, limit in limits.items():
-        assert math.isclose(fourth["limits"][kind], limit, rel_tol=1e-9)
-    names = {None: "neither", "tie": "a tie"}
-    for rate, winner in fourth["winners"].items():
-        steps = {kind: fourth["steps"][kind][rate] for kind in limits}
-        assert winner == names.get(earliest(steps), earliest(steps))
-        for kind, limit in limits.items():
-            if float(rate) > limit * 1.001:
-                assert steps[kind] is None, f"{kind} arrived at η = {rate} above its limit"
-    assert fourth["main_rate"] == f"{values['ravine_learning_rate']:g}"
-    main_winner = fourth["winners"][fourth["main_rate"]]
-    everywhere = all(found == main_winner for found in fourth["winners"].values())
-    assert fourth["everywhere"] == everywhere
-    kinds = {"momentum": "ab", "Nesterov": "cd"}
-    expected = kinds[main_winner][0 if everywhere else 1] if main_winner in kinds else "e"
-    assert outcomes["predictions"]["5"]["answer"] == expected
