@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks import diagnostics_accuracy
 from callbacks import diagnostics
-from callbacks.diagnostics import baselines
+from benchmarks import diagnostics_baselines as baselines
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "diagnostics"
 # The targets of benchmarks/diagnostics_accuracy.py, asserted on every held-out run
