@@ -30,11 +30,34 @@ def shares_a_fixture(module_path):
     return path.is_file() and bool(SHARED_SCOPE.search(path.read_text(encoding="utf-8")))
 
 
+# Tests that use a run another module's tests are built on (a session fixture below): each is
+# sent with that module, so that the run is made once, on one worker.
+JOINS = {
+    "tests/test_labs.py::test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_numbers_say"
+    "[debugging]": "tests/test_debugging_lab.py",
+}
+
+
 def work_unit(nodeid):
-    """The unit of work a test is sent in: its module if the module shares a fixture, else
-    the test alone."""
+    """The unit of work a test is sent in: the module it joins (JOINS), its module if the
+    module shares a fixture, else the test alone."""
+    if nodeid in JOINS:
+        return JOINS[nodeid]
     module_path = nodeid.split("::")[0]
     return module_path if shares_a_fixture(module_path) else nodeid
+
+
+@pytest.fixture(scope="session")
+def debugging_as_the_class_runs_it(tmp_path_factory):
+    """The debugging lab in quick mode at its default seed, in a fresh process as a class runs
+    it (``tests/_lab_run.py``), every warning shown once: tests/test_debugging_lab.py reads
+    its verdicts and its screen, tests/test_labs.py its statements and figures (30 s or more
+    of lab time, made once)."""
+    from tests import _lab_run
+
+    environment = {**os.environ, "PYTHONWARNINGS": "default"}  # Show every warning once.
+    return _lab_run.run("debugging", ["--quick"], tmp_path_factory.mktemp("debugging_class"),
+                        env=environment)
 
 
 def pytest_configure(config):
