@@ -71,6 +71,17 @@ def pytest_configure(config):
         quiet_import.import_tensorflow_quietly()
 
 
+def slow_first(items):
+    """The tests in the order they are handed out: those marked slow first (each keeping its
+    place among them), then the rest. The two workers start on the long runs and fill the
+    end with short tests, rather than one of them running a long one alone at the end."""
+    return sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_collection_modifyitems(config, items):
+    items[:] = slow_first(items)
+
+
 @pytest.hookimpl(optionalhook=True)  # A hook of pytest-xdist: unknown without it.
 def pytest_xdist_make_scheduler(config, log):
     """With --dist loadscope: group by ``work_unit`` instead of by module for every test."""

@@ -63,6 +63,24 @@ def test_a_test_that_uses_another_modules_run_is_sent_with_that_module():
     assert conftest.work_unit(other) == other            # … the other runs still stand alone.
 
 
+class _Item:
+    def __init__(self, name, slow):
+        self.name, self.slow = name, slow
+
+    def get_closest_marker(self, name):
+        return object() if name == "slow" and self.slow else None
+
+
+def test_slow_tests_are_handed_out_first_in_their_order():
+    items = [_Item("a", False), _Item("b", True), _Item("c", False), _Item("d", True)]
+    assert [item.name for item in conftest.slow_first(items)] == ["b", "d", "a", "c"]
+
+
+def test_this_session_collected_the_slow_tests_first(request):
+    slow = [item.get_closest_marker("slow") is not None for item in request.session.items]
+    assert slow == sorted(slow, reverse=True)
+
+
 def test_the_group_shares_one_build_of_the_fixture(shared):
     assert len(BUILT) == 1  # Every test of this module ran in this worker, on one build.
 
