@@ -72,10 +72,15 @@ def pytest_configure(config):
 
 
 def slow_first(items):
-    """The tests in the order they are handed out: those marked slow first (each keeping its
-    place among them), then the rest. The two workers start on the long runs and fill the
-    end with short tests, rather than one of them running a long one alone at the end."""
-    return sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
+    """The tests in the order they are handed out: the modules that hold a test marked slow
+    first, then the others; each module's tests keep their order, and the modules theirs.
+    The two workers start on the long runs and fill the end with short tests, rather than
+    one of them running a long one alone at the end."""
+    def module(item):
+        return item.nodeid.split("::")[0]
+
+    slow = {module(item) for item in items if item.get_closest_marker("slow") is not None}
+    return sorted(items, key=lambda item: module(item) not in slow)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -64,21 +64,27 @@ def test_a_test_that_uses_another_modules_run_is_sent_with_that_module():
 
 
 class _Item:
-    def __init__(self, name, slow):
-        self.name, self.slow = name, slow
+    def __init__(self, nodeid, slow):
+        self.nodeid, self.slow = nodeid, slow
 
     def get_closest_marker(self, name):
         return object() if name == "slow" and self.slow else None
 
 
-def test_slow_tests_are_handed_out_first_in_their_order():
-    items = [_Item("a", False), _Item("b", True), _Item("c", False), _Item("d", True)]
-    assert [item.name for item in conftest.slow_first(items)] == ["b", "d", "a", "c"]
+def test_modules_with_slow_tests_are_handed_out_first_each_in_its_own_order():
+    items = [_Item("a.py::one", False), _Item("b.py::one", False), _Item("b.py::two", True),
+             _Item("c.py::one", False), _Item("d.py::one", True), _Item("d.py::two", False)]
+    assert [item.nodeid for item in conftest.slow_first(items)] == [
+        "b.py::one", "b.py::two", "d.py::one", "d.py::two", "a.py::one", "c.py::one"]
 
 
-def test_this_session_collected_the_slow_tests_first(request):
-    slow = [item.get_closest_marker("slow") is not None for item in request.session.items]
-    assert slow == sorted(slow, reverse=True)
+def test_this_session_collected_the_modules_with_slow_tests_first(request):
+    modules = [item.nodeid.split("::")[0] for item in request.session.items]
+    slow = {item.nodeid.split("::")[0] for item in request.session.items
+            if item.get_closest_marker("slow") is not None}
+    first = [module in slow for module in dict.fromkeys(modules)]
+    assert first == sorted(first, reverse=True)
+    assert modules == sorted(modules, key=modules.index)   # No module's tests split up.
 
 
 def test_the_group_shares_one_build_of_the_fixture(shared):
