@@ -83,14 +83,12 @@ def write_bundle(out, tasks):
     """Write the bundle zip to ``out``; returns its path."""
     from assignments import grade
     from assignments import release as release_module
+    from assignments import tasks as task_table
 
     out = pathlib.Path(out)
     if out.exists():
         raise BundleError(f"{out} exists; choose a new file")
-    try:
-        tasks = release_module.check_tasks(tasks)
-    except release_module.ReleaseError as error:
-        raise BundleError(str(error)) from None
+    tasks = task_table.known(tasks, BundleError)
     with tempfile.TemporaryDirectory(prefix="bundle-") as work:
         source = pathlib.Path(work) / "source"
         release_module.release(source / "edition", tasks, allow_dirty=True,

@@ -331,11 +331,9 @@ def outcome_of_exception(error, own_files=()):
 
 
 def _todo_message(error):
-    text = str(error)
-    at = text.find(markers.TODO_PREFIX)
-    if isinstance(error, NotImplementedError) and at >= 0:
-        return text[at:].splitlines()[0][:MESSAGE_LIMIT]
-    return None
+    """The TODO stub's message of an unfinished task's error (``markers.parse_todo``), or None."""
+    todo = markers.parse_todo(str(error)) if isinstance(error, NotImplementedError) else None
+    return todo.message()[:MESSAGE_LIMIT] if todo is not None else None
 
 
 @dataclasses.dataclass

@@ -54,10 +54,7 @@ class GradeError(ValueError):
 
 def check_tasks(names):
     """The task names, or GradeError naming the unknown one and listing the tasks."""
-    try:
-        return release_module.check_tasks(names)
-    except release_module.ReleaseError as error:
-        raise GradeError(str(error)) from None
+    return task_table.known(names, GradeError)
 
 
 # ---------------------------------------------------------------- the trusted side's checks

@@ -114,11 +114,8 @@ def tasks_by_state(tasks=None, publish=None, texts=None):
 
 
 def check_tasks(names):
-    unknown = [name for name in names if name not in task_table.TASKS]
-    if unknown:
-        raise ReleaseError(f"unknown task {unknown[0]!r}; choose from: "
-                           f"{', '.join(task_table.TASKS)}")
-    return list(names)
+    """The task names, or ReleaseError naming the unknown one (``tasks.known``)."""
+    return task_table.known(names, ReleaseError)
 
 
 def solved_others(tasks, root=REPOSITORY):
@@ -130,8 +127,6 @@ def solved_others(tasks, root=REPOSITORY):
     for path in repository_files(root):
         if path.endswith(".py"):
             text = (root / path).read_text(encoding="utf-8")
-            if "# BEGIN SOLUTION" not in text:
-                continue
             found = {region.task for region in markers.regions(text, path)}
             if found & set(tasks):
                 shared |= found
@@ -194,8 +189,7 @@ def release(out_dir, tasks=None, root=REPOSITORY, allow_dirty=False, publish=Non
     if leaks:
         path, line = leaks[0]
         raise ReleaseError(f"solution line would leak into {path}: {line!r}")
-    with_regions = {path for path, text in texts.items() if "# BEGIN SOLUTION" in text
-                    and markers.regions(text, path)}
+    with_regions = {path for path, text in texts.items() if markers.regions(text, path)}
     wrong = wrong_stubs({path: text for path, text in edition_texts.items()
                          if path in with_regions}, handed, held)
     if wrong:
@@ -275,7 +269,8 @@ def wrong_stubs(edition, handed, held):
                 problems.append(f"{path}: the handed-out task {task!r} has a held stub")
         lines = text.splitlines()
         for number, line in enumerate(lines[:-1]):
-            if markers.HINT.match(line) and f"{markers.HELD_PREFIX}" in lines[number + 1]:
+            following = markers.stub_state(lines[number + 1])
+            if markers.HINT.match(line) and following is not None and following[1] == "held":
                 problems.append(f"{path}:{number + 1}: a held task's TODO hint is left in")
     return problems
 

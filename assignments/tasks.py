@@ -284,3 +284,16 @@ def registered_optimizer(name):
                 subject=optimizer_class,
                 summary=f"{optimizer_class.__name__} against keras.optimizers.{twin.__name__}.",
                 public=optimizer_checks(name, hyperparameters))
+
+
+def known(names, error=ValueError):
+    """``names`` as a list, every one a task of the table.
+
+    Raises:
+        error: (a ``ValueError`` subclass: the caller's ``ReleaseError``, ``GradeError``, ...)
+            naming the first unknown task and listing the tasks.
+    """
+    unknown = [name for name in names if name not in TASKS]
+    if unknown:
+        raise error(f"unknown task {unknown[0]!r}; choose from: {', '.join(TASKS)}")
+    return list(names)

@@ -26,7 +26,7 @@ import sys
 import pandas as pd
 
 from callbacks import diagnostics
-from callbacks.diagnostics import baselines
+from benchmarks import diagnostics_baselines as baselines
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "diagnostics"

@@ -308,12 +308,17 @@ def _as_float(value):
         return math.nan
 
 
-def _notebook_or_terminal():
-    """"notebook" inside a Jupyter or Colab kernel (not a terminal IPython), else "terminal"."""
+def in_notebook():
+    """True inside a Jupyter or Colab kernel: an IPython shell with a kernel. A terminal
+    IPython has a shell but no kernel, and plain Python has neither."""
     if "ipykernel" not in sys.modules:
-        return "terminal"
+        return False
     try:
         from IPython import get_ipython
     except ImportError:
-        return "terminal"
-    return "notebook" if getattr(get_ipython(), "kernel", None) is not None else "terminal"
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+def _notebook_or_terminal():
+    return "notebook" if in_notebook() else "terminal"

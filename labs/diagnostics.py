@@ -46,7 +46,8 @@ import pandas as pd
 import callbacks
 import datasets
 from callbacks import diagnostics
-from callbacks.diagnostics import baselines, plot
+from callbacks.diagnostics import plot
+from labs.helpers import diagnostics as report
 from labs.machinery import runtime
 from labs.machinery.runtime import param
 
@@ -65,6 +66,36 @@ lab = runtime.start("diagnostics", {
 }, quick={"epochs": 12, "n_samples": 300, "gradient_epochs": 4})
 # Full run: epochs 40, n_samples 600, gradient_epochs 10.
 
+# The lesson's fixed values: edit them here (they are not flags). The learning rates of
+# SCENARIOS are the lesson (see the next cell's text).
+VALIDATION_SHARE = 0.25     # Every scenario validates on a quarter of its samples.
+L2_STRENGTH = 1e-3          # A light L2 penalty on every hidden kernel.
+VALIDATION_BATCH = 1024     # Validation in one batch: no update, so its size is free.
+steps_per_epoch = math.ceil((1 - VALIDATION_SHARE) * lab.n_samples / lab.batch_size)
+SCENARIOS = {
+    # name: (data set, samples, noise, hidden layers, optimizer, epochs)
+    "good fit": ("two_moons", lab.n_samples, 0.25, [16, 16],
+                 lambda: keras.optimizers.Adam(report.cosine_to_zero(0.02, lab.epochs,
+                                                                     steps_per_epoch)),
+                 lab.epochs),
+    "overfitting": ("two_moons", lab.n_small * 4 // 3, 0.35, [128, 128, 128],
+                    lambda: keras.optimizers.Adam(0.01), lab.epochs * 2),
+    "underfitting": ("circles", lab.n_samples, 0.1, [],
+                     lambda: keras.optimizers.Adam(0.05), lab.epochs),
+    "divergence": ("linear_regression", lab.n_samples, 0.3, [],
+                   lambda: keras.optimizers.SGD(1.05), lab.epochs // 2),
+    "oscillation": ("two_moons", lab.n_samples, 0.25, [32, 32],
+                    lambda: keras.optimizers.SGD(0.5, momentum=0.9), lab.epochs),
+    "stopped too early": ("two_moons", lab.n_samples, 0.25, [16, 16],
+                          lambda: keras.optimizers.SGD(0.05), lab.early_epochs),
+}
+INTENDED = {"good fit": "CONVERGED", "overfitting": "OVERFITTING",
+            "underfitting": "UNDERFITTING", "divergence": "DIVERGING",
+            "oscillation": "OSCILLATING", "stopped too early": "STILL_IMPROVING"}
+DEEP_WIDTH = 32             # Units per layer of the two deep nets on the digits.
+DEEP_LEARNING_RATE = 0.1    # Their plain SGD: the same for sigmoid and ReLU.
+DIGITS_VALIDATION = 0.2     # Their validation split.
+
 # %% [markdown]
 # ## Six runs, each set up to go one way
 #
@@ -82,8 +113,8 @@ lab = runtime.start("diagnostics", {
 # get anywhere. The underfitting run has no hidden layer at all: a straight line
 # cannot separate two circles, whatever the learning rate.
 #
-# The label each scenario is meant to show is written beside it in `INTENDED`; the
-# labels the runs get are measured.
+# The label each scenario is meant to show is written beside it in `INTENDED` (both sit
+# under the parameters at the top); the labels the runs get are measured.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** For each of the six runs, which label will `DiagnosticsLogger` give it?
@@ -97,37 +128,11 @@ lab = runtime.start("diagnostics", {
 lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-def cosine_to_zero(learning_rate, epochs):
-    """A cosine schedule that reaches 0 at the last step: the good fit settles, then stops."""
-    steps_per_epoch = math.ceil(0.75 * lab.n_samples / lab.batch_size)
-    return keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
-
-
-SCENARIOS = {
-    # name: (data set, samples, noise, hidden layers, optimizer, epochs)
-    "good fit": ("two_moons", lab.n_samples, 0.25, [16, 16],
-                 lambda: keras.optimizers.Adam(cosine_to_zero(0.02, lab.epochs)), lab.epochs),
-    "overfitting": ("two_moons", lab.n_small * 4 // 3, 0.35, [128, 128, 128],
-                    lambda: keras.optimizers.Adam(0.01), lab.epochs * 2),
-    "underfitting": ("circles", lab.n_samples, 0.1, [],
-                     lambda: keras.optimizers.Adam(0.05), lab.epochs),
-    "divergence": ("linear_regression", lab.n_samples, 0.3, [],
-                   lambda: keras.optimizers.SGD(1.05), lab.epochs // 2),
-    "oscillation": ("two_moons", lab.n_samples, 0.25, [32, 32],
-                    lambda: keras.optimizers.SGD(0.5, momentum=0.9), lab.epochs),
-    "stopped too early": ("two_moons", lab.n_samples, 0.25, [16, 16],
-                          lambda: keras.optimizers.SGD(0.05), lab.early_epochs),
-}
-INTENDED = {"good fit": "CONVERGED", "overfitting": "OVERFITTING",
-            "underfitting": "UNDERFITTING", "divergence": "DIVERGING",
-            "oscillation": "OSCILLATING", "stopped too early": "STILL_IMPROVING"}
-
-
 def build_model(task, hidden_layers, optimizer, n_features):
     """A ReLU network with the right output and loss for ``task``."""
     layers = [keras.Input(shape=(n_features,))]
     layers += [keras.layers.Dense(units, activation="relu",
-                                  kernel_regularizer=keras.regularizers.L2(1e-3))
+                                  kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))
                for units in hidden_layers]
     if task == "regression":
         layers.append(keras.layers.Dense(1))
@@ -155,7 +160,8 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
         SCENARIOS.items()):
     keras.utils.set_random_seed(lab.seed + index)
     x, y = datasets.load(data_name, n_samples=n, noise=noise, seed=lab.seed + index)
-    (x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
+    (x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE,
+                                                                  seed=lab.seed)
     scaler = datasets.Standardizer().fit(x_train)
     x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
     model = build_model(datasets.task(data_name), hidden, optimizer(), x.shape[1])
@@ -166,7 +172,8 @@ for index, (name, (data_name, n, noise, hidden, optimizer, epochs)) in enumerate
     logger = callbacks.DiagnosticsLogger(csv_path, verbose=lab.shows(1))
     live = callbacks.LivePlot(title=name, diagnosis=lab.shows(1))  # Curves, running label.
     model.fit(datasets.make_dataset(x_train, y_train, lab.batch_size, seed=lab.seed),
-              validation_data=datasets.make_dataset(x_val, y_val, 1024, shuffle=False),
+              validation_data=datasets.make_dataset(x_val, y_val, VALIDATION_BATCH,
+                                                    shuffle=False),
               epochs=epochs, verbose=0, shuffle=False,  # The dataset shuffles itself.
               callbacks=lab.fit_callbacks(name, [logger, live]))
     results[name] = (csv_path, logger.diagnosis)
@@ -179,13 +186,9 @@ csv_labels = {name: str(pd.read_csv(csv_path)["diagnosis"].iloc[-1])
 reread = {name: diagnostics.classify(csv_path).label for name, (csv_path, _) in results.items()}
 lab.check(labels == csv_labels == reread, f"the verdicts disagree: logger {labels}, CSV's last "
           f"row {csv_labels}, classify(csv) {reread}")
-as_intended = [name for name in labels if labels[name] == INTENDED[name]]
-lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
-           + f". {len(as_intended)} of {len(labels)} runs got the label they were set up to show"
-           + ("" if len(as_intended) == len(labels) else ", not "
-              + ", ".join(name for name in labels if name not in as_intended)),
-           answer={6: "a", 5: "b", 4: "c"}.get(len(as_intended), "d"),
-           labels=labels, csv_labels=csv_labels, intended=INTENDED, as_intended=as_intended)
+sentence, answer, as_intended = report.labels_statement(labels, INTENDED)
+lab.reveal(1, sentence, answer=answer, labels=labels, csv_labels=csv_labels, intended=INTENDED,
+           as_intended=as_intended)
 
 # %% [markdown]
 # ## The verdicts side by side
@@ -206,22 +209,13 @@ lab.reveal(1, "; ".join(f"{name}: {label}" for name, label in labels.items())
 lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-rows = []
-for name, (csv_path, diagnosis) in results.items():
-    rows.append({"scenario": name, "label": diagnosis.label,
-                 "chapter rules": baselines.seed_rules(csv_path) or "-",
-                 "evidence": diagnosis.reason[:90]})
-table = pd.DataFrame(rows)
+table = report.verdict_table(results)
 if lab.shows(1) and lab.shows(2):   # Its two label columns answer both predictions.
     print(table.to_string(index=False))
 table.to_csv(lab.path("verdicts.csv"), index=False)
 chapter_labels = dict(zip(table["scenario"], table["chapter rules"]))
-differ = [name for name in labels if chapter_labels[name] != labels[name]]
-lab.reveal(2, (f"they differ on {len(differ)} of {len(labels)}: " + "; ".join(
-                   f"{name} (chapter rules {chapter_labels[name]}, classify {labels[name]})"
-                   for name in differ)) if differ else "they agree on all six runs",
-           answer={0: "a", 1: "b", 2: "b", 3: "c", 4: "c"}.get(len(differ), "d"),
-           differ=differ, chapter_labels=chapter_labels, labels=labels)
+sentence, answer, differ = report.rules_statement(labels, chapter_labels)
+lab.reveal(2, sentence, answer=answer, differ=differ, chapter_labels=chapter_labels, labels=labels)
 
 # %% [markdown]
 # ## The curves, each titled with its diagnosis
@@ -273,16 +267,16 @@ probe_batch = (x_digits[:lab.probe_size], y_digits[:lab.probe_size])
 gradient_runs = {}
 for activation in ("sigmoid", "relu"):
     keras.utils.set_random_seed(lab.seed)
-    deep = keras.Sequential([keras.Input(shape=(64,))] + [
-        keras.layers.Dense(32, activation=activation) for _ in range(lab.deep_layers)] + [
-        keras.layers.Dense(10, activation="softmax")])
-    deep.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
-                 metrics=["accuracy"])
+    deep = keras.Sequential([keras.Input(shape=(x_digits.shape[1],))] + [
+        keras.layers.Dense(DEEP_WIDTH, activation=activation) for _ in range(lab.deep_layers)]
+        + [keras.layers.Dense(10, activation="softmax")])                # Ten digits.
+    deep.compile(optimizer=keras.optimizers.SGD(DEEP_LEARNING_RATE),
+                 loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     csv_path = lab.path(f"deep_{activation}.csv")
     print(f"\n--- {lab.deep_layers} {activation} layers on digits, {lab.gradient_epochs} epochs")
     logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch,
                                          verbose=lab.shows(3))  # Its findings answer it.
-    deep.fit(x_digits, y_digits, validation_split=0.2, epochs=lab.gradient_epochs,
+    deep.fit(x_digits, y_digits, validation_split=DIGITS_VALIDATION, epochs=lab.gradient_epochs,
              batch_size=lab.batch_size, verbose=0,
              callbacks=lab.fit_callbacks(f"deep {activation}", [logger]))
     gradient_runs[activation] = (pd.read_csv(csv_path), logger.diagnosis)
@@ -294,31 +288,10 @@ for activation in ("sigmoid", "relu"):
 
 # %%
 figure, ax = plt.subplots(figsize=(7, 4))
-first_over_last, findings_of = {}, {}
-for activation, (frame, diagnosis) in gradient_runs.items():
-    ratio_columns = sorted(name for name in frame.columns if name.startswith("grad_ratio/"))
-    ratios = frame[ratio_columns].iloc[-1].to_numpy()
-    ax.semilogy(range(1, len(ratios) + 1), ratios, "o-", label=activation)
-    findings = [name for name, _, _ in diagnosis.findings] or ["no gradient finding"]
-    first_over_last[activation] = ratios[0] / ratios[-1]   # ρ of layer 1 / ρ of the last layer
-    findings_of[activation] = [name for name, _, _ in diagnosis.findings]
-    if lab.shows(3):
-        print(f"{activation}: first/last layer ratio {ratios[0] / ratios[-1]:.1e}; "
-              f"{', '.join(findings)}; label {diagnosis.label}")
-vanishing = tuple("vanishing gradients" in findings_of[activation]
-                  for activation in ("sigmoid", "relu"))        # (sigmoid's, ReLU's)
-lab.reveal(3, "; ".join(f"{activation}: the first layer's ratio is {value:.1e} of the last "
-                        f"layer's, " + ("with" if "vanishing gradients" in findings_of[activation]
-                                        else "without") + " the vanishing-gradients finding"
-                        for activation, value in first_over_last.items()),
-           answer={(True, False): "a", (False, True): "b", (True, True): "c",
-                   (False, False): "d"}[vanishing],
-           first_over_last=first_over_last, findings=findings_of,
+first_over_last, findings_of = report.draw_ratios(ax, gradient_runs, lab.shows(3))
+sentence, answer = report.vanishing_statement(first_over_last, findings_of)
+lab.reveal(3, sentence, answer=answer, first_over_last=first_over_last, findings=findings_of,
            labels={activation: run[1].label for activation, run in gradient_runs.items()})
-ax.set_xlabel("layer (1 = nearest the input)")
-ax.set_ylabel("‖gradient‖ / ‖weights‖ at the last epoch")
-ax.set_title("Gradient/weight ratio per layer")
-ax.legend()
 lab.save_figure(figure, "gradient_ratios.png", show=lab.shows(3))
 sigmoid_findings = findings_of["sigmoid"]
 lab.check("vanishing gradients" in sigmoid_findings,

@@ -35,6 +35,7 @@ import numpy as np
 import callbacks
 import datasets
 from custom import training
+from labs.helpers import early_stopping as report
 from labs.machinery import runtime, twins
 from labs.machinery.runtime import param
 
@@ -61,6 +62,18 @@ lab = runtime.start("early_stopping", {
 }, quick={"max_epochs": 14, "patience": 3, "plateau_epochs": 10})
 # Quick mode: 14 and 10 epochs, patience 3 (full: 60 and 40 epochs, patience 10).
 
+# The lesson's fixed values: edit them here (they are not flags).
+VALIDATION_SHARE = 0.5      # Part 1: half the points validate (60 and 60 by default).
+BATCH_SIZE = 30             # Part 1: two batches per epoch.
+RESTORED_RTOL, RESTORED_ATOL = 1e-4, 1e-6   # Restored weights' val loss against the
+                                            # kept epoch's logged one: float32 round-off.
+PLATEAU_FEATURES = 8        # Part 2: y = x·w + b + noise on 8 features,
+PLATEAU_NOISE = 1.0         # and noise of standard deviation 1: the validation MSE's floor.
+PLATEAU_VALIDATION = 0.25   # Part 2: 192 train and 64 validation samples by default.
+PLATEAU_BATCH_SIZE = 16     # Part 2: 12 batches of 16 per epoch.
+DECAY_EVERY, DECAY_RATE = 10, 0.8   # The schedule: η·0.8 every 10 epochs, in steps.
+RATE_RTOL, LOSS_RTOL = 1e-6, 1e-5   # Keras' ReduceLROnPlateau against ours under fit.
+
 # %% [markdown]
 # ## Part 1: overfitting, and early stopping
 #
@@ -85,7 +98,8 @@ lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
 x, y = datasets.two_moons(n_samples=lab.n_samples, noise=lab.noise, seed=lab.seed)
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.5, seed=lab.seed)
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE,
+                                                                  seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)  # (60, 2) each
 
@@ -126,7 +140,7 @@ for name, (loop, callback_class) in runs.items():
     stopper = None if callback_class is None else callback_class(
         monitor="val_loss", patience=lab.patience, restore_best_weights=True)
     run_callbacks = [live.run(name)] if stopper is None else [stopper, live.run(name)]
-    arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=30,
+    arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=BATCH_SIZE,
                      shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
     history = train(model, loop, x_train, y_train, **arguments)
     val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)  # With restored weights.
@@ -142,21 +156,7 @@ for name, (loop, callback_class) in runs.items():
 
 # %%
 stopping_shown = lab.shows(1)   # The table answers Predict 1: shown once it is predicted.
-if stopping_shown:
-    print(f"\n{'run':<34} {'epochs':>6} {'weights of epoch':>16} {'val loss':>9} "
-          f"{'val acc':>8}")
-table = []
-for name, result in results.items():
-    epochs_run = len(result["history"]["loss"])
-    stopper = result["stopper"]
-    kept = epochs_run if stopper is None else stopper.best_epoch + 1
-    table.append((name, epochs_run, kept, result["val_loss"], result["val_accuracy"]))
-    if stopping_shown:
-        print(f"{name:<34} {epochs_run:>6} {kept:>16} {result['val_loss']:>9.4f} "
-              f"{result['val_accuracy']:>8.1%}")
-with open(lab.path("early_stopping_runs.csv"), "w", encoding="utf-8") as file:
-    file.write("run,epochs_run,weights_of_epoch,val_loss,val_accuracy\n")
-    file.writelines(f"{row[0]},{row[1]},{row[2]},{row[3]:.6f},{row[4]:.6f}\n" for row in table)
+table = report.stopping_table(results, lab.path("early_stopping_runs.csv"), stopping_shown)
 
 stopped = {name: (epochs_run, kept) for name, epochs_run, kept, _, _ in table[1:]}
 lab.check(len(set(stopped.values())) == 1,
@@ -164,22 +164,16 @@ lab.check(len(set(stopped.values())) == 1,
 keras_run = results["keras EarlyStopping, fit"]
 keras_epochs_run, keras_kept = stopped["keras EarlyStopping, fit"]
 best_logged = keras_run["history"]["val_loss"][keras_kept - 1]  # val loss of the kept epoch
-lab.check(np.isclose(keras_run["val_loss"], best_logged, rtol=1e-4, atol=1e-6),
+lab.check(np.isclose(keras_run["val_loss"], best_logged, rtol=RESTORED_RTOL, atol=RESTORED_ATOL),
           f"the restored weights give val loss {keras_run['val_loss']:.6f}, "
           f"not the kept epoch's {best_logged:.6f}")
 full_run = results["no early stopping"]
-gain = full_run["val_loss"] - keras_run["val_loss"]   # > 0: the restored weights are better
-lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_epochs} epochs "
-              f"and kept the weights of epoch {keras_kept} "
-              f"(val loss {keras_run['val_loss']:.4f}); "
-              f"the full run ended at val loss {full_run['val_loss']:.4f}, so early stopping "
-              f"{'lowered' if gain > 0 else 'did not lower'} it by {abs(gain):.4f}",
-           answer={(True, True): "a", (True, False): "b", (False, True): "c",
-                   (False, False): "d"}[keras_epochs_run < lab.max_epochs, bool(gain > 0)],
-           epochs_run=keras_epochs_run, epoch_kept=keras_kept, patience=lab.patience,
-           max_epochs=lab.max_epochs, val_losses=keras_run["history"]["val_loss"],
-           stopped_val_loss=keras_run["val_loss"], full_val_loss=full_run["val_loss"],
-           lowered=bool(gain > 0), runs=stopped)
+sentence, answer, lowered = report.stopping_statement(keras_run, keras_epochs_run, keras_kept,
+                                                       full_run, lab.max_epochs)
+lab.reveal(1, sentence, answer=answer, epochs_run=keras_epochs_run, epoch_kept=keras_kept,
+           patience=lab.patience, max_epochs=lab.max_epochs,
+           val_losses=keras_run["history"]["val_loss"], stopped_val_loss=keras_run["val_loss"], full_val_loss=full_run["val_loss"],
+           lowered=lowered, runs=stopped)
 
 # %% [markdown]
 # Early stopping watched the validation *loss*. The accuracy need not follow it: the
@@ -187,24 +181,9 @@ lab.reveal(1, f"the early-stopping runs trained {keras_epochs_run} of {lab.max_e
 # 0.5 it falls on. Here is what the restored weights score on both, beside the full run.
 
 # %%
-accuracy_gain = keras_run["val_accuracy"] - full_run["val_accuracy"]  # > 0: restored better
-samples_apart = round(abs(accuracy_gain) * len(y_val))
-disagree = (gain > 0 and accuracy_gain < 0) or (gain < 0 and accuracy_gain > 0)
-print(f"Validation accuracy: {keras_run['val_accuracy']:.1%} with the restored weights, "
-      f"{full_run['val_accuracy']:.1%} for the full run ({samples_apart} of {len(y_val)} "
-      f"validation samples apart); validation loss {keras_run['val_loss']:.4f} against "
-      f"{full_run['val_loss']:.4f}.")
-if disagree:
-    better, worse = ("lower", "worse") if gain > 0 else ("higher", "better")
-    print(f"The two measures disagree: the restored weights have the {better} validation "
-          f"loss and the {worse} accuracy. Which weights are better depends on what you "
-          f"need: calibrated probabilities (the loss) or right answers (the accuracy); "
-          f"monitor='val_accuracy' would have chosen by the accuracy.")
-lab.record("loss and accuracy", stopped_val_loss=keras_run["val_loss"],
-           full_val_loss=full_run["val_loss"],
-           stopped_val_accuracy=keras_run["val_accuracy"],
-           full_val_accuracy=full_run["val_accuracy"], validation_samples=len(y_val),
-           samples_apart=samples_apart, disagree=bool(disagree))
+text, numbers = report.accuracy_statement(keras_run, full_run, len(y_val))
+print(text)   # With a second paragraph where loss and accuracy pick different weights.
+lab.record("loss and accuracy", **numbers)
 
 # %% [markdown]
 # In the figure, look at the full run's two curves: where the validation loss bottoms
@@ -222,22 +201,7 @@ if stopping_shown:
           "the same epochs.")
 lab.record("full_run", lowest_epoch=lowest + 1, val_losses=full["val_loss"], losses=full["loss"])
 figure, axis = plt.subplots(figsize=(8, 4.6))
-epochs = np.arange(1, len(full["loss"]) + 1)
-axis.plot(epochs, full["loss"], color="gray", label="train loss, no early stopping")
-axis.plot(epochs, full["val_loss"], color="black", label="val loss, no early stopping")
-styles = [("tab:blue", "-", 7, 20), ("tab:orange", "--", 5, 14), ("tab:green", ":", 3, 8)]
-for (name, result), (color, line, width, size) in zip(list(results.items())[1:], styles):
-    history, stopper = result["history"], result["stopper"]
-    stop = len(history["val_loss"])
-    axis.plot(np.arange(1, stop + 1), history["val_loss"], line, color=color, linewidth=width,
-                 alpha=0.6, label=f"val loss, {name}")
-    axis.axvline(stop, color=color, linestyle=line, alpha=0.7)
-    axis.plot(stopper.best_epoch + 1, history["val_loss"][stopper.best_epoch], "*",
-                 color=color, markersize=size)
-axis.set_xlabel("epoch")
-axis.set_ylabel("binary cross-entropy")
-axis.set_title(f"early stopping, patience {lab.patience}: line = stop, star = restored")
-axis.legend(fontsize=8)
+report.draw_stopping(axis, results, lab.patience)
 lab.save_figure(figure, "early_stopping.png", show=stopping_shown)
 
 # %% [markdown]
@@ -268,17 +232,19 @@ lab.save_figure(figure, "early_stopping.png", show=stopping_shown)
 lab.predict(2, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-x, y = datasets.linear_regression(n_samples=lab.plateau_samples, n_features=8, noise=1.0,
-                                  seed=lab.seed)
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
-regressor = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])  # ŷ = x·w + b
+x, y = datasets.linear_regression(n_samples=lab.plateau_samples, n_features=PLATEAU_FEATURES,
+                                  noise=PLATEAU_NOISE, seed=lab.seed)
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, PLATEAU_VALIDATION,
+                                                              seed=lab.seed)
+regressor = keras.Sequential([keras.Input(shape=(PLATEAU_FEATURES,)),
+                              keras.layers.Dense(1)])                    # ŷ = x·w + b
 reduce_arguments = dict(monitor="val_loss", factor=lab.factor, patience=lab.plateau_patience,
                         min_lr=lab.min_lr)
 # A staircase decay, η_t = η_0 · 0.8^⌊t / s⌋ with s the steps of 10 epochs (12 batches of
 # 16 per epoch by default, so s = 120). Keras' own callback cannot cut it.
-steps_per_epoch = -(-len(x_train) // 16)                        # ⌈n_train / batch size⌉
-schedule = keras.optimizers.schedules.ExponentialDecay(lab.plateau_learning_rate,
-                                                       10 * steps_per_epoch, 0.8, staircase=True)
+steps_per_epoch = -(-len(x_train) // PLATEAU_BATCH_SIZE)        # ⌈n_train / batch size⌉
+schedule = keras.optimizers.schedules.ExponentialDecay(
+    lab.plateau_learning_rate, DECAY_EVERY * steps_per_epoch, DECAY_RATE, staircase=True)
 plateau_runs = {
     "no callback": ("fit", None, lab.plateau_learning_rate),
     "keras ReduceLROnPlateau, fit": ("fit", keras.callbacks.ReduceLROnPlateau,
@@ -292,7 +258,8 @@ for name, (loop, callback_class, rate) in plateau_runs.items():
     model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
     reducer = None if callback_class is None else callback_class(**reduce_arguments)
     run_callbacks = [live.run(name)] if reducer is None else [reducer, live.run(name)]
-    arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs, batch_size=16,
+    arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs,
+                     batch_size=PLATEAU_BATCH_SIZE,
                      shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
     plateau[name] = train(model, loop, x_train, y_train, **arguments)
 
@@ -304,77 +271,31 @@ for name, (loop, callback_class, rate) in plateau_runs.items():
 # %%
 keras_on_schedule = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", patience=0)
 keras_on_schedule.set_model(fresh(regressor, keras.optimizers.SGD(schedule), "mse"))
-keras_on_schedule.on_train_begin()
-try:
-    for epoch in range(2):  # The same value twice: no improvement, so it tries to cut.
-        keras_on_schedule.on_epoch_end(epoch, {"val_loss": 1.0})
-    print("Keras' ReduceLROnPlateau cut the schedule")
-    keras_raised = False
-except TypeError as error:
-    print(f"Keras' ReduceLROnPlateau on a schedule: TypeError: {str(error)[:90]}...")
-    keras_raised = True
+keras_raised = report.keras_cuts_a_schedule(keras_on_schedule)
 lab.record("keras_on_schedule", raised=keras_raised)
 lab.check(keras_raised, "Keras' ReduceLROnPlateau cut a schedule, which the text says it cannot")
 
 cuts_shown = lab.shows(2)    # The table answers Predict 2: shown once it is predicted.
-if cuts_shown:
-    print(f"\n{'run':<36} {'final val loss':>14} {'best val loss':>14} {'final rate':>11}")
-for name, history in plateau.items():
-    final_rate = history.get("learning_rate", [lab.plateau_learning_rate])[-1]
-    if cuts_shown:
-        print(f"{name:<36} {history['val_loss'][-1]:>14.4f} "
-              f"{min(history['val_loss']):>14.4f} {final_rate:>11.2e}")
-columns = [(f"{name}: {key}", history[key]) for name, history in plateau.items()
-           for key in ("val_loss", "learning_rate") if key in history]
-np.savetxt(lab.path("plateau_history.csv"), np.array([values for _, values in columns]).T,
-           delimiter=",", header=",".join(label for label, _ in columns), comments="")
+report.plateau_table(plateau, lab.plateau_learning_rate, lab.path("plateau_history.csv"),
+                     cuts_shown)
 
 keras_history = plateau["keras ReduceLROnPlateau, fit"]
 our_history = plateau["our ReduceLROnPlateau, fit"]
-lab.check(np.allclose(keras_history["learning_rate"], our_history["learning_rate"], rtol=1e-6)
-          and np.allclose(keras_history["val_loss"], our_history["val_loss"], rtol=1e-5),
+lab.check(np.allclose(keras_history["learning_rate"], our_history["learning_rate"],
+                      rtol=RATE_RTOL)
+          and np.allclose(keras_history["val_loss"], our_history["val_loss"], rtol=LOSS_RTOL),
           "Keras' ReduceLROnPlateau and ours cut the rate differently under model.fit")
-rates = np.array(keras_history["learning_rate"])
-cuts = int(np.sum(rates[1:] < rates[:-1]))            # epochs whose rate is below the last one's
+sentence, answer, numbers = report.cuts_statement(keras_history, plateau["no callback"])
+lab.reveal(2, sentence, answer=answer, **numbers)
 uncut = plateau["no callback"]["val_loss"]
-uncut_final, cut_final = uncut[-1], keras_history["val_loss"][-1]
-lower = bool(cut_final < uncut_final)
-if cuts == 0:
-    answer = "a"
-elif cuts <= 2:
-    answer = "b" if lower else "c"
-else:
-    answer = "d" if lower else "e"
-lab.reveal(2, f"ReduceLROnPlateau cut the rate {cuts} time(s), from {rates[0]:.3g} to "
-              f"{rates[-1]:.3g}; its final validation MSE is {cut_final:.4f} against "
-              f"{uncut_final:.4f} without the callback, "
-              f"{'lower' if lower else 'not lower'}",
-           answer=answer, cuts=cuts, rates=rates, cut_final=cut_final, uncut_final=uncut_final,
-           lower=lower)
 print(f"Without a callback the validation MSE was at best {min(uncut):.4f} and ended at "
-      f"{uncut[-1]:.4f}; the noise alone costs 1.0 on average.")
+      f"{uncut[-1]:.4f}; the noise alone costs {PLATEAU_NOISE ** 2:.1f} on average.")
 lab.record("no_callback", val_losses=uncut)
 
 # %%
 figure_plateau, (loss_axes, rate_axes) = plt.subplots(1, 2, figsize=(12, 4.4))
-plateau_styles = [("black", "-", 2), ("tab:blue", "-", 6), ("tab:orange", "--", 3),
-                  ("tab:green", ":", 2)]
-for (name, history), (color, line, width) in zip(plateau.items(), plateau_styles):
-    epochs = np.arange(1, len(history["val_loss"]) + 1)
-    loss_axes.plot(epochs, history["val_loss"], line, color=color, linewidth=width, alpha=0.7,
-                   label=name)
-    rates = history.get("learning_rate", [lab.plateau_learning_rate] * len(epochs))
-    rate_axes.plot(epochs, rates, line, color=color, linewidth=width, alpha=0.7, label=name)
-loss_axes.set_xlabel("epoch")
-loss_axes.set_ylabel("validation MSE")
-loss_axes.set_title("a plateau, and what cutting the rate does")
-loss_axes.legend(fontsize=8)
-rate_axes.set_yscale("log")
-rate_axes.set_xlabel("epoch")
-rate_axes.set_ylabel("learning rate (log scale)")
-rate_axes.set_title(f"learning rate: factor {lab.factor}, patience {lab.plateau_patience}")
-rate_axes.legend(fontsize=8)
-
+report.draw_plateau(loss_axes, rate_axes, plateau, lab.plateau_learning_rate, lab.factor,
+                    lab.plateau_patience)
 lab.save_figure(figure_plateau, "reduce_lr_on_plateau.png", show=cuts_shown)   # Its cuts.
 lab.finish()
 

@@ -32,6 +32,7 @@ import custom.optimizers
 import datasets
 from labs.machinery import runtime, twins
 from labs.helpers import lr_finder as range_test
+from labs.helpers import lr_finder_report as report
 from labs.machinery.runtime import param
 
 lab = runtime.start("lr_finder", {
@@ -53,6 +54,15 @@ lab = runtime.start("lr_finder", {
 }, quick={"steps": 60, "epochs": 8, "n_samples": 300})   # Full run: 100 steps, 30 epochs.
 lab.require(lab.end > lab.start, f"end ({lab.end}) must be above start ({lab.start})")
 
+# The lesson's fixed values: edit them here (they are not flags).
+VALIDATION_SHARE = 0.25     # A quarter of the spirals validate.
+CLASSES = 3                 # Three spiral arms.
+COMPILE_RATE = 1e-3         # The rate a model is compiled with; the range test sets its own.
+AGREEMENT_FACTOR = 3.0      # Largest / smallest suggestion that still counts as agreeing.
+DISAGREEMENT_FACTOR = 10.0  # Rules this far apart: train around the smallest suggestion.
+RULES_OF_THUMB = {"adam": (0.001,), "momentum": (0.01, 0.1)}   # "The Learning Problem"'s
+                                                               # first rates per optimizer.
+
 # %% [markdown]
 # ## The data and the model
 #
@@ -63,7 +73,7 @@ lab.require(lab.end > lab.start, f"end ({lab.end}) must be above start ({lab.sta
 # %%
 twins.end_lab_without(lab, "lr_finder", "the LR range test, and so this lab,")
 x, y = datasets.spirals(n_samples=lab.n_samples, seed=lab.seed)
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
 
@@ -74,7 +84,7 @@ def build_model(learning_rate, optimizer=lab.optimizer):
         keras.Input(shape=(2,)),
         keras.layers.Dense(lab.hidden_units, activation="relu"),
         keras.layers.Dense(lab.hidden_units, activation="relu"),
-        keras.layers.Dense(3, activation="softmax"),
+        keras.layers.Dense(CLASSES, activation="softmax"),
     ])
     model.compile(optimizer=twins.optimizer(optimizer, implementation=lab.impl,
                                              learning_rate=learning_rate),
@@ -82,7 +92,7 @@ def build_model(learning_rate, optimizer=lab.optimizer):
     return model
 
 
-model = build_model(1e-3)
+model = build_model(COMPILE_RATE)
 initial_weights = [weight.copy() for weight in model.get_weights()]
 print(f"train {x_train.shape}, validation {x_val.shape}; optimizer {lab.optimizer} "
       f"({lab.impl})")
@@ -133,31 +143,10 @@ suggestions = {method: result.suggest(method) for method in ("steepest", "valley
                                                                 "minimum/10")}
 if lab.shows(1):    # The three suggestions answer Predict 1: shown once it is predicted.
     print(pd.Series(suggestions, name="suggested learning rate").to_string(float_format="%.3g"))
-AGREEMENT_FACTOR = 3.0   # Largest / smallest suggestion that still counts as agreeing.
-spread = max(suggestions.values()) / min(suggestions.values())
-largest = max(suggestions, key=suggestions.get)
-rule_letter = {"steepest": 0, "valley": 1, "minimum/10": 2}[largest]   # the choices' order
-lab.reveal(1, f"the suggestions span a factor of {spread:.2g} "
-              f"({'within' if spread <= AGREEMENT_FACTOR else 'beyond'} "
-              f"{AGREEMENT_FACTOR:g}: they {'agree' if spread <= AGREEMENT_FACTOR else 'disagree'}"
-              f"); {largest} suggests the largest, {max(suggestions.values()):.3g}.",
-           answer="abcdef"[rule_letter + (0 if spread <= AGREEMENT_FACTOR else 3)],
-           suggestions=suggestions, spread=spread, factor=AGREEMENT_FACTOR,
-           agree=bool(spread <= AGREEMENT_FACTOR), largest=largest)
+sentence, answer, numbers = report.agreement_statement(suggestions, AGREEMENT_FACTOR)
+lab.reveal(1, sentence, answer=answer, **numbers)
 # The lab's own advice (below): when the rules disagree by 10× or more, take the smaller.
-DISAGREEMENT_FACTOR = 10.0
-chosen_method = (min(suggestions, key=suggestions.get) if spread >= DISAGREEMENT_FACTOR
-                 else "steepest")
-if not lab.shows(1):   # How far the rules disagree answers Predict 1.
-    print(f"The lab trains around {chosen_method}'s suggestion, "
-          f"{suggestions[chosen_method]:.3g} (why: once Predict 1 is revealed).")
-elif spread >= DISAGREEMENT_FACTOR:
-    print(f"The rules disagree by {spread:.2g}× (at least {DISAGREEMENT_FACTOR:g}×), so the "
-          f"lab trains around the smallest suggestion, {chosen_method}'s "
-          f"{suggestions[chosen_method]:.3g}.")
-else:
-    print(f"The rules disagree by less than {DISAGREEMENT_FACTOR:g}× ({spread:.2g}×), so the "
-          f"lab trains around the steepest suggestion, {suggestions['steepest']:.3g}.")
+chosen_method, spread = report.chosen_rule(suggestions, DISAGREEMENT_FACTOR, lab.shows(1))
 lab.record("chosen rate", method=chosen_method, rate=suggestions[chosen_method],
            spread=spread, factor=DISAGREEMENT_FACTOR, suggestions=suggestions)
 pd.DataFrame({"learning_rate": result.learning_rates, "loss": result.losses,
@@ -202,13 +191,12 @@ lab.save_figure(figure, "range_test.png", show=lab.shows(1))   # It marks the su
 lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-RULES_OF_THUMB = {"adam": (0.001,), "momentum": (0.01, 0.1)}   # optimizer → first rates
 rule_results, rule_places = {}, {}
 for optimizer, rules in RULES_OF_THUMB.items():
     if optimizer == lab.optimizer:
         rule_results[optimizer] = result                   # already measured above
     else:
-        sweep_model = build_model(1e-3, optimizer)
+        sweep_model = build_model(COMPILE_RATE, optimizer)
         sweep_model.set_weights(initial_weights)
         rule_results[optimizer] = callbacks.find_learning_rate(
             sweep_model, x_train, y_train, batch_size=lab.batch_size, start=lab.start,
@@ -218,19 +206,11 @@ for optimizer, rules in RULES_OF_THUMB.items():
             **range_test.place(rule_results[optimizer], rule),
             "suggestion": rule_results[optimizer].suggestion,
             "factor": rule / rule_results[optimizer].suggestion}
-lab.reveal(2, "; ".join(f"{name.split()[0]}'s rule {place['rate']:g} is {place['factor']:.2g}× "
-                        f"its range test's suggestion {place['suggestion']:.2g}, {place['where']}"
-                        for name, place in rule_places.items()) + ".",
-           answer={"on the flat start": "a", "on the fall": "b",
-                   "past the minimum": "c"}.get(rule_places["adam 0.001"]["where"], "d"),
-           places=rule_places, flat_share=range_test.FLAT_SHARE)
+sentence, answer = report.rules_statement(rule_places)
+lab.reveal(2, sentence, answer=answer, places=rule_places, flat_share=range_test.FLAT_SHARE)
 
 figure, axes = plt.subplots(1, 2, figsize=(13, 4.4))
-for ax, (optimizer, rules) in zip(axes, RULES_OF_THUMB.items()):
-    rule_results[optimizer].plot(ax, title=f"range test: {optimizer} on spirals")
-    ax.axvspan(min(rules) * 0.97, max(rules) * 1.03, color="orange", alpha=0.3,
-               label="rule of thumb: " + " to ".join(f"{rule:g}" for rule in rules))
-    ax.legend(fontsize=8)
+report.draw_rules(axes, rule_results, RULES_OF_THUMB)
 lab.save_figure(figure, "rules_of_thumb.png", show=lab.shows(2))   # It places the rules.
 
 # %% [markdown]
@@ -270,7 +250,7 @@ for name, learning_rate in candidates.items():
     history = run.fit(train_batches, epochs=lab.epochs, shuffle=False, verbose=0,
                       callbacks=lab.fit_callbacks(name, [live.run(name)]))
     histories[name] = history.history
-    probabilities = run(x_val)                                   # (n_val, 3)
+    probabilities = run(x_val)                                   # (n_val, classes)
     rows.append({"run": name, "learning rate": learning_rate,
                  "final train loss": history.history["loss"][-1],
                  "val accuracy": float(np.mean(np.argmax(probabilities, axis=1) == y_val))})
@@ -280,13 +260,9 @@ if lab.shows(3):    # The final losses answer Predict 3: shown once it is predic
     print(results.to_string(float_format="%.4g"))
 final_losses = {name: loss if np.isfinite(loss) else float("inf")   # inf: diverged
                 for name, loss in results["final train loss"].items()}
-best = min(final_losses, key=final_losses.get)
-lab.reveal(3, f"{best} (η = {candidates[best]:.2g}, {candidate_places[best]}) ends lowest, "
-              f"at {final_losses[best]:.4g}; " + ", ".join(
-                  f"{name} {loss:.4g}" for name, loss in final_losses.items()) + ".",
-           answer=tuple(letter for letter, name in zip("abc", candidates)   # ties: all of them
-                        if final_losses[name] == final_losses[best]),
-           final_losses=final_losses, best=best, places=candidate_places,
+sentence, answer, best = report.training_statement(final_losses, candidates,
+                                                   candidate_places)   # ties: every letter
+lab.reveal(3, sentence, answer=answer, final_losses=final_losses, best=best, places=candidate_places,
            rates=candidates, chosen_method=chosen_method)
 
 # %% [markdown]
@@ -297,12 +273,7 @@ lab.reveal(3, f"{best} (η = {candidates[best]:.2g}, {candidate_places[best]}) e
 # (the caveat below). The lab prints what this run's three rates did.
 
 # %%
-for name, where in candidate_places.items():
-    loss = final_losses[name]
-    print(f"{name} (η = {candidates[name]:.2g}) sits {where} and ends at "
-          + (f"{loss:.4g}" if np.isfinite(loss) else "a loss that is not finite (diverged)")
-          + ("" if name == best or not np.isfinite(loss)
-             else f", {loss / final_losses[best]:.2g}× the lowest"))
+report.print_outcomes(final_losses, candidates, candidate_places, best)
 #
 # A caveat to try with `--optimizer adam` (in a notebook's parameters cell,
 # `optimizer = "adam"`). The network keeps learning during the sweep, so by the time
@@ -315,19 +286,7 @@ for name, where in candidate_places.items():
 
 # %%
 figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(12, 4.4))
-for name, history in histories.items():
-    label = f"{name} (η = {candidates[name]:.2g})"
-    epochs_axis = np.arange(1, len(history["loss"]) + 1)
-    loss_axis.plot(epochs_axis, history["loss"], label=label)
-    accuracy_axis.plot(epochs_axis, history["accuracy"], label=label)
-loss_axis.set_yscale("log")
-for axis, label in [(loss_axis, "training loss (log scale)"),
-                    (accuracy_axis, "training accuracy")]:
-    axis.set_xlabel("epoch")
-    axis.set_ylabel(label)
-    axis.set_title(f"{label.split(' (')[0]} at three learning rates")
-    axis.grid(True, alpha=0.3)
-    axis.legend()
+report.draw_training(loss_axis, accuracy_axis, histories, candidates)
 lab.save_figure(figure, "training.png")
 lab.finish()
 

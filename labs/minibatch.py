@@ -55,6 +55,11 @@ lab = runtime.start("minibatch", {
 Network = twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 # Full run: 1000 training samples, 20 epochs, 2 timed Keras epochs.
 
+# The lesson's fixed values: edit them here (they are not flags).
+DEMO_SAMPLES, DEMO_BATCH = 100, 32   # The generator's example: four batches, the last of 4.
+VALIDATION_SHARE = 0.3      # 30 % of the digits validate (stratified).
+CLASSES = 10                # Ten digits.
+
 # %% [markdown]
 # ## The generator
 #
@@ -63,10 +68,12 @@ Network = twins.network   # custom.numpy_net.Network, or its twin until backprop
 # holds the 4 left over: it is smaller, not dropped.
 
 # %%
-demo_x, demo_y = np.zeros((100, 4)), np.zeros(100)
-sizes = [len(x_batch) for x_batch, _ in minibatches.create_batches(demo_x, demo_y, 32)]
-print(f"100 samples, batch size 32 → batch sizes {sizes}")
-lab.check(sizes == [32, 32, 32, 4], f"create_batches cut 100 samples into {sizes}")
+demo_x, demo_y = np.zeros((DEMO_SAMPLES, 4)), np.zeros(DEMO_SAMPLES)   # (n, 4), (n,)
+sizes = [len(x_batch) for x_batch, _ in minibatches.create_batches(demo_x, demo_y, DEMO_BATCH)]
+print(f"{DEMO_SAMPLES} samples, batch size {DEMO_BATCH} → batch sizes {sizes}")
+full, left_over = divmod(DEMO_SAMPLES, DEMO_BATCH)
+expected = [DEMO_BATCH] * full + ([left_over] if left_over else [])   # the last is smaller
+lab.check(sizes == expected, f"create_batches cut {DEMO_SAMPLES} samples into {sizes}")
 
 # %% [markdown]
 # ## The data
@@ -75,7 +82,7 @@ lab.check(sizes == [32, 32, 32, 4], f"create_batches cut 100 samples into {sizes
 
 # %%
 x, y = datasets.load("digits")
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.3, seed=lab.seed,
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed,
                                                               stratify=True)
 x_train, y_train = x_train[:lab.n_train], y_train[:lab.n_train]
 batch_sizes = list(lab.batch_sizes) + [len(x_train)]        # … and the full batch
@@ -117,7 +124,7 @@ lab.predict(2, None)  # your answer: "a", "b" or "c"
 # %%
 def train(batch_size, live_run):
     """NumPy training; ``live_run`` is a Keras callback whose hooks it calls as fit would."""
-    network = Network([x.shape[1], lab.hidden_units, 10], output="softmax", seed=lab.seed)
+    network = Network([x.shape[1], lab.hidden_units, CLASSES], output="softmax", seed=lab.seed)
     order = np.random.default_rng(lab.seed)                     # A new order every epoch.
     record = {"loss": [], "seconds": [], "updates": [],
               "initial_loss": network.loss(x_train, y_train)}      # before any update
@@ -226,7 +233,7 @@ for row in rows:
     keras.utils.set_random_seed(lab.seed)
     model = keras.Sequential([keras.Input((x.shape[1],)),
                               keras.layers.Dense(lab.hidden_units, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
+                              keras.layers.Dense(CLASSES, activation="softmax")])
     model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate),
                   loss="sparse_categorical_crossentropy")
     model.fit(x_train, y_train, batch_size=batch_size, epochs=1, verbose=0,   # warm-up

@@ -43,13 +43,11 @@ Run time: about 26 s on 2 CPU cores (about 16 s with --quick), start-up included
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas
-import tensorflow as tf
 
 import callbacks
 import custom.layers
 import datasets
-from custom import numpy_batchnorm
+from labs.helpers import normalization as report
 from labs.machinery import runtime, twins
 from labs.machinery.runtime import param
 
@@ -70,6 +68,14 @@ lab = runtime.start("normalization", {
     "impl": param("custom", choices=custom.layers.IMPLEMENTATIONS),
 }, quick={"learning_rates": [0.03, 0.3, 3.0], "epochs": 3, "tiny_batch_samples": 300,
           "tiny_batch_epochs": 1})   # Full run: six rates, 5 epochs, 600 samples twice.
+
+# The lesson's fixed values: edit them here (they are not flags).
+HIDDEN_MEAN, HIDDEN_SPREAD = 3.0, 2.0   # The test batch: far from mean 0 and variance 1.
+EPSILON = 1e-3             # Keras' BatchNormalization ε, for the NumPy backward pass too.
+LAYER_TOLERANCE = 1e-5     # Ours against Keras' layer: float32 round-off is about 1e-6.
+BACKWARD_TOLERANCE = 1e-7  # NumPy backward against tf.GradientTape, both in float64.
+SAME_OUTPUT = 1e-6         # Outputs closer than this are the same to float32 rounding.
+CLASSES = 10               # Ten digits, ten logits.
 
 # %% [markdown]
 # ## The data
@@ -94,32 +100,25 @@ print(f"train {x_train.shape}, validation {x_val.shape}")
 # Both layers get the same γ, β, moving mean and moving variance, and the same batch.
 # In training mode they must give the same output and move their moving averages the
 # same way; in inference mode, the same output from those averages. Float32 round-off
-# is about 1e-6 on values of this size; the lab checks 1e-5.
+# is about 1e-6 on values of this size; the lab checks `LAYER_TOLERANCE` (1e-5).
 
 # %%
 rng = np.random.default_rng(lab.seed)
-hidden = (3.0 + 2.0 * rng.standard_normal((lab.batch_size, lab.width))).astype("float32")
+hidden = (HIDDEN_MEAN + HIDDEN_SPREAD * rng.standard_normal((lab.batch_size, lab.width))
+          ).astype("float32")                                # (batch, width)
 start_weights = [rng.standard_normal(lab.width).astype("float32") for _ in range(3)] \
     + [rng.uniform(0.5, 2.0, lab.width).astype("float32")]   # γ, β, μ_run, σ²_run
 ours = custom.layers.get("batch_normalization", "custom", momentum=lab.momentum)
 theirs = custom.layers.get("batch_normalization", "keras", momentum=lab.momentum)
 ours.build((None, lab.width))
 theirs.build((None, lab.width))
-print(f"{'mode':<10} {'largest |output difference|':>28} {'largest |weight difference|':>28}")
 for mode in ("training", "inference"):
-    outputs = []
-    for layer in (ours, theirs):
-        layer.set_weights(start_weights)
-        outputs.append(np.asarray(layer(hidden, training=mode == "training")))
-    output_gap = float(np.abs(outputs[0] - outputs[1]).max())
-    weight_gap = max(float(np.abs(a - b).max())
-                     for a, b in zip(ours.get_weights(), theirs.get_weights()))
-    print(f"{mode:<10} {output_gap:>28.2e} {weight_gap:>28.2e}")
-    lab.record(f"keras_{mode}", output_difference=output_gap, weight_difference=weight_gap,
-               tolerance=1e-5)
-    lab.check(max(output_gap, weight_gap) <= 1e-5,
-              f"our BatchNormalization differs from Keras' in {mode} mode by "
-              f"{max(output_gap, weight_gap):.2e}")
+    output_gap, weight_gap = report.layer_differences(ours, theirs, hidden, start_weights,
+                                                      training=mode == "training")
+    lab.agreement(f"keras_{mode}", f"Our BatchNormalization and Keras', {mode} mode "
+                  f"(outputs {output_gap:.1e}, weights {weight_gap:.1e})",
+                  max(output_gap, weight_gap), LAYER_TOLERANCE,
+                  output_difference=output_gap, weight_difference=weight_gap)
 
 # %% [markdown]
 # ## Your backward pass, by hand
@@ -134,25 +133,13 @@ for mode in ("training", "inference"):
 if lab.impl == "custom" and twins.available(
         "batchnorm", "the comparison of your NumPy backward pass with tf.GradientTape"):
     upstream = rng.standard_normal(hidden.shape)                     # dL/dy (batch, width)
-    gamma, beta = start_weights[0].astype(float), start_weights[1].astype(float)
-    _, cache = numpy_batchnorm.forward(hidden.astype(float), gamma, beta,
-                                       numpy_batchnorm.running_statistics(lab.width), True,
-                                       momentum=lab.momentum, epsilon=1e-3)
-    by_hand = numpy_batchnorm.backward(upstream, cache)
-    twin = keras.layers.BatchNormalization(momentum=lab.momentum, dtype="float64")
-    twin.build((None, lab.width))
-    twin.set_weights([gamma, beta, np.zeros(lab.width), np.ones(lab.width)])
-    inputs = tf.Variable(hidden.astype(float))
-    with tf.GradientTape() as tape:
-        total = tf.reduce_sum(upstream * twin(inputs, training=True))   # Σ dL/dy ⊙ y
-    by_tape = tape.gradient(total, [inputs, twin.gamma, twin.beta])
-    gaps = {name: float(np.abs(mine - np.asarray(tape_value)).max())
-            for name, mine, tape_value in zip(("dx", "dγ", "dβ"), by_hand, by_tape)}
-    print("largest |difference| from tf.GradientTape: "
-          + ", ".join(f"{name} {gap:.1e}" for name, gap in gaps.items()))
-    lab.record("numpy_backward", differences=gaps, tolerance=1e-7)
-    lab.check(max(gaps.values()) <= 1e-7, f"the NumPy backward pass differs from "
-                                          f"tf.GradientTape by {max(gaps.values()):.1e}")
+    gaps = report.backward_against_tape(hidden.astype(float), upstream,
+                                        start_weights[0].astype(float),   # γ
+                                        start_weights[1].astype(float),   # β
+                                        lab.momentum, EPSILON)
+    lab.agreement("numpy_backward", "Your NumPy backward pass and tf.GradientTape ("
+                  + ", ".join(f"{name} {gap:.1e}" for name, gap in gaps.items()) + ")",
+                  max(gaps.values()), BACKWARD_TOLERANCE, differences=gaps)
 
 # %% [markdown]
 # ## Does a sample's output depend on its batch?
@@ -176,9 +163,8 @@ lab.predict(1, None)  # your answer: "a", "b", "c" or "d"
 layer = custom.layers.get("batch_normalization", lab.impl, momentum=lab.momentum)
 layer.build((None, lab.width))
 layer.set_weights(start_weights)
-other = (3.0 + 2.0 * rng.standard_normal(hidden.shape)).astype("float32")
+other = (HIDDEN_MEAN + HIDDEN_SPREAD * rng.standard_normal(hidden.shape)).astype("float32")
 other[0] = hidden[0]                                          # The same first sample.
-SAME_OUTPUT = 1e-6       # Outputs closer than this are the same to float32 rounding.
 gap_by_mode = {}
 for mode in ("training", "inference"):
     first = np.asarray(layer(hidden, training=mode == "training"))[0]
@@ -228,7 +214,7 @@ def network(normalization):
         elif normalization == "layer":
             layers.append(keras.layers.LayerNormalization())
         layers.append(keras.layers.Activation("relu"))
-    layers.append(keras.layers.Dense(10))            # Ten logits.
+    layers.append(keras.layers.Dense(CLASSES))       # One logit per class.
     return keras.Sequential(layers, name=normalization or "plain")
 
 
@@ -259,48 +245,12 @@ for normalization in (None, "batch"):
             "initial_loss": initial, "losses": history.history["loss"],
             "val_accuracy": history.history["val_accuracy"][-1]}
 
-verdicts_shown = lab.shows(2)   # The verdicts answer Predict 2: shown once it is predicted.
-if verdicts_shown:
-    print(f"\n{'normalization':<14} {'η':>6} {'L₀':>6} {'last loss':>10} {'val accuracy':>13} "
-          "verdict")
-rows = []
-for (kind, rate), run in sweep.items():
+for run in sweep.values():
     run["verdict"] = verdict(run["initial_loss"], run["losses"][-1])
-    rows.append((kind, rate, run["initial_loss"], run["losses"][-1], run["val_accuracy"],
-                 run["verdict"]))
-    if verdicts_shown:
-        print(f"{kind:<14} {rate:>6g} {run['initial_loss']:>6.3f} {run['losses'][-1]:>10.4g} "
-              f"{run['val_accuracy']:>13.3f} {run['verdict']}")
-pandas.DataFrame(rows, columns=["normalization", "learning_rate", "initial_loss", "final_loss",
-                                "val_accuracy", "verdict"]
-                 ).to_csv(lab.path("normalization_rates.csv"), index=False)
-
-
-def rates_with(kind, outcome):
-    return [rate for rate in lab.learning_rates if sweep[kind, rate]["verdict"] == outcome]
-
-
-def listed(rates):
-    return ", ".join(f"{rate:g}" for rate in rates) if rates else "none"
-
-
-summary = {kind: {outcome: rates_with(kind, outcome)
-                  for outcome in ("trains", "stalls", "diverges")} for kind in ("none", "batch")}
-trains_at = {kind: len(found["trains"]) for kind, found in summary.items()}
-if trains_at["none"] == trains_at["batch"]:
-    answer = "c"
-else:
-    answer = "a" if trains_at["none"] > trains_at["batch"] else "b"
-lab.reveal(2, "; ".join(f"{'without normalization' if kind == 'none' else 'with batch norm'}: "
-                        f"trains at {listed(found['trains'])}, stalls at "
-                        f"{listed(found['stalls'])}, diverges at {listed(found['diverges'])}"
-                        for kind, found in summary.items()),
-           runs={f"{kind} {rate:g}": {"learning_rate": rate, "normalization": kind,
-                                       "initial_loss": run["initial_loss"],
-                                       "final_loss": run["losses"][-1],
-                                       "verdict": run["verdict"]}
-                 for (kind, rate), run in sweep.items()},
-           answer=answer, summary=summary)
+# The verdicts answer Predict 2: the table is shown once it is predicted.
+report.sweep_table(sweep, lab.path("normalization_rates.csv"), lab.shows(2))
+sentence, answer, numbers = report.sweep_statement(sweep, lab.learning_rates)
+lab.reveal(2, sentence, answer=answer, **numbers)
 
 # %% [markdown]
 # ## Batch norm against layer norm at batch size 2
@@ -367,26 +317,7 @@ lab.reveal(3, f"{higher} normalization ends higher: validation accuracy "
 
 # %%
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
-for kind, label in (("none", "without normalization"), ("batch", "with batch norm")):
-    finals = [sweep[kind, rate]["losses"][-1] for rate in lab.learning_rates]
-    left.plot(lab.learning_rates, [value if np.isfinite(value) else np.nan for value in finals],
-              "o-", label=label)
-initial_losses = [sweep[kind, lab.learning_rates[0]]["initial_loss"] for kind in ("none", "batch")]
-left.axhline(max(initial_losses), color="black", linestyle="--", label="L₀ (untrained)")
-left.axhline(max(initial_losses) / 2, color="black", linestyle=":", label="L₀ / 2")
-left.set_xscale("log")
-left.set_yscale("log")
-left.set_xlabel("learning rate η (log scale)")
-left.set_ylabel("last epoch's training loss (log scale)")
-left.set_title(f"SGD, {lab.epochs} epochs at each rate")
-left.legend(fontsize=8)
-for kind, accuracies in tiny.items():
-    right.plot(np.arange(1, len(accuracies) + 1), accuracies, "o-", label=f"{kind} norm")
-right.set_xlabel("epoch")
-right.set_ylabel("validation accuracy")
-right.set_ylim(0, 1)
-right.set_title(f"batch size {lab.tiny_batch}")
-right.legend()
+report.draw(left, right, sweep, lab.learning_rates, tiny, lab.epochs, lab.tiny_batch)
 lab.save_figure(figure, "normalization.png", show=lab.shows(2) and lab.shows(3))
 lab.finish()
 

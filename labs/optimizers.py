@@ -25,7 +25,6 @@ Run time: about 23 s on 2 CPU cores (about 8 s with --quick), start-up included.
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import callbacks
 import custom.optimizers
@@ -52,6 +51,30 @@ lab = runtime.start("optimizers", {
                                                  # eagerly: cheaper than tracing 14 graphs.
 }, quick={"rosenbrock_steps": 200, "n_samples": 200, "epochs": 3,  # full: 500, 600, 30
           "batch_size": 256, "run_eagerly": True})                 # full: 32, False
+
+# The lesson's fixed values: edit them here (they are not flags).
+PROBLEMS = {  # name → (function, start, steps)
+    "x² + 10y²": (trajectories.ravine, (10.0, 1.0), lab.ravine_steps),
+    "x² + 100y²": (trajectories.steep_ravine, (10.0, 1.0), lab.ravine_steps),
+    "Rosenbrock": (trajectories.rosenbrock, (-1.5, 2.0), lab.rosenbrock_steps),
+}
+LEARNING_RATES = {  # problem → optimizer name → η; classic momentum's follow in part (a)
+    "x² + 10y²": {"sgd": 0.05, "ema_momentum": 0.05,  # "Learning Algorithms": 0.05
+                  "rmsprop": 0.1, "adam": 0.5},
+    "x² + 100y²": {"sgd": 0.009, "ema_momentum": 0.02,  # GD needs η < 2/200 = 0.01
+                   "rmsprop": 0.1, "adam": 0.5},
+    "Rosenbrock": {"sgd": 0.0005, "ema_momentum": 0.01,  # "The Learning Problem"'s rates
+                   "rmsprop": 0.01, "adam": 0.01},      # for momentum, RMSprop and Adam
+}
+TEXTBOOK_EPSILON = 1e-8   # Adam's ε on the toy functions: "The Learning Problem"'s.
+PATH_TOLERANCE = 1e-4     # Relative; float64 round-off, grown over Rosenbrock's 500 steps.
+MOONS_NOISE, VALIDATION_SHARE = 0.2, 0.25   # Part (b)'s two moons and its held-out share.
+# Part (b): a rate at which each optimizer trains the moons in a few epochs.
+TWIN_RATES = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.005, "adam": 0.01}
+WEIGHT_TOLERANCE = 1e-5   # Float32 round-off after a few hundred steps stays far below.
+EMA_RATE = 0.5            # The EMA form's η before the drop; the classic form's: η·(1 − β).
+ADAM_RATE = 0.01          # η of both Adams in Predict 4 (the question states it).
+LOSS_TOLERANCE = 1e-4     # Float32 round-off of two ways of writing one update.
 
 # %% [markdown]
 # ## (a) Paths on the chapters' toy functions
@@ -84,19 +107,6 @@ lab = runtime.start("optimizers", {
 lab.predict(1, None)  # your answer: "a", "b", "c", "d", "e" or "f"
 
 # %%
-PROBLEMS = {  # name → (function, start, steps)
-    "x² + 10y²": (trajectories.ravine, (10.0, 1.0), lab.ravine_steps),
-    "x² + 100y²": (trajectories.steep_ravine, (10.0, 1.0), lab.ravine_steps),
-    "Rosenbrock": (trajectories.rosenbrock, (-1.5, 2.0), lab.rosenbrock_steps),
-}
-LEARNING_RATES = {  # problem → optimizer name → η
-    "x² + 10y²": {"sgd": 0.05, "ema_momentum": 0.05,  # "Learning Algorithms": 0.05
-                  "rmsprop": 0.1, "adam": 0.5},
-    "x² + 100y²": {"sgd": 0.009, "ema_momentum": 0.02,  # GD needs η < 2/200 = 0.01
-                   "rmsprop": 0.1, "adam": 0.5},
-    "Rosenbrock": {"sgd": 0.0005, "ema_momentum": 0.01,  # "The Learning Problem"'s rates
-                   "rmsprop": 0.01, "adam": 0.01},      # for momentum, RMSprop and Adam
-}
 for rates in LEARNING_RATES.values():  # η_classic = η_EMA·(1 − β): the same optimizer
     rates["momentum"] = rates["nesterov"] = rates["ema_momentum"] * (1 - lab.momentum)
 LABELS = optimizer_lab.LABELS   # name → legend: "momentum (EMA form)", …
@@ -105,10 +115,10 @@ LABELS = optimizer_lab.LABELS   # name → legend: "momentum (EMA form)", …
 def make_optimizer(name, learning_rate):
     """The from-scratch optimizer; Adam with the chapters' ε, as "The Learning Problem" has it."""
     if name == "adam" and twins.written("adam"):
-        return custom.optimizers.get(name, learning_rate=learning_rate, epsilon=1e-8,
-                                     textbook_epsilon=True)
+        return custom.optimizers.get(name, learning_rate=learning_rate,
+                                     epsilon=TEXTBOOK_EPSILON, textbook_epsilon=True)
     if name == "adam":   # Keras' ε form stands in for the textbook's until the task is written.
-        return twins.optimizer(name, learning_rate=learning_rate, epsilon=1e-8)
+        return twins.optimizer(name, learning_rate=learning_rate, epsilon=TEXTBOOK_EPSILON)
     if name in ("ema_momentum", "momentum", "nesterov"):
         return twins.optimizer(name, learning_rate=learning_rate, momentum=lab.momentum)
     return twins.optimizer(name, learning_rate=learning_rate)
@@ -120,34 +130,18 @@ paths = {problem: trajectories.follow_together(
     function, start, steps) for problem, (function, start, steps) in PROBLEMS.items()}
 final = optimizer_lab.final_losses(paths, PROBLEMS)
 
-ranking = sorted(final["Rosenbrock"], key=final["Rosenbrock"].get)
-winner = ranking[0]
-# The two momentum forms are one optimizer: where they end level (to 1e-3 of f), both win.
-lowest = [name for name in ranking if final["Rosenbrock"][name] - final["Rosenbrock"][winner]
-          <= 1e-3 * abs(final["Rosenbrock"][winner])]
-optimizer_choices = dict(zip(LABELS, "abcdef"))
-rosenbrock_shown = lab.reveal(
-    1, f"after {lab.rosenbrock_steps} steps on Rosenbrock, {LABELS[winner]} ends lowest "
-    f"(f = {final['Rosenbrock'][winner]:.3g}); Adam ranks {ranking.index('adam') + 1} "
-    f"of {len(ranking)} (f = {final['Rosenbrock']['adam']:.3g}), so here Adam "
-    f"{'is' if winner == 'adam' else 'is not'} the fastest.",
-    answer=tuple(optimizer_choices[name] for name in lowest),
-    final_losses=final["Rosenbrock"], winner=winner, ranking=ranking, lowest=lowest,
-    optimizer_choices=optimizer_choices, adam_rank=ranking.index("adam") + 1)
-if rosenbrock_shown:   # The table of final losses answers Predict 1, so it follows the reveal.
+# Where the two momentum forms (one optimizer) end level, both letters are right. The
+# table of final losses answers Predict 1, so it follows the reveal.
+sentence, answer, numbers = optimizer_lab.rosenbrock_statement(final["Rosenbrock"],
+                                                               lab.rosenbrock_steps, LABELS)
+if lab.reveal(1, sentence, answer=answer, **numbers):
     optimizer_lab.print_final_losses(final, LABELS)
 
-PATH_TOLERANCE = 1e-4   # Relative; float64 round-off, grown over Rosenbrock's 500 steps.
 distances = {problem: optimizer_lab.largest_distance(paths[problem]["ema_momentum"],
-                                                        paths[problem]["momentum"])
+                                                     paths[problem]["momentum"])
              for problem in PROBLEMS}
-paths_agree = max(distances.values()) <= PATH_TOLERANCE
-print(f"\nEMA and classic momentum paths, largest distance (relative where |θ| > 1): "
-      f"{max(distances.values()):.1e}, "
-      f"{'the same path' if paths_agree else 'DIFFERENT paths'} (tolerance {PATH_TOLERANCE:.0e})")
-lab.record("ema_vs_classic_paths", distances=distances, tolerance=PATH_TOLERANCE,
-           agree=bool(paths_agree))
-lab.check(paths_agree, f"EMA and classic momentum paths differ by {max(distances.values()):.1e}")
+lab.agreement("ema_vs_classic_paths", "EMA and classic momentum paths (relative where |θ| > 1)",
+              max(distances.values()), PATH_TOLERANCE, distances=distances)
 
 # %%
 figure, axes = plt.subplots(1, 3, figsize=(17, 5))
@@ -165,25 +159,12 @@ lab.save_figure(figure, "path_losses.png")
 # prints the largest eigenvalue beside the limit for the classic form's η and γ.
 
 # %%
-point = tf.Variable(PROBLEMS["Rosenbrock"][1], dtype=tf.float64)
-with tf.GradientTape() as outer:
-    with tf.GradientTape() as inner:
-        value = trajectories.rosenbrock(point)
-    gradient = inner.gradient(value, point)             # (2,)
-hessian = outer.jacobian(gradient, point).numpy()       # (2, 2)
-lambda_max = float(np.linalg.eigvalsh(hessian).max())
-rosenbrock_rate = LEARNING_RATES["Rosenbrock"]["momentum"]
-curvature_limit = 2 * (1 + lab.momentum) / rosenbrock_rate  # λ below which it is stable
-print(f"Rosenbrock's Hessian at {PROBLEMS['Rosenbrock'][1]}: "
-      f"[[{hessian[0, 0]:.0f}, {hessian[0, 1]:.0f}], [{hessian[1, 0]:.0f}, "
-      f"{hessian[1, 1]:.0f}]], largest eigenvalue λ_max = {lambda_max:.0f}. Classic "
-      f"momentum at η = {rosenbrock_rate:.3g}, γ = {lab.momentum:g} is stable on a quadratic "
-      f"while λ < 2(1 + γ)/η = {curvature_limit:.0f}: λ_max is "
-      f"{'below' if lambda_max < curvature_limit else 'above'} it "
-      f"({lambda_max / curvature_limit:.2f} of the limit).")
-lab.record("rosenbrock curvature", point=list(PROBLEMS["Rosenbrock"][1]),
-           hessian=hessian.tolist(), lambda_max=lambda_max, learning_rate=rosenbrock_rate,
-           momentum=lab.momentum, limit=curvature_limit)
+start = PROBLEMS["Rosenbrock"][1]
+hessian = optimizer_lab.hessian(trajectories.rosenbrock, start)   # (2, 2)
+sentence, numbers = optimizer_lab.curvature_statement(
+    start, hessian, LEARNING_RATES["Rosenbrock"]["momentum"], lab.momentum)
+print(sentence)
+lab.record("rosenbrock curvature", **numbers)
 
 # %% [markdown]
 # What to look for in the paths. Gradient descent's step is η times the slope, so
@@ -213,8 +194,8 @@ lab.record("rosenbrock curvature", point=list(PROBLEMS["Rosenbrock"][1]),
 lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-x, y = datasets.two_moons(n_samples=lab.n_samples, noise=0.2, seed=lab.seed)
-(x_train, y_train), _ = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
+x, y = datasets.two_moons(n_samples=lab.n_samples, noise=MOONS_NOISE, seed=lab.seed)
+(x_train, y_train), _ = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed)
 x_train = datasets.Standardizer().fit(x_train).transform(x_train)  # (n, 2)
 
 
@@ -235,7 +216,6 @@ def train(optimizer, live_run):
     return model, history.history["loss"]
 
 
-TWIN_RATES = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.005, "adam": 0.01}
 live = callbacks.LivePlot(title="custom and Keras optimizers on two moons")
 curves, gaps = {}, {}
 for name, rate in TWIN_RATES.items():
@@ -247,26 +227,14 @@ for name, rate in TWIN_RATES.items():
     gaps[name] = max(float(np.max(np.abs(a - b)))
                      for a, b in zip(ours.get_weights(), theirs.get_weights()))
 
-WEIGHT_TOLERANCE = 1e-5   # Float32 round-off after a few hundred steps stays far below.
-largest_gap = max(gaps.values())
-twins_agree = largest_gap <= WEIGHT_TOLERANCE
-farthest = [name for name, gap in gaps.items() if gap == largest_gap]
-identical = [name for name, gap in gaps.items() if gap == 0]
-twins_shown = lab.reveal(2, f"the largest |custom − Keras| weight difference after {lab.epochs} epochs is "
-              + ("0: every pair is identical to the last bit." if largest_gap == 0 else
-                 f"{largest_gap:.1e} ({', '.join(farthest)}), "
-                 f"{'within' if twins_agree else 'BEYOND'} the tolerance {WEIGHT_TOLERANCE:.0e}."),
-           answer=("a" if len(identical) == len(gaps) else "b" if identical == ["sgd"] else
-                   "c" if identical else "d"),
-           gaps=gaps, largest_gap=largest_gap, farthest=farthest, identical=identical,
-           weight_tolerance=WEIGHT_TOLERANCE, agree=bool(twins_agree))
-if twins_shown:   # The table of differences answers Predict 2, so it follows the reveal.
-    optimizer_lab.print_twins(TWIN_RATES, curves, gaps)
-lab.check(twins_agree, f"custom and Keras optimizers end {largest_gap:.1e} apart")
+sentence, answer, numbers = optimizer_lab.twins_statement(gaps, WEIGHT_TOLERANCE, lab.epochs)
+if lab.reveal(2, sentence, answer=answer, **numbers):   # The table of differences answers
+    optimizer_lab.print_twins(TWIN_RATES, curves, gaps)  # Predict 2, so it follows the reveal.
+lab.check(numbers["agree"], f"custom and Keras optimizers end {numbers['largest_gap']:.1e} apart")
 
 # %%
 figure, ax = plt.subplots(figsize=(8, 5))
-optimizer_lab.draw_twins(ax, curves, TWIN_RATES, largest_gap)
+optimizer_lab.draw_twins(ax, curves, TWIN_RATES, numbers["largest_gap"])
 lab.save_figure(figure, "twins.png")
 
 # %% [markdown]
@@ -309,29 +277,17 @@ def dropping(rate):
     return keras.optimizers.schedules.PiecewiseConstantDecay([drop_at], [rate, rate / 10])
 
 
-ema_rate = 0.5
 live = callbacks.LivePlot(title="where the chapters and Keras part ways")
-_, ema_curve = train(custom.optimizers.EMAMomentum(dropping(ema_rate), momentum=lab.momentum),
+_, ema_curve = train(custom.optimizers.EMAMomentum(dropping(EMA_RATE), momentum=lab.momentum),
                      live.run("EMA momentum"))
 _, classic_curve = train(custom.optimizers.get(
-    "momentum", implementation="keras", learning_rate=dropping(ema_rate * (1 - lab.momentum)),
+    "momentum", implementation="keras", learning_rate=dropping(EMA_RATE * (1 - lab.momentum)),
     momentum=lab.momentum), live.run("classic momentum"))
-LOSS_TOLERANCE = 1e-4   # Float32 round-off of two ways of writing one update.
-before_drop = float(np.max(np.abs(np.subtract(ema_curve[:drop_epoch],
-                                              classic_curve[:drop_epoch])), initial=0.0))
-same_before = before_drop <= LOSS_TOLERANCE
-momentum_finals = {"EMA form": ema_curve[-1], "classic form": classic_curve[-1]}
-momentum_winner = optimizer_lab.lower_of_two(momentum_finals, LOSS_TOLERANCE)
-lab.reveal(3, f"up to epoch {drop_epoch}, before η drops, the two curves differ by at most "
-              f"{before_drop:.1e} ({'the same' if same_before else 'NOT the same'} optimizer, "
-              f"tolerance {LOSS_TOLERANCE:.0e}); after epoch {lab.epochs} "
-              + optimizer_lab.lower_phrase(momentum_winner)
-              + f": EMA {ema_curve[-1]:.5f}, classic {classic_curve[-1]:.5f}.",
-           answer={"EMA form": "a", "classic form": "b", "neither": "c"}[momentum_winner],
-           before_drop=before_drop, loss_tolerance=LOSS_TOLERANCE,
-           same_before=bool(same_before), final_losses=momentum_finals,
-           winner=momentum_winner, drop_epoch=drop_epoch, epochs=lab.epochs)
-lab.check(same_before, f"the momentum forms differ by {before_drop:.1e} before η drops")
+sentence, answer, numbers = optimizer_lab.momentum_statement(ema_curve, classic_curve,
+                                                             drop_epoch, LOSS_TOLERANCE)
+lab.reveal(3, sentence, answer=answer, **numbers)
+lab.check(numbers["same_before"],
+          f"the momentum forms differ by {numbers['before_drop']:.1e} before η drops")
 
 # %% [markdown] tags=["prediction"]
 # **Predict 4.** With ε = `adam_epsilon` (0.1 unless you changed it) and η = 0.01,
@@ -347,11 +303,12 @@ lab.check(same_before, f"the momentum forms differ by {before_drop:.1e} before �
 lab.predict(4, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-_, adam_textbook = train(custom.optimizers.Adam(0.01, epsilon=lab.adam_epsilon,
+_, adam_textbook = train(custom.optimizers.Adam(ADAM_RATE, epsilon=lab.adam_epsilon,
                                                 textbook_epsilon=True),
                         live.run("Adam textbook ε"))
-_, adam_keras = train(custom.optimizers.get("adam", implementation="keras", learning_rate=0.01,
-                                            epsilon=lab.adam_epsilon), live.run("Adam Keras ε"))
+_, adam_keras = train(custom.optimizers.get("adam", implementation="keras",
+                                            learning_rate=ADAM_RATE, epsilon=lab.adam_epsilon),
+                      live.run("Adam Keras ε"))
 adam_first = {"textbook ε": adam_textbook[0], "Keras ε": adam_keras[0]}
 adam_last = {"textbook ε": adam_textbook[-1], "Keras ε": adam_keras[-1]}
 first_winner = optimizer_lab.lower_of_two(adam_first, LOSS_TOLERANCE)
@@ -362,17 +319,15 @@ lab.reveal(4, f"after epoch 1 {optimizer_lab.lower_phrase(first_winner)} (textbo
               f"{adam_textbook[-1]:.5f}, Keras {adam_keras[-1]:.5f}).",
            first_epoch=adam_first, last_epoch=adam_last, first_winner=first_winner,
            last_winner=last_winner, loss_tolerance=LOSS_TOLERANCE,
-           answer={("textbook ε", "textbook ε"): "a", ("textbook ε", "Keras ε"): "b",
-                   ("Keras ε", "textbook ε"): "c", ("Keras ε", "Keras ε"): "d"}.get(
-                       (first_winner, last_winner), "e"))
+           answer=optimizer_lab.adam_answer(first_winner, last_winner))
 
 # %%
 figure, axes = plt.subplots(1, 3, figsize=(17, 4.5))
-momentum_curves = {f"EMA form, η = {ema_rate} → {ema_rate / 10}": ema_curve,
+momentum_curves = {f"EMA form, η = {EMA_RATE} → {EMA_RATE / 10}": ema_curve,
                    "classic form (Keras), η·(1−β)": classic_curve}
 adam_curves = {"textbook ε (\"The Learning Problem\")": adam_textbook, "Keras ε": adam_keras}
 optimizer_lab.draw_part_ways(axes, momentum_curves, drop_epoch, adam_curves,
-                                  lab.adam_epsilon)
+                             lab.adam_epsilon, ADAM_RATE)
 lab.save_figure(figure, "part_ways.png")
 
 # %% [markdown]

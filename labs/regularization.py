@@ -38,12 +38,12 @@ Run time: about 26 s on 2 CPU cores (about 11 s with --quick), start-up included
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas
 
 import callbacks
 import datasets
-from labs.machinery import plots, runtime, twins
+from labs.machinery import runtime, twins
 from labs.helpers import regularization as weight_decay
+from labs.helpers import regularization_report as report
 from labs.machinery.runtime import param
 
 lab = runtime.start("regularization", {
@@ -62,6 +62,15 @@ lab = runtime.start("regularization", {
     "dropout": param(0.3, minimum=0, below=1),  # p, the share of units dropped in training.
     "max_norm": param(1.0, above=0),            # c, the largest norm of a unit's incoming weights.
 }, quick={"n_val": 100, "epochs": 4})  # Full run: 500 validation samples, 30 epochs.
+
+# The lesson's fixed values: edit them here (they are not flags).
+HIDDEN_LAYERS = 3           # 2-128-128-128-1: deep enough to memorise 100 samples.
+NEAR_ZERO = 1e-3            # |w| below this counts as near zero (Predict 2 says so).
+PENALTY_RTOL, PENALTY_ATOL = 1e-3, 1e-5   # loss − cross-entropy against λ·Σ by hand:
+                                          # float32 sums over 33 000 weights.
+MAX_NORM_SLACK = 1e-5       # Relative: float32 round-off of MaxNorm's rescaling.
+SGD_TOLERANCE = 1e-5        # L2(λ) against weight_decay = 2λ after one epoch of SGD.
+ADAMW_TOLERANCE = 1e-6      # One AdamW step by hand in NumPy against Keras'.
 
 # %% [markdown]
 # ## The data
@@ -119,7 +128,7 @@ def build(kind, optimizer=None):
     elif kind == "max_norm":
         options["kernel_constraint"] = keras.constraints.MaxNorm(lab.max_norm)
     layers = [keras.Input((2,))]
-    for _ in range(3):
+    for _ in range(HIDDEN_LAYERS):
         layers.append(keras.layers.Dense(lab.hidden_units, activation="relu", **options))
         if kind == "dropout":
             layers.append(keras.layers.Dropout(lab.dropout))
@@ -133,7 +142,7 @@ def build(kind, optimizer=None):
     return model
 
 
-kinds = ("none", "l1", "l2", "dropout", "max_norm")
+kinds = report.KINDS   # none, l1, l2, dropout, max_norm
 # The curves of every run, drawn while they train (one line per epoch in a terminal).
 live = callbacks.LivePlot(metric="cross_entropy", title="five regularizers")
 models, histories = {}, {}
@@ -145,20 +154,8 @@ for kind in kinds:
                                        callbacks=lab.fit_callbacks(kind, [live.run(kind)])).history
     print(f"  trained {kind}")
 
-final_val = {kind: histories[kind]["val_cross_entropy"][-1] for kind in kinds}
-winner = min(final_val, key=final_val.get)
-plain_curve = histories["none"]["val_cross_entropy"]
-plain_best_epoch = int(np.argmin(plain_curve)) + 1
-plain_rise = plain_curve[-1] - min(plain_curve)   # > 0: it ended above its best
-lab.reveal(1, f"{winner} ends lowest, at {final_val[winner]:.3f} (final validation "
-              f"cross-entropy: " + ", ".join(f"{kind} {value:.3f}" for kind, value in
-                                              final_val.items())
-           + f"); the plain model was best at epoch {plain_best_epoch} ({min(plain_curve):.3f}) "
-           + (f"and ended {plain_rise:.3f} above it" if plain_rise > 0 else "and ended there"),
-           answer=tuple(letter for letter, kind in zip("abcde", kinds)   # ties: all of them
-                        if final_val[kind] == final_val[winner]),
-           winner=winner, final_val_cross_entropy=final_val, plain_curve=plain_curve,
-           plain_best_epoch=plain_best_epoch, plain_rise=plain_rise)
+sentence, answer, numbers = report.winner_statement(histories)   # ties: all their letters
+lab.reveal(1, sentence, answer=answer, **numbers)
 
 # %% [markdown]
 # ## Checking the bookkeeping
@@ -172,19 +169,17 @@ lab.reveal(1, f"{winner} ends lowest, at {final_val[winner]:.3f} (final validati
 print(f"\n{'model':<9} {'loss − cross-entropy':>21} {'λ·Σ by hand':>12}")
 for kind, strength, penalty in (("l1", lab.l1, np.abs), ("l2", lab.l2, np.square)):
     result = models[kind].evaluate(x_val, y_val, verbose=0, return_dict=True)
-    kernels = [layer.kernel.numpy() for layer in models[kind].layers if hasattr(layer, "kernel")]
-    by_hand = strength * sum(penalty(kernel).sum() for kernel in kernels)   # λ·Σ|w| or λ·Σw²
     reported = result["loss"] - result["cross_entropy"]
+    by_hand = report.penalty_by_hand(models[kind], strength, penalty)   # λ·Σ|w| or λ·Σw²
     print(f"{kind:<9} {reported:>21.5f} {by_hand:>12.5f}")
     lab.record(f"penalty_{kind}", reported=reported, by_hand=by_hand)
-    lab.check(np.isclose(reported, by_hand, rtol=1e-3, atol=1e-5),
+    lab.check(np.isclose(reported, by_hand, rtol=PENALTY_RTOL, atol=PENALTY_ATOL),
               f"{kind}: the penalty in the loss ({reported}) is not λ·Σ by hand ({by_hand})")
-largest = max(np.linalg.norm(layer.kernel.numpy(), axis=0).max()     # a unit's incoming norm
-              for layer in models["max_norm"].layers if hasattr(layer, "kernel"))
+largest = report.largest_incoming_norm(models["max_norm"])
 print(f"max_norm: largest incoming-weight norm {largest:.4f} (c = {lab.max_norm:g})")
 lab.record("max_norm", largest=largest, c=lab.max_norm)
-lab.check(largest <= lab.max_norm * (1 + 1e-5), f"MaxNorm left a norm of {largest} above "
-          f"c = {lab.max_norm}")
+lab.check(largest <= lab.max_norm * (1 + MAX_NORM_SLACK),
+          f"MaxNorm left a norm of {largest} above c = {lab.max_norm}")
 
 # %% [markdown]
 # ## The curves
@@ -203,21 +198,11 @@ lab.check(largest <= lab.max_norm * (1 + 1e-5), f"MaxNorm left a norm of {larges
 
 # %%
 figure, axes = plt.subplots(1, len(kinds), figsize=(4 * len(kinds), 3.8), sharey=True)
-epochs = np.arange(1, lab.epochs + 1)
-for panel, kind in zip(axes, kinds):
-    panel.plot(epochs, histories["none"]["val_cross_entropy"], color="grey", alpha=0.5,
-               label="val cross_entropy, no regularization")
-    plots.learning_curves(panel, histories[kind], metric="cross_entropy", title=kind)
-    panel.legend(fontsize=7)
+report.draw_curves(axes, histories, lab.epochs)
 lab.save_figure(figure, "regularization_curves.png")
-for kind in kinds:
-    curve = histories[kind]["val_cross_entropy"]
-    best_epoch = int(np.argmin(curve)) + 1
-    if lab.shows(1):    # Best plus climb is the final value Predict 1 asks about.
-        print(f"{kind:<9} best validation cross-entropy {min(curve):.3f} at epoch "
-              f"{best_epoch}, then {curve[-1] - min(curve):+.3f} by the last epoch")
-    lab.record(f"climb_{kind}", curve=curve, best_epoch=best_epoch,
-               climb=curve[-1] - min(curve))
+# Best plus climb is the final value Predict 1 asks about: printed once it is predicted.
+for kind, climb in report.climbs(histories, show=lab.shows(1)).items():
+    lab.record(f"climb_{kind}", **climb)
 
 # %% [markdown]
 # ## What happened to the weights
@@ -248,53 +233,16 @@ for kind in kinds:
 lab.predict(2, None)  # your answer: "a", "b", "c", "d" or "e"
 
 # %%
-def all_kernel_weights(model):
-    return np.concatenate([layer.kernel.numpy().ravel()
-                           for layer in model.layers if hasattr(layer, "kernel")])
-
-
-rows = []
-for kind in kinds:
-    weights = all_kernel_weights(models[kind])
-    history = histories[kind]
-    rows.append({"model": kind,
-                 "train_cross_entropy": history["cross_entropy"][-1],
-                 "val_cross_entropy": history["val_cross_entropy"][-1],
-                 "best_val_cross_entropy": min(history["val_cross_entropy"]),
-                 "val_accuracy": history["val_accuracy"][-1],
-                 "weight_norm": float(np.linalg.norm(weights)),
-                 "share_near_zero": float(np.mean(np.abs(weights) < 1e-3))})
-table = pandas.DataFrame(rows)
+table = report.weight_table(models, histories, NEAR_ZERO)
 table.to_csv(lab.path("regularization.csv"), index=False)
 if lab.shows(1) and lab.shows(2):   # Its columns answer Predicts 1 and 2.
     print()
     print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
-norms = dict(zip(table["model"], table["weight_norm"]))
-near_zero = dict(zip(table["model"], table["share_near_zero"]))
-smallest, sparsest = min(norms, key=norms.get), max(near_zero, key=near_zero.get)
-lab.reveal(2, f"{smallest} has the smallest weight norm ({norms[smallest]:.2f}, "
-              f"{norms[smallest] / norms['none']:.0%} of the plain model's {norms['none']:.2f}); "
-              f"{sparsest} has the largest share near zero ({near_zero[sparsest]:.1%}, "
-              f"plain: {near_zero['none']:.1%})",
-           answer=tuple(letter for letter, kind in zip("abcde", kinds)   # ties: all of them
-                        if near_zero[kind] == near_zero[sparsest]),
-           smallest=smallest, sparsest=sparsest, weight_norms=norms, share_near_zero=near_zero)
+sentence, answer, numbers = report.sparsity_statement(table)   # ties: all their letters
+lab.reveal(2, sentence, answer=answer, **numbers)
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
-left.bar(table["model"], table["weight_norm"], color="tab:blue", label="L2 norm of all kernels")
-left.legend()
-left.set_xlabel("model")
-left.set_ylabel("‖all kernel weights‖ (L2 norm)")
-left.set_title("size of the weights after training")
-widest = max(np.abs(all_kernel_weights(model)).max() for model in models.values())
-bins = np.linspace(-widest, widest, 81)
-for kind in kinds:
-    right.hist(all_kernel_weights(models[kind]), bins=bins, histtype="step", label=kind)
-right.set_yscale("log")
-right.set_xlabel("weight value")
-right.set_ylabel("count (log scale)")
-right.set_title("histogram of kernel weights")
-right.legend()
+report.draw_weights(left, right, table, models)
 lab.save_figure(figure, "regularization_weights.png", show=lab.shows(2))   # Predict 2's answer.
 
 # %% [markdown]
@@ -328,23 +276,22 @@ for name, model in sgd_runs.items():
     model.fit(x_train, y_train, epochs=1, batch_size=lab.batch_size, shuffle=False, verbose=0,
               callbacks=lab.fit_callbacks(name))
 penalised, decayed = (model.get_weights() for model in sgd_runs.values())
-sgd_difference = max(np.abs(a - b).max() for a, b in zip(penalised, decayed))
-sgd_moved = max(np.abs(a - b).max() for a, b in zip(penalised, start_weights))
-print(f"SGD, one epoch: weights moved up to {sgd_moved:.2e}; L2(λ) and weight_decay = 2λ "
-      f"differ by at most {sgd_difference:.1e}")
-lab.record("sgd_equivalence", difference=sgd_difference, moved=sgd_moved, tolerance=1e-5)
-lab.check(sgd_difference <= 1e-5 < sgd_moved,
-          f"under SGD, L2(λ) and weight_decay = 2λ differ by {sgd_difference:.1e}")
+sgd_moved = float(max(np.abs(a - b).max() for a, b in zip(penalised, start_weights)))
+print(f"SGD, one epoch: weights moved up to {sgd_moved:.2e}.")
+lab.agreement("sgd_equivalence", "Under SGD, L2(λ) and weight_decay = 2λ",
+              max(np.abs(a - b).max() for a, b in zip(penalised, decayed)), SGD_TOLERANCE,
+              moved=sgd_moved)
+lab.check(sgd_moved > SGD_TOLERANCE, f"one epoch of SGD moved the weights only {sgd_moved:.1e}")
 
 if twins.available("adam", "one AdamW step by hand in NumPy (labs/helpers/regularization.py)"):
     step_difference, step_moved = weight_decay.adamw_step_against_keras(
         build("none"), x_train[:lab.batch_size], y_train[:lab.batch_size], lab.learning_rate,
         weight_decay=2 * lab.l2)
-    print(f"one AdamW step: weights moved up to {step_moved:.2e}; NumPy by hand and Keras' "
-          f"AdamW differ by at most {step_difference:.1e}")
-    lab.record("adamw_step", difference=step_difference, moved=step_moved, tolerance=1e-6)
-    lab.check(step_difference <= 1e-6 < step_moved,
-              f"one AdamW step by hand differs from Keras' by {step_difference:.1e}")
+    print(f"One AdamW step: weights moved up to {step_moved:.2e}.")
+    lab.agreement("adamw_step", "One AdamW step, NumPy by hand and Keras'", step_difference,
+                  ADAMW_TOLERANCE, moved=step_moved)
+    lab.check(step_moved > ADAMW_TOLERANCE, f"one AdamW step moved the weights only "
+              f"{step_moved:.1e}")
 
 # %% [markdown] tags=["prediction"]
 # **Predict 3.** AdamW with λ_w = 2λ would take exactly the steps of the L2 model under
@@ -367,25 +314,13 @@ histories["adamw"] = models["adamw"].fit(x_train, y_train, validation_data=(x_va
                                          epochs=lab.epochs, batch_size=lab.batch_size,
                                          verbose=0, callbacks=adamw_callbacks).history
 compared = {"Adam, no penalty": "none", "Adam + L2(λ)": "l2", "AdamW(2λ)": "adamw"}
-norm_of = {name: float(np.linalg.norm(all_kernel_weights(models[kind])))
+norm_of = {name: float(np.linalg.norm(report.kernel_weights(models[kind])))
            for name, kind in compared.items()}
 val_of = {name: histories[kind]["val_cross_entropy"][-1] for name, kind in compared.items()}
 if lab.shows(3):    # The table answers Predict 3: shown once it is predicted.
-    print(f"\nλ = {lab.l2:g}, λ_w = {decay:g}\n{'optimizer':<17} {'weight norm':>11} "
-          f"{'val cross-entropy':>18}")
-    for name in compared:
-        print(f"{name:<17} {norm_of[name]:>11.3f} {val_of[name]:>18.3f}")
-smaller = min(("Adam + L2(λ)", "AdamW(2λ)"), key=norm_of.get)
-lower = min(("Adam + L2(λ)", "AdamW(2λ)"), key=val_of.get)
-lab.reveal(3, f"{smaller} ends with the smaller weight norm (Adam + L2(λ) "
-              f"{norm_of['Adam + L2(λ)']:.2f}, AdamW(2λ) {norm_of['AdamW(2λ)']:.2f}, no penalty "
-              f"{norm_of['Adam, no penalty']:.2f}); {lower} ends with the lower validation "
-              f"cross-entropy ({val_of['Adam + L2(λ)']:.3f} against {val_of['AdamW(2λ)']:.3f})",
-           answer={("AdamW(2λ)", "AdamW(2λ)"): "a", ("AdamW(2λ)", "Adam + L2(λ)"): "b",
-                   ("Adam + L2(λ)", "AdamW(2λ)"): "c",
-                   ("Adam + L2(λ)", "Adam + L2(λ)"): "d"}[smaller, lower],
-           smaller_norm=smaller, lower_val=lower, weight_norms=norm_of,
-           val_cross_entropy=val_of)
+    report.print_adam_table(norm_of, val_of, lab.l2, decay)
+sentence, answer, numbers = report.adam_statement(norm_of, val_of)
+lab.reveal(3, sentence, answer=answer, **numbers)
 lab.finish()
 
 # %% [markdown]
@@ -447,7 +382,7 @@ lab.finish()
 # at w = 0), which is why L1 drives small weights all the way towards zero.
 
 # %% [markdown] tags=["exercise"]
-# **Exercise 4 (hard).** In the AdamW cell, change `weight_decay = 2 * lab.l2` to larger
+# **Exercise 4 (hard).** In the AdamW cell, change `decay = 2 * lab.l2` to larger
 # values until AdamW's weight norm comes near the L2 model's. First estimate the order of
 # magnitude: by how much does the decay alone shrink a weight over the whole run?
 

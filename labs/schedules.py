@@ -51,6 +51,21 @@ lab = runtime.start("schedules", {
     "hidden_units": param(32, minimum=1),
 }, quick={"epochs": 12, "n_samples": 240})   # Full run: 100 epochs on 600 samples.
 
+# The lesson's fixed values: edit them here (they are not flags). The schedules keep the
+# chapter's proportions of the horizon T = `epochs`.
+DROP = 0.5                  # Step decay keeps half the rate at each drop,
+DROP_EVERY = 5              # every T/5 epochs (every 20 of 100).
+DECAY_TOTAL = 5.0           # Exponential decay: k·T = 5, so k = 0.05 for T = 100.
+WARMUP_PART = 10            # Warm-up + cosine warms up over the first T/10 epochs.
+MISREAD_STEPS = 10          # Predict 2 reads the rates after 10 steps.
+SESSION_DECAY_RATE, SESSION_DECAY_STEPS = 0.96, 100000   # The session plan's reading.
+EQUIVALENT_TOLERANCE = 1e-4   # Relative: float32's r = e^(−k), rounded, raised to the t.
+SAME_RATE = 1e-3            # Relative: Predict 2's rates this close are "the same as ours".
+VALIDATION_SHARE = 0.25     # A quarter of the spirals validate.
+CLASSES = 3                 # Three spiral arms.
+RATE_TOLERANCE = 1e-6       # Relative: the rate fit used against the schedule plotted.
+END_PART = 5                # End noise is measured over the last T/5 epochs.
+
 # %% [markdown]
 # ## The schedules, as in the chapter's figure
 #
@@ -90,13 +105,14 @@ peak = lab.learning_rate
 def make_schedules(steps_per_epoch=None):
     """The five schedules with the chapter's proportions, over ``epochs`` epochs."""
     return {
-        "step decay": twins.schedule("StepDecay", peak, 0.5, max(epochs // 5, 1),
+        "step decay": twins.schedule("StepDecay", peak, DROP, max(epochs // DROP_EVERY, 1),
                                       steps_per_epoch=steps_per_epoch),
-        "exponential decay": twins.schedule("ExponentialDecay", peak, 0.05 * 100 / epochs,
+        "exponential decay": twins.schedule("ExponentialDecay", peak, DECAY_TOTAL / epochs,
                                              steps_per_epoch=steps_per_epoch),
         "cosine annealing": twins.schedule("CosineAnnealing", peak, epochs,
                                             steps_per_epoch=steps_per_epoch),
-        "warm-up + cosine": twins.schedule("WarmupCosine", peak, max(epochs // 10, 1), epochs,
+        "warm-up + cosine": twins.schedule("WarmupCosine", peak, max(epochs // WARMUP_PART, 1),
+                                            epochs,
                                             steps_per_epoch=steps_per_epoch),
         "1cycle": custom.schedules.OneCycle(peak, epochs, steps_per_epoch=steps_per_epoch),
     }
@@ -106,20 +122,9 @@ epoch_axis = np.arange(epochs)
 curves = {name: custom.schedules.sample(schedule, epoch_axis)
           for name, schedule in make_schedules().items()}
 pd.DataFrame({"epoch": epoch_axis, **curves}).to_csv(lab.path("schedules.csv"), index=False)
-halfway = epochs // 2
-rates_halfway = {name: float(values[halfway]) for name, values in curves.items()}
-largest = max(rates_halfway, key=rates_halfway.get)
-smallest = min(rates_halfway, key=rates_halfway.get)
-largest_schedules = [name for name, value in rates_halfway.items()
-                     if value == rates_halfway[largest]]
-halfway_shown = lab.reveal(1, f"at t = {halfway} (epochs count from 0, T = {epochs}), {largest} gives the "
-              f"largest rate ({rates_halfway[largest]:.3g}) and {smallest} the smallest "
-              f"({rates_halfway[smallest]:.3g}); " + ", ".join(
-                  f"{name} {rate:.3g}" for name, rate in rates_halfway.items()) + ".",
-           answer=tuple("abcde"[list(curves).index(name)] for name in largest_schedules),
-           rates=rates_halfway, halfway=halfway, largest=largest, smallest=smallest,
-           largest_schedules=largest_schedules)
-if halfway_shown:   # The table of rates answers Predict 1, so it follows the reveal.
+sentence, answer, numbers = schedules_lab.halfway_statement(curves, epochs // 2, epochs)
+# The table of rates answers Predict 1, so it follows the reveal.
+if lab.reveal(1, sentence, answer=answer, **numbers):
     print(pd.DataFrame(curves, index=epoch_axis).iloc[::max(epochs // 10, 1)].round(5)
           .to_string())
 
@@ -148,7 +153,7 @@ if halfway_shown:   # The table of rates answers Predict 1, so it follows the re
 lab.predict(2, None)  # your answer: "a", "b", "c" or "d"
 
 # %%
-rate = 0.05 * 100 / epochs
+rate = DECAY_TOTAL / epochs
 exponential_forms = {
     "ours: η₀·e^(−k·t), k = %.3g" % rate: make_schedules()["exponential decay"],
     "Keras, decay_rate = e^(−k) = %.4f" % math.exp(-rate):
@@ -156,22 +161,20 @@ exponential_forms = {
                                                     decay_rate=math.exp(-rate)),
     "Keras, decay_rate = k = %.3g" % rate:
         keras.optimizers.schedules.ExponentialDecay(peak, decay_steps=1, decay_rate=rate),
-    "Keras, session plan: 0.96 per 100 000 steps":
-        keras.optimizers.schedules.ExponentialDecay(peak, decay_steps=100000, decay_rate=0.96),
+    f"Keras, session plan: {SESSION_DECAY_RATE} per {SESSION_DECAY_STEPS:,} steps":
+        keras.optimizers.schedules.ExponentialDecay(peak, decay_steps=SESSION_DECAY_STEPS,
+                                                    decay_rate=SESSION_DECAY_RATE),
 }
 exponential_curves = {name: custom.schedules.sample(schedule, epoch_axis)
                       for name, schedule in exponential_forms.items()}
 ours, equivalent, misread, session_plan = exponential_curves.values()
-EQUIVALENT_TOLERANCE = 1e-4   # Relative: float32's r = e^(−k), rounded, raised to the t.
 gap = float(np.max(np.abs(ours - equivalent) / ours))
-lab.record("ours_vs_keras_exponential", relative_gap=gap, tolerance=EQUIVALENT_TOLERANCE,
-           agree=bool(gap <= EQUIVALENT_TOLERANCE))
-print(f"largest relative gap between ours and Keras at the equivalent rate: {gap:.2e}")
-lab.check(gap <= EQUIVALENT_TOLERANCE, f"our exponential decay and Keras' differ by {gap:.1e}")
-step = min(10, epochs - 1)
+lab.agreement("ours_vs_keras_exponential", "Our exponential decay and Keras' at the "
+              "equivalent rate (relative)", gap, EQUIVALENT_TOLERANCE, relative_gap=gap)
+step = min(MISREAD_STEPS, epochs - 1)
 kept = float(misread[step]) / peak          # The fraction of η₀ left after `step` steps.
-misread_choice = ("a" if abs(float(misread[step]) - float(ours[step])) <= 1e-3 * float(ours[step])
-                  else "b" if kept < 1e-3 else "c" if kept > 0.9 else "d")
+same_as_ours = abs(float(misread[step]) - float(ours[step])) <= SAME_RATE * float(ours[step])
+misread_choice = ("a" if same_as_ours else "b" if kept < 1e-3 else "c" if kept > 0.9 else "d")
 lab.reveal(2, f"after {step} steps Keras with decay_rate = k = {rate:.3g} gives "
               f"{misread[step]:.3g}, against {ours[step]:.3g} for ours (η₀ = {peak:g}); the "
               f"session plan's reading keeps {session_plan[-1] / peak:.4%} of η₀ at "
@@ -222,7 +225,7 @@ lab.predict(4, None)  # your answer: "a" or "b"
 
 # %%
 x, y = datasets.spirals(n_samples=lab.n_samples, seed=lab.seed)
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.25, seed=lab.seed)
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed)
 scaler = datasets.Standardizer().fit(x_train)
 x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
 steps_per_epoch = math.ceil(len(x_train) / lab.batch_size)
@@ -232,7 +235,7 @@ template = keras.Sequential([
     keras.Input(shape=(2,)),
     keras.layers.Dense(lab.hidden_units, activation="relu"),
     keras.layers.Dense(lab.hidden_units, activation="relu"),
-    keras.layers.Dense(3, activation="softmax"),
+    keras.layers.Dense(CLASSES, activation="softmax"),
 ])
 initial_weights = template.get_weights()
 
@@ -254,7 +257,7 @@ for name, learning_rate in runs.items():
     history = model.fit(train_batches, epochs=epochs, shuffle=False, verbose=0,
                         callbacks=lab.fit_callbacks(name, [record, live.run(name)]))
     histories[name], used_rates[name] = history.history, record.rates
-    probabilities = model(x_val)                           # (n_val, 3), no tracing needed
+    probabilities = model(x_val)                    # (n_val, classes), no tracing needed
     validation_loss = float(keras.ops.mean(
         keras.losses.sparse_categorical_crossentropy(y_val, probabilities)))
     validation_accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_val))
@@ -264,53 +267,17 @@ for name, learning_rate in runs.items():
 
 results = pd.DataFrame(rows).set_index("schedule")
 results.to_csv(lab.path("training.csv"))
-RATE_TOLERANCE = 1e-6   # Relative: the rate fit used against the schedule plotted.
 rate_gaps = {name: float(np.max(np.abs(np.subtract(used_rates[name], curves[name]))
-                                / np.maximum(curves[name], 1e-12))) for name in curves}
-rates_agree = max(rate_gaps.values()) <= RATE_TOLERANCE
-lab.record("rates_used", relative_gaps=rate_gaps, tolerance=RATE_TOLERANCE,
-           agree=bool(rates_agree))
-lab.check(rates_agree, f"fit used rates {max(rate_gaps.values()):.1e} away from the schedules")
+                                / np.maximum(curves[name], 1e-12)))   # 1e-12: never ÷ 0
+             for name in curves}
+lab.agreement("rates_used", "The rates fit used and the schedules plotted (relative)",
+              max(rate_gaps.values()), RATE_TOLERANCE, relative_gaps=rate_gaps)
 
-
-def finite_or_inf(value):
-    """A run that diverged (NaN or inf) counts as inf, so it ranks last."""
-    return float(value) if np.isfinite(value) else float("inf")
-
-
-final_losses = {name: finite_or_inf(history["loss"][-1]) for name, history in histories.items()}
-last_fifth = max(epochs // 5, 2)
-end_noise = {name: finite_or_inf(max(history["loss"][-last_fifth:])
-                                 / min(history["loss"][-last_fifth:]))
-             for name, history in histories.items()}
-ranking = sorted(final_losses, key=final_losses.get)
-noisiest = max(end_noise, key=end_noise.get)
-noisiest_words = "the constant rate" if noisiest == "constant" else noisiest
-lowest_runs = [name for name in ranking if final_losses[name] == final_losses[ranking[0]]]
-training_shown = lab.reveal(
-    3, f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
-       f"{noisiest_words} has the largest end noise ({end_noise[noisiest]:.2f}× over "
-       f"the last {last_fifth} epochs); the constant rate ranks "
-       f"{ranking.index('constant') + 1} of {len(ranking)} (loss "
-       f"{final_losses['constant']:.4f}, end noise {end_noise['constant']:.2f}×). "
-       f"From lowest: {', '.join(ranking)}.",
-    answer=tuple("abcdef"[list(runs).index(name)] for name in lowest_runs),
-    lowest_runs=lowest_runs, final_losses=final_losses, end_noise=end_noise,
-    ranking=ranking, noisiest=noisiest, last_fifth=last_fifth,
-    constant_rank=ranking.index("constant") + 1)
-val_losses = {name: finite_or_inf(loss) for name, loss in results["val loss"].items()}
-lowest_val = min(val_losses, key=val_losses.get)
-validation_shown = lab.reveal(4, f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest_val]:.4f}) and "
-              f"the lowest training loss {ranking[0]}'s, so "
-              + ("yes." if lowest_val == ranking[0] else
-                 f"no: {ranking[0]}'s validation loss is {val_losses[ranking[0]]:.4f}.")
-              + (f" Every run reaches {results['val accuracy'].max():.1%} validation accuracy."
-                 if results["val accuracy"].min() == results["val accuracy"].max() else
-                 f" Validation accuracy ranges from {results['val accuracy'].min():.1%} to "
-                 f"{results['val accuracy'].max():.1%}."),
-           val_losses=val_losses, lowest_val=lowest_val, lowest_train=ranking[0],
-           same=lowest_val == ranking[0], answer="a" if lowest_val == ranking[0] else "b",
-           val_accuracy_range=[results["val accuracy"].min(), results["val accuracy"].max()])
+sentence, answer, numbers = schedules_lab.training_statement(
+    histories, max(epochs // END_PART, 2), choices=runs)
+training_shown = lab.reveal(3, sentence, answer=answer, **numbers)
+sentence, answer, numbers = schedules_lab.validation_statement(results, numbers["ranking"][0])
+validation_shown = lab.reveal(4, sentence, answer=answer, **numbers)
 if training_shown and validation_shown:   # The table answers Predict 3 and 4.
     print(results.round(4).to_string())
 

@@ -51,6 +51,13 @@ lab = runtime.start("training_loop", {
 }, quick={"epochs": 30, "real_epochs": 3})  # Full run: 100 and 15 epochs.
 Network = twins.network   # custom.numpy_net.Network, or its twin until backprop is written
 
+# The lesson's fixed values: edit them here (they are not flags).
+RANDOM_SAMPLES, RANDOM_FEATURES, RANDOM_CLASSES = 500, 4, 3   # The chapter's random labels,
+TRAIN_SHARE = 0.8           # split 80 / 20 as the chapter does.
+VALIDATION_SHARE = 0.3      # Digits: 30 % validate (stratified).
+DIGIT_CLASSES = 10          # Ten digits.
+TOLERANCE = 1e-4            # Largest |loss difference| that still counts as the same algorithm.
+
 # %% [markdown]
 # ## The loop by hand, in NumPy
 #
@@ -103,13 +110,15 @@ def train_by_hand(network, x_train, y_train, x_val, y_val, epochs, live_run, shu
 lab.predict(1, None)  # your answer: a number of samples
 
 # %%
-x, y = datasets.random_labels(n_samples=500, n_features=4, n_classes=3, seed=lab.seed)
-split = int(0.8 * len(x))                                   # the chapter's 80 / 20 split
-random_network = Network([4, *lab.hidden_sizes, 3], output="softmax", seed=lab.seed)
+x, y = datasets.random_labels(n_samples=RANDOM_SAMPLES, n_features=RANDOM_FEATURES,
+                              n_classes=RANDOM_CLASSES, seed=lab.seed)
+split = int(TRAIN_SHARE * len(x))                           # the chapter's 80 / 20 split
+random_network = Network([RANDOM_FEATURES, *lab.hidden_sizes, RANDOM_CLASSES],
+                         output="softmax", seed=lab.seed)
 random_history = train_by_hand(random_network, x[:split], y[:split], x[split:], y[split:],
                                lab.epochs,
                                callbacks.LivePlot(title="random labels").run("NumPy"))
-chance = 1 / 3
+chance = 1 / RANDOM_CLASSES
 n_train, n_val = split, len(x) - split
 
 
@@ -182,9 +191,9 @@ lab.predict(2, None)  # your answer: "a", "b" or "c"
 
 # %%
 x, y = datasets.load("digits")
-(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, 0.3, seed=lab.seed,
+(x_train, y_train), (x_val, y_val) = datasets.train_val_split(x, y, VALIDATION_SHARE, seed=lab.seed,
                                                               stratify=True)
-sizes = [x.shape[1], *lab.hidden_sizes, 10]
+sizes = [x.shape[1], *lab.hidden_sizes, DIGIT_CLASSES]
 by_hand = Network(sizes, output="softmax", seed=lab.seed)
 initial_weights = by_hand.get_weights()
 
@@ -221,7 +230,6 @@ table = pandas.DataFrame([{"data": data, "way": way, "epochs": epochs,
                            "val_accuracy": history["val_accuracy"][-1]}
                           for data, way, epochs, history in runs])
 table.to_csv(lab.path("training_loop.csv"), index=False)
-TOLERANCE = 1e-4   # Largest |loss difference| that still counts as the same algorithm.
 gaps = {}          # "A vs B, metric" → the largest |A − B| over the epochs.
 pairs = [("NumPy by hand", "fit_with_tape"), ("NumPy by hand", "model.fit"),
          ("fit_with_tape", "model.fit")]
@@ -268,7 +276,7 @@ figure, (memorise, losses, accuracies) = plt.subplots(1, 3, figsize=(15, 4.2))
 epochs = np.arange(1, lab.epochs + 1)
 memorise.plot(epochs, random_history["accuracy"], label="train accuracy")
 memorise.plot(epochs, random_history["val_accuracy"], "--", label="val accuracy")
-memorise.axhline(1 / 3, color="grey", linestyle=":", label="chance, 1/3")
+memorise.axhline(chance, color="grey", linestyle=":", label=f"chance, 1/{RANDOM_CLASSES}")
 memorise.set_xlabel("epoch")
 memorise.set_ylabel("accuracy")
 memorise.set_title("the chapter's data (random labels): memorising")

@@ -101,17 +101,19 @@ def pytest_xdist_make_scheduler(config, log):
     return SharedFixtureScheduling(config, log)
 
 
-# A task held back from a student edition raises "HELD <task>: …" where its code was; its
-# tests are not the student's to pass, so they are reported as skipped, not failed.
-HELD_TASK = re.compile(r"HELD (?P<task>[a-z_]+): this task is not part of this edition")
+# A task held back from a student edition raises "HELD <task>: …" where its code was
+# (markers.parse_held reads it); its tests are not the student's to pass, so they are
+# reported as skipped, not failed.
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    held = HELD_TASK.search(str(call.excinfo.value)) if call.excinfo is not None else None
+    from assignments import markers
+
+    held = markers.parse_held(call.excinfo.value) if call.excinfo is not None else None
     if report.failed and held is not None:
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0,
-                           f"Skipped: task {held['task']!r} is not part of this edition")
+                           f"Skipped: task {held!r} is not part of this edition")

@@ -24,7 +24,6 @@ from assignments import tasks as task_table
 
 REPOSITORY = release.REPOSITORY
 ADAM = "custom/optimizers/adam.py"
-STUB = re.compile(r"^TODO (?P<task>[a-z_]+): .* \((?P<path>[^()]+):(?P<line>\d+)\)$")
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +116,12 @@ def stubs_in(path, text):
         if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
                 and getattr(node.exc.func, "id", None) == "NotImplementedError"
                 and node.exc.args and isinstance(node.exc.args[0], ast.Constant)):
-            match = STUB.search(node.exc.args[0].value)
-            assert match and match["path"] == path, (path, node.exc.args[0].value)
-            found.append((match["task"], int(match["line"]), node.lineno))
+            message = node.exc.args[0].value
+            todo = markers.parse_todo(message)
+            assert todo and todo.message() == message, (path, message)
+            place, line = todo.where.rsplit(":", 1)
+            assert place == path, (path, message)
+            found.append((todo.task, int(line), node.lineno))
     return found
 
 

@@ -128,3 +128,9 @@ def test_correct_wrong_and_dishonest_get_what_they_earned(results):
     assert results["dishonest"]["score"] == results["wrong"]["score"]
     feedback = "\n".join(test["output"] for test in results["wrong"]["tests"])
     assert "likely cause: divided by h instead of 2h" in feedback
+
+
+def test_a_bundle_for_an_unknown_task_is_refused_in_one_line(tmp_path):
+    with pytest.raises(autograder.BundleError, match="unknown task 'adamw'; choose from: "):
+        autograder.write_bundle(tmp_path / "bundle.zip", ["adam", "adamw"])
+    assert not (tmp_path / "bundle.zip").exists()

@@ -26,7 +26,9 @@ from labs.machinery import catalog
 # a seed. The lab's own seed ("--seed", "seed 0", "seeds 0–9", "the seed") does not match.
 CHAPTER_AS_SEED = re.compile(r"\b[Ss]eeds? 00[0-4]\b|\b[Ss]eed's\b|\b[Tt]he seeds'")
 
-HELPERS = sorted(catalog.HERE.glob("_*.py"))
+# What the lessons use: their machinery and their helpers (labs/machinery/, labs/helpers/).
+HELPERS = sorted(path for folder in ("machinery", "helpers")
+                 for path in (catalog.LESSONS / folder).glob("*.py"))
 
 # The modules under the labs, every ``*.py`` at any depth; never a fixture or a cache.
 MODULE_FOLDERS = ("custom", "callbacks", "datasets", "assignments", "benchmarks")

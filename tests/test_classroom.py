@@ -114,3 +114,94 @@ def test_the_default_export_asks_without_answering_and_the_instructors_answers(n
     parameters, = tagged(instructor, "parameters")
     assert parameters.source.endswith("\n" + notebook_parameters.REVEAL_ALL_LINE)
     assert notebook_parameters.reveal_from_cell(parameters.source) == "all"
+
+
+# A lab's source with every trap for a reader of the cells: markers shown as text in the
+# header, in a fenced block of a markdown cell and in a string; tags with spaces, several
+# tags, Python's quotes; and an answer cell at the very end, without a final line end.
+TRICKY_LAB = '''"""A lab whose header shows a marker as text:
+
+# %% [markdown] tags=["answer"]
+"""
+
+# %% [markdown] tags=["prediction"]
+# **Predict 1.** Which rate ends lowest? A cell starts with `# %%`, as in
+# ```
+# %% [markdown] tags=["answer"]
+# ```
+# - (a) η = 0.1
+# - (b) η = 0.5
+
+# %% tags=["your-prediction"]
+lab.predict(1, None)  # your answer: "a" or "b"
+
+# %%
+TEMPLATE = """
+# %% [markdown] tags=["answer"]
+not a cell
+"""
+print("# %% is how a cell starts")
+
+# %% [markdown] tags=["exercise", "extra reading"]
+# **Exercise 1 (easy).** Halve the learning rate: how many epochs now?
+
+# %% [markdown] tags=["instructor notes", "answer"]
+# **Answer 1.** About twice as many.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2 (medium).** Double it.
+
+# %% [markdown] tags=['answer']
+# **Answer 2.** It diverges; the answer cell ends the file.'''
+
+
+def test_one_cell_reader_serves_the_classroom_and_the_release_and_agrees_with_jupytext():
+    import jupytext
+
+    from assignments import cells, markers
+
+    for text in (TRICKY_LAB, TRICKY_LAB.replace("\n", "\r\n")):
+        found = cells.cells(text)
+        theirs = jupytext.reads(text, fmt="py:percent").cells
+        assert [(cell.kind, list(cell.tags), cell.text) for cell in found] == \
+            [(cell.cell_type, cell.metadata.get("tags", []), cell.source.strip().replace(
+                "\r", "")) for cell in theirs]
+        assert [cell.tags for cell in found] == [
+            (), ("prediction",), ("your-prediction",), (), ("exercise", "extra reading"),
+            ("instructor notes", "answer"), ("exercise",), ("answer",)]
+        assert [(cell.begin, cell.end) for cell in found] == [
+            (1, 5), (6, 13), (14, 16), (17, 23), (24, 26), (27, 29), (30, 32), (33, 34)]
+        # The classroom reads the same cells: its questions and exercises with answers.
+        assert [cell[1] for cell in classroom.cells(text)] == [list(cell.tags)
+                                                               for cell in found[1:]]
+        question, = classroom.questions(text).values()
+        assert question.choices == {"a": "η = 0.1", "b": "η = 0.5"}
+        assert [(exercise["number"], exercise["answer"])
+                for exercise in classroom.exercises(text)] == [
+            (1, "About twice as many."), (2, "It diverges; the answer cell ends the file.")]
+        # The release drops exactly the answer cells and keeps every other line's bytes.
+        student = markers.without_answer_cells(text)
+        lines = cells.lines(text)
+        answers = {number for cell in found if "answer" in cell.tags
+                   for number in range(cell.begin, cell.end + 1)}
+        assert student == "".join(line for number, line in enumerate(lines, start=1)
+                                  if number not in answers)
+        assert "**Answer" not in student and 'tags=["answer"]\nnot a cell' in \
+            student.replace("\r", "")
+        assert markers.has_answer_cells(text) and not markers.has_answer_cells(student)
+        assert [cell.tags for cell in cells.cells(student)] == [
+            cell.tags for cell in found if "answer" not in cell.tags]
+
+
+def test_tags_that_are_not_a_list_of_strings_are_refused_by_every_reader():
+    from assignments import cells, markers
+
+    broken = "x = 1\n\n# %% [markdown] tags=[answer]\n# **Answer 1.** Hidden?\n"
+    message = r"line 3: tags= must be a list of strings like tags=\[\"answer\"\], got '\[answer\]'"
+    with pytest.raises(cells.CellError, match=message):
+        cells.cells(broken)
+    with pytest.raises(ValueError, match=message):
+        classroom.exercises(broken)
+    with pytest.raises(markers.MarkerError, match=message):
+        markers.student_text(broken, "labs/demo.py", set())
+    assert markers.has_answer_cells(broken)   # The instructor-material check assumes one.

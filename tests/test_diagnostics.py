@@ -12,7 +12,7 @@ import pytest
 
 from callbacks import diagnostics
 from callbacks.diagnostics import __main__ as cli
-from callbacks.diagnostics import baselines
+from benchmarks import diagnostics_baselines as baselines
 from tests import _figures
 
 # Seed 000, section 5.2: the three worked scenarios of analyze_learning_curves.

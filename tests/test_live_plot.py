@@ -11,6 +11,7 @@ import json
 import math
 import os
 import sys
+import types
 import warnings
 
 import pathlib
@@ -274,6 +275,22 @@ def test_bad_arguments_name_the_argument(arguments, message):
 
 def test_outside_a_kernel_auto_means_terminal():
     assert callbacks.LivePlot().mode == "terminal"
+
+
+@pytest.mark.parametrize("shell, expected", [
+    (None, False),                                   # Plain Python: no IPython at all.
+    (types.SimpleNamespace(), False),                # A terminal IPython: a shell, no kernel.
+    (types.SimpleNamespace(kernel=object()), True),  # Jupyter or Colab: a shell with a kernel.
+])
+def test_the_labs_and_live_plot_tell_a_notebook_the_same_way(shell, expected, monkeypatch):
+    from labs.machinery import environment
+    import IPython
+
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert live_plot.in_notebook() is expected
+    assert environment.in_notebook() is expected
+    assert callbacks.LivePlot().mode == ("notebook" if expected else "terminal")
 
 
 KERNEL_CELL = """

@@ -25,8 +25,8 @@ DECLARED = {**BLOCK, "seed": hyperparameters.SEED}
 
 def assignments(source):
     """name → literal value of every ``name = value`` line of a cell."""
-    return {statement.targets[0].id: ast.literal_eval(statement.value)
-            for statement in ast.parse(source).body}
+    return {name: ast.literal_eval(expression)
+            for name, expression in notebook_parameters.assignments(source)}
 
 
 @pytest.mark.parametrize("name", catalog.names())
@@ -253,3 +253,34 @@ def test_papermill_runs_an_exported_notebook_with_an_injected_parameter(tmp_path
     table = "".join(output.get("text", "") for output in executed.cells[FIRST_CELLS].outputs)
     rows = [line.split() for line in table.splitlines()[1:]]
     assert rows[-1][0] == "7" and float(rows[-1][1]) == pytest.approx(5 * 0.8 ** 7, abs=1e-6)
+
+
+def test_one_reader_of_the_parameters_cell_for_values_and_reveal_agrees_with_papermill(
+        caplog):
+    """A cell with CRLF line ends, a header comment that holds an "=" and a name set twice:
+    the lab's values, its reveal option and papermill's reader see the same lines."""
+    from papermill import translators
+
+    cell = ('# Parameters: see "epochs = 3" in the text\r\n'
+            'epochs = 3                 # ≥ 1; quick mode: 8\r\n'
+            'label = "b"\r\n'
+            'hidden = [16, 8]\r\n'
+            'epochs = 5\r\n'
+            f'{notebook_parameters.REVEAL_ALL_LINE}\r\n')
+    read = [(name, ast.literal_eval(expression))
+            for name, expression in notebook_parameters.assignments(cell)]
+    assert read == [("epochs", 3), ("label", "b"), ("hidden", [16, 8]),
+                    ("epochs", 5), ("reveal", "all")]
+    assert notebook_parameters.values_from_cell(cell, "demo", DECLARED) == {
+        "epochs": 5, "label": "b", "hidden": [16, 8]}
+    assert notebook_parameters.reveal_from_cell(cell) == "all"
+    with caplog.at_level(logging.WARNING, logger="papermill"):
+        found = translators.PythonTranslator.inspect(nbformat.v4.new_code_cell(cell))
+    assert [(parameter.name, ast.literal_eval(parameter.default)) for parameter in found] == read
+    # A line that is no assignment to one name stops both readers with the same error.
+    for broken in ("# Parameters\nepochs, seed = 1, 2\n", "# Parameters\nepochs = \n"):
+        with pytest.raises(runtime.UsageError) as values_error:
+            notebook_parameters.values_from_cell(broken, "demo", DECLARED)
+        with pytest.raises(runtime.UsageError) as reveal_error:
+            notebook_parameters.reveal_from_cell(broken)
+        assert str(values_error.value) == str(reveal_error.value)

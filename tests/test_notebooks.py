@@ -10,7 +10,6 @@ kernelspec written to a temporary folder, so the test needs no installed kernels
 import ast
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import nbformat
 import pytest
 
 import labs
+from assignments import cells as cells_reader
+from assignments import markers
 from labs.machinery import catalog, notebook_parameters, notebooks, output
 
 # The second notebook that the kernel runs, next to the tour: a short lab (about 6 s).
@@ -27,19 +28,12 @@ SECOND_LAB = "gradient_descent"
 
 
 def percent_cells(source):
-    """The header and the ``(kind, text)`` cells of a percent-format script, without jupytext."""
-    header, *blocks = re.split(r"^# %%", source, flags=re.M)
-    cells = []
-    for block in blocks:
-        marker, _, body = block.partition("\n")
-        if '"answer"' in marker:      # Answer cells are in the instructor's export only.
-            continue
-        if "[markdown]" in marker:
-            lines = [re.sub(r"^# ?", "", line) for line in body.strip().splitlines()]
-            cells.append(("markdown", "\n".join(lines).strip()))
-        else:
-            cells.append(("code", body.strip()))
-    return header.strip(), cells
+    """The header and the ``(kind, text)`` cells of a percent-format script, as the one reader
+    of the format reads them (``assignments/cells.py``), without the answer cells, which are
+    in the instructor's export only."""
+    found = cells_reader.cells(markers.without_answer_cells(source))
+    header = found[0].text if found and found[0].marker is None else ""
+    return header, [(cell.kind, cell.text) for cell in found if cell.marker is not None]
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +137,32 @@ print("the lab goes on")
     assert not any("About twice as many" in source for source in sources(False))
     assert any("About twice as many" in source for source in sources(True))
     assert any("Halve the learning rate" in source for source in sources(False))
+
+
+def test_the_export_picks_cells_by_the_one_cell_reader_on_a_tricky_lab(tmp_path, monkeypatch):
+    """Markers shown as text, tags with spaces, CRLF line ends, an answer cell ending the
+    file: the export keeps the cells the reader keeps, the answers only for the instructor,
+    and the your-prediction cell stays editable."""
+    from tests.test_classroom import TRICKY_LAB
+
+    lab = tmp_path / "demo.py"
+    monkeypatch.setattr(catalog, "path", lambda name: lab)
+    monkeypatch.setattr(notebook_parameters, "cell_source", lambda name: "# Parameters")
+    for text in (TRICKY_LAB, TRICKY_LAB.replace("\n", "\r\n")):
+        lab.write_bytes(text.encode("utf-8"))
+        for instructor in (False, True):
+            exported = notebooks.notebook("demo", ref="0" * 40, instructor=instructor)
+            kept = cells_reader.cells(text if instructor else markers.without_answer_cells(text))
+            header, parameters, *lab_cells = exported.cells[1:]
+            assert header.source.startswith("A lab whose header shows a marker as text")
+            assert [(cell.cell_type, cell.metadata.get("tags", []), cell.source.strip())
+                    for cell in lab_cells] == [(cell.kind, list(cell.tags), cell.text)
+                                               for cell in kept[1:]]
+            answers = [cell for cell in lab_cells if "answer" in cell.metadata.get("tags", [])]
+            assert len(answers) == (2 if instructor else 0)
+            answering, = [cell for cell in lab_cells
+                          if "your-prediction" in cell.metadata.get("tags", [])]
+            assert answering.metadata["editable"] and not answering.metadata["deletable"]
 
 
 def run_setup_cell_as_colab(cell, cwd, env):

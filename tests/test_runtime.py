@@ -252,3 +252,21 @@ def test_a_failed_check_raises_in_a_notebook(tmp_path):
     lab.check(False, "runs DISAGREE")
     with pytest.raises(runtime.LabCheckFailed, match="runs DISAGREE"):
         lab.finish()
+
+
+def test_agreement_prints_records_and_checks_one_uniform_statement(tmp_path, capsys):
+    lab = start([], tmp_path)
+    assert lab.agreement("paths", "EMA and classic paths", 3e-8, 1e-5, steps=100)
+    assert ("EMA and classic paths: largest difference 3.0e-08, within the tolerance 1e-05."
+            in capsys.readouterr().out)
+    assert not lab.agreement("weights", "custom and Keras weights", 2e-3, 1e-5)
+    assert not lab.agreement("nan", "two NaN runs", float("nan"), 1e-5)
+    assert "BEYOND the tolerance 1e-05" in capsys.readouterr().out
+    outcomes = json.loads((tmp_path / "outcomes.json").read_text())
+    assert outcomes["records"]["paths"] == {"steps": 100, "difference": 3e-8,
+                                            "tolerance": 1e-5, "agree": True}
+    assert outcomes["records"]["weights"]["agree"] is False
+    assert outcomes["failed_checks"][0] == ("custom and Keras weights: 2.0e-03 apart, "
+                                            "beyond the tolerance 1e-05")
+    with pytest.raises(SystemExit):
+        lab.finish()

@@ -132,7 +132,7 @@ def test_the_instructor_repository_is_found_to_hold_solutions_and_a_release_not(
     assert (labs.REPO / path).is_file() and what
     # In the release, every file the export could look at is free of them; the same check,
     # run in a Python started there, reads the release's commit.
-    check = run("-c", "from labs import _notebook_setup as setup; "
+    check = run("-c", "from labs.machinery import notebook_setup as setup; "
                 "print(setup.instructor_material(setup.repository_ref()))", cwd=out)
     assert check.returncode == 0 and check.stdout.strip() == "None", check.stderr[-2000:]
 

@@ -33,7 +33,7 @@ def test_states_are_read_from_the_stubs_and_follow_a_rewritten_file(tmp_path):
     adam = tmp_path / "custom" / "adam.py"
     adam.write_text("def step():\n    raise NotImplementedError('TODO adam: the step (x.py:2)')\n")
     (tmp_path / "labs" / "helper.py").write_text(
-        "def loss():\n    raise NotImplementedError(\"HELD losses: not in this edition (y)\")\n"
+        "def loss():\n" + markers.held_stub_line("losses", "y.py", "    ") +
         "TEXT = 'raise NotImplementedError(\"TODO rmsprop: a string, not a stub\")'\n")
     assert editions.stub_states(tmp_path) == {"adam": "unwritten", "losses": "held"}
     assert editions.state("rmsprop", tmp_path) == "written"

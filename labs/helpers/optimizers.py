@@ -6,10 +6,12 @@ that blew up holds inf or NaN; the functions here skip those points or report �
 """
 
 import numpy as np
+import tensorflow as tf
 
 LABELS = {"sgd": "GD", "ema_momentum": "momentum (EMA form)",
           "momentum": "momentum (classic form)", "nesterov": "Nesterov",
           "rmsprop": "RMSprop", "adam": "Adam (textbook ε)"}
+LEVEL = 1e-3   # Relative: final f values this close share the lowest place (Predict 1).
 MINIMA = {"x² + 10y²": (0.0, 0.0), "x² + 100y²": (0.0, 0.0), "Rosenbrock": (1.0, 1.0)}
 
 
@@ -23,6 +25,100 @@ def final_losses(paths, problems):
                 value = float(function(path[-1]))
             losses[problem][name] = value if np.isfinite(value) else float("inf")
     return losses
+
+
+def ranking(losses, level):
+    """``(ranking, lowest)`` of name → final f: the names from lowest f up, and those whose
+    f is within ``level`` (relative) of the lowest, which share the lowest place."""
+    ranked = sorted(losses, key=losses.get)
+    best = losses[ranked[0]]
+    return ranked, [name for name in ranked if losses[name] - best <= level * abs(best)]
+
+
+def hessian(function, point):
+    """The (2, 2) Hessian of ``function`` at ``point``, from two nested ``tf.GradientTape``s."""
+    variable = tf.Variable(point, dtype=tf.float64)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            value = function(variable)
+        gradient = inner.gradient(value, variable)        # (2,)
+    return outer.jacobian(gradient, variable).numpy()     # (2, 2)
+
+
+def rosenbrock_statement(losses, steps, labels):
+    """Predict 1's sentence, answer and numbers from name → final f on Rosenbrock.
+
+    The two momentum forms are one optimizer: where they end level (to ``LEVEL`` of f),
+    both share the lowest place, and so both letters are right.
+    """
+    ranked, lowest = ranking(losses, LEVEL)
+    winner, choices = ranked[0], dict(zip(labels, "abcdef"))
+    adam_rank = ranked.index("adam") + 1
+    sentence = (f"after {steps} steps on Rosenbrock, {labels[winner]} ends lowest "
+                f"(f = {losses[winner]:.3g}); Adam ranks {adam_rank} of {len(ranked)} "
+                f"(f = {losses['adam']:.3g}), so here Adam "
+                f"{'is' if winner == 'adam' else 'is not'} the fastest.")
+    return sentence, tuple(choices[name] for name in lowest), dict(
+        final_losses=losses, winner=winner, ranking=ranked, lowest=lowest,
+        optimizer_choices=choices, adam_rank=adam_rank)
+
+
+def curvature_statement(point, hessian_matrix, learning_rate, momentum):
+    """The sentence and numbers comparing the Hessian's largest eigenvalue at ``point`` with
+    heavy-ball momentum's stability limit on a quadratic, λ < 2(1 + γ)/η."""
+    lambda_max = float(np.linalg.eigvalsh(hessian_matrix).max())
+    limit = 2 * (1 + momentum) / learning_rate
+    h = hessian_matrix
+    sentence = (f"Rosenbrock's Hessian at {tuple(point)}: [[{h[0, 0]:.0f}, {h[0, 1]:.0f}], "
+                f"[{h[1, 0]:.0f}, {h[1, 1]:.0f}]], largest eigenvalue λ_max = {lambda_max:.0f}. "
+                f"Classic momentum at η = {learning_rate:.3g}, γ = {momentum:g} is stable on a "
+                f"quadratic while λ < 2(1 + γ)/η = {limit:.0f}: λ_max is "
+                f"{'below' if lambda_max < limit else 'above'} it "
+                f"({lambda_max / limit:.2f} of the limit).")
+    return sentence, dict(point=list(point), hessian=h.tolist(), lambda_max=lambda_max,
+                          learning_rate=learning_rate, momentum=momentum, limit=limit)
+
+
+def twins_statement(gaps, tolerance, epochs):
+    """Predict 2's sentence, answer and numbers from name → max |custom − Keras| weight."""
+    largest = max(gaps.values())
+    agree = bool(largest <= tolerance)
+    farthest = [name for name, gap in gaps.items() if gap == largest]
+    identical = [name for name, gap in gaps.items() if gap == 0]
+    sentence = (f"the largest |custom − Keras| weight difference after {epochs} epochs is "
+                + ("0: every pair is identical to the last bit." if largest == 0 else
+                   f"{largest:.1e} ({', '.join(farthest)}), "
+                   f"{'within' if agree else 'BEYOND'} the tolerance {tolerance:.0e}."))
+    answer = ("a" if len(identical) == len(gaps) else "b" if identical == ["sgd"] else
+              "c" if identical else "d")
+    return sentence, answer, dict(gaps=gaps, largest_gap=largest, farthest=farthest,
+                                  identical=identical, weight_tolerance=tolerance, agree=agree)
+
+
+def momentum_statement(ema_curve, classic_curve, drop_epoch, tolerance):
+    """Predict 3's sentence, answer and numbers from the two momentum forms' loss curves:
+    the same before η drops after ``drop_epoch``, and which ends lower."""
+    before_drop = float(np.max(np.abs(np.subtract(ema_curve[:drop_epoch],
+                                                  classic_curve[:drop_epoch])), initial=0.0))
+    same_before = bool(before_drop <= tolerance)
+    finals = {"EMA form": ema_curve[-1], "classic form": classic_curve[-1]}
+    winner = lower_of_two(finals, tolerance)
+    sentence = (f"up to epoch {drop_epoch}, before η drops, the two curves differ by at most "
+                f"{before_drop:.1e} ({'the same' if same_before else 'NOT the same'} optimizer, "
+                f"tolerance {tolerance:.0e}); after epoch {len(ema_curve)} "
+                f"{lower_phrase(winner)}: EMA {ema_curve[-1]:.5f}, "
+                f"classic {classic_curve[-1]:.5f}.")
+    answer = {"EMA form": "a", "classic form": "b", "neither": "c"}[winner]
+    return sentence, answer, dict(before_drop=before_drop, loss_tolerance=tolerance,
+                                  same_before=same_before, final_losses=finals, winner=winner,
+                                  drop_epoch=drop_epoch, epochs=len(ema_curve))
+
+
+def adam_answer(first_winner, last_winner):
+    """Predict 4's letter from the lower Adam after the first and after the last epoch."""
+    return {("textbook ε", "textbook ε"): "a", ("textbook ε", "Keras ε"): "b",
+            ("Keras ε", "textbook ε"): "c", ("Keras ε", "Keras ε"): "d"}.get(
+                (first_winner, last_winner), "e")
 
 
 def largest_distance(path, other):
@@ -145,7 +241,8 @@ def draw_twins(ax, curves, names, largest_gap):
     ax.legend(fontsize=8, ncol=2)
 
 
-def draw_part_ways(axes, momentum_curves, drop_epoch, adam_curves, epsilon, beta_2=0.999):
+def draw_part_ways(axes, momentum_curves, drop_epoch, adam_curves, epsilon, learning_rate,
+                   beta_2=0.999):
     """Three panels: the two momentum forms with η dropping after ``drop_epoch``; Adam's
     effective ε, textbook against Keras; the two Adams' loss curves.
 
@@ -167,7 +264,7 @@ def draw_part_ways(axes, momentum_curves, drop_epoch, adam_curves, epsilon, beta
 
     for (label, curve), style in zip(adam_curves.items(), ("-", "--")):
         right.plot(np.arange(1, len(curve) + 1), curve, style, label=label)
-    right.set_title(f"Adam with ε = {epsilon}, η = 0.01")
+    right.set_title(f"Adam with ε = {epsilon}, η = {learning_rate}")
     for ax in (left, right):
         ax.set_xlabel("epoch")
         ax.set_ylabel("training binary cross-entropy")

@@ -1,6 +1,8 @@
-"""The figures of the ``schedules`` lab and the callback that records the rate fit used.
+"""The figures of the ``schedules`` lab, the callback that records the rate fit used, and
+the sentences that state Predicts 1, 3 and 4's outcomes from the run's numbers.
 
-The lab keeps its schedules, runs, predictions and text; this module draws them.
+The lab keeps its schedules, runs, predictions and text; this module draws them and
+builds the sentences.
 """
 
 import keras
@@ -64,3 +66,69 @@ def draw_training(axes, used_rates, histories):
         axis.grid(True, alpha=0.3)
         axis.legend(fontsize=8)
     loss_axis.set_yscale("log")
+
+
+def halfway_statement(curves, halfway, epochs):
+    """Predict 1's sentence, answer and numbers: which schedule gives the largest rate at
+    epoch ``halfway`` (several letters where they tie)."""
+    rates = {name: float(values[halfway]) for name, values in curves.items()}
+    largest, smallest = max(rates, key=rates.get), min(rates, key=rates.get)
+    largest_schedules = [name for name, value in rates.items() if value == rates[largest]]
+    sentence = (f"at t = {halfway} (epochs count from 0, T = {epochs}), {largest} gives the "
+                f"largest rate ({rates[largest]:.3g}) and {smallest} the smallest "
+                f"({rates[smallest]:.3g}); "
+                + ", ".join(f"{name} {rate:.3g}" for name, rate in rates.items()) + ".")
+    answer = tuple("abcde"[list(curves).index(name)] for name in largest_schedules)
+    return sentence, answer, dict(rates=rates, halfway=halfway, largest=largest,
+                                  smallest=smallest, largest_schedules=largest_schedules)
+
+
+def finite_or_inf(value):
+    """A run that diverged (NaN or inf) counts as inf, so it ranks last."""
+    return float(value) if np.isfinite(value) else float("inf")
+
+
+def training_statement(histories, last_fifth, choices):
+    """Predict 3's sentence, answer and numbers: which run ends with the lowest training
+    loss, and each run's end noise (largest / smallest loss over its last epochs).
+
+    ``choices`` lists the runs in the order of the question's letters.
+    """
+    final_losses = {name: finite_or_inf(history["loss"][-1])
+                    for name, history in histories.items()}
+    end_noise = {name: finite_or_inf(max(history["loss"][-last_fifth:])
+                                     / min(history["loss"][-last_fifth:]))
+                 for name, history in histories.items()}
+    ranking = sorted(final_losses, key=final_losses.get)
+    noisiest = max(end_noise, key=end_noise.get)
+    lowest_runs = [name for name in ranking if final_losses[name] == final_losses[ranking[0]]]
+    sentence = (f"{ranking[0]} ends lowest (training loss {final_losses[ranking[0]]:.4f}); "
+                f"{'the constant rate' if noisiest == 'constant' else noisiest} has the largest "
+                f"end noise ({end_noise[noisiest]:.2f}× over the last {last_fifth} epochs); the "
+                f"constant rate ranks {ranking.index('constant') + 1} of {len(ranking)} (loss "
+                f"{final_losses['constant']:.4f}, end noise {end_noise['constant']:.2f}×). "
+                f"From lowest: {', '.join(ranking)}.")
+    answer = tuple("abcdef"[list(choices).index(name)] for name in lowest_runs)
+    return sentence, answer, dict(lowest_runs=lowest_runs, final_losses=final_losses,
+                                  end_noise=end_noise, ranking=ranking, noisiest=noisiest,
+                                  last_fifth=last_fifth,
+                                  constant_rank=ranking.index("constant") + 1)
+
+
+def validation_statement(results, lowest_train):
+    """Predict 4's sentence, answer and numbers: does the run with the lowest training loss
+    (``lowest_train``) also have the lowest validation loss (``results``: one row a run)."""
+    val_losses = {name: finite_or_inf(loss) for name, loss in results["val loss"].items()}
+    lowest_val = min(val_losses, key=val_losses.get)
+    accuracy = results["val accuracy"]
+    sentence = (f"the lowest validation loss is {lowest_val}'s ({val_losses[lowest_val]:.4f}) "
+                f"and the lowest training loss {lowest_train}'s, so "
+                + ("yes." if lowest_val == lowest_train else
+                   f"no: {lowest_train}'s validation loss is {val_losses[lowest_train]:.4f}.")
+                + (f" Every run reaches {accuracy.max():.1%} validation accuracy."
+                   if accuracy.min() == accuracy.max() else
+                   f" Validation accuracy ranges from {accuracy.min():.1%} to "
+                   f"{accuracy.max():.1%}."))
+    return sentence, "a" if lowest_val == lowest_train else "b", dict(
+        val_losses=val_losses, lowest_val=lowest_val, lowest_train=lowest_train,
+        same=lowest_val == lowest_train, val_accuracy_range=[accuracy.min(), accuracy.max()])

@@ -45,7 +45,8 @@ A lab is a percent-format script, and its classroom cells are markdown cells wit
   ``*Syllabus: ….*`` with a key from ``labs/machinery/syllabus.py``.
 
 This module reads those cells from a lab's source, without jupytext, so that a running lab
-can print its own questions.
+can print its own questions; the cells themselves are read by ``assignments/cells.py``,
+the one reader of the format, which the release and the notebook export use too.
 """
 
 import json
@@ -53,18 +54,18 @@ import os
 import pathlib
 import re
 
+from assignments import cells as percent_cells
+
 LESSONS = pathlib.Path(__file__).resolve().parent.parent   # labs/
 
-PREDICTION_TAG = "prediction"
-YOUR_PREDICTION_TAG = "your-prediction"
-EXERCISE_TAG = "exercise"
-ANSWER_TAG = "answer"
+PREDICTION_TAG = percent_cells.PREDICTION_TAG
+YOUR_PREDICTION_TAG = percent_cells.YOUR_PREDICTION_TAG
+EXERCISE_TAG = percent_cells.EXERCISE_TAG
+ANSWER_TAG = percent_cells.ANSWER_TAG
 
 # An exercise's level, from easy to open-ended; a lab's exercises never go down a level.
 LEVELS = ("easy", "medium", "hard", "open-ended")
 
-_CELL = re.compile(r"^# %%(?P<marker>.*)$", re.M)
-_TAGS = re.compile(r'\btags=\[(?P<tags>[^\]]*)\]')
 PREDICTION = re.compile(r"^\*\*Predict (?P<number>\d+)\.\*\*\s*(?P<question>.+)", re.S)
 EXERCISE = re.compile(r"^\*\*Exercise (?P<number>\d+) \((?P<level>[a-z-]+)\)\.\*\*\s*(?P<task>.+)",
                       re.S)
@@ -80,21 +81,10 @@ YOUR_PREDICTION = re.compile(r"^lab\.predict\(\s*(?P<number>\d+)\s*,\s*None\s*\)
 
 
 def cells(source):
-    """The ``(kind, tags, text)`` cells of a percent-format script, markdown unprefixed."""
-    found = []
-    markers = list(_CELL.finditer(source))
-    for at, marker in enumerate(markers):
-        end = markers[at + 1].start() if at + 1 < len(markers) else len(source)
-        body = source[marker.end():end].strip("\n")
-        head = marker.group("marker")
-        tags_match = _TAGS.search(head)
-        tags = re.findall(r'"([^"]*)"', tags_match.group("tags")) if tags_match else []
-        if "[markdown]" in head:
-            body = "\n".join(re.sub(r"^# ?", "", line) for line in body.splitlines())
-            found.append(("markdown", tags, body.strip()))
-        else:
-            found.append(("code", tags, body.strip()))
-    return found
+    """The ``(kind, tags, text)`` cells of a percent-format script after its first ``# %%``,
+    markdown unprefixed (``assignments.cells.cells`` reads them)."""
+    return [(cell.kind, list(cell.tags), cell.text) for cell in percent_cells.cells(source)
+            if cell.marker is not None]
 
 
 def lab_source(name):

@@ -2,7 +2,6 @@
 matplotlib's backend."""
 
 import os
-import sys
 
 QUICK_ENV = "LABS_QUICK"
 REVEAL_ENV = "LABS_REVEAL"
@@ -12,14 +11,11 @@ REVEAL_MODES = ("all", "answered")
 
 
 def in_notebook():
-    """True inside a Jupyter or Colab kernel (not in a terminal IPython)."""
-    if "ipykernel" not in sys.modules:
-        return False
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
+    """True inside a Jupyter or Colab kernel, not in a terminal IPython: the test LivePlot
+    uses too (``callbacks.live_plot.in_notebook``)."""
+    from callbacks.live_plot import in_notebook as kernel_running
+
+    return kernel_running()
 
 
 def quick_from_environment():

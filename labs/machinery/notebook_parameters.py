@@ -21,7 +21,8 @@ kernel's variables, matters: a lab may reuse a name for something else further
 down (``for seed in ...``), and a rerun of the lab's first cell must not pick that up.
 Besides the lab's block, the cell may set the run-wide option ``reveal`` ("all" shows every
 measured answer, "answered" only those of predicted questions; ``reveal_from_cell``), which
-the instructor's export writes as ``reveal = "all"``.
+the instructor's export writes as ``reveal = "all"``. Both read the cell's lines through
+one reader, ``assignments``.
 Each value must be a plain Python value (``40``, ``0.05``, ``"adam"``, ``[16, 8]``);
 it is checked exactly as the flag of the same name is, so a bad value raises the
 same one-line ``UsageError``. A value equal to its default changes nothing, so
@@ -31,10 +32,11 @@ quick mode still shrinks the values that the student left as they were.
 import ast
 import runpy
 
+from assignments import cells
 from labs.machinery import catalog, environment, hyperparameters
 
 MARKER = "# Parameters"
-TAG = "parameters"
+TAG = cells.PARAMETERS_TAG
 REVEAL = "reveal"   # The run-wide option a parameters cell may set besides the lab's block.
 REVEAL_ALL_LINE = ('reveal = "all"  # show every measured answer, predicted or not '
                    '(instructor\'s edition)')
@@ -103,26 +105,40 @@ def latest_cell():
     return next((source for source in reversed(history) if is_parameters_cell(source)), None)
 
 
-def values_from_cell(source, lab_name, declared):
-    """The values of a parameters cell that differ from their defaults, as name → value.
+def assignments(source):
+    """``(name, expression)`` for each ``name = value`` line of a parameters cell, in order.
+
+    Other statements are passed over (``%env LABS_QUICK=1``, which IPython has already run).
 
     Raises:
-        UsageError: for a name the lab does not declare, a value that is not a plain
-            Python value, or a value of the wrong type or outside its range.
+        UsageError: the cell is not valid Python, or assigns to something else than one name.
     """
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
         raise hyperparameters.UsageError(
             f"the parameters cell is not valid Python (line {error.lineno}: {error.msg})") from None
-    values = {}
+    found = []
     for statement in tree.body:
         if not isinstance(statement, ast.Assign):
-            continue   # e.g. %env LABS_QUICK=1, which IPython has already run.
+            continue
         if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
             raise hyperparameters.UsageError(
                 f"line {statement.lineno} of the parameters cell must read name = value")
-        key = statement.targets[0].id
+        found.append((statement.targets[0].id, statement.value))
+    return found
+
+
+def values_from_cell(source, lab_name, declared):
+    """The values of a parameters cell that differ from their defaults, as name → value.
+
+    Raises:
+        UsageError: for a cell ``assignments`` cannot read, a name the lab does not
+            declare, a value that is not a plain Python value, or a value of the wrong
+            type or outside its range.
+    """
+    values = {}
+    for key, expression in assignments(source):
         if key == REVEAL and key not in declared:
             continue   # Read by reveal_from_cell.
         if key not in declared:
@@ -131,11 +147,11 @@ def values_from_cell(source, lab_name, declared):
                 f"it has: {', '.join(declared)}")
         declaration = declared[key]
         try:
-            value = ast.literal_eval(statement.value)
+            value = ast.literal_eval(expression)
         except ValueError:
             raise hyperparameters.UsageError(
                 f"{key} in the parameters cell must be a plain value like "
-                f"{declaration.default!r}, got {ast.unparse(statement.value)}") from None
+                f"{declaration.default!r}, got {ast.unparse(expression)}") from None
         declaration.check(key, value)
         values[key] = _as_declared(declaration, value)
     return {key: value for key, value in values.items() if value != declared[key].default}
@@ -145,21 +161,15 @@ def reveal_from_cell(source):
     """The cell's ``reveal = "all"`` or ``"answered"``, or None when it does not set it.
 
     Raises:
-        UsageError: for any other value.
+        UsageError: for any other value, or a cell ``assignments`` cannot read.
     """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None   # values_from_cell names the syntax error.
     found = None
-    for statement in tree.body:
-        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)
-                and statement.targets[0].id == REVEAL):
+    for key, expression in assignments(source):
+        if key == REVEAL:
             try:
-                found = ast.literal_eval(statement.value)
+                found = ast.literal_eval(expression)
             except ValueError:
-                found = ast.unparse(statement.value)
+                found = ast.unparse(expression)
             environment.check_reveal(found, "reveal in the parameters cell")
     return found
 

@@ -241,9 +241,10 @@ def instructor_material(ref):
     material: a solution region, a hidden block, the instructor-only marker, or (in a
     lab) an answer cell. None when there is none: a student edition.
     """
-    from assignments import markers
+    from assignments import cells, markers
 
-    signs = ("# BEGIN SOLUTION", "# BEGIN HIDDEN", markers.INSTRUCTOR_ONLY, '"answer"')
+    signs = (markers.SOLUTION_SIGN, markers.HIDDEN_SIGN, markers.INSTRUCTOR_ONLY,
+             f'"{cells.ANSWER_TAG}"', f"'{cells.ANSWER_TAG}'")
     show, candidates = None, None
     if shutil.which("git") is not None:
         if ref and subprocess.run(["git", "-C", str(labs.REPO), "cat-file", "-e",
@@ -280,7 +281,6 @@ def instructor_material(ref):
             return path, "hidden checks"
         if markers.is_instructor_only(text):
             return path, "an instructor-only file"
-        if path.startswith("labs/") and any(markers.ANSWER_CELL.match(line)
-                                            for line in text.splitlines()):
+        if path.startswith("labs/") and markers.has_answer_cells(text):
             return path, "answer cells"
     return None

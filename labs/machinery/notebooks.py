@@ -37,6 +37,8 @@ import sys
 import time
 
 import labs
+from assignments import cells as percent_cells
+from assignments import markers
 from labs.machinery import (catalog, classroom, hyperparameters, notebook_index,
                             notebook_parameters, notebook_setup, output)
 
@@ -62,26 +64,39 @@ def _docstring_only(source):
     return ast.get_docstring(tree)
 
 
-ANSWER_TAG = "answer"   # A lab's answer to an exercise: in the instructor's export only.
+ANSWER_TAG = percent_cells.ANSWER_TAG   # A lab's answer: in the instructor's export only.
 
 
 def notebook(name, ref=None, instructor=False):
     """Lab ``name`` as an nbformat v4 notebook: the setup cell, the header, the parameters
     cell, then the lab's cells. ``ref`` is the commit the setup cell checks out; cells
-    tagged ``answer`` are kept only with ``instructor``."""
+    tagged ``answer`` are kept only with ``instructor``.
+
+    Which cells are answers and which are the student's is read by the one reader of the
+    cells (``assignments/cells.py``; the release drops answer cells with the same
+    ``markers.without_answer_cells``); jupytext only turns each cell into a notebook cell.
+
+    Raises:
+        ValueError: when jupytext cuts the lab into other cells than that reader does.
+    """
     import jupytext
     import nbformat
 
-    lab_notebook = jupytext.read(catalog.path(name), fmt="py:percent")
-    cells = [cell for cell in lab_notebook.cells
-             if instructor or ANSWER_TAG not in cell.metadata.get("tags", [])]
+    text = catalog.path(name).read_text(encoding="utf-8")
+    if not instructor:
+        text = markers.without_answer_cells(text)
+    parsed = percent_cells.cells(text)
+    cells = jupytext.reads(text, fmt="py:percent").cells
+    if [cell.kind for cell in parsed] != [cell.cell_type for cell in cells]:
+        raise ValueError(f"lab {name}: jupytext reads {len(cells)} cells where "
+                         f"assignments/cells.py reads {len(parsed)}; check its '# %%' lines")
     if cells and cells[0].cell_type == "code":
         header = _docstring_only(cells[0].source)
         if header is not None:
             # The docstring uses reStructuredText's ``code``; markdown uses `code`.
             cells[0] = nbformat.v4.new_markdown_cell(header.replace("``", "`"))
-    for cell in cells:
-        if classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", []):
+    for cell, cell_parsed in zip(cells, parsed):
+        if classroom.YOUR_PREDICTION_TAG in cell_parsed.tags:
             cell.metadata["editable"] = True      # The student's answer goes here.
             cell.metadata["deletable"] = False
     at = 1 if cells and cells[0].cell_type == "markdown" else 0

@@ -34,8 +34,9 @@ prediction cell asked and the prediction, says whether the prediction was right
 (``lab.reveal``; with ``reveal = "answered"``, the notebooks' default, an unpredicted
 outcome is withheld; ``--reveal``, ``LABS_REVEAL`` or ``reveal = ...`` in the parameters
 cell set it), records the numbers behind its other statements (``lab.record``),
-and states what must hold for its lesson to be true (``lab.check``); all three go to
-``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
+and states what must hold for its lesson to be true (``lab.check``; ``lab.agreement``
+prints, records and checks in one statement that two things agree within a tolerance);
+all of them go to ``outcomes.json`` in the output folder, which the tests read. A failed check makes the lab
 exit with status 1 at ``lab.finish()`` (see ``labs/machinery/classroom.py``). Output that would give
 a prediction's answer away before its reveal (a table of final losses, a verdict line, a
 running diagnosis label, a figure shown inline) is printed only when ``lab.shows(N)``: in
@@ -345,6 +346,23 @@ class Lab:
         print(f"CHECK FAILED: {message}")
         self.outcomes["failed_checks"].append(message)
         self._write_outcomes()
+
+    def agreement(self, key, what, difference, tolerance, **numbers):
+        """One uniform statement that two things the lesson says are the same agree:
+        print it, record it and check it.
+
+        Prints ``WHAT: largest difference 3.1e-08, within the tolerance 1e-05.``, records
+        ``numbers`` with ``difference``, ``tolerance`` and ``agree`` under ``key`` (``record``)
+        and fails the run at ``finish`` when ``difference`` is beyond ``tolerance`` (``check``).
+        A NaN difference never agrees. Returns whether they agree.
+        """
+        agree = bool(difference <= tolerance)
+        print(f"{what}: largest difference {difference:.1e}, "
+              f"{'within' if agree else 'BEYOND'} the tolerance {tolerance:.0e}.")
+        self.record(key, **numbers, difference=float(difference), tolerance=tolerance,
+                    agree=agree)
+        self.check(agree, f"{what}: {difference:.1e} apart, beyond the tolerance {tolerance:.0e}")
+        return agree
 
     def _write_outcomes(self):
         classroom.write_outcomes(self.path("outcomes.json"), self.outcomes)

@@ -5,26 +5,25 @@ trusted twin until the task is written. This stays as a safety net for code that
 not go through the twins. In the student edition, each task's code is a stub that raises
 ``NotImplementedError("TODO <task>: <hint> (<file>:<line>)")``. TensorFlow may wrap
 that message when it is raised while a training step is traced, so the line is found
-inside the message rather than taken whole.
+inside the message (``assignments.markers.parse_todo``) rather than taken whole.
 """
 
 import os
-import re
 import sys
 
-TODO = re.compile(r"TODO (?P<task>[a-z_]+): (?P<hint>.*?) \((?P<where>[^()\s]+:\d+)\)")
+from assignments import markers
 
 
 def message(error):
     """The one line for an unfinished task's error, or None for any other error."""
     if not isinstance(error, NotImplementedError):
         return None
-    match = TODO.search(str(error))
-    if match is None:
+    todo = markers.parse_todo(str(error))
+    if todo is None:
         return None
-    line = (f"task '{match['task']}' is not written yet: {match['where']} ({match['hint']}); "
-            f"write it and check it with python -m assignments check {match['task']}")
-    if match["where"].startswith(("custom/optimizers/", "custom/numpy_batchnorm.py")):
+    line = (f"task '{todo.task}' is not written yet: {todo.where} ({todo.hint}); "
+            f"write it and check it with python -m assignments check {todo.task}")
+    if todo.where.startswith(("custom/optimizers/", "custom/numpy_batchnorm.py")):
         line += " (or run the lab with --impl keras, if it takes --impl)"
     return line
 

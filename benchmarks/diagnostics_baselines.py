@@ -2,8 +2,9 @@
 
 Each function takes anything ``classify`` accepts and returns one of our
 ``LABELS``, or ``None`` when the rule has no verdict (it found no problem, or
-it cannot run on this history). They are here so that the benchmark
-(``benchmarks/diagnostics_accuracy.py``) and the tests share one copy.
+it cannot run on this history). They are the rivals of the benchmark beside them
+(``benchmarks/diagnostics_accuracy.py``), not callbacks; the diagnostics lab's table and the
+tests import this one copy.
 
 * ``seed_rules``: the ``analyze_learning_curves`` of "Learning Algorithms", verbatim logic,
   absolute thresholds included. It needs a validation loss.
