@@ -6,6 +6,9 @@ its module's tests; for an expensive one (a whole lab run, a student edition) th
 be paid on every worker. So the tests of a module that defines such a fixture are one
 unit of work, sent to one worker; the tests of every other module are independent and
 are spread one by one (each lab run of ``test_labs.py`` on whichever worker is free).
+A test that uses a run made for another module's tests (``JOINS``) goes with that module,
+so the run is made once. The modules that hold a slow test are handed out first
+(``slow_first``), so that the workers do not end on one long test each, one after the other.
 """
 
 import os
