@@ -30,3 +30,14 @@ def titles(figure):
     """The figure's suptitle and every panel's title that is not empty."""
     texts = [figure.get_suptitle()] + [axes.get_title() for axes in figure.axes]
     return [text for text in texts if text]
+
+
+def facts(saved):
+    """(file name, draws something, has a title) of each figure of ``record_saved``'s list that
+    went to a file, not to the in-memory PNG of a display."""
+    import os
+    import pathlib
+
+    return [(pathlib.Path(path).name, any(drawn(axes) for axes in figure.axes),
+             bool(titles(figure)))
+            for figure, path in saved if isinstance(path, (str, os.PathLike))]

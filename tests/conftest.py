@@ -6,6 +6,9 @@ its module's tests; for an expensive one (a whole lab run, a student edition) th
 be paid on every worker. So the tests of a module that defines such a fixture are one
 unit of work, sent to one worker; the tests of every other module are independent and
 are spread one by one (each lab run of ``test_labs.py`` on whichever worker is free).
+A test that uses a run made for another module's tests (``JOINS``) goes with that module,
+so the run is made once. The modules that hold a slow test are handed out first
+(``slow_first``), so that the workers do not end on one long test each, one after the other.
 """
 
 import os
@@ -30,11 +33,34 @@ def shares_a_fixture(module_path):
     return path.is_file() and bool(SHARED_SCOPE.search(path.read_text(encoding="utf-8")))
 
 
+# Tests that use a run another module's tests are built on (a session fixture below): each is
+# sent with that module, so that the run is made once, on one worker.
+JOINS = {
+    "tests/test_labs.py::test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_numbers_say"
+    "[debugging]": "tests/test_debugging_lab.py",
+}
+
+
 def work_unit(nodeid):
-    """The unit of work a test is sent in: its module if the module shares a fixture, else
-    the test alone."""
+    """The unit of work a test is sent in: the module it joins (JOINS), its module if the
+    module shares a fixture, else the test alone."""
+    if nodeid in JOINS:
+        return JOINS[nodeid]
     module_path = nodeid.split("::")[0]
     return module_path if shares_a_fixture(module_path) else nodeid
+
+
+@pytest.fixture(scope="session")
+def debugging_as_the_class_runs_it(tmp_path_factory):
+    """The debugging lab in quick mode at its default seed, in a fresh process as a class runs
+    it (``tests/_lab_run.py``), every warning shown once: tests/test_debugging_lab.py reads
+    its verdicts and its screen, tests/test_labs.py its statements and figures (30 s or more
+    of lab time, made once)."""
+    from tests import _lab_run
+
+    environment = {**os.environ, "PYTHONWARNINGS": "default"}  # Show every warning once.
+    return _lab_run.run("debugging", ["--quick"], tmp_path_factory.mktemp("debugging_class"),
+                        env=environment)
 
 
 def pytest_configure(config):
@@ -46,6 +72,22 @@ def pytest_configure(config):
         from custom import quiet_import
 
         quiet_import.import_tensorflow_quietly()
+
+
+def slow_first(items):
+    """The tests in the order they are handed out: the modules that hold a test marked slow
+    first, then the others; each module's tests keep their order, and the modules theirs.
+    The two workers start on the long runs and fill the end with short tests, rather than
+    one of them running a long one alone at the end."""
+    def module(item):
+        return item.nodeid.split("::")[0]
+
+    slow = {module(item) for item in items if item.get_closest_marker("slow") is not None}
+    return sorted(items, key=lambda item: module(item) not in slow)
+
+
+def pytest_collection_modifyitems(config, items):
+    items[:] = slow_first(items)
 
 
 @pytest.hookimpl(optionalhook=True)  # A hook of pytest-xdist: unknown without it.

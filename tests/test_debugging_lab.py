@@ -4,7 +4,9 @@ repair them. One quick-mode run (default seed 0, seeded, so the labels are stabl
 by every test; the labels are read back from the CSVs the lab wrote, through ``classify``.
 
 The run is a subprocess, so that its captured output is what a class sees on the screen:
-no Keras warnings, no TensorFlow retracing warnings, no negative share of the way up.
+no Keras warnings, no TensorFlow retracing warnings, no negative share of the way up. It is
+the session fixture ``debugging_as_the_class_runs_it`` (tests/conftest.py), which
+tests/test_labs.py checks too, so the lab runs once for both.
 
 The reasons behind each expected label, with the margins measured when the cases were chosen
 (quick mode, seed 0), are in the comments; ``labs/helpers/debugging_cases.py`` has the recipes.
@@ -12,10 +14,8 @@ The reasons behind each expected label, with the margins measured when the cases
 
 import json
 import math
-import os
 import re
 import string
-import subprocess
 import sys
 
 import pytest
@@ -23,7 +23,10 @@ import pytest
 from callbacks.diagnostics import classify
 from labs.helpers import debugging_cases, debugging_recipes as recipes
 
+<<<<<<< HEAD
 ROOT = recipes.RUNS_FILE.parents[2]   # labs/helpers/debugging_runs.txt → the repository
+=======
+>>>>>>> suite
 BROKEN = {
     "A": "UNDERFITTING",  # Raw inputs (std up to ~600): epoch 1's loss ~3650, then flat at
                           # chance; the loss never rises again, so it is no blow-up.
@@ -44,15 +47,12 @@ FIXED = {
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("debugging")
-    environment = {**os.environ, "PYTHONWARNINGS": "default"}  # Show every warning once.
-    finished = subprocess.run([sys.executable, "-m", "labs", "debugging", "--quick", "--out",
-                               str(out)], cwd=ROOT, capture_output=True, text=True,
-                              timeout=600, env=environment)
-    assert finished.returncode == 0, finished.stderr[-2000:]
-    outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
-    return out, outcomes, finished.stdout + finished.stderr
+def run(debugging_as_the_class_runs_it):
+    """The run tests/test_labs.py also checks (tests/conftest.py makes it once)."""
+    finished = debugging_as_the_class_runs_it
+    assert finished.status == 0, finished.stderr[-2000:]
+    outcomes = json.loads((finished.out / "outcomes.json").read_text(encoding="utf-8"))
+    return finished.out, outcomes, finished.output
 
 
 def label(out, name, num_classes):

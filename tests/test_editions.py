@@ -4,7 +4,10 @@ with the tasks answered they print the instructor's numbers.
 
 One edition is released for the module, with adam handed out and every other task held;
 the tests run labs in it (or in a copy) as a student would, in subprocesses, in quick mode
-with a few flags that keep them short.
+with a few flags that keep them short. Labs that run in the same folder run one after another
+in one subprocess through the front door (``labs_in_one_process``), as ``python -m labs --all``
+runs them, so TensorFlow is imported once per folder rather than once per lab; each lab's
+exit status and printed lines are reported separately.
 """
 
 import json
@@ -47,28 +50,88 @@ def run(folder, *command):
     return finish(start(folder, *command))
 
 
+BEGIN, END = "LAB-BEGIN", "LAB-END"
+
+
+def labs_in_one_process(folder, runs):
+    """Start one subprocess in ``folder`` that runs each ``(lab, flags)`` of ``runs`` through
+    the front door (``labs.__main__.run_lab``), one after another, clearing Keras' session
+    between them. A lab that raises is reported with status ``error`` and the next one runs."""
+    script = ("import sys, traceback, keras\nfrom labs import __main__ as front_door\n"
+              f"for name, flags in {[(name, list(flags)) for name, flags in runs]!r}:\n"
+              f"    print('{BEGIN}', name, flush=True)\n"
+              "    try:\n"
+              "        status = front_door.run_lab(name, flags)\n"
+              "    except Exception:\n"
+              "        traceback.print_exc()\n"
+              "        status = 'error'\n"
+              "    keras.backend.clear_session()\n"
+              f"    print('{END}', name, status, flush=True)\n")
+    return start(folder, "-c", script)
+
+
+def each_lab(finished):
+    """{lab: (exit status as printed, the lines the lab printed)} of a finished
+    ``labs_in_one_process``; a lab that never ended (the process died) has status None."""
+    labs, lines = {}, None
+    for line in finished.stdout.splitlines():
+        if line.startswith(f"{BEGIN} "):
+            name, lines = line.split()[1], []
+            labs[name] = (None, lines)
+        elif line.startswith(f"{END} "):
+            _, name, status = line.split()
+            labs[name] = (status, lines)
+            lines = None
+        elif lines is not None:
+            lines.append(line)
+    return labs
+
+
+# The labs that pick a task's code or its twin (labs/machinery/twins.py), besides the tour.
+TWIN_LABS = ("curvature", "nesterov", "fit_vs_tape", "lr_finder", "optimizers", "schedules",
+             "data_parallel", "loss_functions", "backprop", "minibatch", "training_loop",
+             "xor_keras", "gradient_clipping", "early_stopping", "normalization",
+             "regularization")
+
+
+@pytest.fixture(scope="module")
+def before_any_task_is_written(adam_edition, tmp_path_factory):
+    """The tour (short) and every lab of TWIN_LABS (quick), run in the adam edition before the
+    student writes anything, in one process: the finished process and ``each_lab`` of it."""
+    out = tmp_path_factory.mktemp("twin_labs")
+    runs = [("tour", SHORT["tour"])]
+    runs += [(name, ["--quick", "--out", str(out / name)]) for name in TWIN_LABS]
+    finished = finish(labs_in_one_process(adam_edition, runs), timeout=900)
+    return finished, each_lab(finished)
+
+
 @pytest.mark.slow
-def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(adam_edition):
+def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(adam_edition,
+                                                                    before_any_task_is_written):
     edition = adam_edition
     assert editions.stub_states(edition)["adam"] == "unwritten"
-    tour = run(edition, "-m", "labs", *SHORT["tour"])
-    assert tour.returncode == 0, tour.stderr[-3000:]
-    lines = tour.stdout.splitlines()
+    finished, ran = before_any_task_is_written
+    status, lines = ran["tour"]
+    assert status == "0", finished.stderr[-3000:]
     assert "adam: using keras.optimizers.Adam until the task is written" in lines
     assert ("schedules: using keras.optimizers.schedules.CosineDecay (the task is not part of "
             "this edition)") in lines
     assert ("early_stopping: using keras.callbacks.EarlyStopping (the task is not part of this "
             "edition)") in lines
     assert sum("using" in line for line in lines) == 3     # One line per task, once.
-    listed = run(edition, "-m", "assignments", "list").stdout.splitlines()
-    held = [line.split()[0] for line in listed if line.endswith("(held: not part of this edition)")]
-    assert held == [name for name in task_table.TASKS if name != "adam"]
-    exported = run(edition, "-c", "from labs.machinery import notebooks; print(*sorted(path.stem for "
-                                  "path in notebooks.export_tasks('task_notebooks')))")
+    commands = {"list": ("-m", "assignments", "list"),   # Four commands side by side.
+                "export": ("-c", "from labs.machinery import notebooks; print(*sorted(path.stem "
+                                 "for path in notebooks.export_tasks('task_notebooks')))"),
+                "todo": ("-m", "assignments", "check", "adam"),
+                "held": ("-m", "assignments", "check", "losses")}
+    started = {key: start(edition, *command) for key, command in commands.items()}
+    listed, exported, todo, held = (finish(started[key]) for key in commands)
+    listed = listed.stdout.splitlines()
+    held_tasks = [line.split()[0] for line in listed
+                  if line.endswith("(held: not part of this edition)")]
+    assert held_tasks == [name for name in task_table.TASKS if name != "adam"]
     assert exported.stdout.split() == ["adam"], exported.stderr[-2000:]   # No held task's.
-    todo = run(edition, "-m", "assignments", "check", "adam")
     assert todo.returncode == 1 and "TODO adam" in todo.stdout
-    held = run(edition, "-m", "assignments", "check", "losses")
     assert held.returncode == 2
     assert held.stderr.strip().splitlines()[-1] == (
         "python -m assignments: error: task 'losses' is not part of this edition (it is held: "
@@ -101,18 +164,21 @@ def test_with_every_task_answered_the_labs_print_the_instructors_numbers(adam_ed
     assert set(editions.stub_states(edition)) == set(task_table.TASKS)
     answer_every_task(edition)   # The handed-out task, and the held ones too.
     assert editions.stub_states(edition) == {}
-    runs = {}
-    for name, flags in SHORT.items():   # The two editions of one lab run side by side.
-        student, instructor = (start(folder, "-m", "labs", name, *flags, "--out",
-                                     str(tmp_path / side / name))
-                               for side, folder in (("student", edition),
-                                                    ("instructor", REPOSITORY)))
-        runs[name] = (finish(student), finish(instructor))
-    for name, (student, instructor) in runs.items():
-        assert student.returncode == instructor.returncode == 0, student.stderr[-2000:]
-        assert " until the task is written" not in student.stdout
+    # The two editions run side by side, each its labs one after another in one process.
+    processes = {side: labs_in_one_process(folder, [
+                     (name, [*flags, "--out", str(tmp_path / side / name)])
+                     for name, flags in SHORT.items()])
+                 for side, folder in (("student", edition), ("instructor", REPOSITORY))}
+    finished = {side: finish(process, timeout=600) for side, process in processes.items()}
+    student, instructor = (each_lab(finished[side]) for side in ("student", "instructor"))
+    assert finished["student"].returncode == finished["instructor"].returncode == 0
+    for name in SHORT:
+        assert student[name][0] == instructor[name][0] == "0", (
+            name, finished["student"].stderr[-2000:], finished["instructor"].stderr[-2000:])
+        assert not any(" until the task is written" in line for line in student[name][1])
         assert outcomes(tmp_path / "student" / name) == outcomes(tmp_path / "instructor" / name)
         assert outcomes(tmp_path / "student" / name)["predictions"], name
+    assert " until the task is written" not in finished["student"].stdout
 
 
 @pytest.mark.slow
@@ -127,28 +193,13 @@ def test_the_editions_own_tests_skip_a_held_task(adam_edition):
     assert "task 'losses' is not part of this edition" in result.stdout
 
 
-# The labs that pick a task's code or its twin (labs/machinery/twins.py), besides the tour above.
-TWIN_LABS = ("curvature", "nesterov", "fit_vs_tape", "lr_finder", "optimizers", "schedules",
-             "data_parallel", "loss_functions", "backprop", "minibatch", "training_loop",
-             "xor_keras", "gradient_clipping", "early_stopping", "normalization",
-             "regularization")
-
-
 @pytest.mark.slow
-def test_every_lab_that_uses_a_task_runs_before_the_student_writes_anything(adam_edition,
-                                                                            tmp_path):
+def test_every_lab_that_uses_a_task_runs_before_the_student_writes_anything(
+        before_any_task_is_written):
     # One process, as python -m labs --all runs them, to import TensorFlow once.
-    script = ("import sys, keras\nfrom labs import __main__ as front_door\nfailed = []\n"
-              f"for name in {TWIN_LABS!r}:\n"
-              f"    status = front_door.run_lab(name, ['--quick', '--out', "
-              f"{str(tmp_path)!r} + '/' + name])\n"
-              "    keras.backend.clear_session()\n"
-              "    print(f'LAB {name} {status}', flush=True)\n"
-              "    failed += [name] if status else []\n"
-              "sys.exit(1 if failed else 0)\n")
-    finished = finish(start(adam_edition, "-c", script), timeout=900)
-    statuses = dict(line.split()[1:] for line in finished.stdout.splitlines()
-                    if line.startswith("LAB "))
+    finished, ran = before_any_task_is_written
+    statuses = {name: ran[name][0] if name in ran else "never started" for name in TWIN_LABS}
     assert statuses == {name: "0" for name in TWIN_LABS}, finished.stderr[-3000:]
     assert finished.returncode == 0 and "Traceback" not in finished.stderr
-    assert "adam: using keras.optimizers.Adam until the task is written" in finished.stdout
+    assert any("adam: using keras.optimizers.Adam until the task is written" in ran[name][1]
+               for name in TWIN_LABS)   # Not only in the tour, which ran first.

@@ -9,7 +9,6 @@ statements against the numbers (``check(outcomes)``): the computed values, not t
 
 import importlib.util
 import json
-import os
 import pathlib
 
 import keras
@@ -80,10 +79,21 @@ def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(name, 
         assert same_value(given, used), f"{name}: {flag} {given} ran as {used!r}"
 
 
+# Second-seed runs that another module also makes, exactly so (quick mode, seed 0, no flag):
+# the lab → the session fixture (tests/conftest.py) that runs it once, in a fresh process, as
+# the class does, for both. tests/conftest.py sends such a test with that module's tests.
+SHARED_CLASS_RUNS = {"debugging": "debugging_as_the_class_runs_it"}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SECOND_SEED_LABS)
 def test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_numbers_say(name, tmp_path,
-                                                                         monkeypatch):
+                                                                         monkeypatch, request):
+    if name in SHARED_CLASS_RUNS:
+        run = request.getfixturevalue(SHARED_CLASS_RUNS[name])
+        assert run.status == 0, run.stderr[-2000:]
+        check_run(name, SECOND_SEED, outcome_check(name), run.status, run.out, run.figures)
+        return
     run_and_check(name, SECOND_SEED, outcome_check(name), [], tmp_path, monkeypatch)
 
 
@@ -94,15 +104,19 @@ def run_and_check(name, seed, checks, flags, tmp_path, monkeypatch):
     status = front_door.run_lab(name, ["--quick", "--seed", str(seed), *flags,
                                        "--out", str(out)])
     keras.backend.clear_session()
+    return check_run(name, seed, checks, status, out, _figures.facts(saved))
+
+
+def check_run(name, seed, checks, status, out, figure_facts):
+    """Check a finished run: its exit status, the figures in ``out`` against ``figure_facts``
+    (``_figures.facts``: what each saved figure draws), and its statements."""
     assert status == 0
     figures = sorted(out.glob("*.png"))
     assert figures, f"{name} wrote no figure to {out}"
-    files = [(figure, pathlib.Path(path)) for figure, path in saved
-             if isinstance(path, (str, os.PathLike))]  # Not the in-memory PNGs of a display.
-    assert {path.name for _, path in files} == {figure.name for figure in figures}
-    for figure, path in files:  # What is drawn: data in a panel, and a title.
-        assert any(_figures.drawn(axes) for axes in figure.axes), f"{path.name} draws nothing"
-        assert _figures.titles(figure), f"{path.name} has no title"
+    assert {path for path, _, _ in figure_facts} == {figure.name for figure in figures}
+    for path, draws, titled in figure_facts:  # What is drawn: data in a panel, and a title.
+        assert draws, f"{path} draws nothing"
+        assert titled, f"{path} has no title"
 
     outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
     assert outcomes["failed_checks"] == []

@@ -43,6 +43,50 @@ def test_a_shared_fixture_is_found_in_the_source(source, shares, tmp_path, monke
     assert conftest.shares_a_fixture("tests/test_x.py") is shares
 
 
+def test_a_test_that_uses_another_modules_run_is_sent_with_that_module():
+    """tests/test_labs.py's second-seed debugging run is the run test_debugging_lab.py shares
+    (tests/conftest.py: debugging_as_the_class_runs_it), so it goes to that module's worker."""
+    from tests import test_labs
+
+    for nodeid, module in conftest.JOINS.items():
+        path, test = nodeid.split("::")
+        function, parameter = test.rstrip("]").split("[")
+        assert (ROOT / path).is_file() and (ROOT / module).is_file(), nodeid
+        assert f"def {function}(" in (ROOT / path).read_text(encoding="utf-8"), nodeid
+        assert conftest.shares_a_fixture(module)         # Its own tests are one unit, …
+        assert conftest.work_unit(nodeid) == conftest.work_unit(f"{module}::test_x") == module
+    joined = {nodeid.split("[")[1].rstrip("]") for nodeid in conftest.JOINS
+              if nodeid.startswith("tests/test_labs.py::")}
+    assert joined == set(test_labs.SHARED_CLASS_RUNS) <= set(test_labs.SECOND_SEED_LABS)
+    other = "tests/test_labs.py::test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_" \
+            "numbers_say[schedules]"
+    assert conftest.work_unit(other) == other            # … the other runs still stand alone.
+
+
+class _Item:
+    def __init__(self, nodeid, slow):
+        self.nodeid, self.slow = nodeid, slow
+
+    def get_closest_marker(self, name):
+        return object() if name == "slow" and self.slow else None
+
+
+def test_modules_with_slow_tests_are_handed_out_first_each_in_its_own_order():
+    items = [_Item("a.py::one", False), _Item("b.py::one", False), _Item("b.py::two", True),
+             _Item("c.py::one", False), _Item("d.py::one", True), _Item("d.py::two", False)]
+    assert [item.nodeid for item in conftest.slow_first(items)] == [
+        "b.py::one", "b.py::two", "d.py::one", "d.py::two", "a.py::one", "c.py::one"]
+
+
+def test_this_session_collected_the_modules_with_slow_tests_first(request):
+    modules = [item.nodeid.split("::")[0] for item in request.session.items]
+    slow = {item.nodeid.split("::")[0] for item in request.session.items
+            if item.get_closest_marker("slow") is not None}
+    first = [module in slow for module in dict.fromkeys(modules)]
+    assert first == sorted(first, reverse=True)
+    assert modules == sorted(modules, key=modules.index)   # No module's tests split up.
+
+
 def test_the_group_shares_one_build_of_the_fixture(shared):
     assert len(BUILT) == 1  # Every test of this module ran in this worker, on one build.
 
