@@ -11,6 +11,7 @@ so the run is made once. The modules that hold a slow test are handed out first
 (``slow_first``), so that the workers do not end on one long test each, one after the other.
 """
 
+import gc
 import os
 import pathlib
 import re
@@ -72,6 +73,18 @@ def pytest_configure(config):
         from custom import quiet_import
 
         quiet_import.import_tensorflow_quietly()
+
+
+def pytest_collection_finish(session):
+    """Freeze what collection left alive (TensorFlow, Keras, the test modules: some 400 000
+    objects) where tests run, so that no later garbage collection walks it again. Without
+    it, ``keras.backend.clear_session``'s collection took 0.3 s a test on a fresh worker and
+    39 s once late in a run; the layers and training tests took 27.6 s instead of 14.6 s."""
+    controller = (session.config.getoption("numprocesses", None)
+                  and not hasattr(session.config, "workerinput"))
+    if not controller:
+        gc.collect()
+        gc.freeze()
 
 
 def slow_first(items):
