@@ -23,10 +23,6 @@ import pytest
 from callbacks.diagnostics import classify
 from labs.helpers import debugging_cases, debugging_recipes as recipes
 
-<<<<<<< HEAD
-ROOT = recipes.RUNS_FILE.parents[2]   # labs/helpers/debugging_runs.txt → the repository
-=======
->>>>>>> suite
 BROKEN = {
     "A": "UNDERFITTING",  # Raw inputs (std up to ~600): epoch 1's loss ~3650, then flat at
                           # chance; the loss never rises again, so it is no blow-up.

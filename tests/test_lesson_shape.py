@@ -18,10 +18,10 @@ import textwrap
 
 import pytest
 
+from assignments import cells
 from labs.machinery import catalog, classroom
 
 MAX_LINES = 420
-# Lessons still being reshaped; each leaves this set once it keeps the rules.
 FINISH = "lab.finish()"
 
 
@@ -38,19 +38,18 @@ def _is_number(node):
 
 def _code_cells(source):
     """``(first line, text)`` of each code cell of a percent-format script, in order, and the
-    line of the ``## Exercises`` markdown cell (None without one)."""
-    lines = source.splitlines()
-    starts = [at for at, line in enumerate(lines, start=1) if line.startswith("# %%")]
+    line of the ``## Exercises`` markdown cell (None without one); read by the one cell
+    parser, ``assignments.cells``."""
     code, exercises = [], None
-    for index, start in enumerate(starts):
-        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
-        body = "\n".join(lines[start:end])
-        if "[markdown]" in lines[start - 1]:
-            if exercises is None and any(line.strip() == "# ## Exercises"
-                                         for line in lines[start:end]):
-                exercises = start
-        else:
-            code.append((start, body))
+    for cell in cells.cells(source):
+        if cell.marker is None:
+            continue                  # The header docstring, before the first marker.
+        if cell.kind == "markdown":
+            if exercises is None and any(line.strip() == "## Exercises"
+                                         for line in cell.text.splitlines()):
+                exercises = cell.begin
+        elif cell.kind == "code":
+            code.append((cell.begin, cell.text))
     return code, exercises
 
 
