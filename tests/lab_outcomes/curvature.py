@@ -3,17 +3,9 @@ curvature and saddle offset."""
 
 import math
 
+from tests._arrivals import earliest
+
 FLAGS = ["--momentum", "0.5", "--largest-eigenvalue", "40", "--saddle-offset", "0.001"]
-
-
-def earliest(steps):
-    """The name with the smallest step (None: never), "a tie"/"both runs at once", or none."""
-    arrived = {name: step for name, step in steps.items() if step is not None}
-    if not arrived:
-        return None
-    if len(arrived) == len(steps) and len(set(arrived.values())) == 1:
-        return "tie"
-    return min(arrived, key=arrived.get)
 
 
 def check(outcomes):

@@ -3,18 +3,10 @@ and learning rate."""
 
 import math
 
+from tests._arrivals import earliest
+
 # μ = 0.5 and η = 0.003 move both limits and change the sweep's winners from the default run's.
 FLAGS = ["--momentum", "0.5", "--ravine-learning-rate", "0.003"]
-
-
-def earliest(steps):
-    """The name with the smallest step (None: never), "tie" for the same step, or None."""
-    arrived = {name: step for name, step in steps.items() if step is not None}
-    if not arrived:
-        return None
-    if len(arrived) == len(steps) and len(set(arrived.values())) == 1:
-        return "tie"
-    return min(arrived, key=arrived.get)
 
 
 def check(outcomes):
