@@ -8,7 +8,6 @@ FLAGS...`` is the process, which writes the figures' facts to the file FACTS.
 """
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
