@@ -91,7 +91,7 @@ class LivePlot(keras.callbacks.Callback):
         if num_classes is not None:
             chance.number_of_classes({}, num_classes)  # Raises ValueError if invalid.
         self.metric = metric
-        self.mode = _notebook_or_terminal() if mode == "auto" else mode
+        self.mode = ("notebook" if in_notebook() else "terminal") if mode == "auto" else mode
         self.min_interval = float(min_interval)
         self.max_share = float(max_share)
         self.title = str(title)
@@ -319,6 +319,3 @@ def in_notebook():
         return False
     return getattr(get_ipython(), "kernel", None) is not None
 
-
-def _notebook_or_terminal():
-    return "notebook" if in_notebook() else "terminal"
