@@ -184,3 +184,28 @@ def test_without_the_instructors_module_the_key_is_refused_in_one_line(capsys, m
     assert front_door.main(["debugging", "--key"]) == 2
     assert capsys.readouterr().err.strip() == (
         "python -m labs: error: the debugging lab's key is in the instructor's edition only")
+
+
+def test_the_one_batch_test_on_the_runs_model_matches_a_freshly_built_one(tmp_path):
+    """The one-batch test sets the run's own model back to its untrained state instead of
+    building a new one (its traced functions serve again): the numbers must be a new model's,
+    and the run's trained model must come back as it was."""
+    import types
+
+    import numpy as np
+
+    from labs.helpers import debugging_report as report
+
+    lab = types.SimpleNamespace(seed=3, n_samples=80, epochs=2, batch_size=16,
+                                path=lambda name: tmp_path / name,
+                                fit_callbacks=lambda label, callbacks=None: list(callbacks or []))
+    case = next(run for run in debugging_cases.runs(None) if run.cause == "labels shuffled")
+    trained = report.train(lab, case, fixed=False, live_title="B", verbose=False)
+    weights = [weight.numpy() for weight in trained["model"].weights]
+    steps = (case.broken, 8, 30, lab.epochs, lab.batch_size, lab.seed)
+    reused = report.fit_one_batch(steps[0], trained, *steps[1:])
+    fresh = report.fit_one_batch(steps[0], {**trained, "recipe": None}, *steps[1:])
+    assert reused == fresh
+    assert 0.0 <= reused["batch accuracy"] <= 1.0
+    for before, after in zip(weights, trained["model"].weights):
+        np.testing.assert_array_equal(before, after.numpy())

@@ -145,8 +145,14 @@ def load_data(recipe, n_samples, seed):
     return (x_train, y_train), (x_val, y_val), num_classes
 
 
-def build_model(recipe, n_features, num_classes, epochs, steps_per_epoch):
-    """The recipe's network, compiled with its loss, accuracy (for classes) and optimizer."""
+def build_model(recipe, n_features, num_classes, epochs, steps_per_epoch,
+                steps_per_execution=None):
+    """The recipe's network, compiled with its loss, accuracy (for classes) and optimizer.
+
+    ``steps_per_execution`` (default ``steps_per_epoch``) is how many steps ``fit`` runs in
+    one call of its traced loop: the same steps in the same order, without returning to
+    Python after each batch. Callbacks still see every epoch's end.
+    """
     regularizer = keras.regularizers.L2(recipe["l2"]) if recipe["l2"] else None
     layers = [keras.Input(shape=(n_features,))]
     layers += [keras.layers.Dense(units, activation="relu", kernel_regularizer=regularizer)
@@ -166,7 +172,7 @@ def build_model(recipe, n_features, num_classes, epochs, steps_per_epoch):
         metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
     model = keras.Sequential(layers)
     model.compile(optimizer=make_optimizer(recipe, epochs, steps_per_epoch), loss=loss,
-                  metrics=metrics)
+                  metrics=metrics, steps_per_execution=steps_per_execution or steps_per_epoch)
     return model
 
 

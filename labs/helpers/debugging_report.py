@@ -41,6 +41,8 @@ def train(lab, run, fixed, live_title, verbose):
         recipe, lab.n_samples, lab.seed)
     steps = recipes.steps_per_epoch(len(x_train), lab.batch_size)
     model = recipes.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
+    model.optimizer.build(model.trainable_variables)   # As fit would: its state starts here.
+    start = _state(model)   # The untrained model: the one-batch test starts from it again.
     csv_path = lab.path(f"run_{run.letter}{'_fixed' if fixed else ''}.csv")
     logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes, verbose=verbose)
     live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
@@ -52,7 +54,22 @@ def train(lab, run, fixed, live_title, verbose):
               callbacks=lab.fit_callbacks(f"run {run.letter}{' fixed' if fixed else ''}",
                                           [logger, live]))
     return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
-            "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val)}
+            "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val),
+            "recipe": recipe, "start": start}
+
+
+def _state(model):
+    """Copies of the model's weights and of its optimizer's variables (step count, moments)."""
+    return ([np.array(weight.numpy()) for weight in model.weights],
+            [np.array(variable.numpy()) for variable in model.optimizer.variables])
+
+
+def _set_state(model, state):
+    weights, optimizer_variables = state
+    for variable, value in zip(model.weights, weights):
+        variable.assign(value)
+    for variable, value in zip(model.optimizer.variables, optimizer_variables):
+        variable.assign(value)
 
 
 def last_row(csv_path):
@@ -102,20 +119,35 @@ def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed, callbacks=
     only difference is the data: one batch, seen ``steps`` times. ``callbacks`` go to
     its fit (the lab's ``lab.fit_callbacks(...)``).
 
+    Where ``recipe`` is the one ``run`` was trained with, its model is set back to the
+    untrained weights and optimizer state it started from (the same seed builds the same
+    ones), trained, and given its trained state back afterwards: the same fresh start,
+    without tracing its train and test functions again. Any other recipe gets a new model.
+
     Returns:
         ``{"batch accuracy": …, "validation accuracy": …}`` after those steps.
     """
     x_train, y_train, x_val, y_val = run["data"]
     x_batch, y_batch = x_train[:size], y_train[:size]
-    keras.utils.set_random_seed(seed)
-    model = recipes.build_model(recipe, x_train.shape[1], run["num_classes"], epochs,
-                              recipes.steps_per_epoch(len(x_train), batch_size))
-    # The batch repeated ``steps`` times, as one epoch: one step per copy, without the
-    # cost of starting an epoch per step.
-    model.fit(np.tile(x_batch, (steps, 1)), np.tile(y_batch, steps), batch_size=len(x_batch),
-              epochs=1, verbose=0, shuffle=False, callbacks=callbacks)
-    batch_accuracy = model.evaluate(x_batch, y_batch, verbose=0, return_dict=True)["accuracy"]
-    val_accuracy = model.evaluate(x_val, y_val, verbose=0, return_dict=True)["accuracy"]
+    if recipe == run.get("recipe"):
+        model, trained = run["model"], _state(run["model"])
+        _set_state(model, run["start"])
+    else:
+        keras.utils.set_random_seed(seed)
+        model, trained = recipes.build_model(
+            recipe, x_train.shape[1], run["num_classes"], epochs,
+            recipes.steps_per_epoch(len(x_train), batch_size), steps_per_execution=steps), None
+    # The batch repeated ``steps`` times, as one epoch: one step per copy, without the cost
+    # of starting an epoch per step; a dataset like the run's, so its traced loop serves.
+    model.fit(datasets.make_dataset(np.tile(x_batch, (steps, 1)), np.tile(y_batch, steps),
+                                    len(x_batch), shuffle=False),
+              epochs=1, verbose=0, shuffle=False, callbacks=callbacks)  # Fixed order.
+    batch_accuracy, val_accuracy = (
+        model.evaluate(datasets.make_dataset(x, y, VALIDATION_BATCH, shuffle=False),
+                       verbose=0, return_dict=True)["accuracy"]
+        for x, y in ((x_batch, y_batch), (x_val, y_val)))
+    if trained is not None:
+        _set_state(model, trained)
     return {"batch accuracy": float(batch_accuracy), "validation accuracy": float(val_accuracy)}
 
 
