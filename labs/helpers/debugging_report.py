@@ -137,17 +137,20 @@ def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed, callbacks=
         model, trained = recipes.build_model(
             recipe, x_train.shape[1], run["num_classes"], epochs,
             recipes.steps_per_epoch(len(x_train), batch_size), steps_per_execution=steps), None
-    # The batch repeated ``steps`` times, as one epoch: one step per copy, without the cost
-    # of starting an epoch per step; a dataset like the run's, so its traced loop serves.
-    model.fit(datasets.make_dataset(np.tile(x_batch, (steps, 1)), np.tile(y_batch, steps),
-                                    len(x_batch), shuffle=False),
-              epochs=1, verbose=0, shuffle=False, callbacks=callbacks)  # Fixed order.
-    batch_accuracy, val_accuracy = (
-        model.evaluate(datasets.make_dataset(x, y, VALIDATION_BATCH, shuffle=False),
-                       verbose=0, return_dict=True)["accuracy"]
-        for x, y in ((x_batch, y_batch), (x_val, y_val)))
-    if trained is not None:
-        _set_state(model, trained)
+    try:
+        # The batch repeated ``steps`` times, as one epoch: one step per copy, without the
+        # cost of starting an epoch per step; a dataset like the run's, so its traced loop
+        # serves.
+        model.fit(datasets.make_dataset(np.tile(x_batch, (steps, 1)), np.tile(y_batch, steps),
+                                        len(x_batch), shuffle=False),
+                  epochs=1, verbose=0, shuffle=False, callbacks=callbacks)  # Fixed order.
+        batch_accuracy, val_accuracy = (
+            model.evaluate(datasets.make_dataset(x, y, VALIDATION_BATCH, shuffle=False),
+                           verbose=0, return_dict=True)["accuracy"]
+            for x, y in ((x_batch, y_batch), (x_val, y_val)))
+    finally:   # The run's model gets its trained state back, whatever happened.
+        if trained is not None:
+            _set_state(model, trained)
     return {"batch accuracy": float(batch_accuracy), "validation accuracy": float(val_accuracy)}
 
 
