@@ -93,7 +93,7 @@ def main(argv):
 def _import_tensorflow():
     """Import TensorFlow without its start-up chatter, before a command's work needs it.
 
-    Only the commands that run a check import it (4-5 s of CPU): ``list`` and a held
+    Only the commands whose work needs it import it (4-5 s of CPU): ``list`` and a held
     task's refusal read the task table alone and answer at once. (``autograde`` imports it
     after the student's run, inside the autograder.)
     """
@@ -211,9 +211,9 @@ def autograde(arguments):
     return bundle.autograde(arguments.root)
 
 
-# Commands whose work imports TensorFlow from the start: grading computes the twins' numbers,
-# a release packs the debugging lab's runs (labs.helpers.debugging_recipes imports Keras),
-# a bundle pins its versions. ``check`` imports it itself, once it knows it runs a check.
+# Commands whose work imports TensorFlow from the start: grading computes the twins' numbers;
+# a release packs the debugging lab's runs (labs.helpers.debugging_recipes imports Keras), and
+# a bundle holds a release. ``check`` imports it itself, once it knows it runs a check.
 NEED_TENSORFLOW = {"release", "grade", "autograder"}
 
 COMMANDS = {"list": list_tasks, "check": check, "release": release, "grade": grade,
