@@ -27,7 +27,7 @@ def task(name):
         raise UnknownTask(f"{unknown} ({error})") from None
 
 
-def run(name, subject=None, hidden=False, reload=False):
+def run(name, subject=None, hidden=False, reload=False, public=True):
     """Run the public checks of task ``name`` (and the hidden ones with ``hidden``).
 
     Args:
@@ -35,13 +35,15 @@ def run(name, subject=None, hidden=False, reload=False):
         subject: the code under test; default the task's own ``subject`` (the student's file).
         hidden: also run the hidden checks (the reference edition only).
         reload: load the task's files afresh first (see ``import_subject``).
+        public: run the public checks (the default); ``public=False, hidden=True`` runs
+            the hidden ones alone (a test that has run the public ones already).
 
     Returns:
         a ``checking.TaskResult``. Code that fails to import gives every check 0 points
         with the reason; it never raises.
     """
     definition = task(name)
-    checks = [(check, False) for check in definition.public]
+    checks = [(check, False) for check in definition.public] if public else []
     if hidden:
         checks += [(check, True) for check in definition.hidden]
     if subject is None:

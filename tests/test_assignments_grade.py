@@ -1,10 +1,12 @@
 # ASSIGNMENTS: INSTRUCTOR ONLY (its submissions are the reference and mutants of it)
 """Grading a class: each kind of submission gets the points it deserves, and none stops the batch.
 
-Six students hand in Adam: a correct folder, a wrong zip (no bias correction), a file
-that does not import, one that prints without end, garbage, and a task notebook. Each runs
-in its own sandbox with a time limit, and the batch must finish. A submission that hangs is
-stopped at the time limit (a short one: its task, gradient_check, needs no TensorFlow).
+Five students hand in Adam: a correct folder, a wrong zip (no bias correction), a file
+that does not import, garbage, and a task notebook. Each runs in its own sandbox with a time
+limit, and the batch must finish. A submission that hangs is stopped at the time limit (the
+shortest the grader takes, 1 s: its task, gradient_check, needs no TensorFlow). One that
+prints without end is one of tests/test_grading_attacks.py's class (``print_forever``),
+where it costs no TensorFlow start-up.
 """
 
 import csv
@@ -43,8 +45,6 @@ def graded(tmp_path_factory):
     with zipfile.ZipFile(submissions / "bob.zip", "w") as archive:
         archive.writestr(f"bob/{ADAM}", wrong)
     write(submissions / "carol", right.replace("class Adam(", "class Adam((("))
-    write(submissions / "erin", right.replace("import keras\n", "import keras\nwhile True:\n"
-                                                                "    print('x' * 1000)\n", 1))
     (submissions / "frank.zip").write_bytes(b"this is not a zip file")
     notebook = {"cells": [{"cell_type": "markdown", "source": "# Adam"},
                           {"cell_type": "code", "source": f"%%writefile {ADAM}\n{right}"}],
@@ -71,12 +71,11 @@ def test_each_submission_gets_the_points_it_deserves(graded):
     assert 0 < bob < full
     bob_feedback = " ".join(row["feedback"] for row in rows if row["student"] == "bob")
     assert "likely cause: missing bias correction" in bob_feedback
-    for student, reason in (("carol", "SyntaxError"), ("erin", "printed more than"),
-                            ("frank", "cannot read")):
+    for student, reason in (("carol", "SyntaxError"), ("frank", "cannot read")):
         assert score(rows, student) == (0, full), student
         feedback = {row["feedback"] for row in rows if row["student"] == student}
         assert any(reason in text for text in feedback), (student, feedback)
-    # Six students, two at a time.
+    # Five students, two at a time.
     assert elapsed < 4 * TIMEOUT
 
 
@@ -86,7 +85,7 @@ def test_grades_csv_and_gradescope_results_are_written(graded):
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
         table = list(csv.DictReader(handle))
     assert list(table[0]) == list(grade.CSV_COLUMNS)
-    assert len(table) == len(rows) == 6 * (len(task_table.TASKS["adam"].public)
+    assert len(table) == len(rows) == 5 * (len(task_table.TASKS["adam"].public)
                                            + len(task_table.TASKS["adam"].hidden))
     result = json.loads((out / "alice" / "results.json").read_text(encoding="utf-8"))
     assert result["score"] == task_table.TASKS["adam"].points
@@ -118,8 +117,8 @@ def test_a_submission_that_hangs_is_stopped_at_the_time_limit(tmp_path):
     target.parent.mkdir(parents=True)
     target.write_text("import time\ntime.sleep(600)\n" + reference)
     started = time.perf_counter()
-    graded = grade.grade(tmp_path / "subs", tmp_path / "out", ["gradient_check"], timeout=5)
+    graded = grade.grade(tmp_path / "subs", tmp_path / "out", ["gradient_check"], timeout=1)
     assert time.perf_counter() - started < 60
     checks = graded["dave"][0].checks
     assert sum(check.points for check in checks) == 0
-    assert all("time limit of 5 s" in check.feedback for check in checks)
+    assert all("time limit of 1 s" in check.feedback for check in checks)

@@ -317,10 +317,18 @@ def test_every_catalogue_entry_has_a_mutant():
     assert names == built
 
 
-def test_the_reference_scores_full_points_public_and_hidden():
-    for task in task_table.TASKS:
-        result = runner.run(task, hidden=True)
-        assert result.score == result.max_score == task_table.TASKS[task].points, result.text()
+def test_the_reference_scores_full_points_on_the_hidden_checks():
+    """Grading's hidden checks on the reference; tests/test_tasks.py gives it full points on
+    the public ones (together: every point of every task), so they are not run twice."""
+    with_hidden = 0
+    for task, definition in task_table.TASKS.items():
+        result = runner.run(task, hidden=True, public=False)
+        hidden_points = definition.points - definition.public_points
+        assert len(result.checks) == len(definition.hidden)
+        assert all(check.hidden for check in result.checks)
+        assert result.score == result.max_score == hidden_points, result.text()
+        with_hidden += bool(definition.hidden)
+    assert with_hidden >= 5, "most tasks have hidden checks"
 
 
 def test_a_check_without_a_twin_or_an_accepted_form_stops_the_grader_not_the_student():

@@ -39,6 +39,19 @@ def run(edition, *command, timeout=300):
                           text=True, timeout=timeout, env=environment)
 
 
+def imported_modules(finished):
+    """The modules a ``python -X importtime`` run imported, read from its stderr."""
+    return {line.rsplit("|", 1)[1].strip() for line in finished.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
+def imports_tensorflow(finished):
+    modules = imported_modules(finished)
+    assert "assignments" in modules, finished.stderr[-2000:]   # The report was read.
+    return any(name == "tensorflow" or name.startswith(("tensorflow.", "keras"))
+               for name in modules)
+
+
 def reference_python_files():
     return [path for path in release.repository_files() if path.endswith(".py")]
 
@@ -169,6 +182,15 @@ def test_a_release_has_three_states_handed_out_held_and_published(tmp_path):
     assert states["adam"] == "unwritten" and "rmsprop" not in states
     assert {task for task, state in states.items() if state == "held"} == (
         set(task_table.TASKS) - {"adam", "rmsprop"})
+    # Asked for a held task, the command line says so in one line, without TensorFlow.
+    held_check = run(edition, "-X", "importtime", "-m", "assignments", "check", "losses")
+    assert held_check.returncode == 2 and held_check.stdout == ""
+    errors = [line for line in held_check.stderr.splitlines()
+              if not line.startswith("import time:")]
+    assert errors == ["python -m assignments: error: task 'losses' is not part of this "
+                      "edition (it is held: its code is absent and the labs use its trusted "
+                      "twin)"], errors
+    assert not imports_tensorflow(held_check)
 
 
 def test_grading_editions_keep_the_other_tasks_solved_except_siblings():
@@ -249,13 +271,18 @@ def test_allow_dirty_still_ships_only_tracked_files(clone_with_class_files, tmp_
     assert "TODO adam" in (tmp_path / "edition" / ADAM).read_text(encoding="utf-8")
 
 
+CHECK_SEPARATOR = "=" * 20 + " next report " + "=" * 20
+
+
 @pytest.mark.slow
 def test_a_student_runs_the_check_sees_the_todo_then_step_level_feedback(edition, tmp_path):
-    listed = run(edition, "-m", "assignments", "list")
+    listed = run(edition, "-X", "importtime", "-m", "assignments", "list")
     assert listed.returncode == 0
     assert [line.split()[0] for line in listed.stdout.splitlines()] == list(task_table.TASKS)
-    todo = run(edition, "-m", "assignments", "check", "adam")
+    assert not imports_tensorflow(listed)   # The task table alone: an instant answer.
+    todo = run(edition, "-X", "importtime", "-m", "assignments", "check", "adam")
     assert todo.returncode == 1 and "not written yet: TODO adam" in todo.stdout
+    assert imports_tensorflow(todo)         # A check that runs does import it.
     # The student writes Adam but forgets the bias correction.
     student = shutil.copytree(edition, tmp_path / "student")
     reference = (REPOSITORY / "custom/optimizers/adam.py").read_text(encoding="utf-8")
@@ -265,12 +292,20 @@ def test_a_student_runs_the_check_sees_the_todo_then_step_level_feedback(edition
     assert wrong != reference
     (student / "custom/optimizers/adam.py").write_text(
         markers.student_text(wrong, "custom/optimizers/adam.py", set()), encoding="utf-8")
-    feedback = run(student, "-m", "assignments", "check", "adam")
-    assert feedback.returncode == 1
-    assert "first difference at step 1" in feedback.stdout
-    assert "likely cause: missing bias correction" in feedback.stdout
-    as_json = run(student, "-m", "assignments", "check", "adam", "--json")
-    assert '"max_score": 10' in as_json.stdout
+    # The text and the --json report of the same code, from one process (one TensorFlow
+    # start-up): the command line's own main, as `python -m assignments` calls it.
+    both = run(student, "-c", "import sys\nfrom assignments.__main__ import main\n"
+               "text = main(['check', 'adam'])\nprint(SEPARATOR)\n"
+               "as_json = main(['check', 'adam', '--json'])\nprint(SEPARATOR, text, as_json)"
+               .replace("SEPARATOR", repr(CHECK_SEPARATOR)))
+    assert both.returncode == 0, both.stderr[-2000:]
+    text, as_json, codes = both.stdout.split(CHECK_SEPARATOR)
+    assert codes.split() == ["1", "1"]   # Both exit statuses: a check failed.
+    assert "first difference at step 1" in text
+    assert "likely cause: missing bias correction" in text
+    assert '"max_score": 10' in as_json
+    document = json.loads(as_json)
+    assert document["max_score"] == 10 and document["score"] < 10
 
 
 @pytest.mark.slow

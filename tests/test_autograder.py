@@ -2,8 +2,11 @@
 
 The bundle is written, unpacked into ROOT/source; setup.sh's install step runs against this
 environment (its pins are this environment's versions, so pip finds everything installed);
-then run_autograder grades a correct, a wrong and a dishonest submission, each in a fresh
-ROOT, and results.json is checked against the fields Gradescope documents.
+then run_autograder grades a correct and a dishonest submission, each in a fresh ROOT, and
+results.json is checked against the fields Gradescope documents. The dishonest one is a
+wrong answer that also forges a full score and reads the reference: it must get exactly
+what the same wrong answer gets from the class grader (``assignments.grade``, in its own
+sandbox), where no forgery is tried.
 """
 
 import json
@@ -16,7 +19,7 @@ import zipfile
 
 import pytest
 
-from assignments import autograder, sandbox
+from assignments import autograder, grade, sandbox
 
 pytestmark = pytest.mark.skipif(sandbox.mode() is None, reason="no sandbox here")
 
@@ -98,14 +101,23 @@ def results(bundle, tmp_path_factory):
                 "except OSError:\n"
                 "    pass\n")
     found = {}
-    for name, text in (("correct", REFERENCE), ("wrong", wrong), ("dishonest", None)):
+    for name, text in (("correct", REFERENCE), ("dishonest", None)):
         root = tmp_path_factory.mktemp(name)
         found[name] = run_autograder(bundle, root, {"gradient_check.py": text or forger(root)})
+    # The plain wrong answer, graded by the class grader: the score the forgery must not beat.
+    class_folder = tmp_path_factory.mktemp("class")
+    (class_folder / "submissions" / "wrong" / "custom").mkdir(parents=True)
+    (class_folder / "submissions" / "wrong" / FILE).write_text(wrong, encoding="utf-8")
+    graded = grade.grade(class_folder / "submissions", class_folder / "out", [TASK],
+                         timeout=60)
+    found["wrong"] = json.loads((class_folder / "out" / "wrong" / "results.json")
+                                .read_text(encoding="utf-8"))
+    assert found["wrong"]["score"] == sum(result.score for result in graded["wrong"])
     return found
 
 
 def test_results_json_has_the_documented_fields_and_values(results):
-    for document in results.values():
+    for document in (results["correct"], results["dishonest"]):   # The bundle's own.
         assert TOP_FIELDS <= set(document)
         assert document["stdout_visibility"] == "hidden"
         assert document["execution_time"] > 0
@@ -126,8 +138,9 @@ def test_correct_wrong_and_dishonest_get_what_they_earned(results):
     assert results["correct"]["score"] == full == 14
     assert 0 < results["wrong"]["score"] < full
     assert results["dishonest"]["score"] == results["wrong"]["score"]
-    feedback = "\n".join(test["output"] for test in results["wrong"]["tests"])
-    assert "likely cause: divided by h instead of 2h" in feedback
+    for name in ("wrong", "dishonest"):   # The class grader's and the bundle's feedback.
+        feedback = "\n".join(test["output"] for test in results[name]["tests"])
+        assert "likely cause: divided by h instead of 2h" in feedback, name
 
 
 def test_a_bundle_for_an_unknown_task_is_refused_in_one_line(tmp_path):
