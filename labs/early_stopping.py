@@ -116,6 +116,9 @@ def fresh(model, optimizer, loss, metrics=()):
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     copy.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    # The optimizer's slots (Adam's moments) now: made inside fit's first step instead,
+    # they would make TensorFlow trace that step twice (the same training, only slower).
+    copy.optimizer.build(copy.trainable_variables)
     return copy
 
 
@@ -143,7 +146,8 @@ for name, (loop, callback_class) in runs.items():
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=BATCH_SIZE,
                      shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
     history = train(model, loop, x_train, y_train, **arguments)
-    val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)  # With restored weights.
+    # With the restored weights, in fit's batches of BATCH_SIZE (the same shapes: no new trace).
+    val_loss, val_accuracy = model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, verbose=0)
     results[name] = {"history": history, "stopper": stopper, "val_loss": val_loss,
                      "val_accuracy": val_accuracy}
 

@@ -139,6 +139,9 @@ def build(kind, optimizer=None):
                   metrics=[keras.metrics.BinaryCrossentropy(from_logits=True,
                                                             name="cross_entropy"),
                            keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+    # Adam's moment slots now: made inside fit's first step instead, they would make
+    # TensorFlow trace that step twice (the same training, only slower).
+    model.optimizer.build(model.trainable_variables)
     return model
 
 
@@ -168,7 +171,8 @@ lab.reveal(1, sentence, answer=answer, **numbers)
 # %%
 print(f"\n{'model':<9} {'loss − cross-entropy':>21} {'λ·Σ by hand':>12}")
 for kind, strength, penalty in (("l1", lab.l1, np.abs), ("l2", lab.l2, np.square)):
-    result = models[kind].evaluate(x_val, y_val, verbose=0, return_dict=True)
+    result = models[kind].evaluate(x_val, y_val, batch_size=lab.batch_size, verbose=0,
+                                   return_dict=True)   # fit's batches: no new trace
     reported = result["loss"] - result["cross_entropy"]
     by_hand = report.penalty_by_hand(models[kind], strength, penalty)   # λ·Σ|w| or λ·Σw²
     print(f"{kind:<9} {reported:>21.5f} {by_hand:>12.5f}")
