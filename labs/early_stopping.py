@@ -137,9 +137,16 @@ runs = {  # name → (loop, early-stopping callback or None)
 }
 live = callbacks.LivePlot(title="early stopping")  # Curves while they train.
 results = {}
-for name, (loop, callback_class) in runs.items():
-    model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate), "binary_crossentropy",
+fit_model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate), "binary_crossentropy",
                   ["accuracy"])
+fit_start = report.starting_point(fit_model)
+for name, (loop, callback_class) in runs.items():
+    if loop == "fit":   # One compiled model for the model.fit runs, rewound for each.
+        model = fit_model
+        report.rewind(model, fit_start)
+    else:
+        model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate),
+                      "binary_crossentropy", ["accuracy"])
     stopper = None if callback_class is None else callback_class(
         monitor="val_loss", patience=lab.patience, restore_best_weights=True)
     run_callbacks = [live.run(name)] if stopper is None else [stopper, live.run(name)]
@@ -258,8 +265,14 @@ plateau_runs = {
 }
 live = callbacks.LivePlot(title="ReduceLROnPlateau")
 plateau = {}
+fit_model = fresh(regressor, keras.optimizers.SGD(lab.plateau_learning_rate), "mse")
+fit_start = report.starting_point(fit_model)
 for name, (loop, callback_class, rate) in plateau_runs.items():
-    model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
+    if loop == "fit":   # The same rate for each: one compiled model, rewound for each.
+        model = fit_model
+        report.rewind(model, fit_start)
+    else:
+        model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
     reducer = None if callback_class is None else callback_class(**reduce_arguments)
     run_callbacks = [live.run(name)] if reducer is None else [reducer, live.run(name)]
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs,

@@ -71,6 +71,8 @@ PENALTY_RTOL, PENALTY_ATOL = 1e-3, 1e-5   # loss − cross-entropy against λ·�
 MAX_NORM_SLACK = 1e-5       # Relative: float32 round-off of MaxNorm's rescaling.
 SGD_TOLERANCE = 1e-5        # L2(λ) against weight_decay = 2λ after one epoch of SGD.
 ADAMW_TOLERANCE = 1e-6      # One AdamW step by hand in NumPy against Keras'.
+VALIDATION_BATCH = 1000     # Validation in one batch: no update and no dropout, so its size
+                            # changes nothing but the number of steps.
 
 # %% [markdown]
 # ## The data
@@ -153,7 +155,7 @@ for kind in kinds:
     models[kind] = build(kind)
     histories[kind] = models[kind].fit(x_train, y_train, validation_data=(x_val, y_val),
                                        epochs=lab.epochs, batch_size=lab.batch_size,
-                                       verbose=0,
+                                       validation_batch_size=VALIDATION_BATCH, verbose=0,
                                        callbacks=lab.fit_callbacks(kind, [live.run(kind)])).history
     print(f"  trained {kind}")
 
@@ -171,8 +173,8 @@ lab.reveal(1, sentence, answer=answer, **numbers)
 # %%
 print(f"\n{'model':<9} {'loss − cross-entropy':>21} {'λ·Σ by hand':>12}")
 for kind, strength, penalty in (("l1", lab.l1, np.abs), ("l2", lab.l2, np.square)):
-    result = models[kind].evaluate(x_val, y_val, batch_size=lab.batch_size, verbose=0,
-                                   return_dict=True)   # fit's batches: no new trace
+    result = models[kind].evaluate(x_val, y_val, batch_size=VALIDATION_BATCH, verbose=0,
+                                   return_dict=True)   # As fit validated: no new trace.
     reported = result["loss"] - result["cross_entropy"]
     by_hand = report.penalty_by_hand(models[kind], strength, penalty)   # λ·Σ|w| or λ·Σw²
     print(f"{kind:<9} {reported:>21.5f} {by_hand:>12.5f}")
@@ -316,7 +318,8 @@ models["adamw"] = build("none", weight_decay.decoupled(
 adamw_callbacks = lab.fit_callbacks("adamw", [live.run("adamw")])
 histories["adamw"] = models["adamw"].fit(x_train, y_train, validation_data=(x_val, y_val),
                                          epochs=lab.epochs, batch_size=lab.batch_size,
-                                         verbose=0, callbacks=adamw_callbacks).history
+                                         validation_batch_size=VALIDATION_BATCH, verbose=0,
+                                         callbacks=adamw_callbacks).history
 compared = {"Adam, no penalty": "none", "Adam + L2(λ)": "l2", "AdamW(2λ)": "adamw"}
 norm_of = {name: float(np.linalg.norm(report.kernel_weights(models[kind])))
            for name, kind in compared.items()}
