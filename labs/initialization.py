@@ -280,9 +280,7 @@ model = initialization.mlp(64, 10, lab.depth, lab.width, lab.train_activation,
                             initializers.He, lab.seed)
 model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, momentum=SGD_MOMENTUM),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-# The momentum slots now: made inside fit's first step instead, they would make TensorFlow
-# trace that step twice (the same training, only slower).
-model.optimizer.build(model.trainable_variables)
+model.optimizer.build(model.trainable_variables)   # Momentum slots now: fit traces its step once.
 trained = {}
 for name, make in schemes.items():
     initialization.restart(model, make, lab.seed)      # Fresh weights and momentum.

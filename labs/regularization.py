@@ -71,8 +71,7 @@ PENALTY_RTOL, PENALTY_ATOL = 1e-3, 1e-5   # loss − cross-entropy against λ·�
 MAX_NORM_SLACK = 1e-5       # Relative: float32 round-off of MaxNorm's rescaling.
 SGD_TOLERANCE = 1e-5        # L2(λ) against weight_decay = 2λ after one epoch of SGD.
 ADAMW_TOLERANCE = 1e-6      # One AdamW step by hand in NumPy against Keras'.
-VALIDATION_BATCH = 1000     # Validation in one batch: no update and no dropout, so its size
-                            # changes nothing but the number of steps.
+VALIDATION_BATCH = 1000     # Validation in one batch: no update, no dropout; only fewer steps.
 
 # %% [markdown]
 # ## The data
@@ -141,9 +140,7 @@ def build(kind, optimizer=None):
                   metrics=[keras.metrics.BinaryCrossentropy(from_logits=True,
                                                             name="cross_entropy"),
                            keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
-    # Adam's moment slots now: made inside fit's first step instead, they would make
-    # TensorFlow trace that step twice (the same training, only slower).
-    model.optimizer.build(model.trainable_variables)
+    model.optimizer.build(model.trainable_variables)   # Adam's slots now: fit traces its step once.
     return model
 
 
