@@ -16,11 +16,16 @@ STARTUP_NOISE = ("absl::InitializeLog", "port.cc", "cudart_stub.cc", "cpu_featur
                  "computation_placer.cc")
 
 
-def import_tensorflow_quietly():
+def import_tensorflow_quietly(logical_cpus=1):
     """Import TensorFlow and find its devices, dropping its start-up chatter from stderr.
 
     Anything else TensorFlow writes during the import (a real error) is passed on.
+    ``logical_cpus`` > 1 first splits the CPU into that many logical devices, which
+    TensorFlow allows only before it has started them (the data_parallel lab's replicas).
+    Where TensorFlow was imported already, nothing changes.
     """
+    if not isinstance(logical_cpus, int) or logical_cpus < 1:
+        raise ValueError(f"logical_cpus must be an integer >= 1, got {logical_cpus!r}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules:
         return
@@ -31,6 +36,10 @@ def import_tensorflow_quietly():
         try:
             import tensorflow as tf
 
+            if logical_cpus > 1:
+                tf.config.set_logical_device_configuration(
+                    tf.config.list_physical_devices("CPU")[0],
+                    [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)])
             tf.config.list_logical_devices()
         finally:
             os.dup2(saved, 2)

@@ -38,7 +38,7 @@ USAGE = __doc__
 
 def run_lab(name, flags):
     """Run ``labs/NAME.py`` as ``__main__`` with ``flags`` as its argv. Returns its exit status."""
-    quiet_import.import_tensorflow_quietly()
+    quiet_import.import_tensorflow_quietly(catalog.LOGICAL_CPUS.get(name, 1))
     saved_argv = sys.argv
     sys.argv = [f"labs.{name}", *flags]
     try:

@@ -116,6 +116,9 @@ def fresh(model, optimizer, loss, metrics=()):
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     copy.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    # The optimizer's slots (Adam's moments) now: made inside fit's first step instead,
+    # they would make TensorFlow trace that step twice (the same training, only slower).
+    copy.optimizer.build(copy.trainable_variables)
     return copy
 
 
@@ -134,16 +137,24 @@ runs = {  # name → (loop, early-stopping callback or None)
 }
 live = callbacks.LivePlot(title="early stopping")  # Curves while they train.
 results = {}
-for name, (loop, callback_class) in runs.items():
-    model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate), "binary_crossentropy",
+fit_model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate), "binary_crossentropy",
                   ["accuracy"])
+fit_start = report.starting_point(fit_model)
+for name, (loop, callback_class) in runs.items():
+    if loop == "fit":   # One compiled model for the model.fit runs, rewound for each.
+        model = fit_model
+        report.rewind(model, fit_start)
+    else:
+        model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate),
+                      "binary_crossentropy", ["accuracy"])
     stopper = None if callback_class is None else callback_class(
         monitor="val_loss", patience=lab.patience, restore_best_weights=True)
     run_callbacks = [live.run(name)] if stopper is None else [stopper, live.run(name)]
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=BATCH_SIZE,
                      shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
     history = train(model, loop, x_train, y_train, **arguments)
-    val_loss, val_accuracy = model.evaluate(x_val, y_val, verbose=0)  # With restored weights.
+    # With the restored weights, in fit's batches of BATCH_SIZE (the same shapes: no new trace).
+    val_loss, val_accuracy = model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, verbose=0)
     results[name] = {"history": history, "stopper": stopper, "val_loss": val_loss,
                      "val_accuracy": val_accuracy}
 
@@ -254,8 +265,14 @@ plateau_runs = {
 }
 live = callbacks.LivePlot(title="ReduceLROnPlateau")
 plateau = {}
+fit_model = fresh(regressor, keras.optimizers.SGD(lab.plateau_learning_rate), "mse")
+fit_start = report.starting_point(fit_model)
 for name, (loop, callback_class, rate) in plateau_runs.items():
-    model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
+    if loop == "fit":   # The same rate for each: one compiled model, rewound for each.
+        model = fit_model
+        report.rewind(model, fit_start)
+    else:
+        model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
     reducer = None if callback_class is None else callback_class(**reduce_arguments)
     run_callbacks = [live.run(name)] if reducer is None else [reducer, live.run(name)]
     arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs,

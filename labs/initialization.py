@@ -11,7 +11,7 @@ and what ``DiagnosticsLogger`` finds when the same net is trained from each star
 Follows: "Learning Algorithms" (the dense layer's weights drawn as randn · √(2/n_in), and
 "the initialization must be reasonable") and "The Learning Problem" (the XOR network's
 weights drawn as randn · 0.5).
-Run time: about 18 s on 2 CPU cores (about 15 s with --quick), start-up included.
+Run time: about 18 s on 2 CPU cores (about 11 s with --quick), start-up included.
 """
 
 # %% [markdown]
@@ -280,6 +280,7 @@ model = initialization.mlp(64, 10, lab.depth, lab.width, lab.train_activation,
                             initializers.He, lab.seed)
 model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, momentum=SGD_MOMENTUM),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.optimizer.build(model.trainable_variables)   # Momentum slots now: fit traces its step once.
 trained = {}
 for name, make in schemes.items():
     initialization.restart(model, make, lab.seed)      # Fresh weights and momentum.

@@ -89,6 +89,9 @@ def build_model(learning_rate, optimizer=lab.optimizer):
     model.compile(optimizer=twins.optimizer(optimizer, implementation=lab.impl,
                                              learning_rate=learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    # The optimizer's slots (Adam's moments) now: made inside fit's first step instead,
+    # they would make TensorFlow trace that step twice (the same training, only slower).
+    model.optimizer.build(model.trainable_variables)
     return model
 
 

@@ -210,6 +210,9 @@ def train(optimizer, live_run):
                               keras.layers.Dense(lab.hidden_units, activation="relu"),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=optimizer, loss="binary_crossentropy", run_eagerly=lab.run_eagerly)
+    # The optimizer's slots (velocity, moments) now: made inside fit's first step instead,
+    # they would make TensorFlow trace that step twice (without run_eagerly; only slower).
+    model.optimizer.build(model.trainable_variables)
     history = model.fit(x_train, y_train, epochs=lab.epochs, batch_size=lab.batch_size,
                         shuffle=False, verbose=0,
                         callbacks=lab.fit_callbacks(live_run.name, [live_run]))

@@ -233,3 +233,54 @@ def test_stop_epoch_is_the_same_under_fit_and_fit_with_tape():
                         round(float(model.get_weights()[0][0, 0]), 5)))
     assert len(set(lengths)) == 1, lengths
     assert lengths[0][0] < 30
+
+
+def test_a_rewound_model_trains_exactly_as_a_fresh_copy():
+    # The lab's model.fit runs share one compiled model, rewound before each (no new trace):
+    # each must still be the run a fresh copy makes, after a run that moved the weights,
+    # Adam's step count and moments, and (through ReduceLROnPlateau) the learning rate.
+    from labs.helpers import early_stopping as lab_helpers
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 2)).astype("float32")
+    y = (x[:, :1] * x[:, 1:] > 0).astype("float32")
+
+    def fresh():
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+        model.optimizer.build(model.trainable_variables)
+        return model
+
+    def run(model):
+        cut = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0,
+                                                min_delta=10.0)   # Cuts after every epoch.
+        history = model.fit(x, y, validation_data=(x, y), batch_size=10, epochs=3,
+                            shuffle=False, verbose=0, callbacks=[cut]).history
+        return history, model.get_weights()
+
+    model = fresh()
+    start = lab_helpers.starting_point(model)
+    first, _ = run(model)
+    assert first["learning_rate"][-1] < 0.05 and float(model.optimizer.iterations) == 12
+    lab_helpers.rewind(model, start)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.05)
+    assert float(model.optimizer.iterations) == 0
+    rewound, rewound_weights = run(model)
+    fresh_history, fresh_weights = run(fresh())
+    assert rewound == fresh_history
+    for ours, theirs in zip(rewound_weights, fresh_weights, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_a_starting_point_from_an_unbuilt_optimizer_is_refused_by_rewind():
+    from labs.helpers import early_stopping as lab_helpers
+
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.1), loss="mse")
+    start = lab_helpers.starting_point(model)          # No moments yet: only step and rate.
+    model.fit(np.ones((4, 1)), np.ones((4, 1)), epochs=1, verbose=0)
+    with pytest.raises(ValueError):
+        lab_helpers.rewind(model, start)

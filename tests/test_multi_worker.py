@@ -53,3 +53,28 @@ def test_each_worker_is_told_every_address_on_127_0_0_1_and_its_own_index():
         config = json.loads(data_parallel.tf_config(ports, index))
         assert config["cluster"]["worker"] == [f"127.0.0.1:{port}" for port in ports]
         assert config["task"] == {"type": "worker", "index": index}
+
+
+def test_the_front_door_starts_tensorflow_with_two_cpus_for_the_lab_that_splits_them(
+        monkeypatch):
+    # TensorFlow allows the split only before it starts its devices: run alone, the lab's
+    # two-replica runs then stay in its own process instead of starting a second Python.
+    from custom import quiet_import
+    from labs import __main__ as front_door
+    from labs.machinery import catalog
+
+    asked = []
+    monkeypatch.setattr(quiet_import, "import_tensorflow_quietly", asked.append)
+    monkeypatch.setattr(front_door.runpy, "run_module", lambda *args, **kwargs: None)
+    assert front_door.run_lab("data_parallel", ["--quick"]) == 0
+    assert front_door.run_lab("tour", ["--quick"]) == 0
+    assert asked == [2, 1]
+    assert set(catalog.LOGICAL_CPUS) <= set(catalog.names())
+
+
+@pytest.mark.parametrize("count", [0, -1, 1.5, "2"])
+def test_a_logical_cpu_count_below_one_or_not_an_integer_is_refused(count):
+    from custom import quiet_import
+
+    with pytest.raises(ValueError, match="logical_cpus must be an integer >= 1"):
+        quiet_import.import_tensorflow_quietly(count)

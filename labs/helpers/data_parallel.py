@@ -8,6 +8,8 @@ through ``multi_worker``, in two processes under ``MultiWorkerMirroredStrategy``
 Two logical CPUs must be configured before TensorFlow initialises its devices, which in
 a notebook or under the test suite has usually happened already; ``mirrored_runs`` then
 runs in a fresh process (``python -m labs.helpers.data_parallel mirrored CONFIG``).
+``python -m labs data_parallel`` starts TensorFlow with the two devices already
+(``catalog.LOGICAL_CPUS``), so that a class's run needs no second process.
 """
 
 import json

@@ -96,6 +96,9 @@ def train_symmetric(make, x, y, net, epochs, seed, tolerance, callbacks):
     model = initialization.mlp(2, 2, net["depth"], net["width"], "tanh", make, seed)
     model.compile(optimizer=keras.optimizers.Adam(net["learning_rate"]),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    # Adam's moments now: made inside fit's first step, they would make TensorFlow trace
+    # that step twice (the same training, only slower).
+    model.optimizer.build(model.trainable_variables)
     history = model.fit(datasets.make_dataset(x, y, net["batch_size"], seed=seed), epochs=epochs,
                         verbose=0, shuffle=False,  # The dataset shuffles itself.
                         callbacks=callbacks)

@@ -35,6 +35,11 @@ ORDER = (
     "debugging",
 )
 
+# Labs that split the CPU into logical devices, which TensorFlow allows only before it has
+# started its devices: the front door starts TensorFlow so for them (else they fall back
+# on a fresh process for those runs).
+LOGICAL_CPUS = {"data_parallel": 2}
+
 
 def names():
     """Every lab's name, in course order."""
