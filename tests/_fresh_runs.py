@@ -3,14 +3,17 @@
 ``python -m labs NAME FLAGS`` spends some 5 s of CPU importing TensorFlow before the lab does
 anything. A test that compares several labs against their runs alone would pay that once per
 lab. Here one process imports TensorFlow and Keras, starts nothing of TensorFlow's runtime,
-and forks one child per lab; each child runs
-``labs.__main__.main([NAME, *FLAGS])`` and exits. A child starts from a process that has only
-imported: no model was built, no seed set, no function traced, no lab module imported, no
-Keras name counter moved, and TensorFlow's devices and thread pools start in the child. That is
-the state ``python -m labs NAME`` is in when it reaches its lab, so each child's run is a fresh
-run alone (its outcomes.json equals that of ``python -m labs NAME``, checked when this was
-written for gradient_descent and curvature); the children run one after another, never one
-inside another.
+and forks one child per lab; each child runs ``labs.__main__.main([NAME, *FLAGS])`` and
+exits. The children run one after another, never one inside another.
+
+A child starts from a process that has only imported: no model was built, no seed set, no
+function traced, no lab module imported, no Keras name counter moved, and TensorFlow's devices
+and thread pools start in the child. That is the state ``python -m labs NAME`` is in when it
+reaches its lab, so each child's run is a fresh run alone (its outcomes.json equals that of
+``python -m labs NAME``; checked for gradient_descent and curvature when this was written).
+The threads alive at the fork (NumPy's OpenBLAS pool, which handles a fork, and one of
+TensorFlow's) hold no lock that a child needs. A TensorFlow runtime started before the fork
+would: a child then waits forever on pool threads that it does not have.
 
 ``start(folder, runs)`` starts the process and returns at once (a test may wait on something
 else meanwhile); ``finish(started)`` waits and returns, per lab, its exit status and its output
@@ -20,6 +23,7 @@ else meanwhile); ``finish(started)`` waits and returns, per lab, its exit status
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import traceback
@@ -33,14 +37,18 @@ def start(folder, runs, env=None):
     process = subprocess.Popen([sys.executable, "-m", "tests._fresh_runs", str(folder),
                                 json.dumps([[name, *flags] for name, flags in runs])],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
     return process, folder, [name for name, _ in runs]
 
 
 def finish(started, timeout=600):
     """Wait for ``start``'s runs; returns name → (exit status, output)."""
     process, folder, names = started
-    own, _ = process.communicate(timeout=timeout)
+    try:
+        own, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)   # The runner and the child it waits on.
+        raise
     assert process.returncode == 0, f"the runner itself failed:\n{own}"
     statuses = dict(line.split()[1:3] for line in own.splitlines()
                     if line.startswith("STATUS "))

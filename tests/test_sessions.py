@@ -255,8 +255,10 @@ def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_pa
     started = _fresh_runs.start(alone, [(lab, ["--quick", "--out", str(alone / lab)])
                                         for lab in labs_of_plan])
 
-    executed = execute(path, tmp_path, env)
-    finished = _fresh_runs.finish(started)
+    try:
+        executed = execute(path, tmp_path, env)
+    finally:
+        finished = _fresh_runs.finish(started)
 
     _, text = outputs_and_text(executed)
     assert text.count("Setup done") == 1
