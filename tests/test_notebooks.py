@@ -327,12 +327,16 @@ def execute_cells(notebook, path, tmp_path, env, steps):
 def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
     path, = notebooks.export(tmp_path / "notebooks", [name])
     notebook = nbformat.read(str(path), as_version=4)
-    # One more cell: a Keras progress bar, which must redraw its line rather than add lines.
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        "import keras, numpy\n"
-        "tiny = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])\n"
-        "tiny.compile(loss='mse')\n"
-        "tiny.fit(numpy.ones((64, 1)), numpy.ones((64, 1)), epochs=2, batch_size=8, verbose=1)"))
+    # In one of the two kernels, one more cell: a Keras progress bar, which must redraw its
+    # line rather than add lines (the same in any kernel of this interpreter: shown once).
+    progress_bar = name == SECOND_LAB
+    if progress_bar:
+        notebook.cells.append(nbformat.v4.new_code_cell(
+            "import keras, numpy\n"
+            "tiny = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])\n"
+            "tiny.compile(loss='mse')\n"
+            "tiny.fit(numpy.ones((64, 1)), numpy.ones((64, 1)), epochs=2, batch_size=8, "
+            "verbose=1)"))
     nbformat.write(notebook, str(path))
     outputs = tmp_path / "outputs"
     # A package named datasets on the kernel's path, as Hugging Face's is in Colab.
@@ -361,5 +365,6 @@ def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
         ink = (pixels[..., :3] < 0.9).any(axis=-1).mean()
         assert pixels.shape[0] > 100 and pixels.shape[1] > 100 and ink > 0.02, \
             f"{saved}: {pixels.shape[:2]} pixels, {ink:.1%} inked"
-    progress = "".join(output.get("text", "") for output in executed.cells[-1].outputs)
-    assert "Epoch 2/2" in progress and "\r" in progress
+    if progress_bar:
+        progress = "".join(output.get("text", "") for output in executed.cells[-1].outputs)
+        assert "Epoch 2/2" in progress and "\r" in progress

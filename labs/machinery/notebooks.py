@@ -201,11 +201,14 @@ def main(out_dir, instructor=False):
     from custom import quiet_import
 
     started = time.perf_counter()
-    quiet_import.import_tensorflow_quietly()   # Before anything else can import it.
     ref = repository_ref()
-    url = repository_url()
     if not instructor:
-        refuse_instructor_material(ref, url)
+        refuse_instructor_material(ref, repository_url())
+    # A folder it cannot write is refused before TensorFlow's import (about 5 s of CPU), which
+    # reading the labs' blocks needs, and so does repository_url (the task table).
+    output.prepare(out_dir)
+    quiet_import.import_tensorflow_quietly()   # Before anything else can import it.
+    url = repository_url()
     lab_paths = export(out_dir, ref=ref, instructor=instructor)
     task_paths = export_tasks(out_dir, ref)
     link_commit = None
