@@ -16,4 +16,5 @@
 ``custom.training``    the one manual ``tf.GradientTape`` training loop, ``fit_with_tape``
 ``custom.quiet_import`` imports TensorFlow without its start-up chatter on stderr
 ``custom.keras_internals`` every read past Keras' public API, each saying what is missing
+``custom.model_state``  a compiled model's weights and optimizer state, saved and put back
 """

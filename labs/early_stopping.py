@@ -34,7 +34,7 @@ import numpy as np
 
 import callbacks
 import datasets
-from custom import training
+from custom import model_state, training
 from labs.helpers import early_stopping as report
 from labs.machinery import runtime, twins
 from labs.machinery.runtime import param
@@ -139,11 +139,11 @@ live = callbacks.LivePlot(title="early stopping")  # Curves while they train.
 results = {}
 fit_model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate), "binary_crossentropy",
                   ["accuracy"])
-fit_start = report.starting_point(fit_model)
+fit_start = model_state.snapshot(fit_model)
 for name, (loop, callback_class) in runs.items():
     if loop == "fit":   # One compiled model for the model.fit runs, rewound for each.
         model = fit_model
-        report.rewind(model, fit_start)
+        model_state.restore(model, fit_start)
     else:
         model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate),
                       "binary_crossentropy", ["accuracy"])
@@ -266,11 +266,11 @@ plateau_runs = {
 live = callbacks.LivePlot(title="ReduceLROnPlateau")
 plateau = {}
 fit_model = fresh(regressor, keras.optimizers.SGD(lab.plateau_learning_rate), "mse")
-fit_start = report.starting_point(fit_model)
+fit_start = model_state.snapshot(fit_model)
 for name, (loop, callback_class, rate) in plateau_runs.items():
     if loop == "fit":   # The same rate for each: one compiled model, rewound for each.
         model = fit_model
-        report.rewind(model, fit_start)
+        model_state.restore(model, fit_start)
     else:
         model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
     reducer = None if callback_class is None else callback_class(**reduce_arguments)

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 
 from callbacks.lr_finder.result import SUGGESTIONS, LRFinderResult
-from custom import arguments, keras_internals
+from custom import arguments, keras_internals, model_state
 
 
 def _check_sweep(start, end, steps, smoothing, divergence):
@@ -89,11 +89,7 @@ class LRFinder(keras.callbacks.Callback):
         if not model.built:
             raise ValueError("LRFinder needs a built model, to save its weights first: start it "
                              "with keras.Input(shape=...) or call it on one batch before fit")
-        if not optimizer.built:
-            # Build now, so that the snapshot holds the optimizer's initial state.
-            optimizer.build(model.trainable_variables)
-        self._saved_weights = model.get_weights()
-        self._saved_optimizer = [variable.numpy() for variable in optimizer.variables]
+        self._saved = model_state.snapshot(model)   # Builds the optimizer if fit has not.
         # The rate as Keras keeps it: a Variable, or a schedule/callable.
         self._original_rate = keras_internals.learning_rate_of(optimizer)
         self._swapped = not isinstance(self._original_rate, keras.Variable)
@@ -171,9 +167,7 @@ class LRFinder(keras.callbacks.Callback):
         if self._swapped:
             optimizer.learning_rate = self._original_rate
             model.make_train_function(force=True)
-        model.set_weights(self._saved_weights)
-        for variable, value in zip(optimizer.variables, self._saved_optimizer):
-            variable.assign(value)
+        model_state.restore(model, self._saved)
         self._restored = True
 
 
@@ -218,6 +212,6 @@ def find_learning_rate(model, x, y=None, batch_size=32, start=1e-7, end=10.0, st
     try:
         model.fit(callbacks=[finder], verbose=0, **fit_arguments)
     finally:
-        if hasattr(finder, "_saved_weights"):
+        if hasattr(finder, "_saved"):
             finder.restore()
     return finder.result

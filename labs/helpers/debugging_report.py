@@ -14,6 +14,7 @@ import pandas as pd
 import callbacks
 import datasets
 from callbacks.diagnostics import plot
+from custom import model_state
 from labs.helpers import debugging_recipes as recipes
 
 # How each run's data is announced: what a team would know about its own data.
@@ -41,8 +42,7 @@ def train(lab, run, fixed, live_title, verbose):
         recipe, lab.n_samples, lab.seed)
     steps = recipes.steps_per_epoch(len(x_train), lab.batch_size)
     model = recipes.build_model(recipe, x_train.shape[1], num_classes, lab.epochs, steps)
-    model.optimizer.build(model.trainable_variables)   # As fit would: its state starts here.
-    start = _state(model)   # The untrained model: the one-batch test starts from it again.
+    start = model_state.snapshot(model)   # Untrained: the one-batch test starts from it again.
     csv_path = lab.path(f"run_{run.letter}{'_fixed' if fixed else ''}.csv")
     logger = callbacks.DiagnosticsLogger(csv_path, num_classes=num_classes, verbose=verbose)
     live = callbacks.LivePlot(title=live_title, num_classes=num_classes,  # Curves, running label.
@@ -56,20 +56,6 @@ def train(lab, run, fixed, live_title, verbose):
     return {"model": model, "csv": csv_path, "diagnosis": logger.diagnosis,
             "num_classes": num_classes, "data": (x_train, y_train, x_val, y_val),
             "recipe": recipe, "start": start}
-
-
-def _state(model):
-    """Copies of the model's weights and of its optimizer's variables (step count, moments)."""
-    return ([np.array(weight.numpy()) for weight in model.weights],
-            [np.array(variable.numpy()) for variable in model.optimizer.variables])
-
-
-def _set_state(model, state):
-    weights, optimizer_variables = state
-    for variable, value in zip(model.weights, weights):
-        variable.assign(value)
-    for variable, value in zip(model.optimizer.variables, optimizer_variables):
-        variable.assign(value)
 
 
 def last_row(csv_path):
@@ -130,8 +116,8 @@ def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed, callbacks=
     x_train, y_train, x_val, y_val = run["data"]
     x_batch, y_batch = x_train[:size], y_train[:size]
     if recipe == run.get("recipe"):
-        model, trained = run["model"], _state(run["model"])
-        _set_state(model, run["start"])
+        model, trained = run["model"], model_state.snapshot(run["model"])
+        model_state.restore(model, run["start"])
     else:
         keras.utils.set_random_seed(seed)
         model, trained = recipes.build_model(
@@ -150,7 +136,7 @@ def fit_one_batch(recipe, run, size, steps, epochs, batch_size, seed, callbacks=
             for x, y in ((x_batch, y_batch), (x_val, y_val)))
     finally:   # The run's model gets its trained state back, whatever happened.
         if trained is not None:
-            _set_state(model, trained)
+            model_state.restore(model, trained)
     return {"batch accuracy": float(batch_accuracy), "validation accuracy": float(val_accuracy)}
 
 

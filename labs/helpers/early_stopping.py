@@ -2,27 +2,10 @@
 
 The lab keeps its data, models, runs, predictions and text; this module tabulates the
 runs, builds the sentences that state an outcome from the run's numbers, and draws the
-two figures. ``starting_point`` and ``rewind`` let the lab's ``model.fit`` runs share one
-compiled model, each from the same start, instead of tracing a new one for every run.
+two figures.
 """
 
 import numpy as np
-
-
-def starting_point(model):
-    """What ``rewind`` puts back: ``model``'s weights and its optimizer's variables (take it
-    once the optimizer is built, so that its slots are among them)."""
-    return model.get_weights(), [variable.numpy() for variable in model.optimizer.variables]
-
-
-def rewind(model, start):
-    """Put ``model`` back to ``start`` (a ``starting_point``): its next fit runs as on a fresh
-    copy (``tests/test_early_stopping.py`` checks it), on the train step TensorFlow traced
-    for the first run instead of a new trace."""
-    weights, optimizer_state = start
-    model.set_weights(weights)
-    for variable, value in zip(model.optimizer.variables, optimizer_state, strict=True):
-        variable.assign(value)        # step count, learning rate, Adam's moments
 
 
 def stopping_table(results, path, show):
