@@ -10,7 +10,7 @@ ReLU's small slope lets the same network recover.
 
 Follows: the class session plan (week 3: activations as gatekeepers and their
 derivatives) and "Learning Algorithms" (the ReLU derivative in the backward pass).
-Run time: about 7 s on 2 CPU cores (about 7 s with --quick), start-up included.
+Run time: about 12 s on 2 CPU cores (about 13 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -10,7 +10,7 @@ how often the 4-unit version of "The Learning Problem" and a wider one reach 100
 Follows: "The Learning Problem" (2-layer XOR backprop, gradient checking) and
 "Learning Algorithms" (the dense layer with backprop, the forward and backward pass
 narrative, exercise 1 on gradient checking, exercise 7 on XOR).
-Run time: about 5 s on 2 CPU cores (about 4 s with --quick), start-up included.
+Run time: about 8 s on 2 CPU cores (about 8 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ minimum, so that the stopping rule ‖∇J‖ < ε alone stops too early.
 Follows: "Chapter 3: Learning Algorithms", "The Learning Problem" (ravines, saddle points,
 momentum) and the class session plan (plateaus and saddles, the stopping rule). The
 `nesterov` lab carries the limit over to momentum and Nesterov's look-ahead.
-Run time: about 7 s on 2 CPU cores (about 7 s with --quick), start-up included.
+Run time: about 7 s on 2 CPU cores (about 9 s with --quick), start-up included.
 """
 
 # %% [markdown]

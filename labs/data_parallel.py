@@ -11,7 +11,7 @@ batch grows, and the same training function run by two worker processes under
 
 Follows: "Gradient Descent" (SGD on mini-batches) and "Learning Algorithms", section 3
 (the impact of batch size), on the training loop of ``custom.training.fit_with_tape``.
-Run time: about 25 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Run time: about 16 s on 2 CPU cores (about 8 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -12,7 +12,7 @@ Follows: the class session plan's "Pitfalls & debugging lab (pairs)" and its
 objective 5 (diagnose common training failures, such as a bad learning rate or
 a mix-up of logits and probabilities, and apply fixes), after "Learning
 Algorithms", section 5.2, on reading learning curves (the ``diagnostics`` lab).
-Run time: about 25 s on 2 CPU cores (about 23 s with --quick), start-up included.
+Run time: about 24 s on 2 CPU cores (about 24 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -11,7 +11,7 @@ gradients in a deep sigmoid net, seen in each layer's gradient/weight ratio.
 Follows: "Chapter 3: Learning Algorithms", section 5.2
 (``analyze_learning_curves`` and its three scenarios), and the session plan's
 objective "diagnose common training failures (bad LR, …) and apply fixes".
-Run time: about 14 s on 2 CPU cores (about 10 s with --quick), start-up included.
+Run time: about 20 s on 2 CPU cores (about 13 s with --quick), start-up included.
 """
 
 # %% [markdown]

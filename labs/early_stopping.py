@@ -11,7 +11,7 @@ learning-rate schedule) and how ours handles it.
 Follows: "Learning Algorithms", exercise 5 ("Early Stopping": monitor val loss, patience,
 restore the best weights) and the session plan (its Keras map: EarlyStopping,
 ReduceLROnPlateau).
-Run time: about 18 s on 2 CPU cores (about 10 s with --quick), start-up included.
+Run time: about 26 s on 2 CPU cores (about 15 s with --quick), start-up included.
 """
 
 # %% [markdown]

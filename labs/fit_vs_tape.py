@@ -10,7 +10,7 @@ run eagerly against the same epoch compiled.
 Follows: the session plan (its Keras map: "Gradients / Backprop: tf.GradientTape,
 .gradient(), .apply_gradients()") and "Learning Algorithms", section 5 (the full training
 loop).
-Run time: about 7 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Run time: about 13 s on 2 CPU cores (about 9 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -7,7 +7,7 @@ what Keras' ``clipvalue``, ``clipnorm`` and ``global_clipnorm`` give; and how to
 read a plot of gradient norms.
 
 Follows: "Chapter 3: Learning Algorithms", exercise 6.
-Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Run time: about 8 s on 2 CPU cores (about 7 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -11,7 +11,7 @@ gradients are checked against the hand-derived ones at every step.
 Follows: "Learning Algorithms" (sections 1.2, 1.3 and 4.1), "The Learning Problem" (loss
 landscape, 1-D gradient descent, learning-rate comparison), "Gradient Descent" (the update
 rule) and the session plan (convergence checks).
-Run time: about 6 s on 2 CPU cores (about 5 s with --quick), start-up included.
+Run time: about 10 s on 2 CPU cores (about 8 s with --quick), start-up included.
 """
 
 # %% [markdown]

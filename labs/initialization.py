@@ -11,7 +11,7 @@ and what ``DiagnosticsLogger`` finds when the same net is trained from each star
 Follows: "Learning Algorithms" (the dense layer's weights drawn as randn · √(2/n_in), and
 "the initialization must be reasonable") and "The Learning Problem" (the XOR network's
 weights drawn as randn · 0.5).
-Run time: about 18 s on 2 CPU cores (about 11 s with --quick), start-up included.
+Run time: about 24 s on 2 CPU cores (about 15 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -9,7 +9,7 @@ fused log-softmax stays exact where softmax followed by log overflows.
 Follows: "The Learning Problem" (loss functions from scratch), "Learning Algorithms"
 (cross-entropy as −log P(target), −log 0.6 ≈ 0.51 and −log 0.05 ≈ 3.0) and the session
 plan (logits against probabilities, the Keras map of losses).
-Run time: about 4 s on 2 CPU cores (about 4 s with --quick), start-up included.
+Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
 """
 
 # %% [markdown]

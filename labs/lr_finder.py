@@ -11,7 +11,7 @@ rules of thumb for a first learning rate fall on this problem's curve.
 Follows: "The Learning Problem" (the learning rate finder and its rules of thumb),
 "Learning Algorithms" (exercise 2: "Learning Rate Finder"), the class session plan (the LR
 range test).
-Run time: about 8 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Run time: about 14 s on 2 CPU cores (about 10 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -6,7 +6,7 @@ noisy updates and the full batch makes one exact one; what that means for the lo
 epoch, per update and per second; and why a framework like Keras makes tiny batches slow.
 
 Follows: "Chapter 3: Learning Algorithms", section 3 and exercise 4.
-Run time: about 9 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Run time: about 16 s on 2 CPU cores (about 9 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -9,7 +9,7 @@ stability limits 2(1 + μ)/λ_max and 2(1 + μ)/((1 + 2μ)·λ_max).
 Follows: "Chapter 3: Learning Algorithms" (exercise 3: momentum against Nesterov on a
 ravine) and "The Learning Problem" (ravines, momentum). The stability limit η < 2/λ_max of
 the `curvature` lab comes first.
-Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Run time: about 7 s on 2 CPU cores (about 7 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -9,7 +9,7 @@ batches are tiny. With ``impl = "custom"`` (the default) the lab also checks you
 backward pass (the ``batchnorm`` assignment) against ``tf.GradientTape``.
 
 Follows: "Chapter 3: Learning Algorithms", whose preview names Batch Normalization next.
-Run time: about 26 s on 2 CPU cores (about 11 s with --quick), start-up included.
+Run time: about 20 s on 2 CPU cores (about 14 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ learning-rate schedule, and where Adam adds its ε.
 
 Follows: "Learning Algorithms" (§3.3 and exercise 3) and "The Learning Problem"
 ("Optimizers: Beyond Basic SGD").
-Run time: about 23 s on 2 CPU cores (about 8 s with --quick), start-up included.
+Run time: about 42 s on 2 CPU cores (about 12 s with --quick), start-up included.
 """
 
 # %% [markdown]

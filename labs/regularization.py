@@ -8,7 +8,7 @@ without the penalty, as in TensorFlow's "overfit and underfit" tutorial; and why
 L2 penalty under Adam is not the decoupled weight decay of AdamW.
 
 Follows: the class session plan ("Regularization" and "Regularization & Constraints").
-Run time: about 26 s on 2 CPU cores (about 10 s with --quick), start-up included.
+Run time: about 28 s on 2 CPU cores (about 18 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -10,7 +10,7 @@ schedule does to the training curves of the same model on the same data.
 Follows: "The Learning Problem" ("Learning Rate Schedules" and its figure), "Learning
 Algorithms" (section 4, the learning-rate table), the class session plan (the Keras map:
 ``tf.keras.optimizers.schedules``).
-Run time: about 13 s on 2 CPU cores (about 7 s with --quick), start-up included.
+Run time: about 29 s on 2 CPU cores (about 11 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ verdict says what to try next. The tests check that the three runs agree.
 
 Follows: "Chapter 3: Learning Algorithms", sections 1, 3 and 5, and the schedules of
 "The Learning Problem".
-Run time: about 11 s on 2 CPU cores (about 7 s with --quick), start-up included.
+Run time: about 13 s on 2 CPU cores (about 10 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ same curves on real data when it starts from the same weights and sees the same
 batches.
 
 Follows: "Learning Algorithms", section 5.3 (the complete training loop).
-Run time: about 7 s on 2 CPU cores (about 5 s with --quick), start-up included.
+Run time: about 11 s on 2 CPU cores (about 9 s with --quick), start-up included.
 """
 
 # %% [markdown]

@@ -8,7 +8,7 @@ the decision boundary that a hidden layer draws where no straight line can.
 
 Follows: "Chapter 3: Learning Algorithms", exercise 7; "The Learning Problem" (2-layer
 XOR backprop); the session plan (its Keras XOR, "Final accuracy on XOR: 1.0").
-Run time: about 6 s on 2 CPU cores (about 6 s with --quick), start-up included.
+Run time: about 7 s on 2 CPU cores (about 8 s with --quick), start-up included.
 """
 
 # %% [markdown]
