@@ -10,6 +10,8 @@ import os
 import sys
 import tempfile
 
+from custom import arguments
+
 # Lines that TensorFlow's C++ core writes to stderr at start-up on a machine without a GPU.
 STARTUP_NOISE = ("absl::InitializeLog", "port.cc", "cudart_stub.cc", "cpu_feature_guard.cc",
                  "rebuild TensorFlow with", "cuda_platform.cc", "cuda_executor.cc",
@@ -24,8 +26,7 @@ def import_tensorflow_quietly(logical_cpus=1):
     TensorFlow allows only before it has started them (the data_parallel lab's replicas).
     Where TensorFlow was imported already, nothing changes.
     """
-    if not isinstance(logical_cpus, int) or logical_cpus < 1:
-        raise ValueError(f"logical_cpus must be an integer >= 1, got {logical_cpus!r}")
+    logical_cpus = arguments.number("logical_cpus", logical_cpus, minimum=1, integer=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules:
         return
