@@ -172,6 +172,8 @@ def train(learning_rate, clip=None):
         step_norms += result.gradient_norms                          # ‖G‖ before clipping
         if result.diverged:
             return step_losses, step_norms, None                     # It has blown up.
+    if not np.all(np.isfinite(network.predict(x))):                  # Its last step did.
+        return step_losses, step_norms, None
     return step_losses, step_norms, network
 
 

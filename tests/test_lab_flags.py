@@ -3,7 +3,8 @@
 The walk reads each lab's declared block (running the lab only up to its ``start`` call),
 makes bad values from each declaration (not a number, NaN, ±inf, below or above its
 range, outside its choices) and passes each one to the real front door, in this process.
-Validation happens in ``start``, before any work, so no lab trains here.
+Validation happens in ``start``, before any work, so no lab trains in the walk. The last
+test runs one lab with legal values at the edge of its ranges that once crashed it.
 """
 
 import pytest
@@ -105,3 +106,19 @@ def test_the_walk_makes_values_outside_each_kind_of_range():
     assert {"abc", "nan", "inf", "-inf", "-1.0", "1", "2.0"} <= set(made)
     assert all(declaration.problem(float(value)) for value in made if value != "abc")
     assert bad_values(hyperparameters.param(4, minimum=1)) == ["abc", "1.5", "0", "-1"]
+
+
+def test_a_run_whose_last_update_blows_up_is_reported_as_blown_up(tmp_path):
+    """Legal flags where the unclipped run's very last step makes its outputs infinite:
+    the epoch loop sees no divergence (it checks each batch before its update), so the lab
+    checks the trained network too and reports the run as blown up after all its steps,
+    instead of failing on an infinite final loss."""
+    import json
+
+    status = front_door.run_lab("gradient_clipping", ["--epochs", "2", "--n-samples", "64",
+                                                      "--out", str(tmp_path)])
+    assert status == 0
+    outcomes = json.loads((tmp_path / "outcomes.json").read_text(encoding="utf-8"))
+    first = outcomes["predictions"]["1"]["numbers"]
+    assert not first["survived"] and first["steps"] == first["planned_steps"], first
+    assert outcomes["failed_checks"] == []
