@@ -139,9 +139,7 @@ def export_tasks(out_dir, ref=None):
     Each holds the student edition of the task's files, never a solution, whichever
     edition exports it (see ``assignments/notebooks.py``).
     """
-    from custom import quiet_import
-
-    quiet_import.import_tensorflow_quietly()   # The tasks' checks import Keras.
+    # Without TensorFlow: the task table imports its checks' packages only when a check runs.
     from assignments import editions, notebooks
     from assignments import tasks as task_table
 
