@@ -317,14 +317,6 @@ def outputs_and_text(executed):
     return every_output, "".join(output.get("text", "") for output in every_output)
 
 
-def execute_cells(notebook, path, tmp_path, env, steps):
-    """Start a kernel for ``notebook`` and call ``steps(client)``, which runs cells one by one
-    with ``client.execute_cell(cell, index)``, as a student does; then shut the kernel down."""
-    client = kernel_client(notebook, path, tmp_path)
-    with client.setup_kernel(env=env):
-        steps(client)
-
-
 # The notebooks that the kernel runs: the tour and a short lab (about 6 s).
 KERNEL_LABS = ("tour", SECOND_LAB)
 
