@@ -4,7 +4,9 @@ The parameters cell and the README index have their own tests in
 ``tests/test_notebook_parameters.py`` and ``tests/test_notebook_index.py``.
 
 The kernel is this interpreter (``sys.executable -m ipykernel_launcher``), started through a
-kernelspec written to a temporary folder, so the test needs no installed kernelspec.
+kernelspec written to a temporary folder, so the test needs no installed kernelspec. Two labs'
+notebooks and a ``callbacks.LivePlot`` cell run in one kernel session, started once
+(``tests/_kernel_session.py``).
 """
 
 import ast
@@ -24,6 +26,7 @@ from assignments import markers
 from labs import __main__ as front_door
 from labs.machinery import catalog, notebook_parameters, notebooks, output
 from tests import _kernel_session
+
 
 def percent_cells(source):
     """The header and the ``(kind, text)`` cells of a percent-format script, as the one reader

@@ -389,7 +389,7 @@ def both_notebooks_in_a_kernel(tmp_path_factory):
 
     Returns ``(student, instructor)``: each ``(executed cells, outputs folder)``. Their
     claims are about the notebooks' cells (what each reveal shows), not about a fresh
-    kernel, so one kernel start (some 7 s of CPU) serves both.
+    kernel, so one kernel start (some 5 s of CPU) serves both.
     """
     import nbformat
 
