@@ -8,6 +8,7 @@ Both editions therefore name the same mistakes with the same numbers.
 """
 
 import importlib
+import importlib.util
 import json
 import pathlib
 

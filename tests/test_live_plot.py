@@ -3,28 +3,25 @@ place through one display handle, never a new picture per epoch; runs that share
 the same under ``model.fit`` and ``fit_with_tape``; and a throttle on redraws.
 
 Hooks are driven by hand where no training is needed; two tiny fits check the real loops,
-and one slow test runs the callback in a real Jupyter kernel.
+and the callback in a real Jupyter kernel is tested in tests/test_notebooks.py
+(``test_live_plot_in_a_real_kernel_updates_its_figure_in_place``), whose kernel session
+runs its cell after two labs' notebooks (tests/_kernel_session.py: one kernel start).
 """
 
 import io
-import json
 import math
-import os
 import sys
 import types
-import warnings
 
 import pathlib
 
 import keras
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
 import callbacks
 import datasets
-import labs
 from callbacks import diagnostics
 from callbacks import live_plot
 from custom import training
@@ -291,68 +288,3 @@ def test_the_labs_and_live_plot_tell_a_notebook_the_same_way(shell, expected, mo
     assert live_plot.in_notebook() is expected
     assert environment.in_notebook() is expected
     assert callbacks.LivePlot().mode == ("notebook" if expected else "terminal")
-
-
-KERNEL_CELL = """
-import keras, numpy
-import callbacks
-from custom import training
-print("before training")
-x = numpy.linspace(-1, 1, 64, dtype="float32").reshape(-1, 1)
-live = callbacks.LivePlot(min_interval=0, max_share=1)
-for name, loop in (("fit", None), ("tape", training.fit_with_tape)):
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
-    arguments = dict(validation_data=(x, 2 * x), epochs=6, verbose=0,
-                     callbacks=[live.run(name)])
-    if loop is None:
-        model.fit(x, 2 * x, **arguments)
-    else:
-        loop(model, x, 2 * x, **arguments)
-print("after training", live.mode, live.draws)
-"""
-
-
-@pytest.mark.slow
-def test_in_a_real_kernel_the_figure_is_updated_in_place(tmp_path):
-    from jupyter_client import KernelManager
-    from jupyter_client.kernelspec import KernelSpecManager
-    from nbclient import NotebookClient
-
-    messages = []
-
-    class RecordingClient(NotebookClient):
-        def process_message(self, msg, cell, cell_index):
-            transient = msg["content"].get("transient") or {}
-            messages.append((msg["msg_type"], transient.get("display_id")))
-            return super().process_message(msg, cell, cell_index)
-
-    kernels = tmp_path / "kernels" / "live-plot-test"
-    kernels.mkdir(parents=True)
-    (kernels / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "live plot test", "language": "python"}))
-    manager = KernelManager(kernel_name="live-plot-test", kernel_spec_manager=KernelSpecManager(
-        kernel_dirs=[str(tmp_path / "kernels")]))
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(KERNEL_CELL)])
-    client = RecordingClient(notebook, km=manager, kernel_name="live-plot-test", timeout=120,
-                             startup_timeout=120, resources={"metadata": {"path": str(tmp_path)}},
-                             extra_arguments=["--HistoryManager.hist_file=:memory:"])
-    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    env["PYTHONPATH"] = str(labs.REPO)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        client.execute(env=env)
-
-    outputs = notebook.cells[0].outputs
-    assert not [output for output in outputs if output.output_type == "error"], outputs
-    shown = [display_id for kind, display_id in messages if kind == "display_data"]
-    updates = [display_id for kind, display_id in messages if kind == "update_display_data"]
-    assert len(shown) == 1 and shown[0] is not None, "one figure, shown once with a display id"
-    # Two runs of six epochs, each epoch drawn (no throttle here): one display, 11 updates.
-    assert len(updates) == 2 * 6 - 1 and set(updates) == set(shown)
-    text = "".join(output.get("text", "") for output in outputs)
-    assert "before training" in text, "the cell's earlier output was cleared"
-    assert "after training notebook 12" in text and "epoch" not in text
-    images = [output for output in outputs if "image/png" in output.get("data", {})]
-    assert len(images) == 1, "the figure was appended instead of updated in place"

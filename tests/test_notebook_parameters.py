@@ -15,7 +15,6 @@ import pytest
 from labs.machinery import (catalog, environment, hyperparameters, notebook_parameters, notebooks,
                             runtime)
 from labs.machinery.runtime import param
-from tests.test_notebooks import execute_cells
 
 BLOCK = {"epochs": param(20, minimum=1), "learning_rate": param(0.1, above=0),
          "hidden": param([8, 4], minimum=1), "plot": param(True),
@@ -149,10 +148,45 @@ def test_every_flag_hint_in_the_lesson_text_also_shows_the_notebook_way(name):
 # In the kernel: setup, header, parameters, then the lab up to its first table (no figures).
 KERNEL_LAB = "gradient_descent"
 FIRST_CELLS = 7
+KERNEL_NAME = "labs-under-test"
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory):
+    """A real kernel of this interpreter, started once for the two tests below (each start
+    imports TensorFlow, some 5 s of CPU): each runs the exported notebook's cells in it
+    from its setup cell on, and a run reads the latest parameters cell that the kernel ran.
+    Its kernelspec is in ``FOLDER/jupyter/kernels``, where papermill finds it by name
+    (``JUPYTER_PATH``); no quick mode, outputs in ``FOLDER/outputs``.
+
+    Yields ``(kernel manager, FOLDER)``; the kernel is shut down after the module's tests.
+    """
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    folder = tmp_path_factory.mktemp("parameters_kernel")
+    kernels = folder / "jupyter" / "kernels"
+    (kernels / KERNEL_NAME).mkdir(parents=True)
+    (kernels / KERNEL_NAME / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--HistoryManager.hist_file=:memory:"],
+        "display_name": "labs under test", "language": "python"}))
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MPLBACKEND", "LABS_QUICK")}
+    env["LABS_OUTPUTS"] = str(folder / "outputs")
+    manager = KernelManager(kernel_name=KERNEL_NAME,
+                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    manager.start_kernel(env=env, cwd=str(folder))
+    try:
+        yield manager, folder
+    finally:
+        manager.shutdown_kernel(now=True)
 
 
 @pytest.mark.slow
-def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(tmp_path):
+def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(tmp_path,
+                                                                              kernel):
+    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     path, = notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
@@ -166,11 +200,10 @@ def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(t
                          .replace("learning_rate = 0.1 ", "learning_rate = 0.2 "))
     # A variable of the same name set outside the parameters cell, as a lab's own code may do.
     notebook.cells.append(nbformat.v4.new_code_cell("steps = 3"))
-    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    env.update({"LABS_OUTPUTS": str(tmp_path / "outputs")})
-    env.pop("LABS_QUICK", None)
+    manager, _ = kernel
+    client = NotebookClient(notebook, km=manager, timeout=240)
 
-    def run(client):
+    with client.setup_kernel():   # The cells one by one, as a student runs them.
         for index, cell in enumerate(notebook.cells):
             client.execute_cell(cell, index)
         text = lambda cell: "".join(output.get("text", "") for output in cell.outputs)
@@ -193,8 +226,7 @@ def test_changing_the_parameters_cell_changes_the_run_and_a_bad_value_stops_it(t
             client.execute_cell(start_cell, notebook.cells.index(start_cell))
         error, = [output for output in start_cell.outputs if output.output_type == "error"]
         assert (error.ename, error.evalue) == ("UsageError", "steps must be >= 5, got 2")
-
-    execute_cells(notebook, path, tmp_path, env, run)
+    client.kc.stop_channels()
 
 
 
@@ -217,30 +249,24 @@ def test_papermill_reads_every_parameters_cell_cleanly(name, caplog):
 
 @pytest.mark.slow
 def test_papermill_runs_an_exported_notebook_with_an_injected_parameter(tmp_path, monkeypatch,
-                                                                      caplog):
+                                                                      caplog, kernel):
     """papermill injects steps = 7 below the parameters cell; the lab's table then ends at
-    step 7, as x ← x − η·2x from x = 5 with η = 0.1 gives it, and papermill warns of nothing."""
+    step 7, as x ← x − η·2x from x = 5 with η = 0.1 gives it, and papermill warns of nothing.
+    papermill runs the notebook in the module's kernel (``km``), as it runs it in one it
+    starts itself."""
     import papermill
 
     path, = notebooks.export(tmp_path / "notebooks", [KERNEL_LAB])
     notebook = nbformat.read(str(path), as_version=4)
     del notebook.cells[FIRST_CELLS:]   # The lab's first section is enough.
     nbformat.write(notebook, str(path))
-    kernel = tmp_path / "jupyter" / "kernels" / "labs-under-test"
-    kernel.mkdir(parents=True)
-    (kernel / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--HistoryManager.hist_file=:memory:"],
-        "display_name": "labs under test", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    monkeypatch.setenv("LABS_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.delenv("MPLBACKEND", raising=False)
-    monkeypatch.delenv("LABS_QUICK", raising=False)
+    manager, folder = kernel
+    monkeypatch.setenv("JUPYTER_PATH", str(folder / "jupyter"))
 
     with caplog.at_level(logging.WARNING, logger="papermill"):
         executed = papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"),
                                               parameters={"steps": 7},
-                                              kernel_name="labs-under-test",
+                                              kernel_name=KERNEL_NAME, km=manager,
                                               cwd=str(tmp_path), progress_bar=False)
     assert not [record.getMessage() for record in caplog.records
                 if record.name.startswith("papermill") and record.levelno >= logging.WARNING]

@@ -4,7 +4,9 @@ The parameters cell and the README index have their own tests in
 ``tests/test_notebook_parameters.py`` and ``tests/test_notebook_index.py``.
 
 The kernel is this interpreter (``sys.executable -m ipykernel_launcher``), started through a
-kernelspec written to a temporary folder, so the test needs no installed kernelspec.
+kernelspec written to a temporary folder, so the test needs no installed kernelspec. Two labs'
+notebooks and a ``callbacks.LivePlot`` cell run in one kernel session, started once
+(``tests/_kernel_session.py``).
 """
 
 import ast
@@ -21,10 +23,9 @@ import pytest
 import labs
 from assignments import cells as cells_reader
 from assignments import markers
+from labs import __main__ as front_door
 from labs.machinery import catalog, notebook_parameters, notebooks, output
-
-# The second notebook that the kernel runs, next to the tour: a short lab (about 6 s).
-SECOND_LAB = "gradient_descent"
+from tests import _kernel_session
 
 
 def percent_cells(source):
@@ -90,16 +91,18 @@ def run(*args, cwd=labs.REPO, env=None):
                           text=True, timeout=120)
 
 
-def test_front_door_exports_and_rejects_a_bad_folder(tmp_path):
+def test_front_door_exports_and_rejects_a_bad_folder(tmp_path, capsys):
     # --instructor: this repository may hold the solutions, and then only the instructor's
-    # export is allowed (the student export: tests/test_student_repository.py).
-    result = run("-m", "labs", "--notebooks", str(tmp_path / "notebooks"), "--instructor")
-    assert result.returncode == 0, result.stderr
+    # export is allowed (the student export: tests/test_student_repository.py). The export
+    # through the front door's own main, in this process, whose TensorFlow reading the labs'
+    # blocks needs; the refusals below as real commands (they answer before any import).
+    assert front_door.main(["--notebooks", str(tmp_path / "notebooks"), "--instructor"]) == 0
+    printed = capsys.readouterr()
     assert sorted(path.name for path in (tmp_path / "notebooks").glob("*.ipynb")) == sorted(
         f"{name}.ipynb" for name in catalog.names())
     assert len(list((tmp_path / "notebooks" / "assignments").glob("*.ipynb"))) >= 1
     assert (tmp_path / "notebooks" / "README.md").is_file()
-    assert f"{tmp_path / 'notebooks' / 'README.md'}\n" in result.stdout
+    assert f"{tmp_path / 'notebooks' / 'README.md'}\n" in printed.out, printed.err
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -280,8 +283,9 @@ def expected_figures(name):
                    and node.value.endswith(".png")})
 
 
-def kernel_client(notebook, path, tmp_path):
-    """An nbclient client for ``notebook`` (saved at ``path``) on a kernel of this interpreter."""
+def kernel_client(notebook, path, tmp_path, client_class=None):
+    """An nbclient client (``client_class``, by default ``NotebookClient``) for ``notebook``
+    (saved at ``path``) on a kernel of this interpreter."""
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
@@ -293,9 +297,10 @@ def kernel_client(notebook, path, tmp_path):
         "display_name": "labs under test", "language": "python"}))
     manager = KernelManager(kernel_name="labs-under-test",
                             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
-    return NotebookClient(notebook, km=manager, kernel_name="labs-under-test", timeout=240,
-                          startup_timeout=120, resources={"metadata": {"path": str(path.parent)}},
-                          extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    return (client_class or NotebookClient)(
+        notebook, km=manager, kernel_name="labs-under-test", timeout=240, startup_timeout=120,
+        resources={"metadata": {"path": str(path.parent)}},
+        extra_arguments=["--HistoryManager.hist_file=:memory:"])
 
 
 def execute(path, tmp_path, env):
@@ -314,43 +319,21 @@ def outputs_and_text(executed):
     return every_output, "".join(output.get("text", "") for output in every_output)
 
 
-def execute_cells(notebook, path, tmp_path, env, steps):
-    """Start a kernel for ``notebook`` and call ``steps(client)``, which runs cells one by one
-    with ``client.execute_cell(cell, index)``, as a student does; then shut the kernel down."""
-    client = kernel_client(notebook, path, tmp_path)
-    with client.setup_kernel(env=env):
-        steps(client)
+@pytest.fixture(scope="module")
+def notebooks_in_a_kernel(tmp_path_factory):
+    """Two labs' exported notebooks, then a LivePlot cell, in one real kernel session
+    (``tests/_kernel_session.py``), run once for the tests below."""
+    return _kernel_session.run(tmp_path_factory.mktemp("notebooks_kernel"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["tour", SECOND_LAB])
-def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
-    path, = notebooks.export(tmp_path / "notebooks", [name])
-    notebook = nbformat.read(str(path), as_version=4)
-    # In one of the two kernels, one more cell: a Keras progress bar, which must redraw its
-    # line rather than add lines (the same in any kernel of this interpreter: shown once).
-    progress_bar = name == SECOND_LAB
-    if progress_bar:
-        notebook.cells.append(nbformat.v4.new_code_cell(
-            "import keras, numpy\n"
-            "tiny = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])\n"
-            "tiny.compile(loss='mse')\n"
-            "tiny.fit(numpy.ones((64, 1)), numpy.ones((64, 1)), epochs=2, batch_size=8, "
-            "verbose=1)"))
-    nbformat.write(notebook, str(path))
-    outputs = tmp_path / "outputs"
-    # A package named datasets on the kernel's path, as Hugging Face's is in Colab.
-    foreign = tmp_path / "site" / "datasets"
-    foreign.mkdir(parents=True)
-    (foreign / "__init__.py").write_text("raise ImportError('the foreign datasets was imported')\n")
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", notebooks.REPOSITORY_URL_ENV)}
-    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs),
-                "PYTHONPATH": str(tmp_path / "site")})
-
-    executed = execute(path, tmp_path, env)
-
-    every_output, text = outputs_and_text(executed)
+@pytest.mark.parametrize("name", _kernel_session.LABS)
+def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, notebooks_in_a_kernel):
+    """Each lab's exported notebook, run top to bottom in quick mode in one real kernel
+    session, one after the other."""
+    outputs = notebooks_in_a_kernel.outputs
+    cells = notebooks_in_a_kernel.cells[name]
+    every_output, text = outputs_and_text(nbformat.v4.new_notebook(cells=cells))
     assert f"Lab '{name}' (quick mode" in text, "LABS_QUICK=1 did not reach the kernel"
     assert f"Setup done: labs from {labs.REPO}\n" in text
     assert "rebuild TensorFlow" not in text and "absl::InitializeLog" not in text
@@ -365,6 +348,28 @@ def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, tmp_path):
         ink = (pixels[..., :3] < 0.9).any(axis=-1).mean()
         assert pixels.shape[0] > 100 and pixels.shape[1] > 100 and ink > 0.02, \
             f"{saved}: {pixels.shape[:2]} pixels, {ink:.1%} inked"
-    if progress_bar:
-        progress = "".join(output.get("text", "") for output in executed.cells[-1].outputs)
+    if name == _kernel_session.LABS[-1]:   # Its notebook ends with the progress bar's cell,
+        # which must redraw its line rather than add lines.
+        progress = "".join(output.get("text", "") for output in cells[-1].outputs)
         assert "Epoch 2/2" in progress and "\r" in progress
+
+
+@pytest.mark.slow
+def test_live_plot_in_a_real_kernel_updates_its_figure_in_place(notebooks_in_a_kernel):
+    """``callbacks.LivePlot`` (tests/test_live_plot.py) in a real kernel, after the labs'
+    notebooks in the same kernel session: its cell (``_kernel_session.LIVE_PLOT_CELL``)
+    shows one figure and updates it in place; every message the cell got is recorded."""
+    cell, = notebooks_in_a_kernel.cells[_kernel_session.LIVE_PLOT]
+    messages = notebooks_in_a_kernel.messages[_kernel_session.LIVE_PLOT]
+    outputs = cell.outputs
+    assert not [output for output in outputs if output.output_type == "error"], outputs
+    shown = [display_id for kind, display_id in messages if kind == "display_data"]
+    updates = [display_id for kind, display_id in messages if kind == "update_display_data"]
+    assert len(shown) == 1 and shown[0] is not None, "one figure, shown once with a display id"
+    # Two runs of six epochs, each epoch drawn (no throttle here): one display, 11 updates.
+    assert len(updates) == 2 * 6 - 1 and set(updates) == set(shown)
+    text = "".join(output.get("text", "") for output in outputs)
+    assert "before training" in text, "the cell's earlier output was cleared"
+    assert "after training notebook 12" in text and "epoch" not in text
+    images = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert len(images) == 1, "the figure was appended instead of updated in place"

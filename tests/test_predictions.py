@@ -376,35 +376,70 @@ def test_the_parameters_cell_sets_reveal_beside_the_labs_own_values():
         notebook_parameters.reveal_from_cell('# Parameters\nreveal = "everything"\n')
 
 
-@pytest.mark.slow
-def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_path):
-    """The exported student notebook, run top to bottom in a real kernel ("Run all") with
-    only Predict 1 answered: Predict 1's reveal says Right or Not quite, and no measured
-    answer of another question appears in any output, though outcomes.json records it."""
+# The lab whose exported notebooks run in a real kernel: a short one (under a second).
+KERNEL_LAB = "loss_functions"
+
+
+@pytest.fixture(scope="module")
+def both_notebooks_in_a_kernel(tmp_path_factory):
+    """The lab's exported student notebook with only Predict 1 answered, then its exported
+    instructor's notebook, each run top to bottom ("Run all") in one real kernel session,
+    one after the other, as an instructor may try both in one Jupyter session; a cell
+    between them (``%env``) sends the second's outputs to a folder of its own.
+
+    Returns ``(student, instructor)``: each ``(executed cells, outputs folder)``. Their
+    claims are about the notebooks' cells (what each reveal shows), not about a fresh
+    kernel, so one kernel start (some 5 s of CPU) serves both.
+    """
     import nbformat
 
     from labs.machinery import notebooks
-    from tests.test_notebooks import execute, outputs_and_text
+    from tests.test_notebooks import execute
 
-    name = "loss_functions"
-    path, = notebooks.export(tmp_path / "notebooks", [name])
-    notebook = nbformat.read(str(path), as_version=4)
-    answering = [cell for cell in notebook.cells
+    folder = tmp_path_factory.mktemp("predictions_kernel")
+    student_path, = notebooks.export(folder / "student", [KERNEL_LAB])
+    instructor_path, = notebooks.export(folder / "instructor", [KERNEL_LAB], instructor=True)
+    student = nbformat.read(str(student_path), as_version=4)
+    answering = [cell for cell in student.cells
                  if classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", [])]
     assert len(answering) >= 2
     assert all(cell.metadata["editable"] and not cell.metadata["deletable"]
                for cell in answering)
     assert answering[0].source.startswith("lab.predict(1, None)")
     answering[0].source = 'lab.predict(1, "c")  # the student\'s answer'
-    nbformat.write(notebook, str(path))
-    outputs = tmp_path / "outputs"
+    instructor = nbformat.read(str(instructor_path), as_version=4)
+    outputs = {"student": folder / "outputs_student", "instructor": folder / "outputs_instructor"}
+    between = nbformat.v4.new_code_cell(f"%env LABS_OUTPUTS={outputs['instructor']}")
+    session = nbformat.v4.new_notebook(cells=[*student.cells, between, *instructor.cells],
+                                       metadata=student.metadata)
+    path = folder / "session" / f"{KERNEL_LAB}.ipynb"
+    path.parent.mkdir()
+    nbformat.write(session, str(path))
     env = {key: value for key, value in os.environ.items()
            if key not in ("MPLBACKEND", environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
-    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
+    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs["student"])})
 
-    executed = execute(path, tmp_path, env)
+    executed = execute(path, folder, env)
 
-    _, text = outputs_and_text(executed)
+    first = executed.cells[:len(student.cells)]
+    second = executed.cells[len(student.cells) + 1:]
+    assert [cell.source for cell in second] == [cell.source for cell in instructor.cells]
+    return (first, outputs["student"]), (second, outputs["instructor"])
+
+
+@pytest.mark.slow
+def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(
+        both_notebooks_in_a_kernel):
+    """The exported student notebook, run top to bottom in a real kernel ("Run all") with
+    only Predict 1 answered: Predict 1's reveal says Right or Not quite, and no measured
+    answer of another question appears in any output, though outcomes.json records it."""
+    import nbformat
+
+    from tests.test_notebooks import outputs_and_text
+
+    (cells, outputs), _ = both_notebooks_in_a_kernel
+    name = KERNEL_LAB
+    _, text = outputs_and_text(nbformat.v4.new_notebook(cells=cells))
     recorded = json.loads((outputs / name / "outcomes.json").read_text(encoding="utf-8"))
     assert recorded["reveal"] == "answered"
     entries = recorded["predictions"]
@@ -427,16 +462,20 @@ def test_run_all_in_a_student_notebook_withholds_each_unpredicted_answer(tmp_pat
 
 
 @pytest.mark.slow
-def test_ask_in_a_terminal_run_of_a_real_lab(tmp_path):
-    """``python -m labs loss_functions --ask``: each question is asked at its place, before
-    its experiment runs; a wrong letter is asked again; an empty line and the end of input
-    leave a question unanswered, whose answer a terminal still shows."""
-    result = subprocess.run(
-        [sys.executable, "-m", "labs", "loss_functions", "--quick", "--ask", "--out",
-         str(tmp_path)], input="c\nz\nb\n\n", cwd=labs.REPO, capture_output=True, text=True,
-        timeout=300)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+def test_ask_in_a_terminal_run_of_a_real_lab(tmp_path, monkeypatch, capsys):
+    """``python -m labs loss_functions --ask``, through the front door's own main in this
+    process (the lab runs as the command runs it), its answers typed on standard input:
+    each question is asked at its place, before its experiment runs; a wrong letter is
+    asked again; an empty line and the end of input leave a question unanswered, whose
+    answer a terminal still shows."""
+    import keras
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("c\nz\nb\n\n"))
+    status = front_door.main([KERNEL_LAB, "--quick", "--ask", "--out", str(tmp_path)])
+    keras.backend.clear_session()
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    out = printed.out
     recorded = json.loads((tmp_path / "outcomes.json").read_text(encoding="utf-8"))
     entries = recorded["predictions"]
     assert [entries[number]["predicted"] for number in "1234"] == ["c", "b", None, None]
@@ -475,23 +514,17 @@ def test_without_the_labs_source_a_reveal_still_compares_the_prediction(tmp_path
 
 
 @pytest.mark.slow
-def test_the_instructors_notebook_reveals_every_answer_without_predictions(tmp_path):
+def test_the_instructors_notebook_reveals_every_answer_without_predictions(
+        both_notebooks_in_a_kernel):
     """Its parameters cell sets reveal = "all": run top to bottom with no prediction, every
     reveal shows its measured sentence and this run's answer."""
-    from labs.machinery import notebooks
-    from tests.test_notebooks import execute
+    import nbformat
 
-    name = "loss_functions"
-    path, = notebooks.export(tmp_path / "notebooks", [name], instructor=True)
-    outputs = tmp_path / "outputs"
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
-    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
+    from tests.test_notebooks import outputs_and_text
 
-    executed = execute(path, tmp_path, env)
-
-    text = "".join(output.get("text", "") for cell in executed.cells
-                   if cell.cell_type == "code" for output in cell.outputs)
+    _, (cells, outputs) = both_notebooks_in_a_kernel
+    name = KERNEL_LAB
+    _, text = outputs_and_text(nbformat.v4.new_notebook(cells=cells))
     recorded = json.loads((outputs / name / "outcomes.json").read_text(encoding="utf-8"))
     assert recorded["reveal"] == "all" and "withheld" not in text
     for entry in recorded["predictions"].values():

@@ -275,7 +275,16 @@ def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_pa
 
 
 def test_student_session_notebooks_from_the_instructor_repository_are_refused(tmp_path):
-    result = run("--notebooks", str(tmp_path / "notebooks"), "--session", "1")
+    """At once: the refusal comes before anything imports TensorFlow (``-X importtime``
+    lists every module the command imported)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "labs", "--notebooks",
+                             str(tmp_path / "notebooks"), "--session", "1"], cwd=labs.REPO,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
-    assert "refusing to export student notebooks" in result.stderr
+    timings = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+    errors = [line for line in result.stderr.splitlines() if line not in timings]
+    assert len(errors) == 1 and "refusing to export student notebooks" in errors[0], errors
+    imported = {line.rsplit("|", 1)[1].strip() for line in timings if "|" in line}
+    assert "labs.machinery.notebook_setup" in imported     # The report was read.
+    assert not [name for name in imported if name.split(".")[0] in ("tensorflow", "keras")]
     assert not (tmp_path / "notebooks" / "session_1.ipynb").exists()

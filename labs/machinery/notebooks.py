@@ -139,9 +139,7 @@ def export_tasks(out_dir, ref=None):
     Each holds the student edition of the task's files, never a solution, whichever
     edition exports it (see ``assignments/notebooks.py``).
     """
-    from custom import quiet_import
-
-    quiet_import.import_tensorflow_quietly()   # The tasks' checks import Keras.
+    # Without TensorFlow: the task table imports its checks' packages only when a check runs.
     from assignments import editions, notebooks
     from assignments import tasks as task_table
 
@@ -204,8 +202,8 @@ def main(out_dir, instructor=False):
     ref = repository_ref()
     if not instructor:
         refuse_instructor_material(ref, repository_url())
-    # A folder it cannot write is refused before TensorFlow's import (about 5 s of CPU), which
-    # reading the labs' blocks needs, and so does repository_url (the task table).
+    # The instructor's material and a folder it cannot write are refused before TensorFlow's
+    # import (about 5 s of CPU), which reading the labs' blocks needs.
     output.prepare(out_dir)
     quiet_import.import_tensorflow_quietly()   # Before anything else can import it.
     url = repository_url()
