@@ -7,8 +7,10 @@ be paid on every worker. So the tests of a module that defines such a fixture ar
 unit of work, sent to one worker; the tests of every other module are independent and
 are spread one by one (each lab run of ``test_labs.py`` on whichever worker is free).
 A test that uses a run made for another module's tests (``JOINS``) goes with that module,
-so the run is made once. The modules that hold a slow test are handed out first
-(``slow_first``), so that the workers do not end on one long test each, one after the other.
+and the two tests that read one lab's run at tests/test_labs.py's settings go together
+(``AT_TEST_LABS_SETTINGS``), so each run is made once. The modules that hold a slow test
+are handed out first (``slow_first``), so that the workers do not end on one long test
+each, one after the other.
 """
 
 import gc
@@ -44,7 +46,6 @@ JOINS = {
     f"{AS_THE_CLASS_RUNS_IT}[early_stopping]": "tests/test_editions.py",
     f"{AS_THE_CLASS_RUNS_IT}[schedules]": "tests/test_editions.py",
     # The tour in quick mode with --tensorboard (tour_as_the_class_runs_it).
-    "tests/test_tour.py::test_tour_runs_agree_and_log_a_diagnosis": "tests/test_tour.py",
     "tests/test_tensorboard.py::test_a_lab_run_with_the_flag_leaves_a_run_folder_per_fit":
         "tests/test_tour.py",
 }

@@ -14,11 +14,17 @@ import pytest
 from callbacks import diagnostics
 
 
+@pytest.fixture(scope="module")
+def tour(tour_as_the_class_runs_it):
+    """The tour's run that tests/test_tensorboard.py reads too (tests/conftest.py makes it
+    once and sends that test with this module's)."""
+    return tour_as_the_class_runs_it
+
+
 @pytest.mark.slow
-def test_tour_runs_agree_and_log_a_diagnosis(tour_as_the_class_runs_it):
-    run = tour_as_the_class_runs_it
-    assert run.status == 0, run.stdout[-2000:]
-    out = run.out
+def test_tour_runs_agree_and_log_a_diagnosis(tour):
+    assert tour.status == 0, tour.stdout[-2000:]
+    out = tour.out
     outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
     runs = outcomes["predictions"]["1"]["numbers"]
     assert len(runs["differences"]) == 2 and max(runs["differences"].values()) <= 1e-6, runs
