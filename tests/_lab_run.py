@@ -53,7 +53,8 @@ def in_process(name, flags, folder):
     """Run lab ``name`` in this process through the front door with ``flags`` (its figures
     and outcomes go to ``folder``/``name`` through ``--out``), its standard output captured,
     then passed on (pytest shows it with a failing test). Returns status, stdout, out (the
-    folder) and figures: [(file name, draws something, has a title)]."""
+    folder) and figures: [(file name, draws something, has a title)]. Standard output is
+    passed on whether or not the lab raises."""
     import keras
     import pytest
 
@@ -61,12 +62,14 @@ def in_process(name, flags, folder):
     from tests import _figures
 
     out, printed = folder / name, io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
-        saved = _figures.record_saved(patch)
-        status = front_door.run_lab(name, [*flags, "--out", str(out)])
-        facts = _figures.facts(saved)
-    keras.backend.clear_session()
-    sys.stdout.write(printed.getvalue())
+    try:
+        with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+            saved = _figures.record_saved(patch)
+            status = front_door.run_lab(name, [*flags, "--out", str(out)])
+            facts = _figures.facts(saved)
+    finally:
+        keras.backend.clear_session()
+        sys.stdout.write(printed.getvalue())
     return types.SimpleNamespace(status=status, stdout=printed.getvalue(), out=out,
                                  figures=facts)
 
@@ -118,7 +121,7 @@ def labs_in_one_process(folder, runs, environment, facts=None):
     from labs.machinery import catalog
 
     cpus = max(catalog.LOGICAL_CPUS.get(name, 1) for name, _ in runs)
-    script = ("import json, pathlib, sys, traceback\n"
+    script = ("import json, pathlib, traceback\n"
               "from custom import quiet_import\n"
               f"quiet_import.import_tensorflow_quietly({cpus})\n"
               "import keras\nfrom labs import __main__ as front_door\n"
