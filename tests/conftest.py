@@ -7,8 +7,10 @@ be paid on every worker. So the tests of a module that defines such a fixture ar
 unit of work, sent to one worker; the tests of every other module are independent and
 are spread one by one (each lab run of ``test_labs.py`` on whichever worker is free).
 A test that uses a run made for another module's tests (``JOINS``) goes with that module,
-so the run is made once. The modules that hold a slow test are handed out first
-(``slow_first``), so that the workers do not end on one long test each, one after the other.
+and the two tests that read one lab's run at tests/test_labs.py's settings go together
+(``AT_TEST_LABS_SETTINGS``), so each run is made once. The modules that hold a slow test
+are handed out first (``slow_first``), so that the workers do not end on one long test
+each, one after the other.
 """
 
 import gc
@@ -36,17 +38,35 @@ def shares_a_fixture(module_path):
 
 # Tests that use a run another module's tests are built on (a session fixture below): each is
 # sent with that module, so that the run is made once, on one worker.
+AS_THE_CLASS_RUNS_IT = ("tests/test_labs.py::"
+                       "test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_numbers_say")
 JOINS = {
-    "tests/test_labs.py::test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_numbers_say"
-    "[debugging]": "tests/test_debugging_lab.py",
+    f"{AS_THE_CLASS_RUNS_IT}[debugging]": "tests/test_debugging_lab.py",
+    # The student edition's run of every lab that uses a task (twin_labs_in_the_adam_edition).
+    f"{AS_THE_CLASS_RUNS_IT}[early_stopping]": "tests/test_editions.py",
+    f"{AS_THE_CLASS_RUNS_IT}[schedules]": "tests/test_editions.py",
+    # The tour in quick mode with --tensorboard (tour_as_the_class_runs_it).
+    "tests/test_tensorboard.py::test_a_lab_run_with_the_flag_leaves_a_run_folder_per_fit":
+        "tests/test_tour.py",
 }
+# The two tests that read one lab's run at tests/test_labs.py's settings
+# (labs_at_test_labs_settings): they go together, one unit per lab.
+AT_TEST_LABS_SETTINGS = re.compile(
+    r"tests/(?:test_labs\.py::"
+    r"test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers"
+    r"|test_withheld_answers\.py::"
+    r"test_run_all_without_predictions_prints_no_answer_before_its_reveal)\[(\w+)\]")
 
 
 def work_unit(nodeid):
-    """The unit of work a test is sent in: the module it joins (JOINS), its module if the
-    module shares a fixture, else the test alone."""
+    """The unit of work a test is sent in: the module it joins (JOINS), the lab whose run at
+    tests/test_labs.py's settings it reads (AT_TEST_LABS_SETTINGS), its module if the module
+    shares a fixture, else the test alone."""
     if nodeid in JOINS:
         return JOINS[nodeid]
+    lab = AT_TEST_LABS_SETTINGS.fullmatch(nodeid)
+    if lab:
+        return f"{lab.group(1)} at tests/test_labs.py's settings"
     module_path = nodeid.split("::")[0]
     return module_path if shares_a_fixture(module_path) else nodeid
 
@@ -62,6 +82,58 @@ def debugging_as_the_class_runs_it(tmp_path_factory):
     environment = {**os.environ, "PYTHONWARNINGS": "default"}  # Show every warning once.
     return _lab_run.run("debugging", ["--quick"], tmp_path_factory.mktemp("debugging_class"),
                         env=environment)
+
+
+@pytest.fixture(scope="session")
+def adam_edition(tmp_path_factory):
+    """A student edition with adam handed out and every other task held (tests/test_editions.py)."""
+    from assignments import release
+
+    edition = tmp_path_factory.mktemp("adam") / "edition"
+    release.release(edition, tasks=["adam"], allow_dirty=True)
+    return edition
+
+
+@pytest.fixture(scope="session")
+def twin_labs_in_the_adam_edition(adam_edition, tmp_path_factory):
+    """The tour and every lab that uses a task, run in ``adam_edition`` before the student
+    writes anything, in one process (``tests/_lab_run.before_any_task_is_written``):
+    tests/test_editions.py reads that each runs, tests/test_labs.py the statements and figures
+    of the two it runs as the class does (made once for both)."""
+    from tests import _lab_run
+
+    return _lab_run.before_any_task_is_written(adam_edition, tmp_path_factory.mktemp("twin_labs"))
+
+
+@pytest.fixture(scope="session")
+def labs_at_test_labs_settings(tmp_path_factory):
+    """``run(name)``: lab ``name`` in quick mode at tests/test_labs.py's seed and flags with
+    ``--reveal answered`` (``tests/_lab_run.at_test_labs_settings``), made on the first call
+    and kept: tests/test_labs.py checks its statements and figures, and
+    tests/test_withheld_answers.py what it printed before each reveal."""
+    from tests import _lab_run
+
+    runs = {}
+
+    def run(name):
+        if name not in runs:
+            runs[name] = _lab_run.at_test_labs_settings(name, tmp_path_factory.mktemp(name))
+        return runs[name]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def tour_as_the_class_runs_it(tmp_path_factory):
+    """The tour in quick mode at its default seed and flags (adam), in this process, with
+    ``--tensorboard``: tests/test_tour.py reads its outcomes and CSVs (in ``out``),
+    tests/test_tensorboard.py its run folders (in ``logs``); made once for both."""
+    from tests import _lab_run
+
+    folder = tmp_path_factory.mktemp("tour")
+    run = _lab_run.in_process("tour", ["--quick", "--tensorboard", str(folder / "logs")], folder)
+    run.logs = folder / "logs"
+    return run
 
 
 def pytest_configure(config):

@@ -2,16 +2,17 @@
 """Every lab runs in every edition: released editions run the labs on the tasks' twins, and
 with the tasks answered they print the instructor's numbers.
 
-One edition is released for the module, with adam handed out and every other task held;
-the tests run labs in it (or in a copy) as a student would, in subprocesses, in quick mode
-with a few flags that keep them short. Labs that run in the same folder run one after another
-in one subprocess through the front door (``labs_in_one_process``), as ``python -m labs --all``
-runs them, so TensorFlow is imported once per folder rather than once per lab; each lab's
-exit status and printed lines are reported separately.
+One edition is released for the test session (``adam_edition``, tests/conftest.py), with
+adam handed out and every other task held; the tests run labs in it (or in a copy) as a
+student would, in subprocesses, in quick mode with flags that keep them small. Labs that run
+in the same folder run one after another in one subprocess through the front door
+(``_lab_run.labs_in_one_process``), as ``python -m labs --all`` runs them, so TensorFlow is
+imported once per folder rather than once per lab; each lab's exit status, printed lines and
+figures are reported separately. The run of every lab before any task is written also serves
+tests/test_labs.py's checks of early_stopping and schedules as the class runs them.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,25 +21,21 @@ import pytest
 
 from assignments import editions, markers, release
 from assignments import tasks as task_table
+from tests import _lab_run
+from tests._lab_run import TWIN_LABS
 
 REPOSITORY = release.REPOSITORY
-# Lab → flags that keep it short. The tour uses adam, schedules and early_stopping;
-# gradient_clipping uses gradient_clipping, losses and backprop.
+# Lab → flags that keep it short, for the runs with every task answered. The tour uses
+# adam, schedules and early_stopping; gradient_clipping uses gradient_clipping, losses and
+# backprop.
 SHORT = {"tour": ["--epochs", "3", "--warmup-epochs", "1"],
          "gradient_clipping": ["--epochs", "2"]}
 
 
-@pytest.fixture(scope="module")
-def adam_edition(tmp_path_factory):
-    edition = tmp_path_factory.mktemp("adam") / "edition"
-    release.release(edition, tasks=["adam"], allow_dirty=True)
-    return edition
-
-
 def start(folder, *command):
-    environment = {**os.environ, "PYTHONPATH": "", "LABS_QUICK": "1"}
     return subprocess.Popen([sys.executable, *command], cwd=folder, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=environment)
+                            stderr=subprocess.PIPE, text=True,
+                            env=_lab_run.edition_environment())
 
 
 def finish(process, timeout=300):
@@ -50,59 +47,12 @@ def run(folder, *command):
     return finish(start(folder, *command))
 
 
-BEGIN, END = "LAB-BEGIN", "LAB-END"
-
-
-def labs_in_one_process(folder, runs):
-    """Start one subprocess in ``folder`` that runs each ``(lab, flags)`` of ``runs`` through
-    the front door (``labs.__main__.run_lab``), one after another, clearing Keras' session
-    between them. A lab that raises is reported with status ``error`` and the next one runs."""
-    script = ("import sys, traceback, keras\nfrom labs import __main__ as front_door\n"
-              f"for name, flags in {[(name, list(flags)) for name, flags in runs]!r}:\n"
-              f"    print('{BEGIN}', name, flush=True)\n"
-              "    try:\n"
-              "        status = front_door.run_lab(name, flags)\n"
-              "    except Exception:\n"
-              "        traceback.print_exc()\n"
-              "        status = 'error'\n"
-              "    keras.backend.clear_session()\n"
-              f"    print('{END}', name, status, flush=True)\n")
-    return start(folder, "-c", script)
-
-
-def each_lab(finished):
-    """{lab: (exit status as printed, the lines the lab printed)} of a finished
-    ``labs_in_one_process``; a lab that never ended (the process died) has status None."""
-    labs, lines = {}, None
-    for line in finished.stdout.splitlines():
-        if line.startswith(f"{BEGIN} "):
-            name, lines = line.split()[1], []
-            labs[name] = (None, lines)
-        elif line.startswith(f"{END} "):
-            _, name, status = line.split()
-            labs[name] = (status, lines)
-            lines = None
-        elif lines is not None:
-            lines.append(line)
-    return labs
-
-
-# The labs that pick a task's code or its twin (labs/machinery/twins.py), besides the tour.
-TWIN_LABS = ("curvature", "nesterov", "fit_vs_tape", "lr_finder", "optimizers", "schedules",
-             "data_parallel", "loss_functions", "backprop", "minibatch", "training_loop",
-             "xor_keras", "gradient_clipping", "early_stopping", "normalization",
-             "regularization")
-
-
 @pytest.fixture(scope="module")
-def before_any_task_is_written(adam_edition, tmp_path_factory):
-    """The tour (short) and every lab of TWIN_LABS (quick), run in the adam edition before the
-    student writes anything, in one process: the finished process and ``each_lab`` of it."""
-    out = tmp_path_factory.mktemp("twin_labs")
-    runs = [("tour", SHORT["tour"])]
-    runs += [(name, ["--quick", "--out", str(out / name)]) for name in TWIN_LABS]
-    finished = finish(labs_in_one_process(adam_edition, runs), timeout=900)
-    return finished, each_lab(finished)
+def before_any_task_is_written(twin_labs_in_the_adam_edition):
+    """The tour and every lab of TWIN_LABS, run in the adam edition before the student writes
+    anything, in one process (``_lab_run.before_any_task_is_written``): tests/test_labs.py
+    checks two of them as the class runs them, so tests/conftest.py makes it once for both."""
+    return twin_labs_in_the_adam_edition
 
 
 @pytest.mark.slow
@@ -110,7 +60,7 @@ def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(adam_edition
                                                                     before_any_task_is_written):
     edition = adam_edition
     assert editions.stub_states(edition)["adam"] == "unwritten"
-    finished, ran = before_any_task_is_written
+    finished, ran = before_any_task_is_written.finished, before_any_task_is_written.labs
     status, lines = ran["tour"]
     assert status == "0", finished.stderr[-3000:]
     assert "adam: using keras.optimizers.Adam until the task is written" in lines
@@ -165,12 +115,13 @@ def test_with_every_task_answered_the_labs_print_the_instructors_numbers(adam_ed
     answer_every_task(edition)   # The handed-out task, and the held ones too.
     assert editions.stub_states(edition) == {}
     # The two editions run side by side, each its labs one after another in one process.
-    processes = {side: labs_in_one_process(folder, [
+    processes = {side: _lab_run.labs_in_one_process(folder, [
                      (name, [*flags, "--out", str(tmp_path / side / name)])
-                     for name, flags in SHORT.items()])
+                     for name, flags in SHORT.items()], _lab_run.edition_environment())
                  for side, folder in (("student", edition), ("instructor", REPOSITORY))}
     finished = {side: finish(process, timeout=600) for side, process in processes.items()}
-    student, instructor = (each_lab(finished[side]) for side in ("student", "instructor"))
+    student, instructor = (_lab_run.each_lab(finished[side])
+                           for side in ("student", "instructor"))
     assert finished["student"].returncode == finished["instructor"].returncode == 0
     for name in SHORT:
         assert student[name][0] == instructor[name][0] == "0", (
@@ -197,7 +148,7 @@ def test_the_editions_own_tests_skip_a_held_task(adam_edition):
 def test_every_lab_that_uses_a_task_runs_before_the_student_writes_anything(
         before_any_task_is_written):
     # One process, as python -m labs --all runs them, to import TensorFlow once.
-    finished, ran = before_any_task_is_written
+    finished, ran = before_any_task_is_written.finished, before_any_task_is_written.labs
     statuses = {name: ran[name][0] if name in ran else "never started" for name in TWIN_LABS}
     assert statuses == {name: "0" for name in TWIN_LABS}, finished.stderr[-3000:]
     assert finished.returncode == 0 and "Traceback" not in finished.stderr

@@ -5,11 +5,13 @@ What a lab states (which rate won, whether two runs agree, …) is recorded besi
 it was built from in ``outcomes.json`` (``lab.reveal`` and ``lab.record``). For each lab,
 ``tests/lab_outcomes/NAME.py`` names the flag to change (``FLAGS``) and checks the
 statements against the numbers (``check(outcomes)``): the computed values, not the wording.
+The run predicts nothing and withholds every reveal (``--reveal answered``, as "Run all" in a
+student notebook does); the answers are recorded all the same, and
+tests/test_withheld_answers.py reads the same run (the session fixture
+``labs_at_test_labs_settings``, tests/conftest.py) for what it printed before each reveal.
 """
 
-import importlib.util
 import json
-import pathlib
 
 import keras
 import pytest
@@ -17,9 +19,8 @@ import pytest
 from labs import __main__ as front_door
 from labs.machinery import catalog, classroom
 from tests import _figures
+from tests._lab_run import AS_THE_CLASS_RUNS_THEM, SEED, outcome_check
 
-SEED = 7   # Not the default (0): no lesson may be true for one seed only.
-OUTCOME_CHECKS = pathlib.Path(__file__).parent / "lab_outcomes"
 # Quick mode is what the class plans run: with the default seed and no flag changed, the
 # labs whose quick-mode text depends on the data are checked a second time. Every lab a
 # second time would add about 200 s of lab time (README's table; the sum of its quick-mode
@@ -28,16 +29,6 @@ OUTCOME_CHECKS = pathlib.Path(__file__).parent / "lab_outcomes"
 # text is fixed by construction (tables of formulas, exact agreements) are left out.
 SECOND_SEED = 0
 SECOND_SEED_LABS = ["lr_finder", "early_stopping", "schedules", "diagnostics", "debugging"]
-
-
-def outcome_check(name):
-    """The module ``tests/lab_outcomes/NAME.py``: ``FLAGS`` and ``check(outcomes)``."""
-    path = OUTCOME_CHECKS / f"{name}.py"
-    assert path.exists(), f"{name}: no {path.relative_to(path.parents[2])} checks its statements"
-    spec = importlib.util.spec_from_file_location(f"lab_outcomes_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def flags_applied(flags, hyperparameters):
@@ -70,19 +61,26 @@ def same_value(given, used):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", catalog.names())
-def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(name, tmp_path,
-                                                                         monkeypatch):
+def test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers(
+        name, labs_at_test_labs_settings):
     checks = outcome_check(name)
     assert checks.FLAGS, f"{name}: change at least one flag"
-    outcomes = run_and_check(name, SEED, checks, checks.FLAGS, tmp_path, monkeypatch)
+    run = labs_at_test_labs_settings(name)
+    outcomes = check_run(name, SEED, checks, run.status, run.out, run.figures)
     for flag, given, used in flags_applied(checks.FLAGS, outcomes["hyperparameters"]):
         assert same_value(given, used), f"{name}: {flag} {given} ran as {used!r}"
+    for prediction in outcomes["predictions"].values():   # --reveal answered, none predicted.
+        assert prediction["predicted"] is None and prediction["shown"] is False
 
 
 # Second-seed runs that another module also makes, exactly so (quick mode, seed 0, no flag):
 # the lab → the session fixture (tests/conftest.py) that runs it once, in a fresh process, as
 # the class does, for both. tests/conftest.py sends such a test with that module's tests.
 SHARED_CLASS_RUNS = {"debugging": "debugging_as_the_class_runs_it"}
+# AS_THE_CLASS_RUNS_THEM (early_stopping, schedules) are read from the student edition's run
+# of every lab before any task is written (``twin_labs_in_the_adam_edition``; quick mode,
+# seed 0, no flag, in one fresh process), where they run on the tasks' trusted twins, which
+# equal the tasks' code to float precision: the claim holds where students run them.
 
 
 @pytest.mark.slow
@@ -93,6 +91,13 @@ def test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_numbers_say(name, 
         run = request.getfixturevalue(SHARED_CLASS_RUNS[name])
         assert run.status == 0, run.stderr[-2000:]
         check_run(name, SECOND_SEED, outcome_check(name), run.status, run.out, run.figures)
+        return
+    if name in AS_THE_CLASS_RUNS_THEM:
+        edition = request.getfixturevalue("twin_labs_in_the_adam_edition")
+        status, _ = edition.labs.get(name, ("never started", []))
+        assert status == "0", edition.finished.stderr[-2000:]
+        check_run(name, SECOND_SEED, outcome_check(name), 0, edition.folder / name,
+                  edition.figures(name))
         return
     run_and_check(name, SECOND_SEED, outcome_check(name), [], tmp_path, monkeypatch)
 

@@ -45,22 +45,37 @@ def test_a_shared_fixture_is_found_in_the_source(source, shares, tmp_path, monke
 
 def test_a_test_that_uses_another_modules_run_is_sent_with_that_module():
     """tests/test_labs.py's second-seed debugging run is the run test_debugging_lab.py shares
-    (tests/conftest.py: debugging_as_the_class_runs_it), so it goes to that module's worker."""
-    from tests import test_labs
+    (tests/conftest.py: debugging_as_the_class_runs_it), so it goes to that module's worker;
+    its early_stopping and schedules checks read test_editions.py's run, so they go to that
+    module's worker, and test_tensorboard.py's lab run is test_tour.py's."""
+    from tests import _lab_run, test_labs
 
     for nodeid, module in conftest.JOINS.items():
         path, test = nodeid.split("::")
-        function, parameter = test.rstrip("]").split("[")
+        function = test.split("[")[0]
         assert (ROOT / path).is_file() and (ROOT / module).is_file(), nodeid
         assert f"def {function}(" in (ROOT / path).read_text(encoding="utf-8"), nodeid
         assert conftest.shares_a_fixture(module)         # Its own tests are one unit, …
         assert conftest.work_unit(nodeid) == conftest.work_unit(f"{module}::test_x") == module
     joined = {nodeid.split("[")[1].rstrip("]") for nodeid in conftest.JOINS
               if nodeid.startswith("tests/test_labs.py::")}
-    assert joined == set(test_labs.SHARED_CLASS_RUNS) <= set(test_labs.SECOND_SEED_LABS)
+    assert joined == set(test_labs.SHARED_CLASS_RUNS) | set(_lab_run.AS_THE_CLASS_RUNS_THEM)
+    assert joined <= set(test_labs.SECOND_SEED_LABS)
     other = "tests/test_labs.py::test_lab_in_quick_mode_as_the_class_runs_it_says_what_its_" \
-            "numbers_say[schedules]"
+            "numbers_say[lr_finder]"
     assert conftest.work_unit(other) == other            # … the other runs still stand alone.
+
+
+def test_the_two_tests_that_read_one_labs_run_at_test_labs_settings_are_one_unit():
+    """tests/test_labs.py and tests/test_withheld_answers.py read one run per lab
+    (tests/conftest.py: labs_at_test_labs_settings): one unit per lab, apart from the others."""
+    labs = ("tests/test_labs.py::"
+            "test_lab_runs_in_quick_mode_and_its_statements_agree_with_its_numbers")
+    withheld = ("tests/test_withheld_answers.py::"
+                "test_run_all_without_predictions_prints_no_answer_before_its_reveal")
+    assert conftest.work_unit(f"{labs}[tour]") == conftest.work_unit(f"{withheld}[tour]")
+    assert conftest.work_unit(f"{labs}[tour]") != conftest.work_unit(f"{labs}[nesterov]")
+    assert conftest.work_unit(f"{labs}[tour]") not in (f"{labs}[tour]", "tests/test_labs.py")
 
 
 class _Item:

@@ -119,12 +119,12 @@ def test_a_logger_with_its_own_folder_keeps_it(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_lab_run_with_the_flag_leaves_a_run_folder_per_fit(tmp_path):
-    logs = tmp_path / "logs"
-    status = front_door.run_lab("tour", ["--quick", "--out", str(tmp_path / "out"),
-                                         "--tensorboard", str(logs)])
-    keras.backend.clear_session()
-    assert status == 0
+def test_a_lab_run_with_the_flag_leaves_a_run_folder_per_fit(tour_as_the_class_runs_it):
+    """The tour in quick mode with --tensorboard, the run tests/test_tour.py reads too
+    (the session fixture ``tour_as_the_class_runs_it``, tests/conftest.py)."""
+    run = tour_as_the_class_runs_it
+    assert run.status == 0, run.stdout[-2000:]
+    logs = run.logs
     runs = sorted(path.name for path in logs.iterdir())
     assert len(runs) >= 2, runs
     diagnosed = 0

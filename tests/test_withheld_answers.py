@@ -3,7 +3,7 @@
 A lab run with ``--reveal answered`` and no ``lab.predict`` answers (a student notebook run
 top to bottom, or a terminal run) withholds every measured answer at its reveal. What it
 prints BEFORE that reveal must not give the answer away either: a table of final losses,
-a verdict line, a running diagnosis label. This test runs labs in quick mode that way and,
+a verdict line, a running diagnosis label. This test reads lab runs made that way in quick mode and,
 for each prediction, takes the deciding values of the answer the run recorded in
 outcomes.json (the numbers with a decimal point or an exponent in its ``measured``
 sentence, as they are printed there, and any diagnosis label it names) and asserts that
@@ -13,30 +13,41 @@ Learning curves may be shown before a reveal (a student sees a run train), so th
 of ``LivePlot``'s one-line-per-epoch progress in a terminal are left out of the search; its
 running diagnosis label is not (a lab that asks for the label hides it until the reveal).
 
-Each lab run costs 20 to 40 s on two busy cores, so the test runs three of the eleven
-labs converted to the prediction protocol, chosen for the plainest give-aways they had and
-for covering each way of hiding one: ``activations`` printed the slopes at z = −3
-(Predict 1's answer, column by column), the tables of gradient norms per layer (Predicts 2
-and 3) and the losses of the dead-ReLU runs (Predict 4) before each reveal: its tables now
-wait for the reveal; ``gradient_clipping`` printed the table of steps and final losses
-that answers Predicts 1 to 3: it now prints it only for a predicted answer
-(``lab.shows(N)``); ``diagnostics`` printed each run's verdict (the labels Predict 1 asks
-for) from ``DiagnosticsLogger`` and in ``LivePlot``'s progress lines, and the table of
-labels that answers Predict 2: logger, live plot and table are now quiet about the labels
-until they are revealed.
+The runs are tests/test_labs.py's (the session fixture ``labs_at_test_labs_settings``,
+tests/conftest.py): every lab in quick mode with seed 7 and its ``tests/lab_outcomes`` flags,
+made with ``--reveal answered`` and nothing predicted, its standard output kept; so the
+check covers every lab (``LEAKS`` names any left out) at no cost of its own. Three labs
+were converted for the plainest give-aways they had, each a way of hiding one:
+``activations`` printed the slopes at z = −3 (Predict 1's answer, column by column), the
+tables of gradient norms per layer (Predicts 2 and 3) and the losses of the dead-ReLU runs
+(Predict 4) before each reveal: its tables now wait for the reveal; ``gradient_clipping``
+printed the table of steps and final losses that answers Predicts 1 to 3: it now prints it
+only for a predicted answer (``lab.shows(N)``); ``diagnostics`` printed each run's verdict
+(the labels Predict 1 asks for) from ``DiagnosticsLogger`` and in ``LivePlot``'s progress
+lines, and the table of labels that answers Predict 2: logger, live plot and table are now
+quiet about the labels until they are revealed.
 """
 
 import json
 import re
 
-import keras
 import pytest
 
 from callbacks import diagnostics
-from labs import __main__ as front_door
+from labs.machinery import catalog
 
-LABS = ["activations", "gradient_clipping", "diagnostics"]
-SEED = 3       # Neither the default seed (0) nor test_labs.py's (7).
+# Labs whose run (seed 7, test_labs' flags) prints a deciding value of an answer before its
+# reveal, as this check finds it: left out until the lesson is changed or the value is shown
+# to be no give-away. Lab → the prediction and the values found before its reveal.
+LEAKS = {
+    "tour": "Predict 2: the tape run's label, CONVERGED",
+    "curvature": "Predict 4: the plateau's gradient norm 0.00085 and its J 0.809",
+    "nesterov": "Predict 2: the stability limits 0.0075 and 0.015",
+    "loss_functions": "Predict 2: the ratio 2.9",
+    "initialization": "Predict 2: the spreads 0.0e+00 and 2.1e-01",
+    "lr_finder": "Predict 2: adam's range-test suggestion 0.042",
+    "xor_keras": "Predict 2: the largest weight difference 1.6e-06",
+}
 # A number as the lab prints it: 0.0123, 1.2e-05, 85.0%, −0.0612 (a minus sign or a hyphen).
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?")
 # A LivePlot progress line in a terminal: "  name  epoch  3/20  loss …".
@@ -72,16 +83,14 @@ def test_deciding_values_are_the_decimals_exponents_and_labels_of_the_sentence()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", LABS)
-def test_run_all_without_predictions_prints_no_answer_before_its_reveal(name, tmp_path,
-                                                                        capsys):
-    out = tmp_path / name
-    status = front_door.run_lab(name, ["--quick", "--seed", str(SEED), "--reveal", "answered",
-                                       "--out", str(out)])
-    keras.backend.clear_session()
-    printed = capsys.readouterr().out
-    assert status == 0, printed[-2000:]
-    outcomes = json.loads((out / "outcomes.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("name", [name for name in catalog.names() if name not in LEAKS])
+def test_run_all_without_predictions_prints_no_answer_before_its_reveal(
+        name, labs_at_test_labs_settings):
+    run = labs_at_test_labs_settings(name)   # Seed 7 and test_labs' flags, --reveal answered.
+    printed = run.stdout
+    assert run.status == 0, printed[-2000:]
+    outcomes = json.loads((run.out / "outcomes.json").read_text(encoding="utf-8"))
+    assert outcomes["reveal"] == "answered"
     entries = outcomes["predictions"]
     assert entries, f"{name} recorded no prediction"
     for number, entry in sorted(entries.items(), key=lambda item: int(item[0])):
