@@ -72,6 +72,16 @@ def test_the_front_door_starts_tensorflow_with_two_cpus_for_the_lab_that_splits_
     assert set(catalog.LOGICAL_CPUS) <= set(catalog.names())
 
 
+def test_a_test_process_has_two_cpus_so_the_lab_runs_its_replicas_in_it():
+    # tests/conftest.py starts TensorFlow with two logical CPUs: the lab's configure_two_cpus
+    # finds them, and the lab calls mirrored_runs here, not mirrored_runs_in_subprocess.
+    import tensorflow as tf
+
+    assert len(tf.config.list_logical_devices("CPU")) == 2
+    assert data_parallel.configure_two_cpus() is True
+    assert len(tf.config.list_logical_devices("CPU")) == 2   # Asking again changes nothing.
+
+
 @pytest.mark.parametrize("count", [0, -1, 1.5, "2"])
 def test_a_logical_cpu_count_below_one_or_not_an_integer_is_refused(count):
     from custom import quiet_import

@@ -6,10 +6,11 @@ The lab calls it with no strategy, with ``MirroredStrategy`` over two logical CP
 through ``multi_worker``, in two processes under ``MultiWorkerMirroredStrategy``.
 
 Two logical CPUs must be configured before TensorFlow initialises its devices, which in
-a notebook or under the test suite has usually happened already; ``mirrored_runs`` then
-runs in a fresh process (``python -m labs.helpers.data_parallel mirrored CONFIG``).
-``python -m labs data_parallel`` starts TensorFlow with the two devices already
-(``catalog.LOGICAL_CPUS``), so that a class's run needs no second process.
+a notebook, or after another lab in the same process, has usually happened already;
+``mirrored_runs`` then runs in a fresh process (``python -m labs.helpers.data_parallel
+mirrored CONFIG``). ``python -m labs data_parallel`` starts TensorFlow with the two devices
+already (``catalog.LOGICAL_CPUS``), and so do the test workers (tests/conftest.py), so that
+a class's run and the suite's need no second process.
 """
 
 import json
@@ -43,7 +44,9 @@ class SummedOverReplicas(keras.losses.Loss):
 
 
 def configure_two_cpus():
-    """Split the CPU into two logical devices; False when TensorFlow has started already."""
+    """Split the CPU into two logical devices if TensorFlow has not started them yet; True when
+    the process has two logical CPUs (split now, or when TensorFlow started), False when
+    TensorFlow started with one."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     try:
         tf.config.set_logical_device_configuration(
