@@ -110,6 +110,9 @@ def test_a_test_process_has_two_cpus_so_the_lab_runs_its_replicas_in_it():
     assert len(tf.config.list_logical_devices("CPU")) == 2
     assert data_parallel.configure_two_cpus() is True
     assert len(tf.config.list_logical_devices("CPU")) == 2   # Asking again changes nothing.
+    # One MirroredStrategy over the two CPUs for every two-replica run of the process.
+    assert data_parallel.two_cpu_strategy() is data_parallel.two_cpu_strategy()
+    assert data_parallel.two_cpu_strategy().num_replicas_in_sync == 2
 
 
 @pytest.mark.parametrize("count", [0, -1, 1.5, "2"])

@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 import custom.optimizers
+from labs.helpers import data_parallel
 
 RATES = {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "ema_momentum": 0.05,
          "rmsprop": 0.005, "adam": 0.01}
@@ -79,7 +80,7 @@ def train_in(strategy, name):
 def test_mirrored_strategy_on_two_cpus_equals_one_device(name):
     # The test process starts TensorFlow with two logical CPUs (tests/conftest.py).
     assert len(tf.config.list_logical_devices("CPU")) >= 2, "TensorFlow started with one CPU"
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    mirrored = data_parallel.two_cpu_strategy()   # The process's one: see its docstring.
     assert mirrored.num_replicas_in_sync == 2
     single, single_steps = train_in(tf.distribute.get_strategy(), name)
     distributed, distributed_steps = train_in(mirrored, name)

@@ -16,6 +16,7 @@ import tensorflow as tf
 import callbacks
 import custom.optimizers
 from custom import distributed, training
+from labs.helpers import data_parallel
 
 # Two replicas add two half-batch gradients where one device sums the whole batch in one
 # order: float32 rounding, a few units in the 7th digit, after a dozen steps.
@@ -95,7 +96,7 @@ def mirrored_report(tmp_path_factory):
     replica for SGD and Adam, an uneven last batch, the shares of 7 rows, two refusals."""
     folder = tmp_path_factory.mktemp("mirrored")
     assert len(tf.config.list_logical_devices("CPU")) >= 2, "TensorFlow started with one CPU"
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    mirrored = data_parallel.two_cpu_strategy()   # The process's one: see its docstring.
     one_replica = tf.distribute.MirroredStrategy(["/cpu:0"])
     report = {"replicas": mirrored.num_replicas_in_sync, "runs": {}}
     for name in ("sgd", "adam"):

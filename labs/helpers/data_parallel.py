@@ -13,6 +13,7 @@ already (``catalog.LOGICAL_CPUS``), and so do the test workers (tests/conftest.p
 a class's run and the suite's need no second process.
 """
 
+import functools
 import json
 import os
 import socket
@@ -54,6 +55,19 @@ def configure_two_cpus():
     except RuntimeError:                    # "Virtual devices cannot be modified after …"
         pass
     return len(tf.config.list_logical_devices("CPU")) >= 2
+
+
+@functools.cache
+def two_cpu_strategy():
+    """The MirroredStrategy over /cpu:0 and /cpu:1: one per process, made on first use.
+
+    Every MirroredStrategy numbers its all-reduces from the same keys, so a second one over
+    the same two devices would reuse the first one's; at the first all-reduce whose shape
+    differs, TensorFlow stops every collective op of the process ("Shape mismatch in the
+    collective instance"). The lab's two-replica runs, and the tests' in the same process,
+    all use this one.
+    """
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 
 
 def data(config):
@@ -110,7 +124,7 @@ def mirrored_runs(config, callbacks_for=None):
 
     ``callbacks_for(name)`` gives each run's callbacks (the lab's ``lab.fit_callbacks``).
     """
-    two = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    two = two_cpu_strategy()
     large = 2 * config["global_batch"]
     settings = {"two_replicas": {},
                 "two_replicas_summed": {"summed": True},
