@@ -102,9 +102,9 @@ print(f"one device, batch {lab.global_batch}: loss after epoch {lab.epochs} "
 # fit_with_tape(model, x, y, batch_size=64, strategy=strategy)   # 32 per replica
 # ```
 #
-# If TensorFlow has started already in this process (a notebook that ran other cells, the
-# test suite), the two-replica runs go to a fresh Python process, which prints their
-# weights back; the numbers are the same.
+# If TensorFlow has started already in this process (a notebook that ran other cells,
+# another lab run before this one), the two-replica runs go to a fresh Python process,
+# which prints their weights back; the numbers are the same.
 
 # %% [markdown] tags=["prediction"]
 # **Predict 1.** One device trains on global batches of B = `global_batch` samples (64);

@@ -113,17 +113,15 @@ def labs_in_one_process(folder, runs, environment, facts=None):
     the front door (``labs.__main__.run_lab``), one after another, clearing Keras' session
     between them. A lab that raises is reported with status ``error`` and the next one runs.
 
-    TensorFlow starts first with as many logical CPUs as the most demanding lab of ``runs``
-    needs (``catalog.LOGICAL_CPUS``: data_parallel's two replicas), so that no lab starts a
-    second Python for them. With ``facts`` (a folder), each lab's figures' facts (file name,
+    TensorFlow starts first with one CPU device, as in a student's notebook kernel, so that
+    data_parallel takes the path a notebook takes: its two-replica runs go to a fresh Python
+    (``labs.helpers.data_parallel.mirrored_runs_in_subprocess``; the suite's one run of that
+    path, tests/test_editions.py). With ``facts`` (a folder), each lab's figures' facts (file name,
     draws something, has a title; ``tests/_figures.py``) go to ``facts``/NAME_figures.json,
     read back by ``figures``. Returns the ``subprocess.Popen``."""
-    from labs.machinery import catalog
-
-    cpus = max(catalog.LOGICAL_CPUS.get(name, 1) for name, _ in runs)
     script = ("import json, pathlib, traceback\n"
               "from custom import quiet_import\n"
-              f"quiet_import.import_tensorflow_quietly({cpus})\n"
+              "quiet_import.import_tensorflow_quietly()\n"
               "import keras\nfrom labs import __main__ as front_door\n"
               "from tests import _figures, _lab_run\n"
               "saved = _figures.record_saved(_lab_run._Patch())\n"

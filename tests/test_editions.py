@@ -154,3 +154,7 @@ def test_every_lab_that_uses_a_task_runs_before_the_student_writes_anything(
     assert finished.returncode == 0 and "Traceback" not in finished.stderr
     assert any("adam: using keras.optimizers.Adam until the task is written" in ran[name][1]
                for name in TWIN_LABS)   # Not only in the tour, which ran first.
+    # TensorFlow started with one CPU, as in a notebook: data_parallel's two replicas ran in a
+    # fresh Python (the suite's one run of that path; the test workers have two CPUs).
+    assert ("TensorFlow has already started its devices in this process: the two-replica runs "
+            "go to a fresh Python process.") in ran["data_parallel"][1]

@@ -1,18 +1,14 @@
-"""Custom optimizers inside model.fit: save → load_model → continue, and MirroredStrategy."""
-
-import json
-import os
-import pathlib
-import subprocess
-import sys
+"""Custom optimizers inside model.fit: save → load_model → continue, and MirroredStrategy over
+the two logical CPUs the test process starts TensorFlow with (tests/conftest.py)."""
 
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import custom.optimizers
+from labs.helpers import data_parallel
 
-HERE = pathlib.Path(__file__).resolve().parent
 RATES = {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "ema_momentum": 0.05,
          "rmsprop": 0.005, "adam": 0.01}
 
@@ -63,15 +59,32 @@ def test_save_load_continue_equals_uninterrupted_training(name, tmp_path):
     assert int(restored.optimizer.iterations.numpy()) == 16
 
 
+def train_in(strategy, name):
+    """Four steps of one epoch with optimizer ``name``, the model built in ``strategy``'s scope:
+    the weights and the optimizer's step count."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 5)).astype(np.float32)  # (samples, features)
+    y = (x @ rng.normal(size=(5, 1))).astype(np.float32)  # (samples, 1)
+    keras.utils.set_random_seed(3)
+    with strategy.scope():
+        model = keras.Sequential([keras.Input(shape=(5,)),
+                                  keras.layers.Dense(8, activation="tanh"),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer=custom.optimizers.get(name, learning_rate=0.01), loss="mse")
+    model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)  # 4 steps
+    return model.get_weights(), int(model.optimizer.iterations.numpy())
+
+
 @pytest.mark.slow
-def test_mirrored_strategy_on_two_cpus_equals_one_device():
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    finished = subprocess.run([sys.executable, str(HERE / "_optimizers_mirrored.py")],
-                              capture_output=True, text=True, timeout=300, env=environment)
-    assert finished.returncode == 0, finished.stderr[-2000:]
-    report = json.loads(finished.stdout.strip().splitlines()[-1])
-    assert report["replicas"] == 2
-    assert sorted(report["gaps"]) == sorted(custom.optimizers.names())
-    for name, gap in report["gaps"].items():
-        # Two replicas sum half-batch gradients in another order: rounding only.
-        assert gap <= 1e-6, f"{name}: mirrored training differs by {gap:.2e}"
+@pytest.mark.parametrize("name", custom.optimizers.names())
+def test_mirrored_strategy_on_two_cpus_equals_one_device(name):
+    # The test process starts TensorFlow with two logical CPUs (tests/conftest.py).
+    assert len(tf.config.list_logical_devices("CPU")) >= 2, "TensorFlow started with one CPU"
+    mirrored = data_parallel.two_cpu_strategy()   # The process's one: see its docstring.
+    assert mirrored.num_replicas_in_sync == 2
+    single, single_steps = train_in(tf.distribute.get_strategy(), name)
+    distributed, distributed_steps = train_in(mirrored, name)
+    assert distributed_steps == single_steps == 4
+    # Two replicas sum half-batch gradients in another order: rounding only.
+    gap = largest_gap(single, distributed)
+    assert gap <= 1e-6, f"{name}: mirrored training differs by {gap:.2e}"

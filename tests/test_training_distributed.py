@@ -1,16 +1,12 @@
 """fit_with_tape under a tf.distribute strategy trains as on one device.
 
 Two replicas need two logical CPU devices, which TensorFlow lets a process configure only
-before it initialises its runtime; the test process has already initialised it, so those
-runs happen in a subprocess (``tests/_fit_with_tape_mirrored.py``). A one-replica
-``MirroredStrategy`` and the refusals need no second device and run here.
+before it initialises its runtime; the test process starts TensorFlow with two
+(tests/conftest.py), so the two-replica runs happen here, made once for the module
+(``mirrored_report``). A one-replica ``MirroredStrategy`` and the refusals run here too.
 """
 
-import json
-import os
-import pathlib
-import subprocess
-import sys
+import io
 
 import keras
 import numpy as np
@@ -18,12 +14,14 @@ import pytest
 import tensorflow as tf
 
 import callbacks
-from custom import training
+import custom.optimizers
+from custom import distributed, training
+from labs.helpers import data_parallel
 
-HERE = pathlib.Path(__file__).parent
 # Two replicas add two half-batch gradients where one device sums the whole batch in one
 # order: float32 rounding, a few units in the 7th digit, after a dozen steps.
 TOLERANCE = 1e-6
+SAMPLES, BATCH, EPOCHS = 96, 32, 4   # 3 global batches of 32: 16 per replica.
 
 
 def largest_gap(first, second):
@@ -31,15 +29,90 @@ def largest_gap(first, second):
                for a, b in zip(first, second, strict=True))
 
 
+def data(samples=SAMPLES):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(samples, 5)).astype(np.float32)  # (samples, features)
+    y = (x @ rng.normal(size=(5, 1)) > 0).astype(np.float32)  # (samples, 1)
+    return x, y
+
+
+def train(strategy, optimizer, folder, samples=SAMPLES):
+    """Weights, History and what each callback saw, after EPOCHS of the same run (the
+    DiagnosticsLogger's file goes to ``folder``)."""
+    x, y = data(samples)
+    keras.utils.set_random_seed(3)
+    scope = strategy.scope() if strategy is not None else tf.distribute.get_strategy().scope()
+    with scope:
+        model = keras.Sequential([
+            keras.Input(shape=(5,)),
+            keras.layers.Dense(8, activation="tanh",
+                               kernel_regularizer=keras.regularizers.L2(1e-3)),
+            keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=custom.optimizers.get(optimizer, learning_rate=0.05),
+                      loss="binary_crossentropy", metrics=["accuracy"])
+    stopping = callbacks.EarlyStopping(monitor="val_loss", patience=1, min_delta=10.0)
+    reduce = callbacks.ReduceLROnPlateau(monitor="val_loss", patience=1, factor=0.5,
+                                         min_delta=10.0)
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 0
+    logger = callbacks.DiagnosticsLogger(folder / f"{optimizer}_{samples}_{replicas}.csv",
+                                         verbose=False, gradients=True, probe=(x[:32], y[:32]))
+    lines = io.StringIO()
+    live = callbacks.LivePlot(mode="terminal", stream=lines)
+    arguments = dict(batch_size=BATCH, epochs=EPOCHS, validation_data=(x[:32], y[:32]),
+                     shuffle=False, verbose=0, callbacks=[stopping, reduce, logger, live])
+    history = training.fit_with_tape(model, x, y, strategy=strategy, **arguments)
+    return {"weights": model.get_weights(),
+            "history": history.history,
+            "epochs_run": len(history.history["loss"]),
+            "stopped_epoch": stopping.stopped_epoch,
+            "learning_rate": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+            # The logger's columns in order (layer names differ between the models).
+            "logged": [logger.history[name] for name in sorted(logger.history)],
+            "diagnosis": logger.diagnosis.label,
+            "live_lines": lines.getvalue().splitlines(),
+            "iterations": int(model.optimizer.iterations.numpy())}
+
+
+def refusal(mirrored, **arguments):
+    """The one-line message fit_with_tape stops with for a batch two replicas cannot split."""
+    x, y = data()
+    with mirrored.scope():
+        model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+    try:
+        if "dataset_batch" in arguments:
+            dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(arguments["dataset_batch"])
+            training.fit_with_tape(model, dataset, verbose=0, strategy=mirrored)
+        else:
+            training.fit_with_tape(model, x, y, verbose=0, strategy=mirrored, **arguments)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 @pytest.fixture(scope="module")
 def mirrored_report(tmp_path_factory):
+    """Every run the two-replica tests read, made once: one device, two replicas and one
+    replica for SGD and Adam, an uneven last batch, the shares of 7 rows, two refusals."""
     folder = tmp_path_factory.mktemp("mirrored")
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    finished = subprocess.run([sys.executable, str(HERE / "_fit_with_tape_mirrored.py"),
-                               str(folder)], capture_output=True, text=True, timeout=300,
-                              env=environment)
-    assert finished.returncode == 0, finished.stderr[-2000:]
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+    assert len(tf.config.list_logical_devices("CPU")) >= 2, "TensorFlow started with one CPU"
+    mirrored = data_parallel.two_cpu_strategy()   # The process's one: see its docstring.
+    one_replica = tf.distribute.MirroredStrategy(["/cpu:0"])
+    report = {"replicas": mirrored.num_replicas_in_sync, "runs": {}}
+    for name in ("sgd", "adam"):
+        report["runs"][name] = {"one_device": train(None, name, folder),
+                                "two_replicas": train(mirrored, name, folder),
+                                "one_replica": train(one_replica, name, folder)}
+    # 91 samples: the last global batch of 27 splits 14 + 13 over the two replicas.
+    report["uneven"] = {"one_device": train(None, "sgd", folder, samples=91),
+                        "two_replicas": train(mirrored, "sgd", folder, samples=91)}
+    shares, size = distributed.shares(iter(tf.data.Dataset.range(7).batch(7).repeat()), mirrored)
+    report["shares_of_7"] = {"rows": [t.numpy().tolist() for t in
+                                      mirrored.experimental_local_results(shares)],
+                             "global_batch": int(size)}
+    report["refusals"] = {"arrays": refusal(mirrored, batch_size=33),
+                          "dataset": refusal(mirrored, dataset_batch=33)}
+    return report
 
 
 @pytest.mark.slow

@@ -6,12 +6,14 @@ The lab calls it with no strategy, with ``MirroredStrategy`` over two logical CP
 through ``multi_worker``, in two processes under ``MultiWorkerMirroredStrategy``.
 
 Two logical CPUs must be configured before TensorFlow initialises its devices, which in
-a notebook or under the test suite has usually happened already; ``mirrored_runs`` then
-runs in a fresh process (``python -m labs.helpers.data_parallel mirrored CONFIG``).
-``python -m labs data_parallel`` starts TensorFlow with the two devices already
-(``catalog.LOGICAL_CPUS``), so that a class's run needs no second process.
+a notebook, or after another lab in the same process, has usually happened already;
+``mirrored_runs`` then runs in a fresh process (``python -m labs.helpers.data_parallel
+mirrored CONFIG``). ``python -m labs data_parallel`` starts TensorFlow with the two devices
+already (``catalog.LOGICAL_CPUS``), and so do the test workers (tests/conftest.py), so that
+a class's run and the suite's need no second process.
 """
 
+import functools
 import json
 import os
 import socket
@@ -43,7 +45,9 @@ class SummedOverReplicas(keras.losses.Loss):
 
 
 def configure_two_cpus():
-    """Split the CPU into two logical devices; False when TensorFlow has started already."""
+    """Split the CPU into two logical devices if TensorFlow has not started them yet; True when
+    the process has two logical CPUs (split now, or when TensorFlow started), False when
+    TensorFlow started with one."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     try:
         tf.config.set_logical_device_configuration(
@@ -51,6 +55,19 @@ def configure_two_cpus():
     except RuntimeError:                    # "Virtual devices cannot be modified after …"
         pass
     return len(tf.config.list_logical_devices("CPU")) >= 2
+
+
+@functools.cache
+def two_cpu_strategy():
+    """The MirroredStrategy over /cpu:0 and /cpu:1: one per process, made on first use.
+
+    Every MirroredStrategy numbers its all-reduces from the same keys, so a second one over
+    the same two devices would reuse the first one's; at the first all-reduce whose shape
+    differs, TensorFlow stops every collective op of the process ("Shape mismatch in the
+    collective instance"). The lab's two-replica runs, and the tests' in the same process,
+    all use this one.
+    """
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 
 
 def data(config):
@@ -107,7 +124,7 @@ def mirrored_runs(config, callbacks_for=None):
 
     ``callbacks_for(name)`` gives each run's callbacks (the lab's ``lab.fit_callbacks``).
     """
-    two = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    two = two_cpu_strategy()
     large = 2 * config["global_batch"]
     settings = {"two_replicas": {},
                 "two_replicas_summed": {"summed": True},

@@ -4,8 +4,10 @@ with one device, and which large-batch curve is closer, follow from the recorded
 import numpy as np
 
 # Another global batch and rate: 32 splits into 16 + 16, and the rules must still hold.
-# Quick mode leaves the worker processes out; the flag brings them back.
-FLAGS = ["--global-batch", "32", "--learning-rate", "0.05", "--multi-worker"]
+# Quick mode leaves the worker processes out. tests/test_multi_worker.py runs the lab with
+# these flags and --multi-worker, and checks it with ``check`` too: the suite's one run of
+# the two worker processes.
+FLAGS = ["--global-batch", "32", "--learning-rate", "0.05"]
 
 
 def answered(prediction):
