@@ -158,9 +158,6 @@ lab.predict(2, None)  # your answer: "a", "b", "c", "d" or "e"
 # %%
 limits = {"momentum": curvature.momentum_limit(ravine_curvature[-1], lab.momentum),
           "Nesterov": curvature.nesterov_limit(ravine_curvature[-1], lab.momentum)}
-print(f"Hessian eigenvalues {ravine_curvature.tolist()}: limits 2(1 + μ)/λ_max = "
-      f"{limits['momentum']:.4g} (momentum), 2(1 + μ)/((1 + 2μ)λ_max) = {limits['Nesterov']:.4g}"
-      " (Nesterov)")
 arrival, ended = nesterov.arrival_steps(ravine_paths, ("momentum", "Nesterov"), sweep_rates,
                                         lab.tolerance)
 winners = {rate: nesterov.winner(arrival, rate) for rate in sweep_rates}
@@ -189,7 +186,11 @@ sweep_shown = lab.reveal(
     winners={f"{rate:g}": name for rate, name in winners.items()},
     main_rate=f"{main_rate:g}", limits=limits, everywhere=everywhere,
     answer=sweep_choice)
-if sweep_shown:   # The table of arrivals answers Predict 2, so it prints after the reveal.
+if sweep_shown:   # The limits and the table of arrivals answer Predict 2: after the reveal.
+    # The rates of the sweep above a limit cannot converge, which decides who wins there.
+    print(f"Hessian eigenvalues {ravine_curvature.tolist()}: limits 2(1 + μ)/λ_max = "
+          f"{limits['momentum']:.4g} (momentum), 2(1 + μ)/((1 + 2μ)λ_max) = "
+          f"{limits['Nesterov']:.4g} (Nesterov)")
     print(f"{'η':>8} {'momentum':>10} {'Nesterov':>10}   steps to f < {lab.tolerance:g}")
     for rate in sweep_rates:
         print(f"{rate:>8g} {when(arrival['momentum'][rate]):>10} "

@@ -40,10 +40,12 @@ from labs.machinery import catalog
 # reveal, as this check finds it: left out until the lesson is changed or the value is shown
 # to be no give-away. Lab → the prediction and the values found before its reveal.
 LEAKS = {
-    "tour": "Predict 2: the tape run's label, CONVERGED",
-    "curvature": "Predict 4: the plateau's gradient norm 0.00085 and its J 0.809",
-    "nesterov": "Predict 2: the stability limits 0.0075 and 0.015",
-    "loss_functions": "Predict 2: the ratio 2.9",
+    "curvature": "Predict 4: the plateau's starting ‖∇J‖ 0.00085 and J 0.809, no give-away: "
+                 "the plateau cell prints them on purpose before it (the text then compares "
+                 "the runs near J ≈ 0.81), and the question asks about the saddle run alone",
+    "loss_functions": "Predict 2: the ratio 2.9, and at the default flags Predict 4's fixed "
+                      "threshold 0.01, no give-away: each is only the start of another number "
+                      "printed on purpose earlier, −log 0.05 = 2.9957 and MSE good = 0.0100",
     "initialization": "Predict 2: the spreads 0.0e+00 and 2.1e-01",
     "lr_finder": "Predict 2: adam's range-test suggestion 0.042",
     "xor_keras": "Predict 2: the largest weight difference 1.6e-06",
