@@ -43,9 +43,6 @@ LEAKS = {
     "curvature": "Predict 4: the plateau's starting ‖∇J‖ 0.00085 and J 0.809, no give-away: "
                  "the plateau cell prints them on purpose before it (the text then compares "
                  "the runs near J ≈ 0.81), and the question asks about the saddle run alone",
-    "loss_functions": "Predict 2: the ratio 2.9, and at the default flags Predict 4's fixed "
-                      "threshold 0.01, no give-away: each is only the start of another number "
-                      "printed on purpose earlier, −log 0.05 = 2.9957 and MSE good = 0.0100",
     "initialization": "Predict 2: the spreads 0.0e+00 and 2.1e-01",
     "lr_finder": "Predict 2: adam's range-test suggestion 0.042",
     "xor_keras": "Predict 2: the largest weight difference 1.6e-06",
@@ -70,11 +67,27 @@ def deciding_values(measured, known=""):
     return numbers | labels
 
 
+def printed_in(value, text):
+    """Whether deciding ``value`` is printed in ``text`` as it is written in the reveal: a label
+    as a word, a number as a whole number (2.9 is not in 2.9957, −log 0.05, nor 0.1 in 0.15)."""
+    if value in diagnostics.LABELS:
+        return re.search(rf"\b{value}\b", text) is not None
+    return re.search(rf"(?<![\w.]){re.escape(value)}(?![\d])", text) is not None
+
+
 def known_before(entry, hyperparameters):
     """What a student reads before the run: the question, its choices, the hyperparameters."""
     return " ".join([entry["question"], *(entry["choices"] or {}).values(),
                      *(f"{value:g}" if isinstance(value, float) else str(value)
                        for value in hyperparameters.values())])
+
+
+def test_a_value_is_found_as_a_whole_number_not_as_the_start_of_another():
+    text = "J 0.809, after 12 epochs; −log 0.05 = 2.9957; ‖G‖ 1.6e-06; 85.0% then CONVERGED"
+    for shown in ("0.809", "1.6e-06", "85.0%", "CONVERGED", "2.9957"):
+        assert printed_in(shown, text), shown
+    for hidden in ("2.9", "0.80", "1.6e-0", "0.05e-06", "85.00%", "OVERFITTING", "12.0"):
+        assert not printed_in(hidden, text), hidden
 
 
 def test_deciding_values_are_the_decimals_exponents_and_labels_of_the_sentence():
@@ -108,7 +121,7 @@ def test_run_all_without_predictions_prints_no_answer_before_its_reveal(
         values = deciding_values(entry["measured"],
                                  known_before(entry, outcomes["hyperparameters"]))
         assert values or entry["numbers"], f"Predict {number}: nothing to look for"
-        leaked = sorted(value for value in values if value in before)
+        leaked = sorted(value for value in values if printed_in(value, before))
         assert not leaked, (f"{name}: Predict {number}'s answer ({entry['measured']}) shows "
                             f"before its reveal: {leaked}")
     assert "This run's answer" not in printed
