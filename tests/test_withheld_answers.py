@@ -44,9 +44,20 @@ LEAKS = {
     "curvature": "Predict 4: the plateau's gradient norm 0.00085 and its J 0.809",
     "nesterov": "Predict 2: the stability limits 0.0075 and 0.015",
     "loss_functions": "Predict 2: the ratio 2.9",
-    "initialization": "Predict 2: the spreads 0.0e+00 and 2.1e-01",
-    "lr_finder": "Predict 2: adam's range-test suggestion 0.042",
-    "xor_keras": "Predict 2: the largest weight difference 1.6e-06",
+    "initialization": ("Predict 2: the spreads 0.0e+00 and 2.1e-01, no give-away: Predict 2 asks "
+                       "for the accuracies (printed only once predicted); the per-layer spreads "
+                       "measure what section 4 states before the question (the hidden units "
+                       "stay equal, only the output layer breaks the tie), and 0.0e+00 is also "
+                       "section 2's same-seed difference between our and Keras' draws"),
+    "lr_finder": ("Predict 2: adam's range-test suggestion 0.042, no give-away: it is the rate "
+                  "the lab says it trains around (0.0424, printed on purpose, its why held back "
+                  "until Predict 1 is revealed; with --optimizer adam it is adam's suggestion); "
+                  "Predict 2 asks where 0.001 falls on the curve; Predict 3's winning rate is "
+                  "one of the three rates the lab prints on purpose before training them"),
+    "xor_keras": ("Predict 2: the largest weight difference 1.6e-06, no give-away: Predict 2 "
+                  "asks how fit's epoch loss compares with NumPy's last-step loss (the block "
+                  "gaps decide it, printed nowhere before); the weight difference is the Side by "
+                  "side section's same-path measurement, which the sentence restates"),
 }
 # A number as the lab prints it: 0.0123, 1.2e-05, 85.0%, −0.0612 (a minus sign or a hyphen).
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?")
