@@ -16,8 +16,9 @@ running diagnosis label is not (a lab that asks for the label hides it until the
 The runs are tests/test_labs.py's (the session fixture ``labs_at_test_labs_settings``,
 tests/conftest.py): every lab in quick mode with seed 7 and its ``tests/lab_outcomes`` flags,
 made with ``--reveal answered`` and nothing predicted, its standard output kept; so the
-check covers every lab (``LEAKS`` names any left out) at no cost of its own. Three labs
-were converted for the plainest give-aways they had, each a way of hiding one:
+check covers every lab (``LEAKS`` names the four left out, and why) at no cost of its own.
+A number counts as printed when it appears whole, as the reveal writes it (``printed_in``).
+Five labs were changed for the give-aways they had, each a way of hiding one:
 ``activations`` printed the slopes at z = −3 (Predict 1's answer, column by column), the
 tables of gradient norms per layer (Predicts 2 and 3) and the losses of the dead-ReLU runs
 (Predict 4) before each reveal: its tables now wait for the reveal; ``gradient_clipping``
@@ -25,7 +26,10 @@ printed the table of steps and final losses that answers Predicts 1 to 3: it now
 only for a predicted answer (``lab.shows(N)``); ``diagnostics`` printed each run's verdict
 (the labels Predict 1 asks for) from ``DiagnosticsLogger`` and in ``LivePlot``'s progress
 lines, and the table of labels that answers Predict 2: logger, live plot and table are now
-quiet about the labels until they are revealed.
+quiet about the labels until they are revealed; ``tour``'s live plot showed the running
+label Predict 2 asks for: it shows it only once Predict 2 is (``diagnosis=lab.shows(2)``);
+``nesterov`` printed the two stability limits that decide Predict 2's sweep: they now come
+with the table after its reveal.
 """
 
 import json
@@ -37,15 +41,26 @@ from callbacks import diagnostics
 from labs.machinery import catalog
 
 # Labs whose run (seed 7, test_labs' flags) prints a deciding value of an answer before its
-# reveal, as this check finds it: left out until the lesson is changed or the value is shown
-# to be no give-away. Lab → the prediction and the values found before its reveal.
+# reveal, as this check finds it, where the value was shown to be no give-away: lab → the
+# prediction, the values found before its reveal, and why they give nothing away. A lab
+# that really gave an answer away was changed instead (tour, nesterov).
 LEAKS = {
     "curvature": "Predict 4: the plateau's starting ‖∇J‖ 0.00085 and J 0.809, no give-away: "
                  "the plateau cell prints them on purpose before it (the text then compares "
                  "the runs near J ≈ 0.81), and the question asks about the saddle run alone",
-    "initialization": "Predict 2: the spreads 0.0e+00 and 2.1e-01",
-    "lr_finder": "Predict 2: adam's range-test suggestion 0.042",
-    "xor_keras": "Predict 2: the largest weight difference 1.6e-06",
+    "initialization": ("Predict 2: the spreads 0.0e+00 and 2.1e-01, no give-away: Predict 2 asks "
+                       "for the accuracies (printed only once predicted); the per-layer spreads "
+                       "measure what section 4 states before the question (the hidden units "
+                       "stay equal, only the output layer breaks the tie), and 0.0e+00 is also "
+                       "section 2's same-seed difference between our and Keras' draws"),
+    "lr_finder": ("Predict 3: the winner's rate 0.042, no give-away: the three rates "
+                  "(suggestion / 100, suggestion, suggestion × 10) are printed on purpose "
+                  "before they are trained, and Predict 3 asks which of them ends lowest, "
+                  "printed nowhere before its reveal"),
+    "xor_keras": ("Predict 2: the largest weight difference 1.6e-06, no give-away: Predict 2 "
+                  "asks how fit's epoch loss compares with NumPy's last-step loss (the block "
+                  "gaps decide it, printed nowhere before); the weight difference is the Side by "
+                  "side section's same-path measurement, which the sentence restates"),
 }
 # A number as the lab prints it: 0.0123, 1.2e-05, 85.0%, −0.0612 (a minus sign or a hyphen).
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?")
