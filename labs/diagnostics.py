@@ -142,6 +142,7 @@ def build_model(task, hidden_layers, optimizer, n_features):
         loss, metrics = "binary_crossentropy", ["accuracy"]
     model = keras.Sequential(layers)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    model.optimizer.build(model.trainable_variables)   # Its slots now: fit traces its step once.
     return model
 
 
@@ -272,6 +273,7 @@ for activation in ("sigmoid", "relu"):
         + [keras.layers.Dense(10, activation="softmax")])                # Ten digits.
     deep.compile(optimizer=keras.optimizers.SGD(DEEP_LEARNING_RATE),
                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    deep.optimizer.build(deep.trainable_variables)
     csv_path = lab.path(f"deep_{activation}.csv")
     print(f"\n--- {lab.deep_layers} {activation} layers on digits, {lab.gradient_epochs} epochs")
     logger = callbacks.DiagnosticsLogger(csv_path, gradients=True, probe=probe_batch,
