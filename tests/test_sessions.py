@@ -237,11 +237,12 @@ def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
 @pytest.mark.slow
 def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_path):
     """Session 1 in one kernel gives each lab the predictions and checks that the lab gives
-    run alone: each alone run is a fresh process of its own, forked from one that has only
-    imported TensorFlow (tests/_fresh_runs.py), and they run while the kernel does. The
-    front door's export is the one the command line runs (``session_notebooks.main``), here
-    in this process; its command line is tested above."""
-    from tests import _fresh_runs
+    run alone: each alone run goes through the front door in this process
+    (``tests/_lab_run.in_process``), as tests/test_labs.py runs every lab, with Keras'
+    session cleared after it; the kernel is a fresh Python of its own. The front door's
+    export is the one the command line runs (``session_notebooks.main``), here in this
+    process; its command line is tested above."""
+    from tests import _lab_run
     from tests.test_notebooks import execute, outputs_and_text
 
     assert session_notebooks.main(str(tmp_path / "notebooks"), "1", instructor=True) == 0
@@ -252,23 +253,19 @@ def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_pa
     env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
     alone = tmp_path / "alone"
     labs_of_plan = sessions.plan(1).labs()
-    started = _fresh_runs.start(alone, [(lab, ["--quick", "--out", str(alone / lab)])
-                                        for lab in labs_of_plan])
+    finished = {lab: _lab_run.in_process(lab, ["--quick"], alone) for lab in labs_of_plan}
 
-    try:
-        executed = execute(path, tmp_path, env)
-    finally:
-        finished = _fresh_runs.finish(started)
+    executed = execute(path, tmp_path, env)
 
     _, text = outputs_and_text(executed)
     assert text.count("Setup done") == 1
     for lab in labs_of_plan:
         assert text.count(f"Lab '{lab}' (quick mode, seed 0)") == 1
         in_session = json.loads((outputs / lab / "outcomes.json").read_text())
-        status, output = finished[lab]
-        assert status == 0, output
-        assert f"Lab '{lab}' (quick mode, seed 0)" in output
-        by_itself = json.loads((alone / lab / "outcomes.json").read_text())
+        run = finished[lab]
+        assert run.status == 0, run.stdout[-2000:]
+        assert f"Lab '{lab}' (quick mode, seed 0)" in run.stdout
+        by_itself = json.loads((run.out / "outcomes.json").read_text())
         assert in_session["predictions"], f"{lab} revealed nothing"
         assert in_session["predictions"] == by_itself["predictions"], lab
         assert in_session["failed_checks"] == by_itself["failed_checks"] == []
