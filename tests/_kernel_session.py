@@ -1,17 +1,24 @@
-"""One real kernel session that runs the cells of several tests, one part after the other.
+"""One real kernel session that runs the notebooks of several tests, one part after the other.
 
 A kernel of this interpreter costs some 5 s of CPU to start, most of it TensorFlow's import
 in the setup cell. The tests that read this session claim something about cells (what an
-exported notebook prints, shows and saves in quick mode; how ``callbacks.LivePlot`` updates
-its figure), not about a fresh kernel, so they share one start (the module fixture
-``notebooks_in_a_kernel`` of ``tests/test_notebooks.py``):
+exported notebook prints, shows and saves in quick mode; what "Run all" reveals; how
+``callbacks.LivePlot`` updates its figure; what a session notebook gives each lab), not
+about a fresh kernel, so they share one start (the session fixture ``one_kernel_session`` in
+tests/conftest.py; the three modules that read it are one unit of work). The parts, in the
+order an instructor might run them in one Jupyter session:
 
 * the exported notebook of each lab of ``LABS``, the last one ending with a Keras progress
-  bar's cell (``PROGRESS_BAR``);
-* then ``LIVE_PLOT_CELL``, whose messages are recorded.
+  bar's cell (``PROGRESS_BAR``): tests/test_notebooks.py;
+* ``LIVE_PLOT_CELL``, whose messages are recorded: tests/test_notebooks.py;
+* ``PREDICTIONS_LAB``'s student notebook with only Predict 1 answered, then its instructor's
+  notebook (``STUDENT``, ``INSTRUCTOR``): tests/test_predictions.py. The student's comes
+  before any instructor's notebook, whose parameters cell sets ``reveal = "all"``;
+* the instructor's notebook of session ``SESSION`` (``SESSION_PART``): tests/test_sessions.py.
 
-A package named datasets is on the kernel's path, as Hugging Face's is in Colab: each
-setup cell must import ours.
+Each part writes to an outputs folder of its own: a ``%env LABS_OUTPUTS=…`` cell between
+parts, which belongs to no part, moves it. A package named datasets is on the kernel's path,
+as Hugging Face's is in Colab: each setup cell must import ours.
 """
 
 import dataclasses
@@ -20,11 +27,19 @@ import warnings
 
 import nbformat
 
-from labs.machinery import notebooks
+from labs.machinery import classroom, environment, notebooks, session_notebooks
 
 # The tour and a short lab (about 6 s).
 LABS = ("tour", "gradient_descent")
 LIVE_PLOT = "live_plot"
+# The lab whose student and instructor notebooks are run "Run all": a short one (under a
+# second); the student's answers Predict 1 only.
+PREDICTIONS_LAB = "loss_functions"
+STUDENT, INSTRUCTOR = "student", "instructor"
+STUDENTS_ANSWER = 'lab.predict(1, "c")  # the student\'s answer'
+# The class plan whose session notebook runs (its labs need about 10 s in quick mode).
+SESSION = 1
+SESSION_PART = f"session_{SESSION}"
 # A LivePlot shared by two runs of six epochs, under fit and fit_with_tape, every epoch drawn.
 LIVE_PLOT_CELL = """
 import keras, numpy
@@ -53,9 +68,38 @@ PROGRESS_BAR = ("import keras, numpy\n"
 
 @dataclasses.dataclass
 class Session:
-    cells: dict       # part (a lab's name, or LIVE_PLOT) → its executed cells
+    cells: dict       # part → its executed cells
     messages: dict    # part → [(message type, display id)] of the messages its cells got
-    outputs: object   # the LABS_OUTPUTS folder (pathlib.Path)
+    outputs: dict     # part → its LABS_OUTPUTS folder (pathlib.Path)
+
+
+def read(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def parts(folder):
+    """{part: its cells}, in the order they run, and the notebooks' metadata."""
+    notebooks_folder = folder / "notebooks"
+    found = {}
+    for name in LABS:
+        found[name] = read(notebooks.export(notebooks_folder / "labs", [name])[0]).cells
+    found[LABS[-1]].append(nbformat.v4.new_code_cell(PROGRESS_BAR))
+    found[LIVE_PLOT] = [nbformat.v4.new_code_cell(LIVE_PLOT_CELL)]
+    student = read(notebooks.export(notebooks_folder / STUDENT, [PREDICTIONS_LAB])[0])
+    answering = [cell for cell in student.cells
+                 if classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", [])]
+    assert len(answering) >= 2
+    assert all(cell.metadata["editable"] and not cell.metadata["deletable"]
+               for cell in answering)
+    assert answering[0].source.startswith("lab.predict(1, None)")
+    answering[0].source = STUDENTS_ANSWER
+    found[STUDENT] = student.cells
+    found[INSTRUCTOR] = read(notebooks.export(notebooks_folder / INSTRUCTOR, [PREDICTIONS_LAB],
+                                              instructor=True)[0]).cells
+    assert session_notebooks.main(str(notebooks_folder / "sessions"), str(SESSION),
+                                  instructor=True) == 0
+    found[SESSION_PART] = read(notebooks_folder / "sessions" / f"{SESSION_PART}.ipynb").cells
+    return found, student.metadata
 
 
 def run(folder):
@@ -64,40 +108,42 @@ def run(folder):
 
     from tests.test_notebooks import kernel_client
 
-    parts, metadata = {}, None
-    for name in LABS:
-        path, = notebooks.export(folder / "notebooks", [name])
-        exported = nbformat.read(str(path), as_version=4)
-        parts[name], metadata = exported.cells, metadata or exported.metadata
-    parts[LABS[-1]].append(nbformat.v4.new_code_cell(PROGRESS_BAR))
-    parts[LIVE_PLOT] = [nbformat.v4.new_code_cell(LIVE_PLOT_CELL)]
-    owner = [part for part, cells in parts.items() for _ in cells]   # Cell index → part.
-    session = nbformat.v4.new_notebook(cells=[cell for cells in parts.values() for cell in cells],
-                                       metadata=metadata)
+    found, metadata = parts(folder)
+    # The labs' notebooks and the LivePlot cell share one outputs folder, each lab its own
+    # subfolder in it; the predictions' and the session's parts have one each.
+    outputs = {part: folder / "outputs" / ("labs" if part in (*LABS, LIVE_PLOT) else part)
+               for part in found}
+    cells, owner, current = [], [], None   # owner: cell index → part (None: a %env cell)
+    for part, part_cells in found.items():
+        if outputs[part] != current:
+            current = outputs[part]
+            cells.append(nbformat.v4.new_code_cell(f"%env LABS_OUTPUTS={current}"))
+            owner.append(None)
+        cells += part_cells
+        owner += [part] * len(part_cells)
+    session = nbformat.v4.new_notebook(cells=cells, metadata=metadata)
     path = folder / "notebooks" / "one_session.ipynb"
     nbformat.write(session, str(path))
-    outputs = folder / "outputs"
     foreign = folder / "site" / "datasets"
     foreign.mkdir(parents=True)
     (foreign / "__init__.py").write_text("raise ImportError('the foreign datasets was imported')\n")
     env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", notebooks.REPOSITORY_URL_ENV)}
-    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs),
-                "PYTHONPATH": str(folder / "site")})
-    messages = {part: [] for part in parts}
+           if key not in ("MPLBACKEND", notebooks.REPOSITORY_URL_ENV, environment.REVEAL_ENV)}
+    env.update({"LABS_QUICK": "1", "PYTHONPATH": str(folder / "site")})
+    messages = {part: [] for part in found}
 
     class RecordingClient(NotebookClient):
         def process_message(self, msg, cell, cell_index):
-            transient = msg["content"].get("transient") or {}
-            messages[owner[cell_index]].append((msg["msg_type"], transient.get("display_id")))
+            if owner[cell_index] is not None:
+                transient = msg["content"].get("transient") or {}
+                messages[owner[cell_index]].append((msg["msg_type"],
+                                                    transient.get("display_id")))
             return super().process_message(msg, cell, cell_index)
 
     with warnings.catch_warnings():   # jupyter_client's own deprecations, not ours.
         warnings.simplefilter("ignore", DeprecationWarning)
         kernel_client(session, path, folder, client_class=RecordingClient).execute(env=env)
 
-    cells, at = {}, 0
-    for part, part_cells in parts.items():
-        cells[part] = session.cells[at:at + len(part_cells)]
-        at += len(part_cells)
-    return Session(cells, messages, outputs)
+    executed = {part: [cell for cell, of in zip(session.cells, owner) if of == part]
+                for part in found}
+    return Session(executed, messages, outputs)

@@ -52,6 +52,9 @@ JOINS = {
     "tests/test_tensorboard.py::test_a_lab_run_with_the_flag_leaves_a_run_folder_per_fit":
         "tests/test_tour.py",
 }
+# The modules whose tests read the one kernel session (one_kernel_session): one unit.
+KERNEL_SESSION_MODULES = ("tests/test_notebooks.py", "tests/test_predictions.py",
+                          "tests/test_sessions.py")
 # The two tests that read one lab's run at tests/test_labs.py's settings
 # (labs_at_test_labs_settings): they go together, one unit per lab.
 AT_TEST_LABS_SETTINGS = re.compile(
@@ -63,14 +66,17 @@ AT_TEST_LABS_SETTINGS = re.compile(
 
 def work_unit(nodeid):
     """The unit of work a test is sent in: the module it joins (JOINS), the lab whose run at
-    tests/test_labs.py's settings it reads (AT_TEST_LABS_SETTINGS), its module if the module
-    shares a fixture, else the test alone."""
+    tests/test_labs.py's settings it reads (AT_TEST_LABS_SETTINGS), the modules that read the
+    one kernel session (KERNEL_SESSION_MODULES), its module if the module shares a fixture,
+    else the test alone."""
     if nodeid in JOINS:
         return JOINS[nodeid]
     lab = AT_TEST_LABS_SETTINGS.fullmatch(nodeid)
     if lab:
         return f"{lab.group(1)} at tests/test_labs.py's settings"
     module_path = nodeid.split("::")[0]
+    if module_path in KERNEL_SESSION_MODULES:
+        return "the one kernel session"
     return module_path if shares_a_fixture(module_path) else nodeid
 
 
@@ -137,6 +143,16 @@ def tour_as_the_class_runs_it(tmp_path_factory):
     run = _lab_run.in_process("tour", ["--quick", "--tensorboard", str(folder / "logs")], folder)
     run.logs = folder / "logs"
     return run
+
+
+@pytest.fixture(scope="session")
+def one_kernel_session(tmp_path_factory):
+    """The notebooks of tests/test_notebooks.py, tests/test_predictions.py and
+    tests/test_sessions.py, run one part after the other in one real kernel
+    (``tests/_kernel_session.py``): one kernel start for the three."""
+    from tests import _kernel_session
+
+    return _kernel_session.run(tmp_path_factory.mktemp("one_kernel_session"))
 
 
 # The logical CPU devices TensorFlow starts with where tests run: the most any lab splits the

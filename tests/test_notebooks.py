@@ -5,8 +5,8 @@ The parameters cell and the README index have their own tests in
 
 The kernel is this interpreter (``sys.executable -m ipykernel_launcher``), started through a
 kernelspec written to a temporary folder, so the test needs no installed kernelspec. Two labs'
-notebooks and a ``callbacks.LivePlot`` cell run in one kernel session, started once
-(``tests/_kernel_session.py``).
+notebooks and a ``callbacks.LivePlot`` cell run in one kernel session, started once for this
+module, tests/test_predictions.py and tests/test_sessions.py (``tests/_kernel_session.py``).
 """
 
 import ast
@@ -319,20 +319,13 @@ def outputs_and_text(executed):
     return every_output, "".join(output.get("text", "") for output in every_output)
 
 
-@pytest.fixture(scope="module")
-def notebooks_in_a_kernel(tmp_path_factory):
-    """Two labs' exported notebooks, then a LivePlot cell, in one real kernel session
-    (``tests/_kernel_session.py``), run once for the tests below."""
-    return _kernel_session.run(tmp_path_factory.mktemp("notebooks_kernel"))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", _kernel_session.LABS)
-def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, notebooks_in_a_kernel):
+def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, one_kernel_session):
     """Each lab's exported notebook, run top to bottom in quick mode in one real kernel
-    session, one after the other."""
-    outputs = notebooks_in_a_kernel.outputs
-    cells = notebooks_in_a_kernel.cells[name]
+    session, one after the other (``tests/_kernel_session.py``)."""
+    outputs = one_kernel_session.outputs[name]
+    cells = one_kernel_session.cells[name]
     every_output, text = outputs_and_text(nbformat.v4.new_notebook(cells=cells))
     assert f"Lab '{name}' (quick mode" in text, "LABS_QUICK=1 did not reach the kernel"
     assert f"Setup done: labs from {labs.REPO}\n" in text
@@ -355,12 +348,12 @@ def test_exported_notebook_runs_in_a_real_kernel_in_quick_mode(name, notebooks_i
 
 
 @pytest.mark.slow
-def test_live_plot_in_a_real_kernel_updates_its_figure_in_place(notebooks_in_a_kernel):
+def test_live_plot_in_a_real_kernel_updates_its_figure_in_place(one_kernel_session):
     """``callbacks.LivePlot`` (tests/test_live_plot.py) in a real kernel, after the labs'
     notebooks in the same kernel session: its cell (``_kernel_session.LIVE_PLOT_CELL``)
     shows one figure and updates it in place; every message the cell got is recorded."""
-    cell, = notebooks_in_a_kernel.cells[_kernel_session.LIVE_PLOT]
-    messages = notebooks_in_a_kernel.messages[_kernel_session.LIVE_PLOT]
+    cell, = one_kernel_session.cells[_kernel_session.LIVE_PLOT]
+    messages = one_kernel_session.messages[_kernel_session.LIVE_PLOT]
     outputs = cell.outputs
     assert not [output for output in outputs if output.output_type == "error"], outputs
     shown = [display_id for kind, display_id in messages if kind == "display_data"]

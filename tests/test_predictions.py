@@ -8,7 +8,6 @@ lab's source stands in for a real one.
 
 import io
 import json
-import os
 import subprocess
 import sys
 
@@ -18,6 +17,7 @@ import labs
 from labs.machinery import classroom, environment, notebook_parameters, runtime, tally
 from labs import __main__ as front_door
 from labs.machinery.runtime import param
+from tests import _kernel_session
 
 DEMO_SOURCE = '''
 # %% [markdown] tags=["prediction"]
@@ -377,54 +377,22 @@ def test_the_parameters_cell_sets_reveal_beside_the_labs_own_values():
 
 
 # The lab whose exported notebooks run in a real kernel: a short one (under a second).
-KERNEL_LAB = "loss_functions"
+KERNEL_LAB = _kernel_session.PREDICTIONS_LAB
 
 
 @pytest.fixture(scope="module")
-def both_notebooks_in_a_kernel(tmp_path_factory):
+def both_notebooks_in_a_kernel(one_kernel_session):
     """The lab's exported student notebook with only Predict 1 answered, then its exported
     instructor's notebook, each run top to bottom ("Run all") in one real kernel session,
-    one after the other, as an instructor may try both in one Jupyter session; a cell
-    between them (``%env``) sends the second's outputs to a folder of its own.
+    one after the other, as an instructor may try both in one Jupyter session, each with an
+    outputs folder of its own (``tests/_kernel_session.py``).
 
     Returns ``(student, instructor)``: each ``(executed cells, outputs folder)``. Their
     claims are about the notebooks' cells (what each reveal shows), not about a fresh
-    kernel, so one kernel start (some 5 s of CPU) serves both.
+    kernel, so the kernel session of tests/test_notebooks.py serves them.
     """
-    import nbformat
-
-    from labs.machinery import notebooks
-    from tests.test_notebooks import execute
-
-    folder = tmp_path_factory.mktemp("predictions_kernel")
-    student_path, = notebooks.export(folder / "student", [KERNEL_LAB])
-    instructor_path, = notebooks.export(folder / "instructor", [KERNEL_LAB], instructor=True)
-    student = nbformat.read(str(student_path), as_version=4)
-    answering = [cell for cell in student.cells
-                 if classroom.YOUR_PREDICTION_TAG in cell.metadata.get("tags", [])]
-    assert len(answering) >= 2
-    assert all(cell.metadata["editable"] and not cell.metadata["deletable"]
-               for cell in answering)
-    assert answering[0].source.startswith("lab.predict(1, None)")
-    answering[0].source = 'lab.predict(1, "c")  # the student\'s answer'
-    instructor = nbformat.read(str(instructor_path), as_version=4)
-    outputs = {"student": folder / "outputs_student", "instructor": folder / "outputs_instructor"}
-    between = nbformat.v4.new_code_cell(f"%env LABS_OUTPUTS={outputs['instructor']}")
-    session = nbformat.v4.new_notebook(cells=[*student.cells, between, *instructor.cells],
-                                       metadata=student.metadata)
-    path = folder / "session" / f"{KERNEL_LAB}.ipynb"
-    path.parent.mkdir()
-    nbformat.write(session, str(path))
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", environment.REVEAL_ENV, "LABS_REPOSITORY_URL")}
-    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs["student"])})
-
-    executed = execute(path, folder, env)
-
-    first = executed.cells[:len(student.cells)]
-    second = executed.cells[len(student.cells) + 1:]
-    assert [cell.source for cell in second] == [cell.source for cell in instructor.cells]
-    return (first, outputs["student"]), (second, outputs["instructor"])
+    return tuple((one_kernel_session.cells[part], one_kernel_session.outputs[part])
+                 for part in (_kernel_session.STUDENT, _kernel_session.INSTRUCTOR))
 
 
 @pytest.mark.slow

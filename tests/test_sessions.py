@@ -10,11 +10,11 @@ questions' model answers reach the instructor's edition only.
 
 import collections
 import json
-import os
 import re
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 import labs
@@ -235,29 +235,25 @@ def test_front_door_refuses_an_unknown_session_in_one_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_path):
+def test_session_notebook_runs_every_lab_in_one_kernel_as_each_runs_alone(tmp_path,
+                                                                          one_kernel_session):
     """Session 1 in one kernel gives each lab the predictions and checks that the lab gives
-    run alone: each alone run goes through the front door in this process
-    (``tests/_lab_run.in_process``), as tests/test_labs.py runs every lab, with Keras'
-    session cleared after it; the kernel is a fresh Python of its own. The front door's
-    export is the one the command line runs (``session_notebooks.main``), here in this
-    process; its command line is tested above."""
-    from tests import _lab_run
-    from tests.test_notebooks import execute, outputs_and_text
+    run alone. The session notebook is the front door's export (``session_notebooks.main``,
+    in the process that builds the kernel session; its command line is tested above), run
+    top to bottom in the kernel session that tests/test_notebooks.py's notebooks run in
+    (``tests/_kernel_session.py``), with an outputs folder of its own. Each alone run goes
+    through the front door in this process (``tests/_lab_run.in_process``), as
+    tests/test_labs.py runs every lab, with Keras' session cleared after it."""
+    from tests import _kernel_session, _lab_run
+    from tests.test_notebooks import outputs_and_text
 
-    assert session_notebooks.main(str(tmp_path / "notebooks"), "1", instructor=True) == 0
-    path = tmp_path / "notebooks" / "session_1.ipynb"
-    outputs = tmp_path / "outputs"
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("MPLBACKEND", notebooks.REPOSITORY_URL_ENV)}
-    env.update({"LABS_QUICK": "1", "LABS_OUTPUTS": str(outputs)})
-    alone = tmp_path / "alone"
+    assert _kernel_session.SESSION == 1
+    cells = one_kernel_session.cells[_kernel_session.SESSION_PART]
+    outputs = one_kernel_session.outputs[_kernel_session.SESSION_PART]
     labs_of_plan = sessions.plan(1).labs()
-    finished = {lab: _lab_run.in_process(lab, ["--quick"], alone) for lab in labs_of_plan}
+    finished = {lab: _lab_run.in_process(lab, ["--quick"], tmp_path) for lab in labs_of_plan}
 
-    executed = execute(path, tmp_path, env)
-
-    _, text = outputs_and_text(executed)
+    _, text = outputs_and_text(nbformat.v4.new_notebook(cells=cells))
     assert text.count("Setup done") == 1
     for lab in labs_of_plan:
         assert text.count(f"Lab '{lab}' (quick mode, seed 0)") == 1
