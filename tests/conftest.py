@@ -100,12 +100,14 @@ def adam_edition(tmp_path_factory):
 @pytest.fixture(scope="session")
 def twin_labs_in_the_adam_edition(adam_edition, tmp_path_factory):
     """The tour and every lab that uses a task, run in ``adam_edition`` before the student
-    writes anything, in one process (``tests/_lab_run.before_any_task_is_written``):
-    tests/test_editions.py reads that each runs, tests/test_labs.py the statements and figures
-    of the two it runs as the class does (made once for both)."""
+    writes anything, in one process (``tests/_lab_run.before_any_task_is_written``), then
+    the check of adam in it: tests/test_editions.py reads that each runs and what the check
+    says, tests/test_labs.py the statements and figures of the two it runs as the class does
+    (made once for both)."""
     from tests import _lab_run
 
-    return _lab_run.before_any_task_is_written(adam_edition, tmp_path_factory.mktemp("twin_labs"))
+    return _lab_run.before_any_task_is_written(adam_edition, tmp_path_factory.mktemp("twin_labs"),
+                                               check="adam")
 
 
 @pytest.fixture(scope="session")
