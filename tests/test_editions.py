@@ -10,8 +10,11 @@ in the same folder run one after another in one subprocess through the front doo
 imported once per folder rather than once per lab; each lab's exit status, printed lines and
 figures are reported separately. The instructor's side of a comparison is this repository,
 whose labs run in the test's own process (``_lab_run.in_process``), TensorFlow being
-imported there already. The run of every lab before any task is written also serves
-tests/test_labs.py's checks of early_stopping and schedules as the class runs them.
+imported there already; the tour's is the run tests/test_tour.py reads
+(``tour_as_the_class_runs_it``, tests/conftest.py, which sends that test with that
+module's), and the student's tour runs with its flags. The run of every lab before any task
+is written also serves tests/test_labs.py's checks of early_stopping and schedules as the
+class runs them, and its process checks adam after the labs.
 """
 
 import json
@@ -28,10 +31,9 @@ from tests._lab_run import TWIN_LABS
 
 REPOSITORY = release.REPOSITORY
 # Lab → flags that keep it short, for the runs with every task answered. The tour uses
-# adam, schedules and early_stopping; gradient_clipping uses gradient_clipping, losses and
-# backprop.
-SHORT = {"tour": ["--epochs", "3", "--warmup-epochs", "1"],
-         "gradient_clipping": ["--epochs", "2"]}
+# adam, schedules and early_stopping, and runs with tour_as_the_class_runs_it's flags
+# (quick mode, --tensorboard); gradient_clipping uses gradient_clipping, losses and backprop.
+SHORT = {"gradient_clipping": ["--epochs", "2"]}
 
 
 def start(folder, *command):
@@ -113,31 +115,38 @@ def outcomes(folder):
 
 
 @pytest.mark.slow
-def test_with_every_task_answered_the_labs_print_the_instructors_numbers(adam_edition,
-                                                                        tmp_path):
+def test_with_every_task_answered_the_labs_print_the_instructors_numbers(
+        adam_edition, tour_as_the_class_runs_it, tmp_path):
     edition = shutil.copytree(adam_edition, tmp_path / "edition")
     assert set(editions.stub_states(edition)) == set(task_table.TASKS)
     answer_every_task(edition)   # The handed-out task, and the held ones too.
     assert editions.stub_states(edition) == {}
-    # The student's labs run one after another in one process in the edition; meanwhile the
-    # instructor's, this repository's, run in this process (TensorFlow is imported here
-    # already), with the same flags: quick mode, as the edition's environment turns it on.
+    # The student's labs run one after another in one process in the edition; the
+    # instructor's, this repository's, in this process (TensorFlow is imported here already),
+    # with the same flags: the tour's run is the one tests/test_tour.py reads, with its flags
+    # (its TensorBoard folder aside: the student's goes to tmp_path); gradient_clipping runs
+    # meanwhile.
+    tour = tour_as_the_class_runs_it
+    flags = {"tour": [str(tmp_path / "logs") if flag == str(tour.logs) else flag
+                      for flag in tour.flags],
+             **{name: ["--quick", *short] for name, short in SHORT.items()}}
+    assert "--tensorboard" in flags["tour"] and str(tour.logs) not in flags["tour"]
     process = _lab_run.labs_in_one_process(edition, [
-        (name, [*flags, "--out", str(tmp_path / "student" / name)])
-        for name, flags in SHORT.items()], _lab_run.edition_environment())
+        (name, [*flags[name], "--out", str(tmp_path / "student" / name)]) for name in flags],
+        _lab_run.edition_environment())
     try:
-        instructor = {name: _lab_run.in_process(name, ["--quick", *flags],
-                                                tmp_path / "instructor").status
-                      for name, flags in SHORT.items()}
+        instructor = {"tour": tour, **{name: _lab_run.in_process(name, flags[name],
+                                                                 tmp_path / "instructor")
+                                       for name in SHORT}}
     finally:
         finished = finish(process, timeout=600)
     student = _lab_run.each_lab(finished)
     assert finished.returncode == 0, finished.stderr[-2000:]
-    for name in SHORT:
-        assert student[name][0] == "0" and instructor[name] == 0, (
+    for name in flags:
+        assert student[name][0] == "0" and instructor[name].status == 0, (
             name, finished.stderr[-2000:])
         assert not any(" until the task is written" in line for line in student[name][1])
-        assert outcomes(tmp_path / "student" / name) == outcomes(tmp_path / "instructor" / name)
+        assert outcomes(tmp_path / "student" / name) == outcomes(instructor[name].out)
         assert outcomes(tmp_path / "student" / name)["predictions"], name
     assert " until the task is written" not in finished.stdout
 
