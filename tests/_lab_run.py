@@ -108,10 +108,14 @@ def at_test_labs_settings(name, folder):
 BEGIN, END = "LAB-BEGIN", "LAB-END"
 
 
-def labs_in_one_process(folder, runs, environment, facts=None):
+def labs_in_one_process(folder, runs, environment, facts=None, check=None):
     """Start one subprocess in ``folder`` that runs each ``(lab, flags)`` of ``runs`` through
     the front door (``labs.__main__.run_lab``), one after another, clearing Keras' session
     between them. A lab that raises is reported with status ``error`` and the next one runs.
+    With ``check`` (a task), the task's check runs after the labs, through the command line's
+    own main as ``python -m assignments check TASK`` calls it, and is reported as a lab named
+    ``check:TASK`` (its exit status, its printed lines); the labs have ended by then, so it
+    changes none of their runs.
 
     TensorFlow starts first with one CPU device, as in a student's notebook kernel, so that
     data_parallel takes the path a notebook takes: its two-replica runs go to a fresh Python
@@ -138,7 +142,13 @@ def labs_in_one_process(folder, runs, environment, facts=None):
               "            json.dumps(_figures.facts(saved)), encoding='utf-8')\n"
               "    saved.clear()\n"
               "    keras.backend.clear_session()\n"
-              f"    print('{END}', name, status, flush=True)\n")
+              f"    print('{END}', name, status, flush=True)\n"
+              f"check = {check!r}\n"
+              "if check is not None:\n"
+              "    from assignments.__main__ import main as assignments_main\n"
+              f"    print('{BEGIN}', 'check:' + check, flush=True)\n"
+              "    status = assignments_main(['check', check])\n"
+              f"    print('{END}', 'check:' + check, status, flush=True)\n")
     return subprocess.Popen([sys.executable, "-c", script], cwd=folder, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=environment)
 
@@ -211,14 +221,17 @@ def edition_environment():
     return {**os.environ, "PYTHONPATH": "", "LABS_QUICK": "1"}
 
 
-def before_any_task_is_written(edition, folder, timeout=900):
+def before_any_task_is_written(edition, folder, timeout=900, check=None):
     """The tour and every lab of TWIN_LABS in ``edition``, in one process, before the student
     writes anything (``SMALL``'s flags; ``AS_THE_CLASS_RUNS_THEM`` with none), each lab's
-    outputs in ``folder``/NAME. Returns finished (the CompletedProcess), labs (``each_lab``
-    of it), folder, and figures(name) (that lab's figures' facts)."""
+    outputs in ``folder``/NAME; then, with ``check`` (a task), that task's check, reported
+    as the lab ``check:TASK`` (``labs_in_one_process``). Returns finished (the
+    CompletedProcess), labs (``each_lab`` of it), folder, and figures(name) (that lab's
+    figures' facts)."""
     runs = [(name, [*SMALL.get(name, []), "--out", str(folder / name)])
             for name in ("tour", *TWIN_LABS)]
-    process = labs_in_one_process(edition, runs, edition_environment(), facts=folder)
+    process = labs_in_one_process(edition, runs, edition_environment(), facts=folder,
+                                  check=check)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

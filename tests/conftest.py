@@ -51,6 +51,9 @@ JOINS = {
     # The tour in quick mode with --tensorboard (tour_as_the_class_runs_it).
     "tests/test_tensorboard.py::test_a_lab_run_with_the_flag_leaves_a_run_folder_per_fit":
         "tests/test_tour.py",
+    # The instructor's side of the tour with every task answered is that run too.
+    "tests/test_editions.py::"
+    "test_with_every_task_answered_the_labs_print_the_instructors_numbers": "tests/test_tour.py",
 }
 # The modules whose tests read the one kernel session (one_kernel_session): one unit.
 KERNEL_SESSION_MODULES = ("tests/test_notebooks.py", "tests/test_predictions.py",
@@ -106,12 +109,14 @@ def adam_edition(tmp_path_factory):
 @pytest.fixture(scope="session")
 def twin_labs_in_the_adam_edition(adam_edition, tmp_path_factory):
     """The tour and every lab that uses a task, run in ``adam_edition`` before the student
-    writes anything, in one process (``tests/_lab_run.before_any_task_is_written``):
-    tests/test_editions.py reads that each runs, tests/test_labs.py the statements and figures
-    of the two it runs as the class does (made once for both)."""
+    writes anything, in one process (``tests/_lab_run.before_any_task_is_written``), then
+    the check of adam in it: tests/test_editions.py reads that each runs and what the check
+    says, tests/test_labs.py the statements and figures of the two it runs as the class does
+    (made once for both)."""
     from tests import _lab_run
 
-    return _lab_run.before_any_task_is_written(adam_edition, tmp_path_factory.mktemp("twin_labs"))
+    return _lab_run.before_any_task_is_written(adam_edition, tmp_path_factory.mktemp("twin_labs"),
+                                               check="adam")
 
 
 @pytest.fixture(scope="session")
@@ -136,12 +141,15 @@ def labs_at_test_labs_settings(tmp_path_factory):
 def tour_as_the_class_runs_it(tmp_path_factory):
     """The tour in quick mode at its default seed and flags (adam), in this process, with
     ``--tensorboard``: tests/test_tour.py reads its outcomes and CSVs (in ``out``),
-    tests/test_tensorboard.py its run folders (in ``logs``); made once for both."""
+    tests/test_tensorboard.py its run folders (in ``logs``), tests/test_editions.py its
+    outcomes as the instructor's, beside a student edition's run with the same ``flags``;
+    made once for all three."""
     from tests import _lab_run
 
     folder = tmp_path_factory.mktemp("tour")
-    run = _lab_run.in_process("tour", ["--quick", "--tensorboard", str(folder / "logs")], folder)
-    run.logs = folder / "logs"
+    flags = ["--quick", "--tensorboard", str(folder / "logs")]
+    run = _lab_run.in_process("tour", flags, folder)
+    run.logs, run.flags = folder / "logs", flags
     return run
 
 

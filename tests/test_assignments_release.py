@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import types
 import zipfile
 
 import nbformat
@@ -272,15 +273,45 @@ def test_allow_dirty_still_ships_only_tracked_files(clone_with_class_files, tmp_
 
 
 CHECK_SEPARATOR = "=" * 20 + " next report " + "=" * 20
+NEXT_COMMAND = "=" * 20 + " next command " + "=" * 20
+
+
+@pytest.fixture(scope="module")
+def before_anything_is_written(edition):
+    """Two commands a student runs in the edition before writing anything, one after the
+    other in one Python under ``-X importtime`` (TensorFlow starts once for both): the check
+    of adam, through the command line's own main as ``python -m assignments check adam``
+    calls it, then the fit_vs_tape lab on the student's own rmsprop, run as ``__main__`` the
+    way ``python -m labs.fit_vs_tape --impl custom --optimizer rmsprop`` runs it (its exit is
+    the process's). Returns ``check`` (its stdout, its stderr with the import times, its exit
+    status) and ``lab`` (its stdout, its stderr, the process's exit status)."""
+    finished = run(edition, "-X", "importtime", "-c",
+                   "import runpy, sys\nfrom assignments.__main__ import main\n"
+                   "status = main(['check', 'adam'])\n"
+                   "print(NEXT, status, flush=True)\nprint(NEXT, file=sys.stderr, flush=True)\n"
+                   "sys.argv = ['labs.fit_vs_tape', '--impl', 'custom',\n"
+                   "            '--optimizer', 'rmsprop']\n"
+                   "runpy.run_module('labs.fit_vs_tape', run_name='__main__', alter_sys=True)\n"
+                   .replace("NEXT", repr(NEXT_COMMAND)))
+    assert finished.stdout.count(NEXT_COMMAND) == finished.stderr.count(NEXT_COMMAND) == 1, (
+        finished.stderr[-3000:])
+    check_stdout, lab_stdout = finished.stdout.split(NEXT_COMMAND)
+    check_stderr, lab_stderr = finished.stderr.split(NEXT_COMMAND)
+    status, lab_stdout = lab_stdout.split("\n", 1)
+    return types.SimpleNamespace(
+        check=subprocess.CompletedProcess(finished.args, int(status), check_stdout, check_stderr),
+        lab=subprocess.CompletedProcess(finished.args, finished.returncode, lab_stdout,
+                                        lab_stderr))
 
 
 @pytest.mark.slow
-def test_a_student_runs_the_check_sees_the_todo_then_step_level_feedback(edition, tmp_path):
+def test_a_student_runs_the_check_sees_the_todo_then_step_level_feedback(
+        edition, before_anything_is_written, tmp_path):
     listed = run(edition, "-X", "importtime", "-m", "assignments", "list")
     assert listed.returncode == 0
     assert [line.split()[0] for line in listed.stdout.splitlines()] == list(task_table.TASKS)
     assert not imports_tensorflow(listed)   # The task table alone: an instant answer.
-    todo = run(edition, "-X", "importtime", "-m", "assignments", "check", "adam")
+    todo = before_anything_is_written.check
     assert todo.returncode == 1 and "not written yet: TODO adam" in todo.stdout
     assert imports_tensorflow(todo)         # A check that runs does import it.
     # The student writes Adam but forgets the bias correction.
@@ -309,10 +340,11 @@ def test_a_student_runs_the_check_sees_the_todo_then_step_level_feedback(edition
 
 
 @pytest.mark.slow
-def test_labs_in_the_student_edition_run_the_twin_of_an_unfinished_task(edition):
+def test_labs_in_the_student_edition_run_the_twin_of_an_unfinished_task(
+        before_anything_is_written):
     """Asked for the student's own rmsprop before it is written, the lab runs Keras' twin,
-    says so in one line, and exits 0."""
-    module = run(edition, "-m", "labs.fit_vs_tape", "--impl", "custom", "--optimizer", "rmsprop")
+    says so in one line, and exits 0 (in the process that checked adam first)."""
+    module = before_anything_is_written.lab
     assert module.returncode == 0, module.stderr[-2000:]
     notices = [line for line in module.stdout.splitlines() if "until the task is written" in line]
     assert notices == ["rmsprop: using keras.optimizers.RMSprop until the task is written"]

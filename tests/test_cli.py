@@ -55,8 +55,10 @@ def test_our_datasets_package_wins_over_an_installed_one(tmp_path):
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("FAKE = True\n")
     env = {"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}
-    # From the repository root, as `python -m labs` runs.
-    result = run("-c", "import datasets; print(datasets.__file__)", env=env)
+    # From the repository root, as `python -m labs` runs: the file `import datasets` loads,
+    # found by the import system's own search without running it (NumPy stays unimported).
+    result = run("-c", "import importlib.util; print(importlib.util.find_spec('datasets').origin)",
+                 env=env)
     assert result.stdout.strip() == str(REPO / "datasets" / "__init__.py"), result.stderr
     # In a kernel where the other package was imported first, importing labs swaps it out.
     code = ("import sys; sys.path.remove(''); import datasets; assert datasets.FAKE; "

@@ -8,8 +8,13 @@ student would, in subprocesses, in quick mode with flags that keep them small. L
 in the same folder run one after another in one subprocess through the front door
 (``_lab_run.labs_in_one_process``), as ``python -m labs --all`` runs them, so TensorFlow is
 imported once per folder rather than once per lab; each lab's exit status, printed lines and
-figures are reported separately. The run of every lab before any task is written also serves
-tests/test_labs.py's checks of early_stopping and schedules as the class runs them.
+figures are reported separately. The instructor's side of a comparison is this repository,
+whose labs run in the test's own process (``_lab_run.in_process``), TensorFlow being
+imported there already; the tour's is the run tests/test_tour.py reads
+(``tour_as_the_class_runs_it``, tests/conftest.py, which sends that test with that
+module's), and the student's tour runs with its flags. The run of every lab before any task
+is written also serves tests/test_labs.py's checks of early_stopping and schedules as the
+class runs them, and its process checks adam after the labs.
 """
 
 import json
@@ -26,10 +31,9 @@ from tests._lab_run import TWIN_LABS
 
 REPOSITORY = release.REPOSITORY
 # Lab → flags that keep it short, for the runs with every task answered. The tour uses
-# adam, schedules and early_stopping; gradient_clipping uses gradient_clipping, losses and
-# backprop.
-SHORT = {"tour": ["--epochs", "3", "--warmup-epochs", "1"],
-         "gradient_clipping": ["--epochs", "2"]}
+# adam, schedules and early_stopping, and runs with tour_as_the_class_runs_it's flags
+# (quick mode, --tensorboard); gradient_clipping uses gradient_clipping, losses and backprop.
+SHORT = {"gradient_clipping": ["--epochs", "2"]}
 
 
 def start(folder, *command):
@@ -50,8 +54,9 @@ def run(folder, *command):
 @pytest.fixture(scope="module")
 def before_any_task_is_written(twin_labs_in_the_adam_edition):
     """The tour and every lab of TWIN_LABS, run in the adam edition before the student writes
-    anything, in one process (``_lab_run.before_any_task_is_written``): tests/test_labs.py
-    checks two of them as the class runs them, so tests/conftest.py makes it once for both."""
+    anything, in one process (``_lab_run.before_any_task_is_written``), then the check of
+    adam there: tests/test_labs.py checks two of the labs as the class runs them, so
+    tests/conftest.py makes it once for both."""
     return twin_labs_in_the_adam_edition
 
 
@@ -69,19 +74,21 @@ def test_an_edition_with_adam_handed_out_runs_the_tour_on_the_twins(adam_edition
     assert ("early_stopping: using keras.callbacks.EarlyStopping (the task is not part of this "
             "edition)") in lines
     assert sum("using" in line for line in lines) == 3     # One line per task, once.
-    commands = {"list": ("-m", "assignments", "list"),   # Four commands side by side.
+    commands = {"list": ("-m", "assignments", "list"),   # Three commands side by side.
                 "export": ("-c", "from labs.machinery import notebooks; print(*sorted(path.stem "
                                  "for path in notebooks.export_tasks('task_notebooks')))"),
-                "todo": ("-m", "assignments", "check", "adam"),
                 "held": ("-m", "assignments", "check", "losses")}
     started = {key: start(edition, *command) for key, command in commands.items()}
-    listed, exported, todo, held = (finish(started[key]) for key in commands)
+    listed, exported, held = (finish(started[key]) for key in commands)
+    # The check of adam ran in the labs' process after them (the command line's main).
+    todo_status, todo_lines = ran["check:adam"]
     listed = listed.stdout.splitlines()
     held_tasks = [line.split()[0] for line in listed
                   if line.endswith("(held: not part of this edition)")]
     assert held_tasks == [name for name in task_table.TASKS if name != "adam"]
     assert exported.stdout.split() == ["adam"], exported.stderr[-2000:]   # No held task's.
-    assert todo.returncode == 1 and "TODO adam" in todo.stdout
+    assert todo_status == "1" and any("TODO adam" in line for line in todo_lines), (
+        finished.stderr[-3000:])
     assert held.returncode == 2
     assert held.stderr.strip().splitlines()[-1] == (
         "python -m assignments: error: task 'losses' is not part of this edition (it is held: "
@@ -108,28 +115,40 @@ def outcomes(folder):
 
 
 @pytest.mark.slow
-def test_with_every_task_answered_the_labs_print_the_instructors_numbers(adam_edition,
-                                                                        tmp_path):
+def test_with_every_task_answered_the_labs_print_the_instructors_numbers(
+        adam_edition, tour_as_the_class_runs_it, tmp_path):
     edition = shutil.copytree(adam_edition, tmp_path / "edition")
     assert set(editions.stub_states(edition)) == set(task_table.TASKS)
     answer_every_task(edition)   # The handed-out task, and the held ones too.
     assert editions.stub_states(edition) == {}
-    # The two editions run side by side, each its labs one after another in one process.
-    processes = {side: _lab_run.labs_in_one_process(folder, [
-                     (name, [*flags, "--out", str(tmp_path / side / name)])
-                     for name, flags in SHORT.items()], _lab_run.edition_environment())
-                 for side, folder in (("student", edition), ("instructor", REPOSITORY))}
-    finished = {side: finish(process, timeout=600) for side, process in processes.items()}
-    student, instructor = (_lab_run.each_lab(finished[side])
-                           for side in ("student", "instructor"))
-    assert finished["student"].returncode == finished["instructor"].returncode == 0
-    for name in SHORT:
-        assert student[name][0] == instructor[name][0] == "0", (
-            name, finished["student"].stderr[-2000:], finished["instructor"].stderr[-2000:])
+    # The student's labs run one after another in one process in the edition; the
+    # instructor's, this repository's, in this process (TensorFlow is imported here already),
+    # with the same flags: the tour's run is the one tests/test_tour.py reads, with its flags
+    # (its TensorBoard folder aside: the student's goes to tmp_path); gradient_clipping runs
+    # meanwhile.
+    tour = tour_as_the_class_runs_it
+    flags = {"tour": [str(tmp_path / "logs") if flag == str(tour.logs) else flag
+                      for flag in tour.flags],
+             **{name: ["--quick", *short] for name, short in SHORT.items()}}
+    assert "--tensorboard" in flags["tour"] and str(tour.logs) not in flags["tour"]
+    process = _lab_run.labs_in_one_process(edition, [
+        (name, [*flags[name], "--out", str(tmp_path / "student" / name)]) for name in flags],
+        _lab_run.edition_environment())
+    try:
+        instructor = {"tour": tour, **{name: _lab_run.in_process(name, flags[name],
+                                                                 tmp_path / "instructor")
+                                       for name in SHORT}}
+    finally:
+        finished = finish(process, timeout=600)
+    student = _lab_run.each_lab(finished)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    for name in flags:
+        assert student[name][0] == "0" and instructor[name].status == 0, (
+            name, finished.stderr[-2000:])
         assert not any(" until the task is written" in line for line in student[name][1])
-        assert outcomes(tmp_path / "student" / name) == outcomes(tmp_path / "instructor" / name)
+        assert outcomes(tmp_path / "student" / name) == outcomes(instructor[name].out)
         assert outcomes(tmp_path / "student" / name)["predictions"], name
-    assert " until the task is written" not in finished["student"].stdout
+    assert " until the task is written" not in finished.stdout
 
 
 @pytest.mark.slow
