@@ -92,10 +92,9 @@ def mutant(replacements):
     return _mutants.mutant_module(FILE, "batchnorm", replacements)
 
 
-def test_the_reference_scores_every_public_and_hidden_point():
-    result = runner.run("batchnorm", hidden=True)
-    assert result.passed, result.text()
-    assert result.score == result.max_score == task_table.TASKS["batchnorm"].points
+def test_the_task_has_ten_public_points():
+    """The reference's score is not run again here: tests/test_tasks.py gives it every
+    public point and tests/test_assignments_mistakes.py every hidden one, for every task."""
     assert task_table.TASKS["batchnorm"].public_points == 10
 
 

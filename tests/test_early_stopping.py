@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import callbacks
-from custom import training
+from custom import model_state, training
 
 N_SEQUENCES = 300  # Random scripted runs compared with Keras.
 
@@ -214,13 +214,19 @@ def test_learning_rate_reaches_history_under_fit_with_tape():
 def test_stop_epoch_is_the_same_under_fit_and_fit_with_tape():
     """A real run whose val loss stops falling: every loop and callback pair stops alike."""
     lengths = []
+    rng = np.random.default_rng(1)
+    x, x_val = rng.normal(size=(64, 2)), rng.normal(size=(16, 2))
+    y, y_val = x.sum(axis=1, keepdims=True), rng.normal(size=(16, 1))  # val is pure noise.
+    starts = {}
     for loop, implementation in itertools.product(("fit", "tape"), ("keras", "custom")):
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
-        model.compile(optimizer=keras.optimizers.SGD(0.3), loss="mse")
-        rng = np.random.default_rng(1)
-        x, x_val = rng.normal(size=(64, 2)), rng.normal(size=(16, 2))
-        y, y_val = x.sum(axis=1, keepdims=True), rng.normal(size=(16, 1))  # val is pure noise.
+        # One compiled model per loop, put back to its start (weights and SGD's state)
+        # before each callback's run, so that the loop traces its steps once.
+        if loop not in starts:
+            keras.utils.set_random_seed(0)
+            model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+            model.compile(optimizer=keras.optimizers.SGD(0.3), loss="mse")
+            starts[loop] = model_state.snapshot(model)
+        model_state.restore(model, starts[loop])
         module = keras.callbacks if implementation == "keras" else callbacks
         stopper = module.EarlyStopping(patience=2, restore_best_weights=True)
         arguments = dict(epochs=30, batch_size=16, shuffle=False, verbose=0,

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import datasets
-from custom import initializers
+from custom import initializers, model_state
 from labs.helpers import initialization
 from labs.helpers import initialization_report as report
 
@@ -43,8 +43,10 @@ def test_relu_table_follows_the_variance_formula(probe, seed):
     starts = {"He": (initializers.He, 2 / WIDTH),
               "Glorot": (initializers.Glorot, 2 / (WIDTH + WIDTH)),
               "small": (lambda: keras.initializers.RandomNormal(stddev=0.01), 0.01 ** 2)}
+    measured_by_start = {}
     for name, (make, variance) in starts.items():
         _, measured = measure(make, probe, seed)
+        measured_by_start[name] = measured
         forward = measured["activation_std"][-1] / measured["activation_std"][0]
         backward = measured["gradient_std"][0] / measured["gradient_std"][-1]
         expected = formula(variance)
@@ -52,9 +54,8 @@ def test_relu_table_follows_the_variance_formula(probe, seed):
             assert expected / FACTOR <= ratio <= expected * FACTOR, (name, ratio, expected)
     # He keeps the activations' std within a factor of 2 over 20 layers; σ = 0.01 shrinks
     # it by more than fifteen orders of magnitude.
-    _, he = measure(initializers.He, probe, seed)
+    he, small = measured_by_start["He"], measured_by_start["small"]
     assert np.all(np.abs(np.log2(he["activation_std"] / he["activation_std"][0])) <= 1)
-    _, small = measure(starts["small"][0], probe, seed)
     assert small["activation_std"][-1] / small["activation_std"][0] < 1e-15
     assert initialization.relu_prediction(WIDTH, 2 / WIDTH, DEPTH) == 1.0
 
@@ -92,20 +93,30 @@ def test_unit_spread_and_distinct_units_on_known_weights():
     assert initialization.distinct_units(model, 1e-8) == [3]
 
 
-def train_small_tanh_net(make, nudge=0.0):
+def small_tanh_net_trainer():
+    """``train(make, nudge=0.0)``: five epochs of Adam on two moons for the 2-16-16-16-2 tanh
+    net started from ``make()`` (and ``nudge`` added to one incoming weight of unit 1 of
+    the first hidden layer), returning its units' spread and its largest weight. One
+    compiled model serves every start: its weights and Adam's fresh state are put back
+    before each run (custom.model_state), so its train step is traced once."""
     x, y = datasets.two_moons(n_samples=256, noise=0.2, seed=0)
-    model = initialization.mlp(2, 2, 3, 16, "tanh", make, 0)
-    if nudge:   # Move one incoming weight of unit 1 of the first hidden layer.
-        kernel = model.layers[0].kernel.numpy()
-        kernel[0, 1] += nudge
-        model.layers[0].kernel.assign(kernel)
+    model = initialization.mlp(2, 2, 3, 16, "tanh", keras.initializers.Zeros, 0)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
-    model.fit(x, y, batch_size=64, epochs=5, verbose=0)
-    scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
-    return initialization.unit_spread(model), scale
+    _, fresh_adam = model_state.snapshot(model)
+
+    def train(make, nudge=0.0):
+        weights = initialization.mlp(2, 2, 3, 16, "tanh", make, 0).get_weights()  # seeds 0
+        weights[0][0, 1] += nudge
+        model_state.restore(model, (weights, fresh_adam))
+        model.fit(x, y, batch_size=64, epochs=5, verbose=0)
+        scale = max(float(np.abs(weight).max()) for weight in model.get_weights())
+        return initialization.unit_spread(model), scale
+
+    return train
 
 
 def test_equal_weights_stay_equal_to_float_precision():
+    train_small_tanh_net = small_tanh_net_trainer()
     spread, scale = train_small_tanh_net(lambda: keras.initializers.Constant(0.5))
     assert np.all(spread[:-1] <= 1e-6 * scale)       # every hidden layer: one unit, copied
     assert spread[-1] > 1e-3                         # the output units have their own targets
@@ -142,6 +153,7 @@ def test_restart_is_a_freshly_built_model():
     used = compiled(initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
     fit(used)                                        # momentum and iterations now non-zero
     trained = used.get_weights()
+    _, kept_momentum = model_state.snapshot(used)    # the optimizer as those epochs left it
     initialization.restart(used, initializers.Glorot, 1)
     start = used.get_weights()
     assert all(not np.allclose(a, b) for a, b in zip(trained[::2], start[::2]))
@@ -154,11 +166,11 @@ def test_restart_is_a_freshly_built_model():
     assert float(used.optimizer.learning_rate.numpy()) == pytest.approx(0.05)
     for a, b in zip(used.get_weights(), fresh.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-    # Without clearing the momentum, the same two epochs end elsewhere.
-    stale = compiled(initialization.mlp(2, 2, 3, 8, "relu", initializers.He, 0))
-    fit(stale)
-    for layer, weights in zip(stale.layers, np.reshape(np.array(start, dtype=object), (-1, 2))):
-        layer.set_weights(list(weights))
+    # Without clearing the momentum, the same two epochs end elsewhere: the model after its
+    # first two epochs, given the start's weights only (custom.model_state puts them back
+    # with the optimizer's momentum and step count as those epochs left them).
+    model_state.restore(used, (start, kept_momentum))
+    stale = used
     fit(stale)
     assert max(np.abs(a - b).max() for a, b in zip(stale.get_weights(),
                                                     fresh.get_weights())) > 1e-4

@@ -65,12 +65,17 @@ def test_keras_own_test_catches_a_wrong_callback(monkeypatch):
 
 # --- The same logs through ours and Keras' twins -------------------------------------------
 
-def compiled_model():
-    """A small model compiled with Keras' directional metrics, and its data."""
-    keras.utils.set_random_seed(0)
+def data():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(32, 5)).astype("float32")  # (samples, features)
     y = (rng.random((32, 1)) > 0.5).astype("float32")  # (samples, 1)
+    return x, y
+
+
+def compiled_model():
+    """A small model compiled with Keras' directional metrics, and its data."""
+    keras.utils.set_random_seed(0)
+    x, y = data()
     model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(1, "sigmoid")])
     model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.SGD(0.1),
                   metrics=["mse", "acc", "accuracy", "hinge", keras.metrics.AUC(name="auc"),
@@ -98,9 +103,11 @@ def trained():
     return model, fit_recording(model, x, y)
 
 
-def test_f1_score_is_watched_during_fit():
-    # Ours watch val_f1_score during a real fit, where they used to crash on its array.
-    model, x, y = compiled_model()
+def test_f1_score_is_watched_during_fit(trained):
+    # Ours watch val_f1_score during a real fit, where they used to crash on its array: two
+    # more epochs of the fixture's model, whose fit is traced already.
+    model, _ = trained
+    x, y = data()
     watchers = [callbacks.EarlyStopping(monitor="val_f1_score", patience=5),
                 callbacks.ReduceLROnPlateau(monitor="val_f1_score", patience=5)]
     logs = fit_recording(model, x, y, watchers)

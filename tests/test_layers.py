@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import custom.layers
-from custom import training
+from custom import model_state, training
 from custom.layers import BatchNormalization
 
 # Float32 round-off: one normalization is within a few ulps (≈ 5e-7 on values of order 1);
@@ -107,10 +107,27 @@ def regression_data(seed=4):
     return x, y
 
 
-@pytest.mark.parametrize("loop", ["fit", "fit_with_tape"])
-def test_trained_inside_a_loop_it_ends_on_keras_weights_and_predictions(loop):
-    x, y = regression_data()
+@pytest.fixture(scope="module")
+def started():
+    """``start()``: the two seeded networks of ``model_with``, ours and Keras', compiled once
+    for the module and put back to their first weights and a fresh Adam on every call
+    (custom.model_state), so that each loop traces their steps once; and those weights."""
     models = {implementation: model_with(implementation) for implementation in ("custom", "keras")}
+    starts = {name: model_state.snapshot(model) for name, model in models.items()}
+
+    def start():
+        for name, model in models.items():
+            model_state.restore(model, starts[name])
+        return models
+
+    start.weights = {name: state[0] for name, state in starts.items()}
+    return start
+
+
+@pytest.mark.parametrize("loop", ["fit", "fit_with_tape"])
+def test_trained_inside_a_loop_it_ends_on_keras_weights_and_predictions(started, loop):
+    x, y = regression_data()
+    models = started()
     for model in models.values():
         if loop == "fit":
             model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
@@ -119,16 +136,17 @@ def test_trained_inside_a_loop_it_ends_on_keras_weights_and_predictions(loop):
     ours, theirs = models["custom"], models["keras"]
     assert isinstance(ours.layers[1], BatchNormalization)
     assert isinstance(theirs.layers[1], keras.layers.BatchNormalization)
-    moved = largest_difference(ours.get_weights(), model_with("keras").get_weights())
+    moved = largest_difference(ours.get_weights(), started.weights["keras"])
     assert moved > 100 * TRAINED_TOLERANCE                 # Training did change the weights,
     assert largest_difference(ours.get_weights(), theirs.get_weights()) <= TRAINED_TOLERANCE
     assert largest_difference([ours.predict(x, verbose=0)], [theirs.predict(x, verbose=0)]) \
         <= TRAINED_TOLERANCE
 
 
-def test_save_and_load_keeps_the_class_the_config_and_the_moving_statistics(tmp_path):
+def test_save_and_load_keeps_the_class_the_config_and_the_moving_statistics(started,
+                                                                           tmp_path):
     x, y = regression_data()
-    model = model_with("custom")
+    model = started()["custom"]
     model.fit(x, y, batch_size=16, epochs=2, verbose=0)
     path = tmp_path / "model.keras"
     model.save(path)

@@ -1,9 +1,12 @@
 """``python -m labs --notebooks DIR`` writes ``DIR/README.md`` with one Colab link per notebook,
 and pins the setup cell to the exporting commit (or the ref the instructor sets)."""
 
+import contextlib
+import io
 import re
 import shutil
 import subprocess
+import types
 
 import nbformat
 import pytest
@@ -15,19 +18,32 @@ URL = "https://github.com/teacher/nn-lab.git"
 COLAB_LINK = re.compile(r"\(https://colab\.research\.google\.com/github/([^)]+)\)")
 
 
-def export(folder, capsys, **environment):
+def export(folder, **environment):
     """Run the front door's export with these environment variables; return the README and
     what it printed (``.out``, ``.err``). This repository holds the solutions, so it is the
     instructor's export (``--instructor``); the student export, from a student repository,
     is tested in ``tests/test_student_repository.py``."""
-    with pytest.MonkeyPatch.context() as patch:
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
         for key in (notebooks.REPOSITORY_URL_ENV, notebooks.REPOSITORY_REF_ENV,
                     notebook_index.BRANCH_ENV):
             patch.delenv(key, raising=False)
         for key, value in environment.items():
             patch.setenv(key, value)
         assert notebooks.main(str(folder), instructor=True) == 0
-    return (folder / "README.md").read_text(encoding="utf-8"), capsys.readouterr()
+    printed = types.SimpleNamespace(out=out.getvalue(), err=err.getvalue())
+    return (folder / "README.md").read_text(encoding="utf-8"), printed
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """``(folder, README, printed)`` of one export at ``URL`` with the links' branch set
+    (``spring``), made once: the README test reads its links, the commit test its setup
+    cells and what it printed (an export is about 0.6 s of CPU)."""
+    folder = tmp_path_factory.mktemp("exported") / "notebooks"
+    readme, printed = export(folder, LABS_REPOSITORY_URL=URL, LABS_NOTEBOOKS_BRANCH="spring")
+    return folder, readme, printed
 
 
 def recorded_ref(path):
@@ -41,10 +57,8 @@ def head():
                           capture_output=True, text=True).stdout.strip()
 
 
-def test_readme_has_one_colab_link_per_lab_and_task_at_the_configured_repository(
-        tmp_path, capsys):
-    folder = tmp_path / "notebooks"
-    readme, _ = export(folder, capsys, LABS_REPOSITORY_URL=URL, LABS_NOTEBOOKS_BRANCH="spring")
+def test_readme_has_one_colab_link_per_lab_and_task_at_the_configured_repository(exported):
+    folder, readme, _ = exported
     links = COLAB_LINK.findall(readme)
     tasks = sorted(path.stem for path in (folder / "assignments").glob("*.ipynb"))
     assert tasks, "the export wrote no task notebooks"
@@ -105,8 +119,8 @@ def test_links_open_the_commit_that_holds_the_notebooks_never_a_branch(tmp_path,
     assert COLAB_LINK.findall(text) == [] and "**No Colab links:**" in text
 
 
-def test_placeholder_url_gives_no_links_and_says_so(tmp_path, capsys):
-    readme, printed = export(tmp_path / "notebooks", capsys)
+def test_placeholder_url_gives_no_links_and_says_so(tmp_path):
+    readme, printed = export(tmp_path / "notebooks")
     assert "the repository URL is still the placeholder" in printed.out
     assert COLAB_LINK.findall(readme) == []
     assert "the repository URL is still the placeholder" in readme
@@ -115,9 +129,8 @@ def test_placeholder_url_gives_no_links_and_says_so(tmp_path, capsys):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git to read the commit")
 def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_set(
-        tmp_path, capsys):
-    folder = tmp_path / "notebooks"
-    readme, printed = export(folder, capsys, LABS_REPOSITORY_URL=URL)
+        exported, tmp_path):
+    folder, readme, printed = exported
     commit = head()
     assert re.fullmatch(r"[0-9a-f]{40}", commit)
     notebooks = sorted(folder.glob("*.ipynb")) + sorted(folder.glob("assignments/*.ipynb"))
@@ -126,18 +139,19 @@ def test_the_exporting_commit_is_recorded_in_every_setup_cell_unless_a_ref_is_se
     assert f"checks out `{commit}`" in readme and printed.err == ""
     assert f"clones {URL} at {commit}" in printed.out and "placeholder" not in printed.out
 
-    readme, _ = export(folder, capsys, LABS_REPOSITORY_URL=URL, LABS_REPOSITORY_REF="lesson-1")
+    folder = tmp_path / "notebooks"
+    readme, _ = export(folder, LABS_REPOSITORY_URL=URL, LABS_REPOSITORY_REF="lesson-1")
     assert recorded_ref(folder / "tour.ipynb") == "'lesson-1'" and "`lesson-1`" in readme
-    readme, _ = export(folder, capsys, LABS_REPOSITORY_URL=URL, LABS_REPOSITORY_REF="")
+    readme, _ = export(folder, LABS_REPOSITORY_URL=URL, LABS_REPOSITORY_REF="")
     assert recorded_ref(folder / "tour.ipynb") == "None"
     assert "takes the default branch as it is that day" in readme
 
 
 def test_without_git_the_export_warns_and_falls_back_to_the_default_branch(
-        tmp_path, capsys, monkeypatch):
+        tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda program: None)
     assert notebooks.exporting_commit() == (None, "git is not installed")
-    readme, printed = export(tmp_path / "notebooks", capsys, LABS_REPOSITORY_URL=URL)
+    readme, printed = export(tmp_path / "notebooks", LABS_REPOSITORY_URL=URL)
     error = printed.err
     assert recorded_ref(tmp_path / "notebooks" / "tour.ipynb") == "None"
     assert error.startswith("warning: git is not installed, so the notebooks are not pinned")

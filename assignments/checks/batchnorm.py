@@ -110,6 +110,11 @@ def twin_layer(gamma, beta, momentum, epsilon):
     layer = _keras().layers.BatchNormalization(momentum=momentum, epsilon=epsilon,
                                                dtype="float64")
     layer.build((None, len(gamma)))
+    return set_twin_weights(layer, gamma, beta)
+
+
+def set_twin_weights(layer, gamma, beta):
+    """Give ``twin_layer``'s ``layer`` γ, β and the starting running statistics again."""
     layer.set_weights([gamma, beta, np.zeros(len(gamma)), np.ones(len(gamma))])
     return layer
 
@@ -137,12 +142,11 @@ def expected_inference(seed, batch, features, steps, momentum, epsilon):
     return checking.Expectation(checking.outputs(rows, "batch"), TWIN, TOLERANCE)
 
 
-def _weighted_output(inputs, momentum, epsilon, x, gamma, beta):
-    """Σ (dL/dy ⊙ y) through Keras' layer in training mode, and the layer; the gradients of
-    that sum with respect to x, the layer's γ and its β are dx, dγ and dβ."""
+def _weighted_output(inputs, layer, x):
+    """Σ (dL/dy ⊙ y) through Keras' ``layer`` (a ``twin_layer``) in training mode; the
+    gradients of that sum with respect to x, the layer's γ and its β are dx, dγ and dβ."""
     tf = importlib.import_module("tensorflow")
-    layer = twin_layer(gamma, beta, momentum, epsilon)
-    return tf.reduce_sum(inputs["upstream"] * layer(x, training=True)), layer
+    return tf.reduce_sum(inputs["upstream"] * layer(x, training=True))
 
 
 def expected_backward(seed, batch, features, momentum, epsilon, steps=0):
@@ -151,8 +155,8 @@ def expected_backward(seed, batch, features, momentum, epsilon, steps=0):
     inputs = case(seed, batch, features, steps)
     x = tf.Variable(inputs["batches"][0])
     with tf.GradientTape() as tape:
-        total, layer = _weighted_output(inputs, momentum, epsilon, x, inputs["gamma"],
-                                        inputs["beta"])
+        layer = twin_layer(inputs["gamma"], inputs["beta"], momentum, epsilon)
+        total = _weighted_output(inputs, layer, x)
     grad_x, grad_gamma, grad_beta = [
         _keras().ops.convert_to_numpy(gradient)
         for gradient in tape.gradient(total, [x, layer.gamma, layer.beta])]
@@ -161,9 +165,13 @@ def expected_backward(seed, batch, features, momentum, epsilon, steps=0):
 
 
 def expected_finite_differences(seed, batch, features, momentum, epsilon, steps=0):
-    """dx, dγ, dβ by [L(θᵢ + h) − L(θᵢ − h)] / 2h through Keras' layer, element by element."""
+    """dx, dγ, dβ by [L(θᵢ + h) − L(θᵢ − h)] / 2h through Keras' layer, element by element.
+
+    One twin layer serves every shifted point: it is given that point's γ and β (and the
+    starting running statistics) before each call, rather than built again each time."""
     inputs = case(seed, batch, features, steps)
     values = [inputs["batches"][0], inputs["gamma"], inputs["beta"]]
+    layer = twin_layer(inputs["gamma"], inputs["beta"], momentum, epsilon)
     gradients = []
     for which, value in enumerate(values):
         gradient = np.zeros(value.size)
@@ -172,7 +180,9 @@ def expected_finite_differences(seed, batch, features, momentum, epsilon, steps=
             for sign in (1.0, -1.0):
                 moved = [array.copy() for array in values]
                 moved[which].reshape(-1)[index] += sign * STEP
-                shifted.append(float(_weighted_output(inputs, momentum, epsilon, *moved)[0]))
+                x, gamma, beta = moved
+                set_twin_weights(layer, gamma, beta)
+                shifted.append(float(_weighted_output(inputs, layer, x)))
             gradient[index] = (shifted[0] - shifted[1]) / (2.0 * STEP)
         gradients.append(gradient.reshape(value.shape))
     expected = checking.outputs(dict(zip(("dx", "dgamma", "dbeta"), gradients)), "row")
