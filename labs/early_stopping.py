@@ -122,11 +122,17 @@ def fresh(model, optimizer, loss, metrics=()):
     return copy
 
 
-def train(model, loop, x, y, **arguments):
+def train(model, loop, batches, **arguments):
     """Train with ``model.fit`` (loop "fit") or with ``fit_with_tape``; return the history dict."""
     if loop == "fit":
-        return model.fit(x, y, **arguments).history
-    return training.fit_with_tape(model, x, y, **arguments).history
+        return model.fit(batches, **arguments).history
+    return training.fit_with_tape(model, batches, **arguments).history
+
+
+def in_order(x, y, batch_size):
+    """The samples in their order, in batches of ``batch_size``, as a tf.data pipeline: the
+    batches fit would cut from the arrays, at far less cost per epoch than arrays."""
+    return datasets.make_dataset(x, y, batch_size, shuffle=False)
 
 
 runs = {  # name → (loop, early-stopping callback or None)
@@ -137,8 +143,10 @@ runs = {  # name → (loop, early-stopping callback or None)
 }
 live = callbacks.LivePlot(title="early stopping")  # Curves while they train.
 results = {}
+# Metric objects, not the name "accuracy", which Keras resolves inside the first traced
+# step, making a variable there: TensorFlow would trace that step twice.
 fit_model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate), "binary_crossentropy",
-                  ["accuracy"])
+                  [keras.metrics.BinaryAccuracy(name="accuracy")])
 fit_start = model_state.snapshot(fit_model)
 for name, (loop, callback_class) in runs.items():
     if loop == "fit":   # One compiled model for the model.fit runs, rewound for each.
@@ -146,15 +154,16 @@ for name, (loop, callback_class) in runs.items():
         model_state.restore(model, fit_start)
     else:
         model = fresh(classifier, keras.optimizers.Adam(lab.learning_rate),
-                      "binary_crossentropy", ["accuracy"])
+                      "binary_crossentropy", [keras.metrics.BinaryAccuracy(name="accuracy")])
     stopper = None if callback_class is None else callback_class(
         monitor="val_loss", patience=lab.patience, restore_best_weights=True)
     run_callbacks = [live.run(name)] if stopper is None else [stopper, live.run(name)]
-    arguments = dict(validation_data=(x_val, y_val), epochs=lab.max_epochs, batch_size=BATCH_SIZE,
-                     shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
-    history = train(model, loop, x_train, y_train, **arguments)
+    validation = in_order(x_val, y_val, BATCH_SIZE)
+    arguments = dict(validation_data=validation, epochs=lab.max_epochs, shuffle=False, verbose=0,
+                     callbacks=lab.fit_callbacks(name, run_callbacks))
+    history = train(model, loop, in_order(x_train, y_train, BATCH_SIZE), **arguments)
     # With the restored weights, in fit's batches of BATCH_SIZE (the same shapes: no new trace).
-    val_loss, val_accuracy = model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, verbose=0)
+    val_loss, val_accuracy = model.evaluate(validation, verbose=0)
     results[name] = {"history": history, "stopper": stopper, "val_loss": val_loss,
                      "val_accuracy": val_accuracy}
 
@@ -275,10 +284,11 @@ for name, (loop, callback_class, rate) in plateau_runs.items():
         model = fresh(regressor, keras.optimizers.SGD(rate), "mse")
     reducer = None if callback_class is None else callback_class(**reduce_arguments)
     run_callbacks = [live.run(name)] if reducer is None else [reducer, live.run(name)]
-    arguments = dict(validation_data=(x_val, y_val), epochs=lab.plateau_epochs,
-                     batch_size=PLATEAU_BATCH_SIZE,
-                     shuffle=False, verbose=0, callbacks=lab.fit_callbacks(name, run_callbacks))
-    plateau[name] = train(model, loop, x_train, y_train, **arguments)
+    arguments = dict(validation_data=in_order(x_val, y_val, PLATEAU_BATCH_SIZE),
+                     epochs=lab.plateau_epochs, shuffle=False, verbose=0,
+                     callbacks=lab.fit_callbacks(name, run_callbacks))
+    plateau[name] = train(model, loop, in_order(x_train, y_train, PLATEAU_BATCH_SIZE),
+                          **arguments)
 
 # %% [markdown]
 # Keras' callback on the same schedule: it raises at its first cut, because a schedule

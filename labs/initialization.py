@@ -279,8 +279,9 @@ live = callbacks.LivePlot(metric="val_accuracy", title="the same net from five s
 model = initialization.mlp(64, 10, lab.depth, lab.width, lab.train_activation,
                             initializers.He, lab.seed)
 model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate, momentum=SGD_MOMENTUM),
-              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.optimizer.build(model.trainable_variables)   # Momentum slots now: fit traces its step once.
+              loss="sparse_categorical_crossentropy",
+              metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])  # Not "accuracy",
+model.optimizer.build(model.trainable_variables)   # and momentum slots now: fit traces its step once.
 trained = {}
 for name, make in schemes.items():
     initialization.restart(model, make, lab.seed)      # Fresh weights and momentum.

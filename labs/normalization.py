@@ -95,6 +95,9 @@ lab.require(lab.tiny_batch_samples <= lab.n_train,
 x_train, y_train = x[:lab.n_train], y[:lab.n_train]          # (n_train, 64), (n_train,)
 x_val, y_val = x[lab.n_train:], y[lab.n_train:]              # (rest, 64), (rest,)
 print(f"train {x_train.shape}, validation {x_val.shape}")
+# The validation samples in batches of VALIDATION_BATCH, as a tf.data pipeline: fit reads it
+# at far less cost than arrays.
+validation = datasets.make_dataset(x_val, y_val, VALIDATION_BATCH, shuffle=False)
 
 # %% [markdown]
 # ## Our layer equals Keras' layer
@@ -232,7 +235,10 @@ sweep = {}
 for normalization in (None, "batch"):
     model = network(normalization)
     optimizer = keras.optimizers.SGD(learning_rate=lab.learning_rates[0])
-    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    # A metric object, not the name "accuracy", which Keras resolves to a new metric inside
+    # the first traced step: TensorFlow would then trace that step twice.
+    model.compile(optimizer=optimizer, loss=loss,
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     start = model.get_weights()
     initial = float(model.evaluate(x_train, y_train, verbose=0)[0])     # L₀
     for rate in lab.learning_rates:
@@ -241,8 +247,7 @@ for normalization in (None, "batch"):
         optimizer.learning_rate.assign(rate)
         with np.errstate(over="ignore", invalid="ignore"):
             history = model.fit(x_train, y_train, batch_size=lab.batch_size, epochs=lab.epochs,
-                                validation_data=(x_val, y_val), verbose=0,
-                                validation_batch_size=VALIDATION_BATCH,
+                                validation_data=validation, verbose=0,
                                 validation_freq=lab.epochs,   # Only the last one is read.
                                 callbacks=lab.fit_callbacks(f"{model.name}, η = {rate:g}"))
         sweep[normalization or "none", rate] = {
@@ -291,11 +296,10 @@ live = callbacks.LivePlot(metric="accuracy", title=f"batch size {lab.tiny_batch}
 for kind in ("batch", "layer"):
     model = network(kind)
     model.compile(optimizer=keras.optimizers.SGD(lab.tiny_batch_rate), loss=loss,
-                  metrics=["accuracy"])
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     history = model.fit(x_train[:lab.tiny_batch_samples], y_train[:lab.tiny_batch_samples],
                         batch_size=lab.tiny_batch, epochs=lab.tiny_batch_epochs,
-                        validation_data=(x_val, y_val), verbose=0,
-                        validation_batch_size=VALIDATION_BATCH,   # Not 2: one step, not 299.
+                        validation_data=validation, verbose=0,   # One step, not 299 of 2.
                         callbacks=lab.fit_callbacks(f"{kind} norm, batch {lab.tiny_batch}",
                                                     [live.run(kind)]))
     tiny[kind] = history.history["val_accuracy"]

@@ -213,8 +213,10 @@ def train(optimizer, live_run):
     # The optimizer's slots (velocity, moments) now: made inside fit's first step instead,
     # they would make TensorFlow trace that step twice (without run_eagerly; only slower).
     model.optimizer.build(model.trainable_variables)
-    history = model.fit(x_train, y_train, epochs=lab.epochs, batch_size=lab.batch_size,
-                        shuffle=False, verbose=0,
+    # The batches in order, as a tf.data pipeline: the ones fit cuts from the arrays, at far
+    # less cost per epoch.
+    batches = datasets.make_dataset(x_train, y_train, lab.batch_size, shuffle=False)
+    history = model.fit(batches, epochs=lab.epochs, shuffle=False, verbose=0,
                         callbacks=lab.fit_callbacks(live_run.name, [live_run]))
     return model, history.history["loss"]
 

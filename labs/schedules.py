@@ -248,7 +248,11 @@ for name, learning_rate in runs.items():
     optimizer = twins.optimizer(lab.optimizer, implementation=lab.impl,
                                  learning_rate=learning_rate)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    # The optimizer's slots now, and a metric object, not the name "accuracy" (which Keras
+    # resolves to a new metric there): made inside fit's first step, either would make
+    # TensorFlow trace that step twice (the same training, only slower).
+    model.optimizer.build(model.trainable_variables)
     record = schedules_lab.RecordRate()   # the rate at each epoch's start
     # A tf.data pipeline with a fixed shuffle seed, new for each run: it reshuffles at
     # every pass, so a shared one would give each run other batches. Fit also skips

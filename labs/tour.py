@@ -140,7 +140,12 @@ for label, implementation, loop in RUNS:
         total_steps=lab.epochs * steps_per_epoch)
     optimizer = twins.optimizer(lab.optimizer, implementation=implementation,
                                  learning_rate=schedule)
-    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=optimizer, loss="binary_crossentropy",
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+    # The optimizer's slots now, and a metric object, not the name "accuracy" (which Keras
+    # resolves to a new metric there): made inside the first training step, either would
+    # make TensorFlow trace that step twice (the same training, only slower).
+    model.optimizer.build(model.trainable_variables)
     stopper = twins.early_stopping_class()(patience=lab.patience, min_delta=MIN_DELTA,
                                             restore_best_weights=True)
     logger = callbacks.DiagnosticsLogger(lab.path(f"diagnostics_{implementation}_{loop}.csv"),

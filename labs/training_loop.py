@@ -204,8 +204,11 @@ def keras_copy():
                                 for units in sizes[1:-1]]
                              + [keras.layers.Dense(sizes[-1], activation="softmax")])
     model.set_weights(initial_weights)
+    # A metric object, not the name "accuracy", which Keras resolves to a new metric inside
+    # the first traced step: TensorFlow would then trace that step twice.
     model.compile(optimizer=keras.optimizers.SGD(lab.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                  loss="sparse_categorical_crossentropy",
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     return model
 
 

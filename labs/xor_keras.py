@@ -135,8 +135,11 @@ model = keras.Sequential([
     keras.layers.Dense(1, activation="sigmoid"),
 ])
 model.set_weights(initial_weights)
+# A metric object, not the name "accuracy", which Keras resolves to a new metric inside the
+# first traced step: TensorFlow would then trace that step twice.
 model.compile(optimizer=keras.optimizers.SGD(learning_rate=lab.learning_rate),
-              loss="binary_crossentropy", metrics=["accuracy"])
+              loss="binary_crossentropy",
+              metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
 x_stacked = np.tile(x, (lab.steps_per_epoch, 1))    # (4·steps_per_epoch, 2)
 y_stacked = np.tile(y, (lab.steps_per_epoch, 1))    # (4·steps_per_epoch, 1)
 history = model.fit(x_stacked, y_stacked, batch_size=len(x), shuffle=False,

@@ -57,7 +57,11 @@ def train_full_batch(model, x, y, epochs, learning_rate):
     cost). Returns the history {"loss": [...], "accuracy": [...]} and max |ΔW| per kernel."""
     kernels_before = [kernel.numpy() for kernel in _kernels(model)]
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+    # Adam's moments now, and a metric object, not the name "accuracy" (which Keras resolves
+    # to a new metric there): made inside the first traced step, either would make
+    # TensorFlow trace that step twice (the same training, only slower).
+    model.optimizer.build(model.trainable_variables)
     history = {"loss": [], "accuracy": []}
     for _ in range(epochs):
         logs = model.train_on_batch(x, y, return_dict=True)

@@ -95,9 +95,11 @@ def train_symmetric(make, x, y, net, epochs, seed, tolerance, callbacks):
     and the last training accuracy."""
     model = initialization.mlp(2, 2, net["depth"], net["width"], "tanh", make, seed)
     model.compile(optimizer=keras.optimizers.Adam(net["learning_rate"]),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    # Adam's moments now: made inside fit's first step, they would make TensorFlow trace
-    # that step twice (the same training, only slower).
+                  loss="sparse_categorical_crossentropy",
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    # Adam's moments now, and a metric object instead of the name "accuracy" (which Keras
+    # resolves to a new metric there): made inside fit's first step, either would make
+    # TensorFlow trace that step twice (the same training, only slower).
     model.optimizer.build(model.trainable_variables)
     history = model.fit(datasets.make_dataset(x, y, net["batch_size"], seed=seed), epochs=epochs,
                         verbose=0, shuffle=False,  # The dataset shuffles itself.
