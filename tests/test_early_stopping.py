@@ -217,15 +217,16 @@ def test_stop_epoch_is_the_same_under_fit_and_fit_with_tape():
     rng = np.random.default_rng(1)
     x, x_val = rng.normal(size=(64, 2)), rng.normal(size=(16, 2))
     y, y_val = x.sum(axis=1, keepdims=True), rng.normal(size=(16, 1))  # val is pure noise.
-    starts = {}
+    models, starts = {}, {}   # loop → its model, and that model's start
     for loop, implementation in itertools.product(("fit", "tape"), ("keras", "custom")):
         # One compiled model per loop, put back to its start (weights and SGD's state)
         # before each callback's run, so that the loop traces its steps once.
-        if loop not in starts:
+        if loop not in models:
             keras.utils.set_random_seed(0)
-            model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
-            model.compile(optimizer=keras.optimizers.SGD(0.3), loss="mse")
-            starts[loop] = model_state.snapshot(model)
+            models[loop] = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+            models[loop].compile(optimizer=keras.optimizers.SGD(0.3), loss="mse")
+            starts[loop] = model_state.snapshot(models[loop])
+        model = models[loop]
         model_state.restore(model, starts[loop])
         module = keras.callbacks if implementation == "keras" else callbacks
         stopper = module.EarlyStopping(patience=2, restore_best_weights=True)
